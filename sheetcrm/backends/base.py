@@ -1,0 +1,211 @@
+"""The one small interface every backend implements (DESIGN §1).
+
+* ``read()`` -> :class:`Snapshot`: every tab's cells in one go.
+* ``write(snapshot, changes)``: one batch of cell changes plus whole owned tabs, in
+  one go, only if the workbook is still the one we read (else ``ConflictError`` and
+  nothing written), and each cell change only onto a row whose identity cells still
+  hold what we read (see :class:`CellUpdate`).
+* ``create(layout, force)``: make a new workbook with tabs, headers, dropdowns,
+  frozen header rows and highlighting (``sheetcrm init``).
+
+Cells are plain Python values: str, int, float, bool, datetime.date/datetime, None.
+Rows and columns are 1-based, as the spreadsheet shows them.
+"""
+from __future__ import annotations
+
+import abc
+import dataclasses
+import datetime as dt
+import math
+from typing import Any
+
+from ..values import EXCEL_EPOCH
+
+
+@dataclasses.dataclass
+class Sheet:
+    title: str
+    values: list[list[Any]]  # row-major; values[0] is the header row (sheet row 1)
+
+    def cell(self, row: int, col: int) -> Any:
+        r = row - 1
+        if r < len(self.values) and col - 1 < len(self.values[r]):
+            return self.values[r][col - 1]
+        return None
+
+
+@dataclasses.dataclass
+class Snapshot:
+    tabs: dict[str, Sheet]  # by title, in workbook order
+    token: Any = None  # backend's marker of the version read (conflict detection)
+    meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def find(self, title: str) -> Sheet | None:
+        if title in self.tabs:
+            return self.tabs[title]
+        folded = title.strip().casefold()
+        for name, sheet in self.tabs.items():
+            if name.strip().casefold() == folded:
+                return sheet
+        return None
+
+
+@dataclasses.dataclass(frozen=True)
+class CellUpdate:
+    """Set one cell. ``identity`` lists (column, value as read) pairs of the row:
+    the write lands only where those cells still hold those values (the row may
+    have moved: backends that cannot rule that out look the row up by identity)."""
+
+    tab: str
+    row: int
+    col: int
+    value: Any
+    identity: tuple[tuple[int, Any], ...] = ()
+
+
+@dataclasses.dataclass
+class OwnedTab:
+    """A tab sheetcrm rewrites whole. ``volatile`` cells (row, col, 1-based) are
+    ignored when deciding whether anything changed (e.g. the sync time)."""
+
+    title: str
+    rows: list[list[Any]]
+    volatile: frozenset[tuple[int, int]] = frozenset()
+    # Presentation hints a backend may honour: header rows to freeze, columns
+    # holding dates or percentages (1-based), widths.
+    freeze_rows: int = 1
+    date_columns: tuple[int, ...] = ()
+    percent_columns: tuple[int, ...] = ()
+    bold_rows: tuple[int, ...] = (1,)
+
+
+@dataclasses.dataclass
+class Changes:
+    cells: list[CellUpdate] = dataclasses.field(default_factory=list)
+    tabs: list[OwnedTab] = dataclasses.field(default_factory=list)
+    labels: dict[tuple[str, int], str] = dataclasses.field(default_factory=dict)  # (tab, col) -> column name
+
+    def __bool__(self) -> bool:
+        return bool(self.cells or self.tabs)
+
+    @property
+    def cells_written(self) -> int:
+        return len(self.cells) + sum(sum(1 for v in r if v not in (None, "")) for t in self.tabs for r in t.rows)
+
+
+@dataclasses.dataclass
+class TabLayout:
+    """What ``init`` creates for one tab."""
+
+    title: str
+    header: list[str]
+    rows: list[list[Any]] = dataclasses.field(default_factory=list)
+    dropdowns: dict[int, tuple[str, ...]] = dataclasses.field(default_factory=dict)  # col -> choices
+    date_columns: tuple[int, ...] = ()
+    # Highlight a row when the cell in this column is not empty (row_issues).
+    highlight_nonempty_col: int | None = None
+    # Highlight a row by the value in this column: {value: colour hex}
+    highlight_values: tuple[int, dict[str, str]] | None = None
+    owned_columns: tuple[int, ...] = ()
+
+
+@dataclasses.dataclass
+class WriteResult:
+    cells_written: int = 0
+    tabs_written: int = 0
+    skipped_rows: int = 0  # rows that moved or changed under us and were left for next time
+    requests: int = 0
+
+
+class Backend(abc.ABC):
+    name = "backend"
+
+    @abc.abstractmethod
+    def read(self) -> Snapshot: ...
+
+    @abc.abstractmethod
+    def write(self, snapshot: Snapshot, changes: Changes) -> WriteResult: ...
+
+    @abc.abstractmethod
+    def create(self, layout: list[TabLayout], force: bool = False) -> None: ...
+
+    def describe(self) -> str:
+        """Where this backend reads and writes, safe to print."""
+        return self.name
+
+
+def same_cell(a: Any, b: Any) -> bool:
+    """Would a person see the same value? Blank == None; dates equal across
+    date/datetime/serial forms; numbers equal across int/float/numeric text."""
+    a_blank = a is None or (isinstance(a, str) and a == "") or (isinstance(a, float) and math.isnan(a))
+    b_blank = b is None or (isinstance(b, str) and b == "") or (isinstance(b, float) and math.isnan(b))
+    if a_blank or b_blank:
+        return a_blank and b_blank
+    if isinstance(a, (dt.date, dt.datetime)) or isinstance(b, (dt.date, dt.datetime)):
+        return _as_day(a) == _as_day(b) and _as_day(a) is not None
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b or (str(a).upper() == str(b).upper())
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return float(a) == float(b)
+    if isinstance(a, (int, float)) or isinstance(b, (int, float)):
+        try:
+            return float(a) == float(b)
+        except (TypeError, ValueError):
+            return False
+    return str(a) == str(b)
+
+
+def _as_day(v: Any) -> dt.date | None:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return EXCEL_EPOCH + dt.timedelta(days=int(v))
+    if isinstance(v, str):
+        try:
+            return dt.date.fromisoformat(v.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def resolve_rows(cells, get, height) -> tuple[list[tuple[CellUpdate, int]], int]:
+    """Where does each update land now? At its row if the row's identity cells
+    still match; else at the one row that matches (it moved); else nowhere (the
+    row was deleted or edited, or is ambiguous): skipped until the next sync.
+    ``get(tab, row, col)`` reads a current cell; ``height(tab)`` counts rows."""
+    out: list[tuple[CellUpdate, int]] = []
+    skipped: set[tuple[str, int]] = set()
+    index: dict[tuple[str, tuple[int, ...]], dict[tuple, list[int]]] = {}
+    for upd in cells:
+        if not upd.identity or _matches(get, upd.tab, upd.row, upd.identity):
+            out.append((upd, upd.row))
+            continue
+        cols = tuple(c for c, _ in upd.identity)
+        key = (upd.tab, cols)
+        if key not in index:
+            by_values: dict[tuple, list[int]] = {}
+            for r in range(2, height(upd.tab) + 1):
+                by_values.setdefault(tuple(_norm(get(upd.tab, r, c)) for c in cols), []).append(r)
+            index[key] = by_values
+        rows = index[key].get(tuple(_norm(v) for _, v in upd.identity), [])
+        if len(rows) == 1:
+            out.append((upd, rows[0]))
+        else:
+            skipped.add((upd.tab, upd.row))
+    return out, len(skipped)
+
+
+def _norm(v: Any) -> Any:
+    if v is None or (isinstance(v, str) and v == ""):
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, float) and v == int(v):
+        return int(v)
+    return v
+
+
+def _matches(get, tab: str, row: int, identity) -> bool:
+    return all(same_cell(get(tab, row, c), v) for c, v in identity)

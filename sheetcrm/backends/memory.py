@@ -1,0 +1,67 @@
+"""Workbook held in memory as lists of rows: tests, dry runs, benchmarks."""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ..errors import ConflictError, NotFoundError
+from .base import Backend, Changes, Sheet, Snapshot, TabLayout, WriteResult, resolve_rows
+
+
+class MemoryBackend(Backend):
+    name = "memory"
+
+    def __init__(self, tabs: dict[str, list[list[Any]]] | None = None):
+        self.tabs: dict[str, list[list[Any]]] = {k: [list(r) for r in v] for k, v in (tabs or {}).items()}
+        self.version = 0
+        self.writes = 0
+
+    def read(self) -> Snapshot:
+        if not self.tabs:
+            raise NotFoundError("the in-memory workbook is empty; run init first")
+        return Snapshot({t: Sheet(t, copy.deepcopy(v)) for t, v in self.tabs.items()}, token=self.version)
+
+    def write(self, snapshot: Snapshot, changes: Changes) -> WriteResult:
+        if snapshot.token != self.version:
+            raise ConflictError("the workbook changed since it was read; nothing was written, the next sync will retry")
+        result = WriteResult()
+        targets, result.skipped_rows = resolve_rows(changes.cells, lambda tab, row, col: _get(self.tabs.get(tab), row, col), _height(self.tabs))
+        for upd, row in targets:
+            grid = self.tabs[upd.tab]
+            while len(grid) < row:
+                grid.append([])
+            line = grid[row - 1]
+            while len(line) < upd.col:
+                line.append(None)
+            line[upd.col - 1] = upd.value
+            result.cells_written += 1
+        for tab in changes.tabs:
+            self.tabs[tab.title] = [list(r) for r in tab.rows]
+            result.tabs_written += 1
+        self.version += 1
+        self.writes += 1
+        return result
+
+    def create(self, layout: list[TabLayout], force: bool = False) -> None:
+        self.tabs = {t.title: [list(t.header)] + [list(r) for r in t.rows] for t in layout}
+        self.version += 1
+
+    def edit(self, tab: str, row: int, col: int, value: Any) -> None:
+        """A person typing into a cell (tests)."""
+        grid = self.tabs[tab]
+        while len(grid) < row:
+            grid.append([])
+        while len(grid[row - 1]) < col:
+            grid[row - 1].append(None)
+        grid[row - 1][col - 1] = value
+        self.version += 1
+
+
+def _get(grid: list[list[Any]] | None, row: int, col: int) -> Any:
+    if grid is None or row - 1 >= len(grid) or col - 1 >= len(grid[row - 1]):
+        return None
+    return grid[row - 1][col - 1]
+
+
+def _height(tabs: dict[str, list[list[Any]]]):
+    return lambda tab: len(tabs.get(tab, []))

@@ -1,0 +1,217 @@
+"""A local .xlsx workbook through openpyxl (the embedded default backend).
+
+Reads every tab in one pass (read-only mode, cached formula results). Writes one
+batch: it reopens the workbook in full (formulas, styles, validations kept), sets
+the changed cells and rewrites the owned tabs, saves to a temporary file beside it
+and renames it over the original, so a crash mid-save leaves the old file intact.
+It refuses to write while Excel or LibreOffice has the file open (their lock files)
+or when the file changed since it was read.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from ..errors import BackendError, ConflictError, NotFoundError, WorkbookLockedError
+from .base import Backend, Changes, OwnedTab, Sheet, Snapshot, TabLayout, WriteResult, resolve_rows
+
+DATE_FORMAT = "yyyy-mm-dd"
+HEADER_FILL = "DDE6F0"
+ISSUE_FILL = "FCE4D6"
+
+
+def _openpyxl():
+    import openpyxl
+
+    return openpyxl
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Excel's ``~$name.xlsx`` and LibreOffice's ``.~lock.name.xlsx#``."""
+    return [path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")]
+
+
+def _fingerprint(path: Path) -> tuple[int, str]:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return path.stat().st_size, h.hexdigest()
+
+
+class XlsxBackend(Backend):
+    name = "xlsx"
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def describe(self) -> str:
+        return f"workbook {self.path}"
+
+    # -- read -------------------------------------------------------------
+    def read(self) -> Snapshot:
+        if not self.path.exists():
+            raise NotFoundError(f"workbook {self.path} does not exist; create it with: sheetcrm --workbook {self.path} init")
+        token = _fingerprint(self.path)
+        openpyxl = _openpyxl()
+        try:
+            wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise BackendError(f"workbook {self.path} cannot be opened as .xlsx ({type(exc).__name__})") from None
+        try:
+            tabs: dict[str, Sheet] = {}
+            for ws in wb.worksheets:
+                rows = [list(r) for r in ws.iter_rows(values_only=True)]
+                while rows and all(v is None for v in rows[-1]):
+                    rows.pop()
+                tabs[ws.title] = Sheet(ws.title, rows)
+        finally:
+            wb.close()
+        return Snapshot(tabs, token=token)
+
+    # -- write ------------------------------------------------------------
+    def check_unlocked(self) -> None:
+        for lock in lock_files(self.path):
+            if lock.exists():
+                raise WorkbookLockedError(
+                    f"workbook {self.path} is open in Excel or LibreOffice ({lock.name} exists); "
+                    "close it and run again. Nothing was written."
+                )
+
+    def check_unchanged(self, snapshot: Snapshot) -> None:
+        if not self.path.exists() or _fingerprint(self.path) != snapshot.token:
+            raise ConflictError(
+                f"workbook {self.path} was modified since it was read; nothing was written, the next sync will retry"
+            )
+
+    def write(self, snapshot: Snapshot, changes: Changes) -> WriteResult:
+        self.check_unlocked()
+        self.check_unchanged(snapshot)
+        openpyxl = _openpyxl()
+        wb = openpyxl.load_workbook(self.path)
+        result = WriteResult()
+
+        def get(tab: str, row: int, col: int) -> Any:
+            return wb[tab].cell(row, col).value if tab in wb.sheetnames else None
+
+        targets, result.skipped_rows = resolve_rows(
+            changes.cells, get, lambda tab: wb[tab].max_row if tab in wb.sheetnames else 0
+        )
+        for upd, row in targets:
+            _set(wb[upd.tab].cell(row, upd.col), upd.value)
+            result.cells_written += 1
+        for tab in changes.tabs:
+            _rewrite_tab(wb, tab)
+            result.tabs_written += 1
+        self._save(wb, snapshot)
+        return result
+
+    def _save(self, wb, snapshot: Snapshot | None) -> None:
+        tmp = self.path.with_name(f".{self.path.name}.sheetcrm-tmp")
+        try:
+            wb.save(tmp)
+            with tmp.open("rb") as fh:
+                os.fsync(fh.fileno())
+            if snapshot is not None:  # last look: someone may have saved while we worked
+                self.check_unlocked()
+                self.check_unchanged(snapshot)
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            raise BackendError(f"workbook {self.path} could not be saved ({exc.strerror or exc}); the old file is unchanged") from None
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+
+    # -- create -----------------------------------------------------------
+    def create(self, layout: list[TabLayout], force: bool = False) -> None:
+        if self.path.exists() and not force:
+            raise BackendError(f"workbook {self.path} already exists; use --force to replace it")
+        self.check_unlocked()
+        openpyxl = _openpyxl()
+        from openpyxl.formatting.rule import FormulaRule
+        from openpyxl.styles import Font, PatternFill
+        from openpyxl.utils import get_column_letter
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        wb = openpyxl.Workbook()
+        wb.remove(wb.active)
+        for tab in layout:
+            ws = wb.create_sheet(tab.title)
+            ws.append(list(tab.header))
+            for r in tab.rows:
+                ws.append([_plain(v) for v in r])
+            for c in range(1, len(tab.header) + 1):
+                head = ws.cell(1, c)
+                head.font = Font(bold=True)
+                head.fill = PatternFill("solid", fgColor=HEADER_FILL)
+                width = max(12, min(40, len(str(head.value or "")) + 4))
+                ws.column_dimensions[get_column_letter(c)].width = width
+            ws.freeze_panes = "A2"
+            last_row = max(ws.max_row, 2000)
+            for col, choices in tab.dropdowns.items():
+                letter = get_column_letter(col)
+                dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+                dv.error = f"Choose one of: {', '.join(choices)}"
+                dv.errorStyle = "warning"  # a person may still type something else; validate reports it
+                dv.add(f"{letter}2:{letter}{last_row}")
+                ws.add_data_validation(dv)
+            for col in tab.date_columns:
+                for r in range(2, ws.max_row + 1):
+                    ws.cell(r, col).number_format = DATE_FORMAT
+            last_col = get_column_letter(max(len(tab.header), 1))
+            if tab.highlight_nonempty_col:
+                letter = get_column_letter(tab.highlight_nonempty_col)
+                ws.conditional_formatting.add(
+                    f"A2:{last_col}{last_row}",
+                    FormulaRule(formula=[f'LEN(${letter}2)>0'], fill=PatternFill("solid", bgColor=ISSUE_FILL)),
+                )
+            if tab.highlight_values:
+                col, colours = tab.highlight_values
+                letter = get_column_letter(col)
+                for value, colour in colours.items():
+                    ws.conditional_formatting.add(
+                        f"A2:{last_col}{last_row}",
+                        FormulaRule(formula=[f'${letter}2="{value}"'], fill=PatternFill("solid", bgColor=colour)),
+                    )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._save(wb, None)
+
+
+def _plain(value: Any) -> Any:
+    """Values are stored as values: a text starting with '=' stays text."""
+    return value
+
+
+def _set(cell, value: Any) -> None:
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # text, never a live formula
+    if isinstance(value, (dt.date, dt.datetime)):
+        cell.number_format = DATE_FORMAT
+
+
+def _rewrite_tab(wb, tab: OwnedTab) -> None:
+    from openpyxl.styles import Font
+
+    if tab.title in wb.sheetnames:
+        ws = wb[tab.title]
+        if ws.max_row:
+            ws.delete_rows(1, ws.max_row)
+    else:
+        ws = wb.create_sheet(tab.title)
+    for r, values in enumerate(tab.rows, start=1):
+        for c, value in enumerate(values, start=1):
+            if value is None or value == "":
+                continue
+            cell = ws.cell(r, c)
+            _set(cell, value)
+            if c in tab.percent_columns and isinstance(value, float):
+                cell.number_format = "0.0%"
+        if r in tab.bold_rows:
+            for c in range(1, len(values) + 1):
+                ws.cell(r, c).font = Font(bold=True)
+    ws.freeze_panes = f"A{tab.freeze_rows + 1}" if tab.freeze_rows else None

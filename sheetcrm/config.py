@@ -1,0 +1,268 @@
+"""Settings: built-in defaults < config file < environment (SHEETCRM_*) < flags.
+
+Everything lands in one frozen :class:`Settings`. A bad value gets one clear line
+naming the key (``ConfigError``).
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from . import schema
+from .errors import ConfigError
+from .values import parse_duration
+
+DEFAULT_CONFIG_PATH = Path("config/sheetcrm.toml")
+BUILTIN_REASONS = Path(__file__).parent / "defaults" / "reasons.toml"
+
+DEFAULT_COOL_OFF_DAYS = {
+    "salary": 180,
+    "availability": 90,
+    "location": 180,
+    "experience": 365,
+    "skills": 365,
+    "declined_role": 180,
+    "sponsor_rejected": 90,
+    "ghosted": 180,
+}
+
+
+def _frozen(d: Mapping) -> Mapping:
+    return MappingProxyType(dict(d))
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    backend: str = "xlsx"  # xlsx | gsheets | memory
+    workbook: Path = Path("sheetcrm-demo.xlsx")
+    sheet_key: str = ""
+    credentials: str = ""  # path to a service-account JSON or an OAuth client secret
+    credentials_type: str = "service_account"  # service_account | oauth
+    currency: str = "EUR"
+    date_order: str = "dmy"  # dmy | mdy: how an ambiguous 03/04/2025 is read
+    phone_region: str = "GB"  # for phone numbers typed without +country code
+    default_contact_every_days: int = 90
+    grace_days: int = 30  # due -> overdue after this many days
+    upcoming_days: int = 30  # Circle-backs tab also lists the next N days
+    match_min_skill_coverage: float = 0.5
+    future_date_limit_days: int = 366  # dates later than today + this are suspicious
+    reasons_file: Path | None = None  # agency rules, added to the built-in ones
+    builtin_reasons: bool = True
+    suppression_salt: str = ""
+    tabs: Mapping[str, str] = dataclasses.field(default_factory=lambda: _frozen(schema.DEFAULT_TAB_TITLES))
+    # logical tab -> {their header (normalised) -> canonical column}
+    header_aliases: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=lambda: _frozen({}))
+    cool_off_days: Mapping[str, int] = dataclasses.field(default_factory=lambda: _frozen(DEFAULT_COOL_OFF_DAYS))
+    schedule_every_minutes: int = 15
+    schedule_daily_at: str = ""  # "HH:MM", optional
+    schedule_timezone: str = "UTC"
+    log_format: str = "text"  # text | json
+    config_path: Path | None = None
+
+    def tab_title(self, key: str) -> str:
+        return self.tabs[key]
+
+    @property
+    def reasons_files(self) -> list[Path]:
+        files = [BUILTIN_REASONS] if self.builtin_reasons else []
+        if self.reasons_file is not None:
+            files.append(self.reasons_file)
+        return files
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+# TOML layout: [sheetcrm] scalars, [tabs], [headers.<tab>], [cool_off_days], [schedule]
+_SCALARS = {
+    "backend": str, "workbook": Path, "sheet_key": str, "credentials": str,
+    "credentials_type": str, "currency": str, "date_order": str, "phone_region": str,
+    "default_contact_every": "duration", "grace_days": int, "upcoming_days": int,
+    "match_min_skill_coverage": float, "future_date_limit_days": int,
+    "reasons_file": Path, "builtin_reasons": bool, "suppression_salt": str, "log_format": str,
+}
+_SCHEDULE = {"every_minutes": int, "daily_at": str, "timezone": str}
+_CHOICES = {
+    "backend": ("xlsx", "gsheets", "memory"),
+    "date_order": ("dmy", "mdy"),
+    "credentials_type": ("service_account", "oauth"),
+    "log_format": ("text", "json"),
+}
+
+
+def _convert(key: str, kind: Any, value: Any) -> Any:
+    try:
+        if kind == "duration":
+            return parse_duration(value)
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            s = str(value).strip().lower()
+            if s in ("1", "true", "yes", "on"):
+                return True
+            if s in ("0", "false", "no", "off"):
+                return False
+            raise ValueError("expected true or false")
+        if kind is int:
+            if isinstance(value, bool) or (isinstance(value, float) and value != int(value)):
+                raise ValueError("expected a whole number")
+            out = int(value)
+            if out < 0:
+                raise ValueError("expected a number ≥ 0")
+            return out
+        if kind is float:
+            if isinstance(value, bool):
+                raise ValueError("expected a number")
+            return float(value)
+        if kind is Path:
+            return Path(str(value)).expanduser()
+        if not isinstance(value, str):
+            raise ValueError("expected text")
+        return value
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"config key '{key}': {exc} (got {value!r})") from None
+
+
+def _apply_scalar(out: dict, key: str, value: Any) -> None:
+    if key not in _SCALARS:
+        raise ConfigError(f"config key '{key}' is unknown; known keys: {', '.join(sorted(_SCALARS))}")
+    converted = _convert(key, _SCALARS[key], value)
+    if key in _CHOICES and converted not in _CHOICES[key]:
+        raise ConfigError(f"config key '{key}': expected one of {', '.join(_CHOICES[key])} (got {value!r})")
+    if key == "default_contact_every":
+        out["default_contact_every_days"] = converted
+    else:
+        out[key] = converted
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc.strerror}") from None
+
+
+def _from_toml(data: dict, path: Path, out: dict) -> None:
+    base = path.parent
+    for section, body in data.items():
+        if section == "sheetcrm":
+            if not isinstance(body, dict):
+                raise ConfigError(f"config {path}: [sheetcrm] must be a table")
+            for key, value in body.items():
+                _apply_scalar(out, key, value)
+        elif section == "tabs":
+            tabs = dict(out.get("tabs", schema.DEFAULT_TAB_TITLES))
+            for key, value in body.items():
+                if key not in schema.DEFAULT_TAB_TITLES:
+                    raise ConfigError(f"config key 'tabs.{key}' is unknown; known tabs: {', '.join(schema.DEFAULT_TAB_TITLES)}")
+                if not isinstance(value, str) or not value.strip():
+                    raise ConfigError(f"config key 'tabs.{key}': expected a tab title (got {value!r})")
+                tabs[key] = value.strip()
+            out["tabs"] = tabs
+        elif section == "headers":
+            aliases: dict[str, dict[str, str]] = {k: dict(v) for k, v in out.get("header_aliases", {}).items()}
+            for tab, mapping in body.items():
+                if tab not in schema.INPUT_TAB_SCHEMAS:
+                    raise ConfigError(f"config key 'headers.{tab}' is unknown; use one of {', '.join(schema.INPUT_TABS)}")
+                names = schema.INPUT_TAB_SCHEMAS[tab].names
+                for theirs, ours in mapping.items():
+                    if ours not in names:
+                        raise ConfigError(f"config key 'headers.{tab}.\"{theirs}\"': '{ours}' is not a {tab} column")
+                    aliases.setdefault(tab, {})[schema.normalise_header(theirs)] = ours
+            out["header_aliases"] = aliases
+        elif section == "cool_off_days":
+            cool = dict(out.get("cool_off_days", DEFAULT_COOL_OFF_DAYS))
+            for key, value in body.items():
+                if key not in schema.SOFT_NO_CATEGORIES:
+                    raise ConfigError(f"config key 'cool_off_days.{key}' is unknown; soft-no categories: {', '.join(schema.SOFT_NO_CATEGORIES)}")
+                cool[key] = _convert(f"cool_off_days.{key}", int, value)
+            out["cool_off_days"] = cool
+        elif section == "schedule":
+            for key, value in body.items():
+                if key not in _SCHEDULE:
+                    raise ConfigError(f"config key 'schedule.{key}' is unknown; known: {', '.join(_SCHEDULE)}")
+                out[f"schedule_{key}"] = _convert(f"schedule.{key}", _SCHEDULE[key], value)
+        else:
+            raise ConfigError(f"config section [{section}] is unknown in {path}")
+    # Paths in the file are relative to the file, so the config works from any directory.
+    for key in ("reasons_file", "workbook"):
+        if key in out and isinstance(out[key], Path) and not out[key].is_absolute() and key in _keys_in(data):
+            out[key] = base / out[key]
+
+
+def _keys_in(data: dict) -> set[str]:
+    return set(data.get("sheetcrm", {}) or {})
+
+
+def _from_env(env: Mapping[str, str], out: dict) -> None:
+    for name, value in env.items():
+        if not name.startswith("SHEETCRM_") or name == "SHEETCRM_CONFIG":
+            continue
+        key = name[len("SHEETCRM_"):].lower()
+        if key == "sheet":
+            key = "sheet_key"
+        if key.startswith("schedule_") and key[len("schedule_"):] in _SCHEDULE:
+            sub = key[len("schedule_"):]
+            out[key] = _convert(f"{name}", _SCHEDULE[sub], value)
+        elif key.startswith("cool_off_days__"):
+            cat = key.split("__", 1)[1]
+            if cat not in schema.SOFT_NO_CATEGORIES:
+                raise ConfigError(f"environment variable {name}: '{cat}' is not a soft-no category")
+            cool = dict(out.get("cool_off_days", DEFAULT_COOL_OFF_DAYS))
+            cool[cat] = _convert(name, int, value)
+            out["cool_off_days"] = cool
+        elif key in _SCALARS:
+            _apply_scalar(out, key, value)
+        # Unknown SHEETCRM_* variables are ignored: they may belong to a newer version.
+
+
+def load_settings(
+    config_path: str | Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build the settings. ``config_path`` None means ``$SHEETCRM_CONFIG`` or
+    ``config/sheetcrm.toml`` if it exists (a missing default file is fine; a
+    missing file that was asked for is an error)."""
+    env = os.environ if env is None else env
+    out: dict[str, Any] = {}
+    explicit = config_path is not None or bool(env.get("SHEETCRM_CONFIG"))
+    path = Path(config_path or env.get("SHEETCRM_CONFIG") or DEFAULT_CONFIG_PATH)
+    if explicit or path.exists():
+        _from_toml(_read_toml(path), path, out)
+        out["config_path"] = path
+        reasons = out.get("reasons_file")
+        if reasons is not None and not reasons.exists():
+            raise ConfigError(f"config key 'reasons_file': {reasons} does not exist")
+    _from_env(env, out)
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if key in _SCALARS:
+            _apply_scalar(out, key, value)
+        else:
+            out[key] = value
+    if out.get("sheet_key") and "backend" not in (overrides or {}) and out.get("backend") != "memory":
+        # --sheet alone means: use Google Sheets.
+        if (overrides or {}).get("sheet_key"):
+            out["backend"] = "gsheets"
+    for key in ("tabs", "header_aliases", "cool_off_days"):
+        if key in out:
+            value = out[key]
+            if key == "header_aliases":
+                value = {k: _frozen(v) for k, v in value.items()}
+            out[key] = _frozen(value)
+    try:
+        return Settings(**out)
+    except TypeError as exc:  # pragma: no cover - guarded by the key checks above
+        raise ConfigError(str(exc)) from None

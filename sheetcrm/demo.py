@@ -1,0 +1,157 @@
+"""Synthetic demo data: realistic, seeded, reproducible, and never real people.
+
+The mix exercises every feature: soft-no reasons of every category written as
+recruiters write them, hard-no cases, ghosting, open and hired rows, several
+contact paces, blank ids for sheetcrm to assign, and a few typing mistakes for
+validation to find. Emails use the reserved `example.com` / `example.org` domains
+and phones the UK drama range (+44 7700 900xxx), so none can reach a person.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from . import schema
+
+FIRST = ["Ada", "Bram", "Chiara", "Dmitri", "Elif", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Kaito", "Lena",
+         "Mateo", "Nadia", "Oskar", "Priya", "Quinn", "Rosa", "Soren", "Tariq", "Uma", "Viktor", "Wen", "Ximena",
+         "Yusuf", "Zofia", "Amir", "Birgit", "Caio", "Dalia", "Emeka", "Fleur", "Goran", "Hana", "Ivo", "Jana"]
+LAST = ["Abara", "Brandt", "Castell", "Dorsey", "Ekberg", "Falk", "Grieve", "Hollis", "Ibarra", "Jansen", "Kovac",
+        "Lindqvist", "Moreau", "Novak", "Okafor", "Petrov", "Quist", "Rahman", "Sato", "Tamm", "Ueda", "Varga",
+        "Wolff", "Xu", "Yilmaz", "Zeller", "Achterberg", "Bellamy", "Cortez", "Draper"]
+PLACES = ["Berlin, Germany", "Munich, Germany", "London, UK", "Manchester, UK", "Amsterdam, Netherlands",
+          "Lisbon, Portugal", "Warsaw, Poland", "Madrid, Spain", "Paris, France", "Dublin, Ireland", "Remote"]
+SKILLS = ["python", "java", "kotlin", "go", "typescript", "react", "aws", "gcp", "azure", "kubernetes", "terraform",
+          "sql", "postgresql", "spark", "django", "spring", "node.js", "c#", ".net", "rust", "swift", "scala",
+          "data engineering", "machine learning"]
+ROLES = [("Backend Engineer", ["python", "django", "postgresql", "aws"]),
+         ("Platform Engineer", ["kubernetes", "terraform", "aws", "go"]),
+         ("Frontend Developer", ["typescript", "react", "node.js"]),
+         ("Data Engineer", ["python", "spark", "sql", "data engineering"]),
+         ("Java Developer", ["java", "spring", "sql"]),
+         ("ML Engineer", ["python", "machine learning", "gcp"]),
+         (".NET Developer", ["c#", ".net", "azure", "sql"]),
+         ("Mobile Engineer", ["swift", "kotlin"]),
+         ("Cloud Architect", ["aws", "azure", "terraform", "kubernetes"]),
+         ("Scala Engineer", ["scala", "spark", "kubernetes"])]
+CLIENTS = ["Northwind Logistics", "Bluefin Bank", "Helio Health", "Orbit Retail", "Kestrel Games", "Tundra Energy"]
+PACES = ["", "", "", "2 weeks", "biweekly", "monthly", "quarterly", "6 months", "90 days", "45 days", "yearly"]
+
+SOFT_REASONS = {
+    "salary": ["Salary negotiations failed", "asking 20k above budget", "day rate too high for the client",
+               "comp expectations way off", "wanted 95k, max was 80k", "couldn't agree on the rate"],
+    "availability": ["6-month notice period", "only available after current contract ends",
+                     "availability didn't match project duration", "can't start before Q3"],
+    "location": ["doesn't want to relocate", "remote only, role is onsite", "Location mismatch",
+                 "no work permit for the UK", "commute too long"],
+    "experience": ["too junior at the time", "2 years experience, needs senior", "not enough experience yet",
+                   "lacks leadership experience"],
+    "skills": ["Irrelevant skillset", "Java dev, we needed Python", "missing required cloud skills",
+               "no k8s experience"],
+    "declined_role": ["declined - not challenging enough", "turned the offer down, wants bigger scope",
+                      "candidate declined, fears underemployment", "decided to stay with current employer"],
+    "sponsor_rejected": ["client picked someone else", "HM rejected after panel",
+                         "met all requirements but sponsor said no", "hiring manager went with internal candidate"],
+    "ghosted": ["stopped answering calls", "no-show at final interview", "no reply after offer"],
+}
+HARD_REASONS = {
+    "career_change": ["left tech to become a nurse", "permanent move into teaching"],
+    "false_information": ["fake reference", "degree on CV turned out to be false"],
+    "unavailable_permanently": ["emigrated permanently", "withdrawn from the job market"],
+    "conduct": ["code of conduct violation at client site", "harassment complaint upheld"],
+    "client_complaint": ["client complaint confirmed after due diligence"],
+    "do_not_contact": ["asked us never to contact him again", "asked to be removed from our list"],
+}
+UNCLEAR_REASONS = ["see email thread", "other", "long story, ask Sam"]
+
+
+def demo_data(n: int, today: dt.date, seed: int = 7) -> dict[str, list[list[Any]]]:
+    """Rows (no header) for the three input tabs, in schema column order."""
+    rnd = random.Random(seed)
+
+    def day(back_min: int, back_max: int) -> dt.date:
+        return today - dt.timedelta(days=rnd.randint(back_min, back_max))
+
+    n_positions = max(6, min(60, n // 20))
+    positions: list[list[Any]] = []
+    for i in range(1, n_positions + 1):
+        title, skills = ROLES[(i - 1) % len(ROLES)]
+        status = rnd.choices(["open", "on_hold", "filled", "closed"], [5, 1, 2, 1])[0]
+        positions.append([
+            f"P-{i:03d}", title, rnd.choice(CLIENTS), ", ".join(skills),
+            rnd.choice(PLACES), rnd.choice([None, 60000, 75000, 90000, 110000]), status, day(10, 400),
+        ] + [None] * len(schema.POSITIONS_TAB.owned_columns))
+
+    candidates: list[list[Any]] = []
+    pipeline: list[list[Any]] = []
+    used_names: set[str] = set()
+    for i in range(1, n + 1):
+        name = f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"
+        if name in used_names:
+            name = f"{name[0]}. {name}"  # keep demo duplicates deliberate, below
+        used_names.add(name)
+        handle = name.lower().replace(" ", ".").replace("..", ".")
+        email = f"{handle}{i}@{rnd.choice(['example.com', 'example.org'])}"
+        phone = f"+44 7700 900{i % 1000:03d}" if rnd.random() < 0.7 else None
+        cid = f"C-{i:05d}" if rnd.random() > 0.03 else None  # a few blank ids for sync to assign
+        skills = rnd.sample(SKILLS, rnd.randint(2, 5))
+        years = rnd.choice([1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20])
+        salary = rnd.choice([None, 45000, 55000, 65000, 70000, 80000, 95000, 120000])
+        dnc = "yes" if rnd.random() < 0.03 else None
+        available = day(-200, 30) if rnd.random() < 0.2 else None
+        last = day(5, 300) if rnd.random() < 0.6 else None
+        candidates.append([
+            cid, name, email, phone, rnd.choice(PLACES), ", ".join(skills), years,
+            rnd.choice(["active", "passive", "passive", None]), salary, available, rnd.choice(PACES), last, dnc,
+            None,
+        ] + [None] * len(schema.CANDIDATES_TAB.owned_columns))
+        if cid is None:
+            continue
+        for _ in range(rnd.choices([0, 1, 2, 3], [2, 5, 3, 1])[0]):
+            pos = rnd.choice(positions)
+            pipeline.append(_pipeline_row(rnd, cid, pos[0], today))
+
+    _sprinkle_mistakes(rnd, candidates, pipeline)
+    return {schema.CANDIDATES: candidates, schema.POSITIONS: positions, schema.PIPELINE: pipeline}
+
+
+def _pipeline_row(rnd: random.Random, cid: str, pid: str, today: dt.date) -> list[Any]:
+    first = today - dt.timedelta(days=rnd.randint(3, 500))
+    attempts = rnd.choices([1, 2, 3, 4, 5], [4, 3, 2, 1, 1])[0]
+    responded = rnd.randint(1, attempts) if rnd.random() < 0.7 else None
+    interest = None
+    if responded:
+        interest = rnd.choices(["interested", "not_interested", None], [5, 3, 1])[0]
+    outcome = rnd.choices(["open", "hired", "rejected", "declined", "ghosted", None], [3, 1, 6, 2, 1, 1])[0]
+    reason = None
+    decided = None
+    if outcome in ("rejected", "declined", "ghosted", "hired"):
+        decided = min(today, first + dt.timedelta(days=rnd.randint(3, 60)))
+    if outcome in ("rejected", "declined"):
+        roll = rnd.random()
+        if roll < 0.12:
+            reason = rnd.choice(rnd.choice(list(HARD_REASONS.values())))
+        elif roll < 0.16:
+            reason = rnd.choice(UNCLEAR_REASONS)
+        else:
+            cats = ["declined_role"] if outcome == "declined" else list(SOFT_REASONS)
+            reason = rnd.choice(SOFT_REASONS[rnd.choice(cats)])
+    elif outcome == "ghosted" and rnd.random() < 0.5:
+        reason = rnd.choice(SOFT_REASONS["ghosted"])
+    return [cid, pid, first, attempts, responded, interest, outcome, reason, decided] + \
+        [None] * len(schema.PIPELINE_TAB.owned_columns)
+
+
+def _sprinkle_mistakes(rnd: random.Random, candidates: list[list[Any]], pipeline: list[list[Any]]) -> None:
+    """A handful of the mistakes people make, so validation has something to say."""
+    if len(candidates) >= 20:
+        candidates[4][2] = "no-at-sign.example.com"  # bad email
+        candidates[9][10] = "every now and then"  # unreadable pace
+        candidates[14][6] = 75  # years of experience out of range
+        twin = list(candidates[2])  # the same person entered twice
+        twin[0] = None
+        candidates.append(twin)
+    if len(pipeline) >= 10:
+        pipeline[3][5] = "intrested"  # typo with an obvious fix
+        pipeline[7][2] = pipeline[7][2].strftime("%d/%m/%Y") if pipeline[7][2] else None  # date as text

@@ -1,0 +1,212 @@
+"""Tabs, columns and allowed values: the single source of truth (DESIGN §2, §4).
+
+Headers, dropdowns, validation and the owned columns all come from here.
+
+Frame conventions shared by every module:
+
+* **raw frames** (``Frames``: dict logical tab -> DataFrame), made by
+  :func:`sheetcrm.sheet.to_frames`: one column per schema column of the tab (input
+  and owned; a column missing from the sheet is all ``None``), dtype object, cells
+  exactly as read (str, int, float, bool, datetime, date, None). The index is the
+  spreadsheet's own row number (header = row 1, so the first data row is 2), named
+  ``row``. Blank rows are dropped.
+* **clean frames**, made by :func:`sheetcrm.validate.validate` from raw frames: only
+  the rows without error-level problems, same index, typed values (see
+  ``validate.py``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Logical tab keys. Display titles come from settings (config ``[tabs]``).
+CANDIDATES = "candidates"
+POSITIONS = "positions"
+PIPELINE = "pipeline"
+SUMMARY = "summary"
+CIRCLE_BACKS = "circle_backs"
+ISSUES = "issues"
+SUPPRESSED = "suppressed"
+
+INPUT_TABS = (CANDIDATES, POSITIONS, PIPELINE)
+OWNED_TABS = (SUMMARY, CIRCLE_BACKS, ISSUES)
+
+DEFAULT_TAB_TITLES = {
+    CANDIDATES: "Candidates",
+    POSITIONS: "Positions",
+    PIPELINE: "Pipeline",
+    SUMMARY: "Summary",
+    CIRCLE_BACKS: "Circle-backs",
+    ISSUES: "Issues",
+    SUPPRESSED: "Suppressed",
+}
+
+# Enums (DESIGN §2, §4)
+SEEKER_TYPES = ("active", "passive")
+YES_NO = ("yes", "no")
+INTERESTS = ("interested", "not_interested")
+OUTCOMES = ("open", "hired", "rejected", "declined", "ghosted")
+DECIDED_OUTCOMES = ("hired", "rejected", "declined", "ghosted")
+POSITION_STATUSES = ("open", "on_hold", "filled", "closed")
+
+HARD_NO = "hard_no"
+SOFT_NO = "soft_no"
+UNCLASSIFIED = "unclassified"
+REJECTION_CLASSES = (HARD_NO, SOFT_NO, UNCLASSIFIED)
+
+HARD_NO_CATEGORIES = (
+    "career_change",
+    "false_information",
+    "unavailable_permanently",
+    "conduct",
+    "client_complaint",
+    "do_not_contact",
+)
+SOFT_NO_CATEGORIES = (
+    "salary",
+    "availability",
+    "location",
+    "experience",
+    "skills",
+    "declined_role",
+    "sponsor_rejected",
+    "ghosted",
+)
+CATEGORY_CLASS = {
+    **{c: HARD_NO for c in HARD_NO_CATEGORIES},
+    **{c: SOFT_NO for c in SOFT_NO_CATEGORIES},
+    UNCLASSIFIED: UNCLASSIFIED,
+}
+
+CIRCLE_BACK_STATUSES = ("due", "overdue", "scheduled", "never", "review", "")
+
+# Column types understood by validate.py
+TEXT, EMAIL, PHONE, LOCATION, LIST, NUMBER, INTEGER, DATE, DURATION, BOOL, ENUM = (
+    "text", "email", "phone", "location", "list", "number", "integer", "date",
+    "duration", "bool", "enum",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str = TEXT
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    owned: bool = False
+    # Header row required even when every cell may be blank (tab is unusable without it).
+    required_header: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    columns: tuple[Column, ...]
+    # Columns whose values identify a row when writing back (DESIGN §3): a write lands
+    # only on a row whose identity cells still hold what we read.
+    identity: tuple[str, ...] = field(default=())
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def input_columns(self) -> list[Column]:
+        return [c for c in self.columns if not c.owned]
+
+    @property
+    def owned_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.owned]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+CANDIDATES_TAB = Tab(
+    CANDIDATES,
+    (
+        Column("candidate_id", TEXT, required_header=True, note="blank: sheetcrm assigns the next C-00001 id"),
+        Column("name", TEXT, required=True, required_header=True),
+        Column("email", EMAIL),
+        Column("phone", PHONE),
+        Column("location", LOCATION),
+        Column("skills", LIST),
+        Column("years_experience", NUMBER),
+        Column("seeker_type", ENUM, choices=SEEKER_TYPES),
+        Column("salary_expectation", NUMBER),
+        Column("available_from", DATE),
+        Column("contact_every", DURATION),
+        Column("last_contacted", DATE),
+        Column("do_not_contact", BOOL, choices=YES_NO),
+        Column("notes", TEXT),
+        Column("rejection_class", owned=True),
+        Column("next_circle_back", DATE, owned=True),
+        Column("circle_back_status", owned=True),
+        Column("row_issues", owned=True),
+    ),
+    identity=("candidate_id", "name"),
+)
+
+POSITIONS_TAB = Tab(
+    POSITIONS,
+    (
+        Column("position_id", TEXT, required=True, required_header=True),
+        Column("title", TEXT, required=True, required_header=True),
+        Column("client", TEXT),
+        Column("skills", LIST),
+        Column("location", LOCATION),
+        Column("salary_max", NUMBER),
+        Column("status", ENUM, required=True, required_header=True, choices=POSITION_STATUSES),
+        Column("opened_on", DATE),
+        Column("backpocket_matches", INTEGER, owned=True),
+        Column("row_issues", owned=True),
+    ),
+    identity=("position_id", "title"),
+)
+
+PIPELINE_TAB = Tab(
+    PIPELINE,
+    (
+        Column("candidate_id", TEXT, required=True, required_header=True),
+        Column("position_id", TEXT, required=True, required_header=True),
+        Column("first_contacted", DATE),
+        Column("attempts", INTEGER),
+        Column("responded_on_attempt", INTEGER),
+        Column("interest", ENUM, choices=INTERESTS),
+        Column("outcome", ENUM, choices=OUTCOMES),
+        Column("rejection_reason", TEXT),
+        Column("decided_on", DATE),
+        Column("rejection_class", owned=True),
+        Column("rejection_category", owned=True),
+        Column("row_issues", owned=True),
+    ),
+    identity=("candidate_id", "position_id", "outcome", "rejection_reason", "decided_on"),
+)
+
+INPUT_TAB_SCHEMAS: dict[str, Tab] = {
+    CANDIDATES: CANDIDATES_TAB,
+    POSITIONS: POSITIONS_TAB,
+    PIPELINE: PIPELINE_TAB,
+}
+
+# Columns that get a dropdown in workbooks sheetcrm creates.
+DROPDOWNS: dict[str, dict[str, tuple[str, ...]]] = {
+    CANDIDATES: {"seeker_type": SEEKER_TYPES, "do_not_contact": YES_NO},
+    POSITIONS: {"status": POSITION_STATUSES},
+    PIPELINE: {"interest": INTERESTS, "outcome": OUTCOMES},
+}
+
+ISSUE_COLUMNS = ("tab", "row", "column", "value", "severity", "message", "suggestion")
+SEVERITIES = ("error", "warning")
+
+SUPPRESSED_COLUMNS = ("hash", "kind", "suppressed_on")
+
+
+def normalise_header(text: object) -> str:
+    """`Candidate ID`, ` candidate_id `, `CANDIDATE-ID`  ->  `candidate_id`."""
+    s = "" if text is None else str(text)
+    s = s.strip().lower().replace("-", " ").replace("_", " ")
+    return "_".join(s.split())

@@ -1,0 +1,84 @@
+"""Shared fixtures. Test data is synthetic (example.com emails, +44 7700 900xxx phones)."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sheetcrm import api, schema, sheet
+from sheetcrm.backends.memory import MemoryBackend
+from sheetcrm.backends.xlsx import XlsxBackend
+from sheetcrm.config import Settings
+from sheetcrm.layout import workbook_layout
+
+TODAY = dt.date(2026, 11, 22)
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture
+def today() -> dt.date:
+    return TODAY
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Built-in defaults, independent of config/ and the environment."""
+    return Settings()
+
+
+def rows_for(key: str, records: list[dict[str, Any]]) -> list[list[Any]]:
+    """Dicts keyed by canonical column -> rows in schema column order."""
+    names = schema.INPUT_TAB_SCHEMAS[key].names
+    for rec in records:
+        unknown = set(rec) - set(names)
+        assert not unknown, f"unknown {key} columns in test data: {unknown}"
+    return [[rec.get(n) for n in names] for rec in records]
+
+
+def make_memory(settings: Settings, candidates=(), positions=(), pipeline=()) -> MemoryBackend:
+    """A workbook made by `init`'s layout, filled with the given records."""
+    backend = MemoryBackend()
+    data = {
+        schema.CANDIDATES: rows_for(schema.CANDIDATES, list(candidates)),
+        schema.POSITIONS: rows_for(schema.POSITIONS, list(positions)),
+        schema.PIPELINE: rows_for(schema.PIPELINE, list(pipeline)),
+    }
+    backend.create(workbook_layout(settings, data))
+    return backend
+
+
+def make_frames(settings: Settings, candidates=(), positions=(), pipeline=()):
+    """Raw frames exactly as sync would build them (row numbers start at 2)."""
+    backend = make_memory(settings, candidates, positions, pipeline)
+    snap = backend.read()
+    return sheet.to_frames(snap, sheet.locate(snap, settings))
+
+
+@pytest.fixture
+def memory_workbook(settings):
+    return lambda **records: make_memory(settings, **records)
+
+
+@pytest.fixture
+def frames_of(settings):
+    return lambda **records: make_frames(settings, **records)
+
+
+@pytest.fixture
+def demo_xlsx(tmp_path, settings, today):
+    """Factory: a demo workbook of n candidates at tmp_path/name."""
+    def make(n: int = 60, name: str = "demo.xlsx", seed: int = 7) -> Path:
+        path = tmp_path / name
+        s = settings.replace(workbook=path)
+        api.init_workbook(s, today, demo=n, seed=seed, backend=XlsxBackend(path))
+        return path
+    return make
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.exists():
+        pytest.skip(f"../shared is not beside the project ({SHARED})")
+    return SHARED
