@@ -131,5 +131,16 @@ def validate(settings: Settings, fmt: str, today: dt.date) -> None:
         sys.exit(1)
 
 
+
+@cli.group(cls=SheetCRMGroup)
+def report() -> None:
+    """Reports: pipeline figures, circle-backs, rejection reasons, talent.
+
+    \b
+    Example:
+      sheetcrm report pipeline --format json
+    """
+
+
 def main() -> None:  # console script
     cli(prog_name="sheetcrm")
