@@ -9,6 +9,10 @@ import hashlib
 
 import phonenumbers
 
+# What a forgotten person's name cell reads after `sheetcrm forget`; validation
+# treats it as a legitimately blank person, not as a missing name.
+FORGOTTEN_NAME = "(forgotten)"
+
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
