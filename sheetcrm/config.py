@@ -111,14 +111,20 @@ def _convert(key: str, kind: Any, value: Any) -> Any:
         if kind is int:
             if isinstance(value, bool) or (isinstance(value, float) and value != int(value)):
                 raise ValueError("expected a whole number")
-            out = int(value)
+            try:
+                out = int(value)
+            except ValueError:
+                raise ValueError("expected a whole number") from None
             if out < 0:
                 raise ValueError("expected a number ≥ 0")
             return out
         if kind is float:
             if isinstance(value, bool):
                 raise ValueError("expected a number")
-            return float(value)
+            try:
+                return float(value)
+            except ValueError:
+                raise ValueError("expected a number") from None
         if kind is Path:
             return Path(str(value)).expanduser()
         if not isinstance(value, str):

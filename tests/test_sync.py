@@ -1,0 +1,114 @@
+"""The sync: ids, writing only what differs, and only where sheetcrm may write."""
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from sheetcrm import schema, sync
+from sheetcrm.backends.base import CellUpdate, resolve_rows
+from sheetcrm.backends.memory import MemoryBackend
+
+POSITION = {"position_id": "P-1", "title": "Backend Engineer", "status": "open", "skills": "python"}
+
+
+def cand(cid, name, **more):
+    return {"candidate_id": cid, "name": name, "email": f"{name.lower()}@example.com", **more}
+
+
+@pytest.mark.parametrize("ids, expected", [
+    ([None, None], {2: "C-00001", 3: "C-00002"}),
+    (["C-00007", None, "C-00003"], {3: "C-00008"}),
+    (["X-99", None, "  "], {3: "C-00001", 4: "C-00002"}),
+    (["C-00001", "C-00002"], {}),
+])
+def test_assign_ids_continues_the_sequence(ids, expected):
+    frame = pd.DataFrame({"candidate_id": pd.Series(ids, dtype=object, index=range(2, 2 + len(ids)))})
+    assert sync.assign_ids(frame) == expected
+
+
+def test_sync_assigns_ids_into_blank_cells_only(settings, today, memory_workbook):
+    backend = memory_workbook(candidates=[cand("C-00004", "Ada"), cand(None, "Bo"), cand("", "Cy")],
+                              positions=[POSITION])
+    report = sync.sync(backend, settings, today)
+    assert report.ids_assigned == 2
+    ids = [r[0] for r in backend.tabs["Candidates"][1:]]
+    assert ids == ["C-00004", "C-00005", "C-00006"]
+
+
+def test_second_sync_writes_nothing(settings, today, memory_workbook):
+    backend = memory_workbook(candidates=[cand(None, "Ada"), cand("C-00002", "Bo", do_not_contact="yes")],
+                              positions=[POSITION],
+                              pipeline=[{"candidate_id": "C-00002", "position_id": "P-1", "outcome": "ghosted",
+                                         "decided_on": dt.date(2026, 1, 5), "first_contacted": dt.date(2026, 1, 1)}])
+    first = sync.sync(backend, settings, today)
+    assert first.written and backend.writes == 1
+    second = sync.sync(backend, settings, today)
+    assert not second.changed and backend.writes == 1
+    assert "no changes" in second.lines()[-1]
+
+
+def test_dry_run_writes_nothing(settings, today, memory_workbook):
+    backend = memory_workbook(candidates=[cand(None, "Ada")], positions=[POSITION])
+    report = sync.sync(backend, settings, today, dry_run=True)
+    assert report.changed and not report.written and backend.writes == 0
+    assert any("would" in line for line in report.lines())
+
+
+def test_planned_changes_touch_only_owned_cells_and_blank_ids(settings, today, memory_workbook):
+    backend = memory_workbook(candidates=[cand(None, "Ada"), cand("C-00002", "Bo", email="not-an-email")],
+                              positions=[POSITION, {"position_id": "P-2", "title": "x", "status": "opn"}],
+                              pipeline=[{"candidate_id": "C-00002", "position_id": "P-1", "outcome": "rejected",
+                                         "rejection_reason": "salary", "decided_on": dt.date(2026, 1, 5)}])
+    snapshot, maps, frames = sync.load(backend, settings)
+    changes = sync.plan_changes(snapshot, maps, sync.analyse(frames, settings, today))
+    for upd in changes.cells:
+        tmap = next(m for m in maps.values() if m.title == upd.tab)
+        name = next(n for n, c in tmap.columns.items() if c == upd.col)
+        tab = schema.INPUT_TAB_SCHEMAS[tmap.key]
+        assert name in {c.name for c in tab.owned_columns} or (
+            name == "candidate_id" and tmap.key == "candidates" and snapshot.tabs[upd.tab].cell(upd.row, upd.col) is None)
+    assert {t.title for t in changes.tabs} == {"Summary", "Circle-backs", "Issues"}
+
+
+def test_stale_owned_cells_on_emptied_rows_are_cleared(settings, today, memory_workbook):
+    backend = memory_workbook(candidates=[cand("C-00001", "Ada"), cand("C-00002", "Bo", years_experience="lots")],
+                              positions=[POSITION])
+    sync.sync(backend, settings, today)
+    row_issues = schema.CANDIDATES_TAB.names.index("row_issues") + 1
+    assert backend.tabs["Candidates"][2][row_issues - 1]  # Bo's row has an issue
+    for c in range(1, 15):  # a person clears Bo's row but not the owned cells
+        backend.edit("Candidates", 3, c, None)
+    sync.sync(backend, settings, today)
+    assert backend.tabs["Candidates"][2][row_issues - 1] is None
+
+
+def grid(*rows):
+    return MemoryBackend({"T": [["id", "name", "owned"], *map(list, rows)]})
+
+
+@pytest.mark.parametrize("now_rows, expected_row, skipped", [
+    ([["A", "Ada"], ["B", "Bo"]], 3, 0),                # unchanged: lands where it was read
+    ([["Z", "Zed"], ["A", "Ada"], ["B", "Bo"]], 4, 0),  # a row inserted above: follows Bo
+    ([["B", "Bo"], ["A", "Ada"]], 2, 0),                # sorted: follows Bo
+    ([["A", "Ada"]], None, 1),                          # deleted: skipped
+    ([["A", "Ada"], ["B", "Bob"]], None, 1),            # identity edited: skipped
+    ([["B", "Bo"], ["A", "Ada"], ["B", "Bo"]], None, 1),  # ambiguous: skipped
+])
+def test_writes_follow_the_row_or_are_skipped(now_rows, expected_row, skipped):
+    backend = grid(*now_rows)
+    upd = CellUpdate("T", 3, 3, "value for Bo", identity=((1, "B"), (2, "Bo")))
+    get = lambda tab, r, c: backend.tabs[tab][r - 1][c - 1] if r - 1 < len(backend.tabs[tab]) and c - 1 < len(backend.tabs[tab][r - 1]) else None  # noqa: E731
+    targets, n_skipped = resolve_rows([upd], get, lambda tab: len(backend.tabs[tab]))
+    assert n_skipped == skipped
+    assert [row for _, row in targets] == ([expected_row] if expected_row else [])
+
+
+def test_analyse_is_pure_and_repeatable(settings, today, frames_of):
+    frames = frames_of(candidates=[cand(None, "Ada")], positions=[POSITION])
+    copy = {k: v.copy() for k, v in frames.items()}
+    a = sync.analyse(frames, settings, today)
+    b = sync.analyse(frames, settings, today)
+    for k in frames:
+        pd.testing.assert_frame_equal(frames[k], copy[k])
+    assert a.new_ids == b.new_ids == {2: "C-00001"}
+    assert a.tabs[1].rows == b.tabs[1].rows

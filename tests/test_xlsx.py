@@ -1,0 +1,152 @@
+"""The xlsx backend: never touch a person's cells, never leave a broken file."""
+import os
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from sheetcrm import api, schema
+from sheetcrm.backends.base import CellUpdate, Changes
+from sheetcrm.backends.xlsx import XlsxBackend
+from sheetcrm.errors import BackendError, ConflictError, WorkbookLockedError
+
+
+def owned_cells(path: Path, settings) -> set[tuple[str, int]]:
+    """(tab, column) pairs sheetcrm may write, found by header."""
+    wb = openpyxl.load_workbook(path)
+    out = set()
+    for key, tab in schema.INPUT_TAB_SCHEMAS.items():
+        ws = wb[settings.tab_title(key)]
+        owned = {c.name for c in tab.owned_columns}
+        for cell in ws[1]:
+            if cell.value in owned:
+                out.add((ws.title, cell.column))
+    return out
+
+
+def all_cells(path: Path) -> dict[tuple[str, int, int], tuple]:
+    wb = openpyxl.load_workbook(path)
+    return {(ws.title, c.row, c.column): (c.value, c.data_type)
+            for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+def add_user_content(path: Path) -> None:
+    """What people add: formulas, an extra column, an extra tab, formatting."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Candidates"]
+    extra = ws.max_column + 1
+    ws.cell(1, extra, "source")
+    for r in range(2, 12):
+        ws.cell(r, extra, "=LEN(B%d)" % r)
+    ws.cell(2, 14, "met at meetup; =not a formula")
+    ws.cell(3, 14).value = "=1+1"
+    ws.cell(3, 14).data_type = "s"  # text that looks like a formula
+    ws["B2"].font = openpyxl.styles.Font(bold=True)
+    notes = wb.create_sheet("Team notes")
+    notes["A1"], notes["B1"], notes["A2"] = "week", "=TODAY()", 47
+    wb.save(path)
+
+
+def test_sync_changes_no_cell_it_does_not_own(demo_xlsx, settings, today):
+    path = demo_xlsx(80)
+    add_user_content(path)
+    before = all_cells(path)
+    api.sync_workbook(settings.replace(workbook=path), today, backend=XlsxBackend(path))
+    after = all_cells(path)
+    owned = owned_cells(path, settings)
+    owned_tabs = {settings.tab_title(k) for k in schema.OWNED_TABS}
+    id_col = 1
+    for key, value in before.items():
+        tab, row, col = key
+        if tab in owned_tabs or (tab, col) in owned:
+            continue
+        assert after.get(key) == value, key
+    for key in after.keys() - before.keys():
+        tab, row, col = key
+        assert tab in owned_tabs or (tab, col) in owned or (tab == "Candidates" and col == id_col), key
+    wb = openpyxl.load_workbook(path)
+    assert wb["Candidates"]["B2"].font.bold
+    assert wb["Team notes"]["B1"].value == "=TODAY()"
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert {"Candidates", "Positions", "Pipeline", "Summary", "Circle-backs", "Issues", "Team notes"} <= set(sheets)
+
+
+@pytest.mark.parametrize("lock_name", ["~$demo.xlsx", ".~lock.demo.xlsx#"])
+def test_refuses_to_write_while_open_in_excel_or_libreoffice(demo_xlsx, settings, today, lock_name):
+    path = demo_xlsx(30)
+    (path.parent / lock_name).write_text("someone")
+    before = path.read_bytes()
+    with pytest.raises(WorkbookLockedError, match="open in Excel or LibreOffice"):
+        api.sync_workbook(settings.replace(workbook=path), today, backend=XlsxBackend(path))
+    assert path.read_bytes() == before
+
+
+def test_refuses_to_write_when_modified_since_read(demo_xlsx):
+    path = demo_xlsx(30)
+    backend = XlsxBackend(path)
+    snapshot = backend.read()
+    wb = openpyxl.load_workbook(path)
+    wb["Candidates"]["N2"] = "a recruiter typed this meanwhile"
+    wb.save(path)
+    edited = path.read_bytes()
+    with pytest.raises(ConflictError, match="modified since it was read"):
+        backend.write(snapshot, Changes(cells=[CellUpdate("Candidates", 2, 18, "x")]))
+    assert path.read_bytes() == edited
+
+
+def test_failed_rename_mid_save_leaves_old_file_intact(demo_xlsx, monkeypatch):
+    path = demo_xlsx(30)
+    before = path.read_bytes()
+    backend = XlsxBackend(path)
+    snapshot = backend.read()
+
+    def crash(*args, **kwargs):
+        raise OSError(5, "simulated crash during rename")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(BackendError, match="old file is unchanged"):
+        backend.write(snapshot, Changes(cells=[CellUpdate("Candidates", 2, 18, "x")]))
+    assert path.read_bytes() == before
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp file left behind
+
+
+def test_text_that_looks_like_a_formula_is_stored_as_text(demo_xlsx):
+    path = demo_xlsx(10)
+    backend = XlsxBackend(path)
+    backend.write(backend.read(), Changes(cells=[CellUpdate("Candidates", 2, 18, "=HYPERLINK(\"x\")")]))
+    cell = openpyxl.load_workbook(path)["Candidates"].cell(2, 18)
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("x")', "s")
+
+
+def test_init_refuses_to_overwrite_without_force(demo_xlsx, settings, today):
+    path = demo_xlsx(10)
+    before = path.read_bytes()
+    with pytest.raises(BackendError, match="--force"):
+        api.init_workbook(settings, today, demo=5, backend=XlsxBackend(path))
+    assert path.read_bytes() == before
+    api.init_workbook(settings, today, demo=5, force=True, backend=XlsxBackend(path))
+    assert path.read_bytes() != before
+
+
+def test_created_workbook_has_dropdowns_frozen_headers_and_highlighting(demo_xlsx):
+    wb = openpyxl.load_workbook(demo_xlsx(10))
+    cands = wb["Candidates"]
+    assert cands.freeze_panes == "A2"
+    lists = {dv.formula1 for dv in cands.data_validations.dataValidation}
+    assert '"active,passive"' in lists and '"yes,no"' in lists
+    pipe_lists = {dv.formula1 for dv in wb["Pipeline"].data_validations.dataValidation}
+    assert '"open,hired,rejected,declined,ghosted"' in pipe_lists
+    assert '"open,on_hold,filled,closed"' in {dv.formula1 for dv in wb["Positions"].data_validations.dataValidation}
+    formulas = [r.formula for rng in cands.conditional_formatting for r in rng.rules]
+    assert any("LEN($R2)>0" in f[0] for f in formulas)  # rows with row_issues
+    assert any('="due"' in f[0] for f in formulas)
+
+
+def test_missing_or_broken_workbook_is_a_clear_error(tmp_path):
+    with pytest.raises(Exception, match="does not exist; create it"):
+        XlsxBackend(tmp_path / "none.xlsx").read()
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a zip")
+    with pytest.raises(BackendError, match="cannot be opened"):
+        XlsxBackend(bad).read()
