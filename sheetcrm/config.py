@@ -203,7 +203,7 @@ def _from_toml(data: dict, path: Path, out: dict) -> None:
     # Paths in the file are relative to the file, so the config works from any directory.
     for key in ("reasons_file", "workbook"):
         if key in out and isinstance(out[key], Path) and not out[key].is_absolute() and key in _keys_in(data):
-            out[key] = base / out[key]
+            out[key] = Path(os.path.normpath(base / out[key]))
 
 
 def _keys_in(data: dict) -> set[str]:

@@ -32,7 +32,7 @@ def test_shipped_config_file_documents_the_builtin_defaults():
         if field.name in ("workbook", "reasons_file", "config_path"):
             continue
         assert getattr(loaded, field.name) == getattr(default, field.name), field.name
-    assert loaded.workbook == ROOT / "config" / ".." / "sheetcrm-demo.xlsx"
+    assert loaded.workbook == ROOT / "sheetcrm-demo.xlsx"
     assert loaded.reasons_file == ROOT / "config" / "reasons.toml"
 
 
