@@ -51,3 +51,60 @@ def analyse_workbook(settings: Settings, today: dt.date, backend: Backend | None
 def validate_workbook(settings: Settings, today: dt.date, backend: Backend | None = None) -> pd.DataFrame:
     """Every problem in the workbook, as rows (tab, row, column, value, severity, message, suggestion)."""
     return analyse_workbook(settings, today, backend).issues
+
+
+@dataclasses.dataclass
+class ReportRows:
+    """Rows of a report: JSON gets exactly ``json_columns`` (the keys scripts rely
+    on); table and CSV also show the explanatory columns."""
+
+    rows: pd.DataFrame
+    json_columns: tuple[str, ...]
+    calendar_events: int | None = None
+
+    def frame(self, fmt: str) -> pd.DataFrame:
+        return self.rows[list(self.json_columns)] if fmt == "json" else self.rows
+
+
+def circle_back_report(settings: Settings, today: dt.date, within: int | None = None, ics: str | None = None,
+                       backend: Backend | None = None) -> ReportRows:
+    """Who to call (DESIGN §6): due and overdue, then the next ``within`` days
+    (default: config upcoming_days); with ``ics``, also write them as a calendar file."""
+    from . import calendar_file, circleback
+
+    analysis = analyse_workbook(settings, today, backend)
+    listed = circleback.listed(analysis.circle, today, settings.upcoming_days if within is None else within)
+    events = calendar_file.write_calendar(ics, listed, today) if ics else None
+    rows = listed.assign(contact_every=listed["contact_every_days"].map(circleback.pace_text))
+    columns = [*circleback.CIRCLE_BACK_COLUMNS, "contact_every", "talking_point"]
+    return ReportRows(rows[columns].reset_index(drop=True), circleback.CIRCLE_BACK_COLUMNS, events)
+
+
+def match_report(settings: Settings, position_id: str, today: dt.date, backend: Backend | None = None) -> ReportRows:
+    """The backpocket for one position: who fits it among the circle-back-eligible
+    candidates, best skill coverage first, with the reason of each match."""
+    from . import circleback
+    from .errors import NotFoundError
+
+    analysis = analyse_workbook(settings, today, backend)
+    positions = analysis.clean[schema.POSITIONS]
+    if not (positions["position_id"] == position_id).any():
+        raw = analysis.frames[schema.POSITIONS]
+        rows = raw.index[raw["position_id"].astype(str).str.strip() == position_id].tolist()
+        if rows:
+            raise NotFoundError(f"position {position_id} (Positions row {rows[0]}) has errors; "
+                                "fix them first (see `sheetcrm validate`)")
+        raise NotFoundError(f"position {position_id} is not in the Positions tab")
+    found = circleback.match_position(position_id, analysis.clean[schema.CANDIDATES], positions,
+                                      analysis.clean[schema.PIPELINE], analysis.circle, settings)
+    return ReportRows(found, circleback.MATCH_COLUMNS)
+
+
+def forget_person(settings: Settings, today: dt.date, email: str | None = None, phone: str | None = None,
+                  candidate_id: str | None = None, backend: Backend | None = None):
+    """Erase a person everywhere (GDPR), keep their id for the counts, suppress
+    their email/phone hashes, then sync. Returns a ``forget.ForgetResult``."""
+    from . import forget
+
+    return forget.forget(backend or open_backend(settings), settings, today, email=email, phone=phone,
+                         candidate_id=candidate_id)

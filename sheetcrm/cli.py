@@ -142,5 +142,64 @@ def report() -> None:
     """
 
 
+@report.command("circle-backs")
+@click.option("--within", type=click.IntRange(0, 3650), metavar="DAYS",
+              help="Also list circle-backs scheduled in the next DAYS days (default: config upcoming_days, 30).")
+@click.option("--ics", type=click.Path(dir_okay=False), metavar="FILE.ics",
+              help="Also write them as a calendar file (Google Calendar, Outlook).")
+@format_option
+@today_option
+@pass_settings
+def report_circle_backs(settings: Settings, within: int | None, ics: str | None, fmt: str, today: dt.date) -> None:
+    """Who to call now (due, overdue) and soon, about which role, at their pace.
+    Hard-no and do-not-contact candidates are never listed.
+
+    \b
+    Example:
+      sheetcrm report circle-backs --within 14 --ics circle-backs.ics
+    """
+    result = api.circle_back_report(settings, today, within=within, ics=ics)
+    click.echo(output.render(result.frame(fmt), fmt))
+    if ics:
+        click.echo(f"wrote {result.calendar_events} events to {ics}", err=True)
+
+
+@cli.command()
+@click.argument("position_id")
+@format_option
+@today_option
+@pass_settings
+def match(settings: Settings, position_id: str, fmt: str, today: dt.date) -> None:
+    """Who in our backpocket fits this position: circle-back-eligible candidates
+    by skill coverage, with why (skills covered, location, salary).
+
+    \b
+    Example:
+      sheetcrm match P-007 --format json
+    """
+    click.echo(output.render(api.match_report(settings, position_id.strip(), today).frame(fmt), fmt))
+
+
+@cli.command()
+@click.option("--email", help="The person's email.")
+@click.option("--phone", help="The person's phone number.")
+@click.option("--candidate-id", "candidate_id", metavar="ID", help="The person's candidate_id.")
+@today_option
+@pass_settings
+def forget(settings: Settings, email: str | None, phone: str | None, candidate_id: str | None, today: dt.date) -> None:
+    """Erase a person (GDPR right to erasure): blank their personal cells in every
+    tab, keep their candidate_id for the counts, mark them do-not-contact, and
+    remember only a salted hash of their email/phone (Suppressed tab).
+
+    \b
+    Example:
+      sheetcrm --workbook agency.xlsx forget --candidate-id C-00042
+    """
+    if sum(v is not None for v in (email, phone, candidate_id)) != 1:
+        raise click.UsageError("give exactly one of --email, --phone or --candidate-id")
+    for line in api.forget_person(settings, today, email=email, phone=phone, candidate_id=candidate_id).lines():
+        click.echo(line)
+
+
 def main() -> None:  # console script
     cli(prog_name="sheetcrm")

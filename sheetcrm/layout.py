@@ -31,6 +31,6 @@ def workbook_layout(settings: Settings, data: dict[str, list[list[Any]]] | None 
         ))
     out.append(TabLayout(settings.tab_title(schema.SUMMARY), ["sheetcrm summary: run `sheetcrm sync` to fill"]))
     out.append(TabLayout(settings.tab_title(schema.CIRCLE_BACKS), CIRCLE_BACK_HEADER,
-                         highlight_values=(3, DUE_COLOURS)))
+                         rows=[["run `sheetcrm sync` to fill"]], highlight_values=(3, DUE_COLOURS)))
     out.append(TabLayout(settings.tab_title(schema.ISSUES), list(schema.ISSUE_COLUMNS)))
     return out

@@ -69,7 +69,7 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
     cand_class = reasons.candidate_classes(clean[schema.PIPELINE], clean[schema.CANDIDATES])
     figures = pipeline.position_figures(clean[schema.PIPELINE])
     circle = circleback.circle_backs(clean[schema.CANDIDATES], clean[schema.PIPELINE], clean[schema.POSITIONS],
-                                     cand_class, settings, today)
+                                     cand_class, settings, today, suppressed=suppressed)
     backpocket = circleback.backpocket_counts(circle, clean[schema.POSITIONS])
     left_out = {k: len(frames[k]) - len(clean[k]) for k in schema.INPUT_TABS}
     owned = _owned_columns(frames, clean, issues, cand_class, circle, backpocket, settings)
