@@ -53,6 +53,45 @@ def validate_workbook(settings: Settings, today: dt.date, backend: Backend | Non
     return analyse_workbook(settings, today, backend).issues
 
 
+def pipeline_report(settings: Settings, today: dt.date, position: str | None = None, plot: str | None = None,
+                    backend: Backend | None = None) -> pd.DataFrame:
+    """The §5 figures per position and `ALL` (or one position's row); with ``plot``, also
+    the funnel chart of that position (default `ALL`) as a PNG at that path."""
+    from . import pipeline
+
+    analysis = analyse_workbook(settings, today, backend)
+    figures = analysis.figures
+    if position is not None:
+        figures = pipeline.figures_for(figures, position)
+    if plot is not None:
+        from .plot import funnel_png
+
+        row = figures.iloc[0] if position is not None else pipeline.figures_for(figures, pipeline.ALL).iloc[0]
+        funnel_png(row.to_dict(), plot, _funnel_title(row["position_id"], analysis.clean[schema.POSITIONS]))
+    return figures
+
+
+def _funnel_title(position_id: str, positions: pd.DataFrame) -> str:
+    if position_id == "ALL":
+        return "Pipeline funnel: all positions"
+    match = positions[positions["position_id"].astype(str) == position_id]
+    if match.empty:
+        return f"Pipeline funnel: {position_id}"
+    rec = match.iloc[0]
+    client = f" at {rec['client']}" if isinstance(rec.get("client"), str) and rec["client"] else ""
+    return f"Pipeline funnel: {position_id} {rec['title']}{client}"
+
+
+def talent_report(settings: Settings, today: dt.date, by: str | None = None,
+                  backend: Backend | None = None) -> pd.DataFrame:
+    """Talent counts with their active/passive split: one grouping (skill, experience,
+    location) or, with ``by`` None, the overall split followed by all three."""
+    from . import pipeline
+
+    analysis = analyse_workbook(settings, today, backend)
+    return pipeline.talent_report(analysis.clean[schema.CANDIDATES], by)
+
+
 @dataclasses.dataclass
 class ReportRows:
     """Rows of a report: JSON gets exactly ``json_columns`` (the keys scripts rely

@@ -142,6 +142,45 @@ def report() -> None:
     """
 
 
+@report.command("pipeline")
+@click.option("--position", "position_id", metavar="ID", help="Only this position (or ALL).")
+@click.option("--plot", type=click.Path(dir_okay=False), metavar="FILE.png",
+              help="Also draw the funnel (contacted, responded, interested, hired; hard-no / soft-no) as a PNG.")
+@format_option
+@today_option
+@pass_settings
+def report_pipeline(settings: Settings, position_id: str | None, plot: str | None, fmt: str, today: dt.date) -> None:
+    """Pipeline figures per position and for ALL: contacted, responses per call,
+    interest, hard-no / soft-no, hired, and their rates (empty when undefined).
+
+    \b
+    Example:
+      sheetcrm report pipeline --position P-004 --plot p004.png
+      sheetcrm report pipeline --format json
+    """
+    figures = api.pipeline_report(settings, today, position=position_id, plot=plot)
+    click.echo(output.render(figures, fmt))
+    if plot:
+        click.echo(f"wrote {plot}", err=True)
+
+
+@report.command("talent")
+@click.option("--by", type=click.Choice(["skill", "experience", "location"]),
+              help="One grouping only (default: the active/passive split, then all three).")
+@format_option
+@today_option
+@pass_settings
+def report_talent(settings: Settings, by: str | None, fmt: str, today: dt.date) -> None:
+    """Talent counts by skill, experience band or location, each with its
+    active / passive split and passive share.
+
+    \b
+    Example:
+      sheetcrm report talent --by skill --format csv > skills.csv
+    """
+    click.echo(output.render(api.talent_report(settings, today, by=by), fmt))
+
+
 @report.command("circle-backs")
 @click.option("--within", type=click.IntRange(0, 3650), metavar="DAYS",
               help="Also list circle-backs scheduled in the next DAYS days (default: config upcoming_days, 30).")

@@ -67,16 +67,18 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
     issues = _merge_issues(issues, reasons.unclassified_issues(clean[schema.PIPELINE], settings)
                            if hasattr(reasons, "unclassified_issues") else None)
     cand_class = reasons.candidate_classes(clean[schema.PIPELINE], clean[schema.CANDIDATES])
-    figures = pipeline.position_figures(clean[schema.PIPELINE])
+    figures = pipeline.position_figures(clean[schema.PIPELINE], clean[schema.POSITIONS]["position_id"])
     circle = circleback.circle_backs(clean[schema.CANDIDATES], clean[schema.PIPELINE], clean[schema.POSITIONS],
                                      cand_class, settings, today, suppressed=suppressed)
     backpocket = circleback.backpocket_counts(circle, clean[schema.POSITIONS])
     left_out = {k: len(frames[k]) - len(clean[k]) for k in schema.INPUT_TABS}
     owned = _owned_columns(frames, clean, issues, cand_class, circle, backpocket, settings)
+    summary = pipeline.summary_rows(figures, clean[schema.CANDIDATES], left_out, now, backpocket,
+                                    positions=clean[schema.POSITIONS])
     tabs = [
-        OwnedTab(settings.tab_title(schema.SUMMARY),
-                 pipeline.summary_rows(figures, clean[schema.CANDIDATES], left_out, now, backpocket),
-                 volatile=SUMMARY_VOLATILE, freeze_rows=0, bold_rows=(1,)),
+        OwnedTab(settings.tab_title(schema.SUMMARY), summary,
+                 volatile=SUMMARY_VOLATILE, freeze_rows=0, bold_rows=summary.bold_rows,
+                 percent_columns=summary.percent_columns, widths=summary.widths),
         OwnedTab(settings.tab_title(schema.CIRCLE_BACKS), circleback.circle_backs_rows(circle, today, settings)),
         OwnedTab(settings.tab_title(schema.ISSUES), issues_rows(issues)),
     ]

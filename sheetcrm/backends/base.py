@@ -77,6 +77,7 @@ class OwnedTab:
     date_columns: tuple[int, ...] = ()
     percent_columns: tuple[int, ...] = ()
     bold_rows: tuple[int, ...] = (1,)
+    widths: tuple[float | None, ...] = ()  # column widths in characters from column A; None: leave as is
 
 
 @dataclasses.dataclass

@@ -196,6 +196,7 @@ def _set(cell, value: Any) -> None:
 
 def _rewrite_tab(wb, tab: OwnedTab) -> None:
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     if tab.title in wb.sheetnames:
         ws = wb[tab.title]
@@ -214,4 +215,7 @@ def _rewrite_tab(wb, tab: OwnedTab) -> None:
         if r in tab.bold_rows:
             for c in range(1, len(values) + 1):
                 ws.cell(r, c).font = Font(bold=True)
+    for c, width in enumerate(tab.widths, start=1):
+        if width:
+            ws.column_dimensions[get_column_letter(c)].width = width
     ws.freeze_panes = f"A{tab.freeze_rows + 1}" if tab.freeze_rows else None

@@ -1,0 +1,100 @@
+"""The funnel picture of `report pipeline --plot FILE.png` (needs the `plot` extra).
+
+matplotlib is imported here, lazily, so the rest of sheetcrm works without it; the
+figure is drawn on an Agg canvas (no display, no pyplot global state), which is safe
+inside a scheduled sync or a web process.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import SheetCRMError
+
+STAGES = (("contacted", "Contacted"), ("responded", "Responded"), ("interested", "Interested"), ("hired", "Hired"))
+SPLIT = (("hard_no", "hard-no", "#C0392B"), ("soft_no", "soft-no", "#E69F00"),
+         ("unclassified", "unclassified", "#9E9E9E"))
+_STAGE_COLOURS = ("#1F4E79", "#2E75B6", "#5B9BD5", "#2E8B57")
+
+
+def funnel_png(figures: Mapping[str, Any], path: str | Path, title: str = "") -> Path:
+    """Draw contacted -> responded -> interested -> hired for one figures row (a
+    position or ``ALL``), with the turned-down split into hard-no / soft-no /
+    unclassified underneath; write it as a PNG at ``path``."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise SheetCRMError("the funnel chart needs matplotlib: install sheetcrm[plot] "
+                            "(pip install 'sheetcrm[plot]')") from None
+
+    counts = [_count(figures.get(key)) for key, _ in STAGES]
+    contacted = counts[0]
+    considered = _count(figures.get("considered"))
+    fig = Figure(figsize=(8, 6), dpi=110)
+    FigureCanvasAgg(fig)
+    funnel_ax, split_ax = fig.subplots(2, 1, gridspec_kw={"height_ratios": [4, 1]})
+
+    widest = max(counts + [1])
+    ys = list(range(len(STAGES)))[::-1]
+    for y, (key, label), n, colour in zip(ys, STAGES, counts, _STAGE_COLOURS):
+        # centred bars make the funnel shape; a zero still gets a sliver so the row reads
+        funnel_ax.barh(y, max(n, widest * 0.004), left=(widest - n) / 2, height=0.72, color=colour)
+        share = f" ({n / contacted:.0%} of contacted)" if contacted and key != "contacted" else ""
+        text = f"{n:,}{share}"
+        if n >= widest * 0.45:
+            funnel_ax.text(widest / 2, y, text, ha="center", va="center", color="white", fontsize=11, weight="bold")
+        else:
+            funnel_ax.text((widest + n) / 2 + widest * 0.02, y, text, ha="left", va="center", color="#222222",
+                           fontsize=11)
+    funnel_ax.set_yticks(ys, [label for _, label in STAGES], fontsize=12)
+    funnel_ax.set_xlim(0, widest * 1.02)
+    funnel_ax.set_xticks([])
+    for side in ("top", "right", "bottom", "left"):
+        funnel_ax.spines[side].set_visible(False)
+    funnel_ax.tick_params(axis="y", length=0)
+
+    split = [(_count(figures.get(key)), label, colour) for key, label, colour in SPLIT]
+    turned_down = sum(n for n, _, _ in split)
+    left = 0
+    for n, label, colour in split:
+        if n:
+            split_ax.barh(0, n, left=left, height=0.6, color=colour)
+            if n >= turned_down * 0.12:
+                split_ax.text(left + n / 2, 0, f"{label} {n:,}", ha="center", va="center", color="white",
+                              fontsize=10, weight="bold")
+        left += n
+    summary = ", ".join(f"{label} {n:,}" for n, label, _ in split)
+    split_ax.set_title(f"Turned down: {turned_down:,}  ({summary})" if turned_down else "Turned down: none yet",
+                       fontsize=11, loc="left")
+    if turned_down:  # small segments carry no label of their own: the legend names every colour
+        from matplotlib.patches import Patch
+
+        split_ax.legend(handles=[Patch(color=colour, label=label) for _, label, colour in split], ncol=3,
+                        loc="upper left", bbox_to_anchor=(0, 0), frameon=False, fontsize=10)
+    split_ax.set_xlim(0, max(turned_down, 1))
+    split_ax.set_yticks([])
+    split_ax.set_xticks([])
+    for side in ("top", "right", "bottom", "left"):
+        split_ax.spines[side].set_visible(False)
+
+    heading = title or "Pipeline funnel"
+    fig.suptitle(heading, fontsize=14, weight="bold", x=0.02, ha="left")
+    fig.text(0.02, 0.91, f"{considered:,} considered, {contacted:,} contacted", fontsize=10, color="#555555")
+    fig.subplots_adjust(left=0.16, right=0.97, top=0.87, bottom=0.1, hspace=0.35)
+    out = Path(path)
+    try:
+        fig.savefig(out, format="png")
+    except OSError as exc:
+        raise SheetCRMError(f"cannot write the chart to {out}: {exc.strerror or exc}") from None
+    return out
+
+
+def _count(v: Any) -> int:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return 0
+    return 0 if math.isnan(f) else int(f)
