@@ -58,11 +58,28 @@ def pass_settings(fn):
     return wrapper
 
 
+# The global options, shared with run.py (the scheduled sync) so both read settings the same way.
+config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="SHEETCRM_CONFIG",
+                             help="Config file (default: config/sheetcrm.toml if present).")
+workbook_option = click.option("--workbook", type=click.Path(dir_okay=False),
+                               help="Use the local .xlsx workbook at this path.")
+sheet_option = click.option("--sheet", "sheet_key", help="Use the Google Sheet with this key.")
+
+
+def global_overrides(workbook: str | None, sheet_key: str | None) -> dict:
+    """--workbook / --sheet as settings overrides (they also pick the backend)."""
+    overrides: dict = {}
+    if workbook:
+        overrides.update(backend="xlsx", workbook=workbook)
+    if sheet_key:
+        overrides.update(backend="gsheets", sheet_key=sheet_key)
+    return overrides
+
+
 @click.group(cls=SheetCRMGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="SHEETCRM_CONFIG",
-              help="Config file (default: config/sheetcrm.toml if present).")
-@click.option("--workbook", type=click.Path(dir_okay=False), help="Use the local .xlsx workbook at this path.")
-@click.option("--sheet", "sheet_key", help="Use the Google Sheet with this key.")
+@config_option
+@workbook_option
+@sheet_option
 @click.version_option(package_name="sheetcrm")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, workbook: str | None, sheet_key: str | None) -> None:
@@ -72,12 +89,7 @@ def cli(ctx: click.Context, config_path: str | None, workbook: str | None, sheet
     Example:
       sheetcrm init --demo 200 && sheetcrm sync
     """
-    overrides: dict = {}
-    if workbook:
-        overrides.update(backend="xlsx", workbook=workbook)
-    if sheet_key:
-        overrides.update(backend="gsheets", sheet_key=sheet_key)
-    ctx.obj = {"config": config_path, "overrides": overrides, "settings": None}
+    ctx.obj = {"config": config_path, "overrides": global_overrides(workbook, sheet_key), "settings": None}
 
 
 @cli.command()

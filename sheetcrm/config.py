@@ -62,6 +62,7 @@ class Settings:
     schedule_daily_at: str = ""  # "HH:MM", optional
     schedule_timezone: str = "UTC"
     log_format: str = "text"  # text | json
+    log_file: Path | None = None  # run.py also appends its log here (stderr always)
     config_path: Path | None = None
 
     def tab_title(self, key: str) -> str:
@@ -85,6 +86,7 @@ _SCALARS = {
     "default_contact_every": "duration", "grace_days": int, "upcoming_days": int,
     "match_min_skill_coverage": float, "future_date_limit_days": int,
     "reasons_file": Path, "builtin_reasons": bool, "suppression_salt": str, "log_format": str,
+    "log_file": Path,
 }
 _SCHEDULE = {"every_minutes": int, "daily_at": str, "timezone": str}
 _CHOICES = {
@@ -201,7 +203,7 @@ def _from_toml(data: dict, path: Path, out: dict) -> None:
         else:
             raise ConfigError(f"config section [{section}] is unknown in {path}")
     # Paths in the file are relative to the file, so the config works from any directory.
-    for key in ("reasons_file", "workbook"):
+    for key in ("reasons_file", "workbook", "log_file"):
         if key in out and isinstance(out[key], Path) and not out[key].is_absolute() and key in _keys_in(data):
             out[key] = Path(os.path.normpath(base / out[key]))
 
