@@ -526,7 +526,7 @@ class Person(threading.Thread):
         try:
             while not self.stop.is_set():
                 self.edit_once()
-                self.stop.wait(self.rng.uniform(0.05, 0.3))
+                self.stop.wait(self.rng.uniform(0.5, 2.5))  # a busy person: a save every second or two
         except BaseException as exc:  # surfaced by the test
             self.error = exc
 
