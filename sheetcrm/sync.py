@@ -67,6 +67,11 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
     issues = _merge_issues(issues, reasons.unclassified_issues(clean[schema.PIPELINE], settings)
                            if hasattr(reasons, "unclassified_issues") else None)
     cand_class = reasons.candidate_classes(clean[schema.PIPELINE], clean[schema.CANDIDATES])
+    # Hard-no people re-added under a new id: an error, and never circled back.
+    guard = validate.intake_guard(clean[schema.CANDIDATES], cand_class, suppressed, settings)
+    if len(guard):
+        issues = _merge_issues(issues, guard)
+        clean[schema.CANDIDATES] = clean[schema.CANDIDATES].drop(index=guard["row"].unique())
     figures = pipeline.position_figures(clean[schema.PIPELINE], clean[schema.POSITIONS]["position_id"])
     circle = circleback.circle_backs(clean[schema.CANDIDATES], clean[schema.PIPELINE], clean[schema.POSITIONS],
                                      cand_class, settings, today, suppressed=suppressed)

@@ -14,25 +14,49 @@ Clean frames keep the sheet row number as index and hold typed values:
 * text: stripped str or None
 * added columns: Candidates ``email_norm``, ``phone_e164``, ``contact_every_days``
   (config default filled in); Candidates/Positions ``city``, ``country`` (lowercase,
-  None when unknown), ``remote`` (bool)
-* Pipeline ``attempts``: blank with first_contacted set = 1, else blank = 0
+  None when unknown), ``remote`` (bool); Candidates ``forgotten`` (bool: the row of a
+  person who asked to be forgotten, see :data:`sheetcrm.privacy.FORGOTTEN_NAME`)
+* Pipeline ``attempts``: blank with first_contacted set = 1, else blank = 0; a
+  blank ``attempts`` is raised to ``responded_on_attempt`` (with a warning)
+
+Speed: every column is factorised once (C speed) and each *distinct* value is
+parsed once, so 100,000 candidates and 300,000 pipeline rows take seconds.
+Duplicate-person detection groups by exact keys and compares names only within
+blocks (same location and a shared name word), never all pairs.
 """
 from __future__ import annotations
 
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable, Hashable
+import unicodedata
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from . import schema
+from . import privacy, schema
 from .config import Settings
 from .values import is_blank, parse_bool, parse_date, parse_duration, parse_integer, parse_number
 
 Frames = dict[str, pd.DataFrame]
 _SKILL_SPLIT = re.compile(r"[,;/\n|]+")
+EARLIEST_DATE = dt.date(1900, 1, 1)
+NAME_SIMILARITY = 90  # rapidfuzz ratio (0-100) of the normalised names for "possible duplicate"
+# Inclusive ranges of numeric columns (None: open end). The upper bounds of the
+# integers also keep absurd values out of the Int64 columns.
+RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
+    (schema.CANDIDATES, "years_experience"): (0, 60),
+    (schema.CANDIDATES, "salary_expectation"): (0, None),
+    (schema.POSITIONS, "salary_max"): (0, None),
+    (schema.PIPELINE, "attempts"): (0, 999),
+    (schema.PIPELINE, "responded_on_attempt"): (1, 999),
+}
+# Dates that record something that happened: later than today is suspicious.
+PAST_EVENT_DATES = {(schema.CANDIDATES, "last_contacted"), (schema.PIPELINE, "first_contacted"),
+                    (schema.PIPELINE, "decided_on")}
+REQUIRES_REASON = ("rejected", "declined")
 
 
 class IssueLog:
@@ -44,6 +68,16 @@ class IssueLog:
 
     def add(self, tab: str, row: int, column: str, value: Any, severity: str, message: str, suggestion: str = "") -> None:
         self.rows.append((self.settings.tab_title(tab), int(row), column, _show(value), severity, message, suggestion))
+
+    def add_many(self, tab: str, rows: Iterable[int], column: str | Iterable[str], values: Iterable[Any], severity: str,
+                 messages: Iterable[str], suggestions: Iterable[str] | None = None) -> None:
+        """Many problems of one kind (values already shown, see :func:`_show`)."""
+        title = self.settings.tab_title(tab)
+        rows, values, messages = list(rows), list(values), list(messages)
+        suggestions = [""] * len(rows) if suggestions is None else list(suggestions)
+        columns = [column] * len(rows) if isinstance(column, str) else list(column)
+        self.rows.extend(zip([title] * len(rows), map(int, rows), columns, values,
+                             [severity] * len(rows), messages, suggestions))
 
     def frame(self) -> pd.DataFrame:
         return issues_frame(self.rows)
@@ -61,43 +95,83 @@ def issues_frame(rows: list[tuple] | None = None) -> pd.DataFrame:
 
 def _show(value: Any) -> str:
     """The value as the issue shows it: short, and never a formula."""
-    if is_blank(value):
-        return ""
-    if isinstance(value, dt.datetime):
-        text = value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    elif isinstance(value, dt.date):
-        text = value.isoformat()
-    else:
-        text = str(value)
+    try:
+        if is_blank(value):
+            return ""
+        if isinstance(value, dt.datetime):
+            text = value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+        elif isinstance(value, dt.date):
+            text = value.isoformat()
+        elif isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            text = str(int(value))
+        else:
+            text = str(value)
+    except Exception:  # a cell holding an odd object: show what it is, never crash
+        text = f"<{type(value).__name__}>"
+    text = " ".join(text.split()) if len(text) < 10_000 else " ".join(text[:200].split())
     return text if len(text) <= 80 else text[:77] + "…"
 
 
 def suggest(value: Any, choices: tuple[str, ...]) -> str:
     """Closest valid value for a mistyped enum ('did you mean …')."""
-    norm = schema.normalise_header(value)
+    norm = schema.normalise_header(str(value)[:100])
     close = difflib.get_close_matches(norm, list(choices), n=1, cutoff=0.5)
     return close[0] if close else ""
 
 
-def _map_unique(series: pd.Series, fn: Callable[[Any], Any]) -> tuple[pd.Series, pd.Series]:
-    """Apply ``fn`` once per distinct value. Returns (parsed, error message or None)."""
-    parsed: dict[Hashable, Any] = {}
-    errors: dict[Hashable, str | None] = {}
-    keys = series.map(_key)
-    for k, v in zip(keys.unique(), _first_values(series, keys)):
-        if is_blank(v):
-            parsed[k], errors[k] = None, None
-            continue
+# -- one parse per distinct value ---------------------------------------------------
+
+_HOMOGENEOUS = {"empty", "string", "integer", "floating", "mixed-integer-float", "boolean", "datetime", "date"}
+
+
+def _distinct(raw: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """(codes, uniques): ``uniques[codes[i]]`` is cell i, one entry per distinct
+    (type, value), so 1, 1.0 and TRUE stay apart when a column mixes them."""
+    values = raw.to_numpy(dtype=object)
+    if not len(values):
+        return np.empty(0, dtype=np.intp), []
+    if pd.api.types.infer_dtype(values, skipna=True) in _HOMOGENEOUS:
         try:
-            parsed[k], errors[k] = fn(v), None
-        except (ValueError, TypeError, OverflowError) as exc:
-            parsed[k], errors[k] = None, str(exc) or "cannot be read"
-    return keys.map(parsed), keys.map(errors)
+            codes, uniques = pd.factorize(values, use_na_sentinel=False)
+            return np.asarray(codes, dtype=np.intp), list(uniques)
+        except (TypeError, ValueError):
+            pass
+    # Mixed column: factorise each Python type on its own, so 1, 1.0 and TRUE stay apart.
+    type_codes, types = pd.factorize(np.fromiter(map(type, values), dtype=object, count=len(values)))
+    codes = np.empty(len(values), dtype=np.intp)
+    uniques: list[Any] = []
+    for t, kind in enumerate(types):
+        where = np.flatnonzero(type_codes == t)
+        part = values[where]
+        sub_codes: np.ndarray | None = None
+        if kind in _FACTORISABLE:
+            try:
+                sub_codes, sub_uniques = pd.factorize(part, use_na_sentinel=False)
+                sub_uniques = list(sub_uniques)
+            except (TypeError, ValueError):
+                sub_codes = None
+        if sub_codes is None:
+            sub_codes, sub_uniques = _factorise_by_key(part)
+        codes[where] = np.asarray(sub_codes, dtype=np.intp) + len(uniques)
+        uniques.extend(sub_uniques)
+    return codes, uniques
 
 
-def _first_values(series: pd.Series, keys: pd.Series) -> list[Any]:
-    first = ~keys.duplicated()
-    return list(series[first.values])
+_FACTORISABLE = {str, int, float, bool, dt.date, dt.datetime, pd.Timestamp, type(None)}
+
+
+def _factorise_by_key(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    index: dict[Hashable, int] = {}
+    uniques: list[Any] = []
+    codes = np.empty(len(values), dtype=np.intp)
+    for i, v in enumerate(values):
+        k = _key(v)
+        code = index.get(k)
+        if code is None:
+            code = index[k] = len(uniques)
+            uniques.append(v)
+        codes[i] = code
+    return codes, uniques
 
 
 def _key(v: Any) -> Hashable:
@@ -107,23 +181,80 @@ def _key(v: Any) -> Hashable:
     try:
         hash(v)
         return (type(v).__name__, v)
-    except TypeError:
-        return (type(v).__name__, repr(v))
+    except Exception:
+        try:
+            return (type(v).__name__, repr(v))
+        except Exception:
+            return (type(v).__name__, id(v))
+
+
+def _blank(v: Any) -> bool:
+    try:
+        return is_blank(v)
+    except Exception:
+        return False
+
+
+Distinct = dict[str, tuple[np.ndarray, list[Any]]]  # column -> (codes, uniques) of one raw frame
+
+
+def _blank_mask(series: pd.Series, distinct: tuple[np.ndarray, list[Any]] | None = None) -> np.ndarray:
+    codes, uniques = distinct if distinct is not None else _distinct(series)
+    flags = np.array([_blank(u) for u in uniques], dtype=bool)
+    return flags[codes] if len(codes) else np.zeros(0, dtype=bool)
+
+
+def _parse_uniques(uniques: list[Any], fn: Callable[[Any], Any]) -> tuple[list[Any], list[str | None]]:
+    """fn on each distinct value: (parsed or None, error text or None)."""
+    parsed: list[Any] = []
+    errors: list[str | None] = []
+    for v in uniques:
+        if _blank(v):
+            parsed.append(None)
+            errors.append(None)
+            continue
+        try:
+            parsed.append(fn(v))
+            errors.append(None)
+        except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
+            parsed.append(None)
+            errors.append(str(exc) or "cannot be read")
+    return parsed, errors
+
+
+def _take(uniques_out: list[Any], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    arr = np.empty(len(uniques_out), dtype=object)
+    for i, v in enumerate(uniques_out):  # element-wise: tuples must not become a 2-D array
+        arr[i] = v
+    return pd.Series(arr[codes] if len(codes) else arr[:0], index=index, dtype=object)
+
+
+def _map_unique(series: pd.Series, fn: Callable[[Any], Any]) -> tuple[pd.Series, pd.Series]:
+    """Apply ``fn`` once per distinct value. Returns (parsed, error message or None)."""
+    codes, uniques = _distinct(series)
+    parsed, errors = _parse_uniques(uniques, fn)
+    return _take(parsed, codes, series.index), _take(errors, codes, series.index)
 
 
 def _text(v: Any) -> str | None:
-    if is_blank(v):
+    if _blank(v):
         return None
-    if isinstance(v, float) and v == int(v):
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
         v = int(v)
-    return str(v).strip()
+    try:
+        text = str(v)
+    except Exception:
+        text = f"<{type(v).__name__}>"
+    text = text.strip()
+    return text or None
 
 
 def _skills(v: Any) -> tuple[str, ...]:
-    if is_blank(v):
+    text = _text(v)
+    if not text:
         return ()
     out: list[str] = []
-    for part in _SKILL_SPLIT.split(str(v)):
+    for part in _SKILL_SPLIT.split(text):
         s = " ".join(part.strip().lower().split())
         if s and s not in out:
             out.append(s)
@@ -144,99 +275,519 @@ def split_location(v: Any) -> tuple[str | None, str | None, bool]:
     return parts[0] if parts else None, None, False
 
 
+# -- typing one column --------------------------------------------------------------
+
+def _formula_hint(value: Any) -> str:
+    if isinstance(value, str) and value.lstrip().startswith("="):
+        return " (it holds formula text, not a value)"
+    return ""
+
+
+def _log_unique_errors(log: IssueLog, key: str, column: str, index: pd.Index, codes: np.ndarray, uniques: list[Any],
+                       errors: list[str | None], severity: str, message: Callable[[Any, str], str],
+                       suggestion: Callable[[Any], str] | None = None) -> None:
+    """Log one issue per cell whose distinct value has an error; messages made once per value."""
+    bad = [i for i, e in enumerate(errors) if e is not None]
+    if not bad:
+        return
+    shown = {i: _show(uniques[i]) for i in bad}
+    msgs = {i: message(uniques[i], errors[i]) for i in bad}
+    hints = {i: (suggestion(uniques[i]) if suggestion else "") for i in bad}
+    mask = np.isin(codes, bad)
+    cell_codes = codes[mask]
+    log.add_many(key, index[mask], column, [shown[c] for c in cell_codes], severity,
+                 [msgs[c] for c in cell_codes], [hints[c] for c in cell_codes])
+
+
 def _check_column(log: IssueLog, key: str, frame: pd.DataFrame, column: schema.Column, settings: Settings,
-                  today: dt.date) -> pd.Series:
+                  today: dt.date, distinct: tuple[np.ndarray, list[Any]] | None = None) -> pd.Series:
     """Type one column; log problems; return the typed Series."""
     raw = frame[column.name]
-    kind = column.kind
+    kind, name, index = column.kind, column.name, frame.index
+    codes, uniques = distinct if distinct is not None else _distinct(raw)
     if kind == schema.DATE:
-        parsed, errs = _map_unique(raw, lambda v: parse_date(v, settings.date_order))
-        _log_errors(log, key, column.name, raw, errs, "error", lambda e: f"{column.name} is not a date ({e}); use YYYY-MM-DD")
-        out = pd.to_datetime(parsed, errors="coerce")
+        latest = today + dt.timedelta(days=settings.future_date_limit_days)
+
+        def read_date(v: Any) -> dt.date:
+            day = parse_date(v, settings.date_order)
+            if day < EARLIEST_DATE:
+                raise ValueError("is before 1900")
+            if day > latest:
+                raise ValueError(f"is more than {settings.future_date_limit_days} days after today; is the year right?")
+            return day
+        parsed, errs = _parse_uniques(uniques, read_date)
+
+        def date_message(v: Any, e: str) -> str:
+            if e.startswith("is "):
+                return f"{name} {_show(v)} {e}"
+            return f"{name} is not a date{_formula_hint(v)}; use YYYY-MM-DD"
+        _log_unique_errors(log, key, name, index, codes, uniques, errs, "error", date_message)
+        days = pd.to_datetime(pd.Series([pd.NaT if d is None else pd.Timestamp(d) for d in parsed], dtype="datetime64[ns]"))
+        out = pd.Series(days.to_numpy()[codes] if len(codes) else days.to_numpy()[:0], index=index)
+        if (key, name) in PAST_EVENT_DATES:
+            _warn_after_today(log, key, name, out, today)
         return out.astype("datetime64[ns]")
     if kind in (schema.NUMBER, schema.INTEGER):
         fn = parse_integer if kind == schema.INTEGER else parse_number
-        parsed, errs = _map_unique(raw, fn)
+        low, high = RANGES.get((key, name), (None, None))
+
+        def read_number(v: Any) -> float:
+            n = fn(v)
+            if (low is not None and n < low) or (high is not None and n > high):
+                raise ValueError("range")
+            return n
+        parsed, errs = _parse_uniques(uniques, read_number)
         what = "a whole number" if kind == schema.INTEGER else "a number"
-        _log_errors(log, key, column.name, raw, errs, "error", lambda e: f"{column.name} must be {what}")
-        if kind == schema.INTEGER:
-            return pd.array(parsed.where(parsed.notna(), None).tolist(), dtype="Int64")
-        return pd.to_numeric(parsed, errors="coerce").astype("float64")
+
+        def number_message(v: Any, e: str) -> str:
+            if e == "range":
+                bounds = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
+                return f"{name} must be {bounds}"
+            return f"{name} must be {what}{_formula_hint(v)}"
+        _log_unique_errors(log, key, name, index, codes, uniques, errs, "error", number_message)
+        nums = np.array([np.nan if p is None else float(p) for p in parsed], dtype="float64")
+        out = pd.Series(nums[codes] if len(codes) else nums[:0], index=index, dtype="float64")
+        return out.astype("Int64") if kind == schema.INTEGER else out
     if kind == schema.BOOL:
-        parsed, errs = _map_unique(raw, parse_bool)
-        _log_errors(log, key, column.name, raw, errs, "error", lambda e: f"{column.name} must be yes or no")
-        return parsed.fillna(False).astype(bool)
+        parsed, errs = _parse_uniques(uniques, parse_bool)
+        _log_unique_errors(log, key, name, index, codes, uniques, errs, "error",
+                           lambda v, e: f"{name} must be yes or no{_formula_hint(v)}")
+        flags = np.array([bool(p) for p in parsed], dtype=bool)
+        return pd.Series(flags[codes] if len(codes) else flags[:0], index=index, dtype=bool)
     if kind == schema.DURATION:
-        parsed, errs = _map_unique(raw, parse_duration)
-        _log_errors(log, key, column.name, raw, errs, "error",
-                    lambda e: f"{column.name} is not a duration; write e.g. '2 weeks', 'monthly', 'quarterly' or '90 days'")
-        return pd.array(parsed.where(parsed.notna(), None).tolist(), dtype="Int64")
+        parsed, errs = _parse_uniques(uniques, parse_duration)
+
+        def duration_message(v: Any, e: str) -> str:
+            if "10 years" in e or "positive" in e:
+                return f"{name} must be a positive duration of at most 10 years"
+            return f"{name} is not a duration{_formula_hint(v)}; write e.g. '2 weeks', 'monthly', 'quarterly' or '90 days'"
+        _log_unique_errors(log, key, name, index, codes, uniques, errs, "error", duration_message)
+        nums = np.array([np.nan if p is None else float(p) for p in parsed], dtype="float64")
+        return pd.Series(nums[codes] if len(codes) else nums[:0], index=index).astype("Int64")
     if kind == schema.ENUM:
         def canon(v: Any) -> str:
-            norm = schema.normalise_header(v)
+            norm = schema.normalise_header(v if isinstance(v, str) else _text(v))
             if norm not in column.choices:
                 raise ValueError(norm)
             return norm
-        parsed, errs = _map_unique(raw, canon)
-        bad = errs.notna()
-        for row in frame.index[bad.values]:
-            value = raw.at[row]
-            hint = suggest(value, column.choices)
-            msg = f"{column.name} must be one of {', '.join(column.choices)}" + (f"; did you mean '{hint}'?" if hint else "")
-            log.add(key, row, column.name, value, "error", msg, hint)
-        return parsed.astype(object).where(parsed.notna(), None)
+        parsed, errs = _parse_uniques(uniques, canon)
+
+        def enum_message(v: Any, e: str) -> str:
+            hint = suggest(v, column.choices)
+            return f"{name} must be one of {', '.join(column.choices)}" + (f"; did you mean '{hint}'?" if hint else "")
+        _log_unique_errors(log, key, name, index, codes, uniques, errs, "error", enum_message,
+                           lambda v: suggest(v, column.choices))
+        return _take(parsed, codes, index)
     if kind == schema.LIST:
-        parsed, _ = _map_unique(raw, _skills)
-        return parsed.map(lambda t: t if isinstance(t, tuple) else ())
-    parsed, _ = _map_unique(raw, _text)
-    return parsed.astype(object).where(parsed.notna(), None)
+        parsed, _ = _parse_uniques(uniques, _skills)
+        return _take([p if isinstance(p, tuple) else () for p in parsed], codes, index)
+    parsed, _ = _parse_uniques(uniques, _text)
+    return _take(parsed, codes, index)
 
 
-def _log_errors(log: IssueLog, key: str, column: str, raw: pd.Series, errs: pd.Series, severity: str,
-                message: Callable[[str], str]) -> None:
-    bad = errs.notna()
-    if not bad.any():
-        return
-    for row, err in zip(raw.index[bad.values], errs[bad.values]):
-        log.add(key, row, column, raw.at[row], severity, message(err))
+def _warn_after_today(log: IssueLog, key: str, name: str, days: pd.Series, today: dt.date) -> None:
+    later = days > pd.Timestamp(today)
+    if later.any():
+        shown = days[later].dt.strftime("%Y-%m-%d")
+        log.add_many(key, days.index[later.to_numpy()], name, shown, "warning",
+                     [f"{name} {d} is after today" for d in shown])
 
 
-def _type_tab(log: IssueLog, key: str, frame: pd.DataFrame, settings: Settings, today: dt.date) -> pd.DataFrame:
+def _type_tab(log: IssueLog, key: str, frame: pd.DataFrame, settings: Settings, today: dt.date,
+              distinct: Distinct) -> pd.DataFrame:
     tab = schema.INPUT_TAB_SCHEMAS[key]
     out = pd.DataFrame(index=frame.index)
     for column in tab.input_columns:
-        out[column.name] = _check_column(log, key, frame, column, settings, today)
+        out[column.name] = _check_column(log, key, frame, column, settings, today, distinct[column.name])
         if column.required:
-            missing = out[column.name].isna() if column.kind != schema.LIST else out[column.name].map(len).eq(0)
-            for row in frame.index[missing.values]:
-                if is_blank(frame.at[row, column.name]):
-                    log.add(key, row, column.name, None, "error", f"{column.name} is required")
+            raw_blank = _blank_mask(frame[column.name], distinct[column.name])
+            rows = frame.index[raw_blank]
+            log.add_many(key, rows, column.name, [""] * len(rows), "error", [f"{column.name} is required"] * len(rows))
     return out
 
 
 def _add_location(df: pd.DataFrame) -> None:
-    parts = df["location"].map(split_location)
-    df["city"] = parts.map(lambda p: p[0])
-    df["country"] = parts.map(lambda p: p[1])
-    df["remote"] = parts.map(lambda p: p[2]).astype(bool)
+    codes, uniques = _distinct(df["location"])
+    parts = [split_location(v) for v in uniques]
+    df["city"] = _take([p[0] for p in parts], codes, df.index)
+    df["country"] = _take([p[1] for p in parts], codes, df.index)
+    flags = np.array([p[2] for p in parts], dtype=bool)
+    df["remote"] = pd.Series(flags[codes] if len(codes) else flags[:0], index=df.index, dtype=bool)
 
+
+def _drop_blank_rows(frame: pd.DataFrame, key: str) -> tuple[pd.DataFrame, Distinct]:
+    """Rows with nothing in any input column are ignored silently (as the sheet reader
+    does). Also returns each input column's distinct values, reused by every check."""
+    tab = schema.INPUT_TAB_SCHEMAS[key]
+    frame = frame.reindex(columns=tab.names)
+    distinct = {c.name: _distinct(frame[c.name]) for c in tab.input_columns}
+    blank = np.ones(len(frame), dtype=bool)
+    for column in tab.input_columns:
+        blank &= _blank_mask(frame[column.name], distinct[column.name])
+    if len(frame) and blank.any():
+        frame = frame[~blank]
+        distinct = {name: (codes[~blank], uniques) for name, (codes, uniques) in distinct.items()}
+    return frame, distinct
+
+
+# -- emails and phones --------------------------------------------------------------
+
+# A strict ASCII subset of what email-validator accepts (tested against it), so the
+# common addresses skip its slower full check.
+_PLAIN_EMAIL = re.compile(
+    r"^[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,24})$", re.I)
+
+
+def check_email(text: str) -> str:
+    """Normalised address (lowercase), or ValueError with email-validator's reason."""
+    m = _PLAIN_EMAIL.match(text)
+    if (m and len(text) <= 254 and text.index("@") <= 64 and "--" not in text[text.index("@"):]
+            and m[1].lower() not in _SPECIAL_USE):
+        return privacy.normalise_email(text)
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        info = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from None
+    return privacy.normalise_email(info.normalized)
+
+
+def _special_use() -> frozenset[str]:
+    try:
+        from email_validator import SPECIAL_USE_DOMAIN_NAMES
+    except ImportError:  # pragma: no cover
+        return frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
+    return frozenset(d.lower() for d in SPECIAL_USE_DOMAIN_NAMES)
+
+
+_SPECIAL_USE = _special_use()
+
+
+def _check_emails(log: IssueLog, cands: pd.DataFrame) -> None:
+    codes, uniques = _distinct(cands["email"])  # the typed text: stripped, one per distinct address
+    parsed, errs = _parse_uniques(uniques, check_email)
+    _log_unique_errors(log, schema.CANDIDATES, "email", cands.index, codes, uniques, errs, "error",
+                       lambda v, e: f"email is not a valid address: {e}")
+    cands["email_norm"] = _take(parsed, codes, cands.index)
+
+
+_SIMPLE_PHONE = re.compile(r"^\+?\d+(?:[ -]\d+)*$")
+_SLOW = object()
+
+
+def fast_e164(text: str, region: str) -> Any:
+    """:func:`privacy.normalise_phone` for plain digit strings (`+44 7700 900123`,
+    `07700-900123`), without phonenumbers' costly free-text parsing: the same
+    country-code and national-prefix steps, taken from phonenumbers itself. Returns
+    the E.164 text, None (not a number), or ``_SLOW`` when the full parser must decide
+    (anything unusual). Tested to agree with normalise_phone."""
+    if len(text) > 40 or not _SIMPLE_PHONE.match(text):
+        return _SLOW
+    try:
+        import phonenumbers
+        from phonenumbers import phonenumberutil as pu
+
+        digits = text.replace(" ", "").replace("-", "")
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region.upper(), None)
+        numobj = phonenumbers.PhoneNumber()
+        if digits.startswith("+"):  # what _maybe_extract_country_code does for '+', minus its unicode digit folding
+            if len(digits) - 1 <= pu._MIN_LENGTH_FOR_NSN:
+                return _SLOW
+            country_code, national = pu._extract_country_code(digits[1:])
+            if not country_code:
+                return _SLOW
+        else:
+            country_code, national = pu._maybe_extract_country_code(digits, metadata, False, numobj)
+        if country_code:
+            number_region = pu.region_code_for_country_code(country_code)
+            if number_region != region:
+                metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(country_code, number_region)
+        else:
+            national = pu._normalize(digits)
+            if metadata is None or digits.startswith("+"):
+                return _SLOW
+            country_code = metadata.country_code
+        if len(national) < pu._MIN_LENGTH_FOR_NSN or metadata is None:
+            return _SLOW
+        _, stripped, _ = pu._maybe_strip_national_prefix_carrier_code(national, metadata)
+        if pu._test_number_length(stripped, metadata) not in (
+                pu.ValidationResult.TOO_SHORT, pu.ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
+                pu.ValidationResult.INVALID_LENGTH):
+            national = stripped
+        if len(national) > pu._MAX_LENGTH_FOR_NSN or national.startswith("0"):
+            return _SLOW
+        numobj.country_code = country_code
+        numobj.national_number = int(national)
+        if not phonenumbers.is_possible_number(numobj):
+            return None
+        return phonenumbers.format_number(numobj, phonenumbers.PhoneNumberFormat.E164)
+    except Exception:  # any surprise: let the full parser decide
+        return _SLOW
+
+
+def _check_phones(log: IssueLog, cands: pd.DataFrame, settings: Settings) -> None:
+    """An unreadable phone is a warning: people type numbers with notes and extensions
+    that a person can still dial; only duplicate detection loses it."""
+    codes, uniques = _distinct(cands["phone"])
+
+    def e164(v: Any) -> str:
+        out = fast_e164(v, settings.phone_region)
+        if out is _SLOW:
+            out = privacy.normalise_phone(v, settings.phone_region) if len(v) <= 100 else None
+        if out is None:
+            raise ValueError("unreadable")
+        return out
+    parsed, errs = _parse_uniques(uniques, e164)
+    _log_unique_errors(log, schema.CANDIDATES, "phone", cands.index, codes, uniques, errs, "warning",
+                       lambda v, e: f"phone is not a phone number I can read (region {settings.phone_region}); "
+                                    "write it as +44 7700 900123")
+    cands["phone_e164"] = _take(parsed, codes, cands.index)
+
+
+# -- rules across columns and rows ---------------------------------------------------
+
+def _rows_where(log: IssueLog, key: str, mask: pd.Series, column: str, values: pd.Series | None, severity: str,
+                message: str | Callable[[pd.DataFrame], list[str]], frame: pd.DataFrame | None = None) -> None:
+    mask = mask.fillna(False).astype(bool)
+    if not mask.any():
+        return
+    rows = mask.index[mask.to_numpy()]
+    shown = [""] * len(rows) if values is None else [_show(v) for v in values[mask]]
+    msgs = [message] * len(rows) if isinstance(message, str) else message(frame.loc[rows])
+    log.add_many(key, rows, column, shown, severity, msgs)
+
+
+def _candidate_rules(log: IssueLog, cands: pd.DataFrame, raw: pd.DataFrame, distinct: Distinct) -> None:
+    forgotten = cands["name"].eq(privacy.FORGOTTEN_NAME)
+    cands["forgotten"] = forgotten.to_numpy(dtype=bool)
+    blank = _blank_mask(raw["email"], distinct["email"]) & _blank_mask(raw["phone"], distinct["phone"])
+    no_contact = pd.Series(blank, index=raw.index) & ~forgotten
+    _rows_where(log, schema.CANDIDATES, no_contact, "email", None, "error",
+                "email or phone is required (a person sheetcrm can never reach is no use)")
+
+
+def _pipeline_rules(log: IssueLog, pipe: pd.DataFrame, raw: pd.DataFrame, distinct: Distinct) -> None:
+    outcome = pipe["outcome"]
+    decided = outcome.isin(schema.DECIDED_OUTCOMES)
+    _rows_where(log, schema.PIPELINE, decided & pipe["decided_on"].isna() & pd.Series(_blank_mask(raw["decided_on"], distinct["decided_on"]), index=raw.index),
+                "decided_on", None, "error", lambda f: [f"decided_on is required when outcome is {o}" for o in f["outcome"]],
+                pipe)
+    _rows_where(log, schema.PIPELINE, outcome.isin(REQUIRES_REASON) & pipe["rejection_reason"].isna(),
+                "rejection_reason", None, "error",
+                lambda f: [f"rejection_reason is required when outcome is {o} (say why, e.g. 'salary too high')"
+                           for o in f["outcome"]], pipe)
+    before = pipe["decided_on"] < pipe["first_contacted"]
+    _rows_where(log, schema.PIPELINE, before, "decided_on", pipe["decided_on"].dt.strftime("%Y-%m-%d"), "error",
+                lambda f: [f"decided_on is before first_contacted ({d:%Y-%m-%d})" for d in f["first_contacted"]], pipe)
+
+    given = pipe["attempts"].notna()
+    responded = pipe["responded_on_attempt"]
+    too_late = given & responded.notna() & (responded > pipe["attempts"])
+    _rows_where(log, schema.PIPELINE, too_late, "responded_on_attempt", responded.astype(object), "error",
+                lambda f: [f"responded_on_attempt ({r}) is more than attempts ({a})"
+                           for r, a in zip(f["responded_on_attempt"], f["attempts"])], pipe)
+    filled = pipe["attempts"].mask(~given & pipe["first_contacted"].notna(), 1).fillna(0).astype("Int64")
+    raised = ~given & responded.notna() & (responded > filled)
+    _rows_where(log, schema.PIPELINE, raised, "attempts", None, "warning",
+                lambda f: [f"attempts is blank but the candidate responded on attempt {r}; counted as {r} attempts"
+                           for r in f["responded_on_attempt"]], pipe)
+    pipe["attempts"] = filled.mask(raised, responded).astype("Int64")
+    pipe["outcome"] = outcome.where(outcome.notna(), "open")
+
+
+def _unique_ids(log: IssueLog, key: str, frame: pd.DataFrame, column: str) -> None:
+    """Later rows that repeat an id get the error; the first row keeps it."""
+    ids = frame[column]
+    present = ids.notna()
+    if not present.any():
+        return
+    rows = pd.Series(frame.index, index=frame.index)
+    first = rows[present].groupby(ids[present], sort=False).transform("min")
+    repeat = first[first != rows[present]]
+    if len(repeat):
+        log.add_many(key, repeat.index, column, [_show(v) for v in ids[repeat.index]], "error",
+                     [f"{column} {ids[r]} is also used on row {f}" for r, f in repeat.items()])
+
+
+def _id_suggester(ids: Iterable[str]) -> Callable[[str], str]:
+    """For an unknown id: the existing id it most likely meant (case, spacing, zero padding)."""
+    by_loose: dict[str, str] = {}
+    for i in ids:
+        by_loose.setdefault(_loose_id(i), i)
+
+    def find(value: str) -> str:
+        return by_loose.get(_loose_id(value), "")
+    return find
+
+
+def _loose_id(value: str) -> str:
+    s = re.sub(r"[\s_\-.]+", "", str(value)).upper()
+    return re.sub(r"0+(\d)", r"\1", s)
+
+
+def _references(log: IssueLog, pipe: pd.DataFrame, column: str, known: pd.Series, tab_key: str,
+                settings: Settings) -> None:
+    ids = pipe[column]
+    missing = ids.notna() & ~ids.isin(known.dropna())
+    if not missing.any():
+        return
+    suggester = _id_suggester(known.dropna().unique())
+    title = settings.tab_title(tab_key)
+    hints: dict[str, str] = {}
+    for value in ids[missing].unique():
+        hints[value] = suggester(value)
+    rows = ids.index[missing.to_numpy()]
+    values = ids[missing]
+    log.add_many(schema.PIPELINE, rows, column, [_show(v) for v in values], "error",
+                 [f"{column} {v} is not in {title}" + (f"; did you mean {hints[v]}?" if hints[v] else "")
+                  for v in values], [hints[v] for v in values])
+
+
+# -- possible duplicate people --------------------------------------------------------
+
+def name_key(name: Any) -> str:
+    """`  Zoë  O'Brien-Smith ` -> `brien o smith zoe`: accents, case, punctuation and
+    word order do not make two names different."""
+    text = _text(name) or ""
+    text = unicodedata.normalize("NFKD", text[:200])
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    words = re.sub(r"[\W_]+", " ", text).split()
+    return " ".join(sorted(words))
+
+
+def _location_key(df: pd.DataFrame) -> pd.Series:
+    city = df["city"].fillna("")
+    country = df["country"].fillna("")
+    key = city + "|" + country
+    key = key.where(~df["remote"], "remote")
+    return key.where(key != "|", None)
+
+
+def _similar_name_groups(names: pd.DataFrame) -> dict[int, int]:
+    """Distinct (location, name key) entries -> the earliest row among near-identical
+    names in the same location. ``names``: columns loc, key, first_row (one row per
+    distinct loc+key). Names are compared only inside blocks of one location and one
+    shared word, so the cost grows with block sizes, not with all pairs."""
+    from rapidfuzz import fuzz, process
+
+    best = dict(zip(range(len(names)), names["first_row"].tolist()))
+    words = names["key"].str.split()
+    exploded = pd.DataFrame({"i": np.repeat(np.arange(len(names)), words.map(len).to_numpy()),
+                             "word": [w for ws in words for w in ws]})
+    if not len(exploded):
+        return best
+    exploded = exploded[exploded["word"].str.len() >= 2]
+    exploded["loc"] = names["loc"].to_numpy()[exploded["i"].to_numpy()]
+    keys = names["key"].tolist()
+    first_rows = names["first_row"].to_numpy()
+    for _, block in exploded.groupby(["loc", "word"], sort=False):
+        members = block["i"].to_numpy()
+        if len(members) < 2:
+            continue
+        for part in _split_block(members, keys):
+            texts = [keys[i] for i in part]
+            scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=NAME_SIMILARITY, dtype=np.uint8)
+            a, b = np.nonzero(scores)
+            for x, y in zip(part[a], part[b]):
+                if first_rows[y] < best[x]:
+                    best[x] = int(first_rows[y])
+    return best
+
+
+def _split_block(members: np.ndarray, keys: list[str], limit: int = 3000) -> list[np.ndarray]:
+    """A very common word in a big city: compare within name-length bands instead
+    (a ratio of 90 allows only a small length difference), overlapping so no pair is lost."""
+    if len(members) <= limit:
+        return [members]
+    lengths = np.array([len(keys[i]) for i in members])
+    out = []
+    for low in range(0, int(lengths.max()) + 1, 4):
+        part = members[(lengths >= low) & (lengths < low + 8)]
+        if len(part) >= 2:
+            out.append(part)
+    return out
+
+
+def _duplicate_people(log: IssueLog, cands: pd.DataFrame) -> None:
+    """Same email, same phone, or near-identical name in the same location: a warning
+    on the later row naming the earlier candidate_id. Never merged."""
+    people = cands[cands["candidate_id"].notna() & ~cands["forgotten"]]
+    if len(people) < 2:
+        return
+    rows = pd.Series(people.index, index=people.index)
+    found: list[pd.DataFrame] = []
+    for column, label in (("email_norm", "same email"), ("phone_e164", "same phone")):
+        values = people[column]
+        present = values.notna()
+        first = rows[present].groupby(values[present], sort=False).transform("min")
+        later = first[first < rows[present]]
+        found.append(pd.DataFrame({"row": later.index, "earlier": later.to_numpy(),
+                                   "column": column.split("_")[0], "why": label}))
+
+    loc = _location_key(people)
+    codes, uniques = _distinct(people["name"])
+    keys = _take([name_key(u) for u in uniques], codes, people.index)
+    named = loc.notna() & keys.ne("")
+    if named.sum() >= 2:
+        table = pd.DataFrame({"loc": loc[named], "key": keys[named], "row": rows[named]})
+        distinct = table.groupby(["loc", "key"], sort=False)["row"].min().rename("first_row").reset_index()
+        best = _similar_name_groups(distinct)
+        distinct["earliest"] = [best[i] for i in range(len(distinct))]
+        merged = table.merge(distinct[["loc", "key", "earliest"]], on=["loc", "key"], how="left")
+        later = merged[merged["earliest"] < merged["row"]]
+        found.append(pd.DataFrame({"row": later["row"].to_numpy(), "earlier": later["earliest"].to_numpy(),
+                                   "column": "name", "why": "similar name in the same location"}))
+    dupes = pd.concat(found, ignore_index=True)
+    if not len(dupes):
+        return
+    ids = people["candidate_id"]
+    dupes["earlier_id"] = ids.reindex(dupes["earlier"]).to_numpy()
+    dupes = dupes[dupes["earlier_id"].to_numpy() != ids.reindex(dupes["row"]).to_numpy()]  # same id: reported as such
+    # One warning per (row, earlier person), all reasons together; the column is the
+    # strongest reason's (email, then phone, then name).
+    order = {"email": 0, "phone": 1, "name": 2}
+    dupes = dupes.assign(rank=dupes["column"].map(order)).sort_values(["row", "earlier", "rank"], kind="stable")
+    merged: dict[tuple[int, int], list[Any]] = {}
+    for row, earlier, column, why, earlier_id in zip(dupes["row"].tolist(), dupes["earlier"].tolist(),
+                                                     dupes["column"].tolist(), dupes["why"].tolist(),
+                                                     dupes["earlier_id"].tolist()):
+        if (row, earlier) in merged:
+            merged[(row, earlier)][1] += ", " + why
+        else:
+            merged[(row, earlier)] = [column, why, earlier_id]
+    log.add_many(schema.CANDIDATES, [row for row, _ in merged], [m[0] for m in merged.values()], [""] * len(merged),
+                 "warning", [f"possible duplicate of {earlier_id} (row {earlier}): {why}; check and merge by hand "
+                             "if it is the same person" for (_, earlier), (_, why, earlier_id) in merged.items()])
+
+
+# -- the whole check -----------------------------------------------------------------
 
 def validate(frames: Frames, settings: Settings, today: dt.date) -> tuple[Frames, pd.DataFrame]:
     """Check every row of every input tab. Returns the clean frames (rows
     without errors, typed) and every problem found, as an issues frame."""
     log = IssueLog(settings)
-    typed = {key: _type_tab(log, key, frames[key], settings, today) for key in schema.INPUT_TABS}
+    both = {key: _drop_blank_rows(frames[key], key) for key in schema.INPUT_TABS}
+    frames = {key: f for key, (f, _) in both.items()}
+    distinct = {key: d for key, (_, d) in both.items()}
+    typed = {key: _type_tab(log, key, frames[key], settings, today, distinct[key]) for key in schema.INPUT_TABS}
 
     cands = typed[schema.CANDIDATES]
-    cands["email_norm"] = cands["email"].map(lambda e: e.lower() if isinstance(e, str) else None)
-    cands["phone_e164"] = None
+    _check_emails(log, cands)
+    _check_phones(log, cands, settings)
     cands["contact_every_days"] = cands["contact_every"].fillna(settings.default_contact_every_days).astype("Int64")
     _add_location(cands)
+    _candidate_rules(log, cands, frames[schema.CANDIDATES], distinct[schema.CANDIDATES])
     _add_location(typed[schema.POSITIONS])
 
     pipe = typed[schema.PIPELINE]
-    pipe["outcome"] = pipe["outcome"].where(pipe["outcome"].notna(), "open")
-    pipe["attempts"] = pipe["attempts"].mask(pipe["attempts"].isna() & pipe["first_contacted"].notna(), 1).fillna(0)
+    _pipeline_rules(log, pipe, frames[schema.PIPELINE], distinct[schema.PIPELINE])
+
+    _unique_ids(log, schema.CANDIDATES, cands, "candidate_id")
+    _unique_ids(log, schema.POSITIONS, typed[schema.POSITIONS], "position_id")
+    _references(log, pipe, "candidate_id", cands["candidate_id"], schema.CANDIDATES, settings)
+    _references(log, pipe, "position_id", typed[schema.POSITIONS]["position_id"], schema.POSITIONS, settings)
+    _duplicate_people(log, cands)
 
     issues = log.frame()
     clean = _drop_error_rows(typed, issues, settings)
@@ -247,8 +798,8 @@ def _drop_error_rows(typed: Frames, issues: pd.DataFrame, settings: Settings) ->
     errors = issues[issues["severity"] == "error"]
     clean: Frames = {}
     for key, frame in typed.items():
-        bad = set(errors.loc[errors["tab"] == settings.tab_title(key), "row"])
-        clean[key] = frame[~frame.index.isin(list(bad))].copy() if bad else frame
+        bad = errors.loc[errors["tab"] == settings.tab_title(key), "row"].unique()
+        clean[key] = frame[~frame.index.isin(bad)].copy() if len(bad) else frame
     return clean
 
 
@@ -261,11 +812,76 @@ def error_rows(issues: pd.DataFrame, settings: Settings, key: str) -> set[int]:
 def row_issue_texts(issues: pd.DataFrame, settings: Settings, key: str) -> dict[int, str]:
     """The short `row_issues` text per row: 'error: email is not …; warning: …'."""
     sub = issues[issues["tab"] == settings.tab_title(key)]
+    if not len(sub):
+        return {}
+    parts = (sub["severity"] + ": " + sub["message"]).tolist()
     out: dict[int, str] = {}
-    for row, group in sub.groupby("row", sort=False):
-        parts = [f"{s}: {m}" for s, m in zip(group["severity"], group["message"])]
-        text = "; ".join(parts)
-        out[int(row)] = text if len(text) <= 300 else text[:297] + "…"
+    for row, part in zip(sub["row"].tolist(), parts):
+        out[row] = part if row not in out else out[row] + "; " + part
+    return {row: text if len(text) <= 300 else text[:297] + "…" for row, text in out.items()}
+
+
+# -- hard-no guard at intake -----------------------------------------------------------
+
+def intake_guard(candidates_clean: pd.DataFrame, candidate_class: pd.Series, suppressed: pd.DataFrame | None,
+                 settings: Settings) -> pd.DataFrame:
+    """Errors for Candidates rows that are a hard-no person re-added under a new id.
+
+    A row is flagged when its email or phone matches another candidate_id that is
+    hard_no (``candidate_class``: candidate_id -> 'hard_no' / 'soft_no' / None) or
+    do_not_contact, or when the salted hash of its email or phone is on the
+    Suppressed tab (``suppressed``: columns hash, kind, suppressed_on; or None).
+    Rows of candidates that are hard-no themselves and forgotten rows are not
+    flagged: they are never contacted anyway. Messages name ids and rows, never
+    the email or phone. Callers leave the flagged rows out of circle-backs.
+    """
+    log = IssueLog(settings)
+    cands = candidate_clean_view(candidates_clean)
+    if not len(cands):
+        return log.frame()
+    ids = cands["candidate_id"]
+    cls = ids.map(candidate_class) if candidate_class is not None and len(candidate_class) else pd.Series(None, index=ids.index)
+    hard = cls.eq(schema.HARD_NO) | cands["do_not_contact"].astype(bool)
+    own_hard = hard | cands["forgotten"]
+    flagged: set[int] = set()
+    for column, label in (("email_norm", "email"), ("phone_e164", "phone")):
+        values = cands[column]
+        blocked = values.notna() & hard
+        if not blocked.any():
+            continue
+        blockers = pd.DataFrame({"value": values[blocked], "id": ids[blocked], "row": cands.index[blocked.to_numpy()]})
+        blockers = blockers.drop_duplicates("value")  # the earliest hard-no row per value names it
+        at_risk = values.notna() & ~own_hard
+        hits = pd.DataFrame({"value": values[at_risk], "id": ids[at_risk], "row": cands.index[at_risk.to_numpy()]})
+        hits = hits.merge(blockers, on="value", suffixes=("", "_blocker"))
+        hits = hits[hits["id"] != hits["id_blocker"]]
+        for row, other, other_row in zip(hits["row"], hits["id_blocker"], hits["row_blocker"]):
+            log.add(schema.CANDIDATES, row, label, None, "error",
+                    f"same {label} as {other} (row {other_row}), who is hard-no or asked not to be contacted; "
+                    "do not contact this person")
+            flagged.add(int(row))
+    hashes = _suppressed_hashes(suppressed)
+    if hashes:
+        salt = settings.suppression_salt
+        for column, label in (("email_norm", "email"), ("phone_e164", "phone")):
+            values = cands[column]
+            live = values.notna() & ~cands["forgotten"]
+            for row, value in zip(cands.index[live.to_numpy()], values[live]):
+                if privacy.person_hash(label, value, salt) in hashes:
+                    log.add(schema.CANDIDATES, row, label, None, "error",
+                            "matches a person who asked to be forgotten (Suppressed tab); do not contact or keep this person")
+    return log.frame()
+
+
+def candidate_clean_view(candidates: pd.DataFrame) -> pd.DataFrame:
+    """The columns the guard needs, tolerating frames built before ``forgotten`` existed."""
+    out = candidates.copy() if "forgotten" not in candidates else candidates
+    if "forgotten" not in out:
+        out["forgotten"] = out["name"].eq(privacy.FORGOTTEN_NAME).to_numpy(dtype=bool)
     return out
 
 
+def _suppressed_hashes(suppressed: pd.DataFrame | None) -> set[str]:
+    if suppressed is None or not len(suppressed) or "hash" not in suppressed:
+        return set()
+    return {str(h).strip() for h in suppressed["hash"] if not _blank(h)}
