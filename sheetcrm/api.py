@@ -147,3 +147,11 @@ def forget_person(settings: Settings, today: dt.date, email: str | None = None, 
 
     return forget.forget(backend or open_backend(settings), settings, today, email=email, phone=phone,
                          candidate_id=candidate_id)
+
+
+def auth_check(settings: Settings):
+    """`auth check`: do the Google credentials work, is the sheet reachable and writable?
+    Returns a ``gsheets.AccessReport`` (its ``lines()`` are what the command prints)."""
+    from .backends import gsheets  # imports gspread: only when Google Sheets is asked for
+
+    return gsheets.check_access(settings)

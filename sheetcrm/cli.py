@@ -252,5 +252,30 @@ def forget(settings: Settings, email: str | None, phone: str | None, candidate_i
         click.echo(line)
 
 
+@cli.group(cls=SheetCRMGroup)
+def auth() -> None:
+    """Google Sheets credentials.
+
+    \b
+    Example:
+      sheetcrm --sheet 1AbC...xyz auth check
+    """
+
+
+@auth.command("check")
+@pass_settings
+def auth_check(settings: Settings) -> None:
+    """Say whether the Google credentials work and the sheet (--sheet KEY) is
+    reachable and writable. Changes no cell. With an OAuth client secret, the
+    first run opens the browser to sign in and saves the sign-in beside it.
+
+    \b
+    Example:
+      SHEETCRM_CREDENTIALS=key.json sheetcrm --sheet 1AbC...xyz auth check
+    """
+    for line in api.auth_check(settings).lines():
+        click.echo(line)
+
+
 def main() -> None:  # console script
     cli(prog_name="sheetcrm")

@@ -82,3 +82,30 @@ def shared_dir() -> Path:
     if not SHARED.exists():
         pytest.skip(f"../shared is not beside the project ({SHARED})")
     return SHARED
+
+
+@pytest.fixture
+def google():
+    """A stand-in Google Sheets API on 127.0.0.1 (tests/standin), for this test only."""
+    from tests.standin import serve
+
+    with serve() as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+def gsheet(google):
+    """Factory: (key, GSheetsBackend) on a new stand-in spreadsheet holding ``tabs``
+    (title -> rows), talking HTTP through gspread with anonymous credentials.
+    Retries wait microseconds here; the waits asked for are in ``backend.waits``."""
+    def make(tabs=None, **options):
+        from google.auth.credentials import AnonymousCredentials
+
+        from sheetcrm.backends.gsheets import GSheetsBackend
+
+        key = google.add_book(tabs)
+        options.setdefault("backoff", 0.001)
+        options.setdefault("sleep", lambda seconds: None)
+        options.setdefault("timeout", 5.0)
+        return key, GSheetsBackend(key, AnonymousCredentials(), base_url=google.url, **options)
+    return make

@@ -179,8 +179,12 @@ def resolve_rows(cells, get, height) -> tuple[list[tuple[CellUpdate, int]], int]
     out: list[tuple[CellUpdate, int]] = []
     skipped: set[tuple[str, int]] = set()
     index: dict[tuple[str, tuple[int, ...]], dict[tuple, list[int]]] = {}
-    for upd in cells:
-        if not upd.identity or _matches(get, upd.tab, upd.row, upd.identity):
+    in_place = [not upd.identity or _matches(get, upd.tab, upd.row, upd.identity) for upd in cells]
+    # A row some update still finds in place is that update's: another row with the
+    # same identity (a duplicate) may not be re-targeted onto it.
+    claimed = {(u.tab, u.row) for u, ok in zip(cells, in_place) if ok and u.identity}
+    for upd, ok in zip(cells, in_place):
+        if ok:
             out.append((upd, upd.row))
             continue
         cols = tuple(c for c, _ in upd.identity)
@@ -191,7 +195,7 @@ def resolve_rows(cells, get, height) -> tuple[list[tuple[CellUpdate, int]], int]
                 by_values.setdefault(tuple(_norm(get(upd.tab, r, c)) for c in cols), []).append(r)
             index[key] = by_values
         rows = index[key].get(tuple(_norm(v) for _, v in upd.identity), [])
-        if len(rows) == 1:
+        if len(rows) == 1 and (upd.tab, rows[0]) not in claimed:
             out.append((upd, rows[0]))
         else:
             skipped.add((upd.tab, upd.row))

@@ -9,6 +9,7 @@ writes outside the grid are refused, and range echoes quote titles only when nee
 from __future__ import annotations
 
 import ast
+import json
 import datetime as dt
 import operator
 import re
@@ -24,9 +25,18 @@ _LOOKS_LIKE_CELL = re.compile(r"^[A-Za-z]{1,3}\d+$")
 class ApiError(Exception):
     """Becomes {"error": {"code", "message", "status"}} with this HTTP code."""
 
-    def __init__(self, code: int, status: str, message: str):
+    def __init__(self, code: int, status: str, message: str, field: str | None = None):
         super().__init__(message)
         self.code, self.status, self.message = code, status, message
+        self.details = [] if field is None else [{
+            "@type": "type.googleapis.com/google.rpc.BadRequest",
+            "fieldViolations": [{"field": field, "description": message}]}]
+
+    def body(self) -> dict:
+        error = {"code": self.code, "message": self.message, "status": self.status}
+        if self.details:
+            error["details"] = self.details
+        return {"error": error}
 
 
 def col_letter(n: int) -> str:  # 1-based
@@ -187,8 +197,8 @@ class Tab:
     def write(self, r0: int, c0: int, values: list[list[Any]], input_option: str) -> tuple[int, int, int]:
         """Returns (rows, columns, cells) updated. Null cells are left alone."""
         if not isinstance(values, list) or any(not isinstance(row, list) for row in values):
-            raise ApiError(400, "INVALID_ARGUMENT",
-                           f"Invalid value at 'data.values' (type.googleapis.com/google.protobuf.ListValue), {values!r}")
+            raise ApiError(400, "INVALID_ARGUMENT", "Invalid value at 'data.values' "
+                           f"(type.googleapis.com/google.protobuf.ListValue), {json.dumps(values)}", field="data.values")
         width = max((len(row) for row in values), default=0)
         if values:
             self.check_fits(r0 + len(values), c0 + width)

@@ -35,7 +35,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .model import ApiError, Tab, quote_title, split_range
+from .model import ApiError, Tab, quote_title, serial, split_range
 
 STATUS_TEXT = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
                429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "BAD_GATEWAY", 503: "UNAVAILABLE"}
@@ -227,6 +227,19 @@ class Book:
         tab.conditional.insert(body.get("index", len(tab.conditional)), rule)
 
 
+def _typed(value: Any, col: int, date_cols: set[int]) -> Any:
+    """A cell as Sheets holds it once a person typed it: dates are serial numbers."""
+    if value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        date_cols.add(col)
+        return (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+    if isinstance(value, dt.date):
+        date_cols.add(col)
+        return serial(value)
+    return value
+
+
 @dataclasses.dataclass
 class _Switch:
     on: str
@@ -262,7 +275,10 @@ class StandIn:
             for i, (name, rows) in enumerate(tabs.items()):
                 width = max([26] + [len(r) for r in rows])
                 tab = Tab(i * 1000 + 7, name, max(min_rows, len(rows)), width)
-                tab.grid = [[None if v == "" else v for v in r] for r in rows]
+                date_cols: set[int] = set()
+                tab.grid = [[_typed(v, c, date_cols) for c, v in enumerate(r)] for r in rows]
+                tab.number_formats = [((0, c, tab.row_count, c + 1), {"type": "DATE", "pattern": "yyyy-mm-dd"})
+                                      for c in sorted(date_cols)]
                 book.tabs.append(tab)
         with self.lock:
             self.books[key] = book
@@ -295,7 +311,8 @@ class StandIn:
     def _take(self, kind: str, method: str, want: Callable[[_Switch], bool]) -> _Switch | None:
         with self.lock:
             for s in self.switches:
-                if s.times > 0 and want(s) and (s.on in ("any", kind) or (s.on == "write" and method != "GET")
+                if s.times > 0 and want(s) and (s.on == kind or (s.on == "any" and kind != "token")
+                                                 or (s.on == "write" and method != "GET")
                                                  or (s.on == "drive" and kind.startswith("drive"))):
                     if s.action is not None and s.nth > 1:
                         s.nth -= 1
@@ -348,11 +365,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._fault(fault)
             return
         try:
-            body = json.loads(raw) if raw else None
+            body = json.loads(raw) if raw and parts.path != "/token" else None
             with google.lock:
                 status, answer = _route(google, method, parts.path, query, body)
         except ApiError as err:
-            status, answer = err.code, {"error": {"code": err.code, "message": err.message, "status": err.status}}
+            status, answer = err.code, err.body()
         except (ValueError, KeyError, TypeError) as exc:
             status, answer = 400, {"error": {"code": 400, "message": f"Invalid JSON payload received. {exc}",
                                              "status": "INVALID_ARGUMENT"}}
