@@ -119,6 +119,23 @@ def circle_back_report(settings: Settings, today: dt.date, within: int | None = 
     return ReportRows(rows[columns].reset_index(drop=True), circleback.CIRCLE_BACK_COLUMNS, events)
 
 
+def classify_reasons(settings: Settings, texts: list[str], outcome: str | None = None) -> pd.DataFrame:
+    """Class, category and deciding rule per reason text (DESIGN §4), with the
+    built-in rules and the agency's reasons file; no workbook needed."""
+    from . import reasons
+
+    return reasons.classify_texts(texts, reasons.load_rules(settings), outcome)
+
+
+def reasons_report(settings: Settings, today: dt.date, backend: Backend | None = None):
+    """Rejection classes and categories per position and ALL, and the unclassified
+    texts with how often each occurs (a ``reasons.ReasonsReport``)."""
+    from . import reasons
+
+    analysis = analyse_workbook(settings, today, backend)
+    return reasons.reasons_report(analysis.clean[schema.PIPELINE])
+
+
 def match_report(settings: Settings, position_id: str, today: dt.date, backend: Backend | None = None) -> ReportRows:
     """The backpocket for one position: who fits it among the circle-back-eligible
     candidates, best skill coverage first, with the reason of each match."""

@@ -215,6 +215,49 @@ def report_circle_backs(settings: Settings, within: int | None, ics: str | None,
         click.echo(f"wrote {result.calendar_events} events to {ics}", err=True)
 
 
+@report.command("reasons")
+@format_option
+@today_option
+@pass_settings
+def report_reasons(settings: Settings, fmt: str, today: dt.date) -> None:
+    """Rejection reasons: hard-no / soft-no and categories per position and ALL,
+    then the texts no rule recognised, most frequent first, for a person to label.
+
+    \b
+    Example:
+      sheetcrm report reasons
+      sheetcrm report reasons --format json > reasons.json
+    """
+    result = api.reasons_report(settings, today)
+    if fmt != "table":  # one flat list, with a `section` column, for scripts
+        click.echo(output.render(result.rows(), fmt))
+        return
+    click.echo(output.render(result.counts, fmt))
+    click.echo(f"\nUnclassified reasons ({len(result.unclassified)}): label them or add phrases to config/reasons.toml")
+    click.echo(output.render(result.unclassified, fmt))
+
+
+@cli.command()
+@click.argument("texts", nargs=-1, required=True, metavar="TEXT... | -")
+@click.option("--outcome", type=click.Choice(["rejected", "declined", "ghosted"]),
+              help="The Pipeline outcome (only matters for a blank text: ghosted = soft-no).")
+@format_option
+@pass_settings
+def classify(settings: Settings, texts: tuple[str, ...], outcome: str | None, fmt: str) -> None:
+    """Classify rejection reasons: hard-no or soft-no, the category, and the rule
+    that decided. `-` reads one text per line from standard input.
+
+    \b
+    Example:
+      sheetcrm classify "comp too low" "asked us not to call again"
+      cut -d, -f1 reasons.csv | sheetcrm classify - --format csv
+    """
+    if "-" in texts:
+        lines = [line.rstrip("\r\n") for line in click.get_text_stream("stdin")]
+        texts = tuple(t for arg in texts for t in ([ln for ln in lines if ln.strip()] if arg == "-" else [arg]))
+    click.echo(output.render(api.classify_reasons(settings, list(texts), outcome), fmt))
+
+
 @cli.command()
 @click.argument("position_id")
 @format_option

@@ -64,8 +64,7 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
     clean, issues = validate.validate(frames, settings, today)
     rules = rules if rules is not None else reasons.load_rules(settings)
     clean[schema.PIPELINE] = reasons.classify_pipeline(clean[schema.PIPELINE], rules)
-    issues = _merge_issues(issues, reasons.unclassified_issues(clean[schema.PIPELINE], settings)
-                           if hasattr(reasons, "unclassified_issues") else None)
+    issues = _merge_issues(issues, reasons.unclassified_issues(clean[schema.PIPELINE], settings))
     cand_class = reasons.candidate_classes(clean[schema.PIPELINE], clean[schema.CANDIDATES])
     # Hard-no people re-added under a new id: an error, and never circled back.
     guard = validate.intake_guard(clean[schema.CANDIDATES], cand_class, suppressed, settings)

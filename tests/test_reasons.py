@@ -1,0 +1,429 @@
+"""Rejection reasons: hard-no vs soft-no (DESIGN §4, issue 4)."""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from sheetcrm import reasons, schema, sync, validate
+from sheetcrm.cli import cli
+from sheetcrm.config import BUILTIN_REASONS, Settings
+from sheetcrm.demo import HARD_REASONS, SOFT_REASONS, UNCLEAR_REASONS
+from sheetcrm.errors import ConfigError
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def rules() -> reasons.RuleSet:
+    return reasons.load_rules(Settings())
+
+
+def labelled(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def check_thresholds(rows: list[dict[str, str]], rules: reasons.RuleSet) -> None:
+    """Every hard_no row read as hard_no; >= 95 % of rows in the right category."""
+    got = [reasons.classify(r["text"], None, rules) for r in rows]
+    missed_hard = [(r["text"], g) for r, g in zip(rows, got) if r["class"] == "hard_no" and g.cls != "hard_no"]
+    assert not missed_hard, missed_hard
+    wrong = [(r["text"], r["category"], g) for r, g in zip(rows, got) if g.category != r["category"]]
+    assert 1 - len(wrong) / len(rows) >= 0.95, wrong
+    assert all(schema.CATEGORY_CLASS[g.category] == g.cls for g in got)
+
+
+def test_shared_examples(shared_dir, rules):
+    path = shared_dir / "data" / "rejection_reasons_examples.csv"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    check_thresholds(labelled(path), rules)
+
+
+def test_own_labelled_examples(rules):
+    rows = labelled(DATA / "reasons_labelled.csv")
+    assert len(rows) >= 100
+    categories = {r["category"] for r in rows}
+    assert set(schema.HARD_NO_CATEGORIES + schema.SOFT_NO_CATEGORIES + (schema.UNCLASSIFIED,)) <= categories
+    check_thresholds(rows, rules)
+
+
+@pytest.mark.parametrize("category,text", [(c, t) for c, ts in {**SOFT_REASONS, **HARD_REASONS}.items() for t in ts])
+def test_demo_reasons_land_in_their_category(rules, category, text):
+    got = reasons.classify(text, "rejected", rules)
+    assert (got.cls, got.category) == (schema.CATEGORY_CLASS[category], category), got.rule
+
+
+@pytest.mark.parametrize("text", UNCLEAR_REASONS)
+def test_demo_unclear_reasons_stay_unclassified(rules, text):
+    assert reasons.classify(text, "rejected", rules).cls == schema.UNCLASSIFIED
+
+
+@pytest.mark.parametrize("text,cls,category", [
+    # shorthand
+    ("comp way off", "soft_no", "salary"),
+    ("$$", "soft_no", "salary"),
+    ("no k8s", "soft_no", "skills"),
+    ("HM said no", "soft_no", "sponsor_rejected"),
+    ("CoC breach", "hard_no", "conduct"),
+    ("WFH only", "soft_no", "location"),
+    ("no relo", "soft_no", "location"),
+    ("NP 3 months", "soft_no", "availability"),
+    ("DNC", "hard_no", "do_not_contact"),
+    # typos, read with one edit
+    ("salray too high", "soft_no", "salary"),
+    ("locaton mismatch", "soft_no", "location"),
+    ("asked not to be contaced again", "hard_no", "do_not_contact"),
+    # negation and qualification
+    ("client complaint NOT confirmed", "unclassified", "unclassified"),
+    ("client complaint, not confirmed; wanted more pay", "soft_no", "salary"),
+    ("no experience issues, just salary", "soft_no", "salary"),
+    ("asked us not to call again", "hard_no", "do_not_contact"),
+    ("salary fine, location was the blocker", "soft_no", "location"),
+    ("not a conduct issue, just wanted more money", "soft_no", "salary"),
+    # doubt and missing confirmation go to a person, never to soft-no
+    ("client complaint", "unclassified", "unclassified"),
+    ("client complaint, rate too high", "unclassified", "unclassified"),
+    ("alleged harassment; also too junior", "unclassified", "unclassified"),
+    ("fake reference?", "unclassified", "unclassified"),
+    # precedence: any hard-no wins, DNC first among hard-nos
+    ("too expensive and asked us not to call again", "hard_no", "do_not_contact"),
+    ("wanted 90k, also lied on CV", "hard_no", "false_information"),
+    ("harassment at client site, asked to be removed from our list", "hard_no", "do_not_contact"),
+    # several soft reasons: the first mentioned decides
+    ("too junior and wanted too much money", "soft_no", "experience"),
+    ("wanted 90k and remote only", "soft_no", "salary"),
+    # nothing recognised
+    ("see email thread", "unclassified", "unclassified"),
+])
+def test_classify_cases(rules, text, cls, category):
+    got = reasons.classify(text, "rejected", rules)
+    assert (got.cls, got.category) == (cls, category), got.rule
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("asked us not to call again", 'do_not_contact.request: "not to call"'),
+    ("comp too low", 'salary.money: "comp"'),
+    ("see email thread", reasons.NO_RULE),
+])
+def test_rule_names_what_matched(rules, text, expected):
+    assert reasons.classify(text, "rejected", rules).rule.startswith(expected)
+
+
+def test_mixed_reasons_mention_the_others(rules):
+    got = reasons.classify("rate too high. DNC", "rejected", rules)
+    assert got.category == "do_not_contact" and "also salary" in got.rule
+
+
+@pytest.mark.parametrize("text,outcome,expected", [
+    (None, "ghosted", ("soft_no", "ghosted")),
+    ("   ", "ghosted", ("soft_no", "ghosted")),
+    ("", "declined", ("unclassified", "unclassified")),
+    ("asked us never to contact him again", "ghosted", ("hard_no", "do_not_contact")),
+])
+def test_outcome_only_matters_without_text(rules, text, outcome, expected):
+    got = reasons.classify(text, outcome, rules)
+    assert (got.cls, got.category) == expected
+
+
+def test_typo_reading_never_removes_a_hard_no(rules):
+    # "retried" is one edit from "retired": the keep list stops that reading; and a
+    # hard-no found as typed can never be lost to a typo reading
+    assert reasons.classify("retried 3 times, no answer", "rejected", rules).category == "ghosted"
+    assert reasons.classify("reqiured skills missing", "rejected", rules).cls == "soft_no"
+    assert reasons.classify("do not contact, salray", "rejected", rules).cls == "hard_no"
+
+
+def test_typo_soft_reading_cannot_override_a_negated_hard_no(rules):
+    # without the typo reading nothing soft is there: a person decides
+    got = reasons.classify("not a career change, salray", "rejected", rules)
+    assert got.cls == "unclassified"
+
+
+def test_agency_file_adds_a_language_without_code(tmp_path):
+    extra = tmp_path / "reasons.toml"
+    extra.write_text(
+        '[[rule]]\nid = "salary.de"\ncategory = "salary"\nphrases = ["Gehaltsvorstellung zu hoch"]\n\n'
+        '[[rule]]\nid = "dnc.de"\ncategory = "do_not_contact"\nnegation = false\n'
+        'phrases = ["nicht mehr kontaktieren"]\n',
+        encoding="utf-8")
+    before = reasons.load_rules(Settings())
+    assert reasons.classify("Gehaltsvorstellung zu hoch", "rejected", before).cls == "unclassified"
+    rules = reasons.load_rules(Settings(reasons_file=extra))
+    got = reasons.classify("Gehaltsvorstellung zu hoch", "rejected", rules)
+    assert (got.cls, got.category, got.rule) == ("soft_no", "salary", 'salary.de: "gehaltsvorstellung zu hoch"')
+    assert reasons.classify("bitte nicht mehr kontaktieren", "rejected", rules).category == "do_not_contact"
+    # the built-in rules still apply beside the agency's
+    assert reasons.classify("comp too low", "rejected", rules).category == "salary"
+
+
+def test_agency_file_can_switch_a_builtin_rule_off(tmp_path):
+    extra = tmp_path / "reasons.toml"
+    extra.write_text('[[rule]]\nid = "sponsor_rejected.interview"\nenabled = false\n', encoding="utf-8")
+    rules = reasons.load_rules(Settings(reasons_file=extra))
+    assert reasons.classify("after interview", "rejected", rules).cls == "unclassified"
+    assert reasons.classify("after interview", "rejected", reasons.load_rules(Settings())).category == "sponsor_rejected"
+
+
+def test_agency_negation_template(tmp_path):
+    extra = tmp_path / "reasons.toml"
+    extra.write_text('[[rule]]\nid = "conduct.de"\ncategory = "conduct"\nphrases = ["Fehlverhalten"]\n\n'
+                     '[[negation]]\napplies_to = "hard_no"\neffect = "negate"\ntemplates = ["kein ~ {m}"]\n',
+                     encoding="utf-8")
+    rules = reasons.load_rules(Settings(reasons_file=extra))
+    assert reasons.classify("Fehlverhalten beim Kunden", "rejected", rules).category == "conduct"
+    assert reasons.classify("kein Fehlverhalten, comp too low", "rejected", rules).category == "salary"
+
+
+@pytest.mark.parametrize("body,needle", [
+    ('[[rule]]\nid = "x"\ncategory = "money"\nphrases = ["a"]\n', "category 'money' is unknown"),
+    ('[[rule]]\nid = "x"\ncategory = "salary"\npatterns = ["(unclosed"]\n', "not a valid regular expression"),
+    ('[[rule]]\nid = "x"\ncategory = "salary"\n', "needs phrases or patterns"),
+    ('[[rule]]\nid = "x"\ncategory = "salary"\nphrase = ["a"]\n', "unknown key(s) phrase"),
+    ('[[rule]]\ncategory = "salary"\nphrases = ["a"]\n', "needs an id"),
+    ('[[negation]]\ntemplates = ["no"]\n', "exactly one {m}"),
+    ('[[negation]]\neffect = "maybe"\ntemplates = ["no {m}"]\n', "effect must be one of"),
+    ('[rules]\n', "unknown section(s) rules"),
+    ('[[rule]\n', "is not valid TOML"),
+])
+def test_bad_reasons_file_is_one_clear_line(tmp_path, body, needle):
+    bad = tmp_path / "reasons.toml"
+    bad.write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        reasons.load_rules(Settings(reasons_file=bad))
+    assert needle in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_missing_reasons_file(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        reasons.load_rules(Settings(reasons_file=tmp_path / "nope.toml"))
+
+
+def test_builtin_rules_cover_every_category():
+    rules = reasons.load_rule_files([BUILTIN_REASONS])
+    assert {r.category for r in rules.rules} == set(schema.HARD_NO_CATEGORIES + schema.SOFT_NO_CATEGORIES)
+
+
+def pipeline_frame(rows: list[tuple]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=["candidate_id", "position_id", "outcome", "rejection_reason"])
+    df.index = pd.RangeIndex(2, 2 + len(df), name="row")
+    return df
+
+
+def test_classify_pipeline_only_decided_rows(rules):
+    pipe = pipeline_frame([
+        ("C-1", "P-1", "rejected", "comp too low"),
+        ("C-1", "P-2", "open", "comp too low"),
+        ("C-2", "P-1", "ghosted", None),
+        ("C-3", "P-1", "declined", "turned it down, not challenging"),
+        ("C-4", "P-1", "hired", None),
+        ("C-5", "P-2", "rejected", "see email thread"),
+        ("C-6", "P-2", "rejected", "asked us not to call again"),
+    ])
+    out = reasons.classify_pipeline(pipe, rules)
+    assert list(out["rejection_class"]) == ["soft_no", None, "soft_no", "soft_no", None, "unclassified", "hard_no"]
+    assert list(out["rejection_category"]) == ["salary", None, "ghosted", "declined_role", None, "unclassified",
+                                               "do_not_contact"]
+    assert out["rejection_rule"].iloc[0] == 'salary.money: "comp"' and out["rejection_rule"].iloc[1] is None
+    assert list(out.index) == list(pipe.index)
+    assert list(pipe.columns) == ["candidate_id", "position_id", "outcome", "rejection_reason"]  # input untouched
+
+
+def test_classify_pipeline_reads_each_distinct_text_once(rules, monkeypatch):
+    seen: list[str] = []
+    real = reasons.classify_text
+    monkeypatch.setattr(reasons, "classify_text", lambda t, r: seen.append(t) or real(t, r))
+    pipe = pipeline_frame([("C-%d" % i, "P-1", "rejected", ["comp too low", "no-show", "relo no"][i % 3])
+                           for i in range(3000)])
+    out = reasons.classify_pipeline(pipe, rules)
+    assert sorted(seen) == ["comp too low", "no-show", "relo no"]
+    assert out["rejection_category"].value_counts().to_dict() == {"salary": 1000, "ghosted": 1000, "location": 1000}
+
+
+def test_classify_pipeline_empty(rules):
+    out = reasons.classify_pipeline(pipeline_frame([]), rules)
+    assert len(out) == 0 and {"rejection_class", "rejection_category", "rejection_rule"} <= set(out.columns)
+
+
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.one_of(st.none(), st.text(max_size=60), st.sampled_from(
+    ["comp", "do not contact", "no ~ {m}", "$$$", "((", "\\", "client complaint?", "ñø ßtraße"])), max_size=8),
+    outcomes=st.lists(st.sampled_from(schema.OUTCOMES), min_size=8, max_size=8))
+def test_never_crashes_and_never_loses_rows(rules, texts, outcomes):
+    pipe = pipeline_frame([(f"C-{i}", "P-1", outcomes[i], t) for i, t in enumerate(texts)])
+    out = reasons.classify_pipeline(pipe, rules)
+    assert len(out) == len(pipe)
+    for cls, cat, outcome in zip(out["rejection_class"], out["rejection_category"], out["outcome"]):
+        if outcome in reasons.NO_OUTCOMES:
+            assert cls in schema.REJECTION_CLASSES and schema.CATEGORY_CLASS[cat] == cls
+        else:
+            assert cls is None and cat is None
+
+
+def test_candidate_classes(rules):
+    pipe = reasons.classify_pipeline(pipeline_frame([
+        ("C-1", "P-1", "rejected", "comp too low"),
+        ("C-1", "P-2", "rejected", "asked us not to call again"),
+        ("C-2", "P-1", "rejected", "comp too low"),
+        ("C-3", "P-1", "rejected", "see email thread"),
+        ("C-4", "P-1", "open", None),
+    ]), rules)
+    cands = pd.DataFrame({"candidate_id": ["C-1", "C-2", "C-3", "C-4", "C-5"],
+                          "do_not_contact": [False, False, False, False, True]})
+    got = reasons.candidate_classes(pipe, cands)
+    assert got.to_dict() == {"C-1": "hard_no", "C-2": "soft_no", "C-3": None, "C-4": None, "C-5": "hard_no"}
+
+
+def test_unclassified_issues_are_warnings_on_the_pipeline_tab(rules, settings):
+    pipe = reasons.classify_pipeline(pipeline_frame([
+        ("C-1", "P-1", "rejected", "comp too low"),
+        ("C-2", "P-1", "rejected", "long story, ask Sam"),
+        ("C-3", "P-1", "rejected", "client complaint"),
+    ]), rules)
+    issues = reasons.unclassified_issues(pipe, settings)
+    assert list(issues.columns) == list(schema.ISSUE_COLUMNS)
+    assert list(issues["row"]) == [3, 4]
+    assert set(issues["severity"]) == {"warning"} and set(issues["column"]) == {"rejection_reason"}
+    assert set(issues["tab"]) == {"Pipeline"}
+    assert issues["message"].iloc[0] == reasons.UNRECOGNISED_MESSAGE
+    assert "needs a person" in issues["message"].iloc[1] and "config/reasons.toml" in issues["message"].iloc[1]
+    assert list(issues["value"]) == ["long story, ask Sam", "client complaint"]
+
+
+def test_sync_fills_classes_and_flags_unclassified(settings, today, frames_of):
+    frames = frames_of(
+        candidates=[{"candidate_id": "C-00001", "name": "Ada Abara", "email": "ada@example.com"},
+                    {"candidate_id": "C-00002", "name": "Bram Brandt", "email": "bram@example.com"},
+                    {"candidate_id": "C-00003", "name": "Chiara Castell", "email": "chiara@example.com"}],
+        positions=[{"position_id": "P-001", "title": "Backend Engineer", "status": "open"}],
+        pipeline=[
+            {"candidate_id": "C-00001", "position_id": "P-001", "outcome": "rejected",
+             "rejection_reason": "comp too low", "decided_on": "2026-10-01"},
+            {"candidate_id": "C-00002", "position_id": "P-001", "outcome": "rejected",
+             "rejection_reason": "asked us not to call again", "decided_on": "2026-10-01"},
+            {"candidate_id": "C-00003", "position_id": "P-001", "outcome": "rejected",
+             "rejection_reason": "long story, ask Sam", "decided_on": "2026-10-01"},
+        ])
+    analysis = sync.analyse(frames, settings, today)
+    owned = analysis.owned[schema.PIPELINE]
+    assert list(owned["rejection_class"]) == ["soft_no", "hard_no", "unclassified"]
+    assert list(owned["rejection_category"]) == ["salary", "do_not_contact", "unclassified"]
+    assert analysis.candidate_class.to_dict() == {"C-00001": "soft_no", "C-00002": "hard_no", "C-00003": None}
+    warn = analysis.issues[(analysis.issues["column"] == "rejection_reason")]
+    assert list(warn["row"]) == [4] and list(warn["severity"]) == ["warning"]
+    assert "rejection reason not recognised" in owned.loc[4, "row_issues"]
+
+
+def test_reasons_report(rules):
+    pipe = reasons.classify_pipeline(pipeline_frame([
+        ("C-1", "P-1", "rejected", "comp too low"),
+        ("C-2", "P-1", "rejected", "see email thread"),
+        ("C-3", "P-2", "rejected", "see email thread"),
+        ("C-4", "P-2", "rejected", "other"),
+        ("C-5", "P-2", "ghosted", None),
+        ("C-6", "P-2", "open", None),
+    ]), rules)
+    rep = reasons.reasons_report(pipe)
+    allrows = rep.counts[rep.counts["position_id"] == "ALL"].set_index("rejection_category")
+    assert allrows["rows"].to_dict() == {"salary": 1, "ghosted": 1, "unclassified": 3}
+    assert allrows.loc["salary", "class_rows"] == 2
+    p2 = rep.counts[rep.counts["position_id"] == "P-2"]
+    assert p2["rows"].sum() == 3
+    assert rep.unclassified[["text", "rows", "positions"]].values.tolist() == [
+        ["see email thread", 2, "P-1, P-2"], ["other", 1, "P-2"]]
+    flat = rep.rows()
+    assert set(flat["section"]) == {"counts", "unclassified"}
+
+
+def test_reasons_report_empty(rules):
+    rep = reasons.reasons_report(reasons.classify_pipeline(pipeline_frame([]), rules))
+    assert len(rep.counts) == 0 and len(rep.unclassified) == 0 and len(rep.rows()) == 0
+
+
+# ---------------------------------------------------------------- commands
+
+def invoke(args: list[str], input: str | None = None):
+    return CliRunner().invoke(cli, args, input=input, catch_exceptions=False)
+
+
+def test_cli_classify_args_json():
+    result = invoke(["classify", "comp too low", "asked us not to call again", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [set(r) for r in rows] == [{"text", "class", "category", "rule"}] * 2
+    assert [(r["class"], r["category"]) for r in rows] == [("soft_no", "salary"), ("hard_no", "do_not_contact")]
+
+
+def test_cli_classify_stdin_csv():
+    result = invoke(["classify", "-", "--format", "csv"], input="no-show\n\nrelo no\n")
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0] == "text,class,category,rule" and len(lines) == 3
+    assert lines[1].startswith("no-show,soft_no,ghosted,")
+
+
+def test_cli_classify_outcome_and_table():
+    result = invoke(["classify", "", "--outcome", "ghosted"])
+    assert result.exit_code == 0 and "outcome ghosted" in result.output
+    assert invoke(["classify", "see notes"]).output.count("unclassified") == 2
+
+
+def test_cli_classify_usage_errors():
+    assert invoke(["classify"]).exit_code == 2
+    assert invoke(["classify", "x", "--outcome", "hired"]).exit_code == 2
+    assert invoke(["classify", "--help"]).output.count("Example") == 1
+
+
+def test_cli_classify_uses_the_agency_file(tmp_path):
+    extra = tmp_path / "reasons.toml"
+    extra.write_text('[[rule]]\nid = "salary.de"\ncategory = "salary"\nphrases = ["Gehalt"]\n', encoding="utf-8")
+    conf = tmp_path / "sheetcrm.toml"
+    conf.write_text('[sheetcrm]\nreasons_file = "reasons.toml"\n', encoding="utf-8")
+    result = invoke(["--config", str(conf), "classify", "Gehalt zu hoch", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)[0]["rule"] == 'salary.de: "gehalt"'
+
+
+def test_cli_bad_agency_file_exit_1(tmp_path):
+    (tmp_path / "reasons.toml").write_text('[[rule]]\nid = "x"\ncategory = "nope"\nphrases = ["a"]\n')
+    conf = tmp_path / "sheetcrm.toml"
+    conf.write_text('[sheetcrm]\nreasons_file = "reasons.toml"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(conf), "classify", "x"])
+    assert result.exit_code == 1 and "category 'nope' is unknown" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_report_reasons(demo_xlsx):
+    path = demo_xlsx(80)
+    result = invoke(["--workbook", str(path), "report", "reasons", "--today", "2026-11-22", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert rows and all(set(r) == {"section", "position_id", "rejection_class", "rejection_category", "text",
+                                   "rows", "class_rows", "share"} for r in rows)
+    counts = [r for r in rows if r["section"] == "counts"]
+    assert any(r["position_id"] == "ALL" for r in counts)
+    total_all = sum(r["rows"] for r in counts if r["position_id"] == "ALL")
+    assert total_all == sum(r["rows"] for r in counts if r["position_id"] != "ALL")
+    for r in rows:
+        if r["section"] == "unclassified":
+            assert r["text"] in UNCLEAR_REASONS
+    table = invoke(["--workbook", str(path), "report", "reasons", "--today", "2026-11-22"])
+    assert table.exit_code == 0 and "Unclassified reasons" in table.output
+    assert invoke(["report", "reasons", "--help"]).output.count("Example") == 1
+
+
+def test_cli_report_reasons_bad_today(demo_xlsx):
+    result = CliRunner().invoke(cli, ["--workbook", str(demo_xlsx(10)), "report", "reasons", "--today", "22/11"])
+    assert result.exit_code == 2
+
+
+def test_issues_frame_contract(settings, rules):
+    # the frame merges with validate's issues (sync._merge_issues)
+    empty = reasons.unclassified_issues(reasons.classify_pipeline(pipeline_frame([]), rules), settings)
+    assert list(empty.columns) == list(validate.issues_frame([]).columns)
