@@ -115,7 +115,9 @@ class StandIn:
 
         from sheetcrm.backends.gsheets import GSheetsBackend
 
-        return GSheetsBackend(self.key, AnonymousCredentials(), base_url=self.url)
+        # A generous read timeout: the stand-in is a small Python server, and at 100,000
+        # candidates one batchGet / batchUpdate carries a million cells.
+        return GSheetsBackend(self.key, AnonymousCredentials(), base_url=self.url, timeout=(10.0, 900.0))
 
 
 @contextlib.contextmanager

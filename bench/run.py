@@ -58,6 +58,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help=f"comma separated, from: {', '.join(ALL_STEPS)} (sync = full sync on each backend)")
     p.add_argument("--backends", default=",".join(ALL_BACKENDS), help="for the sync step: memory,xlsx,gsheets")
     p.add_argument("--soak", action="store_true", help="also run the soak test (pytest -m soak) and print its figures")
+    p.add_argument("--soak-only", action="store_true", help="run only the soak test, no measurements")
+    p.add_argument("--soak-syncs", type=int, default=None,
+                   help="syncs in the soak test (default: the test's own, 1,000)")
     p.add_argument("--no-baseline", action="store_true", help="skip the naive baselines (faster)")
     p.add_argument("--baseline-max", type=int, default=10_000,
                    help="above this many candidates, time the row-by-row baseline on a workbook of this size and "
@@ -81,6 +84,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--inline", action="store_true",
                    help="measure in this process instead of one subprocess per step (quick checks, smoke test)")
     args = p.parse_args(argv)
+    args.soak = args.soak or args.soak_only
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     args.steps = [s.strip() for s in args.steps.split(",") if s.strip()]
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
@@ -154,10 +158,9 @@ def failed(spec: dict[str, Any], why: str) -> dict[str, Any]:
 
 
 def finish(row: dict[str, Any]) -> dict[str, Any]:
+    """speedup = baseline time / time (requests have their own columns); rounded figures."""
     if row.get("seconds") and row.get("baseline_seconds"):
         row["speedup"] = round(row["baseline_seconds"] / row["seconds"], 1)
-    elif row.get("requests") and row.get("baseline_requests") and row.get("speedup") is None:
-        row["speedup"] = None
     for k in ("seconds", "baseline_seconds"):
         if isinstance(row.get(k), float):
             row[k] = round(row[k], 4)
@@ -292,7 +295,7 @@ def checks(rows: list[dict[str, Any]], sizes: list[int]) -> list[tuple[str, str,
 
     x = _find(rows, 10_000, "xlsx", "sync")
     if x and x.get("seconds") is not None:
-        phases = ", ".join(f"{k} {v:.1f} s" for k, v in (x.get("phases") or {}).items())
+        phases = ", ".join(f"{k} {v:.1f} s" for k, v in (x.get("phases") or {}).items() if "." not in k)
         add(x["seconds"] < XLSX_SYNC_SECONDS_AT_10K, "xlsx full sync of 10,000 candidates under 15 s",
             f"{x['seconds']:.1f} s ({phases})")
     else:
@@ -305,14 +308,16 @@ def checks(rows: list[dict[str, Any]], sizes: list[int]) -> list[tuple[str, str,
     return out
 
 
-def soak(workdir: Path) -> dict[str, Any]:
+def soak(workdir: Path, syncs: int | None = None) -> dict[str, Any]:
     """The scheduler's soak test (issue 8): 1,000 syncs while another thread edits.
     Its figures come back through SHEETCRM_SOAK_REPORT (a JSON file it writes)."""
     report = workdir / "soak.json"
     cmd = [sys.executable, "-m", "pytest", "-m", "soak", "-s", str(ROOT / "tests")]
-    progress("soak: " + " ".join(cmd[1:]) + "  (1,000 syncs: several minutes)")
+    progress("soak: " + " ".join(cmd[1:]) + f"  ({syncs or 1000:,} syncs: several minutes)")
     t0 = time.perf_counter()
     env = {**os.environ, "SHEETCRM_SOAK_REPORT": str(report)}
+    if syncs:
+        env["SHEETCRM_SOAK_SYNCS"] = str(syncs)
     proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     seconds = time.perf_counter() - t0
     figures = json.loads(report.read_text()) if report.exists() else None
@@ -344,7 +349,7 @@ def write_json(path: str | None, rows: list[dict[str, Any]], extra: dict[str, An
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    specs = plan(args)
+    specs = [] if args.soak_only else plan(args)
     started = time.perf_counter()
     rows: list[dict[str, Any]] = []
     progress(f"sheetcrm benchmark: {len(specs)} measurements, sizes {', '.join(f'{n:,}' for n in args.sizes)}; "
@@ -372,24 +377,25 @@ def main(argv: list[str] | None = None) -> int:
         domain_total(rows, args.sizes)
         rows = [finish(r) for r in rows]
         elapsed = time.perf_counter() - started
-        soak_result = soak(work) if args.soak else None
+        soak_result = soak(work, args.soak_syncs) if args.soak else None
 
     print(f"sheetcrm benchmark, {environment()}")
     print("seconds: wall time (pure steps: best of up to 3 runs); peak MiB: peak RSS of the measuring process "
           "during the step (inputs included); requests: HTTP requests per sync as the server counted them; "
           "baseline: naive row-by-row Python (domain steps) or per-cell gspread calls (Google)")
-    print()
-    print(table(rows))
-    phases = where_time_goes(rows)
-    if phases:
+    verdicts = checks(rows, args.sizes) if rows else []
+    if rows:
         print()
-        print("Where the time of a first full sync goes (seconds):")
-        print(phases)
-    print()
-    print("Targets (issue 9):")
-    verdicts = checks(rows, args.sizes)
-    for verdict, target, figure in verdicts:
-        print(f"  {verdict:<4}  {target}: {figure}")
+        print(table(rows))
+        phases = where_time_goes(rows)
+        if phases:
+            print()
+            print("Where the time of a first full sync goes (seconds):")
+            print(phases)
+        print()
+        print("Targets (issue 9):")
+        for verdict, target, figure in verdicts:
+            print(f"  {verdict:<4}  {target}: {figure}")
     if soak_result is not None:
         print()
         print(f"Soak test (pytest -m soak): exit {soak_result['exit']}, {soak_result['seconds']} s")
