@@ -176,7 +176,9 @@ def test_owned_dates_are_serial_numbers_and_a_second_sync_writes_nothing(gsheet,
 def test_init_creates_the_same_structure_as_xlsx(gsheet, google, settings, today):
     key, backend = gsheet()
     result = api.init_workbook(settings, today, demo=30, backend=backend)
-    assert result.where == f"Google Sheet {key}" and backend.request_log == ["get", "batchUpdate", "values:batchUpdate"]
+    assert result.where == f"Google Sheet {key}"
+    assert backend.request_log == ["get", "values:batchGet", "batchUpdate", "values:batchUpdate"]
+    assert "Sheet1" not in [t.title for t in google.book(key).tabs]  # the blank tab a new sheet starts with
     book = google.book(key)
     for layout in workbook_layout(settings):
         tab = book.tab(layout.title)

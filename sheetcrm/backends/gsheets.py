@@ -532,6 +532,7 @@ class GSheetsBackend(Backend):
             used = {info["id"] for info in sheets.values()}
             ids = {t.title: _new_id(used) for t in layout}
             plan = _create_requests(sheets, layout, ids)
+            plan += [{"deleteSheet": {"sheetId": sid}} for sid in self._empty_default_tabs(sheets, layout)]
 
             def build(current: dict) -> list[dict]:
                 have = {info["id"] for info in current.values()}
@@ -554,6 +555,15 @@ class GSheetsBackend(Backend):
                     self._pause(attempt, exc.retry_after)
         except _Unanswered as exc:
             raise self._unanswered(exc, "init", "run init again with --force") from None
+
+    def _empty_default_tabs(self, sheets: dict, layout: list[TabLayout]) -> list[int]:
+        """The blank "Sheet1" a new Google Sheet starts with: removed by init, if empty."""
+        wanted = {t.title.casefold() for t in layout}
+        spare = [t for t in sheets if re.fullmatch(r"Sheet ?\d+", t) and t.casefold() not in wanted]
+        if not spare:
+            return []
+        got = self._http.values_batch_get(self.key, [quote(t) for t in spare], params=dict(READ))
+        return [sheets[t]["id"] for t, vr in zip(spare, got.get("valueRanges", [])) if not vr.get("values")]
 
     # -- auth check ------------------------------------------------------------
     def check_access(self) -> AccessReport:
