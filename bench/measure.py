@@ -413,7 +413,8 @@ def measure_sync(size: int, name: str, backend: Any, settings: Settings,
             phases.restore()
         # Requests as the server saw them, when we can ask it; else the backend's own count.
         requests = (request_counter() - before) if request_counter else _requests(backend, report)
-        out.append(row(size, name, step, seconds, peak, requests=requests, peak_delta_mib=delta,
+        out.append(row(size, name, step, seconds, peak, requests=requests, backend_requests=_requests(backend, report),
+                       peak_delta_mib=delta,
                        memory_method=Peak.method, cells_written=phases.cells_written,
                        cells_changed=getattr(report, "cells_changed", None),
                        tabs_rewritten=len(getattr(report, "tabs_rewritten", []) or []),
@@ -464,7 +465,7 @@ def run_sync_gsheets(spec: dict[str, Any], settings: Settings) -> list[dict[str,
         with google.standin(spec) as stand:
             log(f"stand-in Sheets API up at {stand.url} with {n:,} candidates")
             rows = measure_sync(n, "gsheets", stand.backend(settings), settings, request_counter=stand.request_count)
-            rows[0]["request_kinds"] = stand.request_kinds()
+            rows[0]["request_kinds_sync_and_resync"] = stand.request_kinds()
             if spec.get("baseline"):
                 log("baseline: the naive per-cell gspread sync")
                 stand.load()
