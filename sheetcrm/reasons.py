@@ -11,7 +11,8 @@ every doubt leans away from soft-no):
 * any hard-no match that is not negated wins (several: DNC first, see
   ``HARD_PRECEDENCE``);
 * a hard-no match that is doubted ("alleged …", "… pending") or lacks its
-  ``requires`` word ("client complaint" without "confirmed") makes the text
+  ``requires`` word ("client complaint" without "confirmed"), or a rule of
+  category ``unclassified`` ("blacklisted", "never again"), makes the text
   unclassified: a person decides, and nobody is circled back meanwhile;
 * else the first soft-no mentioned decides (words marked ``weak``, such as
   "interview" or "experience", only when nothing more specific is there) ("no experience issues, just salary":
@@ -61,6 +62,7 @@ _SEP = r"[\s,:\-–]*"
 _LEFT = r"(?<![\w$€£#])"
 _RIGHT = r"(?![\w$€£#+])"
 _LETTERS = re.compile(r"[^\W\d_]+")
+_WORD_CHAR = re.compile(r"[\w$€£#]")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,7 +163,11 @@ def phrase_regex(phrase: str) -> str:
 class Rule:
     id: str
     category: str
-    regex: re.Pattern
+    # Phrases: a prefix tree that starts with a plain character, so re can jump
+    # from candidate character to candidate character; the left word boundary is
+    # checked by `matches` (a lookbehind in front would force a try at every position).
+    phrases: re.Pattern | None
+    patterns: re.Pattern | None = None
     requires: re.Pattern | None = None
     negation: bool = True
     source: str = ""
@@ -170,6 +176,19 @@ class Rule:
     @property
     def cls(self) -> str:
         return schema.CATEGORY_CLASS[self.category]
+
+    def matches(self, text: str) -> Iterable[re.Match]:
+        if self.phrases is not None:
+            pos, search = 0, self.phrases.search
+            while (m := search(text, pos)) is not None:
+                start = m.start()
+                if start and _WORD_CHAR.match(text, start - 1):
+                    pos = start + 1  # inside a word: look again from the next character
+                    continue
+                yield m
+                pos = max(m.end(), start + 1)
+        if self.patterns is not None:
+            yield from self.patterns.finditer(text)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -218,6 +237,7 @@ class RuleSet:
     vocabulary: frozenset[str] = frozenset()
     keep: frozenset[str] = frozenset()  # words never read as a typo
     sources: tuple[str, ...] = ()
+    stems: tuple[str, ...] = ()  # "relocat*": every word starting so is already a rule word
     _by_letter: dict = dataclasses.field(default_factory=dict, repr=False)
     _typos: dict = dataclasses.field(default_factory=dict, repr=False)
     _negations: dict = dataclasses.field(default_factory=dict, repr=False)
@@ -230,7 +250,8 @@ class RuleSet:
             own.sort(key=lambda n: _EFFECTS.index(n.effect))  # negate before doubt
             # one regex per side says whether any template could hold, so the usual
             # un-negated match costs two searches instead of one per template
-            before = [n.before.pattern for n in own if n.before is not None]
+            # (the screen drops the left boundary so re can scan by first character)
+            before = [n.before.pattern.removeprefix(_LEFT) for n in own if n.before is not None]
             after = [n.after.pattern for n in own if n.after is not None]
             self._negations[cls] = (
                 own,
@@ -266,6 +287,8 @@ class RuleSet:
         def fix(m: re.Match) -> str:
             word = m.group(0)
             if len(word) < self.min_length or word in self.vocabulary or word in self.keep:
+                return word
+            if word.rstrip("s") in self.vocabulary or word.startswith(self.stems):  # a plural or a stem's word
                 return word
             if word not in self._typos:
                 limit = 1 if len(word) <= 9 else 2
@@ -310,8 +333,8 @@ def _compile_rule(spec: dict, path: Path) -> Rule | None:
     if spec.get("enabled", True) is False:
         return None
     category = spec.get("category")
-    if category not in schema.CATEGORY_CLASS or category == schema.UNCLASSIFIED:
-        known = ", ".join(schema.HARD_NO_CATEGORIES + schema.SOFT_NO_CATEGORIES)
+    if category not in schema.CATEGORY_CLASS:  # "unclassified": words that call for a person
+        known = ", ".join(schema.HARD_NO_CATEGORIES + schema.SOFT_NO_CATEGORIES + (schema.UNCLASSIFIED,))
         raise ConfigError(f"{where}: category {category!r} is unknown; use one of {known}")
     bodies: list[str] = []
     for phrase in _as_list(spec.get("phrases"), where, "phrases"):
@@ -319,15 +342,14 @@ def _compile_rule(spec: dict, path: Path) -> Rule | None:
             bodies.append(_phrase_tokens(phrase))
         except ValueError:
             raise ConfigError(f"{where}: empty phrase") from None
-    # one shared word-boundary check and a prefix tree keep the alternation cheap
-    alternatives = [_LEFT + _trie_regex(bodies) + _RIGHT] if bodies else []
+    alternatives = []
     for pattern in _as_list(spec.get("patterns"), where, "patterns"):
         try:
             re.compile(pattern)
         except re.error as exc:
             raise ConfigError(f"{where}: pattern {pattern!r} is not a valid regular expression ({exc})") from None
         alternatives.append(pattern)
-    if not alternatives:
+    if not alternatives and not bodies:
         raise ConfigError(f"{where}: needs phrases or patterns")
     requires = _as_list(spec.get("requires"), where, "requires")
     negation = spec.get("negation", True)
@@ -338,7 +360,8 @@ def _compile_rule(spec: dict, path: Path) -> Rule | None:
     return Rule(
         id=rid.strip(), category=category,
         # the text is lowercased already; IGNORECASE would double the matching time
-        regex=re.compile("|".join(f"(?:{a})" for a in alternatives)),
+        phrases=re.compile(_trie_regex(bodies) + _RIGHT) if bodies else None,
+        patterns=re.compile("|".join(f"(?:{a})" for a in alternatives)) if alternatives else None,
         requires=re.compile("|".join(phrase_regex(r) for r in requires)) if requires else None,
         negation=negation, source=str(path), weak=weak,
     )
@@ -383,14 +406,17 @@ def load_rule_files(paths: Iterable[Path]) -> RuleSet:
         keep |= {normalise(w) for w in _as_list(fz.get("keep"), f"reasons file {path}, [fuzzy]", "keep")}
     rules = tuple(r for spec, path in specs.values() if (r := _compile_rule(spec, path)) is not None)
     negation_words = {w for n in negations for w in _LETTERS.findall(normalise(n.template.replace("{m}", " ")))}
-    vocabulary = set()
+    vocabulary, stems = set(), set()
     for spec, _path in specs.values():
         if spec.get("enabled", True) is False:
             continue
         for phrase in list(spec.get("phrases") or []) + list(spec.get("requires") or []):
-            vocabulary |= {w for w in _LETTERS.findall(normalise(phrase)) if len(w) >= 4}
+            norm = normalise(phrase)
+            vocabulary |= {w for w in _LETTERS.findall(norm) if len(w) >= 4}
+            if norm.endswith("*") and len(norm) >= 5:
+                stems.add(norm.split()[-1].rstrip("*"))
     return RuleSet(rules, tuple(negations), fuzzy, min_length, frozenset(vocabulary - negation_words),
-                   frozenset(keep), tuple(sources))
+                   frozenset(keep), tuple(sources), tuple(sorted(stems)))
 
 
 def load_rules(settings: Settings) -> RuleSet:
@@ -414,10 +440,12 @@ class _Hit:
 def _hits(text: str, rules: RuleSet, typo: bool) -> list[_Hit]:
     out = []
     for rule in rules.rules:
-        for m in rule.regex.finditer(text):
+        for m in rule.matches(text):
             status, why = _OK, ""
             if rule.negation:
-                neg = rules.negation_at(rule.cls, text, m.start(), m.end())
+                # "ask a person" words are negated like hard-no ones ("no red flags")
+                neg = rules.negation_at(schema.SOFT_NO if rule.cls == schema.SOFT_NO else schema.HARD_NO,
+                                        text, m.start(), m.end())
                 if neg is not None:
                     status, why = neg.effect, neg.template
             if status == _OK and rule.requires is not None and not rule.requires.search(text):
@@ -433,7 +461,8 @@ def _label(hit: _Hit) -> str:
 def _also(chosen: _Hit, hits: Sequence[_Hit]) -> str:
     others = []
     for h in hits:
-        if h.status == _OK and h.rule.category != chosen.rule.category and h.rule.category not in others:
+        if (h.status == _OK and h.rule.category not in (chosen.rule.category, schema.UNCLASSIFIED)
+                and h.rule.category not in others):
             others.append(h.rule.category)
     return f"; also {', '.join(others)}" if others else ""
 
@@ -453,10 +482,12 @@ def classify_text(text: str, rules: RuleSet) -> Classification:
                                                if h.rule.category in HARD_PRECEDENCE else len(HARD_PRECEDENCE),
                                                h.typo, h.start))
         return Classification(schema.HARD_NO, chosen.rule.category, _label(chosen) + _also(chosen, hits))
-    review = [h for h in hard if h.status in (_DOUBT, _UNCONFIRMED)]
+    review = [h for h in hits if (h.rule.cls == schema.HARD_NO and h.status in (_DOUBT, _UNCONFIRMED))
+              or (h.rule.cls == schema.UNCLASSIFIED and h.status in (_OK, _DOUBT))]
     if review:
         h = min(review, key=lambda h: (h.typo, h.start))
-        why = "is not confirmed" if h.status == _UNCONFIRMED else f'is in doubt ("{h.why}")'
+        why = ("is not confirmed" if h.status == _UNCONFIRMED else f'is in doubt ("{h.why}")'
+               if h.status == _DOUBT else "calls for a person")
         return Classification(schema.UNCLASSIFIED, schema.UNCLASSIFIED,
                               f"{_label(h)} {why}; a person decides hard-no or soft-no")
     negated_hard = [h for h in hard if h.status == _NEGATE]

@@ -92,6 +92,11 @@ def test_demo_unclear_reasons_stay_unclassified(rules, text):
     ("client complaint, rate too high", "unclassified", "unclassified"),
     ("alleged harassment; also too junior", "unclassified", "unclassified"),
     ("fake reference?", "unclassified", "unclassified"),
+    # words that call for a person, unless a hard-no is there anyway
+    ("no-show twice, never again", "unclassified", "unclassified"),
+    ("blacklisted", "unclassified", "unclassified"),
+    ("blacklisted: asked us not to call", "hard_no", "do_not_contact"),
+    ("no red flags, comp too high", "soft_no", "salary"),
     # precedence: any hard-no wins, DNC first among hard-nos
     ("too expensive and asked us not to call again", "hard_no", "do_not_contact"),
     ("wanted 90k, also lied on CV", "hard_no", "false_information"),
@@ -207,7 +212,8 @@ def test_missing_reasons_file(tmp_path):
 
 def test_builtin_rules_cover_every_category():
     rules = reasons.load_rule_files([BUILTIN_REASONS])
-    assert {r.category for r in rules.rules} == set(schema.HARD_NO_CATEGORIES + schema.SOFT_NO_CATEGORIES)
+    assert {r.category for r in rules.rules} == set(schema.HARD_NO_CATEGORIES + schema.SOFT_NO_CATEGORIES
+                                                    + (schema.UNCLASSIFIED,))
 
 
 def pipeline_frame(rows: list[tuple]) -> pd.DataFrame:
