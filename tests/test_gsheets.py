@@ -206,7 +206,6 @@ def test_init_creates_the_same_structure_as_xlsx(gsheet, google, settings, today
 # -- faults: retried, or one clear line with nothing half-written ------------------------------
 FAULTS = {
     "429 with Retry-After": lambda g, on, times: g.fail(429, times=times, on=on, retry_after=7),
-    "500": lambda g, on, times: g.fail(500, times=times, on=on),
     "503": lambda g, on, times: g.fail(503, times=times, on=on),
     "HTML error page": lambda g, on, times: g.fail(502, times=times, on=on, html=True),
     "slow answer": lambda g, on, times: g.slow(0.6, times=times, on=on),
@@ -283,6 +282,14 @@ def test_retry_after_is_honoured_in_real_time(gsheet, google, settings, today):
     started = time.perf_counter()
     backend.read()
     assert time.perf_counter() - started >= 1.0 and backend.request_log == ["get", "get", "values:batchGet"]
+
+
+@pytest.mark.parametrize("status", [500, 503, 504])
+def test_server_errors_on_a_read_are_retried(status, gsheet, google):
+    key, backend = gsheet({"Candidates": [["candidate_id"], ["C-1"]]})
+    google.fail(status, times=2, on="values:batchGet")
+    assert backend.read().tabs["Candidates"].values == [["candidate_id"], ["C-1"]]
+    assert backend.request_log == ["get"] + ["values:batchGet"] * 3 and len(backend.waits) == 2
 
 
 def test_a_refusal_is_not_retried(gsheet, google):
@@ -462,3 +469,16 @@ def test_owned_tab_shrinks_cleanly(gsheet, google):
     snap = backend.read()
     backend.write(snap, Changes(tabs=[OwnedTab("Issues", [["tab", "row"], ["Positions", 4]])]))
     assert google.cells(key, "Issues") == [["tab", "row"], ["Positions", 4]]
+
+
+def test_credentials_and_tokens_never_reach_the_logs(google, tmp_path, monkeypatch, caplog):
+    import logging
+
+    key = google.add_book()
+    path, pem = _service_account_env(monkeypatch, tmp_path, google)
+    with caplog.at_level(logging.DEBUG):
+        result = CliRunner().invoke(cli, ["--sheet", key, "auth", "check"])
+    assert result.exit_code == 0
+    logged = caplog.text + result.output + result.stderr
+    for secret in ("PRIVATE KEY", pem.splitlines()[1], "standin-access-token", "abc123"):
+        assert secret not in logged
