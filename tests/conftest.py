@@ -87,7 +87,10 @@ def shared_dir() -> Path:
 @pytest.fixture
 def google():
     """A stand-in Google Sheets API on 127.0.0.1 (tests/standin), for this test only."""
-    from tests.standin import serve
+    try:
+        from tests.standin import serve
+    except ModuleNotFoundError:  # `pytest` run without the project root on sys.path
+        from standin import serve
 
     with serve() as stand_in:
         yield stand_in
