@@ -196,22 +196,22 @@ def _location_labels(candidates: pd.DataFrame) -> pd.Series:
 
 # Column positions in the Summary grid (1-based). Below the position table, labels sit in
 # column A and overflow into the empty B and C, and numbers start in column D, so no block
-# forces another's columns wide. Passive share lands in column 8: every float in a percent
-# column is a share; every other number in the grid is a whole count (an int), which the
-# percent format leaves alone.
+# forces another's columns wide. The percent columns hold nothing but shares (response
+# rate and passive share in G, success rate in S): a backend may format whole columns.
 _TABLE = (
     ("position_id", "position"), ("title", "title"), ("status", "status"),
     ("considered", "considered"), ("contacted", "contacted"), ("responded", "responded"),
+    ("response_rate", "response rate"),
     ("responded_1", "on 1st call"), ("responded_2", "on 2nd call"), ("responded_3", "on 3rd call"),
-    ("responded_4plus", "on 4th+ call"), ("response_rate", "response rate"),
+    ("responded_4plus", "on 4th+ call"),
     ("interested", "interested"), ("not_interested", "not interested"),
     ("interest_ratio", "interested ÷ not"),
     ("hard_no", "hard-no"), ("soft_no", "soft-no"), ("unclassified", "unclassified"),
     ("hired", "hired"), ("success_rate", "success rate"),
     ("backpocket", "backpocket matches"),
 )
-_TALENT_HEADER = ("candidates", "active", "passive", "unknown", "passive share")
-SUMMARY_PERCENT_COLUMNS = (8, 11, 19)
+_TALENT_HEADER = ("candidates", "active", "passive", "passive share", "type unknown")
+SUMMARY_PERCENT_COLUMNS = (7, 19)
 _GAP = [None, None]  # columns B and C under the labels of the lower blocks
 SUMMARY_LIST_LIMIT = 40  # longer skill / location lists are cut, with a pointer to the report
 
@@ -222,6 +222,7 @@ class SummaryRows(list):
     bold_rows: tuple[int, ...] = (1,)
     percent_columns: tuple[int, ...] = SUMMARY_PERCENT_COLUMNS
     widths: tuple[float, ...] = ()
+    align_right: tuple[int, ...] = tuple(range(4, len(_TABLE) + 1))  # every column of numbers
 
 
 def summary_rows(figures: pd.DataFrame, candidates: pd.DataFrame, left_out: dict[str, int],
@@ -301,8 +302,8 @@ def _widths(rows: list[list[Any]]) -> tuple[float, ...]:
 def _talent_block(add, counts: pd.DataFrame, more: str | None = None) -> None:
     shown = counts if more is None else counts.head(SUMMARY_LIST_LIMIT)
     for rec in shown.to_dict("records"):
-        add([rec["value"], *_GAP, *(int(rec[k]) for k in ("candidates", "active", "passive", "unknown")),
-             _ratio(rec["passive_share"])])
+        add([rec["value"], *_GAP, *(int(rec[k]) for k in ("candidates", "active", "passive")),
+             _ratio(rec["passive_share"]), int(rec["unknown"])])
     if len(counts) > len(shown):
         add([f"… and {len(counts) - len(shown)} more: {more}"])
 

@@ -82,7 +82,7 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
     tabs = [
         OwnedTab(settings.tab_title(schema.SUMMARY), summary,
                  volatile=SUMMARY_VOLATILE, freeze_rows=0, bold_rows=summary.bold_rows,
-                 percent_columns=summary.percent_columns, widths=summary.widths),
+                 percent_columns=summary.percent_columns, widths=summary.widths, align_right=summary.align_right),
         OwnedTab(settings.tab_title(schema.CIRCLE_BACKS), circleback.circle_backs_rows(circle, today, settings)),
         OwnedTab(settings.tab_title(schema.ISSUES), issues_rows(issues)),
     ]

@@ -257,9 +257,7 @@ def test_summary_position_table_reads_as_percentages_and_blanks(analysis):
     assert p_d[col["backpocket matches"]] is None  # open, but the circle-back side gave no count
     assert all_[col["backpocket matches"]] is None and all_[col["considered"]] == 25
     assert p_a[col["title"]] == "Backend Engineer" and p_c[col["status"]] == "filled"
-    # in this table the percent-formatted columns are the two rates (and a column of counts)
-    assert {header[c - 1] for c in pipeline.SUMMARY_PERCENT_COLUMNS} == {"response rate", "success rate",
-                                                                          "on 2nd call"}
+    assert {header[c - 1] for c in pipeline.SUMMARY_PERCENT_COLUMNS} == {"response rate", "success rate"}
 
 
 def test_summary_lists_left_out_rows_talent_and_active_passive(analysis):
@@ -267,19 +265,22 @@ def test_summary_lists_left_out_rows_talent_and_active_passive(analysis):
     at = find_row(rows, "Rows left out of these figures because of errors (listed on the Issues tab)")
     assert [(r[0], r[3]) for r in rows[at + 1:at + 4]] == [("Candidates", 1), ("Positions", 0), ("Pipeline", 5)]
     overall = rows[find_row(rows, "all candidates")]
-    assert overall[3:8] == [12, 4, 7, 1, round(7 / 11, 4)]
+    assert overall[3:8] == [12, 4, 7, round(7 / 11, 4), 1]
     assert rows[find_row(rows, "0-2 years")][3:6] == [4, 1, 3]
     assert rows[find_row(rows, "Berlin, Germany")][3] == 3
     assert rows[find_row(rows, "python")][3] == 5
 
 
-def test_summary_grid_is_plain_values_with_floats_only_in_ratio_cells(analysis):
+def test_summary_grid_is_plain_values_and_percent_columns_hold_only_shares(analysis):
+    # Google Sheets formats whole columns as percent: a count there would read 1200.0%
     rows = summary_of(analysis, pd.Series({"P-A": np.int64(2)}))
     for r in rows:
         for c, v in enumerate(r, start=1):
             assert v is None or type(v) in (str, int, float), (r, v)
             if isinstance(v, float):
                 assert c in pipeline.SUMMARY_PERCENT_COLUMNS or c == 14  # 14: interested ÷ not
+            if c in pipeline.SUMMARY_PERCENT_COLUMNS and not isinstance(v, str):
+                assert v is None or (isinstance(v, float) and 0 <= v <= 1), (r, v)
     assert rows.bold_rows[0] == 1 and len(rows.widths) >= 20
 
 
@@ -317,6 +318,9 @@ def test_summary_in_the_workbook_has_percent_cells_bold_headers_and_is_stable(tm
     assert ws.cell(p_a, headers["considered"]).number_format == "General"
     assert ws.cell(1, 1).font.b and ws.cell(header_row, 2).font.b
     assert ws.column_dimensions["B"].width >= len("Backend Engineer")
+    # number headers sit over their numbers; titles and labels stay left
+    assert ws.cell(header_row, headers["considered"]).alignment.horizontal == "right"
+    assert ws.cell(header_row, headers["title"]).alignment.horizontal in (None, "general", "left")
     # a later sync with nothing new to say leaves the file alone, though the time moved on
     again = api.sync_workbook(s, today, now=dt.datetime(2026, 11, 22, 10, 0), backend=XlsxBackend(path))
     assert not again.changed

@@ -78,6 +78,7 @@ class OwnedTab:
     percent_columns: tuple[int, ...] = ()
     bold_rows: tuple[int, ...] = (1,)
     widths: tuple[float | None, ...] = ()  # column widths in characters from column A; None: leave as is
+    align_right: tuple[int, ...] = ()  # columns of numbers: their headers sit right-aligned over them
 
 
 @dataclasses.dataclass

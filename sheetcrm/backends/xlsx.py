@@ -195,7 +195,7 @@ def _set(cell, value: Any) -> None:
 
 
 def _rewrite_tab(wb, tab: OwnedTab) -> None:
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     if tab.title in wb.sheetnames:
@@ -212,6 +212,8 @@ def _rewrite_tab(wb, tab: OwnedTab) -> None:
             _set(cell, value)
             if c in tab.percent_columns and isinstance(value, float):
                 cell.number_format = "0.0%"
+            if c in tab.align_right:
+                cell.alignment = Alignment(horizontal="right")
         if r in tab.bold_rows:
             for c in range(1, len(values) + 1):
                 ws.cell(r, c).font = Font(bold=True)
