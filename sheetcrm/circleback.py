@@ -7,8 +7,8 @@ and ``today``; nothing reads a clock or a file.
 Decisions worth knowing (the design leaves them open):
 
 * Ties on the latest ``decided_on``: an unclassified row wins (a person must look
-  first), then a hired row, then the soft-no with the longest cool-off (we would
-  rather call a little late than too early).
+  first), then a hired row, then the soft-no with the longest cool-off, then
+  availability (we would rather call a little late than too early).
 * ``review`` (latest decision unclassified) is shown even when the candidate has
   an open row: the label is missing either way. ``never`` beats everything.
 * A decided row without a ``decided_on`` counts as the oldest decision and gives
@@ -39,7 +39,7 @@ MATCH_COLUMNS = ("candidate_id", "name", "skill_coverage", "circle_back_status",
 MATCH_DETAIL_COLUMNS = ("skills_covered", "location", "salary")
 
 # Tie-break rank among decisions on the same day (higher wins, see module doc).
-_RANK_HARD, _RANK_UNCLASSIFIED, _RANK_HIRED, _RANK_SOFT = 4_000_000, 3_000_000, 2_000_000, 0
+_RANK_HARD, _RANK_UNCLASSIFIED, _RANK_HIRED, _RANK_SOFT = 40_000_000, 30_000_000, 20_000_000, 0
 
 
 def circle_backs(candidates: pd.DataFrame, pipeline: pd.DataFrame, positions: pd.DataFrame,
@@ -51,87 +51,126 @@ def circle_backs(candidates: pd.DataFrame, pipeline: pd.DataFrame, positions: pd
     ``suppressed`` (the Suppressed tab, optional) makes matching people `never`."""
     cands = candidates[candidates["candidate_id"].notna()]
     first = cands.drop_duplicates("candidate_id")
-    ids = pd.Index(first["candidate_id"].values, name="candidate_id")
+    ids = pd.Index(first["candidate_id"].to_numpy(dtype=object), name="candidate_id")
+    id_list = ids.tolist()
+    n = len(ids)
     out = pd.DataFrame(index=ids)
-    out["candidate_id"] = ids.values
-    out["name"] = first["name"].values
+    out["candidate_id"] = id_list
+    out["name"] = first["name"].to_numpy(dtype=object)
 
-    pipe = pipeline[pipeline["candidate_id"].isin(ids)]
+    # Integer codes once: every per-candidate step below is then plain numpy.
+    pc = ids.get_indexer(pipeline["candidate_id"].to_numpy(dtype=object))
+    pipe = pipeline[pc >= 0]
+    pc = pc[pc >= 0]
+    cc = ids.get_indexer(cands["candidate_id"].to_numpy(dtype=object))
     # Any row of a person saying "never" wins, also across duplicate candidate rows.
-    never = cands.groupby("candidate_id")["do_not_contact"].any().reindex(ids, fill_value=False)
-    never |= (candidate_class.reindex(ids) == schema.HARD_NO).to_numpy()
-    never |= (first["name"] == privacy.FORGOTTEN_NAME).to_numpy()
-    never |= ids.isin(pipe.loc[pipe["rejection_class"] == schema.HARD_NO, "candidate_id"].unique())
+    never = np.zeros(n, dtype=bool)
+    never[cc[cands["do_not_contact"].to_numpy(dtype=bool)]] = True
+    never |= (candidate_class.reindex(ids) == schema.HARD_NO).to_numpy(dtype=bool)
+    never |= (first["name"] == privacy.FORGOTTEN_NAME).to_numpy(dtype=bool)
+    never[pc[(pipe["rejection_class"] == schema.HARD_NO).to_numpy(dtype=bool)]] = True
     if suppressed is not None and len(suppressed):
         never |= ids.isin(suppressed_ids(cands, suppressed, settings))
-    busy = ids.isin(pipe.loc[pipe["outcome"].isin(["open", "hired"]), "candidate_id"].unique())
+    busy = np.zeros(n, dtype=bool)
+    busy[pc[pipe["outcome"].isin(["open", "hired"]).to_numpy(dtype=bool)]] = True
 
-    latest = _latest_decisions(pipe, settings).reindex(ids)
-    soft = (latest["rejection_class"] == schema.SOFT_NO).to_numpy()
-    unclassified = (latest["rejection_class"] == schema.UNCLASSIFIED).to_numpy()
-    eligible = ~never.to_numpy() & ~busy & soft
+    latest = _latest_decisions(pipe, pc, n, settings)
+    soft = (latest["rejection_class"] == schema.SOFT_NO).to_numpy(dtype=bool)
+    unclassified = (latest["rejection_class"] == schema.UNCLASSIFIED).to_numpy(dtype=bool)
+    eligible = ~never & ~busy & soft
 
-    last_contact = pd.concat([
-        pd.Series(first["last_contacted"].values, index=ids),
-        pipe.groupby("candidate_id")["first_contacted"].max().reindex(ids),
-    ], axis=1).max(axis=1)
-    pace = pd.Series(first["contact_every_days"].fillna(settings.default_contact_every_days).astype("int64").values,
-                     index=ids)
-    cool = latest["rejection_category"].map(dict(settings.cool_off_days)).fillna(settings.default_contact_every_days)
-    by_cool_off = latest["decided_on"] + pd.to_timedelta(cool, unit="D")
-    by_pace = last_contact + pd.to_timedelta(pace, unit="D")
-    available = pd.Series(first["available_from"].values, index=ids).where(
-        latest["rejection_category"] == "availability")
-    nxt = pd.concat([by_cool_off, by_pace, available], axis=1).max(axis=1)
-    nxt = nxt.where(nxt.notna(), pd.Timestamp(today)).where(eligible)
+    pipe_contact = np.full(n, _NO_DAY, dtype="int64")
+    np.maximum.at(pipe_contact, pc, _days(pipe["first_contacted"]))
+    last_contact = np.maximum(_days(first["last_contacted"]), pipe_contact)
+    pace = first["contact_every_days"].fillna(settings.default_contact_every_days).to_numpy(dtype="int64")
+    category = latest["rejection_category"].to_numpy(dtype=object)
+    cool = pd.Series(category).map(dict(settings.cool_off_days)).fillna(settings.default_contact_every_days)
+    decided = _days(latest["decided_on"])
+    by_cool_off = np.where(decided == _NO_DAY, _NO_DAY, decided + cool.to_numpy(dtype="int64"))
+    by_pace = np.where(last_contact == _NO_DAY, _NO_DAY, last_contact + pace)
+    available = np.where(category == "availability", _days(first["available_from"]), _NO_DAY)
+    nxt = np.maximum.reduce([by_cool_off, by_pace, available])
+    day = _day_number(today)
+    nxt = np.where(nxt == _NO_DAY, day, nxt)
 
-    day = pd.Timestamp(today)
-    grace = pd.Timedelta(days=settings.grace_days)
     status = np.select(
-        [never.to_numpy(), unclassified, eligible & (nxt > day).to_numpy(),
-         eligible & (nxt + grace < day).to_numpy(), eligible],
+        [never, unclassified, eligible & (nxt > day), eligible & (nxt + settings.grace_days < day), eligible],
         ["never", "review", "scheduled", "overdue", "due"], default="")
-    out["rejection_category"] = latest["rejection_category"].where(pd.notna(latest["rejection_category"]), None)
+    out["rejection_category"] = category
     out["last_contact"] = _dates(last_contact)
-    out["next_circle_back"] = _dates(nxt)
+    out["next_circle_back"] = _dates(np.where(eligible, nxt, _NO_DAY))
     out["circle_back_status"] = status
-    out["contact_every_days"] = pace.values
-    out["rejection_position"] = latest["position_id"].where(pd.notna(latest["position_id"]), None)
+    out["contact_every_days"] = pace
+    out["rejection_position"] = latest["position_id"].to_numpy(dtype=object)
 
-    callable_ids = ids[np.isin(status, CALLABLE)]
-    pairs = match_pairs(cands[cands["candidate_id"].isin(callable_ids)].drop_duplicates("candidate_id"),
-                        positions, pipeline, settings)
-    suggested = _lists_by(pairs["candidate_id"].to_numpy(), pairs["position_id"].to_numpy())
-    out["suggested_positions"] = [suggested.get(cid, []) for cid in ids]
-    out["talking_point"] = None
-    if len(callable_ids):
-        out.loc[callable_ids, "talking_point"] = _talking_points(out.loc[callable_ids], first.set_index("candidate_id"),
-                                                                 positions, pairs, settings)
+    is_callable = np.isin(status, CALLABLE)
+    callable_rows = first[is_callable]
+    pairs = match_pairs(callable_rows, positions, pipeline, settings)
+    suggested = _lists_by(pairs["candidate_id"].to_numpy(dtype=object), pairs["position_id"].to_numpy(dtype=object))
+    out["suggested_positions"] = [suggested.get(cid, []) for cid in id_list]
+    points = np.full(n, None, dtype=object)
+    if is_callable.any():
+        points[is_callable] = _talking_points(out[is_callable], callable_rows.set_index("candidate_id"), positions,
+                                              pairs, settings)
+    out["talking_point"] = points
     return out[list(CIRCLE_BACK_COLUMNS) + list(DETAIL_COLUMNS)]
 
 
-def _latest_decisions(pipe: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Per candidate_id, their most recent decided row (see module doc for ties)."""
-    decided = pipe[pipe["outcome"].isin(schema.DECIDED_OUTCOMES)]
-    cols = ["candidate_id", "position_id", "decided_on", "rejection_class", "rejection_category"]
-    if not len(decided):
-        empty = decided[cols].set_index("candidate_id")
-        return empty
+_NO_DAY = np.iinfo("int64").min // 4  # "no date" in day numbers: loses every max()
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def _days(values: Any) -> np.ndarray:
+    """Dates (datetime64 / NaT) as day numbers since 1970, _NO_DAY when blank."""
+    arr = pd.to_datetime(pd.Series(values)).to_numpy(dtype="datetime64[D]")
+    out = arr.astype("int64")
+    out[np.isnat(arr)] = _NO_DAY
+    return out
+
+
+def _day_number(day: dt.date) -> int:
+    return (day - _EPOCH).days
+
+
+def _latest_decisions(pipe: pd.DataFrame, pc: np.ndarray, n: int, settings: Settings) -> pd.DataFrame:
+    """Per candidate code 0…n-1, their most recent decided row (see module doc for
+    ties); all None where they have none."""
+    cols = ["position_id", "decided_on", "rejection_class", "rejection_category"]
+    out = pd.DataFrame({c: np.full(n, None, dtype=object) for c in cols})
+    out["decided_on"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    mask = pipe["outcome"].isin(schema.DECIDED_OUTCOMES).to_numpy(dtype=bool)
+    if not mask.any():
+        return out
+    decided, codes = pipe[mask], pc[mask]
     cls = decided["rejection_class"]
     cool = decided["rejection_category"].map(dict(settings.cool_off_days)).fillna(0).astype("int64")
+    # Among soft-nos: the longest cool-off, then availability (its available_from can only push later).
+    soft_rank = 2 * np.minimum(cool.to_numpy(dtype="int64"), 9_999_999) + \
+        (decided["rejection_category"] == "availability").to_numpy(dtype="int64")
     rank = np.select([cls == schema.HARD_NO, cls == schema.UNCLASSIFIED, decided["outcome"] == "hired"],
-                     [_RANK_HARD, _RANK_UNCLASSIFIED, _RANK_HIRED], default=_RANK_SOFT) + np.minimum(cool, 999_999)
-    days = decided["decided_on"].to_numpy().astype("datetime64[D]").astype("int64")
-    days = np.where(decided["decided_on"].isna().to_numpy(), -10_000_000, days)
-    key = pd.Series(days * 10_000_000 + rank, index=decided.index)
-    best = key.groupby(decided["candidate_id"].to_numpy()).idxmax()
-    rows = decided.loc[best.to_numpy(), cols]
-    return rows.set_index("candidate_id")
+                     [_RANK_HARD, _RANK_UNCLASSIFIED, _RANK_HIRED], default=_RANK_SOFT) + soft_rank
+    days = np.maximum(_days(decided["decided_on"]), -1_000_000)  # a blank date is the oldest decision
+    key = days * 100_000_000 + rank
+    order = np.lexsort((key, codes))
+    last = order[np.r_[codes[order][1:] != codes[order][:-1], True]]  # the highest key per candidate
+    at = codes[last]
+    for c in cols:
+        values = decided[c].to_numpy()[last]
+        if c == "decided_on":
+            out.loc[at, c] = values
+        else:
+            col = np.array(out[c].to_numpy(dtype=object), dtype=object)
+            col[at] = values
+            out[c] = col
+    return out
 
 
-def _dates(series: pd.Series) -> list[dt.date | None]:
-    days = pd.to_datetime(series).dt.date
-    return days.where(series.notna(), None).tolist()
+def _dates(days: np.ndarray) -> list[dt.date | None]:
+    """Day numbers -> dates, None for _NO_DAY."""
+    blank = days == _NO_DAY
+    stamps = np.where(blank, 0, days).astype("datetime64[D]").astype(object)  # numpy gives datetime.date
+    stamps[blank] = None
+    return stamps.tolist()
 
 
 def _lists_by(keys: np.ndarray, values: np.ndarray) -> dict[Any, list]:

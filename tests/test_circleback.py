@@ -1,0 +1,502 @@
+"""Circle-backs (DESIGN §6): dates, statuses, matching, the tab, the commands, and
+the promise that a hard-no / do-not-contact / forgotten person is never called.
+
+The classifier is simulated here (each Pipeline row says its category), so these
+tests pin the circle-back rules whatever the reason rules say.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
+
+from sheetcrm import calendar_file, circleback, privacy, reasons, schema, sync, validate
+from sheetcrm.backends.memory import MemoryBackend
+from sheetcrm.cli import cli
+from sheetcrm.config import Settings
+from sheetcrm.layout import CIRCLE_BACK_HEADER
+
+from conftest import TODAY, make_frames, make_memory
+
+D = dt.date
+POSITIONS = [
+    {"position_id": "P-1", "title": "Backend", "skills": "python, aws", "location": "Berlin, Germany",
+     "salary_max": 90000, "status": "filled"},
+    {"position_id": "P-2", "title": "Platform", "skills": "go, aws", "location": "Remote", "status": "closed"},
+    {"position_id": "P-3", "title": "Data", "skills": "python, sql", "location": "London, UK", "status": "filled"},
+]
+
+
+def cand(**kw):
+    base = {"candidate_id": "C-00001", "name": "Ada Lovelace", "email": "ada@example.com"}
+    return {**base, **kw}
+
+
+def row(cat, decided=None, pos="P-1", outcome=None, first=None):
+    """A Pipeline row; ``cat`` is the category the classifier would give (None: open/hired)."""
+    if outcome is None:
+        outcome = "ghosted" if cat == "ghosted" else ("open" if cat is None else "rejected")
+    out = {"candidate_id": "C-00001", "position_id": pos, "outcome": outcome, "decided_on": decided,
+           "first_contacted": first, "_cat": cat}
+    if outcome in ("rejected", "declined"):
+        out["rejection_reason"] = f"reason {cat}"
+    return out
+
+
+def classified(clean_pipe: pd.DataFrame, cats: list) -> pd.DataFrame:
+    """The pipeline as reasons.classify_pipeline would return it, with our categories."""
+    pipe = clean_pipe.copy()
+    pipe["rejection_category"] = pd.Series(cats, index=pipe.index, dtype=object)
+    pipe["rejection_class"] = pipe["rejection_category"].map(lambda c: schema.CATEGORY_CLASS.get(c) if c else None)
+    pipe["rejection_rule"] = None
+    return pipe
+
+
+def circle_for(settings, today, candidates, positions, pipeline):
+    cats = [r.pop("_cat", None) for r in pipeline]
+    frames = make_frames(settings, candidates=candidates, positions=positions, pipeline=pipeline)
+    clean, issues = validate.validate(frames, settings, today)
+    assert len(clean[schema.PIPELINE]) == len(pipeline), issues.to_string()
+    pipe = classified(clean[schema.PIPELINE], cats)
+    cc = reasons.candidate_classes(pipe, clean[schema.CANDIDATES])
+    return circleback.circle_backs(clean[schema.CANDIDATES], pipe, clean[schema.POSITIONS], cc, settings, today), clean, pipe
+
+
+# (id, candidate fields, pipeline rows, settings changes, expected next_circle_back, status, category)
+SCENARIOS = [
+    ("salary cool-off 180 d lands today", {}, [row("salary", D(2026, 5, 26))], {}, D(2026, 11, 22), "due", "salary"),
+    ("availability 90 d", {}, [row("availability", D(2026, 8, 1))], {}, D(2026, 10, 30), "due", "availability"),
+    ("location 180 d, past grace", {}, [row("location", D(2026, 3, 1))], {}, D(2026, 8, 28), "overdue", "location"),
+    ("experience 365 d", {}, [row("experience", D(2026, 1, 10))], {}, D(2027, 1, 10), "scheduled", "experience"),
+    ("skills 365 d", {}, [row("skills", D(2025, 11, 22))], {}, D(2026, 11, 22), "due", "skills"),
+    ("declined_role 180 d", {}, [row("declined_role", D(2026, 6, 1), outcome="declined")], {}, D(2026, 11, 28),
+     "scheduled", "declined_role"),
+    ("sponsor_rejected 90 d", {}, [row("sponsor_rejected", D(2026, 8, 24))], {}, D(2026, 11, 22), "due",
+     "sponsor_rejected"),
+    ("ghosted 180 d", {}, [row("ghosted", D(2026, 4, 1))], {}, D(2026, 9, 28), "overdue", "ghosted"),
+    ("pace longer than cool-off wins", {"last_contacted": D(2026, 10, 1), "contact_every": "6 months"},
+     [row("sponsor_rejected", D(2026, 8, 1))], {}, D(2027, 3, 30), "scheduled", "sponsor_rejected"),
+    ("pace shorter than cool-off: cool-off wins", {"last_contacted": D(2026, 11, 1), "contact_every": "2 weeks"},
+     [row("salary", D(2026, 6, 1))], {}, D(2026, 11, 28), "scheduled", "salary"),
+    ("monthly pace after a recent call", {"last_contacted": D(2026, 9, 15), "contact_every": "monthly"},
+     [row("ghosted", D(2026, 3, 1), first=D(2025, 12, 1))], {}, D(2026, 10, 15), "overdue", "ghosted"),
+    ("Pipeline first_contacted is a last contact", {"contact_every": "6 months"},
+     [row("sponsor_rejected", D(2026, 8, 15), first=D(2026, 8, 1))], {}, D(2027, 1, 28), "scheduled",
+     "sponsor_rejected"),
+    ("blank pace = config default 90 d", {"last_contacted": D(2026, 10, 1)}, [row("salary", D(2026, 1, 1))], {},
+     D(2026, 12, 30), "scheduled", "salary"),
+    ("available_from later than cool-off", {"available_from": D(2027, 2, 1)}, [row("availability", D(2026, 8, 1))],
+     {}, D(2027, 2, 1), "scheduled", "availability"),
+    ("available_from earlier than cool-off", {"available_from": D(2026, 9, 1)}, [row("availability", D(2026, 8, 1))],
+     {}, D(2026, 10, 30), "due", "availability"),
+    ("available_from ignored for salary", {"available_from": D(2027, 3, 1)}, [row("salary", D(2026, 5, 1))], {},
+     D(2026, 10, 28), "due", "salary"),
+    ("open row after a soft-no", {}, [row("salary", D(2026, 1, 1)), row(None, pos="P-2")], {}, None, "", "salary"),
+    ("hired after a soft-no", {}, [row("salary", D(2026, 1, 1)), row(None, D(2026, 6, 1), "P-2", "hired")], {},
+     None, "", None),
+    ("hired once, soft-no later: still not circled back", {},
+     [row(None, D(2024, 6, 1), "P-2", "hired"), row("salary", D(2026, 1, 1))], {}, None, "", "salary"),
+    ("latest decision unclassified", {}, [row("salary", D(2025, 6, 1)), row("unclassified", D(2026, 2, 1), "P-2")],
+     {}, None, "review", "unclassified"),
+    ("older unclassified, latest soft-no", {},
+     [row("unclassified", D(2025, 6, 1), "P-2"), row("salary", D(2026, 1, 1))], {}, D(2026, 6, 30), "overdue", "salary"),
+    ("same-day tie: unclassified wins", {},
+     [row("salary", D(2026, 2, 1)), row("unclassified", D(2026, 2, 1), "P-2")], {}, None, "review", "unclassified"),
+    ("same-day tie of soft-nos: longest cool-off", {},
+     [row("sponsor_rejected", D(2026, 2, 1)), row("experience", D(2026, 2, 1), "P-2")], {}, D(2027, 2, 1),
+     "scheduled", "experience"),
+    ("two soft-nos: the latest decides", {},
+     [row("experience", D(2025, 1, 1), "P-2"), row("salary", D(2026, 9, 1))], {}, D(2027, 2, 28), "scheduled",
+     "salary"),
+    ("older hard-no: never", {}, [row("conduct", D(2024, 1, 1), "P-2"), row("salary", D(2026, 1, 1))], {}, None,
+     "never", "salary"),
+    ("do_not_contact: never", {"do_not_contact": "yes"}, [row("salary", D(2026, 1, 1))], {}, None, "never", "salary"),
+    ("grace edge: next + 30 d = today is still due", {}, [row("sponsor_rejected", D(2026, 7, 25))], {},
+     D(2026, 10, 23), "due", "sponsor_rejected"),
+    ("grace edge: one day later is overdue", {}, [row("sponsor_rejected", D(2026, 7, 24))], {}, D(2026, 10, 22),
+     "overdue", "sponsor_rejected"),
+    ("tomorrow is scheduled", {}, [row("sponsor_rejected", D(2026, 8, 25))], {}, D(2026, 11, 23), "scheduled",
+     "sponsor_rejected"),
+    ("cool-off from config", {}, [row("salary", D(2026, 10, 1))], {"cool_off_days": {"salary": 30}},
+     D(2026, 10, 31), "due", "salary"),
+    ("grace 0 from config", {}, [row("sponsor_rejected", D(2026, 8, 23))], {"grace_days": 0}, D(2026, 11, 21),
+     "overdue", "sponsor_rejected"),
+    ("no pipeline rows", {}, [], {}, None, "", None),
+    ("only an open row", {}, [row(None, pos="P-2")], {}, None, "", None),
+]
+
+
+@pytest.mark.parametrize("name,fields,rows,changes,expected_next,expected_status,expected_category", SCENARIOS,
+                         ids=[s[0] for s in SCENARIOS])
+def test_dated_scenarios(name, fields, rows, changes, expected_next, expected_status, expected_category, today):
+    settings = Settings().replace(**changes)
+    circle, _, _ = circle_for(settings, today, [cand(**fields)], POSITIONS, [dict(r) for r in rows])
+    got = circle.loc["C-00001"]
+    assert got["next_circle_back"] == expected_next
+    assert got["circle_back_status"] == expected_status
+    assert got["rejection_category"] == expected_category
+
+
+def test_last_contact_is_latest_of_sheet_and_pipeline(settings, today):
+    circle, _, _ = circle_for(settings, today, [cand(last_contacted=D(2026, 3, 1))], POSITIONS,
+                              [row("salary", D(2026, 5, 1), first=D(2026, 4, 2))])
+    assert circle.at["C-00001", "last_contact"] == D(2026, 4, 2)
+    assert circle.at["C-00001", "contact_every_days"] == 90
+
+
+def test_every_candidate_gets_a_row_with_the_contract_columns(settings, today):
+    circle, _, _ = circle_for(settings, today, [cand(), cand(candidate_id="C-00002", name="Bo", email="bo@example.com")],
+                              POSITIONS, [row("salary", D(2026, 1, 1))])
+    assert list(circle.columns[: len(circleback.CIRCLE_BACK_COLUMNS)]) == list(circleback.CIRCLE_BACK_COLUMNS)
+    assert list(circle.index) == ["C-00001", "C-00002"]
+    assert circle.at["C-00002", "suggested_positions"] == [] and circle.at["C-00002", "next_circle_back"] is None
+
+
+# -- matching ------------------------------------------------------------------
+
+OPEN = [
+    {"position_id": "P-10", "title": "Py remote", "skills": "python, aws, sql, docker", "location": "Remote",
+     "salary_max": 100000, "status": "open"},
+    {"position_id": "P-11", "title": "Py Berlin", "skills": "python, aws", "location": "Berlin, Germany",
+     "salary_max": 90000, "status": "open"},
+    {"position_id": "P-12", "title": "Py Munich", "skills": "python", "location": "Munich, Germany", "status": "open"},
+    {"position_id": "P-13", "title": "Py Paris", "skills": "python", "location": "Paris, France", "status": "open"},
+    {"position_id": "P-14", "title": "Cheap", "skills": "python", "location": "Remote", "salary_max": 50000,
+     "status": "open"},
+    {"position_id": "P-15", "title": "Java", "skills": "java, spring", "location": "Remote", "status": "open"},
+    {"position_id": "P-16", "title": "On hold", "skills": "python", "location": "Remote", "status": "on_hold"},
+    {"position_id": "P-17", "title": "Turned down", "skills": "python", "location": "Remote", "status": "open"},
+    {"position_id": "P-18", "title": "No skills", "location": "Remote", "status": "open"},
+    {"position_id": "P-19", "title": "Half", "skills": "python, go, rust, c", "location": "Remote", "status": "open"},
+    {"position_id": "P-20", "title": "Under half", "skills": "python, go, rust, c, zig", "location": "Remote",
+     "status": "open"},
+    {"position_id": "P-3", "title": "Data", "skills": "python, sql", "location": "London, UK", "status": "filled"},
+]
+
+
+def _eligible_ada(today, settings, **fields):
+    base = dict(skills="Python, AWS, SQL", location="Berlin, Germany", salary_expectation=80000)
+    return circle_for(settings, today, [cand(**{**base, **fields})], OPEN,
+                      [row("salary", D(2026, 1, 1), pos="P-17")])
+
+
+def test_suggested_positions_follow_the_rules_best_first(settings, today):
+    circle, _, _ = _eligible_ada(today, settings)
+    # P-10 3/4, P-11 2/2 → 1.0 first; P-12 same country; P-13 other country; P-14 salary too low;
+    # P-15 no skill; P-16 not open; P-17 turned down there; P-18 no skills; P-19 1/4 < 50 %; P-20 1/5.
+    assert circle.at["C-00001", "circle_back_status"] == "overdue"
+    assert circle.at["C-00001", "suggested_positions"] == ["P-11", "P-12", "P-10"]
+
+
+def test_half_the_skills_is_enough(settings, today):
+    circle, _, _ = _eligible_ada(today, settings, skills="python, go", location="Remote")
+    assert "P-19" in circle.at["C-00001", "suggested_positions"]
+    assert "P-20" not in circle.at["C-00001", "suggested_positions"]
+
+
+@pytest.mark.parametrize("fields,pid,fits", [
+    ({"salary_expectation": None}, "P-14", True),  # expectation blank
+    ({"salary_expectation": 50000}, "P-14", True),  # equal to the maximum
+    ({"salary_expectation": 50001}, "P-14", False),
+    ({"salary_expectation": 200000}, "P-12", True),  # position has no maximum
+    ({"location": None}, "P-12", False),  # unknown location, onsite role
+    ({"location": None}, "P-10", True),  # remote role
+    ({"location": "Remote"}, "P-12", False),  # remote-only person, onsite role
+    ({"location": "Hamburg, Germany"}, "P-11", True),  # same country
+    ({"location": "Germany"}, "P-12", True),  # one-part location is a country too
+    ({"location": "Lyon, France"}, "P-11", False),
+])
+def test_location_and_salary_fit(settings, today, fields, pid, fits):
+    circle, _, _ = _eligible_ada(today, settings, **fields)
+    assert (pid in circle.at["C-00001", "suggested_positions"]) is fits
+
+
+def test_backpocket_counts_only_circle_back_eligible(settings, today):
+    candidates = [cand(skills="python", location="Remote"),
+                  cand(candidate_id="C-00002", name="Bo", email="bo@example.com", skills="python", location="Remote"),
+                  cand(candidate_id="C-00003", name="Cy", email="cy@example.com", skills="python", location="Remote",
+                       do_not_contact="yes")]
+    pipe = [row("salary", D(2026, 1, 1), pos="P-13"),
+            {**row("salary", D(2026, 1, 1), pos="P-13"), "candidate_id": "C-00003"}]
+    circle, clean, _ = circle_for(settings, today, candidates, OPEN, pipe)
+    counts = circleback.backpocket_counts(circle, clean[schema.POSITIONS])
+    assert counts["P-10"] == 0 and counts["P-14"] == 1 and counts["P-16"] == 0 and counts["P-13"] == 0
+    assert counts.index.is_unique and set(counts.index) == {p["position_id"] for p in OPEN}
+
+
+def test_match_position_explains_each_match(settings, today):
+    circle, clean, pipe = _eligible_ada(today, settings)
+    found = circleback.match_position("P-11", clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle, settings)
+    rec = found.iloc[0].to_dict()
+    assert rec["candidate_id"] == "C-00001" and rec["skill_coverage"] == 1.0
+    assert rec["skills_covered"] == "python, aws (2/2)"
+    assert rec["location"] == "same city (Berlin, Germany)"
+    assert rec["salary"] == "expects 80,000 EUR ≤ 90,000 EUR max"
+    # The position they were turned down for is never suggested, from either side.
+    assert circleback.match_position("P-17", clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle,
+                                     settings).empty
+
+
+# -- the tab -----------------------------------------------------------------
+
+def test_circle_backs_tab_lists_due_and_overdue_first_then_the_next_days(settings, today):
+    people = [("C-00001", "salary", D(2026, 5, 1)),  # next 2026-10-28 due
+              ("C-00002", "sponsor_rejected", D(2026, 8, 30)),  # next 2026-11-28 scheduled, within 30 d
+              ("C-00003", "ghosted", D(2026, 1, 1)),  # next 2026-06-30 overdue
+              ("C-00004", "experience", D(2026, 6, 1)),  # next 2027-06-01: too far
+              ("C-00005", "conduct", D(2026, 5, 1))]  # never
+    candidates = [cand(candidate_id=c, name=f"Person {c[-1]}", email=f"p{c[-1]}@example.com", skills="python, aws",
+                       location="Berlin, Germany", contact_every="2 weeks") for c, _, _ in people]
+    pipeline = [{**row(cat, day, pos="P-3"), "candidate_id": c} for c, cat, day in people]
+    circle, _, _ = circle_for(settings, today, candidates, OPEN, pipeline)
+    rows = circleback.circle_backs_rows(circle, today, settings)
+    assert rows[0] == CIRCLE_BACK_HEADER
+    col = {name: i for i, name in enumerate(CIRCLE_BACK_HEADER)}
+    assert [r[0] for r in rows[1:]] == ["C-00003", "C-00001", "C-00002"]
+    assert [r[col["circle_back_status"]] for r in rows[1:]] == ["overdue", "due", "scheduled"]
+    due = rows[2]
+    assert isinstance(due[col["next_circle_back"]], dt.date) and due[col["next_circle_back"]] == D(2026, 10, 28)
+    assert due[col["contact_every"]] == "every 2 weeks"
+    assert due[col["suggested_positions"]] == "P-11, P-12, P-14, P-17, P-10"
+    assert due[col["talking_point"]] == "salary gap last time (P-3): P-11 pays up to 90,000 EUR"
+
+
+@pytest.mark.parametrize("cat,extra,expected", [
+    ("salary", {}, "salary gap last time (P-3): P-11 pays up to 90,000 EUR"),
+    ("availability", {"available_from": D(2026, 9, 1)}, "timing did not fit last time (P-3): available from 2026-09-01"),
+    ("location", {}, "location mismatch last time (P-3): P-11 is Berlin, Germany"),
+    ("skills", {}, "skills did not fit last time (P-3): P-11 matches 2 of 2 skills"),
+    ("ghosted", {}, "went quiet last time (P-3): a short friendly check-in, no pressure"),
+])
+def test_talking_point_from_the_reason(settings, today, cat, extra, expected):
+    fields = dict(skills="python, aws", location="Berlin, Germany", **extra)
+    circle, _, _ = circle_for(settings, today, [cand(**fields)], OPEN, [row(cat, D(2025, 1, 1), pos="P-3")])
+    assert circle.at["C-00001", "talking_point"] == expected
+
+
+# -- commands --------------------------------------------------------------
+
+def _workbook(tmp_path, settings):
+    from sheetcrm.backends.xlsx import XlsxBackend
+    from sheetcrm.layout import workbook_layout
+    from conftest import rows_for
+
+    path = tmp_path / "cb.xlsx"
+    data = {
+        schema.CANDIDATES: rows_for(schema.CANDIDATES, [
+            cand(skills="python, aws", location="Berlin, Germany", salary_expectation=70000),
+            cand(candidate_id="C-00002", name="Bo Never", email="bo@example.com", skills="python, aws",
+                 location="Berlin, Germany", do_not_contact="yes")]),
+        schema.POSITIONS: rows_for(schema.POSITIONS, OPEN[:3]),
+        schema.PIPELINE: rows_for(schema.PIPELINE, [
+            {"candidate_id": "C-00001", "position_id": "P-12", "outcome": "ghosted", "decided_on": D(2026, 1, 1)},
+            {"candidate_id": "C-00002", "position_id": "P-12", "outcome": "ghosted", "decided_on": D(2026, 1, 1)}]),
+    }
+    XlsxBackend(path).create(workbook_layout(settings, data))
+    return path
+
+
+def test_report_circle_backs_json_keys_and_ics(tmp_path, settings):
+    path = _workbook(tmp_path, settings)
+    ics = tmp_path / "due.ics"
+    result = CliRunner().invoke(cli, ["--workbook", str(path), "report", "circle-backs", "--format", "json",
+                                      "--today", "2026-11-22", "--ics", str(ics)])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [list(r) for r in rows] == [list(circleback.CIRCLE_BACK_COLUMNS)]
+    assert rows[0] == {"candidate_id": "C-00001", "name": "Ada Lovelace", "rejection_category": "ghosted",
+                       "last_contact": None, "next_circle_back": "2026-06-30", "circle_back_status": "overdue",
+                       "suggested_positions": ["P-11", "P-10"]}
+    text = ics.read_text()
+    assert "C-00001" in text and "C-00002" not in text and "Bo Never" not in text
+
+
+def test_report_circle_backs_within(tmp_path, settings):
+    path = _workbook(tmp_path, settings)
+    args = ["--workbook", str(path), "report", "circle-backs", "--format", "csv"]
+    early = CliRunner().invoke(cli, args + ["--today", "2026-06-01"])
+    assert early.exit_code == 0 and "2026-06-30,scheduled" in early.stdout  # 29 days away: within the default 30
+    assert "talking_point" in early.stdout.splitlines()[0]
+    assert "C-00001" not in CliRunner().invoke(cli, args + ["--today", "2026-05-01"]).stdout  # 60 days away
+    wide = CliRunner().invoke(cli, args + ["--today", "2026-05-01", "--within", "60"])
+    narrow = CliRunner().invoke(cli, args + ["--today", "2026-05-01", "--within", "10"])
+    assert "C-00001" in wide.stdout and "C-00001" not in narrow.stdout
+
+
+def test_match_command(tmp_path, settings):
+    path = _workbook(tmp_path, settings)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--workbook", str(path), "match", "P-11", "--format", "json", "--today", "2026-11-22"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows == [{"candidate_id": "C-00001", "name": "Ada Lovelace", "skill_coverage": 1.0,
+                     "circle_back_status": "overdue", "next_circle_back": "2026-06-30"}]
+    table = runner.invoke(cli, ["--workbook", str(path), "match", "P-11", "--today", "2026-11-22"])
+    assert "python, aws (2/2)" in table.stdout and "same city" in table.stdout and "70,000 EUR" in table.stdout
+    missing = runner.invoke(cli, ["--workbook", str(path), "match", "P-404"])
+    assert missing.exit_code == 1 and "P-404" in missing.output and "Traceback" not in missing.output
+
+
+# -- the never-call promise, over random workbooks ----------------------------
+
+CATEGORIES = list(schema.SOFT_NO_CATEGORIES) + list(schema.HARD_NO_CATEGORIES) + ["unclassified"]
+SKILLS = ["python", "aws", "sql", "go"]
+PLACES = ["Berlin, Germany", "Munich, Germany", "London, UK", "Remote", None]
+
+
+@st.composite
+def workbooks(draw):
+    n = draw(st.integers(1, 8))
+    candidates = []
+    for i in range(1, n + 1):
+        candidates.append({
+            "candidate_id": f"C-{i:05d}", "name": f"Person {i}", "email": f"p{i}@example.com",
+            "skills": ", ".join(draw(st.lists(st.sampled_from(SKILLS), max_size=3, unique=True))) or None,
+            "location": draw(st.sampled_from(PLACES)),
+            "salary_expectation": draw(st.sampled_from([None, 50000, 90000])),
+            "available_from": draw(st.sampled_from([None, D(2026, 1, 1), D(2027, 1, 1)])),
+            "contact_every": draw(st.sampled_from([None, "2 weeks", "quarterly", "yearly"])),
+            "last_contacted": draw(st.sampled_from([None, D(2025, 6, 1), D(2026, 10, 1)])),
+            "do_not_contact": draw(st.sampled_from([None, None, None, "yes"])),
+        })
+    positions = [{"position_id": f"P-{j}", "title": "t",
+                  "skills": ", ".join(draw(st.lists(st.sampled_from(SKILLS), min_size=1, max_size=3, unique=True))),
+                  "location": draw(st.sampled_from(PLACES)), "salary_max": draw(st.sampled_from([None, 60000])),
+                  "status": draw(st.sampled_from(["open", "open", "filled"]))} for j in range(1, 4)]
+    pipeline = []
+    for _ in range(draw(st.integers(0, 14))):
+        cat = draw(st.sampled_from(CATEGORIES + [None, None]))
+        outcome = "rejected" if cat else draw(st.sampled_from(["open", "hired"]))
+        decided = None if outcome == "open" else TODAY - dt.timedelta(days=draw(st.integers(0, 700)))
+        pipeline.append({"candidate_id": f"C-{draw(st.integers(1, n)):05d}", "position_id": f"P-{draw(st.integers(1, 3))}",
+                         "outcome": outcome, "decided_on": decided, "_cat": cat,
+                         "rejection_reason": f"reason {cat}" if cat else None})
+    suppressed = draw(st.sets(st.integers(1, n), max_size=2))
+    today = TODAY + dt.timedelta(days=draw(st.integers(-200, 200)))
+    return candidates, positions, pipeline, suppressed, today
+
+
+def _suppressed_frame(ids, settings):
+    return pd.DataFrame({"hash": [privacy.person_hash("email", f"p{i}@example.com", settings.suppression_salt) for i in ids],
+                         "kind": "email", "suppressed_on": TODAY})
+
+
+@hyp_settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workbooks())
+def test_never_call_a_hard_no_dnc_or_suppressed_person(book):
+    candidates, positions, pipeline, suppressed, today = book
+    settings = Settings(suppression_salt="s")
+    cats = [r.pop("_cat") for r in pipeline]
+    frames = make_frames(settings, candidates=candidates, positions=positions, pipeline=pipeline)
+    clean, _ = validate.validate(frames, settings, today)
+    pipe = classified(clean[schema.PIPELINE], [c for c, keep in zip(cats, frames[schema.PIPELINE].index.isin(
+        clean[schema.PIPELINE].index)) if keep])
+    cc = reasons.candidate_classes(pipe, clean[schema.CANDIDATES])
+    sup = _suppressed_frame(suppressed, settings)
+    circle = circleback.circle_backs(clean[schema.CANDIDATES], pipe, clean[schema.POSITIONS], cc, settings, today,
+                                     suppressed=sup)
+
+    forbidden = {f"C-{i:05d}" for i in suppressed}
+    forbidden |= set(pipe.loc[pipe["rejection_class"] == schema.HARD_NO, "candidate_id"])
+    forbidden |= {c["candidate_id"] for c in candidates if c["do_not_contact"]}
+    assert not circle.loc[circle.index.isin(list(forbidden)), "circle_back_status"].isin(circleback.CALLABLE).any()
+    assert (circle.loc[circle.index.isin(list(forbidden)), "circle_back_status"] == "never").all()
+
+    tab = circleback.circle_backs_rows(circle, today, settings)
+    assert not forbidden & {r[0] for r in tab[1:]}
+    for pid in clean[schema.POSITIONS]["position_id"]:
+        found = circleback.match_position(pid, clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle, settings)
+        assert not forbidden & set(found["candidate_id"])
+    ics = calendar_file.circle_back_calendar(circle, today).decode()  # all rows offered: it must filter too
+    assert not any(f"{cid}-" in ics for cid in forbidden)
+    # Every callable person really is callable: soft-no latest, nothing open or hired.
+    for cid in circle.index[circle["circle_back_status"].isin(circleback.CALLABLE)]:
+        mine = pipe[pipe["candidate_id"] == cid]
+        assert not mine["outcome"].isin(["open", "hired"]).any()
+        assert circle.at[cid, "next_circle_back"] is not None
+
+
+@hyp_settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workbooks())
+def test_never_call_through_a_whole_sync(book):
+    """The same promise end to end: reasons as the real classifier reads them,
+    the Suppressed tab as sync reads it, the tab sync writes."""
+    candidates, positions, pipeline, suppressed, today = book
+    settings = Settings(suppression_salt="s")
+    texts = {"salary": "salary negotiation failed", "conduct": "code of conduct violation",
+             "do_not_contact": "asked us never to contact him again", "ghosted": None}
+    for r in pipeline:
+        cat = r.pop("_cat")
+        if cat:
+            r["rejection_reason"] = texts.get(cat, r["rejection_reason"])
+            r["outcome"] = "ghosted" if cat == "ghosted" else "rejected"
+    backend = make_memory(settings, candidates=candidates, positions=positions, pipeline=pipeline)
+    backend.tabs["Suppressed"] = [list(schema.SUPPRESSED_COLUMNS)] + _suppressed_frame(suppressed, settings).values.tolist()
+    snapshot, maps, frames = sync.load(backend, settings)
+    analysis = sync.analyse(frames, settings, today, suppressed=sync.read_suppressed(snapshot, settings))
+    pipe = analysis.clean[schema.PIPELINE]
+    forbidden = {f"C-{i:05d}" for i in suppressed}
+    forbidden |= set(pipe.loc[pipe["rejection_class"] == schema.HARD_NO, "candidate_id"])
+    forbidden |= {c["candidate_id"] for c in candidates if c["do_not_contact"]}
+    circle = analysis.circle
+    assert not circle.loc[circle.index.isin(list(forbidden)), "circle_back_status"].isin(circleback.CALLABLE).any()
+    tab = next(t for t in analysis.tabs if t.title == settings.tab_title(schema.CIRCLE_BACKS))
+    assert not forbidden & {r[0] for r in tab.rows[1:]}
+
+
+# -- speed -------------------------------------------------------------------
+
+def test_hundred_thousand_candidates_in_about_a_second():
+    rng = np.random.default_rng(3)
+    n, m, p = 100_000, 300_000, 200
+    skills = np.array(["python", "java", "go", "aws", "sql", "react", "k8s", "terraform", "spark", "rust"])
+    places = [("berlin", "germany", False), ("london", "uk", False), (None, None, True), ("paris", "france", False)]
+    pick = rng.integers(0, len(places), n)
+    combos = [tuple(rng.choice(skills, rng.integers(1, 5), replace=False)) for _ in range(300)]
+    today = pd.Timestamp(TODAY)
+    cands = pd.DataFrame({
+        "candidate_id": [f"C-{i:06d}" for i in range(n)], "name": [f"n{i}" for i in range(n)],
+        "email": None, "phone": None,
+        "skills": [combos[i] for i in rng.integers(0, len(combos), n)],
+        "salary_expectation": rng.choice([np.nan, 50000.0, 90000.0], n),
+        "available_from": pd.NaT, "contact_every_days": pd.array(rng.choice([14, 90, 180], n), dtype="Int64"),
+        "last_contacted": today - pd.to_timedelta(rng.integers(1, 400, n), unit="D"),
+        "do_not_contact": rng.random(n) < 0.03,
+        "city": [places[i][0] for i in pick], "country": [places[i][1] for i in pick],
+        "remote": [places[i][2] for i in pick],
+    }, index=pd.RangeIndex(2, n + 2))
+    ppick = rng.integers(0, len(places), p)
+    pos = pd.DataFrame({
+        "position_id": [f"P-{i:04d}" for i in range(p)],
+        "skills": [tuple(rng.choice(skills, rng.integers(1, 4), replace=False)) for _ in range(p)],
+        "salary_max": rng.choice([np.nan, 80000.0], p), "status": rng.choice(["open", "filled"], p),
+        "location": "x", "city": [places[i][0] for i in ppick], "country": [places[i][1] for i in ppick],
+        "remote": [places[i][2] for i in ppick],
+    }, index=pd.RangeIndex(2, p + 2))
+    outcome = rng.choice(["open", "hired", "rejected", "ghosted"], m, p=[0.15, 0.05, 0.6, 0.2])
+    cls = np.where(np.isin(outcome, ["open", "hired"]), None,
+                   rng.choice(["soft_no", "soft_no", "hard_no", "unclassified"], m))
+    cat = np.where(cls == "soft_no", rng.choice(list(schema.SOFT_NO_CATEGORIES), m),
+                   np.where(cls == "hard_no", "conduct", np.where(cls == "unclassified", "unclassified", None)))
+    pipe = pd.DataFrame({
+        "candidate_id": cands["candidate_id"].to_numpy()[rng.integers(0, n, m)],
+        "position_id": pos["position_id"].to_numpy()[rng.integers(0, p, m)],
+        "first_contacted": today - pd.to_timedelta(rng.integers(30, 700, m), unit="D"),
+        "outcome": outcome, "decided_on": today - pd.to_timedelta(rng.integers(1, 600, m), unit="D"),
+        "rejection_class": cls, "rejection_category": cat,
+    }, index=pd.RangeIndex(2, m + 2))
+    settings = Settings()
+    cc = reasons.candidate_classes(pipe, cands)
+    started = time.process_time()  # CPU time: other jobs on the machine don't count against us
+    circle = circleback.circle_backs(cands, pipe, pos, cc, settings, TODAY)
+    circleback.backpocket_counts(circle, pos)
+    circleback.circle_backs_rows(circle, TODAY, settings)
+    seconds = time.process_time() - started
+    assert len(circle) == n and circle["circle_back_status"].isin(circleback.CALLABLE).sum() > 1000
+    assert seconds < 10, f"circle-backs took {seconds:.1f} s for 100k candidates"

@@ -1,0 +1,211 @@
+"""`sheetcrm forget` (GDPR erasure): no trace of the person in any cell, counts intact,
+their email/phone suppressed so a re-added row is flagged and never called."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from sheetcrm import api, privacy, schema
+from sheetcrm.backends.xlsx import XlsxBackend
+from sheetcrm.cli import cli
+from sheetcrm.config import Settings
+from sheetcrm.layout import workbook_layout
+
+from conftest import make_memory, rows_for
+
+TODAY = "2026-11-22"
+D = dt.date
+EMAIL, PHONE, NAME = "Ada.L@example.com", "+44 7700 900123", "Ada Lovelace"
+
+CANDIDATES = [
+    {"candidate_id": "C-00001", "name": NAME, "email": EMAIL, "phone": PHONE, "location": "London, UK",
+     "skills": "python, aws", "salary_expectation": 80000, "contact_every": "monthly",
+     "last_contacted": D(2026, 3, 1), "notes": "mobile 07700 900123, prefers mornings"},
+    {"candidate_id": "C-00002", "name": "Bo Brandt", "email": "bo@example.com", "skills": "python",
+     "notes": "referred by Ada Lovelace (ada.l@example.com)"},
+    {"candidate_id": None, "name": "A. Lovelace", "email": "ADA.L@example.com", "skills": "python"},  # entered twice
+]
+POSITIONS = [{"position_id": "P-1", "title": "Backend", "skills": "python, aws", "location": "Remote", "status": "open"},
+             {"position_id": "P-2", "title": "Data", "skills": "python", "location": "Remote", "status": "filled"}]
+PIPELINE = [
+    {"candidate_id": "C-00001", "position_id": "P-2", "first_contacted": D(2026, 1, 5), "outcome": "rejected",
+     "rejection_reason": "Ada asked 95k, salary negotiation failed", "decided_on": D(2026, 2, 1)},
+    {"candidate_id": "C-00001", "position_id": "P-1", "first_contacted": D(2025, 6, 1), "outcome": "ghosted",
+     "decided_on": D(2025, 7, 1)},
+    {"candidate_id": "C-00002", "position_id": "P-2", "first_contacted": D(2026, 1, 5), "outcome": "ghosted",
+     "decided_on": D(2026, 1, 20)},
+]
+
+
+def workbook(tmp_path, settings=None):
+    settings = settings or Settings(suppression_salt="pepper")
+    path = tmp_path / "agency.xlsx"
+    data = {schema.CANDIDATES: rows_for(schema.CANDIDATES, CANDIDATES),
+            schema.POSITIONS: rows_for(schema.POSITIONS, POSITIONS),
+            schema.PIPELINE: rows_for(schema.PIPELINE, PIPELINE)}
+    XlsxBackend(path).create(workbook_layout(settings, data))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Candidates"]
+    ws.cell(1, 30, "linkedin")  # a column of their own: sheetcrm does not know it
+    ws.cell(2, 30, "linkedin.example.com/in/ada-lovelace")
+    log = wb.create_sheet("Call log")
+    log.append(["when", "what"])
+    log.append([dt.datetime(2026, 3, 1), "called Ada Lovelace on +44 (0)7700 900 123"])
+    log.append([dt.datetime(2026, 3, 2), 447700900123])
+    wb.save(path)
+    return path, settings.replace(workbook=path)
+
+
+def cells(path):
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    yield ws.title, cell.coordinate, cell.value
+
+
+def traces(path):
+    """Every cell that still holds the email, the phone (any formatting) or the name."""
+    found = []
+    for tab, where, value in cells(path):
+        text = str(value)
+        digits = re.sub(r"\D", "", text)
+        if ("ada.l@example.com" in text.lower() or "7700900123" in digits or "lovelace" in text.lower()
+                or re.search(r"\bada\b", text, re.I)):
+            found.append((tab, where, text))
+    return found
+
+
+def run(args, path):
+    return CliRunner().invoke(cli, ["--workbook", str(path), *args])
+
+
+@pytest.fixture
+def forgotten(tmp_path, monkeypatch):
+    path, settings = workbook(tmp_path)
+    monkeypatch.setenv("SHEETCRM_SUPPRESSION_SALT", "pepper")
+    assert run(["sync", "--today", TODAY], path).exit_code == 0
+    assert traces(path), "the test workbook must start with the person in it"
+    before = api.analyse_workbook(settings, D(2026, 11, 22)).figures
+    result = run(["forget", "--email", EMAIL, "--today", TODAY], path)
+    return path, settings, result, before
+
+
+def test_forget_leaves_no_trace_in_any_cell(forgotten):
+    path, settings, result, _ = forgotten
+    assert result.exit_code == 0, result.output
+    assert traces(path) == []
+    # A second sync has nothing to add back.
+    assert run(["sync", "--today", TODAY], path).exit_code == 0
+    assert traces(path) == []
+
+
+def test_messages_never_show_the_email_phone_or_name(forgotten):
+    _, _, result, _ = forgotten
+    text = result.output.lower()
+    assert "example.com" not in text and "7700" not in text and "lovelace" not in text
+    assert "C-00001" in result.output and "Suppressed" in result.output
+
+
+def test_id_kept_do_not_contact_set_counts_unchanged(forgotten):
+    path, settings, _, before = forgotten
+    ws = openpyxl.load_workbook(path)["Candidates"]
+    header = [c.value for c in ws[1]]
+    col = {h: i for i, h in enumerate(header) if h}
+    ada = [c.value for c in ws[2]]
+    assert ada[col["candidate_id"]] == "C-00001" and ada[col["name"]] == privacy.FORGOTTEN_NAME
+    assert str(ada[col["do_not_contact"]]).lower() == "yes" and ada[col["circle_back_status"]] == "never"
+    assert ada[col["email"]] is None and ada[col["phone"]] is None and ada[col["notes"]] is None
+    twin = [c.value for c in ws[4]]
+    assert twin[col["name"]] == privacy.FORGOTTEN_NAME and twin[col["email"]] is None
+    bo = [c.value for c in ws[3]]
+    assert bo[col["name"]] == "Bo Brandt" and bo[col["notes"]] == "referred by (forgotten) ((forgotten))"
+    pipe = openpyxl.load_workbook(path)["Pipeline"]
+    assert pipe.max_row == 4 and pipe.cell(2, 1).value == "C-00001"
+    assert pipe.cell(2, 8).value == "(forgotten) asked 95k, salary negotiation failed"
+    after = api.analyse_workbook(settings, D(2026, 11, 22)).figures
+    keys = ["position_id", "considered", "contacted", "responded", "hired", "hard_no", "soft_no", "unclassified"]
+    assert after[keys].to_dict("records") == before[keys].to_dict("records")
+
+
+def test_suppressed_tab_holds_salted_hashes_only(forgotten):
+    path, settings, _, _ = forgotten
+    ws = openpyxl.load_workbook(path)["Suppressed"]
+    rows = [[c.value for c in r][:3] for r in ws.iter_rows()]
+    assert rows[0] == list(schema.SUPPRESSED_COLUMNS)
+    hashes = {r[0] for r in rows[1:]}
+    assert hashes == {privacy.person_hash("email", "ada.l@example.com", "pepper"),
+                      privacy.person_hash("phone", "+447700900123", "pepper")}
+    assert {r[1] for r in rows[1:]} == {"email", "phone"}
+    assert all(isinstance(r[2], dt.datetime) and r[2].date() == D(2026, 11, 22) for r in rows[1:])
+
+
+def test_a_second_forget_keeps_the_earlier_hashes(forgotten):
+    path, _, _, _ = forgotten
+    result = run(["forget", "--candidate-id", "C-00002", "--today", TODAY], path)
+    assert result.exit_code == 0, result.output
+    hashes = [r[0].value for r in openpyxl.load_workbook(path)["Suppressed"].iter_rows(min_row=2)]
+    assert len(hashes) == 3 and privacy.person_hash("email", "bo@example.com", "pepper") in hashes
+
+
+def test_a_re_added_row_with_the_same_email_is_flagged_and_never_called(forgotten):
+    path, settings, _, _ = forgotten
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Candidates"]
+    ws.cell(5, 2, "Ada Again")
+    ws.cell(5, 3, "ada.l@EXAMPLE.com")
+    ws.cell(5, 6, "python, aws")
+    wb.save(path)
+    assert run(["sync", "--today", TODAY], path).exit_code == 0
+    analysis = api.analyse_workbook(settings, D(2026, 11, 22))
+    flagged = analysis.issues[(analysis.issues["tab"] == "Candidates") & (analysis.issues["row"] == 5)]
+    assert (flagged["severity"] == "error").any(), analysis.issues.to_string()
+    assert "Suppressed" in " ".join(flagged["message"])
+    status = openpyxl.load_workbook(path)["Candidates"].cell(5, 17).value
+    assert status not in ("due", "overdue", "scheduled")
+    listed = run(["report", "circle-backs", "--today", TODAY, "--format", "csv"], path).stdout
+    assert "Ada Again" not in listed
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--email", "nobody@example.com"], "no Candidates row has that email"),
+    (["--phone", "+44 7700 900999"], "no Candidates row has that phone number"),
+    (["--candidate-id", "C-09999"], "no Candidates row has candidate_id C-09999"),
+    (["--phone", "not a phone"], "--phone is not a phone number"),
+])
+def test_nobody_found_is_one_line_and_changes_nothing(tmp_path, args, message):
+    path, _ = workbook(tmp_path)
+    before = path.read_bytes()
+    result = run(["forget", *args], path)
+    assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+    assert "nobody@example.com" not in result.output and "900999" not in result.output
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("args", [[], ["--email", "a@example.com", "--candidate-id", "C-00001"]])
+def test_exactly_one_way_to_name_the_person(tmp_path, args):
+    path, _ = workbook(tmp_path)
+    result = run(["forget", *args], path)
+    assert result.exit_code == 2 and "exactly one" in result.output
+
+
+def test_forget_by_phone_in_memory_finds_the_twin_through_the_email():
+    settings = Settings(suppression_salt="pepper")
+    backend = make_memory(settings, candidates=CANDIDATES, positions=POSITIONS, pipeline=PIPELINE)
+    result = api.forget_person(settings, D(2026, 11, 22), phone="07700 900123", backend=backend)
+    assert result.rows == 2 and result.hashes_added == 2 and not result.warnings
+    grid = backend.tabs["Candidates"]
+    assert grid[1][1] == privacy.FORGOTTEN_NAME and grid[3][1] == privacy.FORGOTTEN_NAME
+    assert grid[3][0] and grid[3][0].startswith("C-")  # the twin got its id from the sync
+
+
+def test_warns_when_the_salt_is_not_set():
+    settings = Settings()
+    backend = make_memory(settings, candidates=CANDIDATES[:1], positions=POSITIONS)
+    result = api.forget_person(settings, D(2026, 11, 22), candidate_id="C-00001", backend=backend)
+    assert any("suppression_salt" in w for w in result.warnings)
