@@ -472,7 +472,7 @@ def _check_emails(log: IssueLog, cands: pd.DataFrame) -> None:
     cands["email_norm"] = _take(parsed, codes, cands.index)
 
 
-_SIMPLE_PHONE = re.compile(r"^\+?\d+(?:[ -]\d+)*$")
+_SIMPLE_PHONE = re.compile(r"^\+?[0-9]+(?:[ -][0-9]+)*$")  # ASCII digits only: others take the full parser
 _SLOW = object()
 
 
