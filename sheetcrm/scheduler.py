@@ -341,12 +341,13 @@ class Outcome:
     seconds: float = 0.0
 
 
-class _Guarded(Backend):
-    """The real backend, with its write marked as the section a signal must wait for."""
+class _Guarded:
+    """The real backend, with its write marked as the section a signal must wait for.
+    Not a Backend subclass: everything else (including methods the interface may
+    gain later) is delegated as it is."""
 
     def __init__(self, inner: Backend, loop: "SyncLoop"):
         self._inner, self._loop = inner, loop
-        self.name = inner.name
 
     def read(self):
         self._loop._test_pause("read")
@@ -361,10 +362,9 @@ class _Guarded(Backend):
         with self._loop._saving():
             self._inner.create(layout, force=force)
 
-    def describe(self) -> str:
-        return self._inner.describe()
-
-    def __getattr__(self, name: str) -> Any:  # e.g. ``requests`` for the report
+    def __getattr__(self, name: str) -> Any:  # describe(), ``requests`` for the report, ...
+        if name.startswith("__") or name in ("_inner", "_loop"):
+            raise AttributeError(name)
         return getattr(self._inner, name)
 
 
@@ -488,7 +488,7 @@ class SyncLoop:
             self._check_target(settings)
             aware_now = _aware(self.clock, self.clock.now()).astimezone(plan.timezone)
             today = self.today or aware_now.date()
-            backend = _Guarded(self._open_backend(settings), self)
+            backend: Any = _Guarded(self._open_backend(settings), self)
             self._interruptible = True
             try:
                 report = self._sync(settings, today, now=aware_now.replace(tzinfo=None), dry_run=self.dry_run,

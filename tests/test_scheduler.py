@@ -580,8 +580,11 @@ def test_soak_syncs_while_a_person_edits(clock, demo_xlsx, settings, today, monk
 
     orig_failed = loop._failed
 
+    examples: dict[str, str] = {}
+
     def count_failed(reason, kind, started_, source):
         failures[kind] = failures.get(kind, 0) + 1
+        examples.setdefault(kind, reason)
         return orig_failed(reason, kind, started_, source)
 
     monkeypatch.setattr(loop, "_failed", count_failed)
@@ -595,7 +598,8 @@ def test_soak_syncs_while_a_person_edits(clock, demo_xlsx, settings, today, monk
     elapsed = time.perf_counter() - started
     assert person.error is None, person.error
     assert loop.runs_ok + loop.runs_failed >= total
-    assert set(failures) <= {"WorkbookLockedError", "ConflictError"}, failures  # only the person's saves got in the way
+    # only the person's saves got in the way
+    assert set(failures) <= {"WorkbookLockedError", "ConflictError"}, (failures, examples)
 
     # One more sync with nobody editing: it succeeds and every edit is still there.
     final = api.sync_workbook(s, today, backend=XlsxBackend(path))
