@@ -62,8 +62,10 @@ def funnel_png(figures: Mapping[str, Any], path: str | Path, title: str = "") ->
     for n, label, colour in split:
         if n:
             split_ax.barh(0, n, left=left, height=0.6, color=colour)
-            if n >= turned_down * 0.12:
-                split_ax.text(left + n / 2, 0, f"{label} {n:,}", ha="center", va="center", color="white",
+            # the label only where it fits; narrow segments keep the number, the legend names them
+            text = f"{label} {n:,}" if n >= turned_down * 0.2 else f"{n:,}" if n >= turned_down * 0.05 else ""
+            if text:
+                split_ax.text(left + n / 2, 0, text, ha="center", va="center", color="white",
                               fontsize=10, weight="bold")
         left += n
     summary = ", ".join(f"{label} {n:,}" for n, label, _ in split)
