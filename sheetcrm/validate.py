@@ -198,9 +198,17 @@ def _blank(v: Any) -> bool:
 Distinct = dict[str, tuple[np.ndarray, list[Any]]]  # column -> (codes, uniques) of one raw frame
 
 
+def _blank_flags(uniques: list[Any]) -> list[bool]:
+    return [u is None or (u.__class__ is str and not u.strip()) or (u.__class__ is float and u != u)
+            or (u.__class__ not in _PLAIN and _blank(u)) for u in uniques]
+
+
+_PLAIN = {str, float, int, bool, dt.date, dt.datetime, type(None)}
+
+
 def _blank_mask(series: pd.Series, distinct: tuple[np.ndarray, list[Any]] | None = None) -> np.ndarray:
     codes, uniques = distinct if distinct is not None else _distinct(series)
-    flags = np.array([_blank(u) for u in uniques], dtype=bool)
+    flags = np.array(_blank_flags(uniques), dtype=bool)
     return flags[codes] if len(codes) else np.zeros(0, dtype=bool)
 
 
@@ -208,8 +216,8 @@ def _parse_uniques(uniques: list[Any], fn: Callable[[Any], Any]) -> tuple[list[A
     """fn on each distinct value: (parsed or None, error text or None)."""
     parsed: list[Any] = []
     errors: list[str | None] = []
-    for v in uniques:
-        if _blank(v):
+    for v, blank in zip(uniques, _blank_flags(uniques)):
+        if blank:
             parsed.append(None)
             errors.append(None)
             continue
@@ -253,12 +261,8 @@ def _skills(v: Any) -> tuple[str, ...]:
     text = _text(v)
     if not text:
         return ()
-    out: list[str] = []
-    for part in _SKILL_SPLIT.split(text):
-        s = " ".join(part.strip().lower().split())
-        if s and s not in out:
-            out.append(s)
-    return tuple(out)
+    parts = (" ".join(p.split()) for p in _SKILL_SPLIT.split(text.lower()))
+    return tuple(dict.fromkeys(p for p in parts if p))
 
 
 def split_location(v: Any) -> tuple[str | None, str | None, bool]:
@@ -381,7 +385,7 @@ def _check_column(log: IssueLog, key: str, frame: pd.DataFrame, column: schema.C
     if kind == schema.LIST:
         parsed, _ = _parse_uniques(uniques, _skills)
         return _take([p if isinstance(p, tuple) else () for p in parsed], codes, index)
-    parsed, _ = _parse_uniques(uniques, _text)
+    parsed = [(u.strip() or None) if type(u) is str else _text(u) for u in uniques]  # hot: ids, names, emails
     return _take(parsed, codes, index)
 
 
@@ -510,20 +514,41 @@ def fast_e164(text: str, region: str) -> Any:
             country_code = metadata.country_code
         if len(national) < pu._MIN_LENGTH_FOR_NSN or metadata is None:
             return _SLOW
-        _, stripped, _ = pu._maybe_strip_national_prefix_carrier_code(national, metadata)
-        if pu._test_number_length(stripped, metadata) not in (
-                pu.ValidationResult.TOO_SHORT, pu.ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
-                pu.ValidationResult.INVALID_LENGTH):
-            national = stripped
-        if len(national) > pu._MAX_LENGTH_FOR_NSN or national.startswith("0"):
+        if metadata.national_prefix_for_parsing:
+            _, stripped, _ = pu._maybe_strip_national_prefix_carrier_code(national, metadata)
+            # parse keeps the stripped number unless its length is too short, local-only or invalid
+            parse_lengths, _ = _lengths(metadata)
+            if len(stripped) in parse_lengths or (parse_lengths and len(stripped) > parse_lengths[-1]):
+                national = stripped
+        # is_possible_number judges by the main region of the country code (GB for +44, also from JE)
+        main = _MAIN_METADATA.get(country_code)
+        if main is None:
+            main = _MAIN_METADATA[country_code] = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
+                country_code, pu.region_code_for_country_code(country_code))
+        possible, local_only = _lengths(main) if main is not None else ((), ())
+        if len(national) > pu._MAX_LENGTH_FOR_NSN or national.startswith("0") or not possible:
             return _SLOW
-        numobj.country_code = country_code
-        numobj.national_number = int(national)
-        if not phonenumbers.is_possible_number(numobj):
+        if len(national) not in possible and len(national) not in local_only:  # is_possible_number
             return None
-        return phonenumbers.format_number(numobj, phonenumbers.PhoneNumberFormat.E164)
+        return f"+{country_code}{national}"
     except Exception:  # any surprise: let the full parser decide
         return _SLOW
+
+
+_LENGTHS: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+_MAIN_METADATA: dict[int, Any] = {}
+
+
+def _lengths(metadata: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The possible national-number lengths of a region (general description), as
+    phonenumbers' length test reads them; () when unknown (-1)."""
+    key = id(metadata)
+    if key not in _LENGTHS:
+        desc = metadata.general_desc
+        possible = tuple(desc.possible_length or ())
+        _LENGTHS[key] = ((() if not possible or possible[0] == -1 else possible),
+                         tuple(desc.possible_length_local_only or ()))
+    return _LENGTHS[key]
 
 
 def _check_phones(log: IssueLog, cands: pd.DataFrame, settings: Settings) -> None:
