@@ -150,3 +150,13 @@ def test_missing_or_broken_workbook_is_a_clear_error(tmp_path):
     bad.write_text("not a zip")
     with pytest.raises(BackendError, match="cannot be opened"):
         XlsxBackend(bad).read()
+
+
+def test_init_stores_formula_looking_text_as_text(tmp_path, settings, today):
+    from sheetcrm.layout import workbook_layout
+    from tests.conftest import rows_for
+    path = tmp_path / "w.xlsx"
+    data = {"candidates": rows_for("candidates", [{"candidate_id": "C-1", "name": "=cmd|' /C calc'!A0"}])}
+    XlsxBackend(path).create(workbook_layout(settings, data))
+    cell = openpyxl.load_workbook(path)["Candidates"]["B2"]
+    assert (cell.value, cell.data_type) == ("=cmd|' /C calc'!A0", "s")

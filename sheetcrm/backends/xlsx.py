@@ -141,9 +141,10 @@ class XlsxBackend(Backend):
         wb.remove(wb.active)
         for tab in layout:
             ws = wb.create_sheet(tab.title)
-            ws.append(list(tab.header))
-            for r in tab.rows:
-                ws.append([_plain(v) for v in r])
+            for r, values in enumerate([list(tab.header), *tab.rows], start=1):
+                for c, value in enumerate(values, start=1):
+                    if value is not None:
+                        _set(ws.cell(r, c), value)
             for c in range(1, len(tab.header) + 1):
                 head = ws.cell(1, c)
                 head.font = Font(bold=True)
@@ -179,11 +180,6 @@ class XlsxBackend(Backend):
                     )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._save(wb, None)
-
-
-def _plain(value: Any) -> Any:
-    """Values are stored as values: a text starting with '=' stays text."""
-    return value
 
 
 def _set(cell, value: Any) -> None:
