@@ -182,21 +182,24 @@ def _lists_by(keys: np.ndarray, values: np.ndarray) -> dict[Any, list]:
 
 
 def suppressed_ids(candidates: pd.DataFrame, suppressed: pd.DataFrame, settings: Settings) -> list[str]:
-    """candidate_ids whose email or phone hash is in the Suppressed tab."""
-    hashes = set(suppressed["hash"].dropna().astype(str)) if "hash" in suppressed else set()
+    """candidate_ids whose email or phone hash is in the Suppressed tab. Uses the
+    normalised columns validation adds (each distinct value hashed once)."""
+    hashes = set(suppressed["hash"].dropna().astype(str).str.strip()) if "hash" in suppressed else set()
     if not hashes:
         return []
-    out: set[str] = set()
     salt = settings.suppression_salt
-    for cid, email, phone in zip(candidates["candidate_id"], candidates["email"], candidates["phone"]):
-        if isinstance(email, str) and email.strip() and \
-                privacy.person_hash("email", privacy.normalise_email(email), salt) in hashes:
-            out.add(cid)
-        if isinstance(phone, str) and phone.strip():
-            e164 = privacy.normalise_phone(phone, settings.phone_region)
-            if e164 and privacy.person_hash("phone", e164, salt) in hashes:
-                out.add(cid)
-    return sorted(out)
+    hit = np.zeros(len(candidates), dtype=bool)
+    for kind, column, raw, normalise in (
+            ("email", "email_norm", "email", privacy.normalise_email),
+            ("phone", "phone_e164", "phone", lambda v: privacy.normalise_phone(v, settings.phone_region))):
+        if column in candidates and candidates[column].notna().any():
+            values = candidates[column]
+        else:  # frames built without validation's normalised columns
+            values = candidates[raw].map(lambda v: normalise(str(v)) if isinstance(v, str) and v.strip() else None)
+        distinct = values.dropna().unique()
+        blocked = {v for v in distinct if privacy.person_hash(kind, v, salt) in hashes}
+        hit |= values.isin(blocked).to_numpy(dtype=bool)
+    return sorted(set(candidates.loc[hit, "candidate_id"].dropna()))
 
 
 # -- backpocket matching ---------------------------------------------------
@@ -365,21 +368,22 @@ def _talking_point(cat: str | None, was: str | None, top: str | None, p: tuple |
                    fit: tuple | None, settings: Settings) -> str:
     """``p``: (salary_max, remote, location) of the top suggestion; ``fit``: (covered, needed)."""
     last = f" ({was})" if was else ""
+    fits = f"; {top} may fit" if top else ""
     if cat == "salary":
         if p is not None and pd.notna(p[0]):
             return f"salary gap last time{last}: {top} pays up to {_money(p[0], settings)}"
-        return f"salary gap last time{last}: ask what they expect now"
+        return f"salary gap last time{last}: ask what they expect now{fits}"
     if cat == "availability":
         if available is not None and pd.notna(available):
-            return f"timing did not fit last time{last}: available from {pd.Timestamp(available).date().isoformat()}"
-        return f"timing did not fit last time{last}: ask about notice period and start date"
+            return f"timing did not fit last time{last}: available from {pd.Timestamp(available).date().isoformat()}{fits}"
+        return f"timing did not fit last time{last}: ask about notice period and start date{fits}"
     if cat == "location":
         if p is not None:
             where = "remote" if p[1] else (p[2] or "location open")
             return f"location mismatch last time{last}: {top} is {where}"
         return f"location mismatch last time{last}: ask whether remote or a move works now"
     if cat == "experience":
-        return f"not enough experience last time{last}: ask what they have done since" + (f"; try {top}" if top else "")
+        return f"not enough experience last time{last}: ask what they have done since{fits}"
     if cat == "skills":
         if top is not None and fit is not None:
             return f"skills did not fit last time{last}: {top} matches {int(fit[0])} of {int(fit[1])} skills"
@@ -389,8 +393,8 @@ def _talking_point(cat: str | None, was: str | None, top: str | None, p: tuple |
     if cat == "sponsor_rejected":
         return f"met the brief but the client said no{last}: " + (f"{top} is a fresh shot" if top else "keep them warm")
     if cat == "ghosted":
-        return f"went quiet last time{last}: a short friendly check-in, no pressure"
-    return f"circle back{last}" + (f": {top} may fit" if top else "")
+        return f"went quiet last time{last}: a short friendly check-in, no pressure{fits}"
+    return f"circle back{last}{fits}"
 
 
 def pace_text(days: Any) -> str:

@@ -269,13 +269,16 @@ def test_circle_backs_tab_lists_due_and_overdue_first_then_the_next_days(setting
 
 @pytest.mark.parametrize("cat,extra,expected", [
     ("salary", {}, "salary gap last time (P-3): P-11 pays up to 90,000 EUR"),
-    ("availability", {"available_from": D(2026, 9, 1)}, "timing did not fit last time (P-3): available from 2026-09-01"),
+    ("availability", {"available_from": D(2026, 9, 1)},
+     "timing did not fit last time (P-3): available from 2026-09-01; P-11 may fit"),
     ("location", {}, "location mismatch last time (P-3): P-11 is Berlin, Germany"),
     ("skills", {}, "skills did not fit last time (P-3): P-11 matches 2 of 2 skills"),
-    ("ghosted", {}, "went quiet last time (P-3): a short friendly check-in, no pressure"),
+    ("ghosted", {}, "went quiet last time (P-3): a short friendly check-in, no pressure; P-11 may fit"),
+    ("experience", {"skills": "cobol"}, "not enough experience last time (P-3): ask what they have done since"),
+    ("sponsor_rejected", {}, "met the brief but the client said no (P-3): P-11 is a fresh shot"),
 ])
 def test_talking_point_from_the_reason(settings, today, cat, extra, expected):
-    fields = dict(skills="python, aws", location="Berlin, Germany", **extra)
+    fields = {"skills": "python, aws", "location": "Berlin, Germany", **extra}
     circle, _, _ = circle_for(settings, today, [cand(**fields)], OPEN, [row(cat, D(2025, 1, 1), pos="P-3")])
     assert circle.at["C-00001", "talking_point"] == expected
 
