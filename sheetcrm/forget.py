@@ -224,9 +224,11 @@ class Scrubber:
         self.settings = settings
         full = [r"\s+".join(re.escape(t) for t in n.split()) for n in sorted(person.names, key=len, reverse=True)]
         self.full = re.compile(r"(?<!\w)(?:" + "|".join(full) + r")(?!\w)", re.I) if full else None
-        parts = sorted({t.strip(".,;:()'\"") for n in person.names for t in n.split()}, key=len, reverse=True)
-        parts = [re.escape(t) for t in parts if len(t) >= 3]
-        self.parts = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.I) if parts else None
+        # A part of the name alone only as a name is written (Will, WILL; not "will not relocate"),
+        # so scrubbing their reasons does not change how the reasons classify.
+        tokens = {t.strip(".,;:()'\"") for n in person.names for t in n.split()}
+        parts = sorted({v for t in tokens if len(t) >= 3 for v in (t, t.capitalize(), t.upper())}, key=len, reverse=True)
+        self.parts = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, parts)) + r")(?!\w)") if parts else None
 
     def __call__(self, value: Any, own_row: bool = False) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):

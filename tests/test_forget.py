@@ -209,3 +209,21 @@ def test_warns_when_the_salt_is_not_set():
     backend = make_memory(settings, candidates=CANDIDATES[:1], positions=POSITIONS)
     result = api.forget_person(settings, D(2026, 11, 22), candidate_id="C-00001", backend=backend)
     assert any("suppression_salt" in w for w in result.warnings)
+
+
+def test_forget_through_google_sheets_leaves_no_trace(gsheet):
+    settings = Settings(suppression_salt="pepper")
+    tabs = make_memory(settings, candidates=CANDIDATES, positions=POSITIONS, pipeline=PIPELINE).tabs
+    tabs["Call log"] = [["when", "what"], ["2026-03-01", "called Ada Lovelace on +44 (0)7700 900 123"]]
+    _, backend = gsheet(tabs)
+    result = api.forget_person(settings, D(2026, 11, 22), email=EMAIL, backend=backend)
+    assert result.rows == 2 and result.hashes_added == 2
+    snapshot = backend.read()
+    left = [(t, v) for t, sheet in snapshot.tabs.items() for r in sheet.values for v in r
+            if v is not None and ("lovelace" in str(v).lower() or "ada.l@" in str(v).lower()
+                                  or "7700900123" in re.sub(r"\D", "", str(v)))]
+    assert left == []
+    suppressed = snapshot.find("Suppressed").values
+    assert suppressed[0][:3] == list(schema.SUPPRESSED_COLUMNS) and len(suppressed) == 3
+    candidates = snapshot.find("Candidates").values
+    assert candidates[1][0] == "C-00001" and candidates[1][1] == privacy.FORGOTTEN_NAME
