@@ -23,7 +23,7 @@ from typing import Any
 from . import schema, sync as sync_mod
 from .backends.base import Backend, CellUpdate, Changes, OwnedTab, Sheet, Snapshot
 from .config import Settings
-from .errors import NotFoundError, SheetCRMError
+from .errors import ConflictError, NotFoundError, SheetCRMError
 from .privacy import FORGOTTEN_NAME, normalise_email, normalise_phone, person_hash
 from .sheet import TabMap
 from .values import is_blank
@@ -77,7 +77,12 @@ def forget(backend: Backend, settings: Settings, today: dt.date, email: str | No
     warnings = []
     if not settings.suppression_salt:
         warnings.append("suppression_salt is not set in the config; set it so the Suppressed hashes cannot be guessed")
-    report = sync_mod.sync(backend, settings, today)
+    try:
+        report = sync_mod.sync(backend, settings, today)
+    except ConflictError:  # the erasure is written; only the refresh of the owned tabs waits
+        report = None
+        warnings.append("the workbook changed before the follow-up sync; run `sheetcrm sync` now so Summary, "
+                        "Circle-backs and Issues drop them")
     return ForgetResult(person.candidate_ids, len(person.rows), counts["blanked"], counts["scrubbed"],
                         counts["hashes"], warnings, report)
 

@@ -451,6 +451,12 @@ def test_never_call_through_a_whole_sync(book):
     assert not circle.loc[circle.index.isin(list(forbidden)), "circle_back_status"].isin(circleback.CALLABLE).any()
     tab = next(t for t in analysis.tabs if t.title == settings.tab_title(schema.CIRCLE_BACKS))
     assert not forbidden & {r[0] for r in tab.rows[1:]}
+    clean = analysis.clean
+    for pid in clean[schema.POSITIONS]["position_id"]:
+        found = circleback.match_position(pid, clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle, settings)
+        assert not forbidden & set(found["candidate_id"])
+    ics = calendar_file.circle_back_calendar(circleback.listed(circle, today, 3650), today).decode()
+    assert not any(f"{cid}-" in ics for cid in forbidden)
 
 
 # -- speed -------------------------------------------------------------------

@@ -227,3 +227,18 @@ def test_forget_through_google_sheets_leaves_no_trace(gsheet):
     assert suppressed[0][:3] == list(schema.SUPPRESSED_COLUMNS) and len(suppressed) == 3
     candidates = snapshot.find("Candidates").values
     assert candidates[1][0] == "C-00001" and candidates[1][1] == privacy.FORGOTTEN_NAME
+
+
+def test_a_conflict_in_the_follow_up_sync_is_a_warning_not_a_failure(monkeypatch):
+    from sheetcrm import sync as sync_mod
+    from sheetcrm.errors import ConflictError
+
+    settings = Settings(suppression_salt="pepper")
+    backend = make_memory(settings, candidates=CANDIDATES[:1], positions=POSITIONS)
+
+    def busy(*args, **kwargs):
+        raise ConflictError("changed")
+    monkeypatch.setattr(sync_mod, "sync", busy)
+    result = api.forget_person(settings, D(2026, 11, 22), candidate_id="C-00001", backend=backend)
+    assert backend.tabs["Candidates"][1][1] == privacy.FORGOTTEN_NAME
+    assert any("run `sheetcrm sync`" in w for w in result.warnings) and result.sync is None
