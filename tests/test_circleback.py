@@ -17,7 +17,6 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
 from sheetcrm import calendar_file, circleback, privacy, reasons, schema, sync, validate
-from sheetcrm.backends.memory import MemoryBackend
 from sheetcrm.cli import cli
 from sheetcrm.config import Settings
 from sheetcrm.layout import CIRCLE_BACK_HEADER
