@@ -111,7 +111,6 @@ def candidate_grid(settings, today, n):
 
 @pytest.mark.parametrize("n", [10, 1_000, 50_000])
 def test_requests_per_sync_do_not_grow_with_rows(n, gsheet, settings, today):
-    started = time.perf_counter()
     key, backend = gsheet(candidate_grid(settings, today, n))
     first = api.sync_workbook(settings, today, NOW, backend=backend)
     assert first.written and first.requests == backend.requests
@@ -120,7 +119,6 @@ def test_requests_per_sync_do_not_grow_with_rows(n, gsheet, settings, today):
     second = api.sync_workbook(settings, today, NOW, backend=backend)
     assert not second.changed
     assert backend.request_log == ["get", "values:batchGet"] and second.requests == 2
-    assert time.perf_counter() - started < 90  # ~18 s on an idle 2-core machine; generous for busy CI
 
 
 def test_a_sync_that_only_rewrites_owned_tabs_makes_three_requests(gsheet, settings, today):

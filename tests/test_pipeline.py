@@ -13,7 +13,6 @@ import datetime as dt
 import io
 import json
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -382,7 +381,8 @@ def test_figures_hold_together_for_any_valid_pipeline(recs):
     assert total["considered"] == len(recs)
 
 
-def test_300k_pipeline_rows_well_under_a_second():
+def test_300k_pipeline_rows_in_one_go():
+    """How fast is measured by bench/run.py (issue 9); here: big input, right totals."""
     n = 300_000
     rng = np.random.default_rng(5)
     resp = rng.integers(0, 6, n)
@@ -395,9 +395,7 @@ def test_300k_pipeline_rows_well_under_a_second():
         "outcome": rng.choice(np.array(schema.OUTCOMES, dtype=object), n),
         "rejection_class": rng.choice(np.array([*schema.REJECTION_CLASSES, None], dtype=object), n),
     })
-    started = time.perf_counter()
     figures = pipeline.position_figures(df)
-    assert time.perf_counter() - started < 1.0
     assert figures.iloc[-1]["considered"] == n
 
 
