@@ -57,7 +57,9 @@ _NEGATE, _DOUBT, _UNCONFIRMED, _OK = "negate", "doubt", "unconfirmed", "ok"
 _EFFECTS = (_NEGATE, _DOUBT)
 _APPLIES = (schema.HARD_NO, schema.SOFT_NO, "all")
 _RULE_KEYS = {"id", "category", "phrases", "patterns", "requires", "negation", "enabled", "weak"}
-_WORD = r"[^\s,;.!?()]+"
+# A word a negation may reach across: not punctuation, and not a conjunction, which
+# starts a new clause ("comp too low, no fit and lied on CV": the lie is not negated).
+_WORD = r"(?!(?:and|but|or|also|plus|then|so|because|though|although|however|yet|while)\b)[^\s,;.!?()\-–—:+/&|]+"
 _SEP = r"[\s,:\-–]*"
 _LEFT = r"(?<![\w$€£#])"
 _RIGHT = r"(?![\w$€£#+])"
@@ -85,12 +87,13 @@ _CONTRACTIONS = [
 
 def normalise(text: Any) -> str:
     """The form rules are matched against: lowercase, contractions spelled out,
-    hyphens/underscores/slashes between words as spaces, single spaces."""
+    hyphens/underscores/slashes between words as spaces, line breaks as "; ", single spaces."""
     s = unicodedata.normalize("NFKC", str(text)).lower()
     s = s.replace("’", "'").replace("‘", "'").replace("`", "'").replace("&", " and ")
     for pattern, repl in _CONTRACTIONS:
         s = pattern.sub(repl, s)
     s = re.sub(r"(?<=\w)[-_/](?=\w)", " ", s)
+    s = re.sub(r"\s*[\r\n\u2028\u2029]+\s*", "; ", s.strip())  # a new line in a cell starts a new clause
     return " ".join(s.split())
 
 
@@ -220,7 +223,9 @@ def negation_template(template: str) -> tuple[re.Pattern | None, re.Pattern | No
         parts = []
         for t in post_toks:
             if t == "~":
-                parts.append(rf"(?:[\s,:\-–]+{_WORD}){{0,3}}?")  # a separator before each word: no backtracking blow-up
+                # words inside the clause only (a space before each: no backtracking blow-up);
+                # a comma or dash may come only right before the qualifier ("…, not confirmed")
+                parts.append(rf"(?:\s+{_WORD}){{0,3}}?")
             else:
                 parts.append(_SEP + (r"\b" if t[0].isalnum() else "") + _token_regex(t))
         after = re.compile("".join(parts) + (_RIGHT if post_toks[-1][-1].isalnum() or post_toks[-1].endswith("*") else ""))

@@ -433,3 +433,36 @@ def test_issues_frame_contract(settings, rules):
     # the frame merges with validate's issues (sync._merge_issues)
     empty = reasons.unclassified_issues(reasons.classify_pipeline(pipeline_frame([]), rules), settings)
     assert list(empty.columns) == list(validate.issues_frame([]).columns)
+
+
+# ---------------------------------------------------------------- the costly error
+
+_ALL_LABELLED = labelled(DATA / "reasons_labelled.csv")
+_HARD_TEXTS = [r["text"] for r in _ALL_LABELLED if r["class"] == "hard_no"]
+_SOFT_TEXTS = [r["text"] for r in _ALL_LABELLED if r["class"] == "soft_no"]
+
+
+def _typo(text: str, data) -> str:
+    """One random slip (swap, drop or double a letter) in a few words of the text."""
+    words = text.split(" ")
+    for _ in range(data.draw(st.integers(0, 3))):
+        i = data.draw(st.integers(0, len(words) - 1))
+        w = words[i]
+        if len(w) < 3:
+            continue
+        j = data.draw(st.integers(1, len(w) - 2))
+        kind = data.draw(st.sampled_from(["swap", "drop", "double"]))
+        w = {"swap": w[:j] + w[j + 1] + w[j] + w[j + 2:], "drop": w[:j] + w[j + 1:], "double": w[:j] + w[j] + w[j:]}[kind]
+        words[i] = w
+    return " ".join(words)
+
+
+@hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_hard_no_stays_hard_whatever_soft_text_and_typos_surround_it(rules, data):
+    hard = data.draw(st.sampled_from(_HARD_TEXTS))
+    soft = _typo(data.draw(st.sampled_from(_SOFT_TEXTS)), data)
+    joiner = data.draw(st.sampled_from(["; ", ", ", " and ", " but ", ". ", " - ", " + ", "\n"]))
+    text = hard + joiner + soft if data.draw(st.booleans()) else soft + joiner + hard
+    got = reasons.classify(text, data.draw(st.sampled_from(reasons.NO_OUTCOMES)), rules)
+    assert got.cls == "hard_no", (text, got)
