@@ -14,9 +14,9 @@ every doubt leans away from soft-no):
   ``requires`` word ("client complaint" without "confirmed"), or a rule of
   category ``unclassified`` ("blacklisted", "never again"), makes the text
   unclassified: a person decides, and nobody is circled back meanwhile;
-* else the first soft-no mentioned decides (words marked ``weak``, such as
-  "interview" or "experience", only when nothing more specific is there) ("no experience issues, just salary":
-  the negated experience does not count);
+* else the first soft-no mentioned decides, negated ones left out ("no experience
+  issues, just salary" is salary); words of ``weak`` rules ("interview",
+  "experience") only when nothing more specific is there;
 * a hard-no match that was explicitly negated counts for nothing, but then only
   soft-no matches read without typo tolerance may decide.
 
@@ -143,21 +143,9 @@ def _trie_regex(phrases: Sequence[list[str]]) -> str:
     return emit(root)
 
 
-def _phrase_body(phrase: str) -> str:
-    """A phrase as a regex: whole words, flexible spaces, `*` = any ending, plural allowed
-    (words of 4+ letters: "sal" must not match "sales")."""
-    norm = normalise(phrase)
-    if not norm:
-        raise ValueError("empty phrase")
-    body = r"\s+".join(_token_regex(t) for t in norm.split())
-    last = norm.split()[-1]
-    if not norm.endswith("*") and last[-1].isalnum() and len(last) >= 4:  # not after "sal", "hm"
-        body += "(?:e?s)?"
-    return body
-
-
 def phrase_regex(phrase: str) -> str:
-    return _LEFT + _phrase_body(phrase) + _RIGHT
+    """One phrase as a regex: whole words, any run of spaces, `*` = any ending."""
+    return _LEFT + "".join(_phrase_tokens(phrase)) + _RIGHT
 
 
 # ---------------------------------------------------------------- rules
