@@ -245,7 +245,8 @@ def report_reasons(settings: Settings, fmt: str, today: dt.date) -> None:
 @pass_settings
 def classify(settings: Settings, texts: tuple[str, ...], outcome: str | None, fmt: str) -> None:
     """Classify rejection reasons: hard-no or soft-no, the category, and the rule
-    that decided. `-` reads one text per line from standard input.
+    that decided. `-` reads one text per line from standard input (blank lines
+    are skipped). Uses the built-in rules and your config/reasons.toml.
 
     \b
     Example:
