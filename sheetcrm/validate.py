@@ -94,7 +94,7 @@ def issues_frame(rows: list[tuple] | None = None) -> pd.DataFrame:
 
 
 def _show(value: Any) -> str:
-    """The value as the issue shows it: short, and never a formula."""
+    """The value as the issue shows it: short, on one line (backends store it as plain text)."""
     try:
         if is_blank(value):
             return ""
@@ -635,20 +635,18 @@ def _unique_ids(log: IssueLog, key: str, frame: pd.DataFrame, column: str) -> No
                      [f"{column} {ids[r]} is also used on row {f}" for r, f in repeat.items()])
 
 
-def _id_suggester(ids: Iterable[str]) -> Callable[[str], str]:
-    """For an unknown id: the existing id it most likely meant (case, spacing, zero padding)."""
-    by_loose: dict[str, str] = {}
-    for i in ids:
-        by_loose.setdefault(_loose_id(i), i)
-
-    def find(value: str) -> str:
-        return by_loose.get(_loose_id(value), "")
-    return find
-
-
-def _loose_id(value: str) -> str:
-    s = re.sub(r"[\s_\-.]+", "", str(value)).upper()
-    return re.sub(r"0+(\d)", r"\1", s)
+def _id_hint(value: str, known: set[str], widths: list[int]) -> str:
+    """The existing id a mistyped one most likely meant: case, spacing, dashes and
+    zero padding ignored (`c 12` -> `C-00012`). Looks only at the few unknown ids."""
+    letters = "".join(c for c in value if c.isascii() and c.isalpha()).upper()
+    digits = "".join(c for c in value if c.isascii() and c.isdigit())
+    if digits and len(digits) < 20:
+        for width in widths:
+            guess = f"{letters}-{int(digits):0{width}d}"
+            if guess in known:
+                return guess
+    guess = " ".join(value.split()).upper()
+    return guess if guess in known else ""
 
 
 def _references(log: IssueLog, pipe: pd.DataFrame, column: str, known: pd.Series, tab_key: str,
@@ -657,11 +655,10 @@ def _references(log: IssueLog, pipe: pd.DataFrame, column: str, known: pd.Series
     missing = ids.notna() & ~ids.isin(known.dropna())
     if not missing.any():
         return
-    suggester = _id_suggester(known.dropna().unique())
+    known_ids = set(known.dropna())
+    widths = sorted({len(m[1]) for i in list(known_ids)[:1000] if (m := re.search(r"(\d+)$", i))}, reverse=True)
+    hints = {v: _id_hint(v, known_ids, widths) for v in ids[missing].unique()}
     title = settings.tab_title(tab_key)
-    hints: dict[str, str] = {}
-    for value in ids[missing].unique():
-        hints[value] = suggester(value)
     rows = ids.index[missing.to_numpy()]
     values = ids[missing]
     log.add_many(schema.PIPELINE, rows, column, [_show(v) for v in values], "error",
@@ -674,9 +671,11 @@ def _references(log: IssueLog, pipe: pd.DataFrame, column: str, known: pd.Series
 def name_key(name: Any) -> str:
     """`  Zoë  O'Brien-Smith ` -> `brien o smith zoe`: accents, case, punctuation and
     word order do not make two names different."""
-    text = _text(name) or ""
-    text = unicodedata.normalize("NFKD", text[:200])
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = (_text(name) or "")[:200]
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.casefold()
     words = re.sub(r"[\W_]+", " ", text).split()
     return " ".join(sorted(words))
 
@@ -696,28 +695,40 @@ def _similar_name_groups(names: pd.DataFrame) -> dict[int, int]:
     shared word, so the cost grows with block sizes, not with all pairs."""
     from rapidfuzz import fuzz, process
 
-    best = dict(zip(range(len(names)), names["first_row"].tolist()))
-    words = names["key"].str.split()
-    exploded = pd.DataFrame({"i": np.repeat(np.arange(len(names)), words.map(len).to_numpy()),
-                             "word": [w for ws in words for w in ws]})
-    if not len(exploded):
-        return best
-    exploded = exploded[exploded["word"].str.len() >= 2]
-    exploded["loc"] = names["loc"].to_numpy()[exploded["i"].to_numpy()]
-    keys = names["key"].tolist()
     first_rows = names["first_row"].to_numpy()
-    for _, block in exploded.groupby(["loc", "word"], sort=False):
-        members = block["i"].to_numpy()
-        if len(members) < 2:
+    best = first_rows.copy()
+    keys = names["key"].tolist()
+    locs = names["loc"].tolist()
+    # One (block, name) pair per word of two or more letters; a block is location + word.
+    pair_block: list[str] = []
+    pair_name: list[int] = []
+    for i, (loc, key) in enumerate(zip(locs, keys)):
+        for word in key.split():
+            if len(word) >= 2:
+                pair_block.append(f"{loc}\x1f{word}")
+                pair_name.append(i)
+    if not pair_block:
+        return dict(enumerate(best.tolist()))
+    codes, _ = pd.factorize(np.array(pair_block, dtype=object))
+    members_of = np.array(pair_name, dtype=np.intp)
+    shared = np.bincount(codes)[codes] >= 2  # most words are in one name only: nothing to compare
+    codes, members_of = codes[shared], members_of[shared]
+    order = np.argsort(codes, kind="stable")
+    codes, members_of = codes[order], members_of[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    for members in np.split(members_of, starts[1:]) if len(codes) else []:
+        if len(members) == 2:
+            a, b = members
+            if fuzz.ratio(keys[a], keys[b]) >= NAME_SIMILARITY:
+                best[a] = min(best[a], first_rows[b])
+                best[b] = min(best[b], first_rows[a])
             continue
         for part in _split_block(members, keys):
             texts = [keys[i] for i in part]
             scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=NAME_SIMILARITY, dtype=np.uint8)
             a, b = np.nonzero(scores)
-            for x, y in zip(part[a], part[b]):
-                if first_rows[y] < best[x]:
-                    best[x] = int(first_rows[y])
-    return best
+            np.minimum.at(best, part[a], first_rows[part[b]])
+    return dict(enumerate(best.tolist()))
 
 
 def _split_block(members: np.ndarray, keys: list[str], limit: int = 3000) -> list[np.ndarray]:
@@ -861,7 +872,7 @@ def intake_guard(candidates_clean: pd.DataFrame, candidate_class: pd.Series, sup
     the email or phone. Callers leave the flagged rows out of circle-backs.
     """
     log = IssueLog(settings)
-    cands = candidate_clean_view(candidates_clean)
+    cands = _guard_view(candidates_clean)
     if not len(cands):
         return log.frame()
     ids = cands["candidate_id"]
@@ -874,16 +885,17 @@ def intake_guard(candidates_clean: pd.DataFrame, candidate_class: pd.Series, sup
         blocked = values.notna() & hard
         if not blocked.any():
             continue
-        blockers = pd.DataFrame({"value": values[blocked], "id": ids[blocked], "row": cands.index[blocked.to_numpy()]})
+        why = np.where(cands["do_not_contact"].astype(bool)[blocked], "asked not to be contacted", "is hard-no")
+        blockers = pd.DataFrame({"value": values[blocked], "id": ids[blocked], "row": cands.index[blocked.to_numpy()],
+                                 "why": why})
         blockers = blockers.drop_duplicates("value")  # the earliest hard-no row per value names it
         at_risk = values.notna() & ~own_hard
         hits = pd.DataFrame({"value": values[at_risk], "id": ids[at_risk], "row": cands.index[at_risk.to_numpy()]})
         hits = hits.merge(blockers, on="value", suffixes=("", "_blocker"))
         hits = hits[hits["id"] != hits["id_blocker"]]
-        for row, other, other_row in zip(hits["row"], hits["id_blocker"], hits["row_blocker"]):
+        for row, other, other_row, why in zip(hits["row"], hits["id_blocker"], hits["row_blocker"], hits["why"]):
             log.add(schema.CANDIDATES, row, label, None, "error",
-                    f"same {label} as {other} (row {other_row}), who is hard-no or asked not to be contacted; "
-                    "do not contact this person")
+                    f"same {label} as {other} (row {other_row}), who {why}: do not contact this person")
             flagged.add(int(row))
     hashes = _suppressed_hashes(suppressed)
     if hashes:
@@ -898,7 +910,7 @@ def intake_guard(candidates_clean: pd.DataFrame, candidate_class: pd.Series, sup
     return log.frame()
 
 
-def candidate_clean_view(candidates: pd.DataFrame) -> pd.DataFrame:
+def _guard_view(candidates: pd.DataFrame) -> pd.DataFrame:
     """The columns the guard needs, tolerating frames built before ``forgotten`` existed."""
     out = candidates.copy() if "forgotten" not in candidates else candidates
     if "forgotten" not in out:

@@ -315,7 +315,8 @@ def test_a_hard_no_person_re_added_under_a_new_id_gets_an_error_naming_ids_not_t
     assert list(zip(issues["tab"], issues["row"], issues["column"], issues["severity"])) == [
         ("Candidates", 5, "email", "error")]
     message = issues["message"].iloc[0]
-    assert "C-00002 (row 3)" in message and "person2" not in message.lower() and issues["value"].iloc[0] == ""
+    assert "same email as C-00002 (row 3), who is hard-no" in message
+    assert "person2" not in message.lower() and issues["value"].iloc[0] == ""
 
 
 def test_do_not_contact_by_phone_is_guarded_and_the_person_themself_is_not(settings):
@@ -323,6 +324,7 @@ def test_do_not_contact_by_phone_is_guarded_and_the_person_themself_is_not(setti
     cands.loc[4, "do_not_contact"] = True  # C-00003
     issues = validate.intake_guard(cands, pd.Series(dtype=object), None, settings)
     assert list(zip(issues["row"], issues["column"])) == [(5, "phone")]
+    assert "same phone as C-00003 (row 4), who asked not to be contacted" in issues["message"].iloc[0]
     assert "7700" not in issues["message"].iloc[0]
 
 
