@@ -668,6 +668,9 @@ def _references(log: IssueLog, pipe: pd.DataFrame, column: str, known: pd.Series
 
 # -- possible duplicate people --------------------------------------------------------
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
 def name_key(name: Any) -> str:
     """`  Zoë  O'Brien-Smith ` -> `brien o smith zoe`: accents, case, punctuation and
     word order do not make two names different."""
@@ -676,7 +679,7 @@ def name_key(name: Any) -> str:
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.casefold()
-    words = re.sub(r"[\W_]+", " ", text).split()
+    words = _NON_WORD.sub(" ", text).split()
     return " ".join(sorted(words))
 
 
@@ -763,7 +766,9 @@ def _duplicate_people(log: IssueLog, cands: pd.DataFrame) -> None:
 
     loc = _location_key(people)
     codes, uniques = _distinct(people["name"])
-    keys = _take([name_key(u) for u in uniques], codes, people.index)
+    nonword, plain = _NON_WORD, str
+    keys = _take([" ".join(sorted(nonword.sub(" ", u.casefold()).split())) if u.__class__ is plain and u.isascii()
+                  else name_key(u) for u in uniques], codes, people.index)  # the ASCII case of name_key, inlined
     named = loc.notna() & keys.ne("")
     if named.sum() >= 2:
         table = pd.DataFrame({"loc": loc[named], "key": keys[named], "row": rows[named]})

@@ -438,7 +438,7 @@ def _pipe(d):
     return pipe_row(**d)
 
 
-@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@hsettings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cands=records_strategy(C, _cand, SHEET_VALUES), positions=records_strategy(PO, _pos, SHEET_VALUES),
        pipe=records_strategy(PI, _pipe, SHEET_VALUES))
 def test_validate_never_raises_on_any_cell_contents(cands, positions, pipe):
@@ -460,7 +460,7 @@ def _same(a, b) -> bool:
     return type(a) is type(b) and a == b
 
 
-@hsettings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@hsettings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cands=records_strategy(C, _cand), positions=records_strategy(PO, _pos), pipe=records_strategy(PI, _pipe))
 def test_sync_never_raises_and_never_changes_a_cell_people_own(cands, positions, pipe):
     settings = Settings()
