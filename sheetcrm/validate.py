@@ -439,12 +439,12 @@ def _drop_blank_rows(frame: pd.DataFrame, key: str) -> tuple[pd.DataFrame, Disti
 # A strict ASCII subset of what email-validator accepts (tested against it), so the
 # common addresses skip its slower full check.
 _PLAIN_EMAIL = re.compile(
-    r"^[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,24})$", re.I)
+    r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,24})", re.I | re.A)
 
 
 def check_email(text: str) -> str:
     """Normalised address (lowercase), or ValueError with email-validator's reason."""
-    m = _PLAIN_EMAIL.match(text)
+    m = _PLAIN_EMAIL.fullmatch(text)
     if (m and len(text) <= 254 and text.index("@") <= 64 and "--" not in text[text.index("@"):]
             and m[1].lower() not in _SPECIAL_USE):
         return privacy.normalise_email(text)
@@ -595,9 +595,9 @@ def _candidate_rules(log: IssueLog, cands: pd.DataFrame, raw: pd.DataFrame, dist
 def _pipeline_rules(log: IssueLog, pipe: pd.DataFrame, raw: pd.DataFrame, distinct: Distinct) -> None:
     outcome = pipe["outcome"]
     decided = outcome.isin(schema.DECIDED_OUTCOMES)
-    _rows_where(log, schema.PIPELINE, decided & pipe["decided_on"].isna() & pd.Series(_blank_mask(raw["decided_on"], distinct["decided_on"]), index=raw.index),
-                "decided_on", None, "error", lambda f: [f"decided_on is required when outcome is {o}" for o in f["outcome"]],
-                pipe)
+    no_date = pd.Series(_blank_mask(raw["decided_on"], distinct["decided_on"]), index=raw.index)
+    _rows_where(log, schema.PIPELINE, decided & no_date, "decided_on", None, "error",
+                lambda f: [f"decided_on is required when outcome is {o}" for o in f["outcome"]], pipe)
     _rows_where(log, schema.PIPELINE, outcome.isin(REQUIRES_REASON) & pipe["rejection_reason"].isna(),
                 "rejection_reason", None, "error",
                 lambda f: [f"rejection_reason is required when outcome is {o} (say why, e.g. 'salary too high')"

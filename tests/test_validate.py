@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from sheetcrm import api, privacy, schema, sync, validate
+from sheetcrm import privacy, schema, sync, validate
 from sheetcrm.backends.xlsx import XlsxBackend
 from sheetcrm.cli import cli
 from sheetcrm.config import Settings
