@@ -43,7 +43,8 @@ from .values import is_blank, parse_bool, parse_date, parse_duration, parse_inte
 Frames = dict[str, pd.DataFrame]
 _SKILL_SPLIT = re.compile(r"[,;/\n|]+")
 EARLIEST_DATE = dt.date(1900, 1, 1)
-NAME_SIMILARITY = 90  # rapidfuzz ratio (0-100) of the normalised names for "possible duplicate"
+NAME_SIMILARITY = 92  # rapidfuzz ratio of normalised names: one letter missing or extra (Jon/John) matches, one
+# letter different in a short name (Hana/Jana, Anna/Anne) does not: those are usually two people
 # Inclusive ranges of numeric columns (None: open end). The upper bounds of the
 # integers also keep absurd values out of the Int64 columns.
 RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {

@@ -192,6 +192,12 @@ def test_duplicate_people_are_never_merged_and_all_reasons_come_in_one_warning(s
     assert len(clean[C]) == 4  # both people kept
 
 
+@pytest.mark.parametrize("name", ["Ida Lovelace", "Ada Lovelock", "Ada Lovelace-Byron"])
+def test_names_that_differ_by_a_letter_or_a_word_are_different_people(settings, name):
+    _, issues = run(settings, workbook(C, candidate(9, name=name)))  # row 2 is Ada Lovelace, same city
+    assert issues.empty, issues.to_string()
+
+
 def test_similar_names_in_different_places_are_different_people(settings):
     _, issues = run(settings, workbook(C, candidate(9, name="Ada Lovelace", location="Berlin, Germany")))
     assert issues.empty
