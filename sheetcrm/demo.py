@@ -4,7 +4,7 @@ The mix exercises every feature: soft-no reasons of every category written as
 recruiters write them, hard-no cases, ghosting, open and hired rows, several
 contact paces, blank ids for sheetcrm to assign, and a few typing mistakes for
 validation to find. Emails use the reserved `example.com` / `example.org` domains
-and phones the UK drama range (+44 7700 900xxx), so none can reach a person.
+and phones Ofcom's drama ranges (+44 7700 900xxx and others), so none can reach a person.
 """
 from __future__ import annotations
 
@@ -64,6 +64,16 @@ HARD_REASONS = {
     "do_not_contact": ["asked us never to contact him again", "asked to be removed from our list"],
 }
 UNCLEAR_REASONS = ["see email thread", "other", "long story, ask Sam"]
+# Ofcom's numbers reserved for drama, 1,000 in each range: they can never ring anyone.
+DRAMA_PHONE_RANGES = ["+44 7700 900", "+44 20 7946 0", "+44 113 496 0", "+44 114 496 0", "+44 115 496 0",
+                      "+44 116 496 0", "+44 117 496 0", "+44 118 496 0", "+44 121 496 0", "+44 131 496 0",
+                      "+44 141 496 0", "+44 151 496 0", "+44 161 496 0"]
+
+
+def drama_phone(i: int) -> str | None:
+    """The i-th fictional phone number, None once they run out (never a repeat)."""
+    block = i // 1000
+    return f"{DRAMA_PHONE_RANGES[block]}{i % 1000:03d}" if block < len(DRAMA_PHONE_RANGES) else None
 
 
 def demo_data(n: int, today: dt.date, seed: int = 7) -> dict[str, list[list[Any]]]:
@@ -93,7 +103,7 @@ def demo_data(n: int, today: dt.date, seed: int = 7) -> dict[str, list[list[Any]
         used_names.add(name)
         handle = name.lower().replace(" ", ".").replace("..", ".")
         email = f"{handle}{i}@{rnd.choice(['example.com', 'example.org'])}"
-        phone = f"+44 7700 900{i % 1000:03d}" if rnd.random() < 0.7 else None
+        phone = drama_phone(i) if rnd.random() < 0.7 else None
         cid = f"C-{i:05d}" if rnd.random() > 0.03 else None  # a few blank ids for sync to assign
         skills = rnd.sample(SKILLS, rnd.randint(2, 5))
         years = rnd.choice([1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20])
