@@ -1,8 +1,9 @@
 """A local .xlsx workbook through openpyxl (the embedded default backend).
 
 Reads every tab in one pass (read-only mode, cached formula results). Writes one
-batch: it reopens the workbook in full (formulas, styles, validations kept), sets
-the changed cells and rewrites the owned tabs, saves to a temporary file beside it
+batch: by patching only the changed parts of the zip (``xlsx_patch``), or, for what
+that cannot do, by reopening the workbook in full with openpyxl (formulas, styles,
+validations kept); sets the changed cells and rewrites the owned tabs, saves to a temporary file beside it
 and renames it over the original, so a crash mid-save leaves the old file intact.
 It refuses to write while Excel or LibreOffice has the file open (their lock files)
 or when the file changed since it was read.
@@ -18,6 +19,7 @@ from typing import Any
 
 from ..errors import BackendError, ConflictError, NotFoundError, WorkbookLockedError
 from .base import Backend, Changes, OwnedTab, Sheet, Snapshot, TabLayout, WriteResult, resolve_rows
+from . import xlsx_patch
 
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = "DDE6F0"
@@ -85,6 +87,18 @@ class XlsxBackend(Backend):
     def write(self, snapshot: Snapshot, changes: Changes) -> WriteResult:
         self.check_unlocked()
         self.check_unchanged(snapshot)
+        # Fast path: edit only the changed parts of the zip (openpyxl's full load +
+        # save dominate a large sync); anything it cannot do faithfully comes here.
+        try:
+            patched = xlsx_patch.patch(self.path, snapshot, changes)
+        except xlsx_patch._Unpatchable:
+            pass
+        else:
+            try:
+                self._save(patched, snapshot)
+            finally:
+                patched.close()
+            return patched.result
         openpyxl = _openpyxl()
         wb = openpyxl.load_workbook(self.path)
         result = WriteResult()

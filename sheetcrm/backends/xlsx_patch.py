@@ -1,0 +1,570 @@
+"""Write a sync's changes into an .xlsx by editing only the parts that change.
+
+openpyxl's full load + save of a 10,000-candidate workbook takes tens of seconds,
+almost all of it rebuilding objects for cells sheetcrm never touches. An .xlsx is a
+zip of XML parts, so here every member is copied as is except the worksheets that
+change (and styles.xml when a date, percent or bold style must be added), which
+are edited with lxml: cell updates in place, owned tabs' ``sheetData`` rebuilt.
+
+Text goes in as inline strings (``t="inlineStr"``), so text starting with '=' stays
+text by construction and sharedStrings.xml is never rewritten. Anything this module
+is not sure it can write faithfully (strict OOXML, cells without references,
+shared or array formulas being overwritten, a missing owned tab, odd values...)
+raises :class:`_Unpatchable` before anything is written; the caller then falls back
+to openpyxl.
+"""
+from __future__ import annotations
+
+import bisect
+import copy
+import datetime as dt
+import math
+import numbers
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from .base import Changes, OwnedTab, Snapshot, WriteResult, resolve_rows
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+WORKSHEET = REL_NS + "/worksheet"
+STYLES = REL_NS + "/styles"
+OFFICE_DOC = REL_NS + "/officeDocument"
+DATE_FORMAT = "yyyy-mm-dd"  # as the openpyxl path writes dates
+PERCENT_FORMAT = "0.0%"
+
+_PARSER = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True, remove_blank_text=False)
+_REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
+
+
+class _Unpatchable(Exception):
+    """This workbook or change is beyond the patcher; use openpyxl instead."""
+
+
+def _q(tag: str) -> str:
+    return f"{{{MAIN}}}{tag}"
+
+
+def col_letter(col: int) -> str:
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _split_ref(ref: str | None) -> tuple[int, int]:
+    m = _REF.match(ref or "")
+    if not m:
+        raise _Unpatchable(f"cell reference {ref!r}")
+    return int(m.group(2)), col_number(m.group(1))
+
+
+# -- the package ----------------------------------------------------------------
+class _Package:
+    def __init__(self, path: Path):
+        try:
+            self.zf = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise _Unpatchable(f"not a zip ({exc})") from None
+        self.names = set(self.zf.namelist())
+        self.edited: dict[str, etree._ElementTree] = {}
+        self._parsed: dict[str, etree._ElementTree] = {}
+
+    def xml(self, name: str) -> etree._ElementTree:
+        if name not in self._parsed:
+            if name not in self.names:
+                raise _Unpatchable(f"missing part {name}")
+            try:
+                self._parsed[name] = etree.fromstring(self.zf.read(name), _PARSER).getroottree()
+            except etree.XMLSyntaxError as exc:
+                raise _Unpatchable(f"{name} is not XML ({exc})") from None
+        return self._parsed[name]
+
+    def rels(self, part: str) -> dict[str, tuple[str, str]]:
+        """Id -> (type, part name) of a part's relationships."""
+        folder, base = posixpath.split(part)
+        rels_name = posixpath.join(folder, "_rels", base + ".rels")
+        out = {}
+        for rel in self.xml(rels_name).getroot():
+            if rel.get("TargetMode") == "External":
+                continue
+            target = rel.get("Target", "")
+            name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            out[rel.get("Id")] = (rel.get("Type"), name)
+        return out
+
+    def save(self, dest: Path) -> None:
+        with zipfile.ZipFile(dest, "w") as out:
+            for info in self.zf.infolist():
+                if info.filename in self.edited:
+                    data = etree.tostring(self.edited[info.filename], xml_declaration=True, encoding="UTF-8", standalone=True)
+                    new = zipfile.ZipInfo(info.filename, info.date_time)
+                    new.external_attr, new.create_system = info.external_attr, info.create_system
+                    new.compress_type = zipfile.ZIP_DEFLATED
+                    out.writestr(new, data, compresslevel=1 if len(data) > (1 << 20) else 6)
+                else:
+                    out.writestr(info, self.zf.read(info.filename))
+
+
+# -- styles ----------------------------------------------------------------------
+class _Styles:
+    """Finds or appends the cellXfs a written cell needs."""
+
+    def __init__(self, pkg: _Package, part: str | None):
+        self.pkg, self.part = pkg, part
+        self._root = None
+        self._cache: dict[tuple, int] = {}
+        self._fmt_ids: dict[str, int] = {}
+
+    @property
+    def root(self):
+        if self._root is None:
+            if self.part is None:
+                raise _Unpatchable("workbook has no styles part")
+            tree = self.pkg.xml(self.part)
+            self._root = tree.getroot()
+            if self._root.tag != _q("styleSheet") or self._root.find(_q("cellXfs")) is None:
+                raise _Unpatchable("styles part without cellXfs")
+        return self._root
+
+    def _touch(self) -> None:
+        self.pkg.edited[self.part] = self.root.getroottree()
+
+    def num_fmt(self, code: str) -> int:
+        if code in self._fmt_ids:
+            return self._fmt_ids[code]
+        fmts = self.root.find(_q("numFmts"))
+        ids = [163]
+        if fmts is not None:
+            for f in fmts.findall(_q("numFmt")):
+                if f.get("formatCode") == code:
+                    self._fmt_ids[code] = int(f.get("numFmtId"))
+                    return self._fmt_ids[code]
+                ids.append(int(f.get("numFmtId", "0")))
+        if fmts is None:
+            fmts = etree.Element(_q("numFmts"))
+            self.root.insert(0, fmts)  # numFmts is the first child of styleSheet
+        new_id = max(ids) + 1
+        etree.SubElement(fmts, _q("numFmt"), numFmtId=str(new_id), formatCode=code)
+        fmts.set("count", str(len(fmts.findall(_q("numFmt")))))
+        self._touch()
+        self._fmt_ids[code] = new_id
+        return new_id
+
+    def _bold_font(self) -> int:
+        fonts = self.root.find(_q("fonts"))
+        if fonts is None or not len(fonts):
+            raise _Unpatchable("styles without fonts")
+        base = fonts[0]
+        for i, font in enumerate(fonts):
+            b = font.find(_q("b"))
+            if b is not None and b.get("val", "1") in ("1", "true") and len(font) == 1:
+                return i
+        new = copy.deepcopy(base)
+        for b in new.findall(_q("b")):
+            new.remove(b)
+        new.insert(0, etree.Element(_q("b")))
+        fonts.append(new)
+        fonts.set("count", str(len(fonts)))
+        self._touch()
+        return len(fonts) - 1
+
+    def xf(self, base: int, fmt: str | None = None, bold: bool = False, right: bool = False) -> int:
+        """Index of cellXfs[base] with the number format / bold / right alignment set."""
+        key = (base, fmt, bold, right)
+        if key in self._cache:
+            return self._cache[key]
+        xfs = self.root.find(_q("cellXfs"))
+        if base >= len(xfs):
+            raise _Unpatchable(f"style index {base} beyond cellXfs")
+        new = copy.deepcopy(xfs[base])
+        if fmt is not None:
+            fmt_id = self.num_fmt(fmt)
+            if new.get("numFmtId") == str(fmt_id) and not bold and not right:
+                self._cache[key] = base
+                return base
+            new.set("numFmtId", str(fmt_id))
+            new.set("applyNumberFormat", "1")
+        if bold:
+            new.set("fontId", str(self._bold_font()))
+            new.set("applyFont", "1")
+        if right:
+            align = new.find(_q("alignment"))
+            if align is None:
+                align = etree.Element(_q("alignment"))
+                new.insert(0, align)
+            align.set("horizontal", "right")
+            new.set("applyAlignment", "1")
+        for i, xf in enumerate(xfs):  # reuse an identical one (repeated syncs add nothing)
+            if etree.tostring(xf) == etree.tostring(new):
+                self._cache[key] = i
+                return i
+        xfs.append(new)
+        xfs.set("count", str(len(xfs)))
+        self._touch()
+        self._cache[key] = len(xfs) - 1
+        return len(xfs) - 1
+
+
+# -- values ----------------------------------------------------------------------
+def _excel_serial(value: dt.date) -> float:
+    from openpyxl.utils.datetime import to_excel
+
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        raise _Unpatchable("timezone-aware datetime")
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not day >= dt.date(1900, 3, 1):  # the 1900 leap-year bug zone: openpyxl decides
+        raise _Unpatchable("date before 1900-03-01")
+    return to_excel(value)
+
+
+def _number_text(v: float | int) -> str:
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            raise _Unpatchable("NaN or infinite number")
+        return str(int(v)) if v.is_integer() and abs(v) < 2**53 else repr(v)
+    return str(v)
+
+
+def _kind(value: Any) -> tuple[str, Any]:
+    """('n'|'b'|'s'|'d'|'none', normalised value)."""
+    if value is None or (isinstance(value, str) and value == ""):
+        return "none", None  # openpyxl too writes no value for an empty string
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "b", bool(value)
+    if isinstance(value, str):
+        return "s", str(value)
+    if isinstance(value, dt.datetime) or isinstance(value, dt.date):
+        try:
+            return "d", _number_text(float(_excel_serial(value)))
+        except (TypeError, ValueError, OverflowError, AttributeError):
+            raise _Unpatchable(f"date {value!r}") from None
+    if isinstance(value, numbers.Integral):
+        return "n", _number_text(int(value))
+    if isinstance(value, numbers.Real):
+        return "n", _number_text(float(value))
+    raise _Unpatchable(f"value of type {type(value).__name__}")
+
+
+def _fill(c: etree._Element, value: Any, styles: _Styles) -> None:
+    """Set cell element ``c``'s value (keeping its style unless a date needs one)."""
+    kind, v = _kind(value)
+    for child in list(c):
+        c.remove(child)
+    c.attrib.pop("t", None)
+    if kind == "none":
+        return
+    if kind == "s":
+        c.set("t", "inlineStr")
+        t = etree.SubElement(etree.SubElement(c, _q("is")), _q("t"))
+        try:
+            t.text = v
+        except ValueError:
+            raise _Unpatchable("text with characters XML cannot hold") from None
+        t.set(XML_SPACE, "preserve")
+        return
+    if kind == "b":
+        c.set("t", "b")
+        etree.SubElement(c, _q("v")).text = "1" if v else "0"
+        return
+    if kind == "d":
+        c.set("s", str(styles.xf(int(c.get("s", "0")), DATE_FORMAT)))
+    etree.SubElement(c, _q("v")).text = v
+
+
+# -- worksheets ------------------------------------------------------------------
+class _Sheet:
+    def __init__(self, pkg: _Package, part: str):
+        self.pkg, self.part = pkg, part
+        self.tree = pkg.xml(part)
+        self.root = self.tree.getroot()
+        if self.root.tag != _q("worksheet"):
+            raise _Unpatchable(f"{part} is not a worksheet")
+        self.data = self.root.find(_q("sheetData"))
+        if self.data is None:
+            raise _Unpatchable(f"{part} has no sheetData")
+        self._rows: dict[int, etree._Element] | None = None
+        self._row_numbers: list[int] = []
+        self._cells: dict[int, dict[int, etree._Element]] = {}
+        self.max_row = self.max_col = 0
+
+    def rows(self) -> dict[int, etree._Element]:
+        if self._rows is None:
+            self._rows = {}
+            for row in self.data.iterchildren(_q("row")):
+                r = row.get("r")
+                if r is None:
+                    raise _Unpatchable("row without a row number")
+                self._rows[int(r)] = row
+            self._row_numbers = sorted(self._rows)
+            if self._row_numbers != [int(r.get("r")) for r in self.data.iterchildren(_q("row"))]:
+                raise _Unpatchable("rows out of order")
+        return self._rows
+
+    def cell(self, row: int, col: int) -> etree._Element:
+        rows = self.rows()
+        row_el = rows.get(row)
+        if row_el is None:
+            row_el = etree.Element(_q("row"), r=str(row))
+            i = bisect.bisect(self._row_numbers, row)
+            if i < len(self._row_numbers):
+                rows[self._row_numbers[i]].addprevious(row_el)
+            else:
+                self.data.append(row_el)
+            self._row_numbers.insert(i, row)
+            rows[row] = row_el
+        cells = self._cells.get(row)
+        if cells is None:
+            cells = {}
+            suffix = str(row)
+            cut = -len(suffix)
+            for c in row_el.iterchildren(_q("c")):
+                ref = c.get("r") or ""
+                letters = ref[:cut]
+                if not (ref.endswith(suffix) and letters.isascii() and letters.isalpha() and letters.isupper()):
+                    raise _Unpatchable(f"cell reference {ref!r} in row {row}")
+                cells[col_number(letters)] = c
+            self._cells[row] = cells
+        c = cells.get(col)
+        if c is None:
+            c = etree.Element(_q("c"), r=f"{col_letter(col)}{row}")
+            after = [k for k in cells if k > col]
+            if after:
+                cells[min(after)].addprevious(c)
+            else:
+                row_el.append(c)
+            cells[col] = c
+            spans = row_el.get("spans")
+            if spans:
+                lo, _, hi = spans.partition(":")
+                if lo.isdigit() and hi.isdigit():
+                    row_el.set("spans", f"{min(int(lo), col)}:{max(int(hi), col)}")
+                else:
+                    del row_el.attrib["spans"]
+        self.max_row, self.max_col = max(self.max_row, row), max(self.max_col, col)
+        return c
+
+    def set(self, row: int, col: int, value: Any, styles: _Styles, formulas_tracked: bool) -> None:
+        c = self.cell(row, col)
+        if c.get("vm") is not None or c.get("cm") is not None:
+            raise _Unpatchable("cell with rich value or array metadata")
+        f = c.find(_q("f"))
+        if f is not None:
+            if f.get("t") in ("shared", "array", "dataTable") or formulas_tracked:
+                raise _Unpatchable("overwriting a shared/array formula or one in calcChain")
+        _fill(c, value, styles)
+
+    def finish(self) -> None:
+        dim = self.root.find(_q("dimension"))
+        if dim is not None and self.max_row:
+            ref = dim.get("ref", "A1")
+            first, _, last = ref.partition(":")
+            r0, c0 = _split_ref(first)
+            r1, c1 = _split_ref(last or first)
+            r1, c1 = max(r1, self.max_row), max(c1, self.max_col)
+            dim.set("ref", f"{col_letter(c0)}{r0}:{col_letter(c1)}{r1}")
+        self.pkg.edited[self.part] = self.tree
+
+    # -- owned tabs: rebuilt whole -------------------------------------------------
+    def rewrite(self, tab: OwnedTab, styles: _Styles) -> None:
+        for row in list(self.data):
+            self.data.remove(row)
+        base = 0
+        xf_cache: dict[tuple, int] = {}
+
+        def style(fmt, bold, right) -> int | None:
+            if not (fmt or bold or right):
+                return None
+            key = (fmt, bold, right)
+            if key not in xf_cache:
+                xf_cache[key] = styles.xf(base, fmt, bold, right)
+            return xf_cache[key]
+
+        max_col = 0
+        for r, values in enumerate(tab.rows, start=1):
+            row_el = etree.SubElement(self.data, _q("row"), r=str(r))
+            bold = r in tab.bold_rows
+            for c, value in enumerate(values, start=1):
+                blank = value is None or (isinstance(value, str) and value == "")
+                if blank and not bold:
+                    continue
+                cell = etree.SubElement(row_el, _q("c"), r=f"{col_letter(c)}{r}")
+                fmt = None
+                if not blank:
+                    kind, _ = _kind(value)
+                    if kind == "d":
+                        fmt = DATE_FORMAT
+                    elif c in tab.percent_columns and isinstance(value, float):
+                        fmt = PERCENT_FORMAT
+                s = style(fmt, bold, (not blank) and c in tab.align_right)
+                if s is not None:
+                    cell.set("s", str(s))
+                if not blank:
+                    _fill(cell, value, styles)
+                max_col = max(max_col, c)
+            if not len(row_el):
+                self.data.remove(row_el)
+        dim = self.root.find(_q("dimension"))
+        if dim is not None:
+            last = len(tab.rows) if tab.rows else 1
+            dim.set("ref", f"A1:{col_letter(max(max_col, 1))}{max(last, 1)}")
+        self._freeze(tab.freeze_rows)
+        self._widths(tab.widths)
+        self.pkg.edited[self.part] = self.tree
+
+    def _freeze(self, rows: int) -> None:
+        views = self.root.find(_q("sheetViews"))
+        if views is None:
+            if not rows:
+                return
+            views = etree.Element(_q("sheetViews"))
+            anchor = self.root.find(_q("dimension"))
+            if anchor is None:
+                anchor = self.root.find(_q("sheetPr"))
+            if anchor is not None:
+                anchor.addnext(views)
+            else:
+                self.root.insert(0, views)
+        view = views.find(_q("sheetView"))
+        if view is None:
+            view = etree.SubElement(views, _q("sheetView"), workbookViewId="0")
+        for el in view.findall(_q("pane")) + view.findall(_q("selection")):
+            view.remove(el)
+        if rows:
+            pane = etree.Element(_q("pane"), ySplit=str(rows), topLeftCell=f"A{rows + 1}",
+                                 activePane="bottomLeft", state="frozen")
+            sel = etree.Element(_q("selection"), pane="bottomLeft", activeCell="A1", sqref="A1")
+            view.insert(0, sel)
+            view.insert(0, pane)
+        else:
+            view.insert(0, etree.Element(_q("selection"), activeCell="A1", sqref="A1"))
+
+    def _widths(self, widths) -> None:
+        wanted = {c: w for c, w in enumerate(widths, start=1) if w}
+        if not wanted:
+            return
+        cols = self.root.find(_q("cols"))
+        if cols is None:
+            cols = etree.Element(_q("cols"))
+            self.data.addprevious(cols)
+        per_col: dict[int, etree._Element] = {}
+        for col in list(cols):
+            lo, hi = int(col.get("min", "0")), int(col.get("max", "0"))
+            if not any(lo <= c <= hi for c in wanted):
+                continue
+            if hi - lo > 1000:
+                raise _Unpatchable("very wide column range")
+            cols.remove(col)
+            for c in range(lo, hi + 1):
+                one = copy.deepcopy(col)
+                one.set("min", str(c))
+                one.set("max", str(c))
+                per_col[c] = one
+        for c, w in wanted.items():
+            el = per_col.setdefault(c, etree.Element(_q("col"), min=str(c), max=str(c)))
+            el.set("width", _number_text(float(w)))
+            el.set("customWidth", "1")
+        kept = [(int(el.get("min", "0")), el) for el in cols]
+        for el in list(cols):
+            cols.remove(el)
+        for _, el in sorted(kept + list(per_col.items()), key=lambda p: p[0]):
+            cols.append(el)
+
+
+# -- the patch -------------------------------------------------------------------
+class PatchedWorkbook:
+    """Built in memory by :func:`patch`; ``save(path)`` writes the new zip
+    (the shape ``XlsxBackend._save`` expects of an openpyxl workbook)."""
+
+    def __init__(self, pkg: _Package, result: WriteResult):
+        self._pkg, self.result = pkg, result
+
+    def save(self, path) -> None:
+        self._pkg.save(Path(path))
+
+    def close(self) -> None:
+        self._pkg.zf.close()
+
+
+def patch(path: Path, snapshot: Snapshot, changes: Changes) -> PatchedWorkbook:
+    """Apply ``changes`` to the workbook at ``path`` (which must be the one
+    ``snapshot`` was read from) in memory. Raises :class:`_Unpatchable` for what
+    only openpyxl should write; nothing is written either way."""
+    pkg = _Package(path)
+    try:
+        return _patch(pkg, snapshot, changes)
+    except BaseException:
+        pkg.zf.close()
+        raise
+
+
+def _patch(pkg: _Package, snapshot: Snapshot, changes: Changes) -> PatchedWorkbook:
+    root_rels = pkg.rels("")
+    book = [name for kind, name in root_rels.values() if kind == OFFICE_DOC]
+    if len(book) != 1:
+        raise _Unpatchable("no single workbook part")
+    book_part = book[0]
+    book_root = pkg.xml(book_part).getroot()
+    if book_root.tag != _q("workbook"):
+        raise _Unpatchable("not a transitional SpreadsheetML workbook")
+    rels = pkg.rels(book_part)
+    parts: dict[str, str] = {}
+    sheets_el = book_root.find(_q("sheets"))
+    for sheet in sheets_el if sheets_el is not None else ():
+        kind, name = rels.get(sheet.get(f"{{{REL_NS}}}id"), (None, None))
+        if kind == WORKSHEET:
+            parts[sheet.get("name")] = name
+    style_parts = [name for kind, name in rels.values() if kind == STYLES]
+    styles = _Styles(pkg, style_parts[0] if style_parts else None)
+    calc_chain = any(kind == REL_NS + "/calcChain" for kind, _ in rels.values())
+
+    sheets: dict[str, _Sheet] = {}
+
+    def sheet(title: str) -> _Sheet:
+        if title not in sheets:
+            if title not in parts:
+                raise _Unpatchable(f"no worksheet {title!r}")
+            sheets[title] = _Sheet(pkg, parts[title])
+        return sheets[title]
+
+    for tab in changes.tabs:
+        if tab.title not in parts:
+            raise _Unpatchable(f"owned tab {tab.title!r} does not exist yet")
+
+    # The file is byte-identical to what was read (the caller checked the
+    # fingerprint), so the snapshot's cells are the file's cells.
+    def get(tab: str, row: int, col: int) -> Any:
+        found = snapshot.tabs.get(tab)
+        return found.cell(row, col) if found is not None else None
+
+    def height(tab: str) -> int:
+        found = snapshot.tabs.get(tab)
+        return len(found.values) if found is not None else 0
+
+    result = WriteResult()
+    targets, result.skipped_rows = resolve_rows(changes.cells, get, height)
+    for upd, row in targets:
+        sheet(upd.tab).set(row, upd.col, upd.value, styles, calc_chain)
+        result.cells_written += 1
+    for s in sheets.values():
+        s.finish()
+    for tab in changes.tabs:
+        owned = sheets.get(tab.title) or sheet(tab.title)
+        owned.rewrite(tab, styles)
+        result.tabs_written += 1
+    return PatchedWorkbook(pkg, result)

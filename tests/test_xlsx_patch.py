@@ -1,0 +1,298 @@
+"""The fast xlsx write path: the same Changes written by patching the zip and by
+openpyxl must leave the same cells, and the patched file must open everywhere."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from sheetcrm import api
+from sheetcrm.backends import xlsx_patch
+from sheetcrm.backends.base import CellUpdate, Changes, OwnedTab
+from sheetcrm.backends.xlsx import XlsxBackend
+
+NOW = dt.datetime(2026, 11, 22, 7, 45)
+
+
+def add_extras(path: Path) -> None:
+    """What people add to their workbook: formulas, an extra column, an extra tab,
+    styles, merged cells, dates, a dropdown and a highlight rule."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Candidates"]
+    extra = ws.max_column + 1
+    ws.cell(1, extra, "source")
+    for r in range(2, 8):
+        ws.cell(r, extra, f"=LEN(B{r})")
+    ws.cell(3, 14).value = "=1+1"
+    ws.cell(3, 14).data_type = "s"
+    ws["B2"].font = Font(bold=True, color="FF0000")
+    ws["C2"].fill = PatternFill("solid", fgColor="FFFF00")
+    ws.column_dimensions["B"].width = 33
+    ws.cell(4, extra + 1, dt.date(2026, 1, 5)).number_format = "dd/mm/yyyy"
+    dv = DataValidation(type="list", formula1='"web,referral"', allow_blank=True)
+    dv.add(f"{openpyxl.utils.get_column_letter(extra)}2:{openpyxl.utils.get_column_letter(extra)}200")
+    ws.add_data_validation(dv)
+    ws.conditional_formatting.add("G2:G200", CellIsRule(operator="greaterThan", formula=["10"],
+                                                        fill=PatternFill("solid", bgColor="00FF00")))
+    notes = wb.create_sheet("Team notes")
+    notes["A1"], notes["B1"], notes["A2"], notes["B2"] = "week", "=TODAY()", 47, dt.datetime(2026, 3, 4, 9, 30)
+    notes.merge_cells("A4:C5")
+    notes["A4"] = "merged note"
+    wb.save(path)
+
+
+def _same_cells(x: dict, y: dict) -> bool:
+    # openpyxl writes floats with 16 significant digits, the patcher exactly (repr);
+    # Excel keeps 15, so floats compare to that precision.
+    def close(u, w):
+        if isinstance(u, tuple) and isinstance(w, tuple):
+            return len(u) == len(w) and all(close(p, q) for p, q in zip(u, w))
+        if isinstance(u, float) and isinstance(w, float):
+            return math.isclose(u, w, rel_tol=1e-14)
+        return u == w
+
+    assert x.keys() == y.keys()
+    for key in x:
+        assert close(x[key], y[key]), (key, x[key], y[key])
+    return True
+
+
+def cells_openpyxl(path: Path) -> dict:
+    wb = openpyxl.load_workbook(path)
+    return {(ws.title, c.row, c.column): (c.value, c.data_type)
+            for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+def cells_calamine(path: Path) -> dict:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    out = {}
+    for name in wb.sheet_names:
+        for r, row in enumerate(wb.get_sheet_by_name(name).to_python(skip_empty_area=True)):
+            for c, v in enumerate(row):
+                if v != "":
+                    out[(name, r, c)] = v
+    return out
+
+
+def openpyxl_only(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise xlsx_patch._Unpatchable("test: openpyxl path")
+
+    monkeypatch.setattr(xlsx_patch, "patch", refuse)
+
+
+def write_both(src: Path, tmp_path: Path, make_changes, monkeypatch) -> tuple[Path, Path]:
+    """Write the same changes through the patcher (a) and openpyxl (b)."""
+    a, b = tmp_path / "patched.xlsx", tmp_path / "openpyxl.xlsx"
+    shutil.copy(src, a)
+    shutil.copy(src, b)
+    backend = XlsxBackend(a)
+    snap = backend.read()
+    real = xlsx_patch.patch
+    used = []
+
+    def spy(*args, **kwargs):
+        patched = real(*args, **kwargs)
+        used.append(True)  # the patcher took it (no fallback to openpyxl)
+        return patched
+
+    with monkeypatch.context() as m:
+        m.setattr(xlsx_patch, "patch", spy)
+        res_a = backend.write(snap, make_changes(snap))
+    with monkeypatch.context() as m:
+        openpyxl_only(m)
+        backend_b = XlsxBackend(b)
+        res_b = backend_b.write(backend_b.read(), make_changes(snap))
+    assert used
+    assert (res_a.cells_written, res_a.tabs_written, res_a.skipped_rows) == (
+        res_b.cells_written, res_b.tabs_written, res_b.skipped_rows)
+    return a, b
+
+
+def assert_same(a: Path, b: Path) -> None:
+    assert _same_cells(cells_openpyxl(a), cells_openpyxl(b))
+    assert _same_cells(cells_calamine(a), cells_calamine(b))
+
+
+def sync_both(src: Path, tmp_path: Path, settings, today, monkeypatch) -> tuple[Path, Path]:
+    a, b = tmp_path / "patched.xlsx", tmp_path / "openpyxl.xlsx"
+    shutil.copy(src, a)
+    shutil.copy(src, b)
+    api.sync_workbook(settings.replace(workbook=a), today, NOW, backend=XlsxBackend(a))
+    with monkeypatch.context() as m:
+        openpyxl_only(m)
+        api.sync_workbook(settings.replace(workbook=b), today, NOW, backend=XlsxBackend(b))
+    return a, b
+
+
+@pytest.mark.parametrize("n,extras", [(40, False), (60, True), (150, True)])
+def test_sync_through_the_patcher_leaves_the_same_cells_as_openpyxl(n, extras, demo_xlsx, tmp_path, settings,
+                                                                     today, monkeypatch):
+    src = demo_xlsx(n)
+    if extras:
+        add_extras(src)
+    a, b = sync_both(src, tmp_path, settings, today, monkeypatch)
+    assert_same(a, b)
+    # and a second sync (owned tabs and columns already filled) changes nothing more
+    api.sync_workbook(settings.replace(workbook=a), today, NOW, backend=XlsxBackend(a))
+    again = api.sync_workbook(settings.replace(workbook=a), today, NOW, backend=XlsxBackend(a))
+    assert not again.changed
+    assert_same(a, b)
+
+
+def test_patched_file_opens_everywhere_and_keeps_what_people_added(demo_xlsx, tmp_path, settings, today,
+                                                                    monkeypatch):
+    src = demo_xlsx(60)
+    add_extras(src)
+    a, _ = sync_both(src, tmp_path, settings, today, monkeypatch)
+    with zipfile.ZipFile(a) as zf:
+        assert zf.testzip() is None
+    sheets = pd.read_excel(a, sheet_name=None, engine="openpyxl")
+    assert {"Candidates", "Positions", "Pipeline", "Summary", "Circle-backs", "Issues", "Team notes"} <= set(sheets)
+    assert len(sheets["Candidates"]) == len(pd.read_excel(src, sheet_name="Candidates", engine="openpyxl"))
+    wb = openpyxl.load_workbook(a)
+    ws = wb["Candidates"]
+    assert ws["B2"].font.bold and ws["B2"].font.color.rgb == "00FF0000"
+    assert ws["C2"].fill.fgColor.rgb == "00FFFF00"
+    assert ws.column_dimensions["B"].width == 33
+    assert ws.freeze_panes == "A2"
+    assert '"web,referral"' in {dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert '"active,passive"' in {dv.formula1 for dv in ws.data_validations.dataValidation}
+    formulas = [r.formula[0] for rng in ws.conditional_formatting for r in rng.rules]
+    assert "10" in formulas and any("LEN($R2)>0" in f for f in formulas)
+    assert (ws["N3"].value, ws["N3"].data_type) == ("=1+1", "s")
+    assert ws.cell(2, 19).value == "=LEN(B2)"
+    assert wb["Team notes"]["B1"].value == "=TODAY()"
+    assert "A4:C5" in {str(r) for r in wb["Team notes"].merged_cells.ranges}
+    assert wb["Team notes"]["B2"].value == dt.datetime(2026, 3, 4, 9, 30)
+    assert ws.cell(4, 20).number_format == "dd/mm/yyyy"
+    assert wb["Summary"].freeze_panes is None and wb["Summary"]["A1"].font.bold  # Summary asks for no frozen rows
+    assert wb["Circle-backs"].freeze_panes == "A2" and wb["Circle-backs"]["A1"].font.bold
+
+
+def test_formula_looking_text_stays_text_and_dates_read_back_as_dates(demo_xlsx, tmp_path, monkeypatch):
+    src = demo_xlsx(10)
+    day, moment = dt.date(2026, 12, 24), dt.datetime(2026, 5, 6, 13, 30)
+
+    def changes(snap):
+        return Changes(cells=[
+            CellUpdate("Candidates", 2, 18, '=HYPERLINK("http://example.com")'),
+            CellUpdate("Candidates", 3, 16, day),
+            CellUpdate("Candidates", 4, 16, moment),
+            CellUpdate("Candidates", 5, 18, "  spaced\nlines\r\n "),
+            CellUpdate("Candidates", 40, 30, "far beyond the grid"),
+        ], tabs=[OwnedTab("Summary", [["h", "rate", "on"], ["x", 0.25, day], ["=SUM(A1:A2)", None, 3]],
+                          date_columns=(3,), percent_columns=(2,), widths=(30, None, 12), align_right=(2,))])
+
+    a, b = write_both(src, tmp_path, changes, monkeypatch)
+    assert_same(a, b)
+    ws = openpyxl.load_workbook(a)["Candidates"]
+    assert (ws.cell(2, 18).value, ws.cell(2, 18).data_type) == ('=HYPERLINK("http://example.com")', "s")
+    assert ws.cell(3, 16).value == dt.datetime(2026, 12, 24) and ws.cell(3, 16).is_date
+    assert ws.cell(4, 16).value == moment
+    assert ws.cell(5, 18).value == "  spaced\nlines\r\n "
+    assert ws.cell(40, 30).value == "far beyond the grid"
+    summary = openpyxl.load_workbook(a)["Summary"]
+    assert summary["B2"].number_format == "0.0%" and summary["C2"].is_date
+    assert summary.column_dimensions["A"].width == 30 and summary.column_dimensions["C"].width == 12
+    assert (summary["A3"].value, summary["A3"].data_type) == ("=SUM(A1:A2)", "s")
+    assert summary["B1"].alignment.horizontal == "right"
+    from python_calamine import CalamineWorkbook
+    rows = CalamineWorkbook.from_path(str(a)).get_sheet_by_name("Candidates").to_python()
+    assert rows[2][15] == dt.date(2026, 12, 24)
+
+
+@pytest.mark.parametrize("case", ["owned tab missing", "shared formula overwritten"])
+def test_what_the_patcher_cannot_do_goes_to_openpyxl_before_anything_is_written(case, demo_xlsx, tmp_path,
+                                                                                  monkeypatch):
+    src = demo_xlsx(10)
+    if case == "shared formula overwritten":
+        # a shared formula written by hand (as Excel writes them)
+        d = tmp_path / "x"
+        with zipfile.ZipFile(src) as zf:
+            zf.extractall(d)
+        sheet = d / "xl/worksheets/sheet1.xml"
+        xml = sheet.read_text()
+        xml = xml.replace('<row r="2">', '<row r="2"><c r="A2"><f t="shared" ref="A2:A3" si="0">1+1</f><v>2</v></c>', 1)
+        xml = xml.replace('<c r="A2" t="inlineStr"><is><t>C-00001</t></is></c>', "", 1)
+        sheet.write_text(xml)
+        src.unlink()
+        with zipfile.ZipFile(src, "w") as zf:
+            for p in sorted(d.rglob("*")):
+                if p.is_file():
+                    zf.write(p, p.relative_to(d).as_posix())
+    tabs = [OwnedTab("Brand new", [["a"], [1]])] if case == "owned tab missing" else []
+    cells = [CellUpdate("Candidates", 2, 1, "C-9")] if case == "shared formula overwritten" else []
+    snap = XlsxBackend(src).read()
+    changes = Changes(cells=cells, tabs=tabs)
+    with pytest.raises(xlsx_patch._Unpatchable):
+        xlsx_patch.patch(src, snap, changes)
+    before = src.read_bytes()
+    result = XlsxBackend(src).write(snap, changes)
+    assert src.read_bytes() != before and result.cells_written + result.tabs_written == 1
+    wb = openpyxl.load_workbook(src)
+    if case == "owned tab missing":
+        assert wb["Brand new"]["A2"].value == 1
+    elif case == "shared formula overwritten":
+        assert wb["Candidates"]["A2"].value == "C-9"
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\t\n\r="), max_size=12)
+_values = st.one_of(
+    _text, st.just("=1+2"), st.builds(lambda t: "=" + t, _text),
+    st.integers(-10**12, 10**12), st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.booleans(), st.dates(dt.date(1950, 1, 1), dt.date(2100, 1, 1)),
+    st.datetimes(dt.datetime(1950, 1, 1), dt.datetime(2100, 1, 1)).map(lambda d: d.replace(microsecond=0)),
+    st.none(),
+)
+_updates = st.lists(st.builds(CellUpdate, st.sampled_from(["Candidates", "Pipeline", "Team notes"]),
+                              st.integers(1, 20), st.integers(1, 24), _values), max_size=12)
+
+
+@pytest.fixture(scope="module")
+def small_workbook(tmp_path_factory):
+    from sheetcrm.config import Settings
+
+    path = tmp_path_factory.mktemp("hyp") / "w.xlsx"
+    api.init_workbook(Settings().replace(workbook=path), dt.date(2026, 11, 22), demo=8, seed=3,
+                      backend=XlsxBackend(path))
+    add_extras(path)
+    return path
+
+
+@hyp_settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(updates=_updates)
+def test_random_cell_updates_land_the_same_through_both_paths(updates, small_workbook, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("case")
+    with pytest.MonkeyPatch.context() as mp:
+        a, b = write_both(small_workbook, tmp, lambda snap: Changes(cells=list(updates)), mp)
+    assert_same(a, b)
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice not installed")
+def test_libreoffice_opens_a_patched_workbook(demo_xlsx, tmp_path, settings, today, monkeypatch):
+    src = demo_xlsx(30)
+    add_extras(src)
+    a, _ = sync_both(src, tmp_path, settings, today, monkeypatch)
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    out = tmp_path / "csv"
+    done = subprocess.run([office, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
+                           "--convert-to", "csv", "--outdir", str(out), str(a)],
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    text = (out / "patched.csv").read_text()
+    assert text.startswith("candidate_id,name,email")
+    assert len(text.splitlines()) >= 31
