@@ -136,6 +136,23 @@ class Backend(abc.ABC):
         return self.name
 
 
+def col_letter(col: int) -> str:
+    """1 -> A, 27 -> AA (A1 notation, 1-based)."""
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def col_number(letters: str) -> int:
+    """A -> 1, AA -> 27."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
 def same_cell(a: Any, b: Any) -> bool:
     """Would a person see the same value? Blank == None; dates equal across
     date/datetime/serial forms; numbers equal across int/float/numeric text."""

@@ -45,7 +45,8 @@ from gspread.http_client import HTTPClient
 from .. import schema
 from ..errors import AuthError, BackendError, ConfigError, NotFoundError
 from ..values import EXCEL_EPOCH
-from .base import Backend, Changes, CellUpdate, OwnedTab, Sheet, Snapshot, TabLayout, WriteResult, resolve_rows, same_cell
+from .base import (Backend, Changes, CellUpdate, OwnedTab, Sheet, Snapshot, TabLayout, WriteResult, col_letter,
+                   resolve_rows, same_cell)
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
@@ -204,13 +205,6 @@ def quote(title: str) -> str:
     """A tab title as A1 notation wants it: quoted, inner quotes doubled."""
     return "'" + title.replace("'", "''") + "'"
 
-
-def col_letter(n: int) -> str:
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 def to_cell(value: Any) -> Any:

@@ -28,7 +28,7 @@ from typing import Any
 
 from lxml import etree
 
-from .base import Changes, OwnedTab, Snapshot, WriteResult, resolve_rows
+from .base import Changes, OwnedTab, Snapshot, WriteResult, col_letter, col_number, resolve_rows
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -52,19 +52,6 @@ def _q(tag: str) -> str:
     return f"{{{MAIN}}}{tag}"
 
 
-def col_letter(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 def _split_ref(ref: str | None) -> tuple[int, int]:

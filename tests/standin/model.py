@@ -15,6 +15,8 @@ import operator
 import re
 from typing import Any
 
+from sheetcrm.backends.base import col_letter, col_number  # A1 notation is the same everywhere
+
 EPOCH = dt.date(1899, 12, 30)
 DATE_PATTERN = "yyyy-mm-dd"
 _CELL = re.compile(r"^\$?([A-Za-z]*)\$?(\d*)$")
@@ -39,19 +41,6 @@ class ApiError(Exception):
         return {"error": error}
 
 
-def col_letter(n: int) -> str:  # 1-based
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
-def col_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 def quote_title(title: str) -> str:
