@@ -148,16 +148,17 @@ def _apply_scalar(out: dict, key: str, value: Any) -> None:
         out[key] = converted
 
 
-def _read_toml(path: Path) -> dict:
+def read_toml(path: Path, what: str = "config file") -> dict:
+    """A TOML file, or one ConfigError line saying what is wrong with it."""
     try:
-        with path.open("rb") as fh:
+        with Path(path).open("rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist") from None
+        raise ConfigError(f"{what} {path} does not exist") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        raise ConfigError(f"{what} {path} is not valid TOML: {exc}") from None
     except OSError as exc:
-        raise ConfigError(f"config file {path} cannot be read: {exc.strerror}") from None
+        raise ConfigError(f"{what} {path} cannot be read: {exc.strerror}") from None
 
 
 def _from_toml(data: dict, path: Path, out: dict) -> None:
@@ -247,7 +248,7 @@ def load_settings(
     explicit = config_path is not None or bool(env.get("SHEETCRM_CONFIG"))
     path = Path(config_path or env.get("SHEETCRM_CONFIG") or DEFAULT_CONFIG_PATH)
     if explicit or path.exists():
-        _from_toml(_read_toml(path), path, out)
+        _from_toml(read_toml(path), path, out)
         out["config_path"] = path
         reasons = out.get("reasons_file")
         if reasons is not None and not reasons.exists():

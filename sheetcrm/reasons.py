@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -40,7 +39,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from . import schema
-from .config import Settings
+from .config import Settings, read_toml
 from .errors import ConfigError
 from .validate import issues_frame
 
@@ -303,18 +302,6 @@ def _as_list(value: Any, where: str, key: str) -> list[str]:
     return value
 
 
-def _read(path: Path) -> dict:
-    try:
-        with Path(path).open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"reasons file {path} does not exist") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"reasons file {path} is not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"reasons file {path} cannot be read: {exc.strerror}") from None
-
-
 def _compile_rule(spec: dict, path: Path) -> Rule | None:
     rid = spec.get("id")
     if not isinstance(rid, str) or not rid.strip():
@@ -369,7 +356,7 @@ def load_rule_files(paths: Iterable[Path]) -> RuleSet:
     sources = []
     for path in paths:
         path = Path(path)
-        data = _read(path)
+        data = read_toml(path, "reasons file")
         sources.append(str(path))
         unknown = set(data) - {"version", "rule", "negation", "fuzzy"}
         if unknown:
