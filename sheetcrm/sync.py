@@ -15,10 +15,11 @@ from typing import Any
 
 import pandas as pd
 
-from . import circleback, pipeline, reasons, schema, validate
+from . import circleback, pipeline, privacy, reasons, schema, validate
 from .backends.base import Backend, CellUpdate, Changes, OwnedTab, Snapshot, WriteResult, same_cell
 from .config import Settings
 from .sheet import Frames, TabMap, locate, to_frames
+from .values import is_blank, parse_bool
 
 ID_PATTERN = re.compile(r"^C-(\d+)$")
 SUMMARY_VOLATILE = frozenset({(1, 1)})  # the title cell holds the sync time
@@ -66,14 +67,21 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
     clean[schema.PIPELINE] = reasons.classify_pipeline(clean[schema.PIPELINE], rules)
     issues = _merge_issues(issues, reasons.unclassified_issues(clean[schema.PIPELINE], settings))
     cand_class = reasons.candidate_classes(clean[schema.PIPELINE], clean[schema.CANDIDATES])
+    never, review, blockers = rows_left_out_that_forbid_calls(frames, clean, rules, settings)
+    if never:
+        cand_class = cand_class.copy()
+        for cid in never:
+            cand_class.loc[cid] = schema.HARD_NO
     # Hard-no people re-added under a new id: an error, and never circled back.
-    guard = validate.intake_guard(clean[schema.CANDIDATES], cand_class, suppressed, settings)
+    guard_view = pd.concat([clean[schema.CANDIDATES], blockers]) if len(blockers) else clean[schema.CANDIDATES]
+    guard = validate.intake_guard(guard_view, cand_class, suppressed, settings)
     if len(guard):
         issues = _merge_issues(issues, guard)
         clean[schema.CANDIDATES] = clean[schema.CANDIDATES].drop(index=guard["row"].unique())
     figures = pipeline.position_figures(clean[schema.PIPELINE], clean[schema.POSITIONS]["position_id"])
     circle = circleback.circle_backs(clean[schema.CANDIDATES], clean[schema.PIPELINE], clean[schema.POSITIONS],
                                      cand_class, settings, today, suppressed=suppressed)
+    circle = _hold_for_review(circle, review - never)
     backpocket = circleback.backpocket_counts(circle, clean[schema.POSITIONS])
     left_out = {k: len(frames[k]) - len(clean[k]) for k in schema.INPUT_TABS}
     owned = _owned_columns(frames, clean, issues, cand_class, circle, backpocket, settings)
@@ -87,6 +95,73 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
         OwnedTab(settings.tab_title(schema.ISSUES), issues_rows(issues)),
     ]
     return Analysis(frames, clean, issues, cand_class, figures, circle, backpocket, new_ids, owned, tabs, left_out)
+
+
+def rows_left_out_that_forbid_calls(frames: Frames, clean: Frames, rules: reasons.RuleSet,
+                                     settings: Settings) -> tuple[set[str], set[str], pd.DataFrame]:
+    """Rows left out for an error still speak for the person's safety: a wrong
+    "call this person" is worse than none. Returns the candidate_ids that must
+    never be called (a do_not_contact row, even unreadable like "DNC", or a
+    reason that reads hard-no), the ids to hold for review (another row of theirs
+    has an error, so their record is incomplete), and the do-not-contact rows as
+    blockers for the intake guard (candidate_id, email_norm, phone_e164, ...)."""
+    never: set[str] = set()
+    review: set[str] = set()
+    cands = frames[schema.CANDIDATES]
+    bad = cands[~cands.index.isin(clean[schema.CANDIDATES].index)]
+    blocker_rows = []
+    for row, cid, dnc, email, phone in zip(bad.index, bad["candidate_id"], bad["do_not_contact"], bad["email"],
+                                           bad["phone"]):
+        cid = _id(cid)
+        try:
+            says_no = parse_bool(dnc)
+        except ValueError:
+            says_no = True  # "DNC", "please don't": read as the request it probably is
+        if says_no:
+            never.add(cid)
+            blocker_rows.append({
+                "row": int(row), "candidate_id": cid, "do_not_contact": True, "forgotten": False,
+                "email_norm": email.strip().lower() if isinstance(email, str) and email.strip() else None,
+                "phone_e164": privacy.normalise_phone(phone, settings.phone_region) if not is_blank(phone) else None,
+            })
+        elif cid:
+            review.add(cid)
+    pipe = frames[schema.PIPELINE]
+    bad = pipe[~pipe.index.isin(clean[schema.PIPELINE].index)]
+    for cid, text in zip(bad["candidate_id"], bad["rejection_reason"]):
+        cid = _id(cid)
+        if not cid:
+            continue
+        if not is_blank(text) and reasons.classify(str(text), None, rules).cls == schema.HARD_NO:
+            never.add(cid)
+        else:
+            review.add(cid)
+    never.discard("")
+    blockers = pd.DataFrame(blocker_rows).set_index("row") if blocker_rows else pd.DataFrame()
+    return never, review, blockers
+
+
+def _id(value: Any) -> str:
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _hold_for_review(circle: pd.DataFrame, ids: set[str]) -> pd.DataFrame:
+    """Callable people with an incomplete record wait for a person to fix it."""
+    if not ids or not len(circle):
+        return circle
+    hold = circle.index.isin(list(ids)) & circle["circle_back_status"].isin(circleback.CALLABLE).to_numpy()
+    if not hold.any():
+        return circle
+    circle = circle.copy()
+    circle.loc[hold, "circle_back_status"] = "review"
+    circle.loc[hold, "next_circle_back"] = None
+    circle.loc[hold, "suggested_positions"] = pd.Series([[] for _ in range(int(hold.sum()))],
+                                                        index=circle.index[hold], dtype=object)
+    return circle
 
 
 def _merge_issues(a: pd.DataFrame, b: pd.DataFrame | None) -> pd.DataFrame:

@@ -112,3 +112,55 @@ def test_analyse_is_pure_and_repeatable(settings, today, frames_of):
         pd.testing.assert_frame_equal(frames[k], copy[k])
     assert a.new_ids == b.new_ids == {2: "C-00001"}
     assert a.tabs[1].rows == b.tabs[1].rows
+
+
+# A row left out for an unrelated mistake must still stop a call (review findings F1-F3).
+ANN = {"candidate_id": "C-00001", "name": "Ann Test", "email": "ann@example.com", "skills": "python"}
+OPEN_ROLE = {"position_id": "P1", "title": "Dev", "status": "open", "skills": "python", "location": "Remote"}
+OLD_ROLE = {"position_id": "P2", "title": "Dev2", "status": "closed", "skills": "python"}
+SOFT_NO = {"candidate_id": "C-00001", "position_id": "P1", "outcome": "rejected",
+           "rejection_reason": "salary too high", "decided_on": "2025-01-01"}
+HARD_NO = {"candidate_id": "C-00001", "position_id": "P2", "outcome": "rejected",
+           "rejection_reason": "resume details were false, fabricated degree", "decided_on": "2026-06-01"}
+
+
+@pytest.mark.parametrize("mistake", [
+    {"decided_on": None},
+    {"attempts": "three"},
+    {"position_id": "P9"},
+    {"first_contacted": "2026-07-01"},
+], ids=["no decided_on", "bad attempts", "unknown position", "decided before contacted"])
+def test_a_hard_no_row_with_an_error_still_means_never(settings, today, frames_of, mistake):
+    frames = frames_of(candidates=[ANN], positions=[OPEN_ROLE, OLD_ROLE], pipeline=[SOFT_NO, {**HARD_NO, **mistake}])
+    a = sync.analyse(frames, settings, today)
+    assert a.circle.loc["C-00001", "circle_back_status"] == "never"
+    assert a.candidate_class["C-00001"] == "hard_no"
+    assert a.backpocket.sum() == 0
+
+
+def test_a_soft_row_with_an_error_holds_the_person_for_review(settings, today, frames_of):
+    broken = {**SOFT_NO, "position_id": "P2", "attempts": "three", "rejection_reason": "too junior"}
+    frames = frames_of(candidates=[ANN], positions=[OPEN_ROLE, OLD_ROLE], pipeline=[SOFT_NO, broken])
+    a = sync.analyse(frames, settings, today)
+    assert a.circle.loc["C-00001", "circle_back_status"] == "review"
+    assert a.circle.loc["C-00001", "suggested_positions"] == []
+
+
+@pytest.mark.parametrize("dnc", ["yes", "DNC"])
+def test_do_not_contact_on_a_row_with_an_error_still_guards_the_same_email(settings, today, frames_of, dnc):
+    refuser = {**ANN, "do_not_contact": dnc, "years_experience": "lots"}
+    again = {**ANN, "candidate_id": "C-00002", "name": "Ann Test"}
+    frames = frames_of(candidates=[refuser, again], positions=[OPEN_ROLE],
+                       pipeline=[{**SOFT_NO, "candidate_id": "C-00002"}])
+    a = sync.analyse(frames, settings, today)
+    assert "C-00002" not in set(a.circle.index[a.circle["circle_back_status"].isin(["due", "overdue", "scheduled"])])
+    guard = a.issues[(a.issues["row"] == 3) & (a.issues["severity"] == "error")]
+    assert guard["message"].str.contains("C-00001").any()
+
+
+def test_do_not_contact_on_a_duplicate_id_row_means_never(settings, today, frames_of):
+    frames = frames_of(candidates=[{**ANN, "candidate_id": "C-00002"}, {**ANN, "candidate_id": "C-00002",
+                                                                        "do_not_contact": "yes"}],
+                       positions=[OPEN_ROLE], pipeline=[{**SOFT_NO, "candidate_id": "C-00002"}])
+    a = sync.analyse(frames, settings, today)
+    assert a.circle.loc["C-00002", "circle_back_status"] == "never"
