@@ -160,3 +160,14 @@ def test_init_stores_formula_looking_text_as_text(tmp_path, settings, today):
     XlsxBackend(path).create(workbook_layout(settings, data))
     cell = openpyxl.load_workbook(path)["Candidates"]["B2"]
     assert (cell.value, cell.data_type) == ("=cmd|' /C calc'!A0", "s")
+
+
+def test_a_cell_calamine_cannot_read_falls_back_to_openpyxl(demo_xlsx):
+    """A huge number typed into a date-formatted cell makes python-calamine panic."""
+    path = demo_xlsx(10)
+    wb = openpyxl.load_workbook(path)
+    cell = wb["Candidates"]["J2"]  # available_from, a date column
+    cell.value, cell.number_format = 1e15, "yyyy-mm-dd"
+    wb.save(path)
+    snapshot = XlsxBackend(path).read()
+    assert snapshot.tabs["Candidates"].cell(2, 10) == 1e15

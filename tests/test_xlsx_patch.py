@@ -124,7 +124,13 @@ def write_both(src: Path, tmp_path: Path, make_changes, monkeypatch) -> tuple[Pa
 
 def assert_same(a: Path, b: Path) -> None:
     assert _same_cells(cells_openpyxl(a), cells_openpyxl(b))
-    assert _same_cells(cells_calamine(a), cells_calamine(b))
+    try:
+        calamine_a, calamine_b = cells_calamine(a), cells_calamine(b)
+    except BaseException as exc:  # noqa: B036 - calamine panics on e.g. a huge number in a date cell
+        if type(exc).__name__ != "PanicException":
+            raise
+        return  # the backend falls back to openpyxl there too (test_xlsx); openpyxl agreed above
+    assert _same_cells(calamine_a, calamine_b)
 
 
 def sync_both(src: Path, tmp_path: Path, settings, today, monkeypatch) -> tuple[Path, Path]:
@@ -258,8 +264,10 @@ _values = st.one_of(
     st.datetimes(dt.datetime(1950, 1, 1), dt.datetime(2100, 1, 1)).map(lambda d: d.replace(microsecond=0)),
     st.none(),
 )
+_MERGED = {("Team notes", r, c) for r in (4, 5) for c in (1, 2, 3)}  # add_extras merges A4:C5
 _updates = st.lists(st.builds(CellUpdate, st.sampled_from(["Candidates", "Pipeline", "Team notes"]),
-                              st.integers(1, 20), st.integers(1, 24), _values), max_size=12)
+                              st.integers(1, 20), st.integers(1, 24), _values)
+                    .filter(lambda u: (u.tab, u.row, u.col) not in _MERGED), max_size=12)
 
 
 @pytest.fixture(scope="module")

@@ -60,13 +60,16 @@ class XlsxBackend(Backend):
             raise NotFoundError(f"workbook {self.path} does not exist; create it with: sheetcrm --workbook {self.path} init")
         token = _fingerprint(self.path)
         try:
-            tabs = _read_calamine(self.path) if _calamine() else _read_openpyxl(self.path)
+            tabs = _read_calamine(self.path) if _calamine() else None
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException:  # noqa: B036 - calamine panics (BaseException) on odd cells, e.g. a huge number in a date cell
+            tabs = None  # openpyxl reads what calamine cannot, or says clearly why not
+        try:
+            if tabs is None:
+                tabs = _read_openpyxl(self.path)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise BackendError(f"workbook {self.path} cannot be opened as .xlsx ({type(exc).__name__})") from None
-        except Exception as exc:  # calamine raises its own error types for broken files
-            if type(exc).__module__.startswith("python_calamine"):
-                raise BackendError(f"workbook {self.path} cannot be opened as .xlsx ({type(exc).__name__})") from None
-            raise
         return Snapshot(tabs, token=token)
 
     # -- write ------------------------------------------------------------
@@ -110,11 +113,17 @@ class XlsxBackend(Backend):
             changes.cells, get, lambda tab: wb[tab].max_row if tab in wb.sheetnames else 0
         )
         for upd, row in targets:
-            _set(wb[upd.tab].cell(row, upd.col), upd.value)
+            cell = wb[upd.tab].cell(row, upd.col)
+            if not hasattr(cell, "column_letter") or type(cell).__name__ == "MergedCell":
+                result.skipped_rows += 1  # inside a merged range: nothing there can hold a value
+                continue
+            _set(cell, upd.value)
             result.cells_written += 1
         for tab in changes.tabs:
             _rewrite_tab(wb, tab)
             result.tabs_written += 1
+        # openpyxl drops formulas' cached results; make Excel/LibreOffice recompute on open.
+        wb.calculation.fullCalcOnLoad = True
         self._save(wb, snapshot)
         return result
 
