@@ -128,14 +128,13 @@ def rows_left_out_that_forbid_calls(frames: Frames, clean: Frames, rules: reason
             review.add(cid)
     pipe = frames[schema.PIPELINE]
     bad = pipe[~pipe.index.isin(clean[schema.PIPELINE].index)]
+    texts = {str(t) for t in bad["rejection_reason"] if not is_blank(t)}
+    hard_texts = {t for t in texts if reasons.classify(t, None, rules).cls == schema.HARD_NO}  # each text once
     for cid, text in zip(bad["candidate_id"], bad["rejection_reason"]):
         cid = _id(cid)
         if not cid:
             continue
-        if not is_blank(text) and reasons.classify(str(text), None, rules).cls == schema.HARD_NO:
-            never.add(cid)
-        else:
-            review.add(cid)
+        (never if not is_blank(text) and str(text) in hard_texts else review).add(cid)
     never.discard("")
     blockers = pd.DataFrame(blocker_rows).set_index("row") if blocker_rows else pd.DataFrame()
     return never, review, blockers

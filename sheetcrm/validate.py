@@ -837,11 +837,10 @@ def validate(frames: Frames, settings: Settings, today: dt.date) -> tuple[Frames
 
 
 def _drop_error_rows(typed: Frames, issues: pd.DataFrame, settings: Settings) -> Frames:
-    errors = issues[issues["severity"] == "error"]
     clean: Frames = {}
     for key, frame in typed.items():
-        bad = errors.loc[errors["tab"] == settings.tab_title(key), "row"].unique()
-        clean[key] = frame[~frame.index.isin(bad)].copy() if len(bad) else frame
+        bad = error_rows(issues, settings, key)
+        clean[key] = frame[~frame.index.isin(list(bad))].copy() if bad else frame
     return clean
 
 
