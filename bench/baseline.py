@@ -17,7 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from sheetcrm import reasons, schema, values
+from sheetcrm.core import reasons
+
+from sheetcrm import schema, values
 from sheetcrm.config import Settings
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

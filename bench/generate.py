@@ -28,7 +28,7 @@ import numpy as np
 
 from sheetcrm import demo, schema
 from sheetcrm.config import Settings
-from sheetcrm.layout import workbook_layout
+from sheetcrm.workbook.layout import workbook_layout
 
 TODAY = dt.date(2026, 11, 22)
 DEFAULT_POSITIONS = 200  # fixed across sizes, so growth measures rows, not rows x positions
@@ -289,7 +289,7 @@ def workbook_data(n: int, seed: int = 7, positions: int = DEFAULT_POSITIONS) -> 
 def workbook_grids(n: int, settings: Settings, seed: int = 7,
                    positions: int = DEFAULT_POSITIONS) -> dict[str, list[list[Any]]]:
     """Every tab as `init` lays it out (header row first), filled with n candidates:
-    what :class:`~sheetcrm.backends.memory.MemoryBackend` holds."""
+    what :class:`~sheetcrm.workbook.backends.memory.MemoryBackend` holds."""
     layout = workbook_layout(settings, workbook_data(n, seed, positions))
     return {t.title: [list(t.header)] + t.rows for t in layout}
 

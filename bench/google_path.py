@@ -42,9 +42,9 @@ def _check_available() -> None:
     if not (ROOT / "tests" / "standin" / "__init__.py").exists():
         raise NotAvailable("tests/standin (the stand-in Sheets API, issue 7) does not exist yet")
     try:
-        from sheetcrm.backends.gsheets import GSheetsBackend  # noqa: F401
+        from sheetcrm.workbook.backends.gsheets import GSheetsBackend  # noqa: F401
     except ImportError as exc:
-        raise NotAvailable(f"sheetcrm.backends.gsheets.GSheetsBackend cannot be imported ({exc})") from None
+        raise NotAvailable(f"sheetcrm.workbook.backends.gsheets.GSheetsBackend cannot be imported ({exc})") from None
 
 
 def google_cells(grids: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
@@ -113,7 +113,7 @@ class StandIn:
     def backend(self, settings: Any) -> Any:
         from google.auth.credentials import AnonymousCredentials
 
-        from sheetcrm.backends.gsheets import GSheetsBackend
+        from sheetcrm.workbook.backends.gsheets import GSheetsBackend
 
         # A generous read timeout: the stand-in is a small Python server, and at 100,000
         # candidates one batchGet / batchUpdate carries a million cells.

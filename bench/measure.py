@@ -30,10 +30,13 @@ if __package__ in (None, ""):  # run as a script: import from the project root, 
 import pandas as pd
 
 from bench import baseline, generate
-from sheetcrm import circleback, pipeline, reasons, schema, sheet
-from sheetcrm import sync as sync_mod
-from sheetcrm.backends.base import Sheet, Snapshot
+from sheetcrm.core import circleback, pipeline, reasons
+from sheetcrm import schema
+from sheetcrm.workbook import sheet
+from sheetcrm.workbook import sync as sync_mod
+from sheetcrm.workbook.backends.base import Sheet, Snapshot
 from sheetcrm.config import Settings
+from sheetcrm.core import matching
 
 TODAY = generate.TODAY
 MIB = 1024 * 1024
@@ -177,7 +180,7 @@ def domain_for(n: int, spec: dict[str, Any], settings: Settings) -> Domain:
 
 
 def validate(frames, settings: Settings):
-    from sheetcrm import validate as validate_mod
+    from sheetcrm.core import validate as validate_mod
 
     return validate_mod.validate(frames, settings, TODAY)
 
@@ -201,7 +204,7 @@ def step_fn(step: str, d: Domain) -> Callable[[], Any]:
 
         def circle():
             out = circleback.circle_backs(c, pipe, pos, cc, s, TODAY)
-            return out, circleback.backpocket_counts(out, pos)
+            return out, matching.backpocket_counts(out, pos)
         return circle
     if step == "domain":
         frames, rules = d.frames, d.rules
@@ -212,7 +215,7 @@ def step_fn(step: str, d: Domain) -> Callable[[], Any]:
             cc = reasons.candidate_classes(pipe, clean[schema.CANDIDATES])
             figures = pipeline.position_figures(pipe)
             circle = circleback.circle_backs(clean[schema.CANDIDATES], pipe, clean[schema.POSITIONS], cc, s, TODAY)
-            return figures, circleback.backpocket_counts(circle, clean[schema.POSITIONS])
+            return figures, matching.backpocket_counts(circle, clean[schema.POSITIONS])
         return domain
     raise ValueError(f"unknown domain step {step!r}")
 
@@ -327,13 +330,13 @@ def run_classify_1m(spec: dict[str, Any], settings: Settings) -> list[dict[str, 
 
 # -- full sync --------------------------------------------------------------
 class Phases:
-    """Times the phases of sheetcrm.sync.sync by wrapping what it calls, so the
+    """Times the phases of sheetcrm.workbook.sync.sync by wrapping what it calls, so the
     real entry point runs unchanged: read, frames (locate + to_frames), analyse
     (and inside it: load_rules, validate, classify, figures, circle_backs, tabs,
     owned_columns), plan, write. A name that no longer exists is simply not timed."""
 
     def __init__(self, backend: Any):
-        from sheetcrm import validate as validate_mod
+        from sheetcrm.core import validate as validate_mod
 
         self.seconds: dict[str, float] = {}
         self.cells_written = 0
@@ -425,7 +428,7 @@ def measure_sync(size: int, name: str, backend: Any, settings: Settings,
 
 
 def run_sync_memory(spec: dict[str, Any], settings: Settings) -> list[dict[str, Any]]:
-    from sheetcrm.backends.memory import MemoryBackend
+    from sheetcrm.workbook.backends.memory import MemoryBackend
 
     n = spec["size"]
     log(f"generating {n:,} candidates")
@@ -435,7 +438,7 @@ def run_sync_memory(spec: dict[str, Any], settings: Settings) -> list[dict[str, 
 
 
 def run_sync_xlsx(spec: dict[str, Any], settings: Settings) -> list[dict[str, Any]]:
-    from sheetcrm.backends.xlsx import XlsxBackend
+    from sheetcrm.workbook.backends.xlsx import XlsxBackend
 
     n = spec["size"]
     work = Path(spec["workdir"])

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sheetcrm import reasons
+from sheetcrm.core import reasons
 from sheetcrm.config import Settings
 from sheetcrm.demo import HARD_REASONS, SOFT_REASONS, UNCLEAR_REASONS
 

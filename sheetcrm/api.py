@@ -11,11 +11,15 @@ import datetime as dt
 
 import pandas as pd
 
-from . import schema, sync as sync_mod
-from .backends import Backend, open_backend
+from . import schema
+
+from .workbook import sync as sync_mod
+from .workbook.backends import Backend, open_backend
 from .config import Settings
 from .demo import demo_data
-from .layout import workbook_layout
+from .workbook.layout import workbook_layout
+from .core import matching
+from .core import analysis as analysis_mod
 
 
 @dataclasses.dataclass
@@ -41,11 +45,11 @@ def sync_workbook(settings: Settings, today: dt.date, now: dt.datetime | None = 
     return sync_mod.sync(backend or open_backend(settings), settings, today, now, dry_run=dry_run)
 
 
-def analyse_workbook(settings: Settings, today: dt.date, backend: Backend | None = None) -> sync_mod.Analysis:
+def analyse_workbook(settings: Settings, today: dt.date, backend: Backend | None = None) -> analysis_mod.Analysis:
     """Read and compute everything without writing (for reports)."""
     backend = backend or open_backend(settings)
     snapshot, _maps, frames = sync_mod.load(backend, settings)
-    return sync_mod.analyse(frames, settings, today, suppressed=sync_mod.read_suppressed(snapshot, settings))
+    return analysis_mod.analyse(frames, settings, today, suppressed=sync_mod.read_suppressed(snapshot, settings))
 
 
 def validate_workbook(settings: Settings, today: dt.date, backend: Backend | None = None) -> pd.DataFrame:
@@ -57,7 +61,7 @@ def pipeline_report(settings: Settings, today: dt.date, position: str | None = N
                     backend: Backend | None = None) -> pd.DataFrame:
     """The §5 figures per position and `ALL` (or one position's row); with ``plot``, also
     the funnel chart of that position (default `ALL`) as a PNG at that path."""
-    from . import pipeline
+    from .core import pipeline
 
     analysis = analyse_workbook(settings, today, backend)
     figures = analysis.figures
@@ -86,7 +90,7 @@ def talent_report(settings: Settings, today: dt.date, by: str | None = None,
                   backend: Backend | None = None) -> pd.DataFrame:
     """Talent counts with their active/passive split: one grouping (skill, experience,
     location) or, with ``by`` None, the overall split followed by all three."""
-    from . import pipeline
+    from .core import pipeline
 
     analysis = analyse_workbook(settings, today, backend)
     return pipeline.talent_report(analysis.clean[schema.CANDIDATES], by)
@@ -109,7 +113,8 @@ def circle_back_report(settings: Settings, today: dt.date, within: int | None = 
                        backend: Backend | None = None) -> ReportRows:
     """Who to call (DESIGN §6): due and overdue, then the next ``within`` days
     (default: config upcoming_days); with ``ics``, also write them as a calendar file."""
-    from . import calendar_file, circleback
+    from . import calendar_file
+    from .core import circleback
 
     analysis = analyse_workbook(settings, today, backend)
     listed = circleback.listed(analysis.circle, today, settings.upcoming_days if within is None else within)
@@ -122,7 +127,7 @@ def circle_back_report(settings: Settings, today: dt.date, within: int | None = 
 def classify_reasons(settings: Settings, texts: list[str], outcome: str | None = None) -> pd.DataFrame:
     """Class, category and deciding rule per reason text (DESIGN §4), with the
     built-in rules and the agency's reasons file; no workbook needed."""
-    from . import reasons
+    from .core import reasons
 
     return reasons.classify_texts(texts, reasons.load_rules(settings), outcome)
 
@@ -130,7 +135,7 @@ def classify_reasons(settings: Settings, texts: list[str], outcome: str | None =
 def reasons_report(settings: Settings, today: dt.date, backend: Backend | None = None):
     """Rejection classes and categories per position and ALL, and the unclassified
     texts with how often each occurs (a ``reasons.ReasonsReport``)."""
-    from . import reasons
+    from .core import reasons
 
     analysis = analyse_workbook(settings, today, backend)
     return reasons.reasons_report(analysis.clean[schema.PIPELINE])
@@ -139,7 +144,7 @@ def reasons_report(settings: Settings, today: dt.date, backend: Backend | None =
 def match_report(settings: Settings, position_id: str, today: dt.date, backend: Backend | None = None) -> ReportRows:
     """The backpocket for one position: who fits it among the circle-back-eligible
     candidates, best skill coverage first, with the reason of each match."""
-    from . import circleback
+    from .core import circleback
     from .errors import NotFoundError
 
     analysis = analyse_workbook(settings, today, backend)
@@ -151,16 +156,16 @@ def match_report(settings: Settings, position_id: str, today: dt.date, backend: 
             raise NotFoundError(f"position {position_id} (Positions row {rows[0]}) has errors; "
                                 "fix them first (see `sheetcrm validate`)")
         raise NotFoundError(f"position {position_id} is not in the Positions tab")
-    found = circleback.match_position(position_id, analysis.clean[schema.CANDIDATES], positions,
+    found = matching.match_position(position_id, analysis.clean[schema.CANDIDATES], positions,
                                       analysis.clean[schema.PIPELINE], analysis.circle, settings)
-    return ReportRows(found, circleback.MATCH_COLUMNS)
+    return ReportRows(found, matching.MATCH_COLUMNS)
 
 
 def forget_person(settings: Settings, today: dt.date, email: str | None = None, phone: str | None = None,
                   candidate_id: str | None = None, backend: Backend | None = None):
     """Erase a person everywhere (GDPR), keep their id for the counts, suppress
     their email/phone hashes, then sync. Returns a ``forget.ForgetResult``."""
-    from . import forget
+    from .workbook import forget
 
     return forget.forget(backend or open_backend(settings), settings, today, email=email, phone=phone,
                          candidate_id=candidate_id)
@@ -169,6 +174,6 @@ def forget_person(settings: Settings, today: dt.date, email: str | None = None, 
 def auth_check(settings: Settings):
     """`auth check`: do the Google credentials work, is the sheet reachable and writable?
     Returns a ``gsheets.AccessReport`` (its ``lines()`` are what the command prints)."""
-    from .backends import gsheets  # imports gspread: only when Google Sheets is asked for
+    from .workbook.backends import gsheets  # imports gspread: only when Google Sheets is asked for
 
     return gsheets.check_access(settings)

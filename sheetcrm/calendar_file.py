@@ -12,7 +12,8 @@ from pathlib import Path
 import icalendar
 import pandas as pd
 
-from . import circleback
+from . import schema
+from .core import circleback
 from .errors import SheetCRMError
 
 PRODID = "-//sheetcrm//circle-backs//EN"
@@ -30,7 +31,7 @@ def circle_back_calendar(rows: pd.DataFrame, today: dt.date) -> bytes:
     cal.add("x-wr-calname", "sheetcrm circle-backs")
     stamp = dt.datetime.combine(today, dt.time(), tzinfo=dt.timezone.utc)
     for rec in rows.to_dict("records"):
-        if rec.get("circle_back_status") not in circleback.CALLABLE or rec.get("next_circle_back") is None:
+        if rec.get("circle_back_status") not in schema.CALLABLE or rec.get("next_circle_back") is None:
             continue
         when = max(rec["next_circle_back"], today)
         event = icalendar.Event()

@@ -54,10 +54,10 @@ import filelock
 import schedule
 
 from . import api
-from .backends import Backend, open_backend
+from .workbook.backends import Backend, open_backend
 from .config import Settings, load_settings
 from .errors import ConfigError, SheetCRMError, WorkbookLockedError
-from .sync import SyncReport
+from .workbook.sync import SyncReport
 
 LOG = logging.getLogger("sheetcrm.run")
 

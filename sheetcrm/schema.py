@@ -16,7 +16,9 @@ Frame conventions shared by every module:
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 # Logical tab keys. Display titles come from settings (config ``[tabs]``).
 CANDIDATES = "candidates"
@@ -78,6 +80,8 @@ CATEGORY_CLASS = {
 }
 
 CIRCLE_BACK_STATUSES = ("due", "overdue", "scheduled", "never", "review", "")
+CALLABLE = ("due", "overdue", "scheduled")  # statuses of people a recruiter may call
+TURNED_DOWN = ("rejected", "declined", "ghosted")  # outcomes that get a rejection class
 
 # Column types understood by validate.py
 TEXT, EMAIL, PHONE, LOCATION, LIST, NUMBER, INTEGER, DATE, DURATION, BOOL, ENUM = (
@@ -204,9 +208,33 @@ SEVERITIES = ("error", "warning")
 
 SUPPRESSED_COLUMNS = ("hash", "kind", "suppressed_on")
 
+# The Circle-backs tab's header and the fills of due / overdue rows (core builds the
+# rows, the workbook layer the highlighting: both read them here).
+DUE_COLOURS = {"due": "FFF2CC", "overdue": "F8CBAD"}
+CIRCLE_BACK_HEADER = ["candidate_id", "name", "circle_back_status", "next_circle_back", "rejection_category",
+                      "last_contact", "contact_every", "suggested_positions", "talking_point"]
+
 
 def normalise_header(text: object) -> str:
     """`Candidate ID`, ` candidate_id `, `CANDIDATE-ID`  ->  `candidate_id`."""
     s = "" if text is None else str(text)
     s = s.strip().lower().replace("-", " ").replace("_", " ")
     return "_".join(s.split())
+
+
+@dataclasses.dataclass
+class OwnedTab:
+    """A tab sheetcrm rewrites whole. ``volatile`` cells (row, col, 1-based) are
+    ignored when deciding whether anything changed (e.g. the sync time)."""
+
+    title: str
+    rows: list[list[Any]]
+    volatile: frozenset[tuple[int, int]] = frozenset()
+    # Presentation hints a backend may honour: header rows to freeze, columns
+    # holding dates or percentages (1-based), widths.
+    freeze_rows: int = 1
+    date_columns: tuple[int, ...] = ()
+    percent_columns: tuple[int, ...] = ()
+    bold_rows: tuple[int, ...] = (1,)
+    widths: tuple[float | None, ...] = ()  # column widths in characters from column A; None: leave as is
+    align_right: tuple[int, ...] = ()  # columns of numbers: their headers sit right-aligned over them

@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 
-from sheetcrm import api, schema, sheet
-from sheetcrm.backends.memory import MemoryBackend
-from sheetcrm.backends.xlsx import XlsxBackend
+from sheetcrm import api, schema
+
+from sheetcrm.workbook import sheet
+from sheetcrm.workbook.backends.memory import MemoryBackend
+from sheetcrm.workbook.backends.xlsx import XlsxBackend
 from sheetcrm.config import Settings
-from sheetcrm.layout import workbook_layout
+from sheetcrm.workbook.layout import workbook_layout
 
 TODAY = dt.date(2026, 11, 22)
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -104,7 +106,7 @@ def gsheet(google):
     def make(tabs=None, **options):
         from google.auth.credentials import AnonymousCredentials
 
-        from sheetcrm.backends.gsheets import GSheetsBackend
+        from sheetcrm.workbook.backends.gsheets import GSheetsBackend
 
         key = google.add_book(tabs)
         options.setdefault("backoff", 0.001)

@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 
 from sheetcrm import api, schema
-from sheetcrm.backends.base import same_cell
-from sheetcrm.backends.memory import MemoryBackend
-from sheetcrm.backends.xlsx import XlsxBackend
+from sheetcrm.workbook.backends.base import same_cell
+from sheetcrm.workbook.backends.memory import MemoryBackend
+from sheetcrm.workbook.backends.xlsx import XlsxBackend
 from sheetcrm.demo import demo_data
-from sheetcrm.layout import workbook_layout
+from sheetcrm.workbook.layout import workbook_layout
 
 from conftest import rows_for
 
@@ -144,7 +144,7 @@ def test_every_backend_ends_with_the_same_sheet(scenario, tmp_path, gsheet, goog
 def test_duplicate_rows_never_take_each_others_values(settings):
     """resolve_rows: a row that moved may not be re-targeted onto a row another
     update still finds in place (two rows with the same identity)."""
-    from sheetcrm.backends.base import CellUpdate, resolve_rows
+    from sheetcrm.workbook.backends.base import CellUpdate, resolve_rows
 
     cells = {(4, 1): "C-00003", (4, 2): "Yu", (9, 1): None, (9, 2): "Yu", (3, 1): None, (3, 2): "Yu"}
     get = lambda tab, row, col: cells.get((row, col))  # noqa: E731

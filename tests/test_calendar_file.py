@@ -8,7 +8,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from sheetcrm import calendar_file, circleback
+from sheetcrm import calendar_file
+
+from sheetcrm import schema
+from sheetcrm.core import circleback
 from sheetcrm.cli import cli
 
 TODAY = dt.date(2026, 11, 22)
@@ -124,4 +127,4 @@ def test_unwritable_path_is_one_clear_line(tmp_path):
 
 
 def test_callable_statuses_are_the_contract():
-    assert circleback.CALLABLE == ("due", "overdue", "scheduled")
+    assert schema.CALLABLE == ("due", "overdue", "scheduled")

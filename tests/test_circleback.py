@@ -15,12 +15,18 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
-from sheetcrm import calendar_file, circleback, privacy, reasons, schema, sync, validate
+from sheetcrm import calendar_file, privacy, schema
+
+from sheetcrm.core import circleback, reasons, validate
+
+from sheetcrm.workbook import sync
 from sheetcrm.cli import cli
 from sheetcrm.config import Settings
-from sheetcrm.layout import CIRCLE_BACK_HEADER
+from sheetcrm.workbook.layout import CIRCLE_BACK_HEADER
 
 from conftest import TODAY, make_frames, make_memory
+from sheetcrm.core import matching
+from sheetcrm.core import analysis as analysis_mod
 
 D = dt.date
 POSITIONS = [
@@ -223,21 +229,21 @@ def test_backpocket_counts_only_circle_back_eligible(settings, today):
     pipe = [row("salary", D(2026, 1, 1), pos="P-13"),
             {**row("salary", D(2026, 1, 1), pos="P-13"), "candidate_id": "C-00003"}]
     circle, clean, _ = circle_for(settings, today, candidates, OPEN, pipe)
-    counts = circleback.backpocket_counts(circle, clean[schema.POSITIONS])
+    counts = matching.backpocket_counts(circle, clean[schema.POSITIONS])
     assert counts["P-10"] == 0 and counts["P-14"] == 1 and counts["P-16"] == 0 and counts["P-13"] == 0
     assert counts.index.is_unique and set(counts.index) == {p["position_id"] for p in OPEN}
 
 
 def test_match_position_explains_each_match(settings, today):
     circle, clean, pipe = _eligible_ada(today, settings)
-    found = circleback.match_position("P-11", clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle, settings)
+    found = matching.match_position("P-11", clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle, settings)
     rec = found.iloc[0].to_dict()
     assert rec["candidate_id"] == "C-00001" and rec["skill_coverage"] == 1.0
     assert rec["skills_covered"] == "python, aws (2/2)"
     assert rec["location"] == "same city (Berlin, Germany)"
     assert rec["salary"] == "expects 80,000 EUR ≤ 90,000 EUR max"
     # The position they were turned down for is never suggested, from either side.
-    assert circleback.match_position("P-17", clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle,
+    assert matching.match_position("P-17", clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle,
                                      settings).empty
 
 
@@ -284,8 +290,8 @@ def test_talking_point_from_the_reason(settings, today, cat, extra, expected):
 # -- commands --------------------------------------------------------------
 
 def _workbook(tmp_path, settings):
-    from sheetcrm.backends.xlsx import XlsxBackend
-    from sheetcrm.layout import workbook_layout
+    from sheetcrm.workbook.backends.xlsx import XlsxBackend
+    from sheetcrm.workbook.layout import workbook_layout
     from conftest import rows_for
 
     path = tmp_path / "cb.xlsx"
@@ -406,18 +412,18 @@ def test_never_call_a_hard_no_dnc_or_suppressed_person(book):
     forbidden = {f"C-{i:05d}" for i in suppressed}
     forbidden |= set(pipe.loc[pipe["rejection_class"] == schema.HARD_NO, "candidate_id"])
     forbidden |= {c["candidate_id"] for c in candidates if c["do_not_contact"]}
-    assert not circle.loc[circle.index.isin(list(forbidden)), "circle_back_status"].isin(circleback.CALLABLE).any()
+    assert not circle.loc[circle.index.isin(list(forbidden)), "circle_back_status"].isin(schema.CALLABLE).any()
     assert (circle.loc[circle.index.isin(list(forbidden)), "circle_back_status"] == "never").all()
 
     tab = circleback.circle_backs_rows(circle, today, settings)
     assert not forbidden & {r[0] for r in tab[1:]}
     for pid in clean[schema.POSITIONS]["position_id"]:
-        found = circleback.match_position(pid, clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle, settings)
+        found = matching.match_position(pid, clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle, settings)
         assert not forbidden & set(found["candidate_id"])
     ics = calendar_file.circle_back_calendar(circle, today).decode()  # all rows offered: it must filter too
     assert not any(f"{cid}-" in ics for cid in forbidden)
     # Every callable person really is callable: soft-no latest, nothing open or hired.
-    for cid in circle.index[circle["circle_back_status"].isin(circleback.CALLABLE)]:
+    for cid in circle.index[circle["circle_back_status"].isin(schema.CALLABLE)]:
         mine = pipe[pipe["candidate_id"] == cid]
         assert not mine["outcome"].isin(["open", "hired"]).any()
         assert circle.at[cid, "next_circle_back"] is not None
@@ -440,18 +446,18 @@ def test_never_call_through_a_whole_sync(book):
     backend = make_memory(settings, candidates=candidates, positions=positions, pipeline=pipeline)
     backend.tabs["Suppressed"] = [list(schema.SUPPRESSED_COLUMNS)] + _suppressed_frame(suppressed, settings).values.tolist()
     snapshot, maps, frames = sync.load(backend, settings)
-    analysis = sync.analyse(frames, settings, today, suppressed=sync.read_suppressed(snapshot, settings))
+    analysis = analysis_mod.analyse(frames, settings, today, suppressed=sync.read_suppressed(snapshot, settings))
     pipe = analysis.clean[schema.PIPELINE]
     forbidden = {f"C-{i:05d}" for i in suppressed}
     forbidden |= set(pipe.loc[pipe["rejection_class"] == schema.HARD_NO, "candidate_id"])
     forbidden |= {c["candidate_id"] for c in candidates if c["do_not_contact"]}
     circle = analysis.circle
-    assert not circle.loc[circle.index.isin(list(forbidden)), "circle_back_status"].isin(circleback.CALLABLE).any()
+    assert not circle.loc[circle.index.isin(list(forbidden)), "circle_back_status"].isin(schema.CALLABLE).any()
     tab = next(t for t in analysis.tabs if t.title == settings.tab_title(schema.CIRCLE_BACKS))
     assert not forbidden & {r[0] for r in tab.rows[1:]}
     clean = analysis.clean
     for pid in clean[schema.POSITIONS]["position_id"]:
-        found = circleback.match_position(pid, clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle, settings)
+        found = matching.match_position(pid, clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle, settings)
         assert not forbidden & set(found["candidate_id"])
     ics = calendar_file.circle_back_calendar(circleback.listed(circle, today, 3650), today).decode()
     assert not any(f"{cid}-" in ics for cid in forbidden)
@@ -502,7 +508,7 @@ def test_a_large_workbook_in_one_go():
     cc = reasons.candidate_classes(pipe, cands)
     # How fast is measured by bench/run.py (issue 9), not here: these machines are noisy.
     circle = circleback.circle_backs(cands, pipe, pos, cc, settings, TODAY)
-    counts = circleback.backpocket_counts(circle, pos)
+    counts = matching.backpocket_counts(circle, pos)
     rows = circleback.circle_backs_rows(circle, TODAY, settings)
-    assert len(circle) == n and circle["circle_back_status"].isin(circleback.CALLABLE).sum() > 1000
+    assert len(circle) == n and circle["circle_back_status"].isin(schema.CALLABLE).sum() > 1000
     assert len(counts) == p and len(rows) > 1

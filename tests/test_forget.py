@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from sheetcrm import api, privacy, schema
-from sheetcrm.backends.xlsx import XlsxBackend
+from sheetcrm.workbook.backends.xlsx import XlsxBackend
 from sheetcrm.cli import cli
 from sheetcrm.config import Settings
-from sheetcrm.layout import workbook_layout
+from sheetcrm.workbook.layout import workbook_layout
 
 from conftest import make_memory, rows_for
 
@@ -230,7 +230,7 @@ def test_forget_through_google_sheets_leaves_no_trace(gsheet):
 
 
 def test_a_conflict_in_the_follow_up_sync_is_a_warning_not_a_failure(monkeypatch):
-    from sheetcrm import sync as sync_mod
+    from sheetcrm.workbook import sync as sync_mod
     from sheetcrm.errors import ConflictError
 
     settings = Settings(suppression_salt="pepper")

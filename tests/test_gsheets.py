@@ -10,14 +10,14 @@ import pytest
 from click.testing import CliRunner
 
 from sheetcrm import api, schema
-from sheetcrm.backends.base import CellUpdate, Changes, OwnedTab
-from sheetcrm.backends.gsheets import DATE_FORMAT, GSheetsBackend, load_credentials, to_cell
-from sheetcrm.backends.memory import MemoryBackend
+from sheetcrm.workbook.backends.base import CellUpdate, Changes, OwnedTab
+from sheetcrm.workbook.backends.gsheets import DATE_FORMAT, GSheetsBackend, load_credentials, to_cell
+from sheetcrm.workbook.backends.memory import MemoryBackend
 from sheetcrm.cli import cli
 from sheetcrm.config import Settings
 from sheetcrm.demo import demo_data
 from sheetcrm.errors import AuthError, BackendError, ConfigError, NotFoundError
-from sheetcrm.layout import workbook_layout
+from sheetcrm.workbook.layout import workbook_layout
 
 from conftest import TODAY, make_memory
 

@@ -1,7 +1,7 @@
 """Pipeline figures (DESIGN §5), talent counts, the Summary tab, `report pipeline` / `report talent`.
 
 The hand-built fixture below goes through the real sheet path and validation
-(frames_of + sync.analyse), so rows with errors are really left out. Rejection
+(frames_of + analysis_mod.analyse), so rows with errors are really left out. Rejection
 classes come from a stand-in classifier keyed on the reason text: these tests
 count classes, they do not judge the classifier (tests/test_reasons.py does).
 Every expected figure is written out by hand from the rows, never computed here.
@@ -20,12 +20,17 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from sheetcrm import pipeline, reasons, schema, sync
-from sheetcrm.backends.xlsx import XlsxBackend
+from sheetcrm.core import pipeline, reasons
+
+from sheetcrm import schema
+
+from sheetcrm.workbook import sync
+from sheetcrm.workbook.backends.xlsx import XlsxBackend
 from sheetcrm.cli import cli
-from sheetcrm.layout import workbook_layout
+from sheetcrm.workbook.layout import workbook_layout
 
 from conftest import rows_for
+from sheetcrm.core import analysis as analysis_mod
 
 FC = dt.date(2026, 9, 1)  # first contacted
 DEC = dt.date(2026, 10, 1)  # decided
@@ -130,7 +135,7 @@ LEFT_OUT = {schema.CANDIDATES: 1, schema.POSITIONS: 0, schema.PIPELINE: 5}
 def analysis(frames_of, settings, today, monkeypatch):
     monkeypatch.setattr(reasons, "classify_pipeline", stand_in_classify)
     frames = frames_of(candidates=CANDIDATES, positions=POSITIONS, pipeline=PIPELINE)
-    return sync.analyse(frames, settings, today, now=dt.datetime(2026, 11, 22, 9, 30))
+    return analysis_mod.analyse(frames, settings, today, now=dt.datetime(2026, 11, 22, 9, 30))
 
 
 def same(a, b) -> bool:
@@ -238,7 +243,7 @@ def find_row(rows, first):
 def test_summary_title_holds_the_sync_time(analysis):
     rows = summary_of(analysis)
     assert rows[0] == ["sheetcrm summary, updated 2026-11-22 09:30"]
-    assert (1, 1) in sync.SUMMARY_VOLATILE
+    assert (1, 1) in analysis_mod.SUMMARY_VOLATILE
 
 
 def test_summary_position_table_reads_as_percentages_and_blanks(analysis):

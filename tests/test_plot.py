@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from sheetcrm import api, plot
-from sheetcrm.backends.xlsx import XlsxBackend
+from sheetcrm.workbook.backends.xlsx import XlsxBackend
 from sheetcrm.cli import cli
 from sheetcrm.errors import SheetCRMError
 

@@ -10,11 +10,16 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from sheetcrm import reasons, schema, sync, validate
+from sheetcrm.core import reasons, validate
+
+from sheetcrm import schema
+
+from sheetcrm.workbook import sync
 from sheetcrm.cli import cli
 from sheetcrm.config import BUILTIN_REASONS, Settings
 from sheetcrm.demo import HARD_REASONS, SOFT_REASONS, UNCLEAR_REASONS
 from sheetcrm.errors import ConfigError
+from sheetcrm.core import analysis as analysis_mod
 
 DATA = Path(__file__).parent / "data"
 
@@ -316,7 +321,7 @@ def test_sync_fills_classes_and_flags_unclassified(settings, today, frames_of):
             {"candidate_id": "C-00003", "position_id": "P-001", "outcome": "rejected",
              "rejection_reason": "long story, ask Sam", "decided_on": "2026-10-01"},
         ])
-    analysis = sync.analyse(frames, settings, today)
+    analysis = analysis_mod.analyse(frames, settings, today)
     owned = analysis.owned[schema.PIPELINE]
     assert list(owned["rejection_class"]) == ["soft_no", "hard_no", "unclassified"]
     assert list(owned["rejection_category"]) == ["salary", "do_not_contact", "unclassified"]
@@ -430,7 +435,7 @@ def test_cli_report_reasons_bad_today(demo_xlsx):
 
 
 def test_issues_frame_contract(settings, rules):
-    # the frame merges with validate's issues (sync._merge_issues)
+    # the frame merges with validate's issues (analysis_mod._merge_issues)
     empty = reasons.unclassified_issues(reasons.classify_pipeline(pipeline_frame([]), rules), settings)
     assert list(empty.columns) == list(validate.issues_frame([]).columns)
 

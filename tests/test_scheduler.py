@@ -25,8 +25,8 @@ import pytest
 import schedule
 
 from sheetcrm import api, schema, scheduler
-from sheetcrm.backends.memory import MemoryBackend
-from sheetcrm.backends.xlsx import XlsxBackend, lock_files
+from sheetcrm.workbook.backends.memory import MemoryBackend
+from sheetcrm.workbook.backends.xlsx import XlsxBackend, lock_files
 from sheetcrm.config import Settings
 from sheetcrm.errors import BackendError, ConfigError, ConflictError, WorkbookLockedError
 from sheetcrm.scheduler import Plan, ProcessLock, StopRequested, SyncLoop

@@ -1,8 +1,10 @@
 """Finding tabs and columns: header matching, aliases, missing columns."""
 import pytest
 
-from sheetcrm import schema, sheet
-from sheetcrm.backends.memory import MemoryBackend
+from sheetcrm import schema
+
+from sheetcrm.workbook import sheet
+from sheetcrm.workbook.backends.memory import MemoryBackend
 from sheetcrm.errors import SchemaError
 
 

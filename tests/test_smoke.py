@@ -1,5 +1,5 @@
 from sheetcrm import api
-from sheetcrm.backends.xlsx import XlsxBackend
+from sheetcrm.workbook.backends.xlsx import XlsxBackend
 
 
 def test_demo_workbook_syncs_then_has_nothing_to_say(demo_xlsx, settings, today):

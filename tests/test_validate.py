@@ -14,12 +14,18 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from sheetcrm import privacy, schema, sync, validate
-from sheetcrm.backends.xlsx import XlsxBackend
+from sheetcrm import privacy, schema
+
+from sheetcrm.workbook import sync
+
+from sheetcrm.core import validate
+from sheetcrm.workbook.backends.xlsx import XlsxBackend
 from sheetcrm.cli import cli
 from sheetcrm.config import Settings
-from sheetcrm.layout import workbook_layout
+from sheetcrm.workbook.layout import workbook_layout
 from tests.conftest import TODAY, make_frames, make_memory, rows_for
+from sheetcrm.core import never_call
+from sheetcrm.core import analysis as analysis_mod
 
 NAMES = ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov", "Donald Knuth",
          "Frances Allen", "Ken Thompson", "Radia Perlman", "Tony Hoare"]
@@ -301,7 +307,7 @@ def test_forgotten_rows_need_no_email_or_phone_and_stay_hard_no(settings):
     clean, issues = run(settings, recs)
     assert issues.empty, issues.to_string()  # not "email or phone is required", not duplicates of each other
     assert list(clean[C].loc[[3, 6], "forgotten"]) == [True, True]
-    analysis = sync.analyse(make_frames(settings, recs[C], recs[PO], recs[PI]), settings, TODAY)
+    analysis = analysis_mod.analyse(make_frames(settings, recs[C], recs[PO], recs[PI]), settings, TODAY)
     assert analysis.candidate_class["C-00009"] == schema.HARD_NO
     assert 3 in analysis.clean[C].index
 
@@ -317,7 +323,7 @@ def guard_frames(settings, *extra):
 def test_a_hard_no_person_re_added_under_a_new_id_gets_an_error_naming_ids_not_the_address(settings):
     cands = guard_frames(settings, candidate(9, email="PERSON2@example.com", phone=None, name="A. Hopper"))
     classes = pd.Series({"C-00001": None, "C-00002": schema.HARD_NO, "C-00003": schema.SOFT_NO, "C-00009": None})
-    issues = validate.intake_guard(cands, classes, None, settings)
+    issues = never_call.intake_guard(cands, classes, None, settings)
     assert list(zip(issues["tab"], issues["row"], issues["column"], issues["severity"])) == [
         ("Candidates", 5, "email", "error")]
     message = issues["message"].iloc[0]
@@ -328,7 +334,7 @@ def test_a_hard_no_person_re_added_under_a_new_id_gets_an_error_naming_ids_not_t
 def test_do_not_contact_by_phone_is_guarded_and_the_person_themself_is_not(settings):
     cands = guard_frames(settings, candidate(9, email="new@example.com", phone="07700 900003", name="Someone New"))
     cands.loc[4, "do_not_contact"] = True  # C-00003
-    issues = validate.intake_guard(cands, pd.Series(dtype=object), None, settings)
+    issues = never_call.intake_guard(cands, pd.Series(dtype=object), None, settings)
     assert list(zip(issues["row"], issues["column"])) == [(5, "phone")]
     assert "same phone as C-00003 (row 4), who asked not to be contacted" in issues["message"].iloc[0]
     assert "7700" not in issues["message"].iloc[0]
@@ -339,11 +345,11 @@ def test_a_person_on_the_suppressed_tab_is_guarded_by_hash(settings):
     cands = guard_frames(s, candidate(9, email="gone@example.com", name="Someone New"))
     suppressed = pd.DataFrame({"hash": [privacy.person_hash("email", "gone@example.com", "pepper")],
                                "kind": ["email"], "suppressed_on": [TODAY]})
-    issues = validate.intake_guard(cands, pd.Series(dtype=object), suppressed, s)
+    issues = never_call.intake_guard(cands, pd.Series(dtype=object), suppressed, s)
     assert list(zip(issues["row"], issues["column"], issues["severity"])) == [(5, "email", "error")]
     assert "asked to be forgotten (Suppressed tab)" in issues["message"].iloc[0]
-    assert validate.intake_guard(cands, pd.Series(dtype=object), None, s).empty
-    assert validate.intake_guard(cands, pd.Series(dtype=object), suppressed.iloc[:0], s).empty
+    assert never_call.intake_guard(cands, pd.Series(dtype=object), None, s).empty
+    assert never_call.intake_guard(cands, pd.Series(dtype=object), suppressed.iloc[:0], s).empty
 
 
 def test_sync_leaves_a_guarded_row_out_of_circle_backs_and_counts_it(settings):
@@ -351,7 +357,7 @@ def test_sync_leaves_a_guarded_row_out_of_circle_backs_and_counts_it(settings):
     recs[C][2]["do_not_contact"] = "yes"  # C-00003
     recs[C].append(candidate(9, email="person3@example.com", phone=None, name="Renamed Person"))
     recs[PI].append(pipe_row("C-00009", "P-002", decided_on=dt.date(2025, 1, 5), first_contacted=dt.date(2025, 1, 1)))
-    analysis = sync.analyse(make_frames(settings, recs[C], recs[PO], recs[PI]), settings, TODAY)
+    analysis = analysis_mod.analyse(make_frames(settings, recs[C], recs[PO], recs[PI]), settings, TODAY)
     guarded = analysis.issues[(analysis.issues["row"] == 5) & (analysis.issues["tab"] == "Candidates")]
     error = guarded[guarded["severity"] == "error"]
     assert len(error) == 1 and "C-00003 (row 4)" in error["message"].iloc[0]
@@ -486,7 +492,7 @@ def test_sync_never_raises_and_never_changes_a_cell_people_own(cands, positions,
                 if c in owned and r > 0:
                     continue
                 after = new_row[c] if c < len(new_row) else None
-                if c == id_col and r > 0 and sync.assign_ids(pd.DataFrame({"candidate_id": [value]})):
+                if c == id_col and r > 0 and analysis_mod.assign_ids(pd.DataFrame({"candidate_id": [value]})):
                     assert re.fullmatch(r"C-\d{5}", after)  # a blank id cell: sheetcrm fills it
                     continue
                 assert _same(value, after), (title, r + 1, c + 1, value, after)

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from sheetcrm import api, schema
-from sheetcrm.backends.base import CellUpdate, Changes
-from sheetcrm.backends.xlsx import XlsxBackend
+from sheetcrm.workbook.backends.base import CellUpdate, Changes
+from sheetcrm.workbook.backends.xlsx import XlsxBackend
 from sheetcrm.errors import BackendError, ConflictError, WorkbookLockedError
 
 
@@ -153,7 +153,7 @@ def test_missing_or_broken_workbook_is_a_clear_error(tmp_path):
 
 
 def test_init_stores_formula_looking_text_as_text(tmp_path, settings, today):
-    from sheetcrm.layout import workbook_layout
+    from sheetcrm.workbook.layout import workbook_layout
     from tests.conftest import rows_for
     path = tmp_path / "w.xlsx"
     data = {"candidates": rows_for("candidates", [{"candidate_id": "C-1", "name": "=cmd|' /C calc'!A0"}])}

@@ -18,9 +18,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from sheetcrm import api
-from sheetcrm.backends import xlsx_patch
-from sheetcrm.backends.base import CellUpdate, Changes, OwnedTab
-from sheetcrm.backends.xlsx import XlsxBackend
+from sheetcrm.workbook.backends import xlsx_patch
+from sheetcrm.workbook.backends.base import CellUpdate, Changes, OwnedTab
+from sheetcrm.workbook.backends.xlsx import XlsxBackend
 
 NOW = dt.datetime(2026, 11, 22, 7, 45)
 

@@ -15,7 +15,7 @@ import operator
 import re
 from typing import Any
 
-from sheetcrm.backends.base import col_letter, col_number  # A1 notation is the same everywhere
+from sheetcrm.workbook.backends.base import col_letter, col_number  # A1 notation is the same everywhere
 
 EPOCH = dt.date(1899, 12, 30)
 DATE_PATTERN = "yyyy-mm-dd"

@@ -1,8 +1,8 @@
 """Backends: where the workbook lives. Pick one with :func:`open_backend`."""
 from __future__ import annotations
 
-from ..config import Settings
-from ..errors import ConfigError
+from ...config import Settings
+from ...errors import ConfigError
 from .base import Backend, Changes, CellUpdate, OwnedTab, Sheet, Snapshot, TabLayout, WriteResult
 from .memory import MemoryBackend
 from .xlsx import XlsxBackend

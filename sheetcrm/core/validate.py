@@ -36,9 +36,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import privacy, schema
-from .config import Settings
-from .values import is_blank, parse_bool, parse_date, parse_duration, parse_integer, parse_number
+from .. import privacy, schema
+from .issues import IssueLog, _show, error_rows, issues_frame, row_issue_texts  # noqa: F401  (re-exported)
+from ..config import Settings
+from ..values import is_blank, parse_bool, parse_date, parse_duration, parse_integer, parse_number
 
 Frames = dict[str, pd.DataFrame]
 _SKILL_SPLIT = re.compile(r"[,;/\n|]+")
@@ -58,59 +59,6 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
 PAST_EVENT_DATES = {(schema.CANDIDATES, "last_contacted"), (schema.PIPELINE, "first_contacted"),
                     (schema.PIPELINE, "decided_on")}
 REQUIRES_REASON = ("rejected", "declined")
-
-
-class IssueLog:
-    """Collects problems lazily, as rows."""
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self.rows: list[tuple] = []
-
-    def add(self, tab: str, row: int, column: str, value: Any, severity: str, message: str, suggestion: str = "") -> None:
-        self.rows.append((self.settings.tab_title(tab), int(row), column, _show(value), severity, message, suggestion))
-
-    def add_many(self, tab: str, rows: Iterable[int], column: str | Iterable[str], values: Iterable[Any], severity: str,
-                 messages: Iterable[str], suggestions: Iterable[str] | None = None) -> None:
-        """Many problems of one kind (values already shown, see :func:`_show`)."""
-        title = self.settings.tab_title(tab)
-        rows, values, messages = list(rows), list(values), list(messages)
-        suggestions = [""] * len(rows) if suggestions is None else list(suggestions)
-        columns = [column] * len(rows) if isinstance(column, str) else list(column)
-        self.rows.extend(zip([title] * len(rows), map(int, rows), columns, values,
-                             [severity] * len(rows), messages, suggestions))
-
-    def frame(self) -> pd.DataFrame:
-        return issues_frame(self.rows)
-
-
-def issues_frame(rows: list[tuple] | None = None) -> pd.DataFrame:
-    df = pd.DataFrame(rows or [], columns=list(schema.ISSUE_COLUMNS))
-    df["row"] = df["row"].astype("int64")
-    order = {"error": 0, "warning": 1}
-    if len(df):
-        df = df.sort_values(["severity", "tab", "row", "column"], key=lambda s: s.map(order) if s.name == "severity" else s,
-                            kind="stable").reset_index(drop=True)
-    return df
-
-
-def _show(value: Any) -> str:
-    """The value as the issue shows it: short, on one line (backends store it as plain text)."""
-    try:
-        if is_blank(value):
-            return ""
-        if isinstance(value, dt.datetime):
-            text = value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-        elif isinstance(value, dt.date):
-            text = value.isoformat()
-        elif isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-            text = str(int(value))
-        else:
-            text = str(value)
-    except Exception:  # a cell holding an odd object: show what it is, never crash
-        text = f"<{type(value).__name__}>"
-    text = " ".join(text.split()) if len(text) < 10_000 else " ".join(text[:200].split())
-    return text if len(text) <= 80 else text[:77] + "…"
 
 
 def suggest(value: Any, choices: tuple[str, ...]) -> str:
@@ -844,86 +792,6 @@ def _drop_error_rows(typed: Frames, issues: pd.DataFrame, settings: Settings) ->
     return clean
 
 
-def error_rows(issues: pd.DataFrame, settings: Settings, key: str) -> set[int]:
-    """Sheet rows of one tab that have an error (left out of figures)."""
-    mask = (issues["severity"] == "error") & (issues["tab"] == settings.tab_title(key))
-    return set(issues.loc[mask, "row"].astype(int))
-
-
-def row_issue_texts(issues: pd.DataFrame, settings: Settings, key: str) -> dict[int, str]:
-    """The short `row_issues` text per row: 'error: email is not …; warning: …'."""
-    sub = issues[issues["tab"] == settings.tab_title(key)]
-    if not len(sub):
-        return {}
-    parts = (sub["severity"] + ": " + sub["message"]).tolist()
-    out: dict[int, str] = {}
-    for row, part in zip(sub["row"].tolist(), parts):
-        out[row] = part if row not in out else out[row] + "; " + part
-    return {row: text if len(text) <= 300 else text[:297] + "…" for row, text in out.items()}
-
-
 # -- hard-no guard at intake -----------------------------------------------------------
 
-def intake_guard(candidates_clean: pd.DataFrame, candidate_class: pd.Series, suppressed: pd.DataFrame | None,
-                 settings: Settings) -> pd.DataFrame:
-    """Errors for Candidates rows that are a hard-no person re-added under a new id.
 
-    A row is flagged when its email or phone matches another candidate_id that is
-    hard_no (``candidate_class``: candidate_id -> 'hard_no' / 'soft_no' / None) or
-    do_not_contact, or when the salted hash of its email or phone is on the
-    Suppressed tab (``suppressed``: columns hash, kind, suppressed_on; or None).
-    Rows of candidates that are hard-no themselves and forgotten rows are not
-    flagged: they are never contacted anyway. Messages name ids and rows, never
-    the email or phone. Callers leave the flagged rows out of circle-backs.
-    """
-    log = IssueLog(settings)
-    cands = _guard_view(candidates_clean)
-    if not len(cands):
-        return log.frame()
-    ids = cands["candidate_id"]
-    cls = ids.map(candidate_class) if candidate_class is not None and len(candidate_class) else pd.Series(None, index=ids.index)
-    hard = cls.eq(schema.HARD_NO) | cands["do_not_contact"].astype(bool)
-    own_hard = hard | cands["forgotten"]
-    flagged: set[int] = set()
-    for column, label in (("email_norm", "email"), ("phone_e164", "phone")):
-        values = cands[column]
-        blocked = values.notna() & hard
-        if not blocked.any():
-            continue
-        why = np.where(cands["do_not_contact"].astype(bool)[blocked], "asked not to be contacted", "is hard-no")
-        blockers = pd.DataFrame({"value": values[blocked], "id": ids[blocked], "row": cands.index[blocked.to_numpy()],
-                                 "why": why})
-        blockers = blockers.drop_duplicates("value")  # the earliest hard-no row per value names it
-        at_risk = values.notna() & ~own_hard
-        hits = pd.DataFrame({"value": values[at_risk], "id": ids[at_risk], "row": cands.index[at_risk.to_numpy()]})
-        hits = hits.merge(blockers, on="value", suffixes=("", "_blocker"))
-        hits = hits[hits["id"] != hits["id_blocker"]]
-        for row, other, other_row, why in zip(hits["row"], hits["id_blocker"], hits["row_blocker"], hits["why"]):
-            log.add(schema.CANDIDATES, row, label, None, "error",
-                    f"same {label} as {other} (row {other_row}), who {why}: do not contact this person")
-            flagged.add(int(row))
-    hashes = _suppressed_hashes(suppressed)
-    if hashes:
-        salt = settings.suppression_salt
-        for column, label in (("email_norm", "email"), ("phone_e164", "phone")):
-            values = cands[column]
-            live = values.notna() & ~cands["forgotten"]
-            for row, value in zip(cands.index[live.to_numpy()], values[live]):
-                if privacy.person_hash(label, value, salt) in hashes:
-                    log.add(schema.CANDIDATES, row, label, None, "error",
-                            "matches a person who asked to be forgotten (Suppressed tab); do not contact or keep this person")
-    return log.frame()
-
-
-def _guard_view(candidates: pd.DataFrame) -> pd.DataFrame:
-    """The columns the guard needs, tolerating frames built before ``forgotten`` existed."""
-    out = candidates.copy() if "forgotten" not in candidates else candidates
-    if "forgotten" not in out:
-        out["forgotten"] = out["name"].eq(privacy.FORGOTTEN_NAME).to_numpy(dtype=bool)
-    return out
-
-
-def _suppressed_hashes(suppressed: pd.DataFrame | None) -> set[str]:
-    if suppressed is None or not len(suppressed) or "hash" not in suppressed:
-        return set()
-    return {str(h).strip() for h in suppressed["hash"] if not _blank(h)}

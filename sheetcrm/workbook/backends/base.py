@@ -19,7 +19,8 @@ import datetime as dt
 import math
 from typing import Any
 
-from ..values import EXCEL_EPOCH
+from ...schema import OwnedTab  # noqa: F401  (re-exported: backends take it in Changes)
+from ...values import EXCEL_EPOCH
 
 
 @dataclasses.dataclass
@@ -61,24 +62,6 @@ class CellUpdate:
     col: int
     value: Any
     identity: tuple[tuple[int, Any], ...] = ()
-
-
-@dataclasses.dataclass
-class OwnedTab:
-    """A tab sheetcrm rewrites whole. ``volatile`` cells (row, col, 1-based) are
-    ignored when deciding whether anything changed (e.g. the sync time)."""
-
-    title: str
-    rows: list[list[Any]]
-    volatile: frozenset[tuple[int, int]] = frozenset()
-    # Presentation hints a backend may honour: header rows to freeze, columns
-    # holding dates or percentages (1-based), widths.
-    freeze_rows: int = 1
-    date_columns: tuple[int, ...] = ()
-    percent_columns: tuple[int, ...] = ()
-    bold_rows: tuple[int, ...] = (1,)
-    widths: tuple[float | None, ...] = ()  # column widths in characters from column A; None: leave as is
-    align_right: tuple[int, ...] = ()  # columns of numbers: their headers sit right-aligned over them
 
 
 @dataclasses.dataclass

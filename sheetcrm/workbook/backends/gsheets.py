@@ -42,9 +42,9 @@ import gspread
 import requests
 from gspread.http_client import HTTPClient
 
-from .. import schema
-from ..errors import AuthError, BackendError, ConfigError, NotFoundError
-from ..values import EXCEL_EPOCH
+from ... import schema
+from ...errors import AuthError, BackendError, ConfigError, NotFoundError
+from ...values import EXCEL_EPOCH
 from .base import (Backend, Changes, CellUpdate, OwnedTab, Sheet, Snapshot, TabLayout, WriteResult, col_letter,
                    resolve_rows, same_cell)
 
@@ -652,7 +652,7 @@ def _highlight(sid: int, width: int, formula: str, colour: str) -> dict:
 
 
 def _status_highlights(sid: int, width: int, col: int) -> list[dict]:
-    from ..layout import DUE_COLOURS
+    from ...schema import DUE_COLOURS
 
     letter = col_letter(col)
     return [_highlight(sid, width, f'=${letter}2="{value}"', colour) for value, colour in reversed(list(DUE_COLOURS.items()))]

@@ -3,13 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import schema
+from .. import schema
+from ..config import Settings
+from ..schema import CIRCLE_BACK_HEADER, DUE_COLOURS
 from .backends.base import TabLayout
-from .config import Settings
-
-DUE_COLOURS = {"due": "FFF2CC", "overdue": "F8CBAD"}
-CIRCLE_BACK_HEADER = ["candidate_id", "name", "circle_back_status", "next_circle_back", "rejection_category",
-                      "last_contact", "contact_every", "suggested_positions", "talking_point"]
 
 
 def workbook_layout(settings: Settings, data: dict[str, list[list[Any]]] | None = None) -> list[TabLayout]:

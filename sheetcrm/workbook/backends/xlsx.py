@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from ..errors import BackendError, ConflictError, NotFoundError, WorkbookLockedError
+from ...errors import BackendError, ConflictError, NotFoundError, WorkbookLockedError
 from .base import Backend, Changes, OwnedTab, Sheet, Snapshot, TabLayout, WriteResult, resolve_rows
 from . import xlsx_patch
 

@@ -11,12 +11,12 @@ from typing import Any
 
 import pandas as pd
 
-from . import schema
+from .. import schema
+from ..core import Frames
 from .backends.base import Snapshot
-from .config import Settings
-from .errors import SchemaError
+from ..config import Settings
+from ..errors import SchemaError
 
-Frames = dict[str, pd.DataFrame]
 
 
 @dataclasses.dataclass

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import schema
-from .errors import NotFoundError
+from .. import schema
+from ..errors import NotFoundError
 
 ALL = "ALL"
 FIGURE_KEYS = (

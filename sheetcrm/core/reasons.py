@@ -38,9 +38,9 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from . import schema
-from .config import Settings, read_toml
-from .errors import ConfigError
+from .. import schema
+from ..config import Settings, read_toml
+from ..errors import ConfigError
 from .validate import issues_frame
 
 NO_OUTCOMES = ("rejected", "declined", "ghosted")

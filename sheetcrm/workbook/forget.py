@@ -20,13 +20,14 @@ import datetime as dt
 import re
 from typing import Any
 
-from . import schema, sync as sync_mod
+from .. import schema
+from . import sync as sync_mod
 from .backends.base import Backend, CellUpdate, Changes, OwnedTab, Sheet, Snapshot
-from .config import Settings
-from .errors import ConflictError, NotFoundError, SheetCRMError
-from .privacy import FORGOTTEN_NAME, normalise_email, normalise_phone, person_hash
+from ..config import Settings
+from ..errors import ConflictError, NotFoundError, SheetCRMError
+from ..privacy import FORGOTTEN_NAME, normalise_email, normalise_phone, person_hash
 from .sheet import TabMap
-from .values import is_blank
+from ..values import is_blank
 
 KEEP = ("candidate_id",)
 _PHONE_LIKE = re.compile(r"(?:\+|\b00)?\d[\d\s().\-/]{5,}\d")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..errors import ConflictError, NotFoundError
+from ...errors import ConflictError, NotFoundError
 from .base import Backend, Changes, Sheet, Snapshot, TabLayout, WriteResult, resolve_rows
 
 

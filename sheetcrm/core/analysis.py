@@ -1,0 +1,159 @@
+"""analyse(): the order of the steps of a sync, pure (DESIGN §8)."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Any
+
+import pandas as pd
+
+from .. import schema
+from ..config import Settings
+from ..schema import OwnedTab
+from . import Frames, circleback, matching, pipeline, reasons, validate
+from .issues import issues_frame, row_issue_texts
+from .never_call import hold_for_review, intake_guard, rows_left_out_that_forbid_calls
+
+
+ID_PATTERN = re.compile(r"^C-(\d+)$")
+
+
+
+SUMMARY_VOLATILE = frozenset({(1, 1)})  # the title cell holds the sync time
+
+
+
+@dataclasses.dataclass
+class Analysis:
+    frames: Frames  # raw, with assigned ids filled in
+    clean: Frames  # valid rows, typed; pipeline classified
+    issues: pd.DataFrame
+    candidate_class: pd.Series
+    figures: pd.DataFrame
+    circle: pd.DataFrame
+    backpocket: pd.Series
+    new_ids: dict[int, str]  # Candidates row -> assigned id
+    owned: dict[str, pd.DataFrame]  # per input tab: index=row, owned columns as cell values
+    tabs: list[OwnedTab]
+    left_out: dict[str, int]  # rows with errors, per input tab
+
+
+
+def assign_ids(candidates: pd.DataFrame) -> dict[int, str]:
+    """Next `C-00001`-style ids for blank candidate_id cells, in row order."""
+    ids = candidates["candidate_id"]
+    numbers = [int(m[1]) for v in ids.dropna().astype(str) if (m := ID_PATTERN.match(v.strip()))]
+    nxt = max(numbers, default=0) + 1
+    out: dict[int, str] = {}
+    for row, value in ids.items():
+        if value is None or (isinstance(value, str) and not value.strip()) or (isinstance(value, float) and value != value):
+            out[int(row)] = f"C-{nxt:05d}"
+            nxt += 1
+    return out
+
+
+
+def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime | None = None,
+            rules: reasons.RuleSet | None = None, suppressed: pd.DataFrame | None = None) -> Analysis:
+    """Everything a sync computes, without I/O. ``now`` only stamps the Summary title."""
+    now = now or dt.datetime.combine(today, dt.time())
+    frames = {k: v.copy() for k, v in frames.items()}
+    new_ids = assign_ids(frames[schema.CANDIDATES])
+    if new_ids:
+        cands = frames[schema.CANDIDATES]
+        cands.loc[list(new_ids), "candidate_id"] = pd.Series(new_ids)
+    clean, issues = validate.validate(frames, settings, today)
+    rules = rules if rules is not None else reasons.load_rules(settings)
+    clean[schema.PIPELINE] = reasons.classify_pipeline(clean[schema.PIPELINE], rules)
+    issues = _merge_issues(issues, reasons.unclassified_issues(clean[schema.PIPELINE], settings))
+    cand_class = reasons.candidate_classes(clean[schema.PIPELINE], clean[schema.CANDIDATES])
+    never, review, blockers = rows_left_out_that_forbid_calls(frames, clean, rules, settings)
+    if never:
+        cand_class = cand_class.copy()
+        for cid in never:
+            cand_class.loc[cid] = schema.HARD_NO
+    # Hard-no people re-added under a new id: an error, and never circled back.
+    guard_view = pd.concat([clean[schema.CANDIDATES], blockers]) if len(blockers) else clean[schema.CANDIDATES]
+    guard = intake_guard(guard_view, cand_class, suppressed, settings)
+    if len(guard):
+        issues = _merge_issues(issues, guard)
+        clean[schema.CANDIDATES] = clean[schema.CANDIDATES].drop(index=guard["row"].unique())
+    figures = pipeline.position_figures(clean[schema.PIPELINE], clean[schema.POSITIONS]["position_id"])
+    circle = circleback.circle_backs(clean[schema.CANDIDATES], clean[schema.PIPELINE], clean[schema.POSITIONS],
+                                     cand_class, settings, today, suppressed=suppressed)
+    circle = hold_for_review(circle, review - never)
+    backpocket = matching.backpocket_counts(circle, clean[schema.POSITIONS])
+    left_out = {k: len(frames[k]) - len(clean[k]) for k in schema.INPUT_TABS}
+    owned = _owned_columns(frames, clean, issues, cand_class, circle, backpocket, settings)
+    summary = pipeline.summary_rows(figures, clean[schema.CANDIDATES], left_out, now, backpocket,
+                                    positions=clean[schema.POSITIONS])
+    tabs = [
+        OwnedTab(settings.tab_title(schema.SUMMARY), summary,
+                 volatile=SUMMARY_VOLATILE, freeze_rows=0, bold_rows=summary.bold_rows,
+                 percent_columns=summary.percent_columns, widths=summary.widths, align_right=summary.align_right),
+        OwnedTab(settings.tab_title(schema.CIRCLE_BACKS), circleback.circle_backs_rows(circle, today, settings)),
+        OwnedTab(settings.tab_title(schema.ISSUES), issues_rows(issues)),
+    ]
+    return Analysis(frames, clean, issues, cand_class, figures, circle, backpocket, new_ids, owned, tabs, left_out)
+
+
+
+def _merge_issues(a: pd.DataFrame, b: pd.DataFrame | None) -> pd.DataFrame:
+    if b is None or not len(b):
+        return a
+    return issues_frame([tuple(r) for r in pd.concat([a, b]).itertuples(index=False)])
+
+
+
+def issues_rows(issues: pd.DataFrame) -> list[list[Any]]:
+    return [list(schema.ISSUE_COLUMNS)] + [list(r) for r in issues.itertuples(index=False)]
+
+
+
+def _owned_columns(frames: Frames, clean: Frames, issues: pd.DataFrame, cand_class: pd.Series,
+                   circle: pd.DataFrame, backpocket: pd.Series, settings: Settings) -> dict[str, pd.DataFrame]:
+    out: dict[str, pd.DataFrame] = {}
+    for key in schema.INPUT_TABS:
+        raw = frames[key]
+        cols = [c.name for c in schema.INPUT_TAB_SCHEMAS[key].owned_columns]
+        df = pd.DataFrame({c: pd.Series(None, index=raw.index, dtype=object) for c in cols}, index=raw.index)
+        texts = row_issue_texts(issues, settings, key)
+        df["row_issues"] = pd.Series(texts, dtype=object).reindex(raw.index)
+        out[key] = df
+
+    cands, cand_out = clean[schema.CANDIDATES], out[schema.CANDIDATES]
+    ids = cands["candidate_id"]
+    cand_out.loc[cands.index, "rejection_class"] = ids.map(cand_class).values
+    by_id = circle.reindex(ids.values)
+    cand_out.loc[cands.index, "circle_back_status"] = by_id["circle_back_status"].values
+    cand_out.loc[cands.index, "next_circle_back"] = by_id["next_circle_back"].map(_day).values
+
+    pos, pos_out = clean[schema.POSITIONS], out[schema.POSITIONS]
+    pos_out.loc[pos.index, "backpocket_matches"] = pos["position_id"].map(backpocket).map(_int).values
+
+    pipe, pipe_out = clean[schema.PIPELINE], out[schema.PIPELINE]
+    pipe_out.loc[pipe.index, "rejection_class"] = pipe["rejection_class"].values
+    pipe_out.loc[pipe.index, "rejection_category"] = pipe["rejection_category"].values
+    for df in out.values():
+        df[:] = df.astype(object).where(df.notna(), None)
+        df.replace({"": None}, inplace=True)
+    return out
+
+
+
+def _day(v: Any) -> dt.date | None:
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    if isinstance(v, dt.datetime):
+        return v.date()
+    return v
+
+
+
+def _int(v: Any) -> int | None:
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
+        return None
+    return int(v)

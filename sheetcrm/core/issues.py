@@ -1,0 +1,87 @@
+"""Problems as rows (DESIGN §3, §7): every issue found is a row of the Issues tab."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from .. import schema
+from ..config import Settings
+from ..values import is_blank
+
+
+class IssueLog:
+    """Collects problems lazily, as rows."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.rows: list[tuple] = []
+
+    def add(self, tab: str, row: int, column: str, value: Any, severity: str, message: str, suggestion: str = "") -> None:
+        self.rows.append((self.settings.tab_title(tab), int(row), column, _show(value), severity, message, suggestion))
+
+    def add_many(self, tab: str, rows: Iterable[int], column: str | Iterable[str], values: Iterable[Any], severity: str,
+                 messages: Iterable[str], suggestions: Iterable[str] | None = None) -> None:
+        """Many problems of one kind (values already shown, see :func:`_show`)."""
+        title = self.settings.tab_title(tab)
+        rows, values, messages = list(rows), list(values), list(messages)
+        suggestions = [""] * len(rows) if suggestions is None else list(suggestions)
+        columns = [column] * len(rows) if isinstance(column, str) else list(column)
+        self.rows.extend(zip([title] * len(rows), map(int, rows), columns, values,
+                             [severity] * len(rows), messages, suggestions))
+
+    def frame(self) -> pd.DataFrame:
+        return issues_frame(self.rows)
+
+
+
+def issues_frame(rows: list[tuple] | None = None) -> pd.DataFrame:
+    df = pd.DataFrame(rows or [], columns=list(schema.ISSUE_COLUMNS))
+    df["row"] = df["row"].astype("int64")
+    order = {"error": 0, "warning": 1}
+    if len(df):
+        df = df.sort_values(["severity", "tab", "row", "column"], key=lambda s: s.map(order) if s.name == "severity" else s,
+                            kind="stable").reset_index(drop=True)
+    return df
+
+
+
+def _show(value: Any) -> str:
+    """The value as the issue shows it: short, on one line (backends store it as plain text)."""
+    try:
+        if is_blank(value):
+            return ""
+        if isinstance(value, dt.datetime):
+            text = value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+        elif isinstance(value, dt.date):
+            text = value.isoformat()
+        elif isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            text = str(int(value))
+        else:
+            text = str(value)
+    except Exception:  # a cell holding an odd object: show what it is, never crash
+        text = f"<{type(value).__name__}>"
+    text = " ".join(text.split()) if len(text) < 10_000 else " ".join(text[:200].split())
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+
+def error_rows(issues: pd.DataFrame, settings: Settings, key: str) -> set[int]:
+    """Sheet rows of one tab that have an error (left out of figures)."""
+    mask = (issues["severity"] == "error") & (issues["tab"] == settings.tab_title(key))
+    return set(issues.loc[mask, "row"].astype(int))
+
+
+
+def row_issue_texts(issues: pd.DataFrame, settings: Settings, key: str) -> dict[int, str]:
+    """The short `row_issues` text per row: 'error: email is not …; warning: …'."""
+    sub = issues[issues["tab"] == settings.tab_title(key)]
+    if not len(sub):
+        return {}
+    parts = (sub["severity"] + ": " + sub["message"]).tolist()
+    out: dict[int, str] = {}
+    for row, part in zip(sub["row"].tolist(), parts):
+        out[row] = part if row not in out else out[row] + "; " + part
+    return {row: text if len(text) <= 300 else text[:297] + "…" for row, text in out.items()}

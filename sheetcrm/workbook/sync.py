@@ -1,0 +1,191 @@
+"""The main job: read -> validate -> classify -> compute -> diff -> write.
+
+:func:`analyse` is pure (frames + today in, everything sheetcrm has to say out);
+:func:`plan_changes` turns that into the cell changes that differ from what the
+sheet holds now; :func:`sync` does the I/O around them. Only owned columns, blank
+candidate_id cells and owned tabs are ever written (DESIGN §3).
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import time
+from typing import Any
+
+import pandas as pd
+
+from .. import schema
+from ..core.analysis import Analysis, analyse
+from .backends.base import Backend, CellUpdate, Changes, OwnedTab, Snapshot, WriteResult, same_cell
+from ..config import Settings
+from .sheet import Frames, TabMap, locate, to_frames
+from ..values import is_blank, parse_bool
+
+
+def plan_changes(snapshot: Snapshot, maps: dict[str, TabMap], analysis: Analysis) -> Changes:
+    """Only the cells whose value differs from what the sheet holds now."""
+    changes = Changes()
+    for key, tmap in maps.items():
+        sheet = snapshot.tabs[tmap.title]
+        tab = schema.INPUT_TAB_SCHEMAS[key]
+        for name in tmap.appended:
+            changes.cells.append(CellUpdate(tmap.title, 1, tmap.columns[name], name))
+        id_cols = [(tmap.columns[c]) for c in tab.identity if c in tmap.columns]
+        owned = analysis.owned[key]
+        owned_cols = [(name, tmap.columns[name]) for name in owned.columns]
+        changes.labels.update({(tmap.title, c): n for n, c in tmap.columns.items()})
+
+        def identity(row: int) -> tuple[tuple[int, Any], ...]:
+            return tuple((c, sheet.cell(row, c)) for c in id_cols)
+
+        if key == schema.CANDIDATES:
+            id_col = tmap.columns["candidate_id"]
+            for row, new_id in analysis.new_ids.items():
+                changes.cells.append(CellUpdate(tmap.title, row, id_col, new_id, identity(row)))
+        values = {name: owned[name].to_dict() for name, _ in owned_cols}
+        for row in owned.index:
+            ident = None
+            for name, col in owned_cols:
+                new = values[name][row]
+                if not same_cell(sheet.cell(row, col), new):
+                    ident = ident if ident is not None else identity(row)
+                    changes.cells.append(CellUpdate(tmap.title, int(row), col, new, ident))
+        # Rows emptied by a person keep stale owned cells: clear them.
+        live = set(owned.index)
+        for row in range(2, len(sheet.values) + 1):
+            if row in live:
+                continue
+            for _, col in owned_cols:
+                if not same_cell(sheet.cell(row, col), None):
+                    changes.cells.append(CellUpdate(tmap.title, row, col, None, identity(row)))
+    for tab in analysis.tabs:
+        current = snapshot.find(tab.title)
+        if current is None or not _same_grid(current.values, tab.rows, tab.volatile):
+            changes.tabs.append(tab)
+    return changes
+
+
+def _same_grid(old: list[list[Any]], new: list[list[Any]], volatile: frozenset[tuple[int, int]]) -> bool:
+    def trimmed(grid: list[list[Any]]) -> list[list[Any]]:
+        rows = [list(r) for r in grid]
+        for r in rows:
+            while r and (r[-1] is None or r[-1] == ""):
+                r.pop()
+        while rows and not rows[-1]:
+            rows.pop()
+        return rows
+
+    a, b = trimmed(old), trimmed(new)
+    if len(a) != len(b):
+        return False
+    for r, (ra, rb) in enumerate(zip(a, b), start=1):
+        width = max(len(ra), len(rb))
+        for c in range(1, width + 1):
+            if (r, c) in volatile:
+                continue
+            va = ra[c - 1] if c <= len(ra) else None
+            vb = rb[c - 1] if c <= len(rb) else None
+            if not same_cell(va, vb):
+                return False
+    return True
+
+
+@dataclasses.dataclass
+class SyncReport:
+    rows_read: dict[str, int]
+    errors: int
+    warnings: int
+    ids_assigned: int
+    cells_changed: int
+    tabs_rewritten: list[str]
+    changed_columns: dict[str, int]  # "Tab.column" -> cells
+    circle_backs_due: int
+    circle_backs_overdue: int
+    written: bool
+    dry_run: bool
+    skipped_rows: int
+    seconds: float
+    requests: int | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.cells_changed or self.tabs_rewritten)
+
+    def lines(self) -> list[str]:
+        """What changed, for people."""
+        read = ", ".join(f"{n} {k}" for k, n in self.rows_read.items())
+        out = [f"read {read}; {self.errors} errors, {self.warnings} warnings"]
+        if not self.changed:
+            out.append("no changes" + (" (dry run)" if self.dry_run else "; nothing written"))
+            return out
+        verb = "would change" if self.dry_run else "changed"
+        if self.ids_assigned:
+            out.append(f"assigned {self.ids_assigned} new candidate ids")
+        for col, n in sorted(self.changed_columns.items()):
+            out.append(f"{verb} {n} cells in {col}")
+        if self.tabs_rewritten:
+            out.append(("would rewrite " if self.dry_run else "rewrote ") + ", ".join(self.tabs_rewritten))
+        if self.skipped_rows:
+            out.append(f"skipped {self.skipped_rows} rows that changed while syncing; the next sync will update them")
+        out.append(f"circle-backs: {self.circle_backs_due} due, {self.circle_backs_overdue} overdue")
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def load(backend: Backend, settings: Settings) -> tuple[Snapshot, dict[str, TabMap], Frames]:
+    snapshot = backend.read()
+    maps = locate(snapshot, settings)
+    return snapshot, maps, to_frames(snapshot, maps)
+
+
+def read_suppressed(snapshot: Snapshot, settings: Settings) -> pd.DataFrame | None:
+    sheet = snapshot.find(settings.tab_title(schema.SUPPRESSED))
+    if sheet is None or not sheet.values:
+        return None
+    header = [schema.normalise_header(h) for h in sheet.values[0]]
+    rows = [list(r) + [None] * (len(header) - len(r)) for r in sheet.values[1:]]
+    return pd.DataFrame([r[: len(header)] for r in rows], columns=header)
+
+
+def sync(backend: Backend, settings: Settings, today: dt.date, now: dt.datetime | None = None,
+         dry_run: bool = False) -> SyncReport:
+    """Read the workbook, compute everything, write what changed. Returns the report."""
+    started = time.perf_counter()
+    snapshot, maps, frames = load(backend, settings)
+    analysis = analyse(frames, settings, today, now, suppressed=read_suppressed(snapshot, settings))
+    changes = plan_changes(snapshot, maps, analysis)
+    result = WriteResult()
+    if changes and not dry_run:
+        result = backend.write(snapshot, changes)
+    return _report(analysis, changes, result, dry_run, time.perf_counter() - started, getattr(backend, "requests", None))
+
+
+def _report(analysis: Analysis, changes: Changes, result: WriteResult, dry_run: bool, seconds: float,
+            requests: int | None) -> SyncReport:
+    changed_columns: dict[str, int] = {}
+    for upd in changes.cells:
+        if upd.row == 1:
+            continue
+        label = f"{upd.tab}.{changes.labels.get((upd.tab, upd.col), upd.col)}"
+        changed_columns[label] = changed_columns.get(label, 0) + 1
+    status = analysis.circle["circle_back_status"] if len(analysis.circle) else pd.Series(dtype=object)
+    sev = analysis.issues["severity"]
+    return SyncReport(
+        rows_read={k: len(v) for k, v in analysis.frames.items()},
+        errors=int((sev == "error").sum()),
+        warnings=int((sev == "warning").sum()),
+        ids_assigned=len(analysis.new_ids),
+        cells_changed=len(changes.cells),
+        tabs_rewritten=[t.title for t in changes.tabs],
+        changed_columns=changed_columns,
+        circle_backs_due=int((status == "due").sum()),
+        circle_backs_overdue=int((status == "overdue").sum()),
+        written=bool(changes) and not dry_run,
+        dry_run=dry_run,
+        skipped_rows=result.skipped_rows,
+        seconds=round(seconds, 3),
+        requests=requests,
+    )
