@@ -49,6 +49,9 @@ INTERESTS = ("interested", "not_interested")
 OUTCOMES = ("open", "hired", "rejected", "declined", "ghosted")
 DECIDED_OUTCOMES = ("hired", "rejected", "declined", "ghosted")
 POSITION_STATUSES = ("open", "on_hold", "filled", "closed")
+WORK_MODES = ("remote", "hybrid", "onsite")
+SOURCES = ("job_board", "linkedin", "referral", "competitor", "vendor", "other_industry", "university", "event",
+           "database", "other")
 
 HARD_NO = "hard_no"
 SOFT_NO = "soft_no"
@@ -146,6 +149,10 @@ CANDIDATES_TAB = Tab(
         Column("last_contacted", DATE),
         Column("do_not_contact", BOOL, choices=YES_NO),
         Column("notes", TEXT),
+        Column("owner", TEXT, note="the recruiter who looks after this person; blank: the team"),
+        Column("source", TEXT, note="where the person came from (SOURCES suggested)"),
+        Column("referred_by", TEXT, note="candidate_id of the referrer, or a name"),
+        Column("open_to_relocation", BOOL, choices=YES_NO),
         Column("rejection_class", owned=True),
         Column("next_circle_back", DATE, owned=True),
         Column("circle_back_status", owned=True),
@@ -165,6 +172,9 @@ POSITIONS_TAB = Tab(
         Column("salary_max", NUMBER),
         Column("status", ENUM, required=True, required_header=True, choices=POSITION_STATUSES),
         Column("opened_on", DATE),
+        Column("min_years", NUMBER),
+        Column("work_mode", ENUM, choices=WORK_MODES),
+        Column("hiring_manager", TEXT),
         Column("backpocket_matches", INTEGER, owned=True),
         Column("row_issues", owned=True),
     ),
@@ -183,6 +193,7 @@ PIPELINE_TAB = Tab(
         Column("outcome", ENUM, choices=OUTCOMES),
         Column("rejection_reason", TEXT),
         Column("decided_on", DATE),
+        Column("reason_label", ENUM, choices=HARD_NO_CATEGORIES + SOFT_NO_CATEGORIES),
         Column("rejection_class", owned=True),
         Column("rejection_category", owned=True),
         Column("row_issues", owned=True),
@@ -198,8 +209,8 @@ INPUT_TAB_SCHEMAS: dict[str, Tab] = {
 
 # Columns that get a dropdown in workbooks sheetcrm creates.
 DROPDOWNS: dict[str, dict[str, tuple[str, ...]]] = {
-    CANDIDATES: {"seeker_type": SEEKER_TYPES, "do_not_contact": YES_NO},
-    POSITIONS: {"status": POSITION_STATUSES},
+    CANDIDATES: {"seeker_type": SEEKER_TYPES, "do_not_contact": YES_NO, "open_to_relocation": YES_NO},
+    POSITIONS: {"status": POSITION_STATUSES, "work_mode": WORK_MODES},
     PIPELINE: {"interest": INTERESTS, "outcome": OUTCOMES},
 }
 

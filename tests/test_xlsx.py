@@ -139,7 +139,9 @@ def test_created_workbook_has_dropdowns_frozen_headers_and_highlighting(demo_xls
     assert '"open,hired,rejected,declined,ghosted"' in pipe_lists
     assert '"open,on_hold,filled,closed"' in {dv.formula1 for dv in wb["Positions"].data_validations.dataValidation}
     formulas = [r.formula for rng in cands.conditional_formatting for r in rng.rules]
-    assert any("LEN($R2)>0" in f[0] for f in formulas)  # rows with row_issues
+    from openpyxl.utils import get_column_letter
+    issues_col = get_column_letter(schema.CANDIDATES_TAB.names.index("row_issues") + 1)
+    assert any(f"LEN(${issues_col}2)>0" in f[0] for f in formulas)  # rows with row_issues
     assert any('="due"' in f[0] for f in formulas)
 
 

@@ -17,12 +17,15 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from sheetcrm import api
+from sheetcrm import api, schema
 from sheetcrm.workbook.backends import xlsx_patch
 from sheetcrm.workbook.backends.base import CellUpdate, Changes, OwnedTab
 from sheetcrm.workbook.backends.xlsx import XlsxBackend
 
 NOW = dt.datetime(2026, 11, 22, 7, 45)
+
+
+EXTRA = len(schema.CANDIDATES_TAB.names) + 1  # the team's own column, right of sheetcrm's
 
 
 def add_extras(path: Path) -> None:
@@ -31,7 +34,7 @@ def add_extras(path: Path) -> None:
     wb = openpyxl.load_workbook(path)
     ws = wb["Candidates"]
     extra = ws.max_column + 1
-    ws.cell(1, extra, "source")
+    ws.cell(1, extra, "how we found them")  # a team column (not a sheetcrm one)
     for r in range(2, 8):
         ws.cell(r, extra, f"=LEN(B{r})")
     ws.cell(3, 14).value = "=1+1"
@@ -178,13 +181,13 @@ def test_patched_file_opens_everywhere_and_keeps_what_people_added(demo_xlsx, tm
     assert '"web,referral"' in {dv.formula1 for dv in ws.data_validations.dataValidation}
     assert '"active,passive"' in {dv.formula1 for dv in ws.data_validations.dataValidation}
     formulas = [r.formula[0] for rng in ws.conditional_formatting for r in rng.rules]
-    assert "10" in formulas and any("LEN($R2)>0" in f for f in formulas)
+    assert "10" in formulas and any("LEN($V2)>0" in f for f in formulas)  # row_issues (column V since DESIGN added owner, source, referred_by, open_to_relocation)
     assert (ws["N3"].value, ws["N3"].data_type) == ("=1+1", "s")
-    assert ws.cell(2, 19).value == "=LEN(B2)"
+    assert ws.cell(2, EXTRA).value == "=LEN(B2)"
     assert wb["Team notes"]["B1"].value == "=TODAY()"
     assert "A4:C5" in {str(r) for r in wb["Team notes"].merged_cells.ranges}
     assert wb["Team notes"]["B2"].value == dt.datetime(2026, 3, 4, 9, 30)
-    assert ws.cell(4, 20).number_format == "dd/mm/yyyy"
+    assert ws.cell(4, EXTRA + 1).number_format == "dd/mm/yyyy"
     assert wb["Summary"].freeze_panes is None and wb["Summary"]["A1"].font.bold  # Summary asks for no frozen rows
     assert wb["Circle-backs"].freeze_panes == "A2" and wb["Circle-backs"]["A1"].font.bold
 
