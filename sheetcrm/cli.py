@@ -16,18 +16,6 @@ from .config import Settings, load_settings
 from .errors import SheetCRMError
 
 
-class SheetCRMGroup(click.Group):
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except SheetCRMError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("Interrupted; nothing half-written.", err=True)
-            ctx.exit(130)
-
-
 def _today(ctx, param, value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()
@@ -63,7 +51,8 @@ config_option = click.option("--config", "config_path", type=click.Path(dir_okay
                              help="Config file (default: config/sheetcrm.toml if present).")
 workbook_option = click.option("--workbook", type=click.Path(dir_okay=False),
                                help="Use the local .xlsx workbook at this path.")
-sheet_option = click.option("--sheet", "sheet_key", help="Use the Google Sheet with this key.")
+sheet_option = click.option("--sheet", "sheet_key", metavar="KEY|URL",
+                            help="Use the Google Sheet with this key or URL (https://docs.google.com/spreadsheets/d/KEY/...).")
 
 
 def global_overrides(workbook: str | None, sheet_key: str | None) -> dict:
@@ -74,6 +63,49 @@ def global_overrides(workbook: str | None, sheet_key: str | None) -> dict:
     if sheet_key:
         overrides.update(backend="gsheets", sheet_key=sheet_key)
     return overrides
+
+
+def _global_after_command(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """A global option given after the command name means what it means before it."""
+    if value is None:
+        return
+    obj = ctx.find_root().obj
+    if param.name == "config_path":
+        obj["config"] = value
+    else:
+        obj["overrides"].update(global_overrides(**{"workbook": None, "sheet_key": None, param.name: value}))
+    obj["settings"] = None
+
+
+def _global_params() -> list[click.Option]:
+    def again(decorator) -> click.Option:
+        option = decorator(lambda: None).__click_params__[0]
+        option.envvar = None  # read once, by the group
+        option.callback, option.expose_value = _global_after_command, False
+        return option
+    return [again(config_option), again(workbook_option), again(sheet_option)]
+
+
+class GlobalOptionsCommand(click.Command):
+    """Every command also accepts --config, --workbook and --sheet after its name."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.params.extend(_global_params())
+
+
+class SheetCRMGroup(click.Group):
+    command_class = GlobalOptionsCommand
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SheetCRMError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing half-written.", err=True)
+            ctx.exit(130)
 
 
 @click.group(cls=SheetCRMGroup, context_settings={"help_option_names": ["-h", "--help"]})

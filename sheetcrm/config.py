@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -136,13 +137,31 @@ def _convert(key: str, kind: Any, value: Any) -> Any:
         raise ConfigError(f"config key '{key}': {exc} (got {value!r})") from None
 
 
+# A spreadsheet's address as people copy it from the browser's address bar.
+_SHEET_URL = re.compile(r"^\s*https?://docs\.google\.com/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
+
+
+def sheet_key_from(text: str) -> str:
+    """The spreadsheet key from a key or a full Google Sheets URL
+    (``https://docs.google.com/spreadsheets/d/KEY/edit#gid=0`` -> ``KEY``)."""
+    found = _SHEET_URL.match(text)
+    if found:
+        return found.group(1)
+    if "://" in text or "/" in text:
+        raise ConfigError("the sheet must be a spreadsheet key or its URL "
+                          "https://docs.google.com/spreadsheets/d/KEY/...")
+    return text.strip()
+
+
 def _apply_scalar(out: dict, key: str, value: Any) -> None:
     if key not in _SCALARS:
         raise ConfigError(f"config key '{key}' is unknown; known keys: {', '.join(sorted(_SCALARS))}")
     converted = _convert(key, _SCALARS[key], value)
     if key in _CHOICES and converted not in _CHOICES[key]:
         raise ConfigError(f"config key '{key}': expected one of {', '.join(_CHOICES[key])} (got {value!r})")
-    if key == "default_contact_every":
+    if key == "sheet_key":
+        out[key] = sheet_key_from(converted)
+    elif key == "default_contact_every":
         out["default_contact_every_days"] = converted
     else:
         out[key] = converted

@@ -82,3 +82,79 @@ def test_missing_required_column_is_one_line(run, tmp_path):
     result = run("sync")
     assert result.exit_code == 1
     assert "tab 'Pipeline': required column 'position_id' is missing" in result.output
+
+
+# -- global options before or after the command; --sheet takes the URL people copy -----------------
+@pytest.mark.parametrize("args", [
+    ("--workbook", "{wb}", "init", "--demo", "50", "--force"),
+    ("init", "--demo", "50", "--workbook", "{wb}", "--force"),
+    ("init", "--workbook={wb}", "--demo", "50"),
+    ("--workbook", "elsewhere.xlsx", "init", "--demo", "50", "--workbook", "{wb}"),  # the later one wins
+    ("--config", "c.toml", "init", "--demo", "50", "--workbook", "{wb}"),
+    ("init", "--demo", "50", "--config", "c.toml", "--workbook", "{wb}"),
+])
+def test_global_options_before_or_after_the_command(args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SHEETCRM_CONFIG", raising=False)
+    (tmp_path / "c.toml").write_text("[sheetcrm]\ngrace_days = 10\n")
+    wb = tmp_path / "x.xlsx"
+    result = CliRunner().invoke(cli, [a.format(wb=wb) for a in args])
+    assert result.exit_code == 0, result.output
+    assert f"created workbook {wb}: " in result.output
+    assert not (tmp_path / "elsewhere.xlsx").exists()
+
+
+def test_a_config_given_after_the_command_is_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.toml").write_text("[sheetcrm]\ngrace_days = 'soon'\n")
+    result = CliRunner().invoke(cli, ["sync", "--config", "c.toml"])
+    assert result.exit_code == 1 and "grace_days" in result.output
+
+
+def test_report_subcommands_take_global_options_too(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    wb = str(tmp_path / "r.xlsx")
+    assert CliRunner().invoke(cli, ["init", "--demo", "20", "--workbook", wb]).exit_code == 0
+    result = CliRunner().invoke(cli, ["report", "pipeline", "--format", "json", "--workbook", wb])
+    assert result.exit_code == 0 and result.output.lstrip().startswith("[")
+
+
+@pytest.mark.parametrize("given, key", [
+    ("1AbC-xyz_09", "1AbC-xyz_09"),
+    ("https://docs.google.com/spreadsheets/d/1AbC-xyz_09/edit#gid=0", "1AbC-xyz_09"),
+    ("https://docs.google.com/spreadsheets/d/1AbC-xyz_09", "1AbC-xyz_09"),
+    ("https://docs.google.com/spreadsheets/d/1AbC-xyz_09/edit?usp=sharing", "1AbC-xyz_09"),
+    ("https://docs.google.com/spreadsheets/u/1/d/1AbC-xyz_09/edit", "1AbC-xyz_09"),
+    ("  1AbC-xyz_09 ", "1AbC-xyz_09"),
+])
+def test_sheet_key_from_a_key_or_url(given, key):
+    from sheetcrm.config import load_settings
+
+    settings = load_settings(overrides={"sheet_key": given}, env={})
+    assert settings.sheet_key == key and settings.backend == "gsheets"
+
+
+@pytest.mark.parametrize("given", ["https://example.com/spreadsheets/d/KEY", "docs.google.com/d/KEY/x"])
+def test_a_url_that_is_not_a_google_sheet_is_one_line(given, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["sync", "--sheet", given])
+    assert result.exit_code == 1 and "spreadsheet key or its URL" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_sync_with_the_sheet_url_against_the_stand_in(google, tmp_path, monkeypatch):
+    from google.auth.credentials import AnonymousCredentials
+
+    from sheetcrm.workbook.backends import gsheets
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SHEETCRM_CONFIG", raising=False)
+    monkeypatch.setenv("SHEETCRM_GOOGLE_API_URL", google.url)
+    monkeypatch.setattr(gsheets, "load_credentials", lambda settings, interactive=False: (AnonymousCredentials(), "t"))
+    key = google.add_book()
+    url = f"https://docs.google.com/spreadsheets/d/{key}/edit#gid=0"
+    assert CliRunner().invoke(cli, ["init", "--demo", "10", "--sheet", url, "--force"]).exit_code == 0
+    result = CliRunner().invoke(cli, ["sync", "--sheet", url, "--today", "2026-11-22"])
+    assert result.exit_code == 0, result.output
+    assert "rewrote Summary" in result.output
+    assert google.cells(key, "Summary")
