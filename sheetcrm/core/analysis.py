@@ -11,9 +11,8 @@ import pandas as pd
 from .. import schema
 from ..config import Settings
 from ..schema import OwnedTab
-from . import Frames, circleback, matching, pipeline, reasons, validate
+from . import Frames, circleback, matching, never_call, pipeline, reasons, validate
 from .issues import issues_frame, row_issue_texts
-from .never_call import hold_for_review, intake_guard, rows_left_out_that_forbid_calls
 
 
 ID_PATTERN = re.compile(r"^C-(\d+)$")
@@ -68,25 +67,21 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
     clean[schema.PIPELINE] = reasons.classify_pipeline(clean[schema.PIPELINE], rules)
     issues = _merge_issues(issues, reasons.unclassified_issues(clean[schema.PIPELINE], settings))
     cand_class = reasons.candidate_classes(clean[schema.PIPELINE], clean[schema.CANDIDATES])
-    never, review, blockers = rows_left_out_that_forbid_calls(frames, clean, rules, settings)
-    if never:
-        cand_class = cand_class.copy()
-        for cid in never:
-            cand_class.loc[cid] = schema.HARD_NO
-    # Hard-no people re-added under a new id: an error, and never circled back.
-    guard_view = pd.concat([clean[schema.CANDIDATES], blockers]) if len(blockers) else clean[schema.CANDIDATES]
-    guard = intake_guard(guard_view, cand_class, suppressed, settings)
+    left_out = never_call.left_out_rows(frames, clean, rules, settings)
+    cand_class = never_call.classes_with_left_out(cand_class, left_out)
+    guard = never_call.re_added_people(clean[schema.CANDIDATES], left_out, cand_class, suppressed, settings)
     if len(guard):
         issues = _merge_issues(issues, guard)
         clean[schema.CANDIDATES] = clean[schema.CANDIDATES].drop(index=guard["row"].unique())
     figures = pipeline.position_figures(clean[schema.PIPELINE], clean[schema.POSITIONS]["position_id"])
+    verdicts = never_call.decide(never_call.Facts(clean[schema.CANDIDATES], clean[schema.PIPELINE], cand_class,
+                                                  settings, suppressed, left_out))
     circle = circleback.circle_backs(clean[schema.CANDIDATES], clean[schema.PIPELINE], clean[schema.POSITIONS],
-                                     cand_class, settings, today, suppressed=suppressed)
-    circle = hold_for_review(circle, review - never)
+                                     cand_class, settings, today, verdicts=verdicts)
     backpocket = matching.backpocket_counts(circle, clean[schema.POSITIONS])
-    left_out = {k: len(frames[k]) - len(clean[k]) for k in schema.INPUT_TABS}
+    left_out_counts = {k: len(frames[k]) - len(clean[k]) for k in schema.INPUT_TABS}
     owned = _owned_columns(frames, clean, issues, cand_class, circle, backpocket, settings)
-    summary = pipeline.summary_rows(figures, clean[schema.CANDIDATES], left_out, now, backpocket,
+    summary = pipeline.summary_rows(figures, clean[schema.CANDIDATES], left_out_counts, now, backpocket,
                                     positions=clean[schema.POSITIONS])
     tabs = [
         OwnedTab(settings.tab_title(schema.SUMMARY), summary,
@@ -95,7 +90,8 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
         OwnedTab(settings.tab_title(schema.CIRCLE_BACKS), circleback.circle_backs_rows(circle, today, settings)),
         OwnedTab(settings.tab_title(schema.ISSUES), issues_rows(issues)),
     ]
-    return Analysis(frames, clean, issues, cand_class, figures, circle, backpocket, new_ids, owned, tabs, left_out)
+    return Analysis(frames, clean, issues, cand_class, figures, circle, backpocket, new_ids, owned, tabs,
+                    left_out_counts)
 
 
 

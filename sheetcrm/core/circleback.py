@@ -9,8 +9,8 @@ Decisions worth knowing (the design leaves them open):
 * Ties on the latest ``decided_on``: an unclassified row wins (a person must look
   first), then a hired row, then the soft-no with the longest cool-off, then
   availability (we would rather call a little late than too early).
-* ``review`` (latest decision unclassified) is shown even when the candidate has
-  an open row: the label is missing either way. ``never`` beats everything.
+* Who is ``never`` or ``review`` is :mod:`sheetcrm.core.never_call`'s word alone;
+  this module schedules everyone else.
 * A decided row without a ``decided_on`` counts as the oldest decision and gives
   no cool-off date; an eligible candidate with no date at all is due today.
 * Matching: a position without required skills matches nobody (no basis for a
@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import privacy, schema
+from .. import schema
 from ..schema import CALLABLE, CIRCLE_BACK_HEADER, TURNED_DOWN
 from .matching import _money, match_pairs
-from .never_call import suppressed_ids
+from . import never_call
 from ..config import Settings
 
 CIRCLE_BACK_COLUMNS = ("candidate_id", "name", "rejection_category", "last_contact", "next_circle_back",
@@ -42,45 +42,59 @@ _RANK_HARD, _RANK_UNCLASSIFIED, _RANK_HIRED, _RANK_SOFT = 40_000_000, 30_000_000
 
 def circle_backs(candidates: pd.DataFrame, pipeline: pd.DataFrame, positions: pd.DataFrame,
                  candidate_class: pd.Series, settings: Settings, today: dt.date,
-                 suppressed: pd.DataFrame | None = None) -> pd.DataFrame:
+                 suppressed: pd.DataFrame | None = None, verdicts: never_call.Verdicts | None = None) -> pd.DataFrame:
     """One row per candidate (index: candidate_id): CIRCLE_BACK_COLUMNS then
     DETAIL_COLUMNS. ``next_circle_back`` / ``last_contact`` are dates or None,
     ``suggested_positions`` a list of open position_ids, best first.
-    ``suppressed`` (the Suppressed tab, optional) makes matching people `never`."""
+    Who is ``never`` / ``review`` is :mod:`never_call`'s word (``verdicts``; by
+    default decided from these frames and ``suppressed``, the Suppressed tab)."""
+    if verdicts is None:
+        verdicts = never_call.decide(never_call.Facts(candidates, pipeline, candidate_class, settings, suppressed))
     cands = candidates[candidates["candidate_id"].notna()]
     first = cands.drop_duplicates("candidate_id")
     ids = pd.Index(first["candidate_id"].to_numpy(dtype=object), name="candidate_id")
-    id_list = ids.tolist()
-    n = len(ids)
     out = pd.DataFrame(index=ids)
-    out["candidate_id"] = id_list
+    out["candidate_id"] = ids.tolist()
     out["name"] = first["name"].to_numpy(dtype=object)
 
     # Integer codes once: every per-candidate step below is then plain numpy.
     pc = ids.get_indexer(pipeline["candidate_id"].to_numpy(dtype=object))
-    pipe = pipeline[pc >= 0]
-    pc = pc[pc >= 0]
-    cc = ids.get_indexer(cands["candidate_id"].to_numpy(dtype=object))
-    # Any row of a person saying "never" wins, also across duplicate candidate rows.
-    never = np.zeros(n, dtype=bool)
-    never[cc[cands["do_not_contact"].to_numpy(dtype=bool)]] = True
-    never |= (candidate_class.reindex(ids) == schema.HARD_NO).to_numpy(dtype=bool)
-    never |= (first["name"] == privacy.FORGOTTEN_NAME).to_numpy(dtype=bool)
-    never[pc[(pipe["rejection_class"] == schema.HARD_NO).to_numpy(dtype=bool)]] = True
-    if suppressed is not None and len(suppressed):
-        never |= ids.isin(suppressed_ids(cands, suppressed, settings))
-    busy = np.zeros(n, dtype=bool)
+    pipe, pc = pipeline[pc >= 0], pc[pc >= 0]
+    busy = np.zeros(len(ids), dtype=bool)
     busy[pc[pipe["outcome"].isin(["open", "hired"]).to_numpy(dtype=bool)]] = True
-
-    latest = _latest_decisions(pipe, pc, n, settings)
+    latest = _latest_decisions(pipe, pc, len(ids), settings)
     soft = (latest["rejection_class"] == schema.SOFT_NO).to_numpy(dtype=bool)
-    unclassified = (latest["rejection_class"] == schema.UNCLASSIFIED).to_numpy(dtype=bool)
-    eligible = ~never & ~busy & soft
+    eligible = ~verdicts.never_mask(ids) & ~busy & soft
 
-    pipe_contact = np.full(n, _NO_DAY, dtype="int64")
+    last_contact, nxt = _next_dates(first, pipe, pc, latest, settings, today)
+    day = _day_number(today)
+    status = np.select([eligible & (nxt > day), eligible & (nxt + settings.grace_days < day), eligible],
+                       ["scheduled", "overdue", "due"], default="")
+    out["rejection_category"] = latest["rejection_category"].to_numpy(dtype=object)
+    out["last_contact"] = _dates(last_contact)
+    out["next_circle_back"] = _dates(np.where(eligible, nxt, _NO_DAY))
+    out["circle_back_status"] = status
+    out["contact_every_days"] = _pace(first, settings)
+    out["rejection_position"] = latest["position_id"].to_numpy(dtype=object)
+    _suggest(out, first, positions, pipeline, settings)
+    out = never_call.apply(out, verdicts, latest["rejection_class"].to_numpy(dtype=object))
+    return out[list(CIRCLE_BACK_COLUMNS) + list(DETAIL_COLUMNS)]
+
+
+def _pace(first: pd.DataFrame, settings: Settings) -> np.ndarray:
+    """Each person's contact_every in days (blank: the config default)."""
+    return first["contact_every_days"].fillna(settings.default_contact_every_days).to_numpy(dtype="int64")
+
+
+def _next_dates(first: pd.DataFrame, pipe: pd.DataFrame, pc: np.ndarray, latest: pd.DataFrame, settings: Settings,
+                today: dt.date) -> tuple[np.ndarray, np.ndarray]:
+    """(last contact, next circle-back) as day numbers per candidate (DESIGN §6):
+    the latest of the cool-off (or their own pace) after the decision, their pace
+    after the last contact, and available_from for availability; today if none."""
+    pipe_contact = np.full(len(first), _NO_DAY, dtype="int64")
     np.maximum.at(pipe_contact, pc, _days(pipe["first_contacted"]))
     last_contact = np.maximum(_days(first["last_contacted"]), pipe_contact)
-    pace = first["contact_every_days"].fillna(settings.default_contact_every_days).to_numpy(dtype="int64")
+    pace = _pace(first, settings)
     category = latest["rejection_category"].to_numpy(dtype=object)
     cool = pd.Series(category).map(dict(settings.cool_off_days)).fillna(settings.default_contact_every_days)
     decided = _days(latest["decided_on"])
@@ -88,30 +102,22 @@ def circle_backs(candidates: pd.DataFrame, pipeline: pd.DataFrame, positions: pd
     by_pace = np.where(last_contact == _NO_DAY, _NO_DAY, last_contact + pace)
     available = np.where(category == "availability", _days(first["available_from"]), _NO_DAY)
     nxt = np.maximum.reduce([by_cool_off, by_pace, available])
-    day = _day_number(today)
-    nxt = np.where(nxt == _NO_DAY, day, nxt)
+    return last_contact, np.where(nxt == _NO_DAY, _day_number(today), nxt)
 
-    status = np.select(
-        [never, unclassified, eligible & (nxt > day), eligible & (nxt + settings.grace_days < day), eligible],
-        ["never", "review", "scheduled", "overdue", "due"], default="")
-    out["rejection_category"] = category
-    out["last_contact"] = _dates(last_contact)
-    out["next_circle_back"] = _dates(np.where(eligible, nxt, _NO_DAY))
-    out["circle_back_status"] = status
-    out["contact_every_days"] = pace
-    out["rejection_position"] = latest["position_id"].to_numpy(dtype=object)
 
-    is_callable = np.isin(status, CALLABLE)
+def _suggest(out: pd.DataFrame, first: pd.DataFrame, positions: pd.DataFrame, pipeline: pd.DataFrame,
+             settings: Settings) -> None:
+    """Fill suggested_positions and talking_point for the callable people of ``out``."""
+    is_callable = np.isin(out["circle_back_status"].to_numpy(dtype=object), CALLABLE)
     callable_rows = first[is_callable]
     pairs = match_pairs(callable_rows, positions, pipeline, settings)
     suggested = _lists_by(pairs["candidate_id"].to_numpy(dtype=object), pairs["position_id"].to_numpy(dtype=object))
-    out["suggested_positions"] = [suggested.get(cid, []) for cid in id_list]
-    points = np.full(n, None, dtype=object)
+    out["suggested_positions"] = [suggested.get(cid, []) for cid in out.index]
+    points = np.full(len(out), None, dtype=object)
     if is_callable.any():
         points[is_callable] = _talking_points(out[is_callable], callable_rows.set_index("candidate_id"), positions,
                                               pairs, settings)
     out["talking_point"] = points
-    return out[list(CIRCLE_BACK_COLUMNS) + list(DETAIL_COLUMNS)]
 
 
 _NO_DAY = np.iinfo("int64").min // 4  # "no date" in day numbers: loses every max()

@@ -1,6 +1,27 @@
-"""Who must never be called (DESIGN §4, §6): the whole policy in one place."""
+"""Who must never be called, and who waits for a person (DESIGN §4, §6).
+
+The whole policy lives here, and this is the only module that gives a person
+the status ``never`` or ``review`` (tests/test_never_call.py keeps it so).
+
+How :mod:`sheetcrm.core.analysis` uses it, in order:
+
+1. :func:`left_out_rows` - what rows left out for errors still say (a hard-no
+   reason or a do_not_contact there still forbids calls; any other error holds
+   the person for review);
+2. :func:`intake_guard` - a hard-no, do-not-contact or forgotten person re-added
+   under a new id is an error, and that row leaves circle-backs;
+3. :func:`decide` - per candidate_id, ``never`` (with the rule that said so) and
+   the review holds;
+4. :func:`sheetcrm.core.circleback.circle_backs` schedules everyone else and ends
+   with :func:`apply`, the last word on every status.
+
+Adding a rule: write one ``_never_<rule>(facts) -> candidate_ids`` function and
+list it in :data:`NEVER_RULES` (Facts grows a field when the rule needs new input).
+"""
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -13,9 +34,120 @@ from ..values import is_blank, parse_bool
 from . import Frames, reasons
 from .issues import IssueLog
 
+NEVER = "never"  # must never be called (hard-no, do_not_contact, suppressed, forgotten)
+REVIEW = "review"  # a person must look first (unclassified decision, incomplete record)
 
-def rows_left_out_that_forbid_calls(frames: Frames, clean: Frames, rules: reasons.RuleSet,
-                                     settings: Settings) -> tuple[set[str], set[str], pd.DataFrame]:
+
+@dataclasses.dataclass
+class LeftOut:
+    """What rows left out for an error still say (see :func:`left_out_rows`)."""
+
+    never: set[str]  # candidate_ids that must never be called
+    review: set[str]  # candidate_ids whose record is incomplete
+    blockers: pd.DataFrame  # do-not-contact rows for the intake guard (index: row)
+
+
+@dataclasses.dataclass
+class Facts:
+    """Everything the never-call rules read."""
+
+    candidates: pd.DataFrame  # clean Candidates (validate's typed columns)
+    pipeline: pd.DataFrame  # clean Pipeline, classified
+    candidate_class: pd.Series  # candidate_id -> hard_no / soft_no / None
+    settings: Settings
+    suppressed: pd.DataFrame | None = None  # the Suppressed tab, or None
+    left_out: LeftOut | None = None
+
+
+@dataclasses.dataclass
+class Verdicts:
+    """``never``: candidate_id -> the rule that forbids calling them (first rule
+    wins); ``hold``: ids held for review while their record is incomplete."""
+
+    never: pd.Series
+    hold: set[str]
+
+    def never_mask(self, ids: pd.Index) -> np.ndarray:
+        return ids.isin(self.never.index)
+
+
+# -- the never rules (DESIGN §4, §6), one function each ---------------------------
+
+def _never_do_not_contact(facts: Facts) -> Iterable[str]:
+    """§2/§6: do_not_contact on any Candidates row of theirs (duplicate rows too)."""
+    cands = facts.candidates
+    return cands.loc[cands["do_not_contact"].to_numpy(dtype=bool), "candidate_id"]
+
+
+def _never_hard_no(facts: Facts) -> Iterable[str]:
+    """§4: any hard-no row makes the person hard-no; never approach again."""
+    pipe = facts.pipeline
+    hard_rows = pipe.loc[(pipe["rejection_class"] == schema.HARD_NO).to_numpy(dtype=bool), "candidate_id"]
+    cls = facts.candidate_class
+    hard_people = cls.index[(cls == schema.HARD_NO).to_numpy(dtype=bool)] if len(cls) else []
+    return [*hard_rows, *hard_people]
+
+
+def _never_forgotten(facts: Facts) -> Iterable[str]:
+    """GDPR: a person erased by `forget` keeps only their id and is never called."""
+    cands = facts.candidates
+    return cands.loc[(cands["name"] == privacy.FORGOTTEN_NAME).to_numpy(dtype=bool), "candidate_id"]
+
+
+def _never_suppressed(facts: Facts) -> Iterable[str]:
+    """GDPR: an email or phone on the Suppressed tab belongs to a forgotten person."""
+    if facts.suppressed is None or not len(facts.suppressed):
+        return []
+    return suppressed_ids(facts.candidates, facts.suppressed, facts.settings)
+
+
+def _never_left_out(facts: Facts) -> Iterable[str]:
+    """A hard-no reason or do_not_contact on a row left out for an error still counts."""
+    return facts.left_out.never if facts.left_out is not None else []
+
+
+NEVER_RULES: tuple[tuple[str, Callable[[Facts], Iterable[str]]], ...] = (
+    ("do_not_contact", _never_do_not_contact),
+    ("hard_no", _never_hard_no),
+    ("left_out_row", _never_left_out),
+    ("forgotten", _never_forgotten),
+    ("suppressed", _never_suppressed),
+)
+
+
+def decide(facts: Facts) -> Verdicts:
+    """The entry point: who must never be called (and by which rule), who is held."""
+    found = [pd.Series(name, index=pd.Index(list(rule(facts)), dtype=object), dtype=object)
+             for name, rule in NEVER_RULES]
+    never = pd.concat(found) if found else pd.Series(dtype=object)
+    named = never.index.notna() & (never.index.astype(str).str.strip() != "")
+    never = never[named & ~never.index.duplicated()]  # the first rule that matched names the reason
+    hold = set(facts.left_out.review) - set(never.index) if facts.left_out is not None else set()
+    return Verdicts(never, hold)
+
+
+def apply(circle: pd.DataFrame, verdicts: Verdicts, latest_class: np.ndarray) -> pd.DataFrame:
+    """The last word on ``circle_back_status`` (index: candidate_id). ``never`` beats
+    everything; ``review`` when the latest decision is unclassified (shown even with
+    an open row: the label is missing either way) or when a callable person's
+    record is incomplete (they wait, without a date or suggestions, until fixed)."""
+    never = verdicts.never_mask(circle.index)
+    unclassified = np.asarray(latest_class == schema.UNCLASSIFIED, dtype=bool)
+    status = circle["circle_back_status"].to_numpy(dtype=object).copy()
+    held = circle.index.isin(list(verdicts.hold)) & np.isin(status, CALLABLE) & ~never
+    status = np.where(never, NEVER, np.where(unclassified | held, REVIEW, status))
+    circle = circle.copy()
+    circle["circle_back_status"] = status
+    if held.any():
+        circle.loc[held, "next_circle_back"] = None
+        circle.loc[held, "suggested_positions"] = pd.Series([[] for _ in range(int(held.sum()))],
+                                                            index=circle.index[held], dtype=object)
+    return circle
+
+
+# -- rows left out for errors ---------------------------------------------------
+
+def left_out_rows(frames: Frames, clean: Frames, rules: reasons.RuleSet, settings: Settings) -> LeftOut:
     """Rows left out for an error still speak for the person's safety: a wrong
     "call this person" is worse than none. Returns the candidate_ids that must
     never be called (a do_not_contact row, even unreadable like "DNC", or a
@@ -54,7 +186,7 @@ def rows_left_out_that_forbid_calls(frames: Frames, clean: Frames, rules: reason
         (never if not is_blank(text) and str(text) in hard_texts else review).add(cid)
     never.discard("")
     blockers = pd.DataFrame(blocker_rows).set_index("row") if blocker_rows else pd.DataFrame()
-    return never, review, blockers
+    return LeftOut(never, review, blockers)
 
 
 
@@ -66,20 +198,26 @@ def _id(value: Any) -> str:
     return str(value).strip()
 
 
+def classes_with_left_out(candidate_class: pd.Series, left_out: LeftOut) -> pd.Series:
+    """A person whose left-out row forbids calls is hard_no in their own rejection_class too."""
+    if not left_out.never:
+        return candidate_class
+    candidate_class = candidate_class.copy()
+    for cid in left_out.never:
+        candidate_class.loc[cid] = schema.HARD_NO
+    return candidate_class
 
-def hold_for_review(circle: pd.DataFrame, ids: set[str]) -> pd.DataFrame:
-    """Callable people with an incomplete record wait for a person to fix it."""
-    if not ids or not len(circle):
-        return circle
-    hold = circle.index.isin(list(ids)) & circle["circle_back_status"].isin(CALLABLE).to_numpy()
-    if not hold.any():
-        return circle
-    circle = circle.copy()
-    circle.loc[hold, "circle_back_status"] = "review"
-    circle.loc[hold, "next_circle_back"] = None
-    circle.loc[hold, "suggested_positions"] = pd.Series([[] for _ in range(int(hold.sum()))],
-                                                        index=circle.index[hold], dtype=object)
-    return circle
+
+# -- re-added people (intake guard) and suppression ------------------------------
+
+def re_added_people(candidates: pd.DataFrame, left_out: LeftOut, candidate_class: pd.Series,
+                    suppressed: pd.DataFrame | None, settings: Settings) -> pd.DataFrame:
+    """Issues (errors) for clean Candidates rows that are a hard-no, do-not-contact
+    or forgotten person re-added under a new id; the caller leaves those rows out
+    of circle-backs. Do-not-contact rows left out for errors still block."""
+    blockers = left_out.blockers
+    view = pd.concat([candidates, blockers]) if len(blockers) else candidates
+    return intake_guard(view, candidate_class, suppressed, settings)
 
 
 def intake_guard(candidates_clean: pd.DataFrame, candidate_class: pd.Series, suppressed: pd.DataFrame | None,

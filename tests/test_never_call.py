@@ -1,0 +1,196 @@
+"""The never-call policy (DESIGN §4, §6, §8): one test per rule, named after it,
+and the guarantee that only core/never_call.py gives the statuses never/review."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sheetcrm import privacy, schema
+from sheetcrm.core import analysis as analysis_mod
+from sheetcrm.core import never_call
+
+PACKAGE = Path(never_call.__file__).resolve().parents[1]
+
+ANN = {"candidate_id": "C-00001", "name": "Ann Test", "email": "ann@example.com", "skills": "python"}
+BOB = {"candidate_id": "C-00002", "name": "Bob Test", "email": "bob@example.com", "skills": "python"}
+ROLE = {"position_id": "P1", "title": "Dev", "status": "open", "skills": "python", "location": "Remote"}
+OLD_ROLE = {"position_id": "P2", "title": "Dev2", "status": "closed", "skills": "python"}
+SOFT = {"candidate_id": "C-00001", "position_id": "P2", "outcome": "rejected",
+        "rejection_reason": "salary too high", "decided_on": "2025-01-01"}
+HARD = {**SOFT, "rejection_reason": "resume details were false, fabricated degree", "decided_on": "2024-01-01"}
+
+
+def analyse(settings, today, frames_of, candidates=(ANN,), pipeline=(SOFT,), suppressed=None):
+    frames = frames_of(candidates=list(candidates), positions=[ROLE, OLD_ROLE], pipeline=list(pipeline))
+    return analysis_mod.analyse(frames, settings, today, suppressed=suppressed)
+
+
+def status(a, cid="C-00001"):
+    return a.circle.loc[cid, "circle_back_status"] if cid in a.circle.index else None
+
+
+def test_a_soft_no_person_is_callable_to_begin_with(settings, today, frames_of):
+    """The baseline every rule below changes: a plain soft-no is circled back."""
+    assert status(analyse(settings, today, frames_of)) in schema.CALLABLE
+
+
+def test_rule_hard_no_row_means_never(settings, today, frames_of):
+    """§4 hard-no: never approach again, even when an older or newer row is soft-no."""
+    a = analyse(settings, today, frames_of, pipeline=[SOFT, {**HARD, "position_id": "P1", "decided_on": "2020-01-01"}])
+    assert status(a) == never_call.NEVER
+    assert a.backpocket.sum() == 0
+
+
+def test_rule_hard_no_wins_over_soft_no_in_the_same_text(settings, today, frames_of):
+    """§4 precedence: any hard-no signal beats soft-no signals in one text."""
+    both = {**SOFT, "rejection_reason": "salary too high and resume details were false"}
+    assert status(analyse(settings, today, frames_of, pipeline=[both])) == never_call.NEVER
+
+
+@pytest.mark.parametrize("dnc", ["yes", "TRUE", "x"])
+def test_rule_do_not_contact_means_never_whatever_the_reasons_say(settings, today, frames_of, dnc):
+    """§4/§6: an explicit do_not_contact on the candidate makes them hard-no and never."""
+    a = analyse(settings, today, frames_of, candidates=[{**ANN, "do_not_contact": dnc}])
+    assert status(a) == never_call.NEVER
+    assert a.candidate_class["C-00001"] == schema.HARD_NO
+
+
+def test_rule_left_out_hard_no_row_still_means_never(settings, today, frames_of):
+    """§8 hard-no rows even when left out for errors: a wrong call is worse than none."""
+    broken = {**HARD, "position_id": "P1", "attempts": "three"}
+    assert status(analyse(settings, today, frames_of, pipeline=[SOFT, broken])) == never_call.NEVER
+
+
+@pytest.mark.parametrize("dnc", ["yes", "DNC", "please don't"])
+def test_rule_left_out_do_not_contact_row_still_means_never(settings, today, frames_of, dnc):
+    """§8 do_not_contact on a Candidates row left out for an error (even unreadable) still forbids calls."""
+    refuser = {**ANN, "do_not_contact": dnc, "years_experience": "lots"}
+    again = {**BOB, "email": "ann@example.com"}
+    a = analyse(settings, today, frames_of, candidates=[refuser, again],
+                pipeline=[SOFT, {**SOFT, "candidate_id": "C-00002"}])
+    assert status(a) in (never_call.NEVER, None)
+    assert status(a, "C-00002") not in schema.CALLABLE
+
+
+def test_rule_forgotten_person_means_never(settings, today, frames_of):
+    """GDPR forget: an erased person keeps only their id and is never called."""
+    forgotten = {"candidate_id": "C-00001", "name": privacy.FORGOTTEN_NAME, "do_not_contact": "yes"}
+    a = analyse(settings, today, frames_of, candidates=[forgotten])
+    assert status(a) == never_call.NEVER
+
+
+def test_rule_forgotten_name_alone_means_never(settings):
+    """The forgotten rule stands on its own, without do_not_contact."""
+    facts = _facts(settings, name=privacy.FORGOTTEN_NAME)
+    assert never_call.decide(facts).never.to_dict() == {"C-00001": "forgotten"}
+
+
+def test_rule_suppressed_email_means_never(settings, today, frames_of):
+    """GDPR suppression: an email on the Suppressed tab is never called."""
+    s = settings.replace(suppression_salt="s")
+    sup = pd.DataFrame({"hash": [privacy.person_hash("email", "ann@example.com", "s")], "kind": ["email"],
+                        "suppressed_on": [today]})
+    a = analyse(s, today, frames_of, suppressed=sup)
+    assert status(a) not in schema.CALLABLE  # the intake guard also flags the row
+    facts = _facts(s, suppressed=sup)
+    assert never_call.decide(facts).never.to_dict() == {"C-00001": "suppressed"}
+
+
+def test_rule_re_added_hard_no_person_is_an_error_and_never_called(settings, today, frames_of):
+    """Intake guard: a hard-no person re-added under a new id (same email) is flagged, not called."""
+    again = {**BOB, "email": "ann@example.com"}
+    a = analyse(settings, today, frames_of, candidates=[ANN, again],
+                pipeline=[HARD, {**SOFT, "candidate_id": "C-00002"}])
+    assert status(a, "C-00002") not in schema.CALLABLE
+    errors = a.issues[(a.issues["severity"] == "error") & (a.issues["row"] == 3)]
+    assert errors["message"].str.contains("C-00001").any()
+    assert "ann@example.com" not in " ".join(errors["message"])  # ids and rows, never the email
+
+
+def test_rule_unclassified_latest_decision_means_review(settings, today, frames_of):
+    """§4/§6: an unclassified reason is listed for a human and never circled back automatically."""
+    odd = {**SOFT, "rejection_reason": "zzz qqq", "decided_on": "2026-01-01"}
+    assert status(analyse(settings, today, frames_of, pipeline=[SOFT, odd])) == never_call.REVIEW
+
+
+def test_rule_unclassified_review_shows_even_with_an_open_row(settings, today, frames_of):
+    """§6: review is shown even when the person has an open row (the label is missing either way)."""
+    odd = {**SOFT, "rejection_reason": "zzz qqq", "decided_on": "2026-01-01"}
+    still_open = {"candidate_id": "C-00001", "position_id": "P1", "outcome": "open"}
+    assert status(analyse(settings, today, frames_of, pipeline=[odd, still_open])) == never_call.REVIEW
+
+
+def test_rule_incomplete_record_holds_for_review(settings, today, frames_of):
+    """§8 review hold: a callable person with another row left out for an error waits, without a date."""
+    broken = {**SOFT, "position_id": "P1", "attempts": "three", "rejection_reason": "too junior"}
+    a = analyse(settings, today, frames_of, pipeline=[SOFT, broken])
+    assert status(a) == never_call.REVIEW
+    assert a.circle.loc["C-00001", "next_circle_back"] is None
+    assert a.circle.loc["C-00001", "suggested_positions"] == []
+
+
+def test_rule_never_beats_review(settings, today, frames_of):
+    """§6: never beats everything, also a latest unclassified decision."""
+    odd = {**SOFT, "rejection_reason": "zzz qqq", "decided_on": "2026-01-01"}
+    a = analyse(settings, today, frames_of, candidates=[{**ANN, "do_not_contact": "yes"}], pipeline=[odd])
+    assert status(a) == never_call.NEVER
+
+
+def test_rule_never_and_review_people_are_not_matched(settings, today, frames_of):
+    """§6 backpocket: only callable people (not never, not review) are suggested or matched."""
+    odd = {**SOFT, "candidate_id": "C-00002", "rejection_reason": "zzz qqq"}
+    a = analyse(settings, today, frames_of, candidates=[{**ANN, "do_not_contact": "yes"}, BOB], pipeline=[SOFT, odd])
+    assert (status(a), status(a, "C-00002")) == (never_call.NEVER, never_call.REVIEW)
+    assert a.backpocket.sum() == 0
+    assert a.circle["suggested_positions"].map(len).sum() == 0
+
+
+def test_decide_names_the_first_rule_that_forbids_calls(settings):
+    facts = _facts(settings, dnc=True, pipeline_class=schema.HARD_NO)
+    assert never_call.decide(facts).never.to_dict() == {"C-00001": "do_not_contact"}
+    assert [name for name, _ in never_call.NEVER_RULES][:2] == ["do_not_contact", "hard_no"]
+
+
+def _facts(settings, name="Ann Test", dnc=False, pipeline_class=None, suppressed=None) -> never_call.Facts:
+    cands = pd.DataFrame({"candidate_id": ["C-00001"], "name": [name], "do_not_contact": [dnc],
+                          "email_norm": ["ann@example.com"], "phone_e164": [None], "email": ["ann@example.com"],
+                          "phone": [None]}, index=[2])
+    pipe = pd.DataFrame({"candidate_id": ["C-00001"], "rejection_class": [pipeline_class]}, index=[2])
+    return never_call.Facts(cands, pipe, pd.Series(dtype=object), settings, suppressed)
+
+
+# -- only never_call.py gives the statuses never / review ----------------------------
+
+# Modules that may hold the words as something other than a status they give.
+ALLOWED = {
+    "schema.py": "CIRCLE_BACK_STATUSES: the vocabulary of the column, no decision",
+    "scheduler.py": "'never' as the next run time of a stopped schedule, not a person's status",
+}
+
+
+def _status_literals(path: Path) -> list[int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and node.value in (never_call.NEVER, never_call.REVIEW)]
+
+
+def test_only_never_call_writes_never_or_review():
+    offenders = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel == "core/never_call.py" or rel in ALLOWED:
+            continue
+        lines = _status_literals(path)
+        if lines:
+            offenders[rel] = lines
+    assert offenders == {}, "only core/never_call.py may give a person the status never/review"
+
+
+def test_the_scan_would_see_a_status_written_elsewhere(tmp_path):
+    """The guard above is not vacuous: it finds the literal however it is written."""
+    bad = tmp_path / "bad.py"
+    bad.write_text('circle.loc[x, "circle_back_status"] = "never"\nstatus = {"a": \'review\'}\n')
+    assert _status_literals(bad) == [1, 2]
