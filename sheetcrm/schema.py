@@ -17,6 +17,8 @@ Frame conventions shared by every module:
 from __future__ import annotations
 
 import dataclasses
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -231,6 +233,39 @@ def normalise_header(text: object) -> str:
     s = "" if text is None else str(text)
     s = s.strip().lower().replace("-", " ").replace("_", " ")
     return "_".join(s.split())
+
+
+# Common spellings people give a column (DESIGN §2), by tab, as header_key() reads
+# them. Only spellings that mean the same thing: a "contact ok?" column means the
+# opposite of do_not_contact and is never mapped to it.
+HEADER_SYNONYMS: dict[str, dict[str, str]] = {
+    CANDIDATES: {
+        "dnc": "do_not_contact", "dont_contact": "do_not_contact", "do_not_call": "do_not_contact",
+        "dont_call": "do_not_contact", "no_contact": "do_not_contact", "do_not_contact_flag": "do_not_contact",
+        "dnc_flag": "do_not_contact", "do_not_approach": "do_not_contact",
+    },
+    PIPELINE: {
+        "reason": "rejection_reason", "reasons": "rejection_reason", "rejection_reasons": "rejection_reason",
+        "reason_for_rejection": "rejection_reason", "rejected_because": "rejection_reason",
+        "why_rejected": "rejection_reason", "rejection_note": "rejection_reason", "rejection_notes": "rejection_reason",
+    },
+}
+# Characters a header can carry without anyone seeing them (pasted from chat, web pages).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
+_DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2212]")
+
+
+def header_key(text: object) -> str:
+    """How a header is matched: :func:`normalise_header` after dropping invisible
+    characters, a parenthesised hint and trailing punctuation, and apostrophes:
+    `Do not contact?`, `do not contact (y/n)`, `Do not contact\u200b` -> `do_not_contact`;
+    `Don't contact` -> `dont_contact` (a synonym)."""
+    s = "" if text is None else unicodedata.normalize("NFKC", str(text)).translate(_INVISIBLE)
+    s = _DASHES.sub("-", s)
+    s = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", s)
+    s = re.sub(r"['\u2019`]", "", s)
+    s = re.sub(r"[?!:*.#/]+", " ", s)
+    return normalise_header(s)
 
 
 @dataclasses.dataclass

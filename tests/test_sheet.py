@@ -72,7 +72,86 @@ def test_frames_use_sheet_row_numbers_and_skip_blank_rows(settings):
     assert list(cands.columns) == schema.CANDIDATES_TAB.names
 
 
-def test_duplicate_headers_use_the_first(settings):
-    maps = sheet.locate(workbook(["candidate_id", "name", "Name"]), settings)
-    assert maps["candidates"].columns["name"] == 2
-    assert maps["candidates"].duplicates == [("name", 3)]
+# Case 3 of issue 14 (the header may also appear twice; see below). DESIGN §2 now says a
+# duplicated header is an error: the old test that "the first copy wins" was replaced.
+@pytest.mark.parametrize("header", ["Do not contact?", "DNC", "do not contact (y/n)", "Don't contact", "Don’t contact",
+                                    "Do not contact\u200b", "\ufeffdo_not_contact", "DO-NOT-CONTACT", "Do not call"])
+def test_common_spellings_of_do_not_contact_are_read(settings, header):
+    snap = workbook(["candidate_id", "name", header], [["C-00001", "Ada Example", "yes"]])
+    maps = sheet.locate(snap, settings)
+    assert maps["candidates"].columns["do_not_contact"] == 3
+    assert sheet.to_frames(snap, maps)["candidates"].loc[2, "do_not_contact"] == "yes"
+
+
+@pytest.mark.parametrize("header", ["Reason", "rejection reason (why)", "Rejection reason:", "Reason for rejection"])
+def test_common_spellings_of_the_reason_column_are_read(settings, header):
+    snap = MemoryBackend({"Candidates": [["candidate_id", "name"]], "Positions": [["position_id", "title", "status"]],
+                          "Pipeline": [["candidate_id", "position_id", "outcome", header]]}).read()
+    assert sheet.locate(snap, settings)["pipeline"].columns["rejection_reason"] == 4
+
+
+@pytest.mark.parametrize("header, column", [("Do not contakt", "do_not_contact"), ("Do nto contact", "do_not_contact"),
+                                            ("Emial", "email"), ("DNC flagg", "do_not_contact")])
+def test_a_header_that_looks_like_ours_but_is_not_recognised_is_an_error_naming_it(settings, header, column):
+    with pytest.raises(SchemaError) as info:
+        sheet.locate(workbook(["candidate_id", "name", header]), settings)
+    assert f"'{header}' (column C) looks like '{column}'" in str(info.value)
+
+
+def test_extra_columns_that_do_not_look_like_ours_are_fine(settings):
+    maps = sheet.locate(workbook(["candidate_id", "name", "email", "Email 2", "Hobbies", "LinkedIn URL"]), settings)
+    assert maps["candidates"].columns["email"] == 3
+
+
+@pytest.mark.parametrize("header", [["candidate_id", "name", "do_not_contact", "notes", "Do not contact?"],
+                                    ["candidate_id", "name", "DNC", "do not contact"],
+                                    ["candidate_id", "name", "Name"]])
+def test_a_column_claimed_twice_is_an_error_naming_both(settings, header):
+    with pytest.raises(SchemaError) as info:
+        sheet.locate(workbook(header), settings)
+    first, second = [i for i, h in enumerate(header) if schema.header_key(h) == schema.header_key(header[-1])
+                     or h.lower() in ("dnc", "do not contact")][:2]
+    msg = str(info.value)
+    assert f"columns {chr(65 + first)} and {chr(65 + second)} both mean" in msg
+
+
+def test_a_second_circle_back_status_column_is_an_error_not_the_leftmost_wins(settings):
+    owned = [c.name for c in schema.CANDIDATES_TAB.owned_columns]
+    with pytest.raises(SchemaError, match="columns F and H both mean 'circle_back_status'"):
+        sheet.locate(workbook(["candidate_id", "name", "email", *owned, "circle_back_status"]), settings)
+
+
+def test_an_owned_header_typed_among_the_teams_columns_is_an_error(settings):
+    """Case 6: a team column headed "Row issues" in the middle of their own columns."""
+    rows = [[f"C-{i:05d}", f"Person {i}", f"our own note {i}", f"p{i}@example.com"] for i in range(1, 29)]
+    with pytest.raises(SchemaError, match="column C is headed 'row_issues'"):
+        sheet.locate(workbook(["candidate_id", "name", "Row issues", "email"], rows), settings)
+    owned = [c.name for c in schema.CANDIDATES_TAB.owned_columns]  # the rest appended by an earlier sync
+    with pytest.raises(SchemaError, match="column C is headed 'row_issues'"):
+        sheet.locate(workbook(["candidate_id", "name", "Row issues", "email", *owned[:-1]], rows), settings)
+
+
+@pytest.mark.parametrize("header", [
+    ["candidate_id", "name", "rejection_class", "next_circle_back", "circle_back_status", "row_issues"],
+    ["candidate_id", "name", "rejection_class", "next_circle_back", "circle_back_status", "row_issues", "Comments"],
+    ["candidate_id", "name", "email", "row_issues"],  # an older sheetcrm's partial block, at the right
+])
+def test_owned_columns_in_sheetcrms_own_place_are_recognised(settings, header):
+    maps = sheet.locate(workbook(header), settings)
+    assert maps["candidates"].columns["row_issues"] == header.index("row_issues") + 1
+
+
+def test_owned_columns_only_under_sheetcrms_exact_header(settings):
+    maps = sheet.locate(workbook(["candidate_id", "name", "Row issues?"]), settings)
+    assert maps["candidates"].columns["row_issues"] == 7  # appended; the team's "Row issues?" is left alone
+
+
+def test_missing_column_message_never_quotes_a_persons_row(settings):
+    """Case 10: row 1 of Candidates holds a person's row."""
+    snap = workbook(["C-00007", "Hana Lindqvist", "hana.lindqvist@example.com", "+44 7700 900123"])
+    with pytest.raises(SchemaError) as info:
+        sheet.locate(snap, settings)
+    msg = str(info.value)
+    for secret in ("Hana", "Lindqvist", "example.com", "900123", "C-00007"):
+        assert secret not in msg
+    assert "tab 'Candidates'" in msg

@@ -36,7 +36,7 @@ def add_user_content(path: Path) -> None:
     wb = openpyxl.load_workbook(path)
     ws = wb["Candidates"]
     extra = ws.max_column + 1
-    ws.cell(1, extra, "source")
+    ws.cell(1, extra, "lead source")  # "source" is a schema column since DESIGN §2 added it
     for r in range(2, 12):
         ws.cell(r, extra, "=LEN(B%d)" % r)
     ws.cell(2, 14, "met at meetup; =not a formula")

@@ -1,7 +1,11 @@
 """From a snapshot's cells to raw frames: find the tabs, match the headers.
 
-Header matching ignores case, surrounding spaces and `_` vs space, and honours the
-configured aliases (DESIGN §2). Extra columns are allowed and never touched.
+Header matching ignores case, surrounding spaces, `_` vs space, invisible
+characters, a parenthesised hint and trailing punctuation (``schema.header_key``),
+knows common spellings (``schema.HEADER_SYNONYMS``: `DNC`, `Don't contact`, `Reason`)
+and honours the configured aliases (DESIGN §2). Extra columns are allowed and never
+touched; a header that looks like one of ours but is not recognised, a column
+claimed twice, or an owned header among the team's columns is a SchemaError.
 """
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ import pandas as pd
 
 from .. import schema
 from ..core import Frames
-from .backends.base import Snapshot
+from .backends.base import Snapshot, col_letter
 from ..config import Settings
 from ..errors import SchemaError
 
@@ -26,28 +30,80 @@ class TabMap:
     header: list[Any]
     columns: dict[str, int]  # canonical column -> 1-based sheet column
     appended: list[str]  # owned columns missing from the sheet, to add at the right
-    duplicates: list[tuple[str, int]] = dataclasses.field(default_factory=list)  # (column, ignored col)
 
     def col(self, name: str) -> int | None:
         return self.columns.get(name)
 
 
-def _match_headers(key: str, header: list[Any], settings: Settings) -> tuple[dict[str, int], list[tuple[str, int]]]:
+def _match_headers(key: str, title: str, header: list[Any], settings: Settings) -> dict[str, int]:
+    """canonical column -> 1-based sheet column. A column that two headers claim is
+    a :class:`SchemaError` naming both (the second copy may hold what matters, e.g.
+    the do-not-contact flags), and so is a header that looks like one of ours but
+    is not recognised: a column silently ignored could be the one saying "never call"."""
     tab = schema.INPUT_TAB_SCHEMAS[key]
     names = set(tab.names)
+    owned = {c.name for c in tab.owned_columns}
     aliases = settings.header_aliases.get(key, {})
+    synonyms = schema.HEADER_SYNONYMS.get(key, {})
     found: dict[str, int] = {}
-    dupes: list[tuple[str, int]] = []
+    unmapped: list[tuple[int, str]] = []
     for i, text in enumerate(header, start=1):
-        norm = schema.normalise_header(text)
-        canonical = aliases.get(norm, norm if norm in names else None)
+        exact, loose = schema.normalise_header(text), schema.header_key(text)
+        if exact in owned:  # sheetcrm's own columns only under sheetcrm's own header
+            canonical: str | None = exact
+        else:
+            canonical = aliases.get(exact) or aliases.get(loose) or (loose if loose in names - owned else None) \
+                or synonyms.get(loose)
         if canonical is None:
+            if loose:
+                unmapped.append((i, loose))
             continue
         if canonical in found:
-            dupes.append((canonical, i))
-        else:
-            found[canonical] = i
-    return found, dupes
+            raise SchemaError(f"tab '{title}': columns {col_letter(found[canonical])} and {col_letter(i)} both "
+                              f"mean '{canonical}'; rename or delete one of them (sheetcrm would read only one)")
+        found[canonical] = i
+    _refuse_lookalikes(key, title, header, found, unmapped)
+    _check_owned_place(key, title, header, found)
+    return found
+
+
+# How close (difflib ratio) an unrecognised header must be to one of ours to be a typo of it.
+LOOKALIKE = 0.8
+
+
+def _refuse_lookalikes(key: str, title: str, header: list[Any], found: dict[str, int],
+                       unmapped: list[tuple[int, str]]) -> None:
+    tab = schema.INPUT_TAB_SCHEMAS[key]
+    missing = [c.name for c in tab.input_columns if c.name not in found]
+    spellings = {s: c for s, c in schema.HEADER_SYNONYMS.get(key, {}).items() if c in missing}
+    spellings.update({c: c for c in missing})
+    for col, loose in unmapped:
+        close = difflib.get_close_matches(loose, list(spellings), n=1, cutoff=LOOKALIKE)
+        if close:
+            raise SchemaError(
+                f"tab '{title}': the header '{header[col - 1]}' (column {col_letter(col)}) looks like "
+                f"'{spellings[close[0]]}' but is not recognised; rename it to '{spellings[close[0]]}' or map it "
+                f"under [headers.{key}] in the config")
+
+
+def _check_owned_place(key: str, title: str, header: list[Any], found: dict[str, int]) -> None:
+    """sheetcrm writes its columns as one block, appended at the right. An owned
+    header anywhere else was typed by a person, over a column of their own: an
+    error, never a column to overwrite."""
+    tab = schema.INPUT_TAB_SCHEMAS[key]
+    cols = sorted(found[c.name] for c in tab.owned_columns if c.name in found)
+    if not cols:
+        return
+    contiguous = cols[-1] - cols[0] + 1 == len(cols)
+    partial = len(cols) < len(tab.owned_columns)
+    used_right = any(not _blank(h) for h in header[cols[-1]:])
+    if contiguous and not (partial and used_right):
+        return
+    by_col = {v: k for k, v in found.items()}
+    stray = cols[0]  # the leftmost: sheetcrm's block, if any, is further right
+    raise SchemaError(
+        f"tab '{title}': column {col_letter(stray)} is headed '{by_col[stray]}', one of sheetcrm's own columns, "
+        f"but sits among the team's columns; rename that header (sheetcrm writes its columns together at the right)")
 
 
 def locate(snapshot: Snapshot, settings: Settings) -> dict[str, TabMap]:
@@ -64,28 +120,48 @@ def locate(snapshot: Snapshot, settings: Settings) -> dict[str, TabMap]:
         header = list(sheet.values[0]) if sheet.values else []
         while header and (header[-1] is None or str(header[-1]).strip() == ""):
             header.pop()
-        columns, dupes = _match_headers(key, header, settings)
         tab = schema.INPUT_TAB_SCHEMAS[key]
-        for column in tab.columns:
-            if column.required_header and column.name not in columns:
-                raise SchemaError(_missing_column_message(sheet.title, column.name, header))
+        for column in tab.columns:  # before the other checks: row 1 may be a person's row
+            if column.required_header and column.name not in _names_only(key, header, settings):
+                raise SchemaError(_missing_column_message(sheet.title, key, column.name, header))
+        columns = _match_headers(key, sheet.title, header, settings)
         appended = [c.name for c in tab.owned_columns if c.name not in columns]
         for offset, name in enumerate(appended, start=1):
             columns[name] = len(header) + offset
-        maps[key] = TabMap(key, sheet.title, header, columns, appended, dupes)
+        maps[key] = TabMap(key, sheet.title, header, columns, appended)
     return maps
 
 
-def _missing_column_message(title: str, column: str, header: list[Any]) -> str:
-    texts = [str(h) for h in header if h is not None and str(h).strip()]
-    by_norm = {schema.normalise_header(t): t for t in texts}
-    close = difflib.get_close_matches(column, list(by_norm), n=1, cutoff=0.4)
-    hint = f"; the closest header is '{by_norm[close[0]]}' (rename it, or map it under [headers.{_key_for(title)}] in the config)" if close else ""
+def _names_only(key: str, header: list[Any], settings: Settings) -> set[str]:
+    aliases = settings.header_aliases.get(key, {})
+    names = set(schema.INPUT_TAB_SCHEMAS[key].names)
+    out = set()
+    for text in header:
+        exact, loose = schema.normalise_header(text), schema.header_key(text)
+        out.add(aliases.get(exact) or aliases.get(loose) or (loose if loose in names else None)
+                or schema.HEADER_SYNONYMS.get(key, {}).get(loose))
+    return out
+
+
+# A header quoted in a message must look like a header: row 1 may hold a person's
+# row (names, emails), and messages never quote a person's cells.
+QUOTABLE = 0.75
+
+
+def _missing_column_message(title: str, key: str, column: str, header: list[Any]) -> str:
+    keyed = {schema.header_key(h): (i, h) for i, h in enumerate(header, start=1) if not _blank(h)}
+    close = difflib.get_close_matches(column, list(keyed), n=1, cutoff=0.4)
+    hint = ""
+    if close:
+        col, text = keyed[close[0]]
+        if difflib.SequenceMatcher(None, column, close[0]).ratio() >= QUOTABLE:
+            hint = f"; the closest header is '{text}' in column {col_letter(col)}"
+        else:
+            hint = f"; the closest header is in column {col_letter(col)}"
+        hint += f" (rename it, or map it under [headers.{key}] in the config)"
+    else:
+        hint = "; row 1 must hold the headers"
     return f"tab '{title}': required column '{column}' is missing{hint}"
-
-
-def _key_for(title: str) -> str:
-    return schema.normalise_header(title)
 
 
 def to_frames(snapshot: Snapshot, maps: dict[str, TabMap]) -> Frames:
