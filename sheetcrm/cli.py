@@ -153,7 +153,8 @@ def sync(settings: Settings, dry_run: bool, today: dt.date) -> None:
     Example:
       sheetcrm --workbook agency.xlsx sync --dry-run
     """
-    report = api.sync_workbook(settings, today, dry_run=dry_run)
+    now = dt.datetime.combine(today, dt.datetime.now().time().replace(microsecond=0))  # the Summary title's time
+    report = api.sync_workbook(settings, today, now=now, dry_run=dry_run)
     for line in report.lines():
         click.echo(line)
 

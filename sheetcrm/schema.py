@@ -223,7 +223,11 @@ SUPPRESSED_COLUMNS = ("hash", "kind", "suppressed_on")
 
 # The Circle-backs tab's header and the fills of due / overdue rows (core builds the
 # rows, the workbook layer the highlighting: both read them here).
-DUE_COLOURS = {"due": "FFF2CC", "overdue": "F8CBAD"}
+# Told apart by lightness as well as hue, so people with red-green colour-blindness see
+# three different fills: due (pale yellow), overdue (deep orange) and a row with an issue
+# (lavender; tests/test_readable.py checks the distances under simulated colour-blindness).
+DUE_COLOURS = {"due": "FFF2CC", "overdue": "F4B183"}
+ISSUE_COLOUR = "D9D2E9"
 CIRCLE_BACK_HEADER = ["candidate_id", "name", "circle_back_status", "next_circle_back", "rejection_category",
                       "last_contact", "contact_every", "suggested_positions", "talking_point"]
 
@@ -284,3 +288,5 @@ class OwnedTab:
     bold_rows: tuple[int, ...] = (1,)
     widths: tuple[float | None, ...] = ()  # column widths in characters from column A; None: leave as is
     align_right: tuple[int, ...] = ()  # columns of numbers: their headers sit right-aligned over them
+    wrap_columns: tuple[int, ...] = ()  # long text wraps inside the cell (see core/readable.py)
+    row_lines: dict[int, int] = dataclasses.field(default_factory=dict)  # row -> text lines it must show

@@ -13,6 +13,7 @@ from ..config import Settings
 from ..schema import OwnedTab
 from . import Frames, circleback, matching, never_call, pipeline, reasons, validate
 from .issues import issues_frame, row_issue_texts
+from .readable import readable
 
 
 ID_PATTERN = re.compile(r"^C-(\d+)$")
@@ -87,8 +88,8 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
         OwnedTab(settings.tab_title(schema.SUMMARY), summary,
                  volatile=SUMMARY_VOLATILE, freeze_rows=0, bold_rows=summary.bold_rows,
                  percent_columns=summary.percent_columns, widths=summary.widths, align_right=summary.align_right),
-        OwnedTab(settings.tab_title(schema.CIRCLE_BACKS), circleback.circle_backs_rows(circle, today, settings)),
-        OwnedTab(settings.tab_title(schema.ISSUES), issues_rows(issues)),
+        readable(OwnedTab(settings.tab_title(schema.CIRCLE_BACKS), circleback.circle_backs_rows(circle, today, settings))),
+        readable(OwnedTab(settings.tab_title(schema.ISSUES), issues_rows(issues))),
     ]
     return Analysis(frames, clean, issues, cand_class, figures, circle, backpocket, new_ids, owned, tabs,
                     left_out_counts)

@@ -79,6 +79,7 @@ class Tab:
         self.protected: list[dict] = []
         self.conditional: list[dict] = []
         self.validations: list[tuple[tuple[int, int, int, int], dict]] = []
+        self.dimensions: list[tuple[dict, dict]] = []  # updateDimensionProperties: (range, properties)
 
     # -- ranges ------------------------------------------------------------
     def bounds(self, a1: str) -> tuple[int, int, int, int]:

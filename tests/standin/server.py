@@ -206,6 +206,16 @@ class Book:
         if fmt:
             tab.cell_formats.append((bounds, fmt))
 
+    def _req_updateDimensionProperties(self, body: dict) -> None:
+        rng = body["range"]
+        tab = self.tab_by_id(rng.get("sheetId", 0))
+        if rng.get("dimension") not in ("ROWS", "COLUMNS"):
+            raise ApiError(400, "INVALID_ARGUMENT", "updateDimensionProperties: dimension must be ROWS or COLUMNS")
+        limit = tab.col_count if rng["dimension"] == "COLUMNS" else tab.row_count
+        if rng.get("endIndex", limit) > limit:
+            raise ApiError(400, "INVALID_ARGUMENT", f"updateDimensionProperties: range beyond the grid ({limit})")
+        tab.dimensions.append((copy.deepcopy(rng), copy.deepcopy(body.get("properties", {}))))
+
     def _req_setDataValidation(self, body: dict) -> None:
         tab, bounds = self._grid_range(body["range"])
         tab.validations.append((bounds, copy.deepcopy(body.get("rule"))))

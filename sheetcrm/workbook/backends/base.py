@@ -20,6 +20,13 @@ import math
 from typing import Any
 
 from ...schema import OwnedTab  # noqa: F401  (re-exported: backends take it in Changes)
+
+# One named sans-serif font for every cell sheetcrm styles: a bold cell with no font
+# name renders as a serif in LibreOffice. Arial is everywhere (LibreOffice maps it to
+# the metric-compatible Liberation Sans), so widths computed for it hold in every client.
+FONT_NAME = "Arial"
+ROW_LINE_POINTS = 15  # the height of one line of text in a row (points)
+LAST_ROW = 1_048_576  # dropdowns and highlighting reach the last row a workbook can have
 from ...values import EXCEL_EPOCH
 
 

@@ -45,7 +45,7 @@ from gspread.http_client import HTTPClient
 from ... import schema
 from ...errors import AuthError, BackendError, ConfigError, NotFoundError
 from ...values import EXCEL_EPOCH
-from .base import (Backend, Changes, CellUpdate, OwnedTab, Sheet, Snapshot, TabLayout, WriteResult, col_letter,
+from .base import (FONT_NAME, Backend, Changes, CellUpdate, OwnedTab, Sheet, Snapshot, TabLayout, WriteResult, col_letter,
                    resolve_rows, same_cell)
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
@@ -56,7 +56,7 @@ OWNED_NOTE = "sheetcrm: computed by every sync; edits here are overwritten"
 DATE_FORMAT = {"type": "DATE", "pattern": "yyyy-mm-dd"}
 PERCENT_FORMAT = {"type": "PERCENT", "pattern": "0.0%"}
 HEADER_FILL = "DDE6F0"
-ISSUE_FILL = "FCE4D6"
+ISSUE_FILL = schema.ISSUE_COLOUR
 OWNED_COLUMNS = frozenset(c.name for t in schema.INPUT_TAB_SCHEMAS.values() for c in t.owned_columns)
 DATE_COLUMNS = frozenset(c.name for t in schema.INPUT_TAB_SCHEMAS.values() for c in t.columns
                          if c.kind == schema.DATE) | {"last_contact", "next_circle_back"}
@@ -426,6 +426,8 @@ class GSheetsBackend(Backend):
                 continue
             if info["rows"] < height or info["cols"] < width:
                 out.append(_grid(info["id"], max(info["rows"], height + max(100, height // 5)), max(info["cols"], width)))
+            # A tab `init` made (or an older sheetcrm) has no formats yet: rates would show as 0.6154.
+            out += _owned_tab_formats(info["id"], tab, info["rows"], highlights=False)
             if not _protected(info, None):
                 out.append(_protect(info["id"]))
         by_tab: dict[str, list[CellUpdate]] = {}
@@ -613,7 +615,7 @@ def _number_format(sid: int, col: int, fmt: dict, start_row: int = 1) -> dict:
 
 
 def _header_style(sid: int, row: int, width: int, fill: str | None = HEADER_FILL) -> dict:
-    fmt: dict[str, Any] = {"textFormat": {"bold": True}}
+    fmt: dict[str, Any] = {"textFormat": {"bold": True, "fontFamily": FONT_NAME}}
     if fill:
         fmt["backgroundColor"] = _rgb(fill)
     return {"repeatCell": {"range": {"sheetId": sid, "startRowIndex": row - 1, "endRowIndex": row,
@@ -658,18 +660,49 @@ def _status_highlights(sid: int, width: int, col: int) -> list[dict]:
     return [_highlight(sid, width, f'=${letter}2="{value}"', colour) for value, colour in reversed(list(DUE_COLOURS.items()))]
 
 
-def _owned_tab_formats(sid: int, tab: OwnedTab, rows: int) -> list[dict]:
+def _owned_tab_formats(sid: int, tab: OwnedTab, rows: int, highlights: bool = True) -> list[dict]:
     width = max([len(r) for r in tab.rows] + [1])
-    out = [_header_style(sid, r, width, fill=None) for r in tab.bold_rows if r <= len(tab.rows)]
+    out = [_look(sid, tab)]
+    out += [_header_style(sid, r, width, fill=None) for r in tab.bold_rows if r <= len(tab.rows)]
     header = [str(v) for v in tab.rows[tab.freeze_rows - 1]] if tab.freeze_rows and len(tab.rows) >= tab.freeze_rows else []
     dates = set(tab.date_columns) | {i for i, h in enumerate(header, start=1) if h in DATE_COLUMNS}
     for r in tab.rows[1:]:
         dates |= {i for i, v in enumerate(r, start=1) if isinstance(v, dt.date)}
     out += [_number_format(sid, c, DATE_FORMAT, start_row=tab.freeze_rows) for c in sorted(dates)]
     out += [_number_format(sid, c, PERCENT_FORMAT, start_row=tab.freeze_rows) for c in tab.percent_columns]
-    if "circle_back_status" in header:
+    out += _columns_look(sid, tab)
+    if highlights and "circle_back_status" in header:
         out += _status_highlights(sid, width, header.index("circle_back_status") + 1)
     return out
+
+
+def _look(sid: int, tab: OwnedTab) -> dict:
+    """The whole tab in the named sans-serif font, top-aligned, not wrapped (below: where)."""
+    return {"repeatCell": {"range": {"sheetId": sid},
+                           "cell": {"userEnteredFormat": {"textFormat": {"fontFamily": FONT_NAME}, "wrapStrategy": "OVERFLOW_CELL",
+                                                          "verticalAlignment": "TOP"}},
+                           "fields": "userEnteredFormat(textFormat,wrapStrategy,verticalAlignment)"}}
+
+
+def _columns_look(sid: int, tab: OwnedTab) -> list[dict]:
+    """Widths from content (pixels: about 7 per character), long text wrapped,
+    numbers and their headers right-aligned."""
+    out: list[dict] = []
+    for c, width in enumerate(tab.widths, start=1):
+        if width:
+            out.append({"updateDimensionProperties": {
+                "range": {"sheetId": sid, "dimension": "COLUMNS", "startIndex": c - 1, "endIndex": c},
+                "properties": {"pixelSize": int(width * 7 + 5)}, "fields": "pixelSize"}})
+    for c in tab.wrap_columns:
+        out.append(_column_format(sid, c, {"wrapStrategy": "WRAP"}, "userEnteredFormat.wrapStrategy"))
+    for c in tab.align_right:
+        out.append(_column_format(sid, c, {"horizontalAlignment": "RIGHT"}, "userEnteredFormat.horizontalAlignment"))
+    return out
+
+
+def _column_format(sid: int, col: int, fmt: dict, fields: str) -> dict:
+    return {"repeatCell": {"range": {"sheetId": sid, "startColumnIndex": col - 1, "endColumnIndex": col},
+                           "cell": {"userEnteredFormat": fmt}, "fields": fields}}
 
 
 def _create_requests(sheets: dict, layout: list[TabLayout], ids: dict[str, int]) -> list[dict]:
@@ -687,7 +720,8 @@ def _create_requests(sheets: dict, layout: list[TabLayout], ids: dict[str, int])
         out.append(_header_style(sid, 1, width))
         for col, choices in t.dropdowns.items():
             out.append({"setDataValidation": {
-                "range": {"sheetId": sid, "startRowIndex": 1, "endRowIndex": rows, "startColumnIndex": col - 1, "endColumnIndex": col},
+                # no end row: the whole column, however many rows people add
+                "range": {"sheetId": sid, "startRowIndex": 1, "startColumnIndex": col - 1, "endColumnIndex": col},
                 "rule": {"condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": c} for c in choices]},
                          "inputMessage": f"Choose one of: {', '.join(choices)}", "strict": False, "showCustomUi": True}}})
         dates = set(t.date_columns) | {i for i, h in enumerate(t.header, start=1) if h in DATE_COLUMNS}

@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import BackendError, ConflictError, NotFoundError, WorkbookLockedError
-from .base import Backend, Changes, OwnedTab, Sheet, Snapshot, TabLayout, WriteResult, resolve_rows
+from ...schema import ISSUE_COLOUR
+from .base import (FONT_NAME, LAST_ROW, ROW_LINE_POINTS, Backend, Changes, OwnedTab, Sheet, Snapshot, TabLayout,
+                   WriteResult, resolve_rows)
 from . import xlsx_patch
 
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = "DDE6F0"
-ISSUE_FILL = "FCE4D6"
+ISSUE_FILL = ISSUE_COLOUR
 
 
 def _openpyxl():
@@ -164,12 +166,12 @@ class XlsxBackend(Backend):
                         _set(ws.cell(r, c), value)
             for c in range(1, len(tab.header) + 1):
                 head = ws.cell(1, c)
-                head.font = Font(bold=True)
+                head.font = Font(name=FONT_NAME, bold=True)
                 head.fill = PatternFill("solid", fgColor=HEADER_FILL)
                 width = max(12, min(40, len(str(head.value or "")) + 4))
                 ws.column_dimensions[get_column_letter(c)].width = width
             ws.freeze_panes = "A2"
-            last_row = max(ws.max_row, 2000)
+            last_row = LAST_ROW  # rows people add later get them too
             for col, choices in tab.dropdowns.items():
                 letter = get_column_letter(col)
                 dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
@@ -211,10 +213,12 @@ def _rewrite_tab(wb, tab: OwnedTab) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
+    plain, bold = Font(name=FONT_NAME), Font(name=FONT_NAME, bold=True)
     if tab.title in wb.sheetnames:
         ws = wb[tab.title]
         if ws.max_row:
             ws.delete_rows(1, ws.max_row)
+        ws.row_dimensions.clear()  # last sync's row heights belong to other rows now
     else:
         ws = wb.create_sheet(tab.title)
     for r, values in enumerate(tab.rows, start=1):
@@ -225,11 +229,16 @@ def _rewrite_tab(wb, tab: OwnedTab) -> None:
             _set(cell, value)
             if c in tab.percent_columns and isinstance(value, float):
                 cell.number_format = "0.0%"
-            if c in tab.align_right:
-                cell.alignment = Alignment(horizontal="right")
+            cell.font = plain
+            wrap = c in tab.wrap_columns
+            if c in tab.align_right or wrap:
+                cell.alignment = Alignment(horizontal="right" if c in tab.align_right else None,
+                                           wrap_text=wrap or None, vertical="top" if wrap else None)
         if r in tab.bold_rows:
             for c in range(1, len(values) + 1):
-                ws.cell(r, c).font = Font(bold=True)
+                ws.cell(r, c).font = bold
+        if r in tab.row_lines:
+            ws.row_dimensions[r].height = tab.row_lines[r] * ROW_LINE_POINTS
     for c, width in enumerate(tab.widths, start=1):
         if width:
             ws.column_dimensions[get_column_letter(c)].width = width

@@ -28,7 +28,8 @@ from typing import Any
 
 from lxml import etree
 
-from .base import Changes, OwnedTab, Snapshot, WriteResult, col_letter, col_number, resolve_rows
+from .base import (FONT_NAME, ROW_LINE_POINTS, Changes, OwnedTab, Snapshot, WriteResult, col_letter, col_number,
+                   resolve_rows)
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -153,27 +154,32 @@ class _Styles:
         self._fmt_ids[code] = new_id
         return new_id
 
-    def _bold_font(self) -> int:
+    def _named_font(self, bold: bool) -> int:
+        """The workbook's first font, named FONT_NAME (and bold): one sans-serif
+        everywhere sheetcrm styles, as the openpyxl writer sets it."""
         fonts = self.root.find(_q("fonts"))
         if fonts is None or not len(fonts):
             raise _Unpatchable("styles without fonts")
-        base = fonts[0]
+        new = copy.deepcopy(fonts[0])
+        for tag in ("b", "name", "scheme", "family", "charset"):
+            for el in new.findall(_q(tag)):
+                new.remove(el)
+        if bold:
+            new.insert(0, etree.Element(_q("b")))
+        new.append(etree.Element(_q("name"), val=FONT_NAME))  # CT_Font: name after sz and color
         for i, font in enumerate(fonts):
-            b = font.find(_q("b"))
-            if b is not None and b.get("val", "1") in ("1", "true") and len(font) == 1:
+            if etree.tostring(font) == etree.tostring(new):
                 return i
-        new = copy.deepcopy(base)
-        for b in new.findall(_q("b")):
-            new.remove(b)
-        new.insert(0, etree.Element(_q("b")))
         fonts.append(new)
         fonts.set("count", str(len(fonts)))
         self._touch()
         return len(fonts) - 1
 
-    def xf(self, base: int, fmt: str | None = None, bold: bool = False, right: bool = False) -> int:
-        """Index of cellXfs[base] with the number format / bold / right alignment set."""
-        key = (base, fmt, bold, right)
+    def xf(self, base: int, fmt: str | None = None, bold: bool = False, right: bool = False,
+           named: bool = False, wrap: bool = False) -> int:
+        """Index of cellXfs[base] with the number format / bold / right alignment set;
+        ``named``: in the named sans-serif font; ``wrap``: long text wraps, top-aligned."""
+        key = (base, fmt, bold, right, named, wrap)
         if key in self._cache:
             return self._cache[key]
         xfs = self.root.find(_q("cellXfs"))
@@ -182,20 +188,24 @@ class _Styles:
         new = copy.deepcopy(xfs[base])
         if fmt is not None:
             fmt_id = self.num_fmt(fmt)
-            if new.get("numFmtId") == str(fmt_id) and not bold and not right:
+            if new.get("numFmtId") == str(fmt_id) and not (bold or right or named or wrap):
                 self._cache[key] = base
                 return base
             new.set("numFmtId", str(fmt_id))
             new.set("applyNumberFormat", "1")
-        if bold:
-            new.set("fontId", str(self._bold_font()))
+        if bold or named:
+            new.set("fontId", str(self._named_font(bold)))
             new.set("applyFont", "1")
-        if right:
+        if right or wrap:
             align = new.find(_q("alignment"))
             if align is None:
                 align = etree.Element(_q("alignment"))
                 new.insert(0, align)
-            align.set("horizontal", "right")
+            if right:
+                align.set("horizontal", "right")
+            if wrap:
+                align.set("wrapText", "1")
+                align.set("vertical", "top")
             new.set("applyAlignment", "1")
         for i, xf in enumerate(xfs):  # reuse an identical one (repeated syncs add nothing)
             if etree.tostring(xf) == etree.tostring(new):
@@ -374,17 +384,18 @@ class _Sheet:
         base = 0
         xf_cache: dict[tuple, int] = {}
 
-        def style(fmt, bold, right) -> int | None:
-            if not (fmt or bold or right):
-                return None
-            key = (fmt, bold, right)
+        def style(fmt, bold, right, wrap) -> int:
+            key = (fmt, bold, right, wrap)
             if key not in xf_cache:
-                xf_cache[key] = styles.xf(base, fmt, bold, right)
+                xf_cache[key] = styles.xf(base, fmt, bold, right, named=True, wrap=wrap)
             return xf_cache[key]
 
         max_col = 0
         for r, values in enumerate(tab.rows, start=1):
             row_el = etree.SubElement(self.data, _q("row"), r=str(r))
+            if r in tab.row_lines:  # wrapped text: tall enough for every line
+                row_el.set("ht", _number_text(float(tab.row_lines[r] * ROW_LINE_POINTS)))
+                row_el.set("customHeight", "1")
             bold = r in tab.bold_rows
             for c, value in enumerate(values, start=1):
                 blank = value is None or (isinstance(value, str) and value == "")
@@ -398,9 +409,7 @@ class _Sheet:
                         fmt = DATE_FORMAT
                     elif c in tab.percent_columns and isinstance(value, float):
                         fmt = PERCENT_FORMAT
-                s = style(fmt, bold, (not blank) and c in tab.align_right)
-                if s is not None:
-                    cell.set("s", str(s))
+                cell.set("s", str(style(fmt, bold, (not blank) and c in tab.align_right, c in tab.wrap_columns)))
                 if not blank:
                     _fill(cell, value, styles)
                 max_col = max(max_col, c)

@@ -1,0 +1,79 @@
+"""Owned tabs laid out for people: widths from content, long text wrapped, numbers
+right-aligned (pure; backends turn these hints into their own formatting).
+
+Widths are in characters of the sheet's body font, as spreadsheets count them. A
+column is as wide as its widest value plus a margin, never wider than ``WRAP_AT``;
+text longer than that wraps inside its cell and the row is made tall enough for
+all its lines, so nothing is cut off where the next column holds a value.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import textwrap
+from typing import Any
+
+from ..schema import OwnedTab
+
+WRAP_AT = 60  # characters: wider columns make a tab hard to scan; longer text wraps
+MIN_WIDTH = 8
+DATE_WIDTH = 10  # yyyy-mm-dd
+NUMBER_WIDTH = 9
+# Rendered glyphs run wider than their count (capitals, bold, fallback fonts): the margin
+# keeps a value whole in Excel, LibreOffice and Google Sheets alike.
+SLACK = 1.15
+
+
+def shown_length(value: Any) -> int:
+    """How many characters a value takes when a spreadsheet shows it."""
+    if value is None:
+        return 0
+    if isinstance(value, (dt.date, dt.datetime)):
+        return DATE_WIDTH
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, float):
+        return min(NUMBER_WIDTH, len(f"{value:.4g}"))
+    return len(str(value))
+
+
+def width_for(longest: int) -> float:
+    return float(min(WRAP_AT, max(MIN_WIDTH, math.ceil(longest * SLACK) + 2)))
+
+
+def lines_in(value: Any, width: float) -> int:
+    """Lines a wrapped cell needs at this column width (words are not split)."""
+    if not isinstance(value, str) or not value:
+        return 1
+    per_line = max(4, int((width - 2) / SLACK))
+    return sum(max(1, len(textwrap.wrap(part, per_line, break_long_words=True))) for part in value.split("\n"))
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def readable(tab: OwnedTab, header_rows: int = 1) -> OwnedTab:
+    """``tab`` with widths (where it has none), wrapped long-text columns, the line
+    count of each taller row, and number columns right-aligned (their header too)."""
+    width = max((len(r) for r in tab.rows), default=0)
+    longest = [0] * width
+    numeric = [True] * width
+    seen = [False] * width
+    for r, row in enumerate(tab.rows, start=1):
+        for c, value in enumerate(row):
+            longest[c] = max(longest[c], shown_length(value))
+            if r > header_rows and value not in (None, ""):
+                seen[c] = True
+                numeric[c] = numeric[c] and is_number(value)
+    widths = tuple(tab.widths) if tab.widths else tuple(width_for(n) for n in longest)
+    wrap = tuple(c for c in range(1, width + 1)
+                 if c <= len(widths) and widths[c - 1] and math.ceil(longest[c - 1] * SLACK) + 2 > widths[c - 1])
+    row_lines: dict[int, int] = {}
+    for r, row in enumerate(tab.rows, start=1):
+        need = max((lines_in(row[c - 1], widths[c - 1]) for c in wrap if c <= len(row)), default=1)
+        if need > 1:
+            row_lines[r] = need
+    right = tuple(sorted(set(tab.align_right) | {c + 1 for c in range(width) if seen[c] and numeric[c]}))
+    return dataclasses.replace(tab, widths=widths, wrap_columns=wrap, row_lines=row_lines, align_right=right)

@@ -1,0 +1,167 @@
+"""Owned tabs laid out for people: widths, wrapping, fonts, colours, and a real client's
+rendering (LibreOffice headless -> PDF -> pdftotext) with nothing cut off."""
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+
+import openpyxl
+import pytest
+
+from sheetcrm import api, schema
+from sheetcrm.config import Settings
+from sheetcrm.core.readable import WRAP_AT, readable
+from sheetcrm.schema import OwnedTab
+from sheetcrm.workbook.backends import xlsx
+from sheetcrm.workbook.backends.base import FONT_NAME
+
+TODAY = dt.date(2026, 11, 22)
+
+
+# -- widths, wrapping, alignment ---------------------------------------------------------------
+def test_columns_are_as_wide_as_their_content_and_long_text_wraps():
+    long = "interest must be one of interested, not_interested; did you mean 'interested'? " * 2
+    tab = readable(OwnedTab("Issues", [["tab", "row", "message"], ["Pipeline", 12, long], ["Pipeline", 3, "short"]]))
+    assert tab.widths[0] >= len("Pipeline") + 1 and tab.widths[1] >= 3
+    assert tab.widths[2] == WRAP_AT and tab.wrap_columns == (3,)
+    assert tab.row_lines.get(2, 1) >= 3 and 3 not in tab.row_lines
+    assert tab.align_right == (2,)  # numbers, and their header over them
+
+
+@pytest.mark.parametrize("value, width", [
+    (dt.date(2026, 1, 2), 10), ("Ada Lovelace-Byron", 18), (0.61538, 6), ("", 0), (None, 0),
+])
+def test_every_value_fits_its_column(value, width):
+    tab = readable(OwnedTab("T", [["h"], [value]]))
+    assert tab.widths[0] >= width + 1 and tab.wrap_columns == ()
+
+
+def test_widths_given_by_the_tab_are_kept():
+    tab = readable(OwnedTab("Summary", [["a very long title that overflows"], ["x", 1]], widths=(9.0, 8.0)))
+    assert tab.widths == (9.0, 8.0)
+
+
+# -- colours people can tell apart, also with colour-blindness -----------------------------------
+def _lab(hex_colour, matrix=None):
+    rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    if matrix:  # Viénot, Brettel & Mollon (1999) simulation, in linear RGB
+        lin = [max(0.0, min(1.0, sum(m * v for m, v in zip(row, lin)))) for row in matrix]
+    x = (0.4124 * lin[0] + 0.3576 * lin[1] + 0.1805 * lin[2]) / 0.95047
+    y = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    z = (0.0193 * lin[0] + 0.1192 * lin[1] + 0.9505 * lin[2]) / 1.08883
+    f = [t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in (x, y, z)]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+VISION = {
+    "typical": None,
+    "protanopia": [[0.1124, 0.8876, 0.0], [0.1124, 0.8876, 0.0], [0.0040, -0.0040, 1.0]],
+    "deuteranopia": [[0.2927, 0.7073, 0.0], [0.2927, 0.7073, 0.0], [-0.0223, 0.0223, 1.0]],
+}
+
+
+@pytest.mark.parametrize("vision", VISION)
+def test_row_fills_differ_for_every_kind_of_vision(vision):
+    fills = {"issue": schema.ISSUE_COLOUR, **schema.DUE_COLOURS, "white": "FFFFFF"}
+    names = list(fills)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            la, lb = _lab(fills[a], VISION[vision]), _lab(fills[b], VISION[vision])
+            distance = sum((p - q) ** 2 for p, q in zip(la, lb)) ** 0.5
+            assert distance >= 12, f"{a} vs {b} under {vision}: ΔE {distance:.1f}"
+
+
+# -- fonts: one named sans-serif wherever sheetcrm styles a cell -----------------------------------
+@pytest.fixture
+def synced(tmp_path):
+    path = tmp_path / "demo.xlsx"
+    settings = Settings(workbook=path)
+    api.init_workbook(settings, TODAY, demo=50)
+    api.sync_workbook(settings, TODAY, now=dt.datetime(2026, 11, 22, 14, 37))
+    return path, settings
+
+
+def test_bold_cells_name_their_font_and_the_title_has_the_sync_time(synced):
+    path, settings = synced
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(max_row=30):
+            for cell in row:
+                if cell.font is not None and cell.font.b:
+                    assert cell.font.name == FONT_NAME, (ws.title, cell.coordinate)
+    assert wb["Summary"]["A1"].value.endswith("2026-11-22 14:37")
+
+
+def test_dropdowns_and_highlighting_reach_past_row_2000(tmp_path):
+    path = tmp_path / "w.xlsx"
+    api.init_workbook(Settings(workbook=path), TODAY, demo=5)
+    ws = openpyxl.load_workbook(path)["Candidates"]
+    assert all(max(r.max_row for r in dv.sqref.ranges) > 100_000 for dv in ws.data_validations.dataValidation)
+    assert all(max(r.max_row for r in cf.sqref.ranges) > 100_000 for cf in ws.conditional_formatting)
+
+
+def test_google_summary_rates_are_percentages_after_init_then_sync(gsheet, google):
+    key, backend = gsheet()
+    settings = Settings(backend="gsheets", sheet_key=key)
+    api.init_workbook(settings, TODAY, demo=20, backend=backend, force=True)
+    api.sync_workbook(settings, TODAY, backend=backend)
+    summary = google.book(key).tab("Summary")
+    percent = [fmt for _bounds, fmt in summary.number_formats if fmt.get("type") == "PERCENT"]
+    assert percent, "the rate columns of an existing Summary get the percent format"
+    fonts = [f for _b, f in summary.cell_formats if f.get("textFormat", {}).get("fontFamily") == FONT_NAME]
+    assert fonts
+    issues = google.book(key).tab("Issues")
+    assert issues.dimensions and any(f.get("wrapStrategy") == "WRAP" for _b, f in issues.cell_formats)
+
+
+# -- a real client: LibreOffice renders the owned tabs with nothing cut off -----------------------
+def _tools_or_fail():
+    missing = [tool for tool in ("soffice", "pdftotext") if shutil.which(tool) is None]
+    if missing:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{', '.join(missing)} missing: .ci/run must install libreoffice-calc and poppler-utils")
+        pytest.skip(f"{', '.join(missing)} not installed")
+
+
+def _shown(value, percent: bool) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and percent:
+        return f"{value:.1%}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.mark.parametrize("tab_key", [schema.SUMMARY, schema.CIRCLE_BACKS, schema.ISSUES])
+def test_libreoffice_shows_the_first_20_rows_whole(tab_key, synced, tmp_path):
+    _tools_or_fail()
+    path, settings = synced
+    title = settings.tab_title(tab_key)
+    wb = openpyxl.load_workbook(path)
+    for other in [ws for ws in wb.worksheets if ws.title != title]:
+        wb.remove(other)  # only this tab in the PDF: a value elsewhere cannot stand in for it
+    one = tmp_path / "one.xlsx"
+    wb.save(one)
+    ws = wb[title]
+    expected = []
+    for row in ws.iter_rows(max_row=20):
+        for cell in row:
+            if cell.value not in (None, ""):
+                expected.append(_shown(cell.value, "%" in (cell.number_format or "")))
+    assert len(expected) > 10
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(one)],
+                   check=True, capture_output=True, timeout=180)
+    text = _squash(subprocess.run(["pdftotext", str(tmp_path / "one.pdf"), "-"], check=True,
+                                  capture_output=True, text=True).stdout)
+    cut = [s for s in expected if _squash(s) not in text]
+    assert not cut, f"{title}: cut off or missing in LibreOffice's rendering: {cut[:5]}"
