@@ -203,9 +203,16 @@ def _from_toml(data: dict, path: Path, out: dict) -> None:
                 if tab not in schema.INPUT_TAB_SCHEMAS:
                     raise ConfigError(f"config key 'headers.{tab}' is unknown; use one of {', '.join(schema.INPUT_TABS)}")
                 names = schema.INPUT_TAB_SCHEMAS[tab].names
+                owned = {c.name for c in schema.INPUT_TAB_SCHEMAS[tab].owned_columns}
                 for theirs, ours in mapping.items():
+                    where = f"config key 'headers.{tab}.\"{theirs}\"'"
                     if ours not in names:
-                        raise ConfigError(f"config key 'headers.{tab}.\"{theirs}\"': '{ours}' is not a {tab} column")
+                        raise ConfigError(f"{where}: '{ours}' is not a {tab} column")
+                    if ours in owned or schema.normalise_header(theirs) in owned:
+                        # sheetcrm overwrites its own columns: an alias would hand it a person's column.
+                        raise ConfigError(f"{where}: '{ours if ours in owned else theirs}' is one of sheetcrm's own "
+                                          f"columns, which are found only by their own header; map it to a column "
+                                          f"people fill in")
                     aliases.setdefault(tab, {})[schema.normalise_header(theirs)] = ours
             out["header_aliases"] = aliases
         elif section == "cool_off_days":
@@ -226,6 +233,20 @@ def _from_toml(data: dict, path: Path, out: dict) -> None:
     for key in ("reasons_file", "workbook", "log_file"):
         if key in out and isinstance(out[key], Path) and not out[key].is_absolute() and key in _keys_in(data):
             out[key] = Path(os.path.normpath(base / out[key]))
+
+
+def _check_tab_titles(tabs: Mapping[str, str]) -> None:
+    """Every tab its own title: sheetcrm rewrites Summary, Circle-backs and Issues
+    whole and `forget` rewrites Suppressed, so a title shared with another tab
+    (``summary = "Candidates"``) would replace the people's tab."""
+    seen: dict[str, str] = {}
+    for key in schema.DEFAULT_TAB_TITLES:
+        title = tabs.get(key, schema.DEFAULT_TAB_TITLES[key])
+        folded = " ".join(str(title).split()).casefold()
+        if folded in seen:
+            raise ConfigError(f"config keys 'tabs.{seen[folded]}' and 'tabs.{key}' name the same tab '{title}'; "
+                              f"every tab needs its own title")
+        seen[folded] = key
 
 
 def _keys_in(data: dict) -> set[str]:
@@ -284,6 +305,7 @@ def load_settings(
         # --sheet alone means: use Google Sheets.
         if (overrides or {}).get("sheet_key"):
             out["backend"] = "gsheets"
+    _check_tab_titles(out.get("tabs", schema.DEFAULT_TAB_TITLES))
     for key in ("tabs", "header_aliases", "cool_off_days"):
         if key in out:
             value = out[key]

@@ -106,3 +106,40 @@ def test_missing_explicit_config_file_is_an_error(tmp_path):
 def test_missing_reasons_file_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match="reasons_file"):
         load_settings(write(tmp_path, '[sheetcrm]\nreasons_file = "mine.toml"\n'), env={})
+
+
+# Case 7 of issue 14: config mistakes that destroyed tabs are one line, exit 1.
+@pytest.mark.parametrize("tabs, keys", [
+    ('summary = "Candidates"', "'tabs.candidates' and 'tabs.summary'"),
+    ('issues = "Pipeline"', "'tabs.pipeline' and 'tabs.issues'"),
+    ('suppressed = "Candidates"', "'tabs.candidates' and 'tabs.suppressed'"),
+    ('suppressed = " candidates "', "'tabs.candidates' and 'tabs.suppressed'"),
+    ('candidates = "People"\ncircle_backs = "people"', "'tabs.candidates' and 'tabs.circle_backs'"),
+    ('summary = "Issues"', "'tabs.summary' and 'tabs.issues'"),
+])
+def test_tab_titles_must_be_distinct(tmp_path, tabs, keys):
+    with pytest.raises(ConfigError) as info:
+        load_settings(write(tmp_path, f"[tabs]\n{tabs}\n"), env={})
+    assert keys in str(info.value) and "\n" not in str(info.value)
+
+
+def test_tab_titles_given_as_overrides_are_checked_too():
+    with pytest.raises(ConfigError, match="name the same tab"):
+        load_settings(None, overrides={"tabs": {**Settings().tabs, "summary": "Pipeline"}}, env={})
+
+
+@pytest.mark.parametrize("line", ['"notes" = "row_issues"', '"Status" = "circle_back_status"',
+                                  '"row_issues" = "notes"', '"Next call" = "next_circle_back"'])
+def test_header_aliases_never_point_at_owned_columns(tmp_path, line):
+    with pytest.raises(ConfigError, match="one of sheetcrm's own columns"):
+        load_settings(write(tmp_path, f"[headers.candidates]\n{line}\n"), env={})
+
+
+def test_config_mistake_is_one_line_exit_1(tmp_path):
+    from click.testing import CliRunner
+
+    from sheetcrm.cli import cli
+    path = write(tmp_path, '[tabs]\nsummary = "Candidates"\n')
+    result = CliRunner().invoke(cli, ["--config", str(path), "validate", "--workbook", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 1, result.output
+    assert "name the same tab" in result.output and "Traceback" not in result.output
