@@ -18,6 +18,36 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+# Gmail ignores dots in the local part, and googlemail.com is the same mailbox.
+GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+def email_identity(email: str) -> str:
+    """The mailbox an address reaches, for the never-call guards and suppression
+    (not for sending: drafts use the address as typed). Rules (README "Email identity"):
+    trimmed and lower-case, invisible characters dropped, a ``mailto:`` prefix dropped;
+    a ``+tag`` after the local part removed (every major provider delivers
+    ``ann+jobs@`` to ``ann@``); on gmail.com and googlemail.com the dots of the local
+    part removed and the domain read as gmail.com."""
+    e = normalise_email(str(email).translate(_INVISIBLE))
+    if e.startswith("mailto:"):
+        e = e[len("mailto:"):].strip()
+    local, at, domain = e.rpartition("@")
+    if not at or not local:
+        return e
+    local = local.split("+", 1)[0] or local
+    if domain in GMAIL_DOMAINS:
+        local, domain = local.replace(".", "") or local, "gmail.com"
+    return f"{local}@{domain}"
+
+
+def email_hashes(email: str, salt: str) -> set[str]:
+    """Every Suppressed hash that stands for this address: of its identity, and of
+    the address as earlier versions normalised it (lower-case, trimmed)."""
+    return {person_hash("email", email_identity(email), salt), person_hash("email", normalise_email(email), salt)}
+
+
 def normalise_phone(phone: str, region: str = "GB") -> str | None:
     """E.164 (`+447700900123`), or None when it is not a phone number."""
     try:

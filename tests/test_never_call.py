@@ -154,9 +154,10 @@ def test_decide_names_the_first_rule_that_forbids_calls(settings):
     assert [name for name, _ in never_call.NEVER_RULES][:2] == ["do_not_contact", "hard_no"]
 
 
-def _facts(settings, name="Ann Test", dnc=False, pipeline_class=None, suppressed=None) -> never_call.Facts:
+def _facts(settings, name="Ann Test", dnc=False, pipeline_class=None, suppressed=None,
+           email="ann@example.com") -> never_call.Facts:
     cands = pd.DataFrame({"candidate_id": ["C-00001"], "name": [name], "do_not_contact": [dnc],
-                          "email_norm": ["ann@example.com"], "phone_e164": [None], "email": ["ann@example.com"],
+                          "email_norm": [email.strip().lower()], "phone_e164": [None], "email": [email],
                           "phone": [None]}, index=[2])
     pipe = pd.DataFrame({"candidate_id": ["C-00001"], "rejection_class": [pipeline_class]}, index=[2])
     return never_call.Facts(cands, pipe, pd.Series(dtype=object), settings, suppressed)
@@ -194,3 +195,28 @@ def test_the_scan_would_see_a_status_written_elsewhere(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text('circle.loc[x, "circle_back_status"] = "never"\nstatus = {"a": \'review\'}\n')
     assert _status_literals(bad) == [1, 2]
+
+
+# Case 5 of issue 14: address variants of a do-not-contact or suppressed person.
+VARIANTS = ["ann.lee@googlemail.com", "annlee+jobs@gmail.com", "A.nn.Lee@Gmail.com", "ann.lee+x@gmail.com"]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_rule_re_added_do_not_contact_person_under_an_address_variant(settings, today, frames_of, variant):
+    refuser = {**ANN, "email": "ann.lee@gmail.com", "do_not_contact": "yes"}
+    again = {**BOB, "email": variant}
+    a = analyse(settings, today, frames_of, candidates=[refuser, again],
+                pipeline=[SOFT, {**SOFT, "candidate_id": "C-00002"}])
+    assert status(a, "C-00002") not in schema.CALLABLE
+    errors = a.issues[(a.issues["severity"] == "error") & (a.issues["row"] == 3)]
+    assert errors["message"].str.contains("C-00001").any()
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_rule_suppressed_email_matches_address_variants(settings, today, frames_of, variant):
+    s = settings.replace(suppression_salt="s")
+    sup = pd.DataFrame({"hash": [privacy.person_hash("email", "annlee@gmail.com", "s")], "kind": ["email"],
+                        "suppressed_on": [today]})
+    a = analyse(s, today, frames_of, candidates=[{**ANN, "email": variant}], suppressed=sup)
+    assert status(a) not in schema.CALLABLE
+    assert never_call.decide(_facts(s, suppressed=sup, email=variant)).never.to_dict() == {"C-00001": "suppressed"}

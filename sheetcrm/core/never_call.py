@@ -241,8 +241,9 @@ def intake_guard(candidates_clean: pd.DataFrame, candidate_class: pd.Series, sup
     hard = cls.eq(schema.HARD_NO) | cands["do_not_contact"].astype(bool)
     own_hard = hard | cands["forgotten"]
     flagged: set[int] = set()
+    identity = {"email_norm": _email_identities(cands["email_norm"]), "phone_e164": cands["phone_e164"]}
     for column, label in (("email_norm", "email"), ("phone_e164", "phone")):
-        values = cands[column]
+        values = identity[column]  # Gmail dots, googlemail.com and +tags: one mailbox
         blocked = values.notna() & hard
         if not blocked.any():
             continue
@@ -265,11 +266,18 @@ def intake_guard(candidates_clean: pd.DataFrame, candidate_class: pd.Series, sup
             values = cands[column]
             live = values.notna() & ~cands["forgotten"]
             for row, value in zip(cands.index[live.to_numpy()], values[live]):
-                if privacy.person_hash(label, value, salt) in hashes:
+                mine = privacy.email_hashes(value, salt) if label == "email" else {privacy.person_hash(label, value, salt)}
+                if mine & hashes:
                     log.add(schema.CANDIDATES, row, label, None, "error",
                             "matches a person who asked to be forgotten (Suppressed tab); do not contact or keep this person")
     return log.frame()
 
+
+
+def _email_identities(emails: pd.Series) -> pd.Series:
+    """privacy.email_identity of each address (each distinct one once)."""
+    distinct = {v: privacy.email_identity(v) for v in emails.dropna().unique()}
+    return emails.map(distinct).where(emails.notna(), None)
 
 
 def _guard_view(candidates: pd.DataFrame) -> pd.DataFrame:
@@ -303,6 +311,8 @@ def suppressed_ids(candidates: pd.DataFrame, suppressed: pd.DataFrame, settings:
         else:  # frames built without validation's normalised columns
             values = candidates[raw].map(lambda v: normalise(str(v)) if isinstance(v, str) and v.strip() else None)
         distinct = values.dropna().unique()
-        blocked = {v for v in distinct if privacy.person_hash(kind, v, salt) in hashes}
+        mine = (lambda v: privacy.email_hashes(v, salt)) if kind == "email" else \
+            (lambda v: {privacy.person_hash(kind, v, salt)})
+        blocked = {v for v in distinct if mine(v) & hashes}
         hit |= values.isin(blocked).to_numpy(dtype=bool)
     return sorted(set(candidates.loc[hit, "candidate_id"].dropna()))

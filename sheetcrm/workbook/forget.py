@@ -25,7 +25,7 @@ from . import sync as sync_mod
 from .backends.base import Backend, CellUpdate, Changes, OwnedTab, Sheet, Snapshot
 from ..config import Settings
 from ..errors import ConflictError, NotFoundError, SheetCRMError
-from ..privacy import FORGOTTEN_NAME, normalise_email, normalise_phone, person_hash
+from ..privacy import FORGOTTEN_NAME, email_identity, normalise_phone, person_hash
 from .sheet import TabMap
 from ..values import is_blank
 
@@ -97,7 +97,7 @@ def _e164(value: Any, settings: Settings) -> str | None:
 
 
 def _email(value: Any) -> str | None:
-    return normalise_email(value) if isinstance(value, str) and "@" in value else None
+    return email_identity(value) if isinstance(value, str) and "@" in value else None
 
 
 def _id(value: Any) -> str | None:
@@ -124,7 +124,7 @@ def find_person(snapshot: Snapshot, maps: dict[str, TabMap], settings: Settings,
     emails: set[str] = set()
     phones: set[str] = set()
     if email is not None:
-        emails.add(normalise_email(email))
+        emails.add(email_identity(email))  # Gmail dots, googlemail.com, +tags: one mailbox
         what = "that email"
     elif phone is not None:
         target = normalise_phone(phone, settings.phone_region)
@@ -244,7 +244,7 @@ class Scrubber:
             return value
         text = value
         if self.person.emails:
-            text = _EMAIL_LIKE.sub(lambda m: FORGOTTEN_NAME if normalise_email(m.group(0).strip(".")) in
+            text = _EMAIL_LIKE.sub(lambda m: FORGOTTEN_NAME if email_identity(m.group(0).strip(".")) in
                                    self.person.emails else m.group(0), text)
         if self.person.phones:
             text = _PHONE_LIKE.sub(lambda m: FORGOTTEN_NAME if normalise_phone(m.group(0), self.settings.phone_region)

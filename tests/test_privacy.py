@@ -1,0 +1,28 @@
+"""Email identity for the never-call guards and suppression (README "Email identity")."""
+import pytest
+
+from sheetcrm import privacy
+
+
+@pytest.mark.parametrize("typed, identity", [
+    ("ann@example.com", "ann@example.com"),
+    ("  Ann@Example.COM ", "ann@example.com"),  # trimmed, lower-case
+    ("ann+jobs@example.com", "ann@example.com"),  # +tag on any domain
+    ("ann+a+b@example.com", "ann@example.com"),
+    ("ann.lee@example.com", "ann.lee@example.com"),  # dots matter outside Gmail
+    ("ann.lee@gmail.com", "annlee@gmail.com"),  # Gmail ignores dots
+    ("A.N.N.Lee+cv@GoogleMail.com", "annlee@gmail.com"),  # googlemail.com is gmail.com
+    ("annlee@googlemail.com", "annlee@gmail.com"),
+    ("ann\u200b@example.com", "ann@example.com"),  # a zero-width space pasted in
+    ("mailto:Ann@example.com", "ann@example.com"),
+    ("+tag@example.com", "+tag@example.com"),  # nothing before the tag: left as typed
+    ("not an address", "not an address"),
+])
+def test_email_identity(typed, identity):
+    assert privacy.email_identity(typed) == identity
+
+
+def test_email_hashes_cover_identity_and_the_earlier_normalisation():
+    hashes = privacy.email_hashes("Ann.Lee+x@gmail.com", "s")
+    assert privacy.person_hash("email", "annlee@gmail.com", "s") in hashes
+    assert privacy.person_hash("email", "ann.lee+x@gmail.com", "s") in hashes
