@@ -104,9 +104,12 @@ class ReportRows:
     rows: pd.DataFrame
     json_columns: tuple[str, ...]
     calendar_events: int | None = None
+    table_columns: tuple[str, ...] | None = None  # table and CSV: these (default: all)
 
     def frame(self, fmt: str) -> pd.DataFrame:
-        return self.rows[list(self.json_columns)] if fmt == "json" else self.rows
+        if fmt == "json":
+            return self.rows[list(self.json_columns)]
+        return self.rows if self.table_columns is None else self.rows[list(self.table_columns)]
 
 
 def circle_back_report(settings: Settings, today: dt.date, within: int | None = None, ics: str | None = None,
@@ -142,8 +145,8 @@ def reasons_report(settings: Settings, today: dt.date, backend: Backend | None =
 
 
 def match_report(settings: Settings, position_id: str, today: dt.date, backend: Backend | None = None) -> ReportRows:
-    """The backpocket for one position: who fits it among the circle-back-eligible
-    candidates, best skill coverage first, with the reason of each match."""
+    """The backpocket for one position: every callable person who fits it, overdue,
+    due, scheduled, then the rest, best skill coverage first, with why each fits."""
     from .core import circleback
     from .errors import NotFoundError
 
@@ -157,8 +160,9 @@ def match_report(settings: Settings, position_id: str, today: dt.date, backend: 
                                 "fix them first (see `sheetcrm validate`)")
         raise NotFoundError(f"position {position_id} is not in the Positions tab")
     found = matching.match_position(position_id, analysis.clean[schema.CANDIDATES], positions,
-                                      analysis.clean[schema.PIPELINE], analysis.circle, settings)
-    return ReportRows(found, matching.MATCH_COLUMNS)
+                                      analysis.clean[schema.PIPELINE], analysis.circle, settings, today)
+    shown = tuple(c for c in matching.MATCH_COLUMNS if c != "why") + matching.MATCH_DETAIL_COLUMNS
+    return ReportRows(found, matching.MATCH_COLUMNS, table_columns=shown)
 
 
 def forget_person(settings: Settings, today: dt.date, email: str | None = None, phone: str | None = None,

@@ -33,6 +33,19 @@ DEFAULT_COOL_OFF_DAYS = {
 }
 
 
+# Skill names that mean the same thing (DESIGN §2): other name -> the name we compare by.
+# An agency adds its own under [skills.synonyms]; theirs win over these.
+DEFAULT_SKILL_SYNONYMS = {
+    "k8s": "kubernetes", "kube": "kubernetes", "js": "javascript", "ecmascript": "javascript",
+    "ts": "typescript", "golang": "go", "postgres": "postgresql", "psql": "postgresql",
+    "py": "python", "python3": "python", "reactjs": "react", "react.js": "react",
+    "nodejs": "node.js", "node": "node.js", "vuejs": "vue", "vue.js": "vue",
+    "csharp": "c#", "c sharp": "c#", "dotnet": ".net", "amazon web services": "aws",
+    "google cloud": "gcp", "google cloud platform": "gcp", "ml": "machine learning",
+    "mongo": "mongodb", "k8": "kubernetes", "sklearn": "scikit-learn",
+}
+
+
 def _frozen(d: Mapping) -> Mapping:
     return MappingProxyType(dict(d))
 
@@ -51,6 +64,10 @@ class Settings:
     grace_days: int = 30  # due -> overdue after this many days
     upcoming_days: int = 30  # Circle-backs tab also lists the next N days
     match_min_skill_coverage: float = 0.5
+    skill_synonyms: Mapping[str, str] = dataclasses.field(default_factory=lambda: _frozen(DEFAULT_SKILL_SYNONYMS))
+    overqualified_cool_off_days: int = 90  # "too senior": circle back sooner, for a more senior role
+    availability_horizon_days: int = 90  # available later than this: listed, not counted as due
+    stale_after_days: int = 60  # an open Pipeline row with no news for this long gets a warning
     future_date_limit_days: int = 366  # dates later than today + this are suspicious
     reasons_file: Path | None = None  # agency rules, added to the built-in ones
     builtin_reasons: bool = True
@@ -86,6 +103,7 @@ _SCALARS = {
     "credentials_type": str, "currency": str, "date_order": str, "phone_region": str,
     "default_contact_every": "duration", "grace_days": int, "upcoming_days": int,
     "match_min_skill_coverage": float, "future_date_limit_days": int,
+    "overqualified_cool_off_days": int, "availability_horizon_days": int, "stale_after_days": int,
     "reasons_file": Path, "builtin_reasons": bool, "suppression_salt": str, "log_format": str,
     "log_file": Path,
 }
@@ -222,6 +240,8 @@ def _from_toml(data: dict, path: Path, out: dict) -> None:
                     raise ConfigError(f"config key 'cool_off_days.{key}' is unknown; soft-no categories: {', '.join(schema.SOFT_NO_CATEGORIES)}")
                 cool[key] = _convert(f"cool_off_days.{key}", int, value)
             out["cool_off_days"] = cool
+        elif section == "skills":
+            out["skill_synonyms"] = _synonyms(body, dict(out.get("skill_synonyms", DEFAULT_SKILL_SYNONYMS)))
         elif section == "schedule":
             for key, value in body.items():
                 if key not in _SCHEDULE:
@@ -247,6 +267,30 @@ def _check_tab_titles(tabs: Mapping[str, str]) -> None:
             raise ConfigError(f"config keys 'tabs.{seen[folded]}' and 'tabs.{key}' name the same tab '{title}'; "
                               f"every tab needs its own title")
         seen[folded] = key
+
+
+def _synonyms(body: Any, table: dict[str, str]) -> dict[str, str]:
+    """[skills.synonyms]: `k8s = "kubernetes"` (one other name) or
+    `kubernetes = ["k8s", "kube"]` (the name we compare by and its other names)."""
+    if not isinstance(body, dict) or set(body) - {"synonyms"}:
+        raise ConfigError("config section [skills] holds only [skills.synonyms]")
+    for key, value in (body.get("synonyms") or {}).items():
+        name = _skill_key(key)
+        if isinstance(value, str) and value.strip():
+            table[name] = _skill_key(value)
+        elif isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+            for other in value:
+                table[_skill_key(other)] = name
+            table.pop(name, None)  # the name we compare by is nobody's other name
+        else:
+            raise ConfigError(f"config key 'skills.synonyms.{key}': expected a skill name or a list of "
+                              f"skill names (got {value!r})")
+    return {k: v for k, v in table.items() if k != v}
+
+
+def _skill_key(name: str) -> str:
+    """Skills are compared lowercase with single spaces, as the sheet's lists are read."""
+    return " ".join(str(name).lower().split())
 
 
 def _keys_in(data: dict) -> set[str]:
@@ -306,7 +350,7 @@ def load_settings(
         if (overrides or {}).get("sheet_key"):
             out["backend"] = "gsheets"
     _check_tab_titles(out.get("tabs", schema.DEFAULT_TAB_TITLES))
-    for key in ("tabs", "header_aliases", "cool_off_days"):
+    for key in ("tabs", "header_aliases", "cool_off_days", "skill_synonyms"):
         if key in out:
             value = out[key]
             if key == "header_aliases":

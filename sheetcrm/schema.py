@@ -178,6 +178,7 @@ POSITIONS_TAB = Tab(
         Column("work_mode", ENUM, choices=WORK_MODES),
         Column("hiring_manager", TEXT),
         Column("backpocket_matches", INTEGER, owned=True),
+        Column("backpocket_due", INTEGER, owned=True),
         Column("row_issues", owned=True),
     ),
     identity=("position_id", "title"),

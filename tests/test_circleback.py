@@ -192,9 +192,12 @@ def _eligible_ada(today, settings, **fields):
 
 def test_suggested_positions_follow_the_rules_best_first(settings, today):
     circle, _, _ = _eligible_ada(today, settings)
-    # P-10 3/4, P-11 2/2 → 1.0 first; P-12 same country; P-13 other country; P-14 salary too low;
+    # P-10 3/4, P-11 2/2 → 1.0 first; P-12 onsite in another city of the same country (DESIGN §6 now:
+    # only with open_to_relocation); P-13 other country; P-14 salary too low;
     # P-15 no skill; P-16 not open; P-17 turned down there; P-18 no skills; P-19 1/4 < 50 %; P-20 1/5.
     assert circle.at["C-00001", "circle_back_status"] == "overdue"
+    assert circle.at["C-00001", "suggested_positions"] == ["P-11", "P-10"]
+    circle, _, _ = _eligible_ada(today, settings, open_to_relocation="yes")
     assert circle.at["C-00001", "suggested_positions"] == ["P-11", "P-12", "P-10"]
 
 
@@ -208,11 +211,12 @@ def test_half_the_skills_is_enough(settings, today):
     ({"salary_expectation": None}, "P-14", True),  # expectation blank
     ({"salary_expectation": 50000}, "P-14", True),  # equal to the maximum
     ({"salary_expectation": 50001}, "P-14", False),
-    ({"salary_expectation": 200000}, "P-12", True),  # position has no maximum
+    ({"salary_expectation": 200000, "open_to_relocation": "yes"}, "P-12", True),  # position has no maximum
     ({"location": None}, "P-12", False),  # unknown location, onsite role
     ({"location": None}, "P-10", True),  # remote role
     ({"location": "Remote"}, "P-12", False),  # remote-only person, onsite role
-    ({"location": "Hamburg, Germany"}, "P-11", True),  # same country
+    ({"location": "Hamburg, Germany"}, "P-11", False),  # same country, onsite: only when open to relocation
+    ({"location": "Hamburg, Germany", "open_to_relocation": "yes"}, "P-11", True),
     ({"location": "Germany"}, "P-12", True),  # one-part location is a country too
     ({"location": "Lyon, France"}, "P-11", False),
 ])
@@ -240,7 +244,7 @@ def test_match_position_explains_each_match(settings, today):
     rec = found.iloc[0].to_dict()
     assert rec["candidate_id"] == "C-00001" and rec["skill_coverage"] == 1.0
     assert rec["skills_covered"] == "python, aws (2/2)"
-    assert rec["location"] == "same city (Berlin, Germany)"
+    assert rec["location"] == "onsite in Berlin, Germany, same city"
     assert rec["salary"] == "expects 80,000 EUR ≤ 90,000 EUR max"
     # The position they were turned down for is never suggested, from either side.
     assert matching.match_position("P-17", clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle,
@@ -267,7 +271,7 @@ def test_circle_backs_tab_lists_due_and_overdue_first_then_the_next_days(setting
     due = rows[2]
     assert isinstance(due[col["next_circle_back"]], dt.date) and due[col["next_circle_back"]] == D(2026, 10, 28)
     assert due[col["contact_every"]] == "every 2 weeks"
-    assert due[col["suggested_positions"]] == "P-11, P-12, P-14, P-17, P-10"
+    assert due[col["suggested_positions"]] == "P-11, P-14, P-17, P-10"  # P-12: onsite in Munich (§6: other city)
     assert due[col["talking_point"]] == "salary gap last time (P-3): P-11 pays up to 90,000 EUR"
 
 
@@ -342,8 +346,10 @@ def test_match_command(tmp_path, settings):
     result = runner.invoke(cli, ["--workbook", str(path), "match", "P-11", "--format", "json", "--today", "2026-11-22"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
+    why = rows[0].pop("why")  # DESIGN §6 now adds why (the rules it met)
     assert rows == [{"candidate_id": "C-00001", "name": "Ada Lovelace", "skill_coverage": 1.0,
                      "circle_back_status": "overdue", "next_circle_back": "2026-06-30"}]
+    assert "python, aws (2/2)" in why and "same city" in why and "70,000 EUR" in why
     table = runner.invoke(cli, ["--workbook", str(path), "match", "P-11", "--today", "2026-11-22"])
     assert "python, aws (2/2)" in table.stdout and "same city" in table.stdout and "70,000 EUR" in table.stdout
     missing = runner.invoke(cli, ["--workbook", str(path), "match", "P-404"])

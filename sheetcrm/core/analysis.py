@@ -80,8 +80,10 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
     circle = circleback.circle_backs(clean[schema.CANDIDATES], clean[schema.PIPELINE], clean[schema.POSITIONS],
                                      cand_class, settings, today, verdicts=verdicts)
     backpocket = matching.backpocket_counts(circle, clean[schema.POSITIONS])
+    backpocket_due = matching.backpocket_counts(circle, clean[schema.POSITIONS], due_only=True,
+                                                later=matching.available_later(clean[schema.CANDIDATES], today, settings))
     left_out_counts = {k: len(frames[k]) - len(clean[k]) for k in schema.INPUT_TABS}
-    owned = _owned_columns(frames, clean, issues, cand_class, circle, backpocket, settings)
+    owned = _owned_columns(frames, clean, issues, cand_class, circle, backpocket, settings, backpocket_due)
     summary = pipeline.summary_rows(figures, clean[schema.CANDIDATES], left_out_counts, now, backpocket,
                                     positions=clean[schema.POSITIONS])
     tabs = [
@@ -109,7 +111,8 @@ def issues_rows(issues: pd.DataFrame) -> list[list[Any]]:
 
 
 def _owned_columns(frames: Frames, clean: Frames, issues: pd.DataFrame, cand_class: pd.Series,
-                   circle: pd.DataFrame, backpocket: pd.Series, settings: Settings) -> dict[str, pd.DataFrame]:
+                   circle: pd.DataFrame, backpocket: pd.Series, settings: Settings,
+                   backpocket_due: pd.Series | None = None) -> dict[str, pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {}
     for key in schema.INPUT_TABS:
         raw = frames[key]
@@ -128,6 +131,8 @@ def _owned_columns(frames: Frames, clean: Frames, issues: pd.DataFrame, cand_cla
 
     pos, pos_out = clean[schema.POSITIONS], out[schema.POSITIONS]
     pos_out.loc[pos.index, "backpocket_matches"] = pos["position_id"].map(backpocket).map(_int).values
+    if backpocket_due is not None:
+        pos_out.loc[pos.index, "backpocket_due"] = pos["position_id"].map(backpocket_due).map(_int).values
 
     pipe, pipe_out = clean[schema.PIPELINE], out[schema.PIPELINE]
     pipe_out.loc[pipe.index, "rejection_class"] = pipe["rejection_class"].values

@@ -1,0 +1,266 @@
+"""Backpocket matching (DESIGN §6): the rules as a table, and a property test that
+`match` lists exactly the callable people who meet every rule, each with a true why.
+
+One callable person (a soft-no for salary on a closed role long ago, so overdue) and
+one open role per case; the case says whether the role is in their suggestions and
+in `match`, and what `why` must say.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
+
+from sheetcrm import schema
+from sheetcrm.config import Settings
+from sheetcrm.core import circleback, matching, reasons, validate
+
+from conftest import TODAY, make_frames
+
+OLD_ROLE = {"position_id": "P-0", "title": "Old", "skills": "cobol", "location": "Remote", "status": "closed"}
+BASE_CAND = {"candidate_id": "C-00001", "name": "Ada Lovelace", "email": "ada@example.com",
+             "skills": "python, aws", "location": "Berlin, Germany", "years_experience": 5}
+BASE_ROLE = {"position_id": "P-1", "title": "Backend", "skills": "python, aws", "location": "Berlin, Germany",
+             "status": "open"}
+SOFT_NO = {"candidate_id": "C-00001", "position_id": "P-0", "outcome": "rejected",
+           "rejection_reason": "salary negotiation failed", "decided_on": dt.date(2025, 1, 10)}
+
+
+def backpocket(cand: dict, role: dict, settings: Settings, today: dt.date = TODAY, pipeline=()):
+    frames = make_frames(settings, candidates=[{**BASE_CAND, **cand}], positions=[OLD_ROLE, {**BASE_ROLE, **role}],
+                         pipeline=[SOFT_NO, *pipeline])
+    clean, issues = validate.validate(frames, settings, today)
+    assert len(clean[schema.CANDIDATES]) == 1 and len(clean[schema.POSITIONS]) == 2, issues.to_string()
+    pipe = reasons.classify_pipeline(clean[schema.PIPELINE], reasons.load_rules(settings))
+    cc = reasons.candidate_classes(pipe, clean[schema.CANDIDATES])
+    circle = circleback.circle_backs(clean[schema.CANDIDATES], pipe, clean[schema.POSITIONS], cc, settings, today)
+    found = matching.match_position("P-1", clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle,
+                                    settings, today)
+    return circle, found, clean
+
+
+AGENCY = Settings(skill_synonyms={**Settings().skill_synonyms, "springboot": "spring", "kube": "k8s",
+                                  "powerbi": "power bi"})
+HALF = Settings(match_min_skill_coverage=0.75)
+
+# (case, candidate fields, role fields, settings or None, fits, text that `why` holds)
+CASES = [
+    # seniority, both ways
+    ("years above the minimum", {"years_experience": 8}, {"min_years": 5}, None, True, "years: 8 ≥ 5 needed"),
+    ("years equal to the minimum", {"years_experience": 5}, {"min_years": 5}, None, True, "5 ≥ 5"),
+    ("a senior role, 2 years", {"years_experience": 2}, {"min_years": 5, "title": "Senior Data Engineer"}, None,
+     False, None),
+    ("role without a minimum", {"years_experience": 1}, {}, None, True, "years: 1; no minimum"),
+    ("person's years not known", {"years_experience": None}, {"min_years": 3}, None, True, "not known; role needs 3"),
+    ("fractional years below", {"years_experience": 4.5}, {"min_years": 5}, None, False, None),
+    # work modes
+    ("onsite, same city", {}, {"work_mode": "onsite"}, None, True, "onsite in Berlin, Germany, same city"),
+    ("onsite Munich, Berlin person", {}, {"location": "Munich, Germany", "work_mode": "onsite"}, None, False, None),
+    ("hybrid Munich, Berlin person", {}, {"location": "Munich, Germany", "work_mode": "hybrid"}, None, False, None),
+    ("hybrid, same city", {}, {"work_mode": "hybrid"}, None, True, "hybrid in Berlin, Germany, same city"),
+    ("remote role in another country", {}, {"location": "Paris, France", "work_mode": "remote"}, None, True,
+     "remote role"),
+    ("blank mode, Remote location", {}, {"location": "Remote"}, None, True, "remote role"),
+    ("blank mode, a city: onsite", {}, {"location": "Munich, Germany"}, None, False, None),
+    ("remote-only person, onsite role", {"location": "Remote"}, {"work_mode": "onsite"}, None, False, None),
+    ("no location, onsite role", {"location": None}, {}, None, False, None),
+    ("role without a location", {}, {"location": None, "work_mode": "onsite"}, None, True, "role location not set"),
+    # relocation
+    ("open to relocation, same country", {"open_to_relocation": "yes"}, {"location": "Munich, Germany"}, None, True,
+     "open to relocation"),
+    ("open to relocation, other country", {"open_to_relocation": "yes"}, {"location": "Paris, France"}, None,
+     False, None),
+    ("relocation 'no'", {"open_to_relocation": "no"}, {"location": "Munich, Germany"}, None, False, None),
+    # country-only locations
+    ("person gave only a country", {"location": "Germany"}, {"location": "Munich, Germany"}, None, True,
+     "same country (Germany)"),
+    ("person gave only another country", {"location": "France"}, {"location": "Munich, Germany"}, None, False, None),
+    ("person gave only a city, other city", {"location": "Berlin"}, {"location": "Munich, Germany"}, None,
+     False, None),
+    ("person gave only the role's city", {"location": "Munich"}, {"location": "Munich, Germany"}, None, True,
+     "same city"),
+    ("role names only a country", {}, {"location": "Germany"}, None, True, "same country"),
+    ("same city name, other country", {"location": "London, Canada"}, {"location": "London, UK"}, None, False, None),
+    # must-haves
+    ("holds the must-have", {"skills": "kotlin, java"}, {"skills": "!kotlin, android"}, None, True,
+     "must haves: kotlin"),
+    ("half the skills but not the must-have", {"skills": "android, java"}, {"skills": "!kotlin, android"}, None,
+     False, None),
+    ("must-have through a synonym", {"skills": "golang, docker"}, {"skills": "!go, docker, grpc"}, None, True,
+     "go (as golang)"),
+    ("two must-haves, one missing", {"skills": "python, aws, sql"}, {"skills": "!python, !rust, aws, sql"}, None,
+     False, None),
+    # coverage and synonyms
+    ("one skill of two is half", {"skills": "swift"}, {"skills": "swift, kotlin"}, None, True, "(1/2)"),
+    ("one skill of three is not", {"skills": "swift"}, {"skills": "swift, kotlin, flutter"}, None, False, None),
+    ("k8s = kubernetes", {"skills": "k8s, go"}, {"skills": "kubernetes, terraform"}, None, True,
+     "kubernetes (as k8s)"),
+    ("postgres = postgresql, js = javascript", {"skills": "postgres, js"}, {"skills": "postgresql, javascript"}, None,
+     True, "(2/2)"),
+    ("both spellings count once", {"skills": "k8s, kubernetes"}, {"skills": "kubernetes, terraform, go"}, None,
+     False, None),
+    ("role lists a skill twice by synonym", {"skills": "react"}, {"skills": "react, reactjs, vue"}, None, True,
+     "(1/2)"),
+    ("agency synonym springboot = spring", {"skills": "springboot"}, {"skills": "spring, java"}, AGENCY, True,
+     "spring (as springboot)"),
+    ("agency synonym chained kube -> k8s -> kubernetes", {"skills": "kube"}, {"skills": "kubernetes, helm"},
+     AGENCY, True, "kubernetes (as kube)"),
+    ("agency synonym unknown without config", {"skills": "springboot"}, {"skills": "spring, java"}, None, False, None),
+    ("coverage setting 75 %", {"skills": "python, aws"}, {"skills": "python, aws, sql"}, HALF, False, None),
+    # salary
+    ("expectation under the cap", {"salary_expectation": 70000}, {"salary_max": 90000}, None, True,
+     "expects 70,000 EUR ≤ 90,000 EUR max"),
+    ("expectation equal to the cap", {"salary_expectation": 90000}, {"salary_max": 90000}, None, True, "≤"),
+    ("expectation over the cap", {"salary_expectation": 90001}, {"salary_max": 90000}, None, False, None),
+    ("no cap", {"salary_expectation": 200000}, {}, None, True, "no maximum set"),
+    ("no expectation", {}, {"salary_max": 50000}, None, True, "expectation not known"),
+    # availability horizon: listed with the date, never a reason to leave someone out
+    ("available now", {"available_from": dt.date(2026, 10, 1)}, {}, None, True, "available from: now"),
+    ("available within the horizon", {"available_from": dt.date(2027, 1, 15)}, {}, None, True,
+     "available from: 2027-01-15"),
+    ("available beyond the horizon", {"available_from": dt.date(2027, 4, 14)}, {}, None, True,
+     "2027-04-14 (beyond 90 days: not due)"),
+]
+
+
+@pytest.mark.parametrize("case,cand,role,config,fits,why", CASES, ids=[c[0] for c in CASES])
+def test_matching_rules(case, cand, role, config, fits, why):
+    settings = config or Settings()
+    circle, found, _ = backpocket(cand, role, settings)
+    assert circle.at["C-00001", "circle_back_status"] == "overdue"
+    assert ("P-1" in circle.at["C-00001", "suggested_positions"]) is fits
+    assert (list(found["candidate_id"]) == ["C-00001"]) is fits
+    if fits:
+        assert why in found.at[0, "why"], found.at[0, "why"]
+
+
+def test_the_table_has_enough_cases():
+    assert len(CASES) >= 30
+
+
+def test_turned_down_for_this_role_never_matches(settings):
+    earlier = {**SOFT_NO, "position_id": "P-1", "decided_on": dt.date(2025, 2, 1)}
+    circle, found, _ = backpocket({}, {}, settings, pipeline=[earlier])
+    assert found.empty and circle.at["C-00001", "suggested_positions"] == []
+
+
+@pytest.mark.parametrize("available,due", [(None, 1), (dt.date(2027, 1, 15), 1), (dt.date(2027, 4, 14), 0)])
+def test_backpocket_due_leaves_out_people_available_only_later(settings, available, due):
+    circle, _, clean = backpocket({"available_from": available}, {}, settings)
+    later = matching.available_later(clean[schema.CANDIDATES], TODAY, settings)
+    assert matching.backpocket_counts(circle, clean[schema.POSITIONS])["P-1"] == 1
+    assert matching.backpocket_counts(circle, clean[schema.POSITIONS], due_only=True, later=later)["P-1"] == due
+
+
+def test_backpocket_matches_counts_scheduled_people_too(settings):
+    recent = {**SOFT_NO, "decided_on": dt.date(2026, 10, 1)}  # salary: next call in 2027
+    frames = make_frames(settings, candidates=[BASE_CAND], positions=[OLD_ROLE, BASE_ROLE], pipeline=[recent])
+    clean, _ = validate.validate(frames, settings, TODAY)
+    pipe = reasons.classify_pipeline(clean[schema.PIPELINE], reasons.load_rules(settings))
+    circle = circleback.circle_backs(clean[schema.CANDIDATES], pipe, clean[schema.POSITIONS],
+                                     reasons.candidate_classes(pipe, clean[schema.CANDIDATES]), settings, TODAY)
+    assert circle.at["C-00001", "circle_back_status"] == "scheduled"
+    assert matching.backpocket_counts(circle, clean[schema.POSITIONS])["P-1"] == 1
+    assert matching.backpocket_counts(circle, clean[schema.POSITIONS], due_only=True)["P-1"] == 0
+
+
+# -- the property: every row true, nobody missing --------------------------------
+
+SKILL_WORDS = ["python", "py", "k8s", "kubernetes", "go", "golang", "sql"]
+PLACES = [None, "Remote", "Berlin, Germany", "Munich, Germany", "Munich, Germany", "Berlin, Germany", "Germany",
+          "Munich", "Paris, France", "France"]
+STATUSES = ["due", "overdue", "scheduled", "never", "review", ""]
+
+
+def _slow_fits(c: dict, p: dict, settings: Settings, turned: set) -> bool:
+    """The §6 rules again, one pair at a time, written from the text (not the code)."""
+    syn = dict(settings.skill_synonyms)
+
+    def name(s):
+        s = s.lstrip("!")
+        while s in syn and syn[s] != s:
+            s = syn[s]
+        return s
+    need = {}
+    for s in p["skills"]:
+        need[name(s)] = need.get(name(s), False) or s.startswith("!")
+    have = {name(s) for s in c["skills"]}
+    if not need or not have or (c["candidate_id"], p["position_id"]) in turned:
+        return False
+    if len(have & set(need)) / len(need) < settings.match_min_skill_coverage or \
+            any(must and s not in have for s, must in need.items()):
+        return False
+    if c["years"] is not None and p["min_years"] is not None and c["years"] < p["min_years"]:
+        return False
+    if c["salary"] is not None and p["salary_max"] is not None and c["salary"] > p["salary_max"]:
+        return False
+    mode = p["work_mode"] or ("remote" if p["location"] == "Remote" else "onsite")
+    if mode == "remote" or p["location"] in (None, "Remote"):  # a hybrid role "in Remote" names no place
+        return True
+    where = [x.strip().lower() for x in (c["location"] or "").split(",")] if c["location"] not in (None, "Remote") \
+        else []
+    role = [x.strip().lower() for x in p["location"].split(",")]
+    if not where:
+        return False
+    if len(role) == 1:
+        return role[0] in where
+    if where[0] == role[0] and (len(where) == 1 or where[-1] == role[-1]):
+        return True
+    return where[-1] == role[-1] and (len(where) == 1 or c["moves"])
+
+
+@st.composite
+def books(draw):
+    n_c, n_p = draw(st.integers(1, 6)), draw(st.integers(1, 4))
+    skills = st.lists(st.sampled_from(SKILL_WORDS + ["!python", "!go", "!k8s"]), min_size=0, max_size=3)
+    cands = [{"candidate_id": f"C-{i:05d}", "skills": draw(skills), "location": draw(st.sampled_from(PLACES)),
+              "years": draw(st.sampled_from([None, 0, 2, 5, 9])), "salary": draw(st.sampled_from([None, 50000, 90000])),
+              "moves": draw(st.booleans()), "status": draw(st.sampled_from(STATUSES))} for i in range(1, n_c + 1)]
+    cands[0]["status"] = "due"  # at least one callable person in every book
+    roles = [{"position_id": f"P-{i}", "skills": draw(skills), "location": draw(st.sampled_from(PLACES)),
+              "work_mode": draw(st.sampled_from([None, "remote", "hybrid", "onsite"])),
+              "min_years": draw(st.sampled_from([None, 3, 6])), "salary_max": draw(st.sampled_from([None, 60000, 95000]))}
+             for i in range(1, n_p + 1)]
+    turned = draw(st.sets(st.tuples(st.sampled_from([c["candidate_id"] for c in cands]),
+                                    st.sampled_from([p["position_id"] for p in roles])), max_size=3))
+    return cands, roles, turned
+
+
+@hyp_settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(books())
+def test_match_lists_exactly_the_callable_people_who_meet_every_rule(book):
+    cands, roles, turned = book
+    settings = Settings()
+    frames = make_frames(settings, candidates=[
+        {"candidate_id": c["candidate_id"], "name": f"Person {c['candidate_id']}", "email": f"{c['candidate_id']}@example.com",
+         "skills": ", ".join(c["skills"]), "location": c["location"], "years_experience": c["years"],
+         "salary_expectation": c["salary"], "open_to_relocation": "yes" if c["moves"] else None} for c in cands],
+        positions=[{"position_id": p["position_id"], "title": "Role", "skills": ", ".join(p["skills"]),
+                    "location": p["location"], "work_mode": p["work_mode"], "min_years": p["min_years"],
+                    "salary_max": p["salary_max"], "status": "open"} for p in roles],
+        pipeline=[{"candidate_id": c, "position_id": p, "outcome": "rejected", "rejection_reason": "salary",
+                   "decided_on": dt.date(2025, 1, 1)} for c, p in sorted(turned)])
+    clean, _ = validate.validate(frames, settings, TODAY)
+    statuses = {c["candidate_id"]: c["status"] for c in cands}
+    circle = pd.DataFrame({"circle_back_status": statuses, "next_circle_back": {k: TODAY for k in statuses}})
+    for p in roles:
+        found = matching.match_position(p["position_id"], clean[schema.CANDIDATES], clean[schema.POSITIONS],
+                                        clean[schema.PIPELINE], circle, settings, TODAY)
+        want = {c["candidate_id"] for c in cands if c["status"] in schema.CALLABLE and _slow_fits(c, p, settings, turned)}
+        assert set(found["candidate_id"]) == want, (p, found.to_dict("records"))
+        ranks = [matching.STATUS_ORDER[s] for s in found["circle_back_status"]]
+        assert ranks == sorted(ranks)  # overdue, due, scheduled
+        by_id = {c["candidate_id"]: c for c in cands}
+        for rec in found.to_dict("records"):
+            c = by_id[rec["candidate_id"]]
+            assert rec["skill_coverage"] >= settings.match_min_skill_coverage
+            covered = int(rec["skills_covered"].rsplit("(", 1)[1].split("/")[0])
+            needed = int(rec["skills_covered"].rsplit("/", 1)[1].rstrip(")"))
+            assert round(covered / needed, 3) == rec["skill_coverage"]
+            if p["min_years"] is not None and c["years"] is not None:
+                assert f"{c['years']:g} ≥ {p['min_years']:g} needed" in rec["why"]
+            if c["salary"] is not None and p["salary_max"] is not None:
+                assert f"expects {c['salary']:,} EUR ≤ {p['salary_max']:,} EUR max" in rec["why"]
+            assert rec["location"] and rec["location"] in rec["why"]
