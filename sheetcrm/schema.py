@@ -273,6 +273,21 @@ def header_key(text: object) -> str:
     return normalise_header(s)
 
 
+@dataclasses.dataclass(frozen=True)
+class ChartSpec:
+    """A native bar chart of an owned tab (not a picture): labels and values are cells
+    of the tab, rows ``first_row``..``last_row`` (1-based); drawn with its top-left
+    corner at (``anchor_row``, ``anchor_col``)."""
+
+    title: str
+    label_col: int
+    value_col: int
+    first_row: int
+    last_row: int
+    anchor_row: int
+    anchor_col: int
+
+
 @dataclasses.dataclass
 class OwnedTab:
     """A tab sheetcrm rewrites whole. ``volatile`` cells (row, col, 1-based) are
@@ -291,3 +306,4 @@ class OwnedTab:
     align_right: tuple[int, ...] = ()  # columns of numbers: their headers sit right-aligned over them
     wrap_columns: tuple[int, ...] = ()  # long text wraps inside the cell (see core/readable.py)
     row_lines: dict[int, int] = dataclasses.field(default_factory=dict)  # row -> text lines it must show
+    charts: tuple[ChartSpec, ...] = ()

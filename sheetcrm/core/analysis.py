@@ -11,7 +11,7 @@ import pandas as pd
 from .. import schema
 from ..config import Settings
 from ..schema import OwnedTab
-from . import Frames, circleback, matching, never_call, pipeline, reasons, validate
+from . import Frames, circleback, funnel, matching, never_call, pipeline, reasons, validate
 from .issues import issues_frame, row_issue_texts
 from .readable import readable
 
@@ -86,10 +86,12 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
     owned = _owned_columns(frames, clean, issues, cand_class, circle, backpocket, settings, backpocket_due)
     summary = pipeline.summary_rows(figures, clean[schema.CANDIDATES], left_out_counts, now, backpocket,
                                     positions=clean[schema.POSITIONS])
+    chart = funnel.add_funnel(summary, figures)
     tabs = [
         OwnedTab(settings.tab_title(schema.SUMMARY), summary,
                  volatile=SUMMARY_VOLATILE, freeze_rows=0, bold_rows=summary.bold_rows,
-                 percent_columns=summary.percent_columns, widths=summary.widths, align_right=summary.align_right),
+                 percent_columns=summary.percent_columns, widths=funnel.widths_with_funnel(summary.widths),
+                 align_right=(*summary.align_right, funnel.VALUE_COL), charts=(chart,)),
         readable(OwnedTab(settings.tab_title(schema.CIRCLE_BACKS), circleback.circle_backs_rows(circle, today, settings))),
         readable(OwnedTab(settings.tab_title(schema.ISSUES), issues_rows(issues))),
     ]

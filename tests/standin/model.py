@@ -80,6 +80,7 @@ class Tab:
         self.conditional: list[dict] = []
         self.validations: list[tuple[tuple[int, int, int, int], dict]] = []
         self.dimensions: list[tuple[dict, dict]] = []  # updateDimensionProperties: (range, properties)
+        self.charts: list[dict] = []  # EmbeddedChart objects (addChart)
 
     # -- ranges ------------------------------------------------------------
     def bounds(self, a1: str) -> tuple[int, int, int, int]:

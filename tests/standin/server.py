@@ -110,6 +110,8 @@ class Book:
                                                     "sheetType": "GRID", "gridProperties": grid}}
             if t.conditional:
                 entry["conditionalFormats"] = copy.deepcopy(t.conditional)
+            if t.charts:
+                entry["charts"] = copy.deepcopy(t.charts)
             if t.protected:
                 entry["protectedRanges"] = [dict(p, editors={"users": [EDITOR]}) for p in t.protected]
             sheets.append(entry)
@@ -205,6 +207,24 @@ class Book:
             tab.number_formats.append((bounds, fmt.pop("numberFormat")))
         if fmt:
             tab.cell_formats.append((bounds, fmt))
+
+    def _req_addChart(self, body: dict) -> dict:
+        chart = copy.deepcopy(body["chart"])
+        anchor = chart.get("position", {}).get("overlayPosition", {}).get("anchorCell", {})
+        tab = self.tab_by_id(anchor.get("sheetId", 0))
+        chart.setdefault("chartId", random.randint(1, 2**31 - 1))
+        if any(c["chartId"] == chart["chartId"] for t in self.tabs for c in t.charts):
+            raise ApiError(400, "INVALID_ARGUMENT", f"addChart: chart id {chart['chartId']} already exists")
+        tab.charts.append(chart)
+        return {"addChart": {"chart": copy.deepcopy(chart)}}
+
+    def _req_updateChartSpec(self, body: dict) -> None:
+        for t in self.tabs:
+            for c in t.charts:
+                if c["chartId"] == body.get("chartId"):
+                    c["spec"] = copy.deepcopy(body["spec"])
+                    return
+        raise ApiError(400, "INVALID_ARGUMENT", f"updateChartSpec: no chart with id {body.get('chartId')}")
 
     def _req_updateDimensionProperties(self, body: dict) -> None:
         rng = body["range"]

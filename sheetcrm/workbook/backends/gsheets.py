@@ -45,6 +45,7 @@ from gspread.http_client import HTTPClient
 from ... import schema
 from ...errors import AuthError, BackendError, ConfigError, NotFoundError
 from ...values import EXCEL_EPOCH
+from . import gsheets_chart
 from .base import (FONT_NAME, Backend, Changes, CellUpdate, OwnedTab, Sheet, Snapshot, TabLayout, WriteResult, col_letter,
                    resolve_rows, same_cell)
 
@@ -350,6 +351,7 @@ class GSheetsBackend(Backend):
             grid = p.get("gridProperties", {})
             out[p["title"]] = {"id": p.get("sheetId", 0), "rows": grid.get("rowCount", 0),
                                "cols": grid.get("columnCount", 0), "protected": s.get("protectedRanges", []),
+                               "charts": [c.get("chartId") for c in s.get("charts", [])],
                                "title": meta.get("properties", {}).get("title", "")}
         return out
 
@@ -422,12 +424,14 @@ class GSheetsBackend(Backend):
                 sid = _new_id(used)
                 out.append(_add_sheet(sid, tab.title, height + max(100, height // 5), max(width, 10), tab.freeze_rows))
                 out += _owned_tab_formats(sid, tab, height + max(100, height // 5))
+                out += gsheets_chart.chart_requests(sid, tab, [])
                 out.append(_protect(sid))
                 continue
             if info["rows"] < height or info["cols"] < width:
                 out.append(_grid(info["id"], max(info["rows"], height + max(100, height // 5)), max(info["cols"], width)))
             # A tab `init` made (or an older sheetcrm) has no formats yet: rates would show as 0.6154.
             out += _owned_tab_formats(info["id"], tab, info["rows"], highlights=False)
+            out += gsheets_chart.chart_requests(info["id"], tab, info.get("charts", []))
             if not _protected(info, None):
                 out.append(_protect(info["id"]))
         by_tab: dict[str, list[CellUpdate]] = {}

@@ -21,7 +21,7 @@ from ...errors import BackendError, ConflictError, NotFoundError, WorkbookLocked
 from ...schema import ISSUE_COLOUR
 from .base import (FONT_NAME, LAST_ROW, ROW_LINE_POINTS, Backend, Changes, OwnedTab, Sheet, Snapshot, TabLayout,
                    WriteResult, resolve_rows)
-from . import xlsx_patch
+from . import xlsx_chart, xlsx_patch
 
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = "DDE6F0"
@@ -243,6 +243,7 @@ def _rewrite_tab(wb, tab: OwnedTab) -> None:
         if width:
             ws.column_dimensions[get_column_letter(c)].width = width
     ws.freeze_panes = f"A{tab.freeze_rows + 1}" if tab.freeze_rows else None
+    xlsx_chart.draw_charts(ws, tab)
 
 
 def _calamine():

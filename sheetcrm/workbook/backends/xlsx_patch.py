@@ -379,6 +379,8 @@ class _Sheet:
 
     # -- owned tabs: rebuilt whole -------------------------------------------------
     def rewrite(self, tab: OwnedTab, styles: _Styles) -> None:
+        if tab.charts and self.root.find(_q("drawing")) is None:
+            raise _Unpatchable("a chart to draw (the openpyxl writer draws it; later syncs keep it)")
         for row in list(self.data):
             self.data.remove(row)
         base = 0
