@@ -19,6 +19,7 @@ import pandas as pd
 
 from sheetcrm.core import reasons
 from sheetcrm.config import Settings
+from sheetcrm.rules import load_rules
 from sheetcrm.demo import HARD_REASONS, SOFT_REASONS, UNCLEAR_REASONS
 
 HERE = Path(__file__).resolve().parent
@@ -56,7 +57,7 @@ def main() -> None:
         "rejection_reason": texts[rnd.integers(0, len(texts), args.rows)],
     })
     t0, c0 = time.perf_counter(), time.process_time()
-    rules = reasons.load_rules(Settings())
+    rules = load_rules(Settings())
     t1, c1 = time.perf_counter(), time.process_time()
     out = reasons.classify_pipeline(pipe, rules)
     t2, c2 = time.perf_counter(), time.process_time()

@@ -16,6 +16,7 @@ from . import schema
 from .workbook import sync as sync_mod
 from .workbook.backends import Backend, open_backend
 from .config import Settings
+from .rules import load_rules
 from .demo import demo_data
 from .workbook.layout import workbook_layout
 from .core import matching
@@ -49,7 +50,8 @@ def analyse_workbook(settings: Settings, today: dt.date, backend: Backend | None
     """Read and compute everything without writing (for reports)."""
     backend = backend or open_backend(settings)
     snapshot, _maps, frames = sync_mod.load(backend, settings)
-    return analysis_mod.analyse(frames, settings, today, suppressed=sync_mod.read_suppressed(snapshot, settings))
+    return analysis_mod.analyse(frames, settings, today, rules=load_rules(settings),
+                                suppressed=sync_mod.read_suppressed(snapshot, settings))
 
 
 def validate_workbook(settings: Settings, today: dt.date, backend: Backend | None = None) -> pd.DataFrame:
@@ -132,16 +134,16 @@ def classify_reasons(settings: Settings, texts: list[str], outcome: str | None =
     built-in rules and the agency's reasons file; no workbook needed."""
     from .core import reasons
 
-    return reasons.classify_texts(texts, reasons.load_rules(settings), outcome)
+    return reasons.classify_texts(texts, load_rules(settings), outcome)
 
 
 def reasons_report(settings: Settings, today: dt.date, backend: Backend | None = None):
     """Rejection classes and categories per position and ALL, and the unclassified
     texts with how often each occurs (a ``reasons.ReasonsReport``)."""
-    from .core import reasons
+    from .core import reasons_report as report
 
     analysis = analyse_workbook(settings, today, backend)
-    return reasons.reasons_report(analysis.clean[schema.PIPELINE])
+    return report.reasons_report(analysis.clean[schema.PIPELINE])
 
 
 def match_report(settings: Settings, position_id: str, today: dt.date, backend: Backend | None = None) -> ReportRows:

@@ -20,6 +20,9 @@ from .values import parse_duration
 
 DEFAULT_CONFIG_PATH = Path("config/sheetcrm.toml")
 BUILTIN_REASONS = Path(__file__).parent / "defaults" / "reasons.toml"
+# Built-in rules in more languages, read after the English file (same format).
+BUILTIN_REASONS_LANGUAGES = tuple(Path(__file__).parent / "defaults" / f"reasons.{code}.toml"
+                                  for code in ("de", "fr", "es", "nl"))
 
 DEFAULT_COOL_OFF_DAYS = {
     "salary": 180,
@@ -88,7 +91,7 @@ class Settings:
 
     @property
     def reasons_files(self) -> list[Path]:
-        files = [BUILTIN_REASONS] if self.builtin_reasons else []
+        files = [BUILTIN_REASONS, *BUILTIN_REASONS_LANGUAGES] if self.builtin_reasons else []
         if self.reasons_file is not None:
             files.append(self.reasons_file)
         return files

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
+from sheetcrm.rules import load_rules
 from sheetcrm import calendar_file, privacy, schema
 
 from sheetcrm.core import circleback, reasons, validate
@@ -452,7 +453,7 @@ def test_never_call_through_a_whole_sync(book):
     backend = make_memory(settings, candidates=candidates, positions=positions, pipeline=pipeline)
     backend.tabs["Suppressed"] = [list(schema.SUPPRESSED_COLUMNS)] + _suppressed_frame(suppressed, settings).values.tolist()
     snapshot, maps, frames = sync.load(backend, settings)
-    analysis = analysis_mod.analyse(frames, settings, today, suppressed=sync.read_suppressed(snapshot, settings))
+    analysis = analysis_mod.analyse(frames, settings, today, rules=load_rules(settings), suppressed=sync.read_suppressed(snapshot, settings))
     pipe = analysis.clean[schema.PIPELINE]
     forbidden = {f"C-{i:05d}" for i in suppressed}
     forbidden |= set(pipe.loc[pipe["rejection_class"] == schema.HARD_NO, "candidate_id"])

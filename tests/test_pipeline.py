@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
+from sheetcrm.rules import load_rules
 from sheetcrm.core import pipeline, reasons
 
 from sheetcrm import schema
@@ -135,7 +136,8 @@ LEFT_OUT = {schema.CANDIDATES: 1, schema.POSITIONS: 0, schema.PIPELINE: 5}
 def analysis(frames_of, settings, today, monkeypatch):
     monkeypatch.setattr(reasons, "classify_pipeline", stand_in_classify)
     frames = frames_of(candidates=CANDIDATES, positions=POSITIONS, pipeline=PIPELINE)
-    return analysis_mod.analyse(frames, settings, today, now=dt.datetime(2026, 11, 22, 9, 30))
+    return analysis_mod.analyse(frames, settings, today, now=dt.datetime(2026, 11, 22, 9, 30),
+                                rules=load_rules(settings))
 
 
 def same(a, b) -> bool:

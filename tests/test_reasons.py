@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from sheetcrm.core import reasons, validate
+from sheetcrm.core import reasons, reasons_report, validate
+from sheetcrm.rules import load_rule_files, load_rules
 
 from sheetcrm import schema
 
@@ -26,7 +27,7 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture(scope="module")
 def rules() -> reasons.RuleSet:
-    return reasons.load_rules(Settings())
+    return load_rules(Settings())
 
 
 def labelled(path: Path) -> list[dict[str, str]]:
@@ -157,18 +158,22 @@ def test_typo_soft_reading_cannot_override_a_negated_hard_no(rules):
 
 
 def test_agency_file_adds_a_language_without_code(tmp_path):
+    # German is built in now (issue 19): an agency adds Italian the same way
     extra = tmp_path / "reasons.toml"
     extra.write_text(
-        '[[rule]]\nid = "salary.de"\ncategory = "salary"\nphrases = ["Gehaltsvorstellung zu hoch"]\n\n'
-        '[[rule]]\nid = "dnc.de"\ncategory = "do_not_contact"\nnegation = false\n'
-        'phrases = ["nicht mehr kontaktieren"]\n',
+        'language = "it"\n\n[[rule]]\nid = "salary.it"\ncategory = "salary"\nphrases = ["RAL troppo alta"]\n\n'
+        '[[rule]]\nid = "dnc.it"\ncategory = "do_not_contact"\nnegation = false\n'
+        'phrases = ["non contattare più"]\n',
         encoding="utf-8")
-    before = reasons.load_rules(Settings())
-    assert reasons.classify("Gehaltsvorstellung zu hoch", "rejected", before).cls == "unclassified"
-    rules = reasons.load_rules(Settings(reasons_file=extra))
-    got = reasons.classify("Gehaltsvorstellung zu hoch", "rejected", rules)
-    assert (got.cls, got.category, got.rule) == ("soft_no", "salary", 'salary.de: "gehaltsvorstellung zu hoch"')
-    assert reasons.classify("bitte nicht mehr kontaktieren", "rejected", rules).category == "do_not_contact"
+    before = load_rules(Settings())
+    assert reasons.classify("RAL troppo alta", "rejected", before).cls == "unclassified"
+    rules = load_rules(Settings(reasons_file=extra))
+    got = reasons.classify("RAL troppo alta", "rejected", rules)
+    assert (got.cls, got.category, got.rule) == ("soft_no", "salary", 'salary.it: "ral troppo alta"')
+    # accents are optional, and the Italian stemmer reads other word forms ("contattato" ~ "contattare")
+    assert reasons.classify("per favore non contattare piu", "rejected", rules).category == "do_not_contact"
+    got = reasons.classify("non contattato più", "rejected", rules)
+    assert got.category == "do_not_contact" and '(a form of "non contattare piu")' in got.rule
     # the built-in rules still apply beside the agency's
     assert reasons.classify("comp too low", "rejected", rules).category == "salary"
 
@@ -176,9 +181,9 @@ def test_agency_file_adds_a_language_without_code(tmp_path):
 def test_agency_file_can_switch_a_builtin_rule_off(tmp_path):
     extra = tmp_path / "reasons.toml"
     extra.write_text('[[rule]]\nid = "sponsor_rejected.interview"\nenabled = false\n', encoding="utf-8")
-    rules = reasons.load_rules(Settings(reasons_file=extra))
+    rules = load_rules(Settings(reasons_file=extra))
     assert reasons.classify("after interview", "rejected", rules).cls == "unclassified"
-    assert reasons.classify("after interview", "rejected", reasons.load_rules(Settings())).category == "sponsor_rejected"
+    assert reasons.classify("after interview", "rejected", load_rules(Settings())).category == "sponsor_rejected"
 
 
 def test_agency_negation_template(tmp_path):
@@ -186,7 +191,7 @@ def test_agency_negation_template(tmp_path):
     extra.write_text('[[rule]]\nid = "conduct.de"\ncategory = "conduct"\nphrases = ["Fehlverhalten"]\n\n'
                      '[[negation]]\napplies_to = "hard_no"\neffect = "negate"\ntemplates = ["kein ~ {m}"]\n',
                      encoding="utf-8")
-    rules = reasons.load_rules(Settings(reasons_file=extra))
+    rules = load_rules(Settings(reasons_file=extra))
     assert reasons.classify("Fehlverhalten beim Kunden", "rejected", rules).category == "conduct"
     assert reasons.classify("kein Fehlverhalten, comp too low", "rejected", rules).category == "salary"
 
@@ -206,17 +211,17 @@ def test_bad_reasons_file_is_one_clear_line(tmp_path, body, needle):
     bad = tmp_path / "reasons.toml"
     bad.write_text(body, encoding="utf-8")
     with pytest.raises(ConfigError) as exc:
-        reasons.load_rules(Settings(reasons_file=bad))
+        load_rules(Settings(reasons_file=bad))
     assert needle in str(exc.value) and "\n" not in str(exc.value)
 
 
 def test_missing_reasons_file(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
-        reasons.load_rules(Settings(reasons_file=tmp_path / "nope.toml"))
+        load_rules(Settings(reasons_file=tmp_path / "nope.toml"))
 
 
 def test_builtin_rules_cover_every_category():
-    rules = reasons.load_rule_files([BUILTIN_REASONS])
+    rules = load_rule_files([BUILTIN_REASONS])
     assert {r.category for r in rules.rules} == set(schema.HARD_NO_CATEGORIES + schema.SOFT_NO_CATEGORIES
                                                     + (schema.UNCLASSIFIED,))
 
@@ -321,7 +326,7 @@ def test_sync_fills_classes_and_flags_unclassified(settings, today, frames_of):
             {"candidate_id": "C-00003", "position_id": "P-001", "outcome": "rejected",
              "rejection_reason": "long story, ask Sam", "decided_on": "2026-10-01"},
         ])
-    analysis = analysis_mod.analyse(frames, settings, today)
+    analysis = analysis_mod.analyse(frames, settings, today, rules=load_rules(settings))
     owned = analysis.owned[schema.PIPELINE]
     assert list(owned["rejection_class"]) == ["soft_no", "hard_no", "unclassified"]
     assert list(owned["rejection_category"]) == ["salary", "do_not_contact", "unclassified"]
@@ -340,7 +345,7 @@ def test_reasons_report(rules):
         ("C-5", "P-2", "ghosted", None),
         ("C-6", "P-2", "open", None),
     ]), rules)
-    rep = reasons.reasons_report(pipe)
+    rep = reasons_report.reasons_report(pipe)
     allrows = rep.counts[rep.counts["position_id"] == "ALL"].set_index("rejection_category")
     assert allrows["rows"].to_dict() == {"salary": 1, "ghosted": 1, "unclassified": 3}
     assert allrows.loc["salary", "class_rows"] == 2
@@ -353,7 +358,7 @@ def test_reasons_report(rules):
 
 
 def test_reasons_report_empty(rules):
-    rep = reasons.reasons_report(reasons.classify_pipeline(pipeline_frame([]), rules))
+    rep = reasons_report.reasons_report(reasons.classify_pipeline(pipeline_frame([]), rules))
     assert len(rep.counts) == 0 and len(rep.unclassified) == 0 and len(rep.rows()) == 0
 
 

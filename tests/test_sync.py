@@ -4,6 +4,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from sheetcrm.rules import load_rules
 from sheetcrm import schema
 
 from sheetcrm.workbook import sync
@@ -63,7 +64,7 @@ def test_planned_changes_touch_only_owned_cells_and_blank_ids(settings, today, m
                               pipeline=[{"candidate_id": "C-00002", "position_id": "P-1", "outcome": "rejected",
                                          "rejection_reason": "salary", "decided_on": dt.date(2026, 1, 5)}])
     snapshot, maps, frames = sync.load(backend, settings)
-    changes = sync.plan_changes(snapshot, maps, analysis_mod.analyse(frames, settings, today))
+    changes = sync.plan_changes(snapshot, maps, analysis_mod.analyse(frames, settings, today, rules=load_rules(settings)))
     for upd in changes.cells:
         tmap = next(m for m in maps.values() if m.title == upd.tab)
         name = next(n for n, c in tmap.columns.items() if c == upd.col)
@@ -109,8 +110,8 @@ def test_writes_follow_the_row_or_are_skipped(now_rows, expected_row, skipped):
 def test_analyse_is_pure_and_repeatable(settings, today, frames_of):
     frames = frames_of(candidates=[cand(None, "Ada")], positions=[POSITION])
     copy = {k: v.copy() for k, v in frames.items()}
-    a = analysis_mod.analyse(frames, settings, today)
-    b = analysis_mod.analyse(frames, settings, today)
+    a = analysis_mod.analyse(frames, settings, today, rules=load_rules(settings))
+    b = analysis_mod.analyse(frames, settings, today, rules=load_rules(settings))
     for k in frames:
         pd.testing.assert_frame_equal(frames[k], copy[k])
     assert a.new_ids == b.new_ids == {2: "C-00001"}
@@ -135,7 +136,7 @@ HARD_NO = {"candidate_id": "C-00001", "position_id": "P2", "outcome": "rejected"
 ], ids=["no decided_on", "bad attempts", "unknown position", "decided before contacted"])
 def test_a_hard_no_row_with_an_error_still_means_never(settings, today, frames_of, mistake):
     frames = frames_of(candidates=[ANN], positions=[OPEN_ROLE, OLD_ROLE], pipeline=[SOFT_NO, {**HARD_NO, **mistake}])
-    a = analysis_mod.analyse(frames, settings, today)
+    a = analysis_mod.analyse(frames, settings, today, rules=load_rules(settings))
     assert a.circle.loc["C-00001", "circle_back_status"] == "never"
     assert a.candidate_class["C-00001"] == "hard_no"
     assert a.backpocket.sum() == 0
@@ -144,7 +145,7 @@ def test_a_hard_no_row_with_an_error_still_means_never(settings, today, frames_o
 def test_a_soft_row_with_an_error_holds_the_person_for_review(settings, today, frames_of):
     broken = {**SOFT_NO, "position_id": "P2", "attempts": "three", "rejection_reason": "too junior"}
     frames = frames_of(candidates=[ANN], positions=[OPEN_ROLE, OLD_ROLE], pipeline=[SOFT_NO, broken])
-    a = analysis_mod.analyse(frames, settings, today)
+    a = analysis_mod.analyse(frames, settings, today, rules=load_rules(settings))
     assert a.circle.loc["C-00001", "circle_back_status"] == "review"
     assert a.circle.loc["C-00001", "suggested_positions"] == []
 
@@ -155,7 +156,7 @@ def test_do_not_contact_on_a_row_with_an_error_still_guards_the_same_email(setti
     again = {**ANN, "candidate_id": "C-00002", "name": "Ann Test"}
     frames = frames_of(candidates=[refuser, again], positions=[OPEN_ROLE],
                        pipeline=[{**SOFT_NO, "candidate_id": "C-00002"}])
-    a = analysis_mod.analyse(frames, settings, today)
+    a = analysis_mod.analyse(frames, settings, today, rules=load_rules(settings))
     assert "C-00002" not in set(a.circle.index[a.circle["circle_back_status"].isin(["due", "overdue", "scheduled"])])
     guard = a.issues[(a.issues["row"] == 3) & (a.issues["severity"] == "error")]
     assert guard["message"].str.contains("C-00001").any()
@@ -165,5 +166,5 @@ def test_do_not_contact_on_a_duplicate_id_row_means_never(settings, today, frame
     frames = frames_of(candidates=[{**ANN, "candidate_id": "C-00002"}, {**ANN, "candidate_id": "C-00002",
                                                                         "do_not_contact": "yes"}],
                        positions=[OPEN_ROLE], pipeline=[{**SOFT_NO, "candidate_id": "C-00002"}])
-    a = analysis_mod.analyse(frames, settings, today)
+    a = analysis_mod.analyse(frames, settings, today, rules=load_rules(settings))
     assert a.circle.loc["C-00002", "circle_back_status"] == "never"

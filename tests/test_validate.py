@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
+from sheetcrm.rules import load_rules
 from sheetcrm import privacy, schema
 
 from sheetcrm.workbook import sync
@@ -307,7 +308,8 @@ def test_forgotten_rows_need_no_email_or_phone_and_stay_hard_no(settings):
     clean, issues = run(settings, recs)
     assert issues.empty, issues.to_string()  # not "email or phone is required", not duplicates of each other
     assert list(clean[C].loc[[3, 6], "forgotten"]) == [True, True]
-    analysis = analysis_mod.analyse(make_frames(settings, recs[C], recs[PO], recs[PI]), settings, TODAY)
+    analysis = analysis_mod.analyse(make_frames(settings, recs[C], recs[PO], recs[PI]), settings, TODAY,
+                                    rules=load_rules(settings))
     assert analysis.candidate_class["C-00009"] == schema.HARD_NO
     assert 3 in analysis.clean[C].index
 
@@ -357,7 +359,8 @@ def test_sync_leaves_a_guarded_row_out_of_circle_backs_and_counts_it(settings):
     recs[C][2]["do_not_contact"] = "yes"  # C-00003
     recs[C].append(candidate(9, email="person3@example.com", phone=None, name="Renamed Person"))
     recs[PI].append(pipe_row("C-00009", "P-002", decided_on=dt.date(2025, 1, 5), first_contacted=dt.date(2025, 1, 1)))
-    analysis = analysis_mod.analyse(make_frames(settings, recs[C], recs[PO], recs[PI]), settings, TODAY)
+    analysis = analysis_mod.analyse(make_frames(settings, recs[C], recs[PO], recs[PI]), settings, TODAY,
+                                    rules=load_rules(settings))
     guarded = analysis.issues[(analysis.issues["row"] == 5) & (analysis.issues["tab"] == "Candidates")]
     error = guarded[guarded["severity"] == "error"]
     assert len(error) == 1 and "C-00003 (row 4)" in error["message"].iloc[0]

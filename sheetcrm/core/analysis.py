@@ -56,7 +56,10 @@ def assign_ids(candidates: pd.DataFrame) -> dict[int, str]:
 
 def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime | None = None,
             rules: reasons.RuleSet | None = None, suppressed: pd.DataFrame | None = None) -> Analysis:
-    """Everything a sync computes, without I/O. ``now`` only stamps the Summary title."""
+    """Everything a sync computes, without I/O. ``now`` only stamps the Summary title;
+    ``rules`` are the compiled reason rules (``sheetcrm.rules.load_rules(settings)``)."""
+    if rules is None:
+        raise TypeError("analyse() needs rules=sheetcrm.rules.load_rules(settings): core reads no rule files")
     now = now or dt.datetime.combine(today, dt.time())
     frames = {k: v.copy() for k, v in frames.items()}
     new_ids = assign_ids(frames[schema.CANDIDATES])
@@ -64,7 +67,6 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
         cands = frames[schema.CANDIDATES]
         cands.loc[list(new_ids), "candidate_id"] = pd.Series(new_ids)
     clean, issues = validate.validate(frames, settings, today)
-    rules = rules if rules is not None else reasons.load_rules(settings)
     clean[schema.PIPELINE] = reasons.classify_pipeline(clean[schema.PIPELINE], rules)
     issues = _merge_issues(issues, reasons.unclassified_issues(clean[schema.PIPELINE], settings))
     cand_class = reasons.candidate_classes(clean[schema.PIPELINE], clean[schema.CANDIDATES])

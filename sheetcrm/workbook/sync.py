@@ -19,6 +19,7 @@ from .. import schema
 from ..core.analysis import Analysis, analyse
 from .backends.base import Backend, CellUpdate, Changes, OwnedTab, Snapshot, WriteResult, same_cell
 from ..config import Settings
+from ..rules import load_rules
 from .sheet import Frames, TabMap, locate, to_frames
 from ..values import is_blank, parse_bool
 
@@ -155,7 +156,8 @@ def sync(backend: Backend, settings: Settings, today: dt.date, now: dt.datetime 
     """Read the workbook, compute everything, write what changed. Returns the report."""
     started = time.perf_counter()
     snapshot, maps, frames = load(backend, settings)
-    analysis = analyse(frames, settings, today, now, suppressed=read_suppressed(snapshot, settings))
+    analysis = analyse(frames, settings, today, now, rules=load_rules(settings),
+                       suppressed=read_suppressed(snapshot, settings))
     changes = plan_changes(snapshot, maps, analysis)
     result = WriteResult()
     if changes and not dry_run:

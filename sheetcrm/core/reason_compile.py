@@ -1,0 +1,183 @@
+"""Pure: parsed rule documents (built-in files, then the agency's) -> a RuleSet.
+
+A document is ``(source, data)``: where it came from (shown in messages and in
+``RuleSet.sources``) and the TOML already parsed by :mod:`sheetcrm.rules`. A rule id
+repeated later replaces the earlier rule (``enabled = false`` removes it);
+negation templates and [fuzzy] keep-words add up.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from .. import schema
+from ..errors import ConfigError
+from .reason_rules import (_APPLIES, _FILE_KEYS, _RIGHT, _RULE_KEYS, EFFECTS, LANGUAGES, LETTERS, Negation, Rule,
+                           RuleSet, Stemmers, _phrase_tokens, anchors_of, pattern_prefixes, _trie_regex, negation_template, normalise,
+                           phrase_regex)
+
+Document = tuple[str, Mapping[str, Any]]
+MIN_FORM_STEM = 5
+
+
+def _as_list(value: Any, where: str, key: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: '{key}' must be a list of texts")
+    return value
+
+
+def _language(value: Any, where: str) -> str:
+    code = str(value).strip().lower()
+    by_name = {name: code for code, name in LANGUAGES.items() if name}
+    code = by_name.get(code, code)
+    if code not in LANGUAGES:
+        raise ConfigError(f"{where}: language {value!r} has no word-form support; use one of "
+                          f"{', '.join(sorted(LANGUAGES))}")
+    return code
+
+
+def _checked_spec(spec: Mapping, source: str) -> tuple[str, str]:
+    rid = spec.get("id")
+    if not isinstance(rid, str) or not rid.strip():
+        raise ConfigError(f"reasons file {source}: every [[rule]] needs an id")
+    where = f"reasons file {source}, rule '{rid}'"
+    unknown = set(spec) - _RULE_KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; use {', '.join(sorted(_RULE_KEYS))}")
+    category = spec.get("category")
+    if category not in schema.CATEGORY_CLASS:  # "unclassified": words that call for a person
+        known = ", ".join(schema.HARD_NO_CATEGORIES + schema.SOFT_NO_CATEGORIES + (schema.UNCLASSIFIED,))
+        raise ConfigError(f"{where}: category {category!r} is unknown; use one of {known}")
+    for key in ("negation", "weak"):
+        if not isinstance(spec.get(key, False), bool):
+            raise ConfigError(f"{where}: '{key}' must be true or false")
+    return rid.strip(), where
+
+
+def _patterns(spec: Mapping, where: str) -> list[str]:
+    out = []
+    for pattern in _as_list(spec.get("patterns"), where, "patterns"):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(f"{where}: pattern {pattern!r} is not a valid regular expression ({exc})") from None
+        out.append(pattern)
+    return out
+
+
+def _forms(phrases: Sequence[str], language: str, stemmers: Stemmers) -> tuple[re.Pattern | None, dict[str, str]]:
+    """The phrases as stems (a `*` phrase already matches every ending: left out)."""
+    if language == "none":
+        return None, {}
+    by_stem: dict[str, str] = {}
+    for phrase in phrases:
+        if phrase.endswith("*") or not LETTERS.search(phrase):
+            continue
+        stem = stemmers.phrase(language, phrase)
+        # a one-word stem shorter than 5 letters is an everyday word ("timing" ~ "times",
+        # "raise" ~ "raised"): such a phrase is matched as typed only
+        if " " not in stem and len(stem) < MIN_FORM_STEM:
+            continue
+        by_stem.setdefault(stem, phrase)
+    if not by_stem:
+        return None, {}
+    tree = _trie_regex([_phrase_tokens(s, plural=False) for s in by_stem])
+    return re.compile(tree + _RIGHT), by_stem
+
+
+def compile_rule(spec: Mapping, source: str, language: str, stemmers: Stemmers) -> Rule | None:
+    if spec.get("enabled", True) is False:  # switching a rule off needs only its id
+        return None
+    rid, where = _checked_spec(spec, source)
+    phrases = [normalise(p) for p in _as_list(spec.get("phrases"), where, "phrases")]
+    if any(not p for p in phrases):
+        raise ConfigError(f"{where}: empty phrase")
+    alternatives = _patterns(spec, where)
+    if not alternatives and not phrases:
+        raise ConfigError(f"{where}: needs phrases or patterns")
+    requires = _as_list(spec.get("requires"), where, "requires")
+    language = _language(spec.get("language", language), where)
+    forms, form_phrases = _forms(phrases, language, stemmers)
+    anchors, prefixes = anchors_of(phrases)
+    return Rule(
+        id=rid, category=spec["category"],
+        # the text is lowercased already; IGNORECASE would double the matching time
+        phrases=re.compile(_trie_regex([_phrase_tokens(p) for p in phrases]) + _RIGHT) if phrases else None,
+        patterns=re.compile("|".join(f"(?:{a})" for a in alternatives)) if alternatives else None,
+        requires=re.compile("|".join(phrase_regex(r) for r in requires)) if requires else None,
+        negation=spec.get("negation", True), source=source, weak=spec.get("weak", False),
+        language=language, forms=forms, form_phrases=form_phrases,
+        anchors=anchors, prefixes=prefixes, pattern_prefixes=pattern_prefixes(alternatives), form_anchors=frozenset(s.split()[0] for s in form_phrases),
+    )
+
+
+def _negations(data: Mapping, source: str) -> list[Negation]:
+    out = []
+    for block in data.get("negation", []):
+        where = f"reasons file {source}, [[negation]]"
+        applies, effect = block.get("applies_to", "all"), block.get("effect", "negate")
+        if applies not in _APPLIES:
+            raise ConfigError(f"{where}: applies_to must be one of {', '.join(_APPLIES)} (got {applies!r})")
+        if effect not in EFFECTS:
+            raise ConfigError(f"{where}: effect must be one of {', '.join(EFFECTS)} (got {effect!r})")
+        for template in _as_list(block.get("templates"), where, "templates"):
+            try:
+                before, after = negation_template(template)
+            except (ValueError, re.error) as exc:
+                raise ConfigError(f"{where}: template {template!r}: {exc}") from None
+            out.append(Negation(applies, effect, template, before, after))
+    return out
+
+
+def _collect(documents: Iterable[Document]) -> tuple[dict, list[Negation], dict]:
+    """Rule specs by id (a later one replaces), negations, and the [fuzzy] settings."""
+    specs: dict[str, tuple[Mapping, str, str]] = {}
+    negations: list[Negation] = []
+    fuzzy: dict[str, Any] = {"enabled": True, "min_length": 5, "keep": set(), "sources": []}
+    for source, data in documents:
+        fuzzy["sources"].append(source)
+        unknown = set(data) - _FILE_KEYS
+        if unknown:
+            raise ConfigError(f"reasons file {source}: unknown section(s) {', '.join(sorted(unknown))}; "
+                              "use [[rule]], [[negation]], [fuzzy], language")
+        language = _language(data.get("language", "en"), f"reasons file {source}")
+        for spec in data.get("rule", []):
+            if not isinstance(spec, dict):
+                raise ConfigError(f"reasons file {source}: 'rule' must be written [[rule]]")
+            rid = str(spec.get("id", "")).strip()
+            specs.pop(rid, None)  # re-added last: a replaced rule keeps the new order
+            specs[rid] = (spec, source, language)
+        negations += _negations(data, source)
+        fz = data.get("fuzzy", {})
+        fuzzy["enabled"] = bool(fz.get("enabled", fuzzy["enabled"]))
+        fuzzy["min_length"] = int(fz.get("min_length", fuzzy["min_length"]))
+        fuzzy["keep"] |= {normalise(w) for w in _as_list(fz.get("keep"), f"reasons file {source}, [fuzzy]", "keep")}
+    return specs, negations, fuzzy
+
+
+def compile_rules(documents: Iterable[Document]) -> RuleSet:
+    """All documents in order, compiled into one RuleSet."""
+    specs, negations, fuzzy = _collect(documents)
+    stemmers = Stemmers()
+    rules = tuple(r for spec, source, lang in specs.values()
+                  if (r := compile_rule(spec, source, lang, stemmers)) is not None)
+    negation_words = {w for n in negations for w in LETTERS.findall(normalise(n.template.replace("{m}", " ")))}
+    vocabulary, stems = set(), set()
+    for spec, _source, _lang in specs.values():
+        if spec.get("enabled", True) is False:
+            continue
+        for phrase in list(spec.get("phrases") or []) + list(spec.get("requires") or []):
+            norm = normalise(phrase)
+            vocabulary |= {w for w in LETTERS.findall(norm) if len(w) >= 4}
+            if norm.endswith("*") and len(norm) >= 5:
+                stems.add(norm.split()[-1].rstrip("*"))
+    # words of negation templates are never "corrected" either ("confirmed" is no typo of "confirmee")
+    return RuleSet(rules, tuple(negations), fuzzy["enabled"], fuzzy["min_length"],
+                   frozenset(vocabulary - negation_words), frozenset(fuzzy["keep"] | negation_words),
+                   tuple(fuzzy["sources"]),
+                   tuple(sorted(stems)), stemmers)
