@@ -13,9 +13,9 @@ from typing import Any
 
 from .. import schema
 from ..errors import ConfigError
-from .reason_rules import (_APPLIES, _FILE_KEYS, _RIGHT, _RULE_KEYS, EFFECTS, LANGUAGES, LETTERS, Negation, Rule,
-                           RuleSet, Stemmers, _phrase_tokens, anchors_of, pattern_prefixes, _trie_regex, negation_template, normalise,
-                           phrase_regex)
+from .reason_rules import (_APPLIES, _FILE_KEYS, _RIGHT, _RULE_KEYS, EFFECTS, Negation, Rule, RuleSet, _phrase_tokens,
+                           _trie_regex, negation_template, phrase_regex)
+from .reason_words import LANGUAGES, LETTERS, Stemmers, anchors_of, normalise, pattern_prefixes
 
 Document = tuple[str, Mapping[str, Any]]
 MIN_FORM_STEM = 5

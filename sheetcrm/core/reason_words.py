@@ -1,0 +1,281 @@
+"""Pure: the words of a reason text — normalised, stemmed, and indexed.
+
+What a text is matched against (:func:`normalise`), its words (:func:`words_of`),
+the word stems of each language (:class:`Stemmers`, :class:`FormReading`), and the
+index that tells which rules can possibly match a text's words, so that a rule
+set in five languages costs little more than one (:func:`rule_index`).
+"""
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from re import _constants as _sre  # the parsed form of a regex, to find the words it starts with
+from re import _parser as _sre_parser
+from typing import TYPE_CHECKING, Any
+
+import snowballstemmer
+
+if TYPE_CHECKING:
+    from .reason_rules import Rule
+
+# ISO code -> Snowball stemmer; "none" switches word forms off for a rule.
+LANGUAGES = {
+    "en": "english", "de": "german", "fr": "french", "es": "spanish", "nl": "dutch", "it": "italian",
+    "pt": "portuguese", "sv": "swedish", "da": "danish", "no": "norwegian", "fi": "finnish", "pl": "polish",
+    "ro": "romanian", "hu": "hungarian", "cs": "czech", "el": "greek", "tr": "turkish", "ru": "russian",
+    "ca": "catalan", "et": "estonian", "lt": "lithuanian", "ga": "irish", "none": "",
+}
+# A word a negation may reach across: not punctuation, and not a conjunction, which
+# starts a new clause ("comp too low, no fit and lied on CV": the lie is not negated).
+LETTERS = re.compile(r"[^\W\d_]+")
+WORDS = re.compile(r"[^\W_]+")
+WORD_CHAR = re.compile(r"[\w$€£#]")
+_CONTRACTIONS = [
+    (re.compile(r"\b(can'?t|can not)\b"), "cannot"),
+    (re.compile(r"\bwon'?t\b"), "will not"),
+    (re.compile(r"\b(do|does|did|is|was|were|are|has|have|had|could|would|should|must|need)n'?t\b"), r"\1 not"),
+    (re.compile(r"\bw/o\b"), "without"),
+    (re.compile(r"\bw/(?=\s|\w)"), "with "),
+]
+
+
+def _fold(s: str) -> str:
+    """Accents off ("é" = "e", "ü" = "u"): recruiters type names of places and
+    words both ways, and a rule written with accents must match a note without."""
+    if s.isascii():
+        return s
+    return "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch))
+
+
+def normalise(text: Any) -> str:
+    """The form rules are matched against: lowercase, accents off, contractions spelled
+    out, hyphens/underscores/slashes between words as spaces, line breaks as "; "."""
+    s = _fold(unicodedata.normalize("NFKC", str(text)).lower())
+    s = s.replace("’", "'").replace("‘", "'").replace("`", "'").replace("&", " and ")
+    for pattern, repl in _CONTRACTIONS:
+        s = pattern.sub(repl, s)
+    s = re.sub(r"(?<=\w)[-_/](?=\w)", " ", s)
+    s = re.sub(r"\s*[\r\n\u2028\u2029]+\s*", "; ", s.strip())  # a new line in a cell starts a new clause
+    return " ".join(s.split())
+
+
+def words_of(text: str) -> frozenset[str]:
+    """The words of a normalised text, each also without a plural s/es ("skills" -> "skill")."""
+    out = set()
+    for w in WORDS.findall(text):
+        out.add(w)
+        if w.endswith("s"):
+            out.add(w[:-1])
+            if w.endswith("es"):
+                out.add(w[:-2])
+    return frozenset(out)
+
+
+def anchors_of(phrases: Iterable[str]) -> tuple[frozenset[str] | None, tuple[str, ...]]:
+    """The word each normalised phrase starts with ("s'est reconverti": "s"; None when
+    one does not start with a letter or digit), and the prefixes of `*` phrases."""
+    words, prefixes = set(), set()
+    for phrase in phrases:
+        m = WORDS.match(phrase)
+        if m is None:
+            return None, ()
+        if phrase[m.end():m.end() + 1] == "*":
+            prefixes.add(m.group(0))
+        else:
+            words.add(m.group(0))
+    return frozenset(words), tuple(sorted(prefixes))
+
+
+def pattern_prefixes(patterns: Sequence[str]) -> tuple[str, ...] | None:
+    """What the words a match can start with begin with, read from each regex's start
+    (`\\b(?:moved|relocated) …` -> moved, relocated); None when a pattern does not
+    start with \\b and literal letters (then it is always searched)."""
+    out: set[str] = set()
+    for pattern in patterns:
+        items = list(_sre_parser.parse(pattern))
+        if not items or items[0] != (_sre.AT, _sre.AT_BOUNDARY):
+            return None
+        got = _first_words(items[1:])
+        if not got:
+            return None
+        out |= got
+    return tuple(sorted(out))
+
+
+def _first_words(items: list) -> set[str] | None:
+    if not items:
+        return None
+    op, av = items[0]
+    if op is _sre.LITERAL:
+        word = ""
+        for op2, av2 in items:
+            if op2 is not _sre.LITERAL or not chr(av2).isalnum():
+                break
+            word += chr(av2)
+        return {word} if word else None
+    if op is _sre.SUBPATTERN:
+        return _first_words(list(av[-1]) + items[1:])
+    if op is _sre.IN and all(kind is _sre.CATEGORY and what is _sre.CATEGORY_DIGIT or kind is _sre.RANGE
+                             and 48 <= what[0] <= what[1] <= 57 for kind, what in av):
+        return set("0123456789")  # "\\d…", "[1-4]": a word starting with a digit
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+        low, _high, body = av
+        got = _first_words(list(body) + items[1:])
+        if low == 0 and got is not None:  # optional: the match may also start after it
+            rest = _first_words(items[1:])
+            got = None if rest is None else got | rest
+        return got
+    if op is _sre.BRANCH:
+        out: set[str] = set()
+        for alternative in av[1]:
+            got = _first_words(list(alternative) + items[1:])
+            if not got:
+                return None
+            out |= got
+        return out
+    return None
+
+
+# ---------------------------------------------------------------- word forms
+
+class FormReading:
+    """A text with every word replaced by its stem in one language, and where each
+    word came from. The stems are known at once (a cached lookup per word); the
+    stemmed text is built only when a rule with a form of one of them asks."""
+
+    def __init__(self, norm: str, stems: Mapping[str, str]):
+        self.norm, self._stems = norm, stems
+        self.words = frozenset(stems[w] for w in LETTERS.findall(norm))
+
+    @functools.cached_property
+    def text(self) -> str:
+        stems = self._stems
+        return LETTERS.sub(lambda m: stems[m.group(0)], self.norm)
+
+    @functools.cached_property
+    def _built(self) -> tuple[str, list[int], list[tuple[int, int, int, int]]]:
+        parts, starts, spans, pos, out_len = [], [], [], 0, 0
+        for m in LETTERS.finditer(self.norm):
+            gap, stem = self.norm[pos:m.start()], self._stems[m.group(0)]
+            parts += [gap, stem]
+            out_len += len(gap)
+            starts.append(out_len)
+            spans.append((out_len, out_len + len(stem), m.start(), m.end()))
+            out_len += len(stem)
+            pos = m.end()
+        parts.append(self.norm[pos:])
+        return "".join(parts), starts, spans
+
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of text[start:end] (a match starts and ends on word edges)."""
+        return self._at(start, True), self._at(end, False)
+
+    def _at(self, pos: int, left: bool) -> int:
+        _text, starts, spans = self._built
+        i = bisect.bisect_right(starts, pos) - 1
+        if i < 0:
+            return pos
+        s, e, os_, oe = spans[i]
+        if pos == s and left:
+            return os_
+        if pos <= e:
+            return oe if pos == e else min(oe, os_ + (pos - s))
+        return oe + (pos - e)
+
+
+class Stemmers:
+    """One Snowball stemmer per language, each word stemmed once (a cache, pure)."""
+
+    def __init__(self) -> None:
+        self._stemmers: dict[str, Any] = {}
+        self._cache: dict[str, dict[str, str]] = {}
+
+    def stem(self, language: str, word: str) -> str:
+        cache = self._cache.get(language)
+        if cache is None:
+            cache = self._cache[language] = {}
+        got = cache.get(word)
+        if got is None:
+            if language not in self._stemmers:
+                self._stemmers[language] = snowballstemmer.stemmer(LANGUAGES[language])
+            got = cache[word] = self._stemmers[language].stemWord(word) if len(word) > 2 else word
+        return got
+
+    def reading(self, language: str, norm: str) -> FormReading:
+        for w in LETTERS.findall(norm):
+            self.stem(language, w)  # fills the cache the reading looks words up in
+        return FormReading(norm, self._cache[language])
+
+    def phrase(self, language: str, norm: str) -> str:
+        return LETTERS.sub(lambda m: self.stem(language, m.group(0)), norm)
+
+
+def rule_index(rules: Sequence[Rule]) -> dict:
+    """Rule numbers (and which part: p phrases, r patterns, f forms) by the words
+    or word beginnings a match can start with."""
+    index: dict = {"always": {}, "words": {}, "prefixes": {}, "forms": {}}
+    for i, rule in enumerate(rules):
+        always = ""
+        if rule.phrases is not None:
+            if rule.anchors is None:
+                always += "p"
+            for w in rule.anchors or ():
+                index["words"].setdefault(w, []).append((i, "p"))
+            for w in rule.prefixes:
+                index["prefixes"].setdefault(w, []).append((i, "p"))
+        if rule.patterns is not None:
+            if rule.pattern_prefixes is None:
+                always += "r"
+            for w in rule.pattern_prefixes or ():
+                index["prefixes"].setdefault(w, []).append((i, "r"))
+        if always:
+            index["always"][i] = always
+        for w in rule.form_anchors:
+            index["forms"].setdefault((rule.language, w), []).append(i)
+    # prefixes by their first three letters (a word is checked against a few, not all)
+    index["heads"], index["short"] = {}, {}
+    for prefix, entries in index.pop("prefixes").items():
+        for i, part in entries:
+            if len(prefix) >= 3:
+                index["heads"].setdefault(prefix[:3], []).append((prefix, i, part))
+            else:
+                index["short"].setdefault(prefix, []).append((prefix, i, part))
+    return index
+
+
+@dataclasses.dataclass(frozen=True)
+class _Group:
+    language: str
+    stem_words: frozenset[str]  # the first words of the rules' stemmed phrases
+
+
+def language_groups(rules: Sequence[Rule]) -> list[_Group]:
+    by_lang: dict[str, set[str]] = {}
+    for rule in rules:
+        if rule.forms is not None:
+            by_lang.setdefault(rule.language, set()).update(rule.form_anchors)
+    return [_Group(lang, frozenset(words)) for lang, words in by_lang.items()]
+
+
+def near_words(parts: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """The words of template parts (beside {m}): one of them must be near a match for
+    the template to hold; None when a part holds no word (then always look)."""
+    words, prefixes = set(), set()
+    for part in parts:
+        toks = [t for t in normalise(part).split() if t != "~"]
+        if not toks or not all(WORDS.fullmatch(t.rstrip("*")) for t in toks):
+            return None
+        for t in toks:
+            (prefixes.add(t[:-1]) if t.endswith("*") else words.add(t))
+    return frozenset(words), tuple(prefixes)
+
+
+def any_near(near: tuple[frozenset[str], tuple[str, ...]] | None, words: list[str]) -> bool:
+    if near is None:
+        return True
+    exact, prefixes = near
+    return any(w in exact or (prefixes and w.startswith(prefixes)) for w in words)
