@@ -137,6 +137,36 @@ def classify_reasons(settings: Settings, texts: list[str], outcome: str | None =
     return reasons.classify_texts(texts, load_rules(settings), outcome)
 
 
+def evaluate_reasons(settings: Settings, path: str):
+    """How the rules read a labelled CSV (columns text, class, category): accuracy per
+    category and a confusion table (a ``reasons_report.Evaluation``)."""
+    from pathlib import Path
+
+    from .core import reasons_report as report
+    from .errors import NotFoundError, SheetCRMError
+
+    try:
+        labelled = pd.read_csv(Path(path), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise NotFoundError(f"labelled file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise SheetCRMError(f"labelled file {path} cannot be read as CSV: {str(exc).splitlines()[0]}") from None
+    missing = [c for c in ("text", "class", "category") if c not in labelled.columns]
+    if missing:
+        raise SheetCRMError(f"labelled file {path} needs the columns text, class, category (missing: {', '.join(missing)})")
+    return report.evaluate(labelled, load_rules(settings))
+
+
+def suggest_reason_rules(settings: Settings, today: dt.date, backend: Backend | None = None):
+    """[[rule]] blocks for config/reasons.toml drawn from Pipeline rows whose
+    reason_label the rules do not read from the text (a ``reasons_report.Suggestions``)."""
+    from .core import reasons_report as report
+    from .rules import read_rule_files
+
+    analysis = analyse_workbook(settings, today, backend)
+    return report.suggest_rules(analysis.clean[schema.PIPELINE], read_rule_files(settings.reasons_files))
+
+
 def reasons_report(settings: Settings, today: dt.date, backend: Backend | None = None):
     """Rejection classes and categories per position and ALL, and the unclassified
     texts with how often each occurs (a ``reasons.ReasonsReport``)."""

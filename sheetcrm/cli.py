@@ -271,12 +271,16 @@ def report_reasons(settings: Settings, fmt: str, today: dt.date) -> None:
 
 
 @cli.command()
-@click.argument("texts", nargs=-1, required=True, metavar="TEXT... | -")
+@click.argument("texts", nargs=-1, metavar="TEXT... | -")
 @click.option("--outcome", type=click.Choice(["rejected", "declined", "ghosted"]),
               help="The Pipeline outcome (only matters for a blank text: ghosted = soft-no).")
+@click.option("--evaluate", "evaluate_csv", type=click.Path(dir_okay=False), metavar="FILE.csv",
+              help="Instead: read labelled texts (columns text, class, category) and print the "
+                   "accuracy per category and a confusion table.")
 @format_option
 @pass_settings
-def classify(settings: Settings, texts: tuple[str, ...], outcome: str | None, fmt: str) -> None:
+def classify(settings: Settings, texts: tuple[str, ...], outcome: str | None, evaluate_csv: str | None,
+             fmt: str) -> None:
     """Classify rejection reasons: hard-no or soft-no, the category, and the rule
     that decided. `-` reads one text per line from standard input (blank lines
     are skipped). Uses the built-in rules and your config/reasons.toml.
@@ -285,11 +289,59 @@ def classify(settings: Settings, texts: tuple[str, ...], outcome: str | None, fm
     Example:
       sheetcrm classify "comp too low" "asked us not to call again"
       cut -d, -f1 reasons.csv | sheetcrm classify - --format csv
+      sheetcrm classify --evaluate labelled.csv
     """
+    if evaluate_csv:
+        click.echo(output_evaluation(api.evaluate_reasons(settings, evaluate_csv), fmt))
+        return
+    if not texts:
+        raise click.UsageError("give TEXT... or - (stdin), or --evaluate FILE.csv")
     if "-" in texts:
         lines = [line.rstrip("\r\n") for line in click.get_text_stream("stdin")]
         texts = tuple(t for arg in texts for t in ([ln for ln in lines if ln.strip()] if arg == "-" else [arg]))
     click.echo(output.render(api.classify_reasons(settings, list(texts), outcome), fmt))
+
+
+def output_evaluation(result, fmt: str) -> str:
+    if fmt != "table":  # one flat list with a `section` column, for scripts
+        return output.render(result.rows(), fmt)
+    parts = [output.render(result.per_category, fmt), "", "Confusion (rows: labelled category, columns: read as):",
+             output.render(result.confusion.reset_index(), fmt)]
+    if len(result.hard_read_as_soft):
+        parts += ["", f"Hard-no texts read as soft-no ({len(result.hard_read_as_soft)}):",
+                  output.render(result.hard_read_as_soft, fmt)]
+    return "\n".join(parts)
+
+
+@cli.group()
+def reasons() -> None:
+    """Rejection-reason rules: suggestions drawn from your own reason_label column.
+
+    \b
+    Example:
+      sheetcrm reasons suggest >> config/reasons.toml
+    """
+
+
+@reasons.command("suggest")
+@format_option
+@today_option
+@pass_settings
+def reasons_suggest(settings: Settings, fmt: str, today: dt.date) -> None:
+    """Print ready-to-paste config/reasons.toml rules, drawn from Pipeline rows whose
+    reason_label the rules do not read from their text (phrases taken from those
+    texts, each checked to make its row read as labelled). --format table/json/csv
+    lists the rows instead of the TOML.
+
+    \b
+    Example:
+      sheetcrm reasons suggest >> config/reasons.toml
+    """
+    result = api.suggest_reason_rules(settings, today)
+    if fmt == "table":
+        click.echo(result.toml, nl=False)
+    else:
+        click.echo(output.render(result.rows, fmt))
 
 
 @cli.command()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sheetcrm.rules import load_rules
 from sheetcrm import privacy, schema
 from sheetcrm.core import analysis as analysis_mod
 from sheetcrm.core import never_call
@@ -25,7 +26,7 @@ HARD = {**SOFT, "rejection_reason": "resume details were false, fabricated degre
 
 def analyse(settings, today, frames_of, candidates=(ANN,), pipeline=(SOFT,), suppressed=None):
     frames = frames_of(candidates=list(candidates), positions=[ROLE, OLD_ROLE], pipeline=list(pipeline))
-    return analysis_mod.analyse(frames, settings, today, suppressed=suppressed)
+    return analysis_mod.analyse(frames, settings, today, rules=load_rules(settings), suppressed=suppressed)
 
 
 def status(a, cid="C-00001"):
