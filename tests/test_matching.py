@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings as hyp_settings, strategies 
 
 from sheetcrm import schema
 from sheetcrm.config import Settings
+from sheetcrm.rules import load_rules
 from sheetcrm.core import circleback, matching, reasons, validate
 
 from conftest import TODAY, make_frames
@@ -33,7 +34,7 @@ def backpocket(cand: dict, role: dict, settings: Settings, today: dt.date = TODA
                          pipeline=[SOFT_NO, *pipeline])
     clean, issues = validate.validate(frames, settings, today)
     assert len(clean[schema.CANDIDATES]) == 1 and len(clean[schema.POSITIONS]) == 2, issues.to_string()
-    pipe = reasons.classify_pipeline(clean[schema.PIPELINE], reasons.load_rules(settings))
+    pipe = reasons.classify_pipeline(clean[schema.PIPELINE], load_rules(settings))
     cc = reasons.candidate_classes(pipe, clean[schema.CANDIDATES])
     circle = circleback.circle_backs(clean[schema.CANDIDATES], pipe, clean[schema.POSITIONS], cc, settings, today)
     found = matching.match_position("P-1", clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle,
@@ -158,7 +159,7 @@ def test_backpocket_matches_counts_scheduled_people_too(settings):
     recent = {**SOFT_NO, "decided_on": dt.date(2026, 10, 1)}  # salary: next call in 2027
     frames = make_frames(settings, candidates=[BASE_CAND], positions=[OLD_ROLE, BASE_ROLE], pipeline=[recent])
     clean, _ = validate.validate(frames, settings, TODAY)
-    pipe = reasons.classify_pipeline(clean[schema.PIPELINE], reasons.load_rules(settings))
+    pipe = reasons.classify_pipeline(clean[schema.PIPELINE], load_rules(settings))
     circle = circleback.circle_backs(clean[schema.CANDIDATES], pipe, clean[schema.POSITIONS],
                                      reasons.candidate_classes(pipe, clean[schema.CANDIDATES]), settings, TODAY)
     assert circle.at["C-00001", "circle_back_status"] == "scheduled"
