@@ -213,3 +213,11 @@ def auth_check(settings: Settings):
     from .workbook.backends import gsheets  # imports gspread: only when Google Sheets is asked for
 
     return gsheets.check_access(settings)
+
+
+def doctor(settings: Settings, backend: Backend | None = None):
+    """`sheetcrm doctor`: check a workbook or sheet and its setup. Returns a
+    ``doctor.DoctorReport`` (``lines()``, ``rows()``, ``blocks_sync``)."""
+    from .workbook import doctor as doctor_mod
+
+    return doctor_mod.examine(settings, (lambda _settings: backend) if backend is not None else open_backend)

@@ -381,6 +381,32 @@ def forget(settings: Settings, email: str | None, phone: str | None, candidate_i
         click.echo(line)
 
 
+@cli.command()
+@format_option
+@pass_settings
+def doctor(settings: Settings, fmt: str) -> None:
+    """Check a workbook or sheet and its setup, one finding a line (ok, note, warning,
+    blocker): tabs, headers and how they map, sheetcrm's own tabs, formats, filters,
+    protections, locale, room, credentials. Exit 1 when something blocks a sync.
+
+    \b
+    Example:
+      sheetcrm doctor --workbook agency.xlsx
+      sheetcrm doctor --sheet https://docs.google.com/spreadsheets/d/KEY/edit --format json
+    """
+    import pandas as pd
+
+    report = api.doctor(settings)
+    if fmt == "table":
+        click.echo(f"sheetcrm doctor: {report.where}")
+        for line in report.lines():
+            click.echo(line)
+    else:
+        click.echo(output.render(pd.DataFrame(report.rows(), columns=["level", "check", "where", "message"]), fmt))
+    if report.blocks_sync:
+        sys.exit(1)
+
+
 @cli.group(cls=SheetCRMGroup)
 def auth() -> None:
     """Google Sheets credentials.

@@ -109,27 +109,29 @@ def _check_owned_place(key: str, title: str, header: list[Any], found: dict[str,
 def locate(snapshot: Snapshot, settings: Settings) -> dict[str, TabMap]:
     """Find the three input tabs and their columns. A missing tab or required
     column is a :class:`SchemaError` naming the tab and the closest header."""
-    maps: dict[str, TabMap] = {}
-    for key in schema.INPUT_TABS:
-        title = settings.tab_title(key)
-        sheet = snapshot.find(title)
-        if sheet is None:
-            close = difflib.get_close_matches(title, list(snapshot.tabs), n=1, cutoff=0.5)
-            hint = f" (did you mean '{close[0]}'? or set tabs.{key} in the config)" if close else "; `sheetcrm init` creates it"
-            raise SchemaError(f"tab '{title}' is missing from the workbook{hint}")
-        header = list(sheet.values[0]) if sheet.values else []
-        while header and (header[-1] is None or str(header[-1]).strip() == ""):
-            header.pop()
-        tab = schema.INPUT_TAB_SCHEMAS[key]
-        for column in tab.columns:  # before the other checks: row 1 may be a person's row
-            if column.required_header and column.name not in _names_only(key, header, settings):
-                raise SchemaError(_missing_column_message(sheet.title, key, column.name, header))
-        columns = _match_headers(key, sheet.title, header, settings)
-        appended = [c.name for c in tab.owned_columns if c.name not in columns]
-        for offset, name in enumerate(appended, start=1):
-            columns[name] = len(header) + offset
-        maps[key] = TabMap(key, sheet.title, header, columns, appended)
-    return maps
+    return {key: locate_tab(snapshot, settings, key) for key in schema.INPUT_TABS}
+
+
+def locate_tab(snapshot: Snapshot, settings: Settings, key: str) -> TabMap:
+    """One input tab and its columns (``locate`` for one tab; `doctor` looks at each)."""
+    title = settings.tab_title(key)
+    sheet = snapshot.find(title)
+    if sheet is None:
+        close = difflib.get_close_matches(title, list(snapshot.tabs), n=1, cutoff=0.5)
+        hint = f" (did you mean '{close[0]}'? or set tabs.{key} in the config)" if close else "; `sheetcrm init` creates it"
+        raise SchemaError(f"tab '{title}' is missing from the workbook{hint}")
+    header = list(sheet.values[0]) if sheet.values else []
+    while header and (header[-1] is None or str(header[-1]).strip() == ""):
+        header.pop()
+    tab = schema.INPUT_TAB_SCHEMAS[key]
+    for column in tab.columns:  # before the other checks: row 1 may be a person's row
+        if column.required_header and column.name not in _names_only(key, header, settings):
+            raise SchemaError(_missing_column_message(sheet.title, key, column.name, header))
+    columns = _match_headers(key, sheet.title, header, settings)
+    appended = [c.name for c in tab.owned_columns if c.name not in columns]
+    for offset, name in enumerate(appended, start=1):
+        columns[name] = len(header) + offset
+    return TabMap(key, sheet.title, header, columns, appended)
 
 
 def _names_only(key: str, header: list[Any], settings: Settings) -> set[str]:

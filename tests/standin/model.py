@@ -81,6 +81,8 @@ class Tab:
         self.validations: list[tuple[tuple[int, int, int, int], dict]] = []
         self.dimensions: list[tuple[dict, dict]] = []  # updateDimensionProperties: (range, properties)
         self.charts: list[dict] = []  # EmbeddedChart objects (addChart)
+        self.sheet_type = "GRID"  # "OBJECT": a tab holding only a chart
+        self.basic_filter: dict | None = None  # {"range": GridRange}
 
     # -- ranges ------------------------------------------------------------
     def bounds(self, a1: str) -> tuple[int, int, int, int]:

@@ -77,6 +77,7 @@ class Book:
         self.tabs: list[Tab] = [Tab(0, "Sheet1")]
         self.created = self.modified = _now()
         self.writers_denied = False  # shared read-only with the caller
+        self.properties: dict[str, Any] = {}  # over DEFAULT_PROPERTIES, e.g. {"locale": "en_GB"}
 
     def tab(self, title: str) -> Tab:
         for t in self.tabs:
@@ -107,7 +108,9 @@ class Book:
             if t.frozen_cols:
                 grid["frozenColumnCount"] = t.frozen_cols
             entry: dict[str, Any] = {"properties": {"sheetId": t.sheet_id, "title": t.title, "index": i,
-                                                    "sheetType": "GRID", "gridProperties": grid}}
+                                                    "sheetType": t.sheet_type, "gridProperties": grid}}
+            if t.basic_filter:
+                entry["basicFilter"] = copy.deepcopy(t.basic_filter)
             if t.conditional:
                 entry["conditionalFormats"] = copy.deepcopy(t.conditional)
             if t.charts:
@@ -115,7 +118,8 @@ class Book:
             if t.protected:
                 entry["protectedRanges"] = [dict(p, editors={"users": [EDITOR]}) for p in t.protected]
             sheets.append(entry)
-        return {"spreadsheetId": self.key, "properties": {"title": self.title, **copy.deepcopy(DEFAULT_PROPERTIES)},
+        return {"spreadsheetId": self.key, "properties": {"title": self.title, **copy.deepcopy(DEFAULT_PROPERTIES),
+                                                          **copy.deepcopy(self.properties)},
                 "sheets": sheets, "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{self.key}/edit"}
 
     # -- spreadsheets:batchUpdate: all requests apply, or none ------------------

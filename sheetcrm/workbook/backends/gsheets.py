@@ -355,6 +355,14 @@ class GSheetsBackend(Backend):
                                "title": meta.get("properties", {}).get("title", "")}
         return out
 
+    def metadata(self) -> dict:
+        """The spreadsheet's metadata as Google gives it (locale, tabs, protections,
+        filters, charts), for `sheetcrm doctor`."""
+        try:
+            return self._http.fetch_sheet_metadata(self.key)
+        except _Unanswered as exc:
+            raise self._unanswered(exc, "reading the sheet's settings", "nothing was written") from None
+
     def read(self) -> Snapshot:
         self.requests = 0
         self.request_log = []
