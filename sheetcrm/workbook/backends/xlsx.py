@@ -145,6 +145,24 @@ class XlsxBackend(Backend):
             if tmp.exists():
                 tmp.unlink()
 
+    def erase_traces(self, scrub, own_rows: dict[str, set[int]]) -> int:
+        """The person's traces in every part of the zip (``xlsx_scrub``), saved like any write."""
+        from . import xlsx_scrub
+
+        snapshot = Snapshot({}, token=_fingerprint(self.path))
+        self.check_unlocked()
+        parts = xlsx_scrub.scrub_file  # saved through _save: temp file, last checks, rename
+
+        class _Scrubbed:
+            changed = 0
+
+            def save(inner, dest):  # noqa: N805 - _save's protocol: an object with save(path)
+                inner.changed = parts(self.path, Path(dest), scrub, own_rows)
+
+        scrubbed = _Scrubbed()
+        self._save(scrubbed, snapshot)
+        return scrubbed.changed
+
     # -- create -----------------------------------------------------------
     def create(self, layout: list[TabLayout], force: bool = False) -> None:
         if self.path.exists() and not force:
