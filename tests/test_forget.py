@@ -216,11 +216,11 @@ def test_refuses_without_a_salt_and_changes_nothing():
     assert backend.tabs["Candidates"] == before
 
 
-def test_forget_through_google_sheets_leaves_no_trace(gsheet):
+def test_forget_through_google_sheets_leaves_no_trace(gsheet, google):
     settings = Settings(suppression_salt="pepper")
     tabs = make_memory(settings, candidates=CANDIDATES, positions=POSITIONS, pipeline=PIPELINE).tabs
     tabs["Call log"] = [["when", "what"], ["2026-03-01", "called Ada Lovelace on +44 (0)7700 900 123"]]
-    _, backend = gsheet(tabs)
+    key, backend = gsheet(tabs)
     result = api.forget_person(settings, D(2026, 11, 22), email=EMAIL, backend=backend)
     assert result.rows == 2 and result.hashes_added == 2
     snapshot = backend.read()
@@ -228,6 +228,10 @@ def test_forget_through_google_sheets_leaves_no_trace(gsheet):
             if v is not None and ("lovelace" in str(v).lower() or "ada.l@" in str(v).lower()
                                   or "7700900123" in re.sub(r"\D", "", str(v)))]
     assert left == []
+    stored = [str(v) for tab in google.book(key).tabs for row in tab.grid for v in row if v is not None]
+    stored += [f for tab in google.book(key).tabs for f in tab.formulas.values()]  # what the stand-in keeps
+    words = ("ada lovelace", "lovelace", "ada.l@example.com")
+    assert [v for v in stored if any(w in v.lower() for w in words) or "7700900123" in re.sub(r"\D", "", v)] == []
     suppressed = snapshot.find("Suppressed").values
     assert suppressed[0][:3] == list(schema.SUPPRESSED_COLUMNS) and len(suppressed) == 3
     candidates = snapshot.find("Candidates").values
