@@ -21,7 +21,7 @@ from ...errors import BackendError, ConflictError, NotFoundError, WorkbookLocked
 from ...schema import ISSUE_COLOUR
 from .base import (FONT_NAME, LAST_ROW, ROW_LINE_POINTS, Backend, Changes, OwnedTab, Sheet, Snapshot, TabLayout,
                    WriteResult, resolve_rows)
-from . import xlsx_chart, xlsx_patch
+from . import xlsx_chart, xlsx_errors, xlsx_patch
 
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = "DDE6F0"
@@ -72,6 +72,7 @@ class XlsxBackend(Backend):
                 tabs = _read_openpyxl(self.path)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise BackendError(f"workbook {self.path} cannot be opened as .xlsx ({type(exc).__name__})") from None
+        xlsx_errors.mark_error_values(self.path, tabs)  # #N/A is not blank (issue 14 case 1)
         return Snapshot(tabs, token=token)
 
     # -- write ------------------------------------------------------------
