@@ -330,3 +330,95 @@ def test_do_not_contact_from_a_file_error_value_or_formula_without_result_means_
     a = api.analyse_workbook(settings.replace(workbook=path), today, backend=XlsxBackend(path))
     assert status(a) not in schema.CALLABLE
     assert ((a.issues["column"] == "do_not_contact") & (a.issues["severity"] == "error")).any()
+
+
+# -- issue 14: the property. Any hard-no signal, placed anywhere, keeps the person off every call list.
+
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st  # noqa: E402
+
+DNC_HEADERS = ["do_not_contact", "Do not contact?", "DNC", "do not contact (y/n)", "Don't contact",
+               "Do not contact\u200b", "DO-NOT-CONTACT"]
+DNC_VALUES = ["yes", "TRUE", "x", "Y", True, 1, "#N/A", "#REF!", "#VALUE!", "maybe", "DNC", "ask first"]
+REASON_HEADERS = ["rejection_reason", "Reason", "rejection reason (why)", "Reason for rejection"]
+HARD_TEXTS = ["asked us not to contact him again", "asked never to be contacted again",
+              "resume details were false, fabricated degree", "please do not contact her again",
+              "Asked us NEVER to call again.", "client complaint confirmed after due diligence"]
+ID_TYPOS = [lambda i: i, str.lower, lambda i: i.replace("-", " "), lambda i: i.replace("-", "\u2011"),
+            lambda i: i + "\u200b", lambda i: "C-" + str(int(i[2:])), lambda i: i.replace("-", "\u2013"),
+            lambda i: f" {i} "]
+EMAIL_VARIANTS = [lambda u: f"{u}@gmail.com", lambda u: f"{u.replace('.', '')}@googlemail.com",
+                  lambda u: f"{u}+jobs@gmail.com", lambda u: f"{u.upper()}@Gmail.com",
+                  lambda u: f"{u.replace('.', '')}+x@gmail.com"]
+
+
+@st.composite
+def hard_no_workbooks(draw):
+    """Tabs of a workbook where one person (sometimes also re-added under a new id)
+    must never be called, through one signal of the grammar above."""
+    n = draw(st.integers(3, 6))
+    victim = draw(st.integers(1, n))
+    vid = f"C-{victim:05d}"
+    people = [{"candidate_id": f"C-{i:05d}", "name": f"Person{i} Example", "email": f"person{i}.example@gmail.com",
+               "skills": "python", "location": "Remote"} for i in range(1, n + 1)]
+    pipe = [{"candidate_id": p["candidate_id"], "position_id": "P2", "outcome": "rejected",
+             "rejection_reason": "salary too high", "decided_on": "2025-01-01"} for p in people]
+    forbidden = {vid}
+    kind = draw(st.sampled_from(["dnc", "reason", "re_added"]))
+    dnc_header = draw(st.sampled_from(DNC_HEADERS))
+    reason_header = draw(st.sampled_from(REASON_HEADERS))
+    if kind in ("dnc", "re_added"):
+        people[victim - 1]["do_not_contact"] = draw(st.sampled_from(DNC_VALUES))
+    if kind in ("reason", "re_added") and draw(st.booleans()):
+        pipe.append({"candidate_id": draw(st.sampled_from(ID_TYPOS))(vid),
+                     "position_id": draw(st.sampled_from(["P1", "P2", "P3"])),
+                     "outcome": draw(st.sampled_from(["rejected", "declined", "ghosted"])),
+                     "rejection_reason": draw(st.sampled_from(HARD_TEXTS)), "decided_on": "2025-06-01"})
+    elif kind == "reason":
+        pipe[victim - 1]["rejection_reason"] = draw(st.sampled_from(HARD_TEXTS))
+    if kind == "re_added":
+        again = f"C-{n + 1:05d}"
+        people.append({"candidate_id": again, "name": "Someone Else", "skills": "python", "location": "Remote",
+                       "email": draw(st.sampled_from(EMAIL_VARIANTS))(f"person{victim}.example")})
+        pipe.append({**pipe[0], "candidate_id": again})
+        forbidden.add(again)
+    people = draw(st.permutations(people))
+    pipe = draw(st.permutations(pipe))
+    cand_cols = draw(st.permutations(["candidate_id", "name", "email", "skills", "location", "do_not_contact"]))
+    pipe_cols = draw(st.permutations(["candidate_id", "position_id", "outcome", "rejection_reason", "decided_on"]))
+    header = {"do_not_contact": dnc_header, "rejection_reason": reason_header}
+    tabs = {
+        "Candidates": [[header.get(c, c) for c in cand_cols], *[[p.get(c) for c in cand_cols] for p in people]],
+        "Positions": [["position_id", "title", "status", "skills", "location"],
+                      ["P1", "Backend", "open", "python", "Remote"], ["P2", "Old", "closed", "python", "Remote"],
+                      ["P3", "Older", "filled", "python", "Remote"]],
+        "Pipeline": [[header.get(c, c) for c in pipe_cols], *[[r.get(c) for c in pipe_cols] for r in pipe]],
+    }
+    return tabs, forbidden, {p["name"] for p in people if p["candidate_id"] in forbidden}
+
+
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hard_no_workbooks())
+def test_property_no_hard_no_person_on_any_call_list(workbook):
+    import tempfile
+
+    from conftest import TODAY as today
+    from sheetcrm import api
+    from sheetcrm.config import Settings
+    from sheetcrm.workbook.backends.memory import MemoryBackend
+
+    settings = Settings()
+
+    tabs, forbidden, names = workbook
+    backend = MemoryBackend({k: [list(r) for r in v] for k, v in tabs.items()})
+    api.sync_workbook(settings, today, backend=backend)
+    listed = {str(r[0]) for r in backend.tabs["Circle-backs"][1:] if r}
+    assert not listed & forbidden
+    assert len(listed - forbidden) >= 2  # the others are still called: the test is not vacuous
+    with tempfile.TemporaryDirectory() as tmp:
+        ics = f"{tmp}/calls.ics"
+        report = api.circle_back_report(settings, today, within=3650, ics=ics, backend=backend)
+        assert not set(report.rows["candidate_id"]) & forbidden
+        text = open(ics, encoding="utf-8").read()
+        assert not any(i in text for i in forbidden) and not any(n in text for n in names)
+    matched = api.match_report(settings, "P1", today, backend=backend).rows
+    assert not set(matched["candidate_id"]) & forbidden
