@@ -271,7 +271,7 @@ def test_rule_hard_no_text_under_another_reason_header_means_never(settings, tod
                      ["C-00001", "P2", "ghosted", "2025-01-01", "asked never to be contacted again"]],
     }).read()
     frames = sheet.to_frames(snap, sheet.locate(snap, settings))
-    assert status(analysis_mod.analyse(frames, settings, today)) == never_call.NEVER
+    assert status(analysis_mod.analyse(frames, settings, today, rules=load_rules(settings))) == never_call.NEVER
 
 
 # -- issue 14 case 1: a do_not_contact nobody can read is read as the worst case -----
@@ -286,8 +286,7 @@ def test_rule_unreadable_do_not_contact_means_never_and_is_an_error_at_the_cell(
 
 
 def _rules(settings):
-    from sheetcrm.core import reasons
-    return reasons.load_rules(settings)
+    return load_rules(settings)
 
 
 def _xlsx_with_dnc(path, settings, write_dnc):
