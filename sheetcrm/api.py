@@ -198,13 +198,14 @@ def match_report(settings: Settings, position_id: str, today: dt.date, backend: 
 
 
 def forget_person(settings: Settings, today: dt.date, email: str | None = None, phone: str | None = None,
-                  candidate_id: str | None = None, backend: Backend | None = None):
+                  candidate_id: str | None = None, backend: Backend | None = None, confirm=None):
     """Erase a person everywhere (GDPR), keep their id for the counts, suppress
-    their email/phone hashes, then sync. Returns a ``forget.ForgetResult``."""
+    their email/phone hashes, then sync. ``confirm(question)`` is asked before
+    anything is written (raise to stop). Returns a ``forget.ForgetResult``."""
     from .workbook import forget
 
     return forget.forget(backend or open_backend(settings), settings, today, email=email, phone=phone,
-                         candidate_id=candidate_id)
+                         candidate_id=candidate_id, confirm=confirm)
 
 
 def auth_check(settings: Settings):

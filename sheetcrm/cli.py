@@ -364,12 +364,15 @@ def match(settings: Settings, position_id: str, fmt: str, today: dt.date) -> Non
 @click.option("--email", help="The person's email.")
 @click.option("--phone", help="The person's phone number.")
 @click.option("--candidate-id", "candidate_id", metavar="ID", help="The person's candidate_id.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (scripts).")
 @today_option
 @pass_settings
-def forget(settings: Settings, email: str | None, phone: str | None, candidate_id: str | None, today: dt.date) -> None:
+def forget(settings: Settings, email: str | None, phone: str | None, candidate_id: str | None, yes: bool,
+           today: dt.date) -> None:
     """Erase a person (GDPR right to erasure): blank their personal cells in every
-    tab, keep their candidate_id for the counts, mark them do-not-contact, and
-    remember only a salted hash of their email/phone (Suppressed tab).
+    tab and their comments, links and unused strings, keep their candidate_id for
+    the counts, mark them do-not-contact, and remember only a salted hash of their
+    email/phone (Suppressed tab). Asks first unless --yes; needs suppression_salt.
 
     \b
     Example:
@@ -377,7 +380,9 @@ def forget(settings: Settings, email: str | None, phone: str | None, candidate_i
     """
     if sum(v is not None for v in (email, phone, candidate_id)) != 1:
         raise click.UsageError("give exactly one of --email, --phone or --candidate-id")
-    for line in api.forget_person(settings, today, email=email, phone=phone, candidate_id=candidate_id).lines():
+    confirm = None if yes else (lambda question: click.confirm(question, abort=True))
+    for line in api.forget_person(settings, today, email=email, phone=phone, candidate_id=candidate_id,
+                                  confirm=confirm).lines():
         click.echo(line)
 
 

@@ -92,7 +92,7 @@ def forgotten(tmp_path, monkeypatch):
     assert run(["sync", "--today", TODAY], path).exit_code == 0
     assert traces(path), "the test workbook must start with the person in it"
     before = api.analyse_workbook(settings, D(2026, 11, 22)).figures
-    result = run(["forget", "--email", EMAIL, "--today", TODAY], path)
+    result = run(["forget", "--email", EMAIL, "--today", TODAY, "--yes"], path)
     return path, settings, result, before
 
 
@@ -147,7 +147,7 @@ def test_suppressed_tab_holds_salted_hashes_only(forgotten):
 
 def test_a_second_forget_keeps_the_earlier_hashes(forgotten):
     path, _, _, _ = forgotten
-    result = run(["forget", "--candidate-id", "C-00002", "--today", TODAY], path)
+    result = run(["forget", "--candidate-id", "C-00002", "--today", TODAY, "--yes"], path)
     assert result.exit_code == 0, result.output
     hashes = [r[0].value for r in openpyxl.load_workbook(path)["Suppressed"].iter_rows(min_row=2)]
     assert len(hashes) == 3 and privacy.person_hash("email", "bo@example.com", "pepper") in hashes
@@ -204,18 +204,23 @@ def test_forget_by_phone_in_memory_finds_the_twin_through_the_email():
     assert grid[3][0] and grid[3][0].startswith("C-")  # the twin got its id from the sync
 
 
-def test_warns_when_the_salt_is_not_set():
+def test_refuses_without_a_salt_and_changes_nothing():
+    """Case 9 (issue 14): it used to warn after the fact; now it refuses before writing."""
+    from sheetcrm.errors import ConfigError
+
     settings = Settings()
     backend = make_memory(settings, candidates=CANDIDATES[:1], positions=POSITIONS)
-    result = api.forget_person(settings, D(2026, 11, 22), candidate_id="C-00001", backend=backend)
-    assert any("suppression_salt" in w for w in result.warnings)
+    before = [list(r) for r in backend.tabs["Candidates"]]
+    with pytest.raises(ConfigError, match="suppression_salt"):
+        api.forget_person(settings, D(2026, 11, 22), candidate_id="C-00001", backend=backend)
+    assert backend.tabs["Candidates"] == before
 
 
-def test_forget_through_google_sheets_leaves_no_trace(gsheet):
+def test_forget_through_google_sheets_leaves_no_trace(gsheet, google):
     settings = Settings(suppression_salt="pepper")
     tabs = make_memory(settings, candidates=CANDIDATES, positions=POSITIONS, pipeline=PIPELINE).tabs
     tabs["Call log"] = [["when", "what"], ["2026-03-01", "called Ada Lovelace on +44 (0)7700 900 123"]]
-    _, backend = gsheet(tabs)
+    key, backend = gsheet(tabs)
     result = api.forget_person(settings, D(2026, 11, 22), email=EMAIL, backend=backend)
     assert result.rows == 2 and result.hashes_added == 2
     snapshot = backend.read()
@@ -223,6 +228,10 @@ def test_forget_through_google_sheets_leaves_no_trace(gsheet):
             if v is not None and ("lovelace" in str(v).lower() or "ada.l@" in str(v).lower()
                                   or "7700900123" in re.sub(r"\D", "", str(v)))]
     assert left == []
+    stored = [str(v) for tab in google.book(key).tabs for row in tab.grid for v in row if v is not None]
+    stored += [f for tab in google.book(key).tabs for f in tab.formulas.values()]  # what the stand-in keeps
+    words = ("ada lovelace", "lovelace", "ada.l@example.com")
+    assert [v for v in stored if any(w in v.lower() for w in words) or "7700900123" in re.sub(r"\D", "", v)] == []
     suppressed = snapshot.find("Suppressed").values
     assert suppressed[0][:3] == list(schema.SUPPRESSED_COLUMNS) and len(suppressed) == 3
     candidates = snapshot.find("Candidates").values
@@ -242,3 +251,154 @@ def test_a_conflict_in_the_follow_up_sync_is_a_warning_not_a_failure(monkeypatch
     result = api.forget_person(settings, D(2026, 11, 22), candidate_id="C-00001", backend=backend)
     assert backend.tabs["Candidates"][1][1] == privacy.FORGOTTEN_NAME
     assert any("run `sheetcrm sync`" in w for w in result.warnings) and result.sync is None
+
+
+# -- issue 14 cases 8 and 9: every part of the file, whoever saved it -----------------
+
+VIKTOR = {"candidate_id": "C-00042", "name": "Viktor Cortez", "email": "viktor.cortez@example.com",
+          "phone": "+44 7700 900042", "skills": "python", "location": "Remote", "last_contacted": D(2026, 1, 1)}
+OTHERS = [{"candidate_id": f"C-{i:05d}", "name": f"Other Person{i}", "email": f"other{i}@example.com",
+           "skills": "python", "location": "Remote", "notes": "shared note"} for i in (1, 2)]
+V_PIPE = [{"candidate_id": "C-00042", "position_id": "P-2", "first_contacted": D(2026, 1, 5), "outcome": "rejected",
+           "rejection_reason": "Viktor Cortez wanted more salary", "decided_on": D(2026, 2, 1)}]
+PHONE_FORMS = ("+44 7700 900042", "+447700900042", "07700 900042", "07700900042", "7700900042", "7700 900042")
+
+
+def viktor_workbook(path, settings):
+    """A workbook where the person also lives in comments, links, formulas, names and properties."""
+    from openpyxl.comments import Comment
+    from openpyxl.workbook.defined_name import DefinedName
+
+    data = {schema.CANDIDATES: rows_for(schema.CANDIDATES, [*OTHERS, VIKTOR]),
+            schema.POSITIONS: rows_for(schema.POSITIONS, POSITIONS),
+            schema.PIPELINE: rows_for(schema.PIPELINE, V_PIPE)}
+    XlsxBackend(path).create(workbook_layout(settings, data))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Candidates"]
+    notes = schema.CANDIDATES_TAB.names.index("notes") + 1
+    ws.cell(4, 2).comment = Comment("ask Viktor Cortez about Berlin, +44 7700 900042", "Recruiter")
+    ws.cell(2, notes).comment = Comment("Viktor's old colleague; viktor.cortez@example.com knows him", "Recruiter")
+    ws.cell(4, notes).value = '=HYPERLINK("mailto:viktor.cortez@example.com","write to Viktor")'
+    log = wb.create_sheet("Call log")
+    log.append(["when", "what"])
+    log.append([dt.datetime(2026, 3, 1), "mail"])
+    log["B2"].hyperlink = "mailto:viktor.cortez@example.com"
+    log["C2"] = '=HYPERLINK("tel:+447700900042","call")'
+    wb.defined_names["contact_of_the_week"] = DefinedName("contact_of_the_week", attr_text='"Viktor Cortez"')
+    wb.properties.title = "Notes on Viktor Cortez"
+    wb.properties.keywords = "viktor.cortez@example.com"
+    wb.save(path)
+
+
+def libreoffice_saved(path):
+    """The workbook as LibreOffice saves it (shared strings, its own comments and rels)."""
+    import os
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice (Debian: libreoffice-calc) is required in CI")
+        pytest.skip("LibreOffice is not installed")
+    out = path.parent / "lo"
+    out.mkdir()
+    subprocess.run([soffice, f"-env:UserInstallation=file://{path.parent}/lo-profile", "--headless",
+                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
+                   check=True, capture_output=True, timeout=180)
+    shutil.move(out / path.name, path)
+
+
+def shared_strings_saved(path):
+    """The workbook as Excel stores text: every inline string moved into xl/sharedStrings.xml
+    (this openpyxl writes inline strings only)."""
+    import zipfile
+
+    from lxml import etree
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    table: list[str] = []
+    for name in [n for n in parts if n.startswith("xl/worksheets/sheet")]:
+        root = etree.fromstring(parts[name])
+        for c in root.iter(f"{{{main}}}c"):
+            if c.get("t") == "inlineStr":
+                text = "".join(c.find(f"{{{main}}}is").itertext())
+                c.remove(c.find(f"{{{main}}}is"))
+                c.set("t", "s")
+                table.append(text)
+                etree.SubElement(c, f"{{{main}}}v").text = str(len(table) - 1)
+        parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    sst = etree.Element(f"{{{main}}}sst", count=str(len(table)), uniqueCount=str(len(table)))
+    for text in table:
+        etree.SubElement(etree.SubElement(sst, f"{{{main}}}si"), f"{{{main}}}t").text = text
+    parts["xl/sharedStrings.xml"] = etree.tostring(sst, xml_declaration=True, encoding="UTF-8", standalone=True)
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.sharedStrings+xml"/></Types>'))
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(b"</Relationships>", (
+        b'<Relationship Id="rIdSST" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+
+
+def traces_in_parts(path):
+    """Every part of the unzipped workbook that still holds the name, a name part
+    longer than 3 letters, the email or the phone."""
+    import zipfile
+
+    words = ["viktor cortez", "viktor", "cortez", "viktor.cortez@example.com", "viktorcortez@"]
+    found = []
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            text = zf.read(name).decode("utf-8", "replace")
+            low = text.lower()
+            found += [(name, w) for w in words if w in low]
+            found += [(name, p) for p in PHONE_FORMS if p in text]
+    return found
+
+
+@pytest.mark.parametrize("saved_by", ["sheetcrm", "openpyxl", "libreoffice"])
+def test_forget_scrubs_every_part_of_the_file(tmp_path, monkeypatch, saved_by):
+    path = tmp_path / "agency.xlsx"
+    settings = Settings(suppression_salt="pepper", workbook=path)
+    viktor_workbook(path, settings)
+    monkeypatch.setenv("SHEETCRM_SUPPRESSION_SALT", "pepper")
+    assert run(["sync", "--today", TODAY], path).exit_code == 0
+    if saved_by == "libreoffice":  # someone opens the synced workbook and saves it
+        libreoffice_saved(path)
+    elif saved_by == "openpyxl":
+        shared_strings_saved(path)
+    if saved_by == "sheetcrm":  # a first forget already went through sheetcrm's own writer
+        assert run(["forget", "--candidate-id", "C-00001", "--today", TODAY, "--yes"], path).exit_code == 0
+    if saved_by != "sheetcrm":
+        assert "xl/sharedStrings.xml" in {n for n, _ in traces_in_parts(path)}
+    assert traces_in_parts(path), "the test workbook must start with the person in it"
+    result = run(["forget", "--email", "Viktor.Cortez@example.com", "--today", TODAY, "--yes"], path)
+    assert result.exit_code == 0, result.output
+    assert traces_in_parts(path) == []
+    wb = openpyxl.load_workbook(path)  # still a workbook, the others' cells intact
+    assert wb["Candidates"].cell(2, 2).value in ("Other Person1", privacy.FORGOTTEN_NAME)
+    assert wb["Candidates"].cell(3, 2).value == "Other Person2"
+    assert wb["Candidates"].cell(4, 1).value == "C-00042"
+
+
+def test_forget_asks_first_and_a_no_changes_nothing(tmp_path):
+    path, settings = workbook(tmp_path)
+    before = path.read_bytes()
+    result = CliRunner(env={"SHEETCRM_SUPPRESSION_SALT": "pepper"}).invoke(
+        cli, ["--workbook", str(path), "forget", "--candidate-id", "C-00001", "--today", TODAY], input="n\n")
+    assert result.exit_code == 1 and "erase C-00001" in result.output and "cannot be undone" in result.output
+    assert NAME not in result.output and "ada.l@" not in result.output.lower()
+    assert path.read_bytes() == before
+
+
+def test_forget_finds_the_person_under_an_address_variant(tmp_path):
+    settings = Settings(suppression_salt="pepper")
+    gmail = {**CANDIDATES[0], "email": "ada.lovelace+cv@googlemail.com"}
+    backend = make_memory(settings, candidates=[gmail], positions=POSITIONS)
+    result = api.forget_person(settings, D(2026, 11, 22), email="adalovelace@gmail.com", backend=backend)
+    assert result.rows == 1 and backend.tabs["Candidates"][1][1] == privacy.FORGOTTEN_NAME

@@ -221,3 +221,203 @@ def test_rule_suppressed_email_matches_address_variants(settings, today, frames_
     a = analyse(s, today, frames_of, candidates=[{**ANN, "email": variant}], suppressed=sup)
     assert status(a) not in schema.CALLABLE
     assert never_call.decide(_facts(s, suppressed=sup, email=variant)).never.to_dict() == {"C-00001": "suppressed"}
+
+
+# -- issue 14 case 2: a hard-no under a mistyped id still protects the person ------
+
+HARD_TEXT = "asked us not to contact him again"
+VIKTOR = {"candidate_id": "C-00042", "name": "Viktor Test", "email": "viktor@example.com", "skills": "python"}
+
+
+@pytest.mark.parametrize("typed", ["c-00042", "C-42", "C 00042", "C\u201100042", "C-00042\u200b", " C-0042 ",
+                                   "C\u201300042"])
+def test_rule_left_out_hard_no_under_a_mistyped_id_means_never_for_that_person(settings, today, frames_of, typed):
+    hard = {**SOFT, "candidate_id": typed, "position_id": "P1", "rejection_reason": HARD_TEXT,
+            "decided_on": "2026-01-01"}
+    a = analyse(settings, today, frames_of, candidates=[ANN, VIKTOR],
+                pipeline=[SOFT, {**SOFT, "candidate_id": "C-00042"}, hard])
+    assert status(a, "C-00042") == never_call.NEVER
+    assert status(a) in schema.CALLABLE  # Ann is not touched
+    named = a.issues[a.issues["message"].str.contains("read as C-00042")]
+    assert len(named) == 1 and named.iloc[0]["row"] == 4
+
+
+@pytest.mark.parametrize("typed", ["C-00024", "C-00043", "C-0042X"])
+def test_rule_left_out_hard_no_under_a_near_id_holds_the_nearest_person_for_review(settings, today, frames_of, typed):
+    hard = {**SOFT, "candidate_id": typed, "position_id": "P1", "rejection_reason": HARD_TEXT,
+            "decided_on": "2026-01-01"}
+    a = analyse(settings, today, frames_of, candidates=[VIKTOR], pipeline=[{**SOFT, "candidate_id": "C-00042"}, hard])
+    assert status(a, "C-00042") == never_call.REVIEW
+    assert a.issues["message"].str.contains("C-00042 is held for review").any()
+
+
+@pytest.mark.parametrize("typed, key", [("c-00042", "C42"), ("C 42", "C42"), ("C\u2011000\u200b42", "C42"),
+                                        ("P-007", "P7"), ("abc", "ABC"), ("0042", "42")])
+def test_id_key(typed, key):
+    assert never_call.id_key(typed) == key
+
+
+# -- issue 14 case 4: a reason column under a name sheetcrm did not know -------------
+
+@pytest.mark.parametrize("header", ["Reason", "rejection reason (why)"])
+def test_rule_hard_no_text_under_another_reason_header_means_never(settings, today, header):
+    from sheetcrm.workbook import sheet
+    from sheetcrm.workbook.backends.memory import MemoryBackend
+
+    snap = MemoryBackend({
+        "Candidates": [["candidate_id", "name", "email", "skills"], ["C-00001", "Ann Test", "ann@example.com", "python"]],
+        "Positions": [["position_id", "title", "status", "skills"], ["P2", "Dev2", "closed", "python"]],
+        "Pipeline": [["candidate_id", "position_id", "outcome", "decided_on", header],
+                     ["C-00001", "P2", "ghosted", "2025-01-01", "asked never to be contacted again"]],
+    }).read()
+    frames = sheet.to_frames(snap, sheet.locate(snap, settings))
+    assert status(analysis_mod.analyse(frames, settings, today, rules=load_rules(settings))) == never_call.NEVER
+
+
+# -- issue 14 case 1: a do_not_contact nobody can read is read as the worst case -----
+
+@pytest.mark.parametrize("value", ["#N/A", "#REF!", "#VALUE!", "maybe", "ask Tom", "?"])
+def test_rule_unreadable_do_not_contact_means_never_and_is_an_error_at_the_cell(settings, today, frames_of, value):
+    a = analyse(settings, today, frames_of, candidates=[{**ANN, "do_not_contact": value}])
+    assert status(a) in (never_call.NEVER, None)
+    assert "C-00001" in never_call.left_out_rows(a.frames, a.clean, _rules(settings), settings).never
+    cell = a.issues[(a.issues["row"] == 2) & (a.issues["column"] == "do_not_contact")]
+    assert (cell["severity"] == "error").any()
+
+
+def _rules(settings):
+    return load_rules(settings)
+
+
+def _xlsx_with_dnc(path, settings, write_dnc):
+    import openpyxl
+
+    from conftest import rows_for
+    from sheetcrm.workbook.backends.xlsx import XlsxBackend
+    from sheetcrm.workbook.layout import workbook_layout
+
+    data = {schema.CANDIDATES: rows_for(schema.CANDIDATES, [ANN]), schema.POSITIONS: rows_for(schema.POSITIONS, [ROLE, OLD_ROLE]),
+            schema.PIPELINE: rows_for(schema.PIPELINE, [SOFT])}
+    XlsxBackend(path).create(workbook_layout(settings, data))
+    wb = openpyxl.load_workbook(path)
+    write_dnc(wb["Candidates"].cell(2, schema.CANDIDATES_TAB.names.index("do_not_contact") + 1))
+    wb.save(path)  # openpyxl stores no computed result for a formula
+
+
+def _error(text):
+    def write(cell):
+        cell.value, cell.data_type = text, "e"
+    return write
+
+
+def _formula(text):
+    def write(cell):
+        cell.value = text
+    return write
+
+
+@pytest.mark.parametrize("write", [_error("#N/A"), _error("#REF!"), _error("#VALUE!"),
+                                   _formula("=TRUE()"), _formula('=IF(A2<>"",TRUE,FALSE)')])
+def test_do_not_contact_from_a_file_error_value_or_formula_without_result_means_never(tmp_path, settings, today, write):
+    from sheetcrm import api, values
+    from sheetcrm.workbook.backends.xlsx import XlsxBackend
+
+    if write.__closure__[0].cell_contents.startswith("=") and not hasattr(values, "FormulaWithoutValue"):
+        pytest.skip("the reader's marker for a formula without a stored result (issue 13) is not on this branch yet")
+    path = tmp_path / "dnc.xlsx"
+    _xlsx_with_dnc(path, settings, write)
+    a = api.analyse_workbook(settings.replace(workbook=path), today, backend=XlsxBackend(path))
+    assert status(a) not in schema.CALLABLE
+    assert ((a.issues["column"] == "do_not_contact") & (a.issues["severity"] == "error")).any()
+
+
+# -- issue 14: the property. Any hard-no signal, placed anywhere, keeps the person off every call list.
+
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st  # noqa: E402
+
+DNC_HEADERS = ["do_not_contact", "Do not contact?", "DNC", "do not contact (y/n)", "Don't contact",
+               "Do not contact\u200b", "DO-NOT-CONTACT"]
+DNC_VALUES = ["yes", "TRUE", "x", "Y", True, 1, "#N/A", "#REF!", "#VALUE!", "maybe", "DNC", "ask first"]
+REASON_HEADERS = ["rejection_reason", "Reason", "rejection reason (why)", "Reason for rejection"]
+HARD_TEXTS = ["asked us not to contact him again", "asked never to be contacted again",
+              "resume details were false, fabricated degree", "please do not contact her again",
+              "Asked us NEVER to call again.", "client complaint confirmed after due diligence"]
+ID_TYPOS = [lambda i: i, str.lower, lambda i: i.replace("-", " "), lambda i: i.replace("-", "\u2011"),
+            lambda i: i + "\u200b", lambda i: "C-" + str(int(i[2:])), lambda i: i.replace("-", "\u2013"),
+            lambda i: f" {i} "]
+EMAIL_VARIANTS = [lambda u: f"{u}@gmail.com", lambda u: f"{u.replace('.', '')}@googlemail.com",
+                  lambda u: f"{u}+jobs@gmail.com", lambda u: f"{u.upper()}@Gmail.com",
+                  lambda u: f"{u.replace('.', '')}+x@gmail.com"]
+
+
+@st.composite
+def hard_no_workbooks(draw):
+    """Tabs of a workbook where one person (sometimes also re-added under a new id)
+    must never be called, through one signal of the grammar above."""
+    n = draw(st.integers(3, 6))
+    victim = draw(st.integers(1, n))
+    vid = f"C-{victim:05d}"
+    people = [{"candidate_id": f"C-{i:05d}", "name": f"Person{i} Example", "email": f"person{i}.example@gmail.com",
+               "skills": "python", "location": "Remote"} for i in range(1, n + 1)]
+    pipe = [{"candidate_id": p["candidate_id"], "position_id": "P2", "outcome": "rejected",
+             "rejection_reason": "salary too high", "decided_on": "2025-01-01"} for p in people]
+    forbidden = {vid}
+    kind = draw(st.sampled_from(["dnc", "reason", "re_added"]))
+    dnc_header = draw(st.sampled_from(DNC_HEADERS))
+    reason_header = draw(st.sampled_from(REASON_HEADERS))
+    if kind in ("dnc", "re_added"):
+        people[victim - 1]["do_not_contact"] = draw(st.sampled_from(DNC_VALUES))
+    if kind in ("reason", "re_added") and draw(st.booleans()):
+        pipe.append({"candidate_id": draw(st.sampled_from(ID_TYPOS))(vid),
+                     "position_id": draw(st.sampled_from(["P1", "P2", "P3"])),
+                     "outcome": draw(st.sampled_from(["rejected", "declined", "ghosted"])),
+                     "rejection_reason": draw(st.sampled_from(HARD_TEXTS)), "decided_on": "2025-06-01"})
+    elif kind == "reason":
+        pipe[victim - 1]["rejection_reason"] = draw(st.sampled_from(HARD_TEXTS))
+    if kind == "re_added":
+        again = f"C-{n + 1:05d}"
+        people.append({"candidate_id": again, "name": "Someone Else", "skills": "python", "location": "Remote",
+                       "email": draw(st.sampled_from(EMAIL_VARIANTS))(f"person{victim}.example")})
+        pipe.append({**pipe[0], "candidate_id": again})
+        forbidden.add(again)
+    people = draw(st.permutations(people))
+    pipe = draw(st.permutations(pipe))
+    cand_cols = draw(st.permutations(["candidate_id", "name", "email", "skills", "location", "do_not_contact"]))
+    pipe_cols = draw(st.permutations(["candidate_id", "position_id", "outcome", "rejection_reason", "decided_on"]))
+    header = {"do_not_contact": dnc_header, "rejection_reason": reason_header}
+    tabs = {
+        "Candidates": [[header.get(c, c) for c in cand_cols], *[[p.get(c) for c in cand_cols] for p in people]],
+        "Positions": [["position_id", "title", "status", "skills", "location"],
+                      ["P1", "Backend", "open", "python", "Remote"], ["P2", "Old", "closed", "python", "Remote"],
+                      ["P3", "Older", "filled", "python", "Remote"]],
+        "Pipeline": [[header.get(c, c) for c in pipe_cols], *[[r.get(c) for c in pipe_cols] for r in pipe]],
+    }
+    return tabs, forbidden, {p["name"] for p in people if p["candidate_id"] in forbidden}
+
+
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hard_no_workbooks())
+def test_property_no_hard_no_person_on_any_call_list(workbook):
+    import tempfile
+
+    from conftest import TODAY as today
+    from sheetcrm import api
+    from sheetcrm.config import Settings
+    from sheetcrm.workbook.backends.memory import MemoryBackend
+
+    settings = Settings()
+
+    tabs, forbidden, names = workbook
+    backend = MemoryBackend({k: [list(r) for r in v] for k, v in tabs.items()})
+    api.sync_workbook(settings, today, backend=backend)
+    listed = {str(r[0]) for r in backend.tabs["Circle-backs"][1:] if r}
+    assert not listed & forbidden
+    assert len(listed - forbidden) >= 2  # the others are still called: the test is not vacuous
+    with tempfile.TemporaryDirectory() as tmp:
+        ics = f"{tmp}/calls.ics"
+        report = api.circle_back_report(settings, today, within=3650, ics=ics, backend=backend)
+        assert not set(report.rows["candidate_id"]) & forbidden
+        text = open(ics, encoding="utf-8").read()
+        assert not any(i in text for i in forbidden) and not any(n in text for n in names)
+    matched = api.match_report(settings, "P1", today, backend=backend).rows
+    assert not set(matched["candidate_id"]) & forbidden

@@ -306,3 +306,20 @@ def test_sigterm_at_any_moment_of_a_run_never_leaves_a_half_written_workbook(dem
     after = grid(path)
     assert_people_cells_unchanged(before, after, settings)
     assert not leftovers(path)
+
+
+def test_an_error_line_never_quotes_a_persons_row(tmp_path, in_process):
+    """Issue 14 case 10: row 1 of Candidates holds a person's row (the header row was deleted)."""
+    import openpyxl
+
+    path = tmp_path / "people.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Candidates"
+    wb["Candidates"].append(["C-00007", "Hana Lindqvist", "hana.lindqvist@example.com", "+44 7700 900123"])
+    wb.create_sheet("Positions").append(["position_id", "title", "status"])
+    wb.create_sheet("Pipeline").append(["candidate_id", "position_id"])
+    wb.save(path)
+    result = in_process(["--workbook", str(path), "--once"])
+    assert result.exit_code == 1 and "tab 'Candidates'" in result.output, result.output
+    for secret in ("Hana", "Lindqvist", "example.com", "900123", "C-00007"):
+        assert secret not in result.output

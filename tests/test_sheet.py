@@ -129,12 +129,17 @@ def test_an_owned_header_typed_among_the_teams_columns_is_an_error(settings):
     owned = [c.name for c in schema.CANDIDATES_TAB.owned_columns]  # the rest appended by an earlier sync
     with pytest.raises(SchemaError, match="column C is headed 'row_issues'"):
         sheet.locate(workbook(["candidate_id", "name", "Row issues", "email", *owned[:-1]], rows), settings)
+    with pytest.raises(SchemaError, match="column C is headed 'circle_back_status'"):
+        sheet.locate(workbook(["candidate_id", "name", "Circle back status", "email", "owner"], rows), settings)
 
 
 @pytest.mark.parametrize("header", [
     ["candidate_id", "name", "rejection_class", "next_circle_back", "circle_back_status", "row_issues"],
     ["candidate_id", "name", "rejection_class", "next_circle_back", "circle_back_status", "row_issues", "Comments"],
     ["candidate_id", "name", "email", "row_issues"],  # an older sheetcrm's partial block, at the right
+    # a newer sheetcrm appended circle_back_status after a column the team added meanwhile
+    ["candidate_id", "name", "rejection_class", "next_circle_back", "row_issues", "owner", "circle_back_status"],
+    ["candidate_id", "name", "rejection_class", "next_circle_back", "row_issues", "owner", "source"],
 ])
 def test_owned_columns_in_sheetcrms_own_place_are_recognised(settings, header):
     maps = sheet.locate(workbook(header), settings)

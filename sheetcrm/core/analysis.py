@@ -71,6 +71,7 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
     issues = _merge_issues(issues, reasons.unclassified_issues(clean[schema.PIPELINE], settings))
     cand_class = reasons.candidate_classes(clean[schema.PIPELINE], clean[schema.CANDIDATES])
     left_out = never_call.left_out_rows(frames, clean, rules, settings)
+    issues = _merge_issues(issues, left_out.issues)
     cand_class = never_call.classes_with_left_out(cand_class, left_out)
     guard = never_call.re_added_people(clean[schema.CANDIDATES], left_out, cand_class, suppressed, settings)
     if len(guard):

@@ -21,6 +21,9 @@ list it in :data:`NEVER_RULES` (Facts grows a field when the rule needs new inpu
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -45,6 +48,7 @@ class LeftOut:
     never: set[str]  # candidate_ids that must never be called
     review: set[str]  # candidate_ids whose record is incomplete
     blockers: pd.DataFrame  # do-not-contact rows for the intake guard (index: row)
+    issues: pd.DataFrame | None = None  # rows whose mistyped id was read as a person's, for safety
 
 
 @dataclasses.dataclass
@@ -175,18 +179,78 @@ def left_out_rows(frames: Frames, clean: Frames, rules: reasons.RuleSet, setting
             })
         elif cid:
             review.add(cid)
+    log = _left_out_pipeline(frames, clean, rules, settings, never, review)
+    never.discard("")
+    blockers = pd.DataFrame(blocker_rows).set_index("row") if blocker_rows else pd.DataFrame()
+    return LeftOut(never, review, blockers, log.frame())
+
+
+def _left_out_pipeline(frames: Frames, clean: Frames, rules: reasons.RuleSet, settings: Settings,
+                       never: set[str], review: set[str]) -> IssueLog:
+    """Pipeline rows left out: a hard-no reason forbids calls for the person the
+    row's id most likely means (a typo like ``c-00042`` or ``C‑00042`` is read as
+    C-00042); when only a near id exists, that person is held for review. The row
+    gets an issue naming whom it protects."""
+    log = IssueLog(settings)
     pipe = frames[schema.PIPELINE]
     bad = pipe[~pipe.index.isin(clean[schema.PIPELINE].index)]
     texts = {str(t) for t in bad["rejection_reason"] if not is_blank(t)}
     hard_texts = {t for t in texts if reasons.classify(t, None, rules).cls == schema.HARD_NO}  # each text once
-    for cid, text in zip(bad["candidate_id"], bad["rejection_reason"]):
-        cid = _id(cid)
+    resolve = IdResolver(frames[schema.CANDIDATES]["candidate_id"])
+    for row, raw, text in zip(bad.index, bad["candidate_id"], bad["rejection_reason"]):
+        cid, sure = resolve(_id(raw))
         if not cid:
             continue
-        (never if not is_blank(text) and str(text) in hard_texts else review).add(cid)
-    never.discard("")
-    blockers = pd.DataFrame(blocker_rows).set_index("row") if blocker_rows else pd.DataFrame()
-    return LeftOut(never, review, blockers)
+        hard = not is_blank(text) and str(text) in hard_texts
+        if sure:
+            (never if hard else review).add(cid)
+        elif hard:
+            review.add(cid)
+        if cid != _id(raw) and (hard or sure):
+            what = "must never be called" if hard and sure else "is held for review"
+            log.add(schema.PIPELINE, int(row), "candidate_id", raw, "error",
+                    f"candidate_id is not in Candidates; read as {cid} for safety: {cid} {what} until this row "
+                    f"names its person", cid)
+    return log
+
+
+_ID_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
+_ID_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_./]+")
+_ID_PARTS = re.compile(r"([A-Z]*)0*(\d+)")
+# How close (difflib ratio of normalised ids) a near id must be to name a person to hold.
+NEAR_ID = 0.6
+
+
+def id_key(value: str) -> str:
+    """An id as people mistype it, normalised: case, spaces, dashes (the
+    non-breaking hyphen too), zero-width characters and leading zeros do not
+    count (``c 00042``, ``C-42``, ``C‑00042\u200b`` -> ``C42``)."""
+    s = unicodedata.normalize("NFKC", value).translate(_ID_INVISIBLE).upper()
+    s = _ID_SEPARATORS.sub("", s)
+    m = _ID_PARTS.fullmatch(s)
+    return f"{m[1]}{int(m[2])}" if m else s
+
+
+class IdResolver:
+    """An id as typed -> (the candidate_id it most likely means, sure?)."""
+
+    def __init__(self, known: pd.Series):
+        self.known = {_id(v) for v in known if _id(v)}
+        self.by_key: dict[str, set[str]] = {}
+        for cid in self.known:
+            self.by_key.setdefault(id_key(cid), set()).add(cid)
+
+    def __call__(self, typed: str) -> tuple[str, bool]:
+        if not typed or typed in self.known:
+            return typed, True
+        key = id_key(typed)
+        same = self.by_key.get(key, set())
+        if len(same) == 1:
+            return next(iter(same)), True
+        near = difflib.get_close_matches(key, list(self.by_key), n=1, cutoff=NEAR_ID)
+        if near:
+            return sorted(self.by_key[near[0]])[0], False
+        return typed, True  # nobody near: the row speaks for an id no one has
 
 
 

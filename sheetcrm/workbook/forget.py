@@ -18,13 +18,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .. import schema
 from . import sync as sync_mod
 from .backends.base import Backend, CellUpdate, Changes, OwnedTab, Sheet, Snapshot
 from ..config import Settings
-from ..errors import ConflictError, NotFoundError, SheetCRMError
+from ..errors import ConfigError, ConflictError, NotFoundError, SheetCRMError
 from ..privacy import FORGOTTEN_NAME, email_identity, normalise_phone, person_hash
 from .sheet import TabMap
 from ..values import is_blank
@@ -65,27 +66,45 @@ class ForgetResult:
 
 
 def forget(backend: Backend, settings: Settings, today: dt.date, email: str | None = None, phone: str | None = None,
-           candidate_id: str | None = None) -> ForgetResult:
-    """Erase one person everywhere, suppress their email/phone, then sync."""
+           candidate_id: str | None = None, confirm: Callable[[str], None] | None = None) -> ForgetResult:
+    """Erase one person everywhere, suppress their email/phone, then sync.
+    ``confirm(question)`` is asked once the person is found, before anything is
+    written; it raises to stop (the CLI's "are you sure?")."""
     given = [v for v in (email, phone, candidate_id) if v is not None and str(v).strip()]
     if len(given) != 1:
         raise SheetCRMError("name the person with exactly one of --email, --phone or --candidate-id")
     snapshot, maps, _frames = sync_mod.load(backend, settings)
     person = find_person(snapshot, maps, settings, email=email, phone=phone, candidate_id=candidate_id)
+    if not settings.suppression_salt:  # without it the hashes could be guessed back into addresses
+        raise ConfigError("forget needs suppression_salt in the config (a secret of your own) so the Suppressed "
+                          "hashes cannot be guessed; nothing was changed")
+    if confirm is not None:
+        who = ", ".join(person.candidate_ids) or "a person without a candidate_id"
+        confirm(f"erase {who} ({len(person.rows)} Candidates row(s)) from {backend.describe()}? This cannot be undone")
     changes, counts = plan_forget(snapshot, maps, settings, today, person)
     if changes:
         backend.write(snapshot, changes)
     warnings = []
-    if not settings.suppression_salt:
-        warnings.append("suppression_salt is not set in the config; set it so the Suppressed hashes cannot be guessed")
     try:
         report = sync_mod.sync(backend, settings, today)
     except ConflictError:  # the erasure is written; only the refresh of the owned tabs waits
         report = None
         warnings.append("the workbook changed before the follow-up sync; run `sheetcrm sync` now so Summary, "
                         "Circle-backs and Issues drop them")
+    scrub = Scrubber(person, settings)
+    backend.erase_traces(lambda text, own: scrub.text(text, own), own_rows(snapshot, maps, person))
     return ForgetResult(person.candidate_ids, len(person.rows), counts["blanked"], counts["scrubbed"],
                         counts["hashes"], warnings, report)
+
+
+def own_rows(snapshot: Snapshot, maps: dict[str, TabMap], person: Person) -> dict[str, set[int]]:
+    """Tab title -> the person's rows: their Candidates rows and their Pipeline rows."""
+    pmap = maps[schema.PIPELINE]
+    psheet = snapshot.tabs[pmap.title]
+    ids = set(person.candidate_ids)
+    col = pmap.columns["candidate_id"]
+    pipeline = {r for r in range(2, len(psheet.values) + 1) if _id(psheet.cell(r, col)) in ids}
+    return {maps[schema.CANDIDATES].title: set(person.rows), pmap.title: pipeline}
 
 
 def _e164(value: Any, settings: Settings) -> str | None:
@@ -222,8 +241,9 @@ def plan_forget(snapshot: Snapshot, maps: dict[str, TabMap], settings: Settings,
 
 
 class Scrubber:
-    """Replaces the person's email, phone and name inside a cell's text. On
-    their own rows (their Pipeline rows) each part of the name goes too."""
+    """Replaces the person's email, phone and name inside a cell's text, and each
+    part of their name longer than 3 letters written as a name (Viktor, VIKTOR).
+    On their own rows (their Pipeline rows) every part of 3 letters or more goes."""
 
     def __init__(self, person: Person, settings: Settings):
         self.person = person
@@ -235,6 +255,17 @@ class Scrubber:
         tokens = {t.strip(".,;:()'\"") for n in person.names for t in n.split()}
         parts = sorted({v for t in tokens if len(t) >= 3 for v in (t, t.capitalize(), t.upper())}, key=len, reverse=True)
         self.parts = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, parts)) + r")(?!\w)") if parts else None
+        # Longer parts (Viktor, Cortez) name the person wherever they are written as a name.
+        long = [p for p in parts if len(p) > 3]
+        self.long_parts = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, long)) + r")(?!\w)") if long else None
+        self.any_case = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, parts)) + r")(?![^\W_])", re.I) \
+            if parts else None
+
+    def text(self, text: str, own: bool) -> str:
+        """For text outside the cells (comments, links, properties): ``own`` when it
+        is anchored on the person's rows, then each part of the name goes in any case."""
+        text = self(text, own_row=False)
+        return self.any_case.sub(FORGOTTEN_NAME, text) if own and self.any_case is not None else text
 
     def __call__(self, value: Any, own_row: bool = False) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -253,6 +284,8 @@ class Scrubber:
             text = self.full.sub(FORGOTTEN_NAME, text)
         if own_row and self.parts is not None:
             text = self.parts.sub(FORGOTTEN_NAME, text)
+        elif self.long_parts is not None:
+            text = self.long_parts.sub(FORGOTTEN_NAME, text)
         return value if text == value else text
 
 

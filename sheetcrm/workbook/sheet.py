@@ -87,23 +87,26 @@ def _refuse_lookalikes(key: str, title: str, header: list[Any], found: dict[str,
 
 
 def _check_owned_place(key: str, title: str, header: list[Any], found: dict[str, int]) -> None:
-    """sheetcrm writes its columns as one block, appended at the right. An owned
-    header anywhere else was typed by a person, over a column of their own: an
-    error, never a column to overwrite."""
+    """sheetcrm writes its columns side by side, appended at the right. An owned
+    header standing alone between the team's columns was typed by a person, over a
+    column of their own: an error, never a column to overwrite. (A block of two or
+    more, or one at the far right, is sheetcrm's: later versions append new owned
+    columns at the right, after any column the team added meanwhile.)"""
     tab = schema.INPUT_TAB_SCHEMAS[key]
     cols = sorted(found[c.name] for c in tab.owned_columns if c.name in found)
-    if not cols:
-        return
-    contiguous = cols[-1] - cols[0] + 1 == len(cols)
-    partial = len(cols) < len(tab.owned_columns)
-    used_right = any(not _blank(h) for h in header[cols[-1]:])
-    if contiguous and not (partial and used_right):
-        return
-    by_col = {v: k for k, v in found.items()}
-    stray = cols[0]  # the leftmost: sheetcrm's block, if any, is further right
-    raise SchemaError(
-        f"tab '{title}': column {col_letter(stray)} is headed '{by_col[stray]}', one of sheetcrm's own columns, "
-        f"but sits among the team's columns; rename that header (sheetcrm writes its columns together at the right)")
+    runs: list[list[int]] = []
+    for col in cols:
+        if runs and col == runs[-1][-1] + 1:
+            runs[-1].append(col)
+        else:
+            runs.append([col])
+    for run in runs:
+        alone = len(run) == 1 and len(tab.owned_columns) > 1
+        if alone and any(not _blank(h) for h in header[run[0]:]):
+            name = next(k for k, v in found.items() if v == run[0])
+            raise SchemaError(
+                f"tab '{title}': column {col_letter(run[0])} is headed '{name}', one of sheetcrm's own columns, but "
+                f"stands among the team's columns; rename that header (sheetcrm writes its columns together)")
 
 
 def locate(snapshot: Snapshot, settings: Settings) -> dict[str, TabMap]:

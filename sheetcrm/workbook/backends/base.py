@@ -125,6 +125,13 @@ class Backend(abc.ABC):
         """Where this backend reads and writes, safe to print."""
         return self.name
 
+    def erase_traces(self, scrub: Any, own_rows: dict[str, set[int]]) -> int:
+        """`forget`'s last step: erase the person from what no cell shows (comments,
+        links, unused strings, properties). ``scrub(text, own) -> text``; ``own_rows``:
+        tab title -> the person's rows. Returns the parts changed; a backend whose
+        cells are all there is has nothing more to do."""
+        return 0
+
 
 def col_letter(col: int) -> str:
     """1 -> A, 27 -> AA (A1 notation, 1-based)."""

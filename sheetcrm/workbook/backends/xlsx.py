@@ -21,7 +21,7 @@ from ...errors import BackendError, ConflictError, NotFoundError, WorkbookLocked
 from ...schema import ISSUE_COLOUR
 from .base import (FONT_NAME, LAST_ROW, ROW_LINE_POINTS, Backend, Changes, OwnedTab, Sheet, Snapshot, TabLayout,
                    WriteResult, resolve_rows)
-from . import xlsx_chart, xlsx_patch
+from . import xlsx_chart, xlsx_errors, xlsx_patch
 
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = "DDE6F0"
@@ -72,6 +72,7 @@ class XlsxBackend(Backend):
                 tabs = _read_openpyxl(self.path)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise BackendError(f"workbook {self.path} cannot be opened as .xlsx ({type(exc).__name__})") from None
+        xlsx_errors.mark_error_values(self.path, tabs)  # #N/A is not blank (issue 14 case 1)
         return Snapshot(tabs, token=token)
 
     # -- write ------------------------------------------------------------
@@ -144,6 +145,24 @@ class XlsxBackend(Backend):
         finally:
             if tmp.exists():
                 tmp.unlink()
+
+    def erase_traces(self, scrub, own_rows: dict[str, set[int]]) -> int:
+        """The person's traces in every part of the zip (``xlsx_scrub``), saved like any write."""
+        from . import xlsx_scrub
+
+        snapshot = Snapshot({}, token=_fingerprint(self.path))
+        self.check_unlocked()
+        parts = xlsx_scrub.scrub_file  # saved through _save: temp file, last checks, rename
+
+        class _Scrubbed:
+            changed = 0
+
+            def save(inner, dest):  # noqa: N805 - _save's protocol: an object with save(path)
+                inner.changed = parts(self.path, Path(dest), scrub, own_rows)
+
+        scrubbed = _Scrubbed()
+        self._save(scrubbed, snapshot)
+        return scrubbed.changed
 
     # -- create -----------------------------------------------------------
     def create(self, layout: list[TabLayout], force: bool = False) -> None:
