@@ -222,3 +222,12 @@ def doctor(settings: Settings, backend: Backend | None = None):
     from .workbook import doctor as doctor_mod
 
     return doctor_mod.examine(settings, (lambda _settings: backend) if backend is not None else open_backend)
+
+
+def upgrade_workbook(settings: Settings, backend: Backend | None = None):
+    """`sheetcrm init --upgrade`: add missing tabs, columns, dropdowns, highlighting,
+    formats, frozen headers and widen filters, changing no person's cell. Returns an
+    ``upgrade.UpgradeResult``."""
+    from .workbook import upgrade
+
+    return upgrade.upgrade(backend or open_backend(settings), settings)

@@ -128,15 +128,25 @@ def cli(ctx: click.Context, config_path: str | None, workbook: str | None, sheet
 @click.option("--demo", type=click.IntRange(1, 1_000_000), metavar="N", help="Fill N synthetic candidates.")
 @click.option("--seed", type=int, default=7, show_default=True, help="Random seed for --demo.")
 @click.option("--force", is_flag=True, help="Replace an existing workbook.")
+@click.option("--upgrade", is_flag=True,
+              help="Add what is missing to an existing workbook (tabs, columns, dropdowns, formats, highlighting); "
+                   "changes no person's cell.")
 @today_option
 @pass_settings
-def init(settings: Settings, demo: int | None, seed: int, force: bool, today: dt.date) -> None:
+def init(settings: Settings, demo: int | None, seed: int, force: bool, upgrade: bool, today: dt.date) -> None:
     """Create the workbook: tabs, headers, dropdowns and highlighting.
 
     \b
     Example:
       sheetcrm --workbook agency.xlsx init --demo 500
+      sheetcrm init --upgrade --workbook the-sheet-we-already-keep.xlsx
     """
+    if upgrade:
+        if demo or force:
+            raise click.UsageError("--upgrade keeps the workbook: it cannot be combined with --demo or --force")
+        for line in api.upgrade_workbook(settings).lines():
+            click.echo(line)
+        return
     result = api.init_workbook(settings, today, demo=demo, force=force, seed=seed)
     click.echo(f"created {result.where}: {result.candidates} candidates, {result.positions} positions, "
                f"{result.pipeline} pipeline rows")
