@@ -476,3 +476,203 @@ def test_a_hard_no_stays_hard_whatever_soft_text_and_typos_surround_it(rules, da
     text = hard + joiner + soft if data.draw(st.booleans()) else soft + joiner + hard
     got = reasons.classify(text, data.draw(st.sampled_from(reasons.NO_OUTCOMES)), rules)
     assert got.cls == "hard_no", (text, got)
+
+
+# ---------------------------------------------------------------- issue 19: forms, languages, labels
+
+LABELLED_SETS = [DATA / "reasons_labelled.csv", DATA / "reasons_heldout.csv"]
+
+
+@pytest.mark.parametrize("path", [*LABELLED_SETS, "shared"], ids=lambda p: getattr(p, "name", p))
+def test_no_hard_no_text_reads_as_soft_no_on_any_labelled_set(rules, shared_dir, path):
+    if path == "shared":
+        path = shared_dir / "data" / "rejection_reasons_examples.csv"
+        if not path.exists():
+            pytest.skip(f"{path} is absent")
+    rows = labelled(path)
+    soft = [(r["text"], c) for r in rows if r["class"] == "hard_no"
+            and (c := reasons.classify(r["text"], None, rules)).cls == "soft_no"]
+    assert not soft, soft
+
+
+def test_heldout_part_accuracy(rules):
+    """The held-out part (README: its first reading, before any rule saw its misses)
+    stays >= 97 % in category and loses no hard-no."""
+    rows = labelled(DATA / "reasons_heldout.csv")
+    assert len(rows) >= 70
+    got = [reasons.classify(r["text"], None, rules) for r in rows]
+    right = sum(g.category == r["category"] for g, r in zip(got, rows))
+    assert right / len(rows) >= 0.97
+    assert all(g.cls == "hard_no" for g, r in zip(got, rows) if r["class"] == "hard_no")
+
+
+@pytest.mark.parametrize("text, category, phrase", [
+    ("he falsified his dates", "false_information", "falsify"),
+    ("he keeps fabricating employment dates", "false_information", "fabricat"),
+    ("declining the offer, stays put", "declined_role", "declined"),
+    ("client complaint about him, complaints verified", "client_complaint", None),
+    ("die Zeugnisse waren gefälschte Kopien", "false_information", None),
+    ("relocating to Leeds is the issue", "location", None),
+])
+def test_word_forms_are_read_and_explained(rules, text, category, phrase):
+    got = reasons.classify(text, "rejected", rules)
+    assert got.category == category, got
+    if phrase:
+        assert f'(a form of "{phrase}' in got.rule
+
+
+@pytest.mark.parametrize("text, category", [
+    ("offer declined - money", "salary"),
+    ("declined the offer, package 10k short", "salary"),
+    ("refused to relocate to Munich", "location"),
+    ("stayed with his employer after a raise", "declined_role"),
+    ("not enough hands-on k8s experience", "experience"),
+    ("k8s: not enough hands on experience", "experience"),
+    ("no Go experience, Go-only shop", "skills"),
+    ("now a full-time chef, left software for good", "career_change"),
+    ("permanently relocated and retrained as a nurse", "career_change"),
+    ("declined, Java role", "declined_role"),
+])
+def test_the_decisive_reason_decides(rules, text, category):
+    assert reasons.classify(text, "declined", rules).category == category
+
+
+@pytest.mark.parametrize("code", ["de", "fr", "es", "nl"])
+def test_each_built_in_language_covers_every_category(code):
+    import tomllib
+    from sheetcrm.config import BUILTIN_REASONS_LANGUAGES
+
+    path = next(p for p in BUILTIN_REASONS_LANGUAGES if p.name == f"reasons.{code}.toml")
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert data["language"] == code
+    assert {r["category"] for r in data["rule"]} >= set(schema.HARD_NO_CATEGORIES + schema.SOFT_NO_CATEGORIES)
+    assert {n["applies_to"] for n in data["negation"]} >= {"hard_no", "soft_no"}
+
+
+@pytest.mark.parametrize("text, category", [
+    ("keine Beschwerde vom Kunden, Gehalt zu hoch", "salary"),
+    ("plainte du client non confirmée", "unclassified"),
+    ("Beschwerde vom Kunden wird geprüft", "unclassified"),
+    ("geen klacht van de klant, salaris te hoog", "salary"),
+    ("sin queja del cliente; no contesta", "ghosted"),
+])
+def test_other_languages_negate_and_doubt_hard_no(rules, text, category):
+    assert reasons.classify(text, "rejected", rules).category == category
+
+
+def test_unknown_language_is_one_clear_line(tmp_path):
+    extra = tmp_path / "reasons.toml"
+    extra.write_text('language = "klingon"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="language 'klingon'"):
+        load_rules(Settings(reasons_file=extra))
+
+
+# the costly error, in every language: hard-no phrases, un-negated, and what may surround them
+_HARD_PHRASES = [
+    "lied about his degree", "references were fake", "harassed a colleague", "emigrated permanently",
+    "asked us not to contact him again", "left tech to become a teacher", "client complaint confirmed",
+    "Lebenslauf gefälscht", "möchte nicht mehr kontaktiert werden", "geht in Rente", "Kundenbeschwerde bestätigt",
+    "CV falsifié", "ne souhaite plus être contacté", "harcèlement d'une collègue", "pris sa retraite",
+    "mintió en el CV", "queja del cliente confirmada", "se jubila", "acoso a una compañera",
+    "cv vervalst", "wil niet meer benaderd worden", "gaat met pensioen", "klacht van klant bevestigd",
+]
+# one slip in a hard-no phrase (the typo reading's job: words of 5+ letters, same first letter)
+_HARD_TYPO_BASES = [
+    "fabricated references", "misrepresented his experience", "harassed a colleague", "emigrated to Canada",
+    "retirement next year", "plagiarised the test", "Lebenslauf gefälscht", "unsubscribe me please",
+    "references falsification", "discriminatory remarks", "impersonation during the interview",
+]
+# a different word form of a hard-no phrase (the stemmer's job) and the category it must keep
+_HARD_FORMS = [
+    ("falsified the references", "false_information"), ("falsifying his dates", "false_information"),
+    ("fabricating experience", "false_information"), ("harassing the receptionist", "conduct"),
+    ("complaints from the client, verified", "client_complaint"), ("retires in May", "unavailable_permanently"),
+    ("emigrating to Chile", "unavailable_permanently"), ("Zeugnisse gefälschte Kopien", "false_information"),
+    ("a falsifié son diplôme", "false_information"), ("falsificaron las referencias", "false_information"),
+    ("diploma's vervalste", "false_information"),
+]
+_SOFT_PHRASES = [r["text"] for r in _ALL_LABELLED if r["class"] == "soft_no"]
+
+
+@hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_soft_text_in_any_language_never_makes_a_hard_no_soft(rules, data):
+    hard = data.draw(st.sampled_from(_HARD_PHRASES))
+    soft = data.draw(st.lists(st.sampled_from(_SOFT_PHRASES), min_size=1, max_size=3))
+    joiner = data.draw(st.sampled_from(["; ", ", ", " - ", ". ", "\n", " / ", " and "]))
+    parts = [*soft]
+    parts.insert(data.draw(st.integers(0, len(parts))), hard)
+    got = reasons.classify(joiner.join(parts), "rejected", rules)
+    assert got.cls == "hard_no", (parts, got)
+
+
+def _one_typo(word: str, data) -> str:
+    j = data.draw(st.integers(1, len(word) - 2))
+    kind = data.draw(st.sampled_from(["swap", "drop", "double"]))
+    return {"swap": word[:j] + word[j + 1] + word[j] + word[j + 2:], "drop": word[:j] + word[j + 1:],
+            "double": word[:j] + word[j] + word[j:]}[kind]
+
+
+@hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_typo_or_another_word_form_of_a_hard_no_phrase_still_reads_hard(rules, data):
+    if data.draw(st.booleans()):
+        text, _category = data.draw(st.sampled_from(_HARD_FORMS))
+    else:  # one slip in the phrase's longest word
+        words = data.draw(st.sampled_from(_HARD_TYPO_BASES)).split(" ")
+        i = max(range(len(words)), key=lambda k: len(words[k]))
+        words[i] = _one_typo(words[i], data)
+        text = " ".join(words)
+    soft = data.draw(st.sampled_from(_SOFT_PHRASES))
+    got = reasons.classify(f"{soft}; {text}" if data.draw(st.booleans()) else f"{text}, {soft}", "rejected", rules)
+    assert got.cls == "hard_no", (text, got)
+
+
+# ---------------------------------------------------------------- reason_label
+
+def labelled_frame(rows: list[tuple]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=["candidate_id", "position_id", "outcome", "rejection_reason", "reason_label"])
+    df.index = pd.RangeIndex(2, 2 + len(df), name="row")
+    return df
+
+
+def test_reason_label_decides_except_a_soft_label_on_a_hard_text(rules, settings):
+    pipe = reasons.classify_pipeline(labelled_frame([
+        ("C-1", "P-1", "rejected", "long story, ask Sam", "salary"),        # unreadable text: label decides
+        ("C-2", "P-1", "rejected", "comp too low", "location"),             # soft read, other soft label
+        ("C-3", "P-1", "rejected", "comp too low", "conduct"),              # a hard label on a soft text
+        ("C-4", "P-1", "rejected", "lied about his degree", "skills"),      # soft label, hard text: stays hard
+        ("C-5", "P-1", "rejected", "no evidence he lied, just skills", "salary"),  # negated hard: label decides
+        ("C-6", "P-1", "ghosted", None, "declined_role"),                   # blank text
+        ("C-7", "P-1", "open", "comp too low", "location"),                 # not a decided row: nothing
+        ("C-8", "P-1", "rejected", "comp too low", None),
+    ]), rules)
+    assert list(pipe["rejection_class"]) == ["soft_no", "soft_no", "hard_no", "hard_no", "soft_no", "soft_no",
+                                             None, "soft_no"]
+    assert list(pipe["rejection_category"]) == ["salary", "location", "conduct", "false_information", "salary",
+                                                "declined_role", None, "salary"]
+    assert pipe.loc[2, "rejection_rule"].startswith("reason_label salary")
+    assert "reason_label skills overruled" in pipe.loc[5, "rejection_rule"]
+    issues = reasons.unclassified_issues(pipe, settings)
+    warn = issues[issues["column"] == "reason_label"]
+    assert list(warn["row"]) == [5] and list(warn["severity"]) == ["warning"]
+    message = warn["message"].iloc[0]
+    assert "skills" in message and "false_information" in message and "hard_no" in message
+    assert "lied" not in message  # the message names categories, never the person's text
+
+
+def test_reason_label_reaches_the_sheet_through_analyse(settings, today, frames_of):
+    frames = frames_of(
+        candidates=[{"candidate_id": "C-00001", "name": "Ada Abara", "email": "ada@example.com"}],
+        positions=[{"position_id": "P-001", "title": "Backend Engineer", "status": "open"}],
+        pipeline=[{"candidate_id": "C-00001", "position_id": "P-001", "outcome": "rejected",
+                   "rejection_reason": "see notes", "reason_label": "availability", "decided_on": "2026-10-01"}])
+    analysis = analysis_mod.analyse(frames, settings, today, rules=load_rules(settings))
+    owned = analysis.owned[schema.PIPELINE]
+    assert list(owned["rejection_category"]) == ["availability"]
+    assert analysis.candidate_class.to_dict() == {"C-00001": "soft_no"}
+
+
+def test_analyse_needs_parsed_rules(settings, today, frames_of):
+    with pytest.raises(TypeError, match="load_rules"):
+        analysis_mod.analyse(frames_of(), settings, today)

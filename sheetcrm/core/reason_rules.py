@@ -328,7 +328,17 @@ class RuleSet:
             limit = 1 if len(word) <= 9 else 2
             found = process.extractOne(word, self._by_letter.get(word[0], ()), scorer=OSA.distance,
                                        score_cutoff=limit)
-            self._typos[word] = found[0] if found else None
+            self._typos[word] = found[0] if found else self._stem_typo(word)
         return self._typos[word] or word
+
+    def _stem_typo(self, word: str) -> str | None:
+        """A slip inside the start of a `*` phrase's word: "msirepresented" -> "misrepresented"."""
+        for stem in self.stems:
+            if stem[0] != word[0] or len(stem) < 4:
+                continue
+            for cut in (len(stem) - 1, len(stem), len(stem) + 1):
+                if OSA.distance(word[:cut], stem) <= 1 and word[:cut] != stem:
+                    return stem + word[cut:]
+        return None
 
 

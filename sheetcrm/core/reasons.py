@@ -145,7 +145,10 @@ def decisive_soft(soft: Sequence[_Hit], text: str) -> _Hit:
     strong = [h for h in soft if not h.rule.weak] or list(soft)
     chosen = min(strong, key=lambda h: (h.typo, h.start, -(h.end - h.start)))
     if chosen.category == "declined_role":
-        why = [h for h in strong if h.category == "salary"
+        declined = [h for h in strong if h.category == "declined_role"]
+        # money inside a "declined" phrase is not why ("stayed after a raise" is declined_role)
+        why = [h for h in strong if (h.category == "salary" and not any(d.start <= h.start and h.end <= d.end
+                                                                           for d in declined))
                or (h.category in ("location", "availability") and _same_clause(text, h, chosen))]
         if why:
             return min(why, key=lambda h: (h.category != "salary", h.typo, h.start))
@@ -235,7 +238,8 @@ def _classify_distinct(texts: np.ndarray, outcomes: np.ndarray, rules: RuleSet) 
 
 def _apply_labels(got: dict[str, np.ndarray], labels: np.ndarray) -> None:
     """A person's reason_label on top of the reading (only rows with a label; few)."""
-    for i in np.flatnonzero([not is_blank(v) for v in labels]):
+    present = np.flatnonzero(pd.notna(labels))  # a vector test first: a million rows, few labels
+    for i in (j for j in present if not is_blank(labels[j])):
         read = Classification(got["cls"][i], got["category"][i], got["rule"][i])
         c = with_label(read, labels[i])
         got["cls"][i], got["category"][i], got["rule"][i] = c.cls, c.category, c.rule
