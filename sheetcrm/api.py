@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from . import schema
-
-from .workbook import sync as sync_mod
-from .workbook.backends import Backend, open_backend
 from .config import Settings
 from .rules import load_rules
-from .demo import demo_data
-from .workbook.layout import workbook_layout
-from .core import matching
-from .core import analysis as analysis_mod
+
+if TYPE_CHECKING:  # the workbook layer loads only for commands that read a workbook
+    from .core.analysis import Analysis
+    from .workbook.backends import Backend
+    from .workbook.sync import SyncReport
 
 
 @dataclasses.dataclass
@@ -34,24 +33,39 @@ class InitResult:
 def init_workbook(settings: Settings, today: dt.date, demo: int | None = None, force: bool = False,
                   seed: int = 7, backend: Backend | None = None) -> InitResult:
     """Create the tabs, headers, dropdowns and highlighting; with ``demo``, N synthetic candidates."""
-    backend = backend or open_backend(settings)
+    from .demo import demo_data
+    from .workbook.layout import workbook_layout
+
+    backend = _open(settings, backend)
     data = demo_data(demo, today, seed) if demo else {}
     backend.create(workbook_layout(settings, data), force=force)
     return InitResult(backend.describe(), *(len(data.get(k, [])) for k in schema.INPUT_TABS))
 
 
 def sync_workbook(settings: Settings, today: dt.date, now: dt.datetime | None = None, dry_run: bool = False,
-                  backend: Backend | None = None) -> sync_mod.SyncReport:
+                  backend: Backend | None = None) -> SyncReport:
     """Validate, classify, compute, flag; write what changed (DESIGN §7 `sync`)."""
-    return sync_mod.sync(backend or open_backend(settings), settings, today, now, dry_run=dry_run)
+    from .workbook import sync
+
+    return sync.sync(_open(settings, backend), settings, today, now, dry_run=dry_run)
 
 
-def analyse_workbook(settings: Settings, today: dt.date, backend: Backend | None = None) -> analysis_mod.Analysis:
+def _open(settings: Settings, backend: Backend | None) -> Backend:
+    if backend is not None:
+        return backend
+    from .workbook.backends import open_backend
+
+    return open_backend(settings)
+
+
+def analyse_workbook(settings: Settings, today: dt.date, backend: Backend | None = None) -> Analysis:
     """Read and compute everything without writing (for reports)."""
-    backend = backend or open_backend(settings)
-    snapshot, _maps, frames = sync_mod.load(backend, settings)
-    return analysis_mod.analyse(frames, settings, today, rules=load_rules(settings),
-                                suppressed=sync_mod.read_suppressed(snapshot, settings))
+    from .core.analysis import analyse
+    from .workbook import sync
+
+    snapshot, _maps, frames = sync.load(_open(settings, backend), settings)
+    return analyse(frames, settings, today, rules=load_rules(settings),
+                   suppressed=sync.read_suppressed(snapshot, settings))
 
 
 def validate_workbook(settings: Settings, today: dt.date, backend: Backend | None = None) -> pd.DataFrame:
@@ -179,7 +193,7 @@ def reasons_report(settings: Settings, today: dt.date, backend: Backend | None =
 def match_report(settings: Settings, position_id: str, today: dt.date, backend: Backend | None = None) -> ReportRows:
     """The backpocket for one position: every callable person who fits it, overdue,
     due, scheduled, then the rest, best skill coverage first, with why each fits."""
-    from .core import circleback
+    from .core import matching
     from .errors import NotFoundError
 
     analysis = analyse_workbook(settings, today, backend)
@@ -204,7 +218,7 @@ def forget_person(settings: Settings, today: dt.date, email: str | None = None, 
     anything is written (raise to stop). Returns a ``forget.ForgetResult``."""
     from .workbook import forget
 
-    return forget.forget(backend or open_backend(settings), settings, today, email=email, phone=phone,
+    return forget.forget(_open(settings, backend), settings, today, email=email, phone=phone,
                          candidate_id=candidate_id, confirm=confirm)
 
 
@@ -220,6 +234,8 @@ def doctor(settings: Settings, backend: Backend | None = None):
     """`sheetcrm doctor`: check a workbook or sheet and its setup. Returns a
     ``doctor.DoctorReport`` (``lines()``, ``rows()``, ``blocks_sync``)."""
     from .workbook import doctor as doctor_mod
+
+    from .workbook.backends import open_backend
 
     return doctor_mod.examine(settings, (lambda _settings: backend) if backend is not None else open_backend)
 

@@ -31,32 +31,34 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
-import json
 import logging
-import logging.handlers
 import math
 import os
 import re
 import signal
-import socket
-import sys
-import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import filelock
 import schedule
 
 from . import api
-from .workbook.backends import Backend, open_backend
 from .config import Settings, load_settings
-from .errors import ConfigError, SheetCRMError, WorkbookLockedError
+from .errors import ConfigError, SheetCRMError
+from .process_lock import ProcessLock, lock_target  # noqa: F401  (re-exported: run.py's lock)
+from .run_log import (  # noqa: F401
+    LOG_FORMATS,
+    JsonFormatter,
+    TextFormatter,
+    run_fields,
+    run_line,
+    setup_logging,
+    where,
+)
+from .workbook.backends import Backend, open_backend
 from .workbook.sync import SyncReport
 
 LOG = logging.getLogger("sheetcrm.run")
@@ -65,10 +67,6 @@ BACKOFF_FIRST_SECONDS = 60.0
 BACKOFF_MAX_SECONDS = 3600.0
 # The loop wakes at least this often to re-read the wall clock (suspend, NTP jumps).
 MAX_NAP_SECONDS = 60.0
-# Tests only: "read:SECONDS" or "write:SECONDS" pauses a run there, so a test's
-# signal lands mid-run for sure. Never set it in production.
-TEST_PAUSE_ENV = "SHEETCRM_TEST_PAUSE"
-LOG_FORMATS = ("text", "json")
 
 
 class StopRequested(BaseException):
@@ -155,180 +153,6 @@ def _naive_local(clock: Clock, moment: dt.datetime) -> dt.datetime:
     return local.replace(tzinfo=None)
 
 
-# -- one process per workbook or sheet ------------------------------------------
-
-def lock_target(settings: Settings) -> tuple[str, Path] | None:
-    """(what is locked, lock file). A workbook's lock sits beside it, so processes
-    on other machines sharing the folder see it too; a Google Sheet's sits in the
-    temp folder, keyed on the sheet key. The in-memory backend needs none."""
-    if settings.backend == "xlsx":
-        path = Path(settings.workbook).expanduser().resolve()
-        return f"workbook {path}", path.with_name(f".{path.name}.sheetcrm-lock")
-    if settings.backend == "gsheets":
-        key = settings.sheet_key.strip()
-        digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-        return f"sheet {key}", Path(tempfile.gettempdir()) / f"sheetcrm-sheet-{digest}.lock"
-    return None
-
-
-class ProcessLock:
-    """Held for the life of a run.py process. Who holds it (pid, host, since) is
-    written beside the lock file, for the message the second process prints. The
-    operating system drops the lock when its process dies, so a crash leaves no
-    stale lock (only a stale holder note, overwritten by the next holder)."""
-
-    def __init__(self, settings: Settings):
-        target = lock_target(settings)
-        self.what, self.path = target if target else ("memory workbook", None)
-        self._lock: filelock.BaseFileLock | None = None
-
-    @property
-    def holder_path(self) -> Path | None:
-        return None if self.path is None else self.path.with_name(self.path.name + ".json")
-
-    def acquire(self) -> "ProcessLock":
-        if self.path is None:
-            return self
-        lock = filelock.FileLock(str(self.path), timeout=0)
-        try:
-            lock.acquire()
-        except filelock.Timeout:
-            raise WorkbookLockedError(
-                f"{self.what} is already being synced by {self.holder()}; stop that run.py first "
-                f"(lock file {self.path})"
-            ) from None
-        except OSError as exc:
-            raise WorkbookLockedError(f"{self.what}: cannot create the lock file {self.path} ({exc.strerror})") from None
-        self._lock = lock
-        note = {"pid": os.getpid(), "host": socket.gethostname(),
-                "since": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-                "command": " ".join([Path(sys.argv[0]).name] + sys.argv[1:])[:200]}
-        tmp = self.holder_path.with_name(self.holder_path.name + ".tmp")
-        with contextlib.suppress(OSError):  # the note is a courtesy; the lock itself is what counts
-            tmp.write_text(json.dumps(note), encoding="utf-8")
-            os.replace(tmp, self.holder_path)
-        return self
-
-    def holder(self) -> str:
-        try:
-            note = json.loads(self.holder_path.read_text(encoding="utf-8"))
-            return f"pid {note['pid']} on host {note['host']} since {note['since']}"
-        except (OSError, ValueError, KeyError, TypeError):
-            return "another process (it has not said who yet)"
-
-    def release(self) -> None:
-        if self._lock is None:
-            return
-        with contextlib.suppress(OSError):
-            self.holder_path.unlink()
-        self._lock.release()
-        self._lock = None
-
-    def __enter__(self) -> "ProcessLock":
-        return self.acquire()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.release()
-
-
-# -- logging ------------------------------------------------------------------
-
-def _stamp(record: logging.LogRecord) -> str:
-    return dt.datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="seconds")
-
-
-class TextFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        line = f"{_stamp(record)} {record.levelname} {record.getMessage()}"
-        if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
-        return line
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line for log collectors: time, level, message, and the
-    record's ``fields`` (the run figures) as top-level keys."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        out: dict[str, Any] = {"time": _stamp(record), "level": record.levelname.lower(),
-                               "logger": record.name, "message": record.getMessage()}
-        out.update(getattr(record, "fields", None) or {})
-        if record.exc_info:
-            out["traceback"] = self.formatException(record.exc_info)
-        return json.dumps(out, default=str, ensure_ascii=False)
-
-
-def setup_logging(fmt: str = "text", log_file: Path | None = None, verbose: bool = False,
-                  stream: TextIO | None = None) -> logging.Logger:
-    """Log the ``sheetcrm`` package to stderr (and append to ``log_file``). Calling
-    it again replaces what an earlier call set up."""
-    if fmt not in LOG_FORMATS:
-        raise ConfigError(f"config key 'log_format': expected one of {', '.join(LOG_FORMATS)} (got {fmt!r})")
-    logger = logging.getLogger("sheetcrm")
-    for h in [h for h in logger.handlers if getattr(h, "_sheetcrm_run", False)]:
-        logger.removeHandler(h)
-        h.close()
-    formatter = JsonFormatter() if fmt == "json" else TextFormatter()
-    handlers: list[logging.Handler] = [logging.StreamHandler(stream or sys.stderr)]
-    if log_file is not None:
-        try:
-            Path(log_file).parent.mkdir(parents=True, exist_ok=True)
-            # Watched: logrotate may move the file; we reopen it instead of writing into the moved one.
-            handlers.append(logging.handlers.WatchedFileHandler(log_file, encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"config key 'log_file': cannot write {log_file} ({exc.strerror})") from None
-    for h in handlers:
-        h.setFormatter(formatter)
-        h._sheetcrm_run = True  # type: ignore[attr-defined]
-        logger.addHandler(h)
-    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
-    logger.propagate = False
-    return logger
-
-
-def _where(exc: BaseException) -> str:
-    """file:line of the innermost frame: enough to report a bug, and unlike the
-    message it cannot carry a candidate's data."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    if not frames:
-        return "?"
-    last = frames[-1]
-    return f"{Path(last.filename).name}:{last.lineno}"
-
-
-def run_fields(report: SyncReport) -> dict[str, Any]:
-    """The figures of one run, for the log line."""
-    written = report.cells_changed if report.written else 0
-    return {
-        "rows_read": dict(report.rows_read),
-        "rows_read_total": sum(report.rows_read.values()),
-        "cells_written": written,
-        "cells_to_write": report.cells_changed if report.dry_run else written,
-        "tabs_rewritten": len(report.tabs_rewritten) if report.written else 0,
-        "rows_skipped": report.skipped_rows,
-        "issues": report.errors + report.warnings,
-        "errors": report.errors,
-        "warnings": report.warnings,
-        "ids_assigned": report.ids_assigned,
-        "circle_backs_due": report.circle_backs_due,
-        "circle_backs_overdue": report.circle_backs_overdue,
-        "dry_run": report.dry_run,
-    }
-
-
-def run_line(f: dict[str, Any]) -> str:
-    read = ", ".join(f"{n} {k}" for k, n in f["rows_read"].items())
-    if f["dry_run"]:
-        wrote = f"would write {f['cells_to_write']} cells (dry run)"
-    else:
-        wrote = f"wrote {f['cells_written']} cells, rewrote {f['tabs_rewritten']} tabs"
-        if f["rows_skipped"]:
-            wrote += f", left {f['rows_skipped']} moved rows for the next run"
-    return (f"sync ok in {f['seconds']:.2f} s: read {read}; {wrote}; "
-            f"{f['issues']} issues ({f['errors']} errors, {f['warnings']} warnings); "
-            f"circle-backs {f['circle_backs_due']} due, {f['circle_backs_overdue']} overdue")
-
-
 # -- the loop -----------------------------------------------------------------
 
 @dataclasses.dataclass
@@ -350,12 +174,10 @@ class _Guarded:
         self._inner, self._loop = inner, loop
 
     def read(self):
-        self._loop._test_pause("read")
         return self._inner.read()
 
     def write(self, snapshot, changes):
         with self._loop._saving():
-            self._loop._test_pause("write")
             return self._inner.write(snapshot, changes)
 
     def create(self, layout, force: bool = False) -> None:
@@ -368,43 +190,10 @@ class _Guarded:
         return getattr(self._inner, name)
 
 
-class SyncLoop:
-    """Runs syncs on a ``schedule.Scheduler()`` of its own.
+class _Jobs:
+    """The schedule of a :class:`SyncLoop`: interval, daily and retry jobs, and the
+    ticks they fire (one run per round of the scheduler at most)."""
 
-    ``load`` returns fresh settings (called before every run); ``sync`` has the
-    signature of :func:`api.sync_workbook`; ``open_backend`` opens the backend for
-    the settings. Tests replace any of them, and the clock."""
-
-    def __init__(self, load: Callable[[], Settings], *, dry_run: bool = False, today: dt.date | None = None,
-                 clock: Clock | None = None, sync: Callable[..., SyncReport] | None = None,
-                 open_backend: Callable[[Settings], Backend] = open_backend, lock_key: Any = None,
-                 log: logging.Logger = LOG):
-        self._load = load
-        self._sync = sync or api.sync_workbook
-        self._open_backend = open_backend
-        self.dry_run = dry_run
-        self.today = today
-        self.clock = clock or Clock()
-        self.log = log
-        self.lock_key = lock_key  # what this process holds the lock for; a reload may not switch it
-        self.scheduler = schedule.Scheduler()
-        self.plan: Plan | None = None
-        self.failures = 0  # failed runs in a row
-        self.retry_at: dt.datetime | None = None  # clock.now() terms
-        self.runs_ok = 0
-        self.runs_failed = 0
-        self.ticks_skipped = 0
-        self.last: Outcome | None = None
-        self.stop_requested = False
-        self.stop_reason = ""
-        self._busy = threading.Lock()
-        self._daily_job: schedule.Job | None = None
-        self._in_round = False
-        self._ran_this_round = False
-        self._interruptible = False
-        self._in_save = False
-
-    # -- schedule ----------------------------------------------------------
     def apply_plan(self, plan: Plan) -> None:
         """(Re)build the jobs when the plan changed (it is re-read every run)."""
         if plan == self.plan:
@@ -449,7 +238,6 @@ class SyncLoop:
         nxt = self.scheduler.next_run
         return f"{nxt:%Y-%m-%d %H:%M:%S}" if nxt else "never"
 
-    # -- one tick, one run -------------------------------------------------
     def tick(self, source: str = "manual") -> Outcome | None:
         """A scheduled moment: run unless stopping, backing off, already run this
         round, or a run is still going."""
@@ -477,40 +265,18 @@ class SyncLoop:
         finally:
             self._busy.release()
 
-    def run_once(self, source: str = "once") -> Outcome:
-        """One sync, whatever happens: the outcome is logged and returned, never
-        raised (except StopRequested, which abandons the run and stops)."""
-        started = time.perf_counter()
-        plan: Plan | None = None
+    def run_pending(self) -> None:
+        """One round of the scheduler: whatever is due runs, as one run at most."""
+        self._in_round, self._ran_this_round = True, False
         try:
-            settings = self._load()  # every run: a config edit takes effect without a restart
-            plan = Plan.from_settings(settings)
-            self._check_target(settings)
-            aware_now = _aware(self.clock, self.clock.now()).astimezone(plan.timezone)
-            today = self.today or aware_now.date()
-            backend: Any = _Guarded(self._open_backend(settings), self)
-            self._interruptible = True
-            try:
-                report = self._sync(settings, today, now=aware_now.replace(tzinfo=None), dry_run=self.dry_run,
-                                    backend=backend)
-            finally:
-                self._interruptible = False
-        except StopRequested:
-            self.log.info("run abandoned on %s before anything was written", self.stop_reason,
-                          extra={"fields": {"event": "sync", "status": "abandoned", "source": source,
-                                            "seconds": round(time.perf_counter() - started, 3)}})
-            raise
-        except SheetCRMError as exc:
-            return self._failed(str(exc), type(exc).__name__, started, source)
-        except Exception as exc:  # the loop must outlive any one bad run
-            self.log.debug("unexpected error in a run", exc_info=True)
-            return self._failed(f"unexpected {type(exc).__name__} at {_where(exc)} (run with --verbose for details)",
-                                type(exc).__name__, started, source)
+            self.scheduler.run_pending()
         finally:
-            # After the run, so the next interval counts from its end.
-            if plan is not None and source != "once" and not self.stop_requested:
-                self.apply_plan(plan)
-        return self._succeeded(report, started, source)
+            self._in_round, self._ran_this_round = False, False
+
+
+class _Outcomes:
+    """How a :class:`SyncLoop` run ends: logged, counted, and after a failure the
+    back-off (1, 2, 4 … minutes, at most an hour)."""
 
     def _succeeded(self, report: SyncReport, started: float, source: str) -> Outcome:
         seconds = time.perf_counter() - started
@@ -543,23 +309,11 @@ class SyncLoop:
         self.last = Outcome(False, None, reason, seconds)
         return self.last
 
-    def _check_target(self, settings: Settings) -> None:
-        if self.lock_key is None:
-            return
-        target = lock_target(settings)
-        if (target[0] if target else None) != self.lock_key:
-            raise ConfigError(f"the settings now point to {target[0] if target else 'another backend'}, but this "
-                              f"run.py holds the lock for {self.lock_key}; restart run.py to switch")
 
-    def run_pending(self) -> None:
-        """One round of the scheduler: whatever is due runs, as one run at most."""
-        self._in_round, self._ran_this_round = True, False
-        try:
-            self.scheduler.run_pending()
-        finally:
-            self._in_round, self._ran_this_round = False, False
+class _Stopping:
+    """Running a :class:`SyncLoop` until stopped: a signal abandons a run that has
+    written nothing, and waits for a save that is under way."""
 
-    # -- run until stopped -------------------------------------------------
     def run_forever(self, plan: Plan) -> None:
         """First run right away, then on the plan until :meth:`request_stop`."""
         try:
@@ -585,7 +339,6 @@ class SyncLoop:
                       extra={"fields": {"event": "stop", "reason": self.stop_reason, "runs_ok": self.runs_ok,
                                         "runs_failed": self.runs_failed}})
 
-    # -- stopping ----------------------------------------------------------
     def request_stop(self, reason: str = "stop requested") -> None:
         """Stop after the current run (what the signal handler does when a save is under way)."""
         self.stop_requested = True
@@ -611,13 +364,86 @@ class SyncLoop:
         finally:
             self._in_save = False
 
-    def _test_pause(self, phase: str) -> None:
-        spec = os.environ.get(TEST_PAUSE_ENV, "")
-        if spec.partition(":")[0] != phase:
+
+class SyncLoop(_Jobs, _Outcomes, _Stopping):
+    """Runs syncs on a ``schedule.Scheduler()`` of its own.
+
+    ``load`` returns fresh settings (called before every run); ``sync`` has the
+    signature of :func:`api.sync_workbook`; ``open_backend`` opens the backend for
+    the settings. Tests replace any of them, and the clock."""
+
+    def __init__(self, load: Callable[[], Settings], *, dry_run: bool = False, today: dt.date | None = None,
+                 clock: Clock | None = None, sync: Callable[..., SyncReport] | None = None,
+                 open_backend: Callable[[Settings], Backend] = open_backend, lock_key: Any = None,
+                 log: logging.Logger = LOG):
+        self._load = load
+        self._sync = sync or api.sync_workbook
+        self._open_backend = open_backend
+        self.dry_run = dry_run
+        self.today = today
+        self.clock = clock or Clock()
+        self.log = log
+        self.lock_key = lock_key  # what this process holds the lock for; a reload may not switch it
+        self.scheduler = schedule.Scheduler()
+        self.plan: Plan | None = None
+        self.failures = 0  # failed runs in a row
+        self.retry_at: dt.datetime | None = None  # clock.now() terms
+        self.runs_ok = 0
+        self.runs_failed = 0
+        self.ticks_skipped = 0
+        self.last: Outcome | None = None
+        self.stop_requested = False
+        self.stop_reason = ""
+        self._busy = threading.Lock()
+        self._daily_job: schedule.Job | None = None
+        self._in_round = False
+        self._ran_this_round = False
+        self._interruptible = False
+        self._in_save = False
+
+    def run_once(self, source: str = "once") -> Outcome:
+        """One sync, whatever happens: the outcome is logged and returned, never
+        raised (except StopRequested, which abandons the run and stops)."""
+        started = time.perf_counter()
+        plan: Plan | None = None
+        try:
+            settings = self._load()  # every run: a config edit takes effect without a restart
+            plan = Plan.from_settings(settings)
+            self._check_target(settings)
+            aware_now = _aware(self.clock, self.clock.now()).astimezone(plan.timezone)
+            today = self.today or aware_now.date()
+            backend: Any = _Guarded(self._open_backend(settings), self)
+            self._interruptible = True
+            try:
+                report = self._sync(settings, today, now=aware_now.replace(tzinfo=None), dry_run=self.dry_run,
+                                    backend=backend)
+            finally:
+                self._interruptible = False
+        except StopRequested:
+            self.log.info("run abandoned on %s before anything was written", self.stop_reason,
+                          extra={"fields": {"event": "sync", "status": "abandoned", "source": source,
+                                            "seconds": round(time.perf_counter() - started, 3)}})
+            raise
+        except SheetCRMError as exc:
+            return self._failed(str(exc), type(exc).__name__, started, source)
+        except Exception as exc:  # the loop must outlive any one bad run
+            self.log.debug("unexpected error in a run", exc_info=True)
+            return self._failed(f"unexpected {type(exc).__name__} at {where(exc)} (run with --verbose for details)",
+                                type(exc).__name__, started, source)
+        finally:
+            # After the run, so the next interval counts from its end.
+            if plan is not None and source != "once" and not self.stop_requested:
+                self.apply_plan(plan)
+        return self._succeeded(report, started, source)
+
+    def _check_target(self, settings: Settings) -> None:
+        if self.lock_key is None:
             return
-        seconds = float(spec.partition(":")[2] or 1)
-        self.log.info("test hook: pausing %.1f s before the %s", seconds, phase)
-        self.clock.sleep(seconds)
+        target = lock_target(settings)
+        if (target[0] if target else None) != self.lock_key:
+            raise ConfigError(f"the settings now point to {target[0] if target else 'another backend'}, but this "
+                              f"run.py holds the lock for {self.lock_key}; restart run.py to switch")
+
 
 
 # -- what run.py calls ----------------------------------------------------------

@@ -21,6 +21,7 @@ from sheetcrm.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN_PY = ROOT / "run.py"
+RUN_PAUSED = Path(__file__).resolve().parent / "data" / "run_paused.py"  # run.py pausing in a read or save
 sys.path.insert(0, str(ROOT))
 import run  # noqa: E402  (run.py at the repository root)
 
@@ -39,8 +40,9 @@ def run_py(*args: str, cwd: Path, timeout: float = 120, **env: str) -> subproces
 class Running:
     """run.py in the background, its stderr read line by line."""
 
-    def __init__(self, *args: str, cwd: Path, **env: str):
-        self.proc = subprocess.Popen([sys.executable, str(RUN_PY), *args], cwd=cwd, env=clean_env(**env),
+    def __init__(self, *args: str, cwd: Path, pause: str | None = None, **env: str):
+        command = [str(RUN_PAUSED), pause] if pause else [str(RUN_PY)]
+        self.proc = subprocess.Popen([sys.executable, *command, *args], cwd=cwd, env=clean_env(**env),
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
         self._q: queue.Queue[str | None] = queue.Queue()
@@ -88,8 +90,8 @@ class Running:
 def running():
     started: list[Running] = []
 
-    def start(*args: str, cwd: Path, **env: str) -> Running:
-        r = Running(*args, cwd=cwd, **env)
+    def start(*args: str, cwd: Path, pause: str | None = None, **env: str) -> Running:
+        r = Running(*args, cwd=cwd, pause=pause, **env)
         started.append(r)
         return r
 
@@ -272,7 +274,7 @@ def test_sigterm_while_saving_lets_the_save_finish_and_leaves_a_whole_workbook(d
     path = demo_xlsx(60)
     before = grid(path)
     proc = running("--workbook", str(path), "--today", "2026-11-22", cwd=path.parent,
-                   SHEETCRM_TEST_PAUSE="write:2")
+                   pause="write:2")
     proc.wait_for("test hook: pausing")  # inside the save section: the signal must wait for the save
     assert proc.stop() == 0
     log = "\n".join(proc.lines)
@@ -286,7 +288,7 @@ def test_sigterm_while_saving_lets_the_save_finish_and_leaves_a_whole_workbook(d
 def test_sigterm_while_reading_abandons_the_run_and_writes_nothing(demo_xlsx, running):
     path = demo_xlsx(60)
     data = path.read_bytes()
-    proc = running("--workbook", str(path), cwd=path.parent, SHEETCRM_TEST_PAUSE="read:30")
+    proc = running("--workbook", str(path), cwd=path.parent, pause="read:30")
     proc.wait_for("test hook: pausing")
     started = time.monotonic()
     assert proc.stop() == 0

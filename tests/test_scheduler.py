@@ -26,6 +26,7 @@ import schedule
 
 from sheetcrm import api, schema, scheduler
 from sheetcrm.workbook.backends.memory import MemoryBackend
+from sheetcrm.workbook.sync import SyncReport
 from sheetcrm.workbook.backends.xlsx import XlsxBackend, lock_files
 from sheetcrm.config import Settings
 from sheetcrm.errors import BackendError, ConfigError, ConflictError, WorkbookLockedError
@@ -86,11 +87,11 @@ def restore_logging():
     logger.propagate = saved[2]
 
 
-def fake_report(**changes) -> api.sync_mod.SyncReport:
+def fake_report(**changes) -> SyncReport:
     base = dict(rows_read={"candidates": 3, "positions": 1, "pipeline": 2}, errors=1, warnings=2, ids_assigned=0,
                 cells_changed=4, tabs_rewritten=["Summary"], changed_columns={"Candidates.row_issues": 4},
                 circle_backs_due=2, circle_backs_overdue=1, written=True, dry_run=False, skipped_rows=0, seconds=0.01)
-    return api.sync_mod.SyncReport(**{**base, **changes})
+    return SyncReport(**{**base, **changes})
 
 
 class Recorder:

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from ..schema import CALLABLE, CIRCLE_BACK_HEADER, TURNED_DOWN
+from ..schema import CALLABLE, CIRCLE_BACK_HEADER
 from .matching import _money, match_pairs
 from . import never_call
 from ..config import Settings

@@ -180,10 +180,18 @@ def plan_forget(snapshot: Snapshot, maps: dict[str, TabMap], settings: Settings,
     """The cell changes and the Suppressed tab that erase ``person``."""
     changes = Changes()
     counts = {"blanked": 0, "scrubbed": 0, "hashes": 0}
-    owned_tabs = {settings.tab_title(k).casefold() for k in (*schema.OWNED_TABS, schema.SUPPRESSED)}
-    scrub = Scrubber(person, settings)
+    counts["blanked"] = _blank_person_rows(changes, snapshot, maps[schema.CANDIDATES], person)
+    counts["scrubbed"] = _scrub_other_cells(changes, snapshot, maps, settings, person)
+    tab, added = suppressed_tab(snapshot, settings, today, person)
+    if added:
+        changes.tabs.append(tab)
+    counts["hashes"] = added
+    return changes, counts
 
-    cmap = maps[schema.CANDIDATES]
+
+def _blank_person_rows(changes: Changes, snapshot: Snapshot, cmap: TabMap, person: Person) -> int:
+    """The person's own Candidates rows: every cell blank but the kept ones, the name
+    marked forgotten, do_not_contact yes. Returns how many cells were blanked."""
     csheet = snapshot.tabs[cmap.title]
     identity_cols = [cmap.columns[c] for c in schema.CANDIDATES_TAB.identity if c in cmap.columns]
     keep = {cmap.columns[c] for c in KEEP if c in cmap.columns}
@@ -191,7 +199,7 @@ def plan_forget(snapshot: Snapshot, maps: dict[str, TabMap], settings: Settings,
     if dnc_col is None:  # the sheet has no do_not_contact column yet: add it, the flag must stick
         dnc_col = max(cmap.columns.values()) + 1
         changes.cells.append(CellUpdate(cmap.title, 1, dnc_col, "do_not_contact"))
-    person_rows = set(person.rows)
+    blanked = 0
     for row in person.rows:
         ident = tuple((c, csheet.cell(row, c)) for c in identity_cols)
         width = max(len(csheet.values[row - 1]), len(cmap.header), max(cmap.columns.values()), dnc_col)
@@ -207,11 +215,22 @@ def plan_forget(snapshot: Snapshot, maps: dict[str, TabMap], settings: Settings,
                 new = None
             if old != new and not (is_blank(old) and new is None):
                 changes.cells.append(CellUpdate(cmap.title, row, c, new, ident))
-                counts["blanked"] += c not in (name_col, dnc_col)
+                blanked += c not in (name_col, dnc_col)
+    return blanked
 
-    pmap = maps[schema.PIPELINE]
+
+def _scrub_other_cells(changes: Changes, snapshot: Snapshot, maps: dict[str, TabMap], settings: Settings,
+                       person: Person) -> int:
+    """The person's email, phone and name inside every other cell of the people's
+    tabs (their own Pipeline rows lose each part of the name too). Returns the count."""
+    owned_tabs = {settings.tab_title(k).casefold() for k in (*schema.OWNED_TABS, schema.SUPPRESSED)}
+    scrub = Scrubber(person, settings)
+    cmap, pmap = maps[schema.CANDIDATES], maps[schema.PIPELINE]
+    identity_cols = [cmap.columns[c] for c in schema.CANDIDATES_TAB.identity if c in cmap.columns]
     p_ident = [pmap.columns[c] for c in schema.PIPELINE_TAB.identity if c in pmap.columns]
-    p_cid = pmap.columns["candidate_id"]
+    p_cid, name_col = pmap.columns["candidate_id"], cmap.columns["name"]
+    person_rows, person_ids = set(person.rows), set(person.candidate_ids)
+    scrubbed = 0
     for sheet in snapshot.tabs.values():
         if sheet.title.casefold() in owned_tabs:
             continue
@@ -223,7 +242,7 @@ def plan_forget(snapshot: Snapshot, maps: dict[str, TabMap], settings: Settings,
                     continue
                 ident = tuple((c, sheet.cell(r, c)) for c in identity_cols)
             elif sheet.title == pmap.title and r > 1:
-                own = _id(sheet.cell(r, p_cid)) in set(person.candidate_ids)
+                own = _id(sheet.cell(r, p_cid)) in person_ids
                 ident = tuple((c, sheet.cell(r, c)) for c in p_ident)
             for c, old in enumerate(values, start=1):
                 if is_blank(old) or (sheet.title == cmap.title and c == name_col):
@@ -231,13 +250,8 @@ def plan_forget(snapshot: Snapshot, maps: dict[str, TabMap], settings: Settings,
                 new = scrub(old, own_row=own)
                 if new is not old and new != old:
                     changes.cells.append(CellUpdate(sheet.title, r, c, new, ident or ((c, old),)))
-                    counts["scrubbed"] += 1
-
-    tab, added = suppressed_tab(snapshot, settings, today, person)
-    if added:
-        changes.tabs.append(tab)
-    counts["hashes"] = added
-    return changes, counts
+                    scrubbed += 1
+    return scrubbed
 
 
 class Scrubber:
