@@ -506,6 +506,19 @@ def test_heldout_part_accuracy(rules):
     assert all(g.cls == "hard_no" for g, r in zip(got, rows) if r["class"] == "hard_no")
 
 
+def test_fresh_heldout_category_accuracy_floor(rules):
+    """reasons_heldout_fresh.csv was written and committed before the rules read it, then
+    measured once: 105/120 = 87.5 % in category (README). The floor is that figure rounded
+    down, so the reader cannot regress on it; the rules were not tuned on this file, and
+    must not be, or the figure stops being a held-out one. (Its one hard-no read as soft-no
+    is reported, not asserted away: no zero-soft-no test for this file until that holds.)"""
+    rows = labelled(DATA / "reasons_heldout_fresh.csv")
+    assert len(rows) == 120
+    got = [reasons.classify(r["text"], None, rules) for r in rows]
+    right = sum(g.category == r["category"] for g, r in zip(got, rows))
+    assert right / len(rows) >= 0.87, right
+
+
 @pytest.mark.parametrize("text, category, phrase", [
     ("he falsified his dates", "false_information", "falsify"),
     ("he keeps fabricating employment dates", "false_information", "fabricat"),
