@@ -246,4 +246,4 @@ def upgrade_workbook(settings: Settings, backend: Backend | None = None):
     ``upgrade.UpgradeResult``."""
     from .workbook import upgrade
 
-    return upgrade.upgrade(backend or open_backend(settings), settings)
+    return upgrade.upgrade(_open(settings, backend), settings)
