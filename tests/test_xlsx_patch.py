@@ -307,3 +307,15 @@ def test_libreoffice_opens_a_patched_workbook(demo_xlsx, tmp_path, settings, tod
     text = (out / "patched.csv").read_text()
     assert text.startswith("candidate_id,name,email")
     assert len(text.splitlines()) >= 31
+
+
+@pytest.mark.parametrize("value", [1.7976931348623155e+308, -1.7976931348623157e+308, 5e-324])
+def test_the_largest_floats_stay_finite_through_both_paths(value, small_workbook, tmp_path, monkeypatch):
+    # openpyxl writes "%.16g", which rounds these up past the largest float (the
+    # Hypothesis test above once found 1.7976931348623155e+308 reading back as inf)
+    a, b = write_both(small_workbook, tmp_path, lambda snap: Changes(cells=[CellUpdate("Team notes", 9, 2, value)]),
+                      monkeypatch)
+    assert_same(a, b)
+    for path in (a, b):
+        got = XlsxBackend(path).read().tabs["Team notes"].cell(9, 2)
+        assert math.isfinite(got) and math.isclose(got, value, rel_tol=1e-15)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import os
 import zipfile
 from pathlib import Path
@@ -220,7 +221,14 @@ class XlsxBackend(Backend):
         self._save(wb, None)
 
 
+# The largest float with 16 significant digits: openpyxl writes floats as "%.16g",
+# which rounds the few floats above it up to a text that reads back as infinity.
+_LARGEST_16_DIGITS = 1.797693134862315e308
+
+
 def _set(cell, value: Any) -> None:
+    if isinstance(value, float) and math.isfinite(value) and abs(value) > _LARGEST_16_DIGITS:
+        value = math.copysign(_LARGEST_16_DIGITS, value)  # finite stays finite (the patcher writes it exactly)
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # text, never a live formula
