@@ -198,10 +198,10 @@ def _left_out_pipeline(frames: Frames, clean: Frames, rules: reasons.RuleSet, se
     hard_texts = {t for t in texts if reasons.classify(t, None, rules).cls == schema.HARD_NO}  # each text once
     resolve = IdResolver(frames[schema.CANDIDATES]["candidate_id"])
     for row, raw, text in zip(bad.index, bad["candidate_id"], bad["rejection_reason"]):
-        cid, sure = resolve(_id(raw))
+        hard = not is_blank(text) and str(text) in hard_texts
+        cid, sure = resolve(_id(raw), near=hard)  # a near id matters only for a hard-no (and costs a search)
         if not cid:
             continue
-        hard = not is_blank(text) and str(text) in hard_texts
         if sure:
             (never if hard else review).add(cid)
         elif hard:
@@ -235,21 +235,27 @@ class IdResolver:
     """An id as typed -> (the candidate_id it most likely means, sure?)."""
 
     def __init__(self, known: pd.Series):
-        self.known = {_id(v) for v in known if _id(v)}
+        self._known = known
+        self.known: set[str] | None = None  # built on the first row that needs it (most syncs: none)
         self.by_key: dict[str, set[str]] = {}
+
+    def _build(self) -> None:
+        self.known = {_id(v) for v in self._known if _id(v)}
         for cid in self.known:
             self.by_key.setdefault(id_key(cid), set()).add(cid)
 
-    def __call__(self, typed: str) -> tuple[str, bool]:
+    def __call__(self, typed: str, near: bool = True) -> tuple[str, bool]:
+        if self.known is None:
+            self._build()
         if not typed or typed in self.known:
             return typed, True
         key = id_key(typed)
         same = self.by_key.get(key, set())
         if len(same) == 1:
             return next(iter(same)), True
-        near = difflib.get_close_matches(key, list(self.by_key), n=1, cutoff=NEAR_ID)
-        if near:
-            return sorted(self.by_key[near[0]])[0], False
+        close = difflib.get_close_matches(key, list(self.by_key), n=1, cutoff=NEAR_ID) if near else []
+        if close:
+            return sorted(self.by_key[close[0]])[0], False
         return typed, True  # nobody near: the row speaks for an id no one has
 
 
