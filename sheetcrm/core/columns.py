@@ -14,8 +14,8 @@ import pandas as pd
 
 from .. import schema
 from ..config import Settings
-from ..values import parse_bool, parse_date, parse_duration, parse_integer, parse_number
-from .distinct import Distinct, blank, blank_mask, factorise, parse_uniques, take
+from ..values import is_blank, parse_bool, parse_date, parse_duration, parse_integer, parse_number
+from .distinct import Distinct, blank_mask, factorise, parse_uniques, take
 from .issues import IssueLog, _show
 
 _SKILL_SPLIT = re.compile(r"[,;/\n|]+")
@@ -42,7 +42,7 @@ def suggest(value: Any, choices: tuple[str, ...]) -> str:
 
 
 def cell_text(v: Any) -> str | None:
-    if blank(v):
+    if is_blank(v):
         return None
     if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
         v = int(v)

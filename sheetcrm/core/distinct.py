@@ -79,19 +79,12 @@ def _key(v: Any) -> Hashable:
             return (type(v).__name__, id(v))
 
 
-def blank(v: Any) -> bool:
-    try:
-        return is_blank(v)
-    except Exception:
-        return False
-
-
 Distinct = dict[str, tuple[np.ndarray, list[Any]]]  # column -> (codes, uniques) of one raw frame
 
 
 def blank_flags(uniques: list[Any]) -> list[bool]:
     return [u is None or (u.__class__ is str and not u.strip()) or (u.__class__ is float and u != u)
-            or (u.__class__ not in _PLAIN and blank(u)) for u in uniques]
+            or (u.__class__ not in _PLAIN and is_blank(u)) for u in uniques]
 
 
 _PLAIN = {str, float, int, bool, dt.date, dt.datetime, type(None)}

@@ -174,7 +174,7 @@ def left_out_rows(frames: Frames, clean: Frames, rules: reasons.RuleSet, setting
             never.add(cid)
             blocker_rows.append({
                 "row": int(row), "candidate_id": cid, "do_not_contact": True, "forgotten": False,
-                "email_norm": email.strip().lower() if isinstance(email, str) and email.strip() else None,
+                "email_norm": privacy.normalise_email(email) if isinstance(email, str) and email.strip() else None,
                 "phone_e164": privacy.normalise_phone(phone, settings.phone_region) if not is_blank(phone) else None,
             })
         elif cid:

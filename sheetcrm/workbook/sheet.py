@@ -20,6 +20,7 @@ from ..core import Frames
 from .backends.base import Snapshot, col_letter
 from ..config import Settings
 from ..errors import SchemaError
+from ..values import is_blank
 
 
 
@@ -102,7 +103,7 @@ def _check_owned_place(key: str, title: str, header: list[Any], found: dict[str,
             runs.append([col])
     for run in runs:
         alone = len(run) == 1 and len(tab.owned_columns) > 1
-        if alone and any(not _blank(h) for h in header[run[0]:]):
+        if alone and any(not is_blank(h) for h in header[run[0]:]):
             name = next(k for k, v in found.items() if v == run[0])
             raise SchemaError(
                 f"tab '{title}': column {col_letter(run[0])} is headed '{name}', one of sheetcrm's own columns, but "
@@ -154,7 +155,7 @@ QUOTABLE = 0.75
 
 
 def _missing_column_message(title: str, key: str, column: str, header: list[Any]) -> str:
-    keyed = {schema.header_key(h): (i, h) for i, h in enumerate(header, start=1) if not _blank(h)}
+    keyed = {schema.header_key(h): (i, h) for i, h in enumerate(header, start=1) if not is_blank(h)}
     close = difflib.get_close_matches(column, list(keyed), n=1, cutoff=0.4)
     hint = ""
     if close:
@@ -184,7 +185,7 @@ def to_frames(snapshot: Snapshot, maps: dict[str, TabMap]) -> Frames:
         index: list[int] = []
         for offset, raw in enumerate(rows):
             line = list(raw) + [None] * (width - len(raw))
-            if all(_blank(line[i]) for i in input_cols if i < len(line)):
+            if all(is_blank(line[i]) for i in input_cols if i < len(line)):
                 continue
             index.append(offset + 2)
             for n in names:
@@ -194,7 +195,3 @@ def to_frames(snapshot: Snapshot, maps: dict[str, TabMap]) -> Frames:
         frame.index = pd.Index(index, dtype="int64", name="row")
         frames[key] = frame
     return frames
-
-
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())

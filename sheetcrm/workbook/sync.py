@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 import time
 from typing import Any
 
@@ -17,11 +16,10 @@ import pandas as pd
 
 from .. import schema
 from ..core.analysis import Analysis, analyse
-from .backends.base import Backend, CellUpdate, Changes, OwnedTab, Snapshot, WriteResult, same_cell
+from .backends.base import Backend, CellUpdate, Changes, Snapshot, WriteResult, same_cell
 from ..config import Settings
 from ..rules import load_rules
 from .sheet import Frames, TabMap, locate, to_frames
-from ..values import is_blank, parse_bool
 
 
 def plan_changes(snapshot: Snapshot, maps: dict[str, TabMap], analysis: Analysis) -> Changes:
