@@ -17,7 +17,7 @@ from .config import Settings
 from .rules import load_rules
 
 if TYPE_CHECKING:  # the workbook layer loads only for commands that read a workbook
-    from .core.analysis import Analysis
+    from .core.analysis import Analysis, Calls
     from .workbook.backends import Backend
     from .workbook.sync import SyncReport
 
@@ -59,18 +59,32 @@ def _open(settings: Settings, backend: Backend | None) -> Backend:
 
 
 def analyse_workbook(settings: Settings, today: dt.date, backend: Backend | None = None) -> Analysis:
-    """Read and compute everything without writing (for reports)."""
+    """Read and compute everything a sync would write, without writing."""
     from .core.analysis import analyse
+
+    frames, suppressed = _read(settings, backend)
+    return analyse(frames, settings, today, rules=load_rules(settings), suppressed=suppressed)
+
+
+def calls_of_workbook(settings: Settings, today: dt.date, backend: Backend | None = None) -> Calls:
+    """Read, validate, classify and decide the circle-backs (what reports show): no
+    Summary, no owned columns."""
+    from .core.analysis import calls
+
+    frames, suppressed = _read(settings, backend)
+    return calls(frames, settings, today, rules=load_rules(settings), suppressed=suppressed)
+
+
+def _read(settings: Settings, backend: Backend | None):
     from .workbook import sync
 
     snapshot, _maps, frames = sync.load(_open(settings, backend), settings)
-    return analyse(frames, settings, today, rules=load_rules(settings),
-                   suppressed=sync.read_suppressed(snapshot, settings))
+    return frames, sync.read_suppressed(snapshot, settings)
 
 
 def validate_workbook(settings: Settings, today: dt.date, backend: Backend | None = None) -> pd.DataFrame:
     """Every problem in the workbook, as rows (tab, row, column, value, severity, message, suggestion)."""
-    return analyse_workbook(settings, today, backend).issues
+    return calls_of_workbook(settings, today, backend).issues
 
 
 def pipeline_report(settings: Settings, today: dt.date, position: str | None = None, plot: str | None = None,
@@ -79,8 +93,8 @@ def pipeline_report(settings: Settings, today: dt.date, position: str | None = N
     the funnel chart of that position (default `ALL`) as a PNG at that path."""
     from .core import pipeline
 
-    analysis = analyse_workbook(settings, today, backend)
-    figures = analysis.figures
+    analysis = calls_of_workbook(settings, today, backend)
+    figures = pipeline.position_figures(analysis.clean[schema.PIPELINE], analysis.clean[schema.POSITIONS]["position_id"])
     if position is not None:
         figures = pipeline.figures_for(figures, position)
     if plot is not None:
@@ -108,7 +122,7 @@ def talent_report(settings: Settings, today: dt.date, by: str | None = None,
     location) or, with ``by`` None, the overall split followed by all three."""
     from .core import pipeline
 
-    analysis = analyse_workbook(settings, today, backend)
+    analysis = calls_of_workbook(settings, today, backend)
     return pipeline.talent_report(analysis.clean[schema.CANDIDATES], by)
 
 
@@ -135,7 +149,7 @@ def circle_back_report(settings: Settings, today: dt.date, within: int | None = 
     from . import calendar_file
     from .core import circleback
 
-    analysis = analyse_workbook(settings, today, backend)
+    analysis = calls_of_workbook(settings, today, backend)
     listed = circleback.listed(analysis.circle, today, settings.upcoming_days if within is None else within)
     events = calendar_file.write_calendar(ics, listed, today) if ics else None
     rows = listed.assign(contact_every=listed["contact_every_days"].map(circleback.pace_text))
@@ -177,7 +191,7 @@ def suggest_reason_rules(settings: Settings, today: dt.date, backend: Backend | 
     from .core import reasons_report as report
     from .rules import read_rule_files
 
-    analysis = analyse_workbook(settings, today, backend)
+    analysis = calls_of_workbook(settings, today, backend)
     return report.suggest_rules(analysis.clean[schema.PIPELINE], read_rule_files(settings.reasons_files))
 
 
@@ -186,7 +200,7 @@ def reasons_report(settings: Settings, today: dt.date, backend: Backend | None =
     texts with how often each occurs (a ``reasons.ReasonsReport``)."""
     from .core import reasons_report as report
 
-    analysis = analyse_workbook(settings, today, backend)
+    analysis = calls_of_workbook(settings, today, backend)
     return report.reasons_report(analysis.clean[schema.PIPELINE])
 
 
@@ -196,7 +210,7 @@ def match_report(settings: Settings, position_id: str, today: dt.date, backend: 
     from .core import matching
     from .errors import NotFoundError
 
-    analysis = analyse_workbook(settings, today, backend)
+    analysis = calls_of_workbook(settings, today, backend)
     positions = analysis.clean[schema.POSITIONS]
     if not (positions["position_id"] == position_id).any():
         raw = analysis.frames[schema.POSITIONS]

@@ -54,13 +54,25 @@ def assign_ids(candidates: pd.DataFrame) -> dict[int, str]:
 
 
 
-def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime | None = None,
-            rules: reasons.RuleSet | None = None, suppressed: pd.DataFrame | None = None) -> Analysis:
-    """Everything a sync computes, without I/O. ``now`` only stamps the Summary title;
-    ``rules`` are the compiled reason rules (``sheetcrm.rules.load_rules(settings)``)."""
+@dataclasses.dataclass
+class Calls:
+    """Who to call and why not, without the Summary or the owned columns: what
+    `report circle-backs`, `match` and `validate` show (a report computes only that)."""
+    frames: Frames  # raw, with assigned ids filled in
+    clean: Frames  # valid rows, typed; pipeline classified
+    issues: pd.DataFrame
+    candidate_class: pd.Series
+    circle: pd.DataFrame
+    new_ids: dict[int, str]
+    left_out: dict[str, int]
+
+
+
+def calls(frames: Frames, settings: Settings, today: dt.date, rules: reasons.RuleSet | None = None,
+          suppressed: pd.DataFrame | None = None) -> Calls:
+    """Validate, classify and decide every person's circle-back (DESIGN §3, §4, §6)."""
     if rules is None:
         raise TypeError("analyse() needs rules=sheetcrm.rules.load_rules(settings): core reads no rule files")
-    now = now or dt.datetime.combine(today, dt.time())
     frames = {k: v.copy() for k, v in frames.items()}
     new_ids = assign_ids(frames[schema.CANDIDATES])
     if new_ids:
@@ -77,17 +89,29 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
     if len(guard):
         issues = _merge_issues(issues, guard)
         clean[schema.CANDIDATES] = clean[schema.CANDIDATES].drop(index=guard["row"].unique())
-    figures = pipeline.position_figures(clean[schema.PIPELINE], clean[schema.POSITIONS]["position_id"])
     verdicts = never_call.decide(never_call.Facts(clean[schema.CANDIDATES], clean[schema.PIPELINE], cand_class,
                                                   settings, suppressed, left_out))
     circle = circleback.circle_backs(clean[schema.CANDIDATES], clean[schema.PIPELINE], clean[schema.POSITIONS],
                                      cand_class, settings, today, verdicts=verdicts)
+    left_out_counts = {k: len(frames[k]) - len(clean[k]) for k in schema.INPUT_TABS}
+    return Calls(frames, clean, issues, cand_class, circle, new_ids, left_out_counts)
+
+
+
+def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime | None = None,
+            rules: reasons.RuleSet | None = None, suppressed: pd.DataFrame | None = None) -> Analysis:
+    """Everything a sync computes, without I/O: :func:`calls`, then the figures, the
+    Summary and the owned columns. ``now`` only stamps the Summary title; ``rules`` are
+    the compiled reason rules (``sheetcrm.rules.load_rules(settings)``)."""
+    now = now or dt.datetime.combine(today, dt.time())
+    c = calls(frames, settings, today, rules, suppressed)
+    clean, issues, circle = c.clean, c.issues, c.circle
+    figures = pipeline.position_figures(clean[schema.PIPELINE], clean[schema.POSITIONS]["position_id"])
     backpocket = matching.backpocket_counts(circle, clean[schema.POSITIONS])
     backpocket_due = matching.backpocket_counts(circle, clean[schema.POSITIONS], due_only=True,
                                                 later=matching.available_later(clean[schema.CANDIDATES], today, settings))
-    left_out_counts = {k: len(frames[k]) - len(clean[k]) for k in schema.INPUT_TABS}
-    owned = _owned_columns(frames, clean, issues, cand_class, circle, backpocket, settings, backpocket_due)
-    summary = pipeline.summary_rows(figures, clean[schema.CANDIDATES], left_out_counts, now, backpocket,
+    owned = _owned_columns(c.frames, clean, issues, c.candidate_class, circle, backpocket, settings, backpocket_due)
+    summary = pipeline.summary_rows(figures, clean[schema.CANDIDATES], c.left_out, now, backpocket,
                                     positions=clean[schema.POSITIONS])
     chart = funnel.add_funnel(summary, figures)
     tabs = [
@@ -98,8 +122,8 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
         readable(OwnedTab(settings.tab_title(schema.CIRCLE_BACKS), circleback.circle_backs_rows(circle, today, settings))),
         readable(OwnedTab(settings.tab_title(schema.ISSUES), issues_rows(issues))),
     ]
-    return Analysis(frames, clean, issues, cand_class, figures, circle, backpocket, new_ids, owned, tabs,
-                    left_out_counts)
+    return Analysis(c.frames, clean, issues, c.candidate_class, figures, circle, backpocket, c.new_ids, owned, tabs,
+                    c.left_out)
 
 
 
