@@ -12,17 +12,8 @@ import sys
 import click
 
 from sheetcrm import scheduler
-from sheetcrm.cli import config_option, global_overrides, sheet_option, workbook_option
+from sheetcrm.cli import config_option, day_callback, global_overrides, sheet_option, workbook_option
 from sheetcrm.errors import SheetCRMError
-
-
-def _day(ctx, param, value: str | None) -> dt.date | None:
-    if value is None:
-        return None  # each run takes the date of its own day in the schedule's time zone
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("use YYYY-MM-DD, e.g. 2026-11-22") from None
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -34,7 +25,8 @@ def _day(ctx, param, value: str | None) -> dt.date | None:
 @click.option("--log-format", type=click.Choice(scheduler.LOG_FORMATS),
               help="Log lines as text or one JSON object per line (default: log_format in the config, else text).")
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging, with the traceback of unexpected errors.")
-@click.option("--today", callback=_day, metavar="YYYY-MM-DD", help="Pretend today is this date (tests).")
+@click.option("--today", callback=day_callback(lambda: None),  # None: each run takes its own day in the schedule time zone
+              metavar="YYYY-MM-DD", help="Pretend today is this date (tests).")
 def main(config_path: str | None, workbook: str | None, sheet_key: str | None, once: bool, dry_run: bool,
          log_format: str | None, verbose: bool, today: dt.date | None) -> None:
     """Sync on the schedule from the config (every N minutes and/or daily at

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import sys
+from collections.abc import Callable
 
 import click
 
@@ -16,16 +17,19 @@ from .config import Settings, load_settings
 from .errors import SheetCRMError
 
 
-def _today(ctx, param, value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("use YYYY-MM-DD, e.g. 2026-11-22") from None
+def day_callback(default: Callable[[], dt.date | None]) -> Callable[..., dt.date | None]:
+    """A `--today YYYY-MM-DD` option's reader; without the option, ``default()``."""
+    def read(ctx, param, value: str | None) -> dt.date | None:
+        if value is None:
+            return default()
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter("use YYYY-MM-DD, e.g. 2026-11-22") from None
+    return read
 
 
-today_option = click.option("--today", callback=_today, metavar="YYYY-MM-DD",
+today_option = click.option("--today", callback=day_callback(lambda: dt.date.today()), metavar="YYYY-MM-DD",
                             help="Pretend today is this date (default: today).")
 format_option = click.option("--format", "fmt", type=click.Choice(output.FORMATS), default="table",
                              show_default=True, help="Output format; json is for scripts.")

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import schema
 from .errors import ConfigError
-from .values import parse_duration
+from .values import is_blank, parse_bool, parse_duration
 
 DEFAULT_CONFIG_PATH = Path("config/sheetcrm.toml")
 BUILTIN_REASONS = Path(__file__).parent / "defaults" / "reasons.toml"
@@ -124,14 +124,9 @@ def _convert(key: str, kind: Any, value: Any) -> Any:
         if kind == "duration":
             return parse_duration(value)
         if kind is bool:
-            if isinstance(value, bool):
-                return value
-            s = str(value).strip().lower()
-            if s in ("1", "true", "yes", "on"):
-                return True
-            if s in ("0", "false", "no", "off"):
-                return False
-            raise ValueError("expected true or false")
+            if is_blank(value):  # an empty SHEETCRM_… variable must not switch a setting off
+                raise ValueError("expected true or false")
+            return parse_bool(value)  # the cells' yes/no words (true/yes/y/on/1 …): one parser for both
         if kind is int:
             if isinstance(value, bool) or (isinstance(value, float) and value != int(value)):
                 raise ValueError("expected a whole number")

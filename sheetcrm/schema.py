@@ -218,7 +218,6 @@ DROPDOWNS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 ISSUE_COLUMNS = ("tab", "row", "column", "value", "severity", "message", "suggestion")
-SEVERITIES = ("error", "warning")
 
 SUPPRESSED_COLUMNS = ("hash", "kind", "suppressed_on")
 

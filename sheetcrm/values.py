@@ -13,8 +13,8 @@ import pandas as pd
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 0 in Excel and Google Sheets (1900 system)
 
-_TRUE = {"true", "yes", "y", "x", "1", "✓", "✔"}
-_FALSE = {"false", "no", "n", "0", ""}
+_TRUE = {"true", "yes", "y", "x", "1", "on", "✓", "✔"}
+_FALSE = {"false", "no", "n", "0", "off", ""}
 
 UNIT_DAYS = {
     "day": 1, "days": 1, "d": 1,
@@ -49,7 +49,7 @@ def is_blank(value: object) -> bool:
 
 
 def parse_bool(value: object) -> bool:
-    """`TRUE/FALSE`, `yes/no`, `y/n`, `x`, blank (= no)."""
+    """`TRUE/FALSE`, `yes/no`, `y/n`, `on/off`, `x`, blank (= no)."""
     if is_blank(value):
         return False
     if isinstance(value, bool):

@@ -143,3 +143,15 @@ def test_config_mistake_is_one_line_exit_1(tmp_path):
     result = CliRunner().invoke(cli, ["--config", str(path), "validate", "--workbook", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 1, result.output
     assert "name the same tab" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("value, expected", [("yes", True), ("on", True), ("1", True), ("y", True),
+                                             ("off", False), ("No", False), ("0", False)])
+def test_a_yes_no_setting_reads_the_same_words_as_a_cell(value, expected):
+    assert load_settings(None, env={"SHEETCRM_BUILTIN_REASONS": value}).builtin_reasons is expected
+
+
+@pytest.mark.parametrize("value", ["", "  ", "maybe"])
+def test_an_empty_or_unclear_yes_no_setting_is_refused(value):
+    with pytest.raises(ConfigError, match="builtin_reasons"):
+        load_settings(None, env={"SHEETCRM_BUILTIN_REASONS": value})

@@ -276,7 +276,7 @@ def test_never_crashes_and_never_loses_rows(rules, texts, outcomes):
     out = reasons.classify_pipeline(pipe, rules)
     assert len(out) == len(pipe)
     for cls, cat, outcome in zip(out["rejection_class"], out["rejection_category"], out["outcome"]):
-        if outcome in reasons.NO_OUTCOMES:
+        if outcome in schema.TURNED_DOWN:
             assert cls in schema.REJECTION_CLASSES and schema.CATEGORY_CLASS[cat] == cls
         else:
             assert cls is None and cat is None
@@ -474,7 +474,7 @@ def test_a_hard_no_stays_hard_whatever_soft_text_and_typos_surround_it(rules, da
     soft = _typo(data.draw(st.sampled_from(_SOFT_TEXTS)), data)
     joiner = data.draw(st.sampled_from(["; ", ", ", " and ", " but ", ". ", " - ", " + ", "\n"]))
     text = hard + joiner + soft if data.draw(st.booleans()) else soft + joiner + hard
-    got = reasons.classify(text, data.draw(st.sampled_from(reasons.NO_OUTCOMES)), rules)
+    got = reasons.classify(text, data.draw(st.sampled_from(schema.TURNED_DOWN)), rules)
     assert got.cls == "hard_no", (text, got)
 
 

@@ -9,7 +9,6 @@ import math
 import re
 
 import pandas as pd
-import phonenumbers
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
@@ -517,37 +516,6 @@ def test_the_plain_email_fast_path_only_accepts_what_email_validator_accepts(add
     except EmailNotValidError as exc:
         pytest.fail(f"fast path accepted {address!r}, email-validator says: {exc}")
     assert fast == privacy.normalise_email(info.normalized)
-
-
-PHONE_TEXT = st.one_of(
-    st.from_regex(r"\+[1-9]\d{0,2}[ -]?\d{1,4}[ -]?\d{2,10}", fullmatch=True),
-    st.from_regex(r"0{1,2}\d{2,5}[ -]?\d{3,9}", fullmatch=True),
-    st.from_regex(r"[1-9]\d{3,14}", fullmatch=True),
-)
-
-
-@hsettings(max_examples=200, deadline=None)
-@given(text=PHONE_TEXT, region=st.one_of(st.sampled_from(["GB", "JE", "US", "DE", "IT", "AR", "BR", "MX", "CX"]),
-                                         st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS))))
-def test_the_phone_fast_path_agrees_with_normalise_phone(text, region):
-    fast = contacts.fast_e164(text, region)
-    if fast is not contacts._SLOW:
-        assert fast == privacy.normalise_phone(text, region)
-
-
-@pytest.mark.parametrize("text, region, expected", [
-    ("+44 7700 900123", "GB", "+447700900123"),
-    ("07700 900123", "GB", "+447700900123"),
-    ("07700-900123", "GB", "+447700900123"),
-    ("+1 415 555 0100", "GB", "+14155550100"),
-    ("415 555 0100", "US", "+14155550100"),
-    ("01534 123456", "JE", "+441534123456"),  # Jersey shares +44 with the UK
-    ("+39 06 1234 5678", "GB", contacts._SLOW),  # Italian leading zero: the full parser decides
-    ("(0)7700 900123", "GB", contacts._SLOW),
-])
-def test_phone_fast_path_examples(text, region, expected):
-    assert contacts.fast_e164(text, region) == expected if expected is not contacts._SLOW \
-        else contacts.fast_e164(text, region) is contacts._SLOW
 
 
 def test_near_duplicate_names_are_found_in_a_big_block(settings):

@@ -82,6 +82,7 @@ def test_not_integers(value):
 @pytest.mark.parametrize("value, expected", [
     (True, True), (False, False), (None, False), ("", False), ("TRUE", True), ("false", False), ("yes", True),
     ("No", False), ("y", True), ("n", False), ("x", True), ("X", True), (1, True), (0, False), (1.0, True), ("✓", True),
+    ("on", True), ("OFF", False),
 ])
 def test_yes_no(value, expected):
     assert parse_bool(value) is expected

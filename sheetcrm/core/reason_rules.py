@@ -280,9 +280,6 @@ class RuleSet:
                     found[i] = found.get(i, "") + "f"
         return [(self.rules[i], found[i]) for i in sorted(found)]
 
-    def negations_for(self, cls: str) -> list[Negation]:
-        return self._negations[cls][0]
-
     def negation_at(self, cls: str, text: str, start: int, end: int) -> Negation | None:
         """The first template that says the match text[start:end] is negated or doubted."""
         own, before, after, some_after_only, some_before_only, near_before, near_after = self._negations[cls]

@@ -46,7 +46,6 @@ from .reason_compile import compile_rules  # noqa: F401  (the public way to buil
 from .reason_rules import Negation, Rule, RuleSet, negation_template, normalise, phrase_regex, words_of  # noqa: F401
 from .validate import issues_frame
 
-NO_OUTCOMES = ("rejected", "declined", "ghosted")
 # Among several hard-no reasons in one text, the one shown is the most specific, and
 # among those the one a recruiter most needs to see before picking up the phone.
 HARD_PRECEDENCE = ("do_not_contact", "conduct", "false_information", "client_complaint",
@@ -252,7 +251,7 @@ def classify_pipeline(pipeline: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     out = pipeline.copy()
     n = len(out)
     cols = {f: np.full(n, None, dtype=object) for f in ("cls", "category", "rule")}
-    decided = out["outcome"].isin(NO_OUTCOMES).to_numpy() if n else np.zeros(0, bool)
+    decided = out["outcome"].isin(schema.TURNED_DOWN).to_numpy() if n else np.zeros(0, bool)
     if decided.any():
         where = np.flatnonzero(decided)
         got = _classify_distinct(out["rejection_reason"].to_numpy(dtype=object)[where],

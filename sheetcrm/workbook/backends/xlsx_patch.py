@@ -33,7 +33,6 @@ from .base import (FONT_NAME, ROW_LINE_POINTS, Changes, OwnedTab, Snapshot, Writ
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 WORKSHEET = REL_NS + "/worksheet"
 STYLES = REL_NS + "/styles"
