@@ -17,7 +17,6 @@ import contextlib
 import datetime as dt
 import gc
 import json
-import os
 import shutil
 import sys
 import time
@@ -490,6 +489,10 @@ RUNNERS = {
 def measure_spec(spec: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows of one measurement (what ``bench/run.py`` planned)."""
     settings = Settings()  # built-in defaults: no config file or environment changes the figures
+    if spec["step"] == "reports":
+        from bench.reports import run_reports_xlsx
+
+        return run_reports_xlsx(spec, settings)
     runner = RUNNERS.get((spec["backend"], spec["step"]), run_domain)
     return runner(spec, settings)
 

@@ -23,14 +23,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 if __package__ in (None, ""):  # run as a script: import from the project root, not from bench/
     sys.path[0] = str(ROOT)
 
 DOMAIN_STEPS = ("validate", "classify", "figures", "circle_backs")
-ALL_STEPS = (*DOMAIN_STEPS, "domain", "classify_1m", "sync")
+ALL_STEPS = (*DOMAIN_STEPS, "domain", "classify_1m", "sync", "reports")
 ALL_BACKENDS = ("memory", "xlsx", "gsheets")
 KEYS = ("size", "backend", "step", "seconds", "peak_mib", "requests", "baseline_seconds", "baseline_requests",
         "speedup")
@@ -114,6 +114,11 @@ def plan(args: argparse.Namespace) -> list[dict[str, Any]]:
                 if b == "xlsx" and n > args.xlsx_max:
                     spec["skip"] = f"above --xlsx-max {args.xlsx_max:,} (minutes per sync; raise --xlsx-max to measure)"
                 specs.append(spec)
+        if "reports" in args.steps:
+            spec = {**common, "size": n, "backend": "xlsx", "step": "reports", "repeat": 1}
+            if n > args.xlsx_max:
+                spec["skip"] = f"above --xlsx-max {args.xlsx_max:,}"
+            specs.append(spec)
     if "classify_1m" in args.steps:
         specs.append({**common, "size": args.classify_rows, "rows": args.classify_rows, "distinct": args.classify_distinct,
                       "backend": "memory", "step": "classify_1m"})
@@ -230,6 +235,16 @@ def where_time_goes(rows: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+def _reports_check(rows: list[dict[str, Any]], add: Callable[[bool | None, str, str], None]) -> None:
+    """A report computes only what it shows: each report faster than sync --dry-run (issue 12)."""
+    for dry in (r for r in rows if r["step"] == "sync --dry-run" and r.get("seconds")):
+        reports = [r for r in rows if r["size"] == dry["size"] and r["backend"] == "xlsx"
+                   and r["step"].startswith(("report ", "match ")) and r.get("seconds")]
+        for r in reports:
+            add(r["seconds"] < dry["seconds"], f"{r['step']} faster than sync --dry-run at {dry['size']:,} (xlsx)",
+                f"{r['seconds']:.2f} s vs {dry['seconds']:.2f} s")
+
+
 def _find(rows, size, backend, step):
     return next((r for r in rows if r["size"] == size and r["backend"] == backend and r["step"] == step), None)
 
@@ -300,6 +315,7 @@ def checks(rows: list[dict[str, Any]], sizes: list[int]) -> list[tuple[str, str,
             f"{x['seconds']:.1f} s ({phases})")
     else:
         add(None, "xlsx full sync of 10,000 candidates under 15 s", "10,000 on xlsx not measured")
+    _reports_check(rows, add)
     c = _find(rows, next((r["size"] for r in rows if r["step"] == "classify_1m"), -1), "memory", "classify_1m")
     if c and c.get("seconds") is not None:
         out.append(("info", f"classify {c['size']:,} rows with {c.get('distinct_texts', '?')} distinct texts",
