@@ -414,7 +414,7 @@ def test_auth_check_signs_in_reads_and_proves_write_access(google, tmp_path, mon
 
 @pytest.mark.parametrize("setup, message", [
     (lambda g, key: setattr(g.book(key), "writers_denied", True), "can read .* but not change it: share the sheet"),
-    (lambda g, key: g.books.pop(key), "does not exist or is not shared"),
+    (lambda g, key: g.books.pop(key), "was not found: check --sheet KEY"),
 ])
 def test_auth_check_says_what_to_do(setup, message, google, tmp_path, monkeypatch):
     key = google.add_book()
@@ -453,7 +453,7 @@ def test_only_a_loopback_stand_in_may_replace_google(monkeypatch, tmp_path, sett
 def test_missing_or_unshared_sheet(gsheet, google):
     key, backend = gsheet()
     google.books.pop(key)
-    with pytest.raises(NotFoundError, match=f"Google Sheet {key} does not exist"):
+    with pytest.raises(NotFoundError, match=f"Google Sheet {key} was not found"):
         backend.read()
 
 

@@ -8,8 +8,10 @@ served over real HTTP on 127.0.0.1 for tests and benchmarks.
 
 Switches (each fires on the next matching requests, then turns itself off):
 
-* ``google.fail(status, times=1, on="any", retry_after=None, html=False)``: 429/500/503...,
-  with a Retry-After header or an HTML error page instead of Google's JSON error body.
+* ``google.fail(status, times=1, on="any", retry_after=None, html=False, body=None)``: 429/500/503...,
+  with a Retry-After header or an HTML error page instead of Google's JSON error body; ``body``
+  answers exactly that (a dict as JSON, a str as an HTML page, e.g. a proxy's login page with
+  status 200; on="token" with ``google_errors.TOKEN_EXPIRED`` for the sign-in service).
 * ``google.slow(seconds, times=1, on="any")``: answer late (after applying the request).
 * ``google.drop(times=1, on="any", after_apply=False)``: close the connection without an answer.
 * ``google.before(on, action, nth=1)``: run ``action(book)`` (a person editing, sorting,
@@ -18,6 +20,11 @@ Switches (each fires on the next matching requests, then turns itself off):
 ``on`` is a request kind: "get" (spreadsheets.get), "values:batchGet", "values:batchUpdate",
 "batchUpdate", "values.get", "values.update", "drive", "any", "write" (any non-GET).
 ``google.log`` lists the kinds served, in order (one entry per HTTP request received).
+
+Lasting setups, as Google answers them (bodies in google_errors.py): ``google.disabled_apis``
+(``{"sheets.googleapis.com"}``: SERVICE_DISABLED for project ``google.project``),
+``google.token_scopes`` (the scopes the tokens carry; too few: ACCESS_TOKEN_SCOPE_INSUFFICIENT),
+``book.readers_denied`` (not shared: 403) and ``book.writers_denied`` (shared read-only).
 """
 from __future__ import annotations
 
@@ -35,6 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from . import google_errors
 from .model import ApiError, Tab, quote_title, serial, split_range
 
 STATUS_TEXT = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
@@ -77,6 +85,7 @@ class Book:
         self.tabs: list[Tab] = [Tab(0, "Sheet1")]
         self.created = self.modified = _now()
         self.writers_denied = False  # shared read-only with the caller
+        self.readers_denied = False  # not shared with the caller at all
         self.properties: dict[str, Any] = {}  # over DEFAULT_PROPERTIES, e.g. {"locale": "en_GB"}
 
     def tab(self, title: str) -> Tab:
@@ -286,6 +295,7 @@ class _Switch:
     after_apply: bool = False
     action: Callable[[Book], None] | None = None
     nth: int = 1
+    body: dict | str | None = None
 
 
 class StandIn:
@@ -298,6 +308,9 @@ class StandIn:
         self.switches: list[_Switch] = []
         self.url = ""
         self._ids = itertools.count(1)
+        self.project = "123456789012"  # the Cloud project number of the caller's credentials
+        self.disabled_apis: set[str] = set()
+        self.token_scopes: tuple[str, ...] | None = None  # None: tokens carry every scope asked for
 
     # -- building books directly (fast: no HTTP) ------------------------------------
     def add_book(self, tabs: dict[str, list[list[Any]]] | None = None, key: str | None = None,
@@ -327,8 +340,9 @@ class StandIn:
             return self.books[key].tab(title).render(0, 0, 10**9, 10**9, "UNFORMATTED_VALUE", "SERIAL_NUMBER")
 
     # -- switches ------------------------------------------------------------
-    def fail(self, status: int, times: int = 1, on: str = "any", retry_after: float | None = None, html: bool = False) -> None:
-        self.switches.append(_Switch(on, times, status=status, retry_after=retry_after, html=html))
+    def fail(self, status: int, times: int = 1, on: str = "any", retry_after: float | None = None, html: bool = False,
+             body: dict | str | None = None) -> None:
+        self.switches.append(_Switch(on, times, status=status, retry_after=retry_after, html=html, body=body))
 
     def slow(self, seconds: float, times: int = 1, on: str = "any") -> None:
         self.switches.append(_Switch(on, times, seconds=seconds))
@@ -396,7 +410,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         fault = google._take(kind, method, lambda s: s.status > 0)
         if fault is not None:
-            self._fault(fault)
+            self._fault(fault, google, kind)
             return
         try:
             body = json.loads(raw) if raw and parts.path != "/token" else None
@@ -415,11 +429,17 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(status, answer)
 
-    def _fault(self, fault: _Switch) -> None:
+    def _fault(self, fault: _Switch, google: "StandIn", kind: str) -> None:
         headers = {}
         if fault.retry_after is not None:
             headers["Retry-After"] = f"{fault.retry_after:g}"
-        if fault.html:
+        if isinstance(fault.body, str):
+            self._send(fault.status, fault.body, "text/html; charset=UTF-8", headers)
+        elif fault.body is not None:
+            self._send(fault.status, fault.body, headers=headers)
+        elif fault.status == 429:
+            self._send(429, google_errors.rate_limited(google.project, kind), headers=headers)
+        elif fault.html:
             self._send(fault.status, HTML_ERROR.format(code=fault.status), "text/html; charset=UTF-8", headers)
         else:
             status = STATUS_TEXT.get(fault.status, "UNKNOWN")
@@ -483,12 +503,11 @@ def _route(google: StandIn, method: str, path: str, query: dict, body: Any) -> t
     if not m:
         raise ApiError(404, "NOT_FOUND", "Requested entity was not found.")
     key, rest = unquote(m.group(1)), m.group(2)
-    book = google.books.get(key)
-    if book is None:
-        raise ApiError(404, "NOT_FOUND", "Requested entity was not found.")
+    refused = _refused(google, _kind(method, path), method, google.books.get(key))
+    if refused is not None:
+        return refused
+    book = google.books[key]
     one = lambda name, default=None: (query.get(name) or [default])[0]  # noqa: E731
-    if method != "GET" and book.writers_denied:
-        raise ApiError(403, "PERMISSION_DENIED", "The caller does not have permission")
     if method == "GET" and rest == "":
         if one("includeGridData", "false").lower() == "true" or "fields" in query:
             raise ApiError(400, "INVALID_ARGUMENT", "the stand-in serves metadata only (no grid data, no field masks)")
@@ -526,6 +545,22 @@ def _route(google: StandIn, method: str, path: str, query: dict, body: Any) -> t
         if method == "POST" and action == "append":
             return 200, _append(book, text, body.get("values"), one("valueInputOption", "RAW"), key)
     raise ApiError(404, "NOT_FOUND", "Requested entity was not found.")
+
+
+def _refused(google: StandIn, kind: str, method: str, book: Book | None) -> tuple[int, dict] | None:
+    """Google's checks in Google's order: the API is enabled for the caller's project, the
+    token carries a scope for this method, the sheet exists, it is shared with the caller."""
+    if google_errors.SHEETS in google.disabled_apis:
+        return 403, google_errors.service_disabled(google.project)
+    if google.token_scopes is not None:
+        needed = google_errors.READ_SCOPES if method == "GET" else google_errors.WRITE_SCOPES
+        if not needed & set(google.token_scopes):
+            return 403, google_errors.scope_insufficient(kind)
+    if book is None:
+        return 404, google_errors.not_found()
+    if book.readers_denied or (method != "GET" and book.writers_denied):
+        return 403, google_errors.permission_denied()
+    return None
 
 
 def _get(book: Book, text: str, value_option: str, date_option: str, major: str) -> dict:

@@ -43,8 +43,9 @@ import requests
 from gspread.http_client import HTTPClient
 
 from ... import schema
-from ...errors import AuthError, BackendError, ConfigError, NotFoundError
+from ...errors import AuthError, BackendError, ConfigError
 from ...values import EXCEL_EPOCH
+from .. import google_errors
 from . import gsheets_chart
 from .base import (FONT_NAME, Backend, Changes, CellUpdate, OwnedTab, Sheet, Snapshot, TabLayout, WriteResult, col_letter,
                    resolve_rows, same_cell)
@@ -63,7 +64,6 @@ DATE_COLUMNS = frozenset(c.name for t in schema.INPUT_TAB_SCHEMAS.values() for c
                          if c.kind == schema.DATE) | {"last_contact", "next_circle_back"}
 _EPOCH_DT = dt.datetime.combine(EXCEL_EPOCH, dt.time())
 _PLAIN_TITLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_PRIVATE = re.compile(r"\S+@\S+|\+?\d[\d ()-]{6,}\d")
 
 
 class _Unanswered(Exception):
@@ -192,14 +192,11 @@ def _retry_after(resp: requests.Response) -> float | None:
         return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
 
 
-def _error_of(resp: requests.Response) -> tuple[str, str]:
-    """(Google's status word, its message scrubbed of anything that looks personal)."""
-    try:
-        err = resp.json()["error"]
-        return str(err.get("status", "")), _PRIVATE.sub("…", str(err.get("message", "")))[:200]
-    except (ValueError, KeyError, TypeError, AttributeError):
-        looks = "an HTML error page" if "html" in resp.headers.get("Content-Type", "") else "not a Google API answer"
-        return "", looks
+def _looks_json(resp: requests.Response) -> bool:
+    """Google answers JSON; a proxy's or a network's sign-in page answers 200 with HTML."""
+    if "json" not in resp.headers.get("Content-Type", ""):
+        return False
+    return resp.content.lstrip()[:1] in (b"{", b"[")
 
 
 def quote(title: str) -> str:
@@ -246,11 +243,12 @@ class GSheetsBackend(Backend):
     name = "gsheets"
 
     def __init__(self, sheet_key: str, credentials: Any, *, account: str = "the account in the credentials",
+                 credentials_type: str = "service_account",
                  base_url: str | None = None, timeout: float | tuple[float, float] = (10.0, 60.0),
                  attempts: int = 6, backoff: float = 1.0, max_wait: float = 64.0,
                  sleep: Callable[[float], None] = time.sleep, jitter: Callable[[], float] = random.random):
         self.key = sheet_key
-        self.account = account
+        self.account, self.credentials_type = account, credentials_type
         self.base_url = base_url.rstrip("/") if base_url else None
         self.timeout, self.attempts, self.backoff, self.max_wait = timeout, max(1, attempts), backoff, max_wait
         self.sleep, self.jitter = sleep, jitter
@@ -265,7 +263,7 @@ class GSheetsBackend(Backend):
     def from_settings(cls, settings, interactive: bool = False) -> "GSheetsBackend":
         base_url = _api_url_from_env()
         creds, account = load_credentials(settings, interactive=interactive)
-        return cls(settings.sheet_key, creds, account=account, base_url=base_url)
+        return cls(settings.sheet_key, creds, account=account, credentials_type=settings.credentials_type, base_url=base_url)
 
     def describe(self) -> str:
         return f"Google Sheet {self.key}"
@@ -304,17 +302,20 @@ class GSheetsBackend(Backend):
             raise _Unanswered(f"no answer within {self._read_timeout():g} s") from None
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
             raise _Unanswered("the connection was dropped") from None
-        except google.auth.exceptions.RefreshError:
-            raise AuthError("Google refused the credentials (sign-in failed): the key may be revoked or the "
-                            "sign-in expired; create a new key or run `sheetcrm auth check`") from None
+        except google.auth.exceptions.RefreshError as exc:
+            if getattr(exc, "retryable", False):  # google-auth's word: the sign-in service may answer next time
+                raise _Unanswered("Google's sign-in service did not answer usefully") from None
+            raise google_errors.sign_in_refused(exc, self.account, self.credentials_type) from None
         except google.auth.exceptions.TransportError:
             raise _Unanswered("Google's sign-in service could not be reached") from None
         if resp.ok:
+            if resp.content and not _looks_json(resp):
+                raise _Unanswered("the answer was not Google's (an HTML page: a proxy or a network sign-in page?)")
             return resp
-        status, message = _error_of(resp)
-        if resp.status_code in RETRY_STATUSES:
-            raise _Unanswered(f"HTTP {resp.status_code} {status or message}".strip(), _retry_after(resp))
-        raise self._refusal(resp.status_code, status, message, method)
+        err = google_errors.from_response(resp)
+        if resp.status_code in RETRY_STATUSES or err.reason == "RATE_LIMIT_EXCEEDED":
+            raise _Unanswered(f"HTTP {resp.status_code} {err.status or err.message}".strip(), _retry_after(resp))
+        raise google_errors.refusal(err, self.account, self.key, method, self.credentials_type)
 
     def _read_timeout(self) -> float:
         return self.timeout[1] if isinstance(self.timeout, tuple) else self.timeout
@@ -325,18 +326,6 @@ class GSheetsBackend(Backend):
             wait = max(wait, min(retry_after, 2 * self.max_wait))
         self.waits.append(wait)
         self.sleep(wait)
-
-    def _refusal(self, code: int, status: str, message: str, method: str) -> Exception:
-        if code == 401:
-            return AuthError(f"Google rejected the credentials of {self.account} (401): create a new key or sign in again")
-        if code == 403:
-            if method.upper() != "GET":
-                return AuthError(f"{self.account} can read Google Sheet {self.key} but not change it: share the sheet with it as Editor")
-            return AuthError(f"{self.account} has no access to Google Sheet {self.key}: share the sheet with it as Editor")
-        if code == 404:
-            return NotFoundError(f"Google Sheet {self.key} does not exist or is not shared with {self.account}; "
-                                 "check --sheet KEY (the long id in the sheet's address)")
-        return BackendError(f"Google Sheets refused the request (HTTP {code} {status}): {message}; nothing was written")
 
     def _unanswered(self, exc: _Unanswered, doing: str, consequence: str) -> BackendError:
         return BackendError(f"Google Sheet {self.key}: {doing} failed after {self.attempts} attempts "
