@@ -46,7 +46,7 @@ SOFT_REASONS = {
     "location": ["doesn't want to relocate", "remote only, role is onsite", "Location mismatch",
                  "no work permit for the UK", "commute too long"],
     "experience": ["too junior at the time", "2 years experience, needs senior", "not enough experience yet",
-                   "lacks leadership experience"],
+                   "lacks leadership experience", "overqualified for the role", "too senior for this team"],
     "skills": ["Irrelevant skillset", "Java dev, we needed Python", "missing required cloud skills",
                "no k8s experience"],
     "declined_role": ["declined - not challenging enough", "turned the offer down, wants bigger scope",

@@ -292,6 +292,42 @@ def test_talking_point_from_the_reason(settings, today, cat, extra, expected):
     assert circle.at["C-00001", "talking_point"] == expected
 
 
+def _experience_circle(text, decided, settings, today, skills="python, aws"):
+    """Circle-backs with the real reason rules reading ``text`` (not simulated)."""
+    frames = make_frames(settings, candidates=[cand(skills=skills, location="Berlin, Germany")], positions=OPEN,
+                         pipeline=[{"candidate_id": "C-00001", "position_id": "P-3", "outcome": "rejected",
+                                    "rejection_reason": text, "decided_on": decided}])
+    clean, _ = validate.validate(frames, settings, today)
+    pipe = reasons.classify_pipeline(clean[schema.PIPELINE], load_rules(settings))
+    cc = reasons.candidate_classes(pipe, clean[schema.CANDIDATES])
+    return circleback.circle_backs(clean[schema.CANDIDATES], pipe, clean[schema.POSITIONS], cc, settings, today)
+
+
+@pytest.mark.parametrize("text,changes,expected_next,point", [
+    ("too junior at the time", {}, D(2027, 9, 1), "not enough experience last time (P-3): ask what they have done "
+                                                   "since; P-11 may fit"),
+    ("overqualified, would be bored", {}, D(2026, 11, 30), "too senior for that role last time (P-3): pitch a more "
+                                                            "senior role, P-11 may fit"),
+    ("too senior for the team", {"overqualified_cool_off_days": 30}, D(2026, 10, 1), "pitch a more senior role"),
+    ("überqualifiziert", {"cool_off_days": {"experience": 20}}, D(2026, 11, 30), "too senior"),
+    ("not enough experience", {"cool_off_days": {"experience": 20}}, D(2026, 9, 21), "not enough experience"),
+])
+def test_experience_cool_off_knows_the_direction(settings, today, text, changes, expected_next, point):
+    """Under-qualified: the experience cool-off (365 d); over-qualified: its own (90 d), a more senior role."""
+    circle = _experience_circle(text, D(2026, 9, 1), settings.replace(**changes), today)
+    rec = circle.loc["C-00001"]
+    assert rec["rejection_category"] == "experience"
+    assert rec["next_circle_back"] == expected_next
+    assert point in rec["talking_point"]
+
+
+def test_overqualified_without_a_fitting_role_asks_what_level(settings, today):
+    circle = _experience_circle("too senior", D(2026, 1, 1), settings, today, skills="cobol")
+    assert circle.at["C-00001", "talking_point"] == ("too senior for that role last time (P-3): pitch a more senior "
+                                                     "role, ask what level they want now")
+    assert circle.at["C-00001", "circle_back_status"] == "overdue"
+
+
 # -- commands --------------------------------------------------------------
 
 def _workbook(tmp_path, settings):

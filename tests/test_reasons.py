@@ -206,6 +206,8 @@ def test_agency_negation_template(tmp_path):
     ('[[negation]]\neffect = "maybe"\ntemplates = ["no {m}"]\n', "effect must be one of"),
     ('[rules]\n', "unknown section(s) rules"),
     ('[[rule]\n', "is not valid TOML"),
+    ('[[rule]]\nid = "x"\ncategory = "salary"\ndirection = "over"\nphrases = ["a"]\n', "'direction' is for experience"),
+    ('[[rule]]\nid = "x"\ncategory = "experience"\ndirection = "up"\nphrases = ["a"]\n', "one of under, over"),
 ])
 def test_bad_reasons_file_is_one_clear_line(tmp_path, body, needle):
     bad = tmp_path / "reasons.toml"
@@ -249,6 +251,38 @@ def test_classify_pipeline_only_decided_rows(rules):
     assert out["rejection_rule"].iloc[0] == 'salary.money: "comp"' and out["rejection_rule"].iloc[1] is None
     assert list(out.index) == list(pipe.index)
     assert list(pipe.columns) == ["candidate_id", "position_id", "outcome", "rejection_reason"]  # input untouched
+
+
+@pytest.mark.parametrize("text,direction", [
+    ("overqualified - would be bored in a mid-level seat", "over"),
+    ("too senior for this team", "over"),
+    ("way too experienced for a mid role", "over"),
+    ("Over-qualified, wants a lead role", "over"),
+    ("überqualifiziert für die Stelle", "over"),
+    ("surqualifié pour le poste", "over"),
+    ("sobrecualificado para el puesto", "over"),
+    ("overgekwalificeerd voor deze rol", "over"),
+    ("too junior at the time", "under"),
+    ("needs a couple more years before a senior role", "under"),
+    ("not senior enough for lead role", "under"),
+    ("zu wenig Erfahrung", "under"),
+    ("te junior voor een senior rol", "under"),
+])
+def test_experience_rules_say_which_way(rules, text, direction):
+    """Both ways stay category experience; the rule that decided says which (DESIGN §6 cool-offs)."""
+    got = reasons.classify(text, "rejected", rules)
+    assert (got.cls, got.category, got.direction) == ("soft_no", "experience", direction)
+    out = reasons.classify_pipeline(pipeline_frame([("C-1", "P-1", "rejected", text)]), rules)
+    assert out["rejection_direction"].iloc[0] == direction
+
+
+def test_reason_label_keeps_the_direction_the_text_gave(rules):
+    pipe = pipeline_frame([("C-1", "P-1", "rejected", "overqualified"), ("C-2", "P-1", "rejected", "overqualified"),
+                           ("C-3", "P-1", "rejected", "comp too low"), ("C-4", "P-1", "rejected", "comp too low")])
+    pipe["reason_label"] = ["experience", "salary", "experience", None]
+    out = reasons.classify_pipeline(pipe, rules)
+    assert list(out["rejection_category"]) == ["experience", "salary", "experience", "salary"]
+    assert list(out["rejection_direction"]) == ["over", None, None, None]
 
 
 def test_classify_pipeline_reads_each_distinct_text_once(rules, monkeypatch):

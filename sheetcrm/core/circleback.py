@@ -34,7 +34,7 @@ from ..config import Settings
 CIRCLE_BACK_COLUMNS = ("candidate_id", "name", "rejection_category", "last_contact", "next_circle_back",
                        "circle_back_status", "suggested_positions")
 # Extra columns circle_backs() also returns (the tab and the calendar use them).
-DETAIL_COLUMNS = ("contact_every_days", "rejection_position", "talking_point")
+DETAIL_COLUMNS = ("contact_every_days", "rejection_position", "rejection_direction", "talking_point")
 
 # Tie-break rank among decisions on the same day (higher wins, see module doc).
 _RANK_HARD, _RANK_UNCLASSIFIED, _RANK_HIRED, _RANK_SOFT = 40_000_000, 30_000_000, 20_000_000, 0
@@ -76,6 +76,7 @@ def circle_backs(candidates: pd.DataFrame, pipeline: pd.DataFrame, positions: pd
     out["circle_back_status"] = status
     out["contact_every_days"] = _pace(first, settings)
     out["rejection_position"] = latest["position_id"].to_numpy(dtype=object)
+    out["rejection_direction"] = latest["rejection_direction"].to_numpy(dtype=object)
     _suggest(out, first, positions, pipeline, settings)
     out = never_call.apply(out, verdicts, latest["rejection_class"].to_numpy(dtype=object))
     return out[list(CIRCLE_BACK_COLUMNS) + list(DETAIL_COLUMNS)]
@@ -96,9 +97,9 @@ def _next_dates(first: pd.DataFrame, pipe: pd.DataFrame, pc: np.ndarray, latest:
     last_contact = np.maximum(_days(first["last_contacted"]), pipe_contact)
     pace = _pace(first, settings)
     category = latest["rejection_category"].to_numpy(dtype=object)
-    cool = pd.Series(category).map(dict(settings.cool_off_days)).fillna(settings.default_contact_every_days)
+    cool = cool_off_days(latest, settings, settings.default_contact_every_days)
     decided = _days(latest["decided_on"])
-    by_cool_off = np.where(decided == _NO_DAY, _NO_DAY, decided + cool.to_numpy(dtype="int64"))
+    by_cool_off = np.where(decided == _NO_DAY, _NO_DAY, decided + cool)
     by_pace = np.where(last_contact == _NO_DAY, _NO_DAY, last_contact + pace)
     available = np.where(category == "availability", _days(first["available_from"]), _NO_DAY)
     nxt = np.maximum.reduce([by_cool_off, by_pace, available])
@@ -139,7 +140,9 @@ def _day_number(day: dt.date) -> int:
 def _latest_decisions(pipe: pd.DataFrame, pc: np.ndarray, n: int, settings: Settings) -> pd.DataFrame:
     """Per candidate code 0…n-1, their most recent decided row (see module doc for
     ties); all None where they have none."""
-    cols = ["position_id", "decided_on", "rejection_class", "rejection_category"]
+    cols = ["position_id", "decided_on", "rejection_class", "rejection_category", "rejection_direction"]
+    if "rejection_direction" not in pipe:  # a pipeline classified before directions existed
+        pipe = pipe.assign(rejection_direction=None)
     out = pd.DataFrame({c: np.full(n, None, dtype=object) for c in cols})
     out["decided_on"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
     mask = pipe["outcome"].isin(schema.DECIDED_OUTCOMES).to_numpy(dtype=bool)
@@ -147,9 +150,9 @@ def _latest_decisions(pipe: pd.DataFrame, pc: np.ndarray, n: int, settings: Sett
         return out
     decided, codes = pipe[mask], pc[mask]
     cls = decided["rejection_class"]
-    cool = decided["rejection_category"].map(dict(settings.cool_off_days)).fillna(0).astype("int64")
+    cool = cool_off_days(decided, settings, 0)
     # Among soft-nos: the longest cool-off, then availability (its available_from can only push later).
-    soft_rank = 2 * np.minimum(cool.to_numpy(dtype="int64"), 9_999_999) + \
+    soft_rank = 2 * np.minimum(cool, 9_999_999) + \
         (decided["rejection_category"] == "availability").to_numpy(dtype="int64")
     rank = np.select([cls == schema.HARD_NO, cls == schema.UNCLASSIFIED, decided["outcome"] == "hired"],
                      [_RANK_HARD, _RANK_UNCLASSIFIED, _RANK_HIRED], default=_RANK_SOFT) + soft_rank
@@ -167,6 +170,18 @@ def _latest_decisions(pipe: pd.DataFrame, pc: np.ndarray, n: int, settings: Sett
             col[at] = values
             out[c] = col
     return out
+
+
+def cool_off_days(rows: pd.DataFrame, settings: Settings, default: int) -> np.ndarray:
+    """Days of cool-off per decided row: the category's (config [cool_off_days]); an
+    experience row whose rule says "over" (too senior for that seat) has its own,
+    shorter one (overqualified_cool_off_days): a more senior role may come up soon."""
+    category = rows["rejection_category"]
+    cool = category.map(dict(settings.cool_off_days)).fillna(default).to_numpy(dtype="int64", copy=True)
+    if "rejection_direction" in rows:
+        over = ((category == "experience") & (rows["rejection_direction"] == "over")).to_numpy(dtype=bool)
+        cool[over] = settings.overqualified_cool_off_days
+    return cool
 
 
 def _dates(days: np.ndarray) -> list[dt.date | None]:
@@ -199,10 +214,13 @@ def _talking_points(rows: pd.DataFrame, cands: pd.DataFrame, positions: pd.DataF
     available = dict(zip(cands.index, cands["available_from"]))
     best = pairs.drop_duplicates("candidate_id")
     fit = dict(zip(best["candidate_id"], zip(best["covered"], best["needed"])))
+    # too senior last time: its own talking point (a more senior role), same category
+    topics = np.where((rows["rejection_category"] == "experience") & (rows["rejection_direction"] == "over"),
+                      "overqualified", rows["rejection_category"].to_numpy(dtype=object))
     return [_talking_point(cat, was, suggested[0] if suggested else None,
                            pos_info.get(suggested[0]) if suggested else None,
                            available.get(cid), fit.get(cid), settings)
-            for cid, cat, was, suggested in zip(rows.index, rows["rejection_category"], rows["rejection_position"],
+            for cid, cat, was, suggested in zip(rows.index, topics, rows["rejection_position"],
                                                 rows["suggested_positions"])]
 
 
@@ -226,6 +244,9 @@ def _talking_point(cat: str | None, was: str | None, top: str | None, p: tuple |
         return f"location mismatch last time{last}: ask whether remote or a move works now"
     if cat == "experience":
         return f"not enough experience last time{last}: ask what they have done since{fits}"
+    if cat == "overqualified":
+        return f"too senior for that role last time{last}: pitch a more senior role" + \
+            (f", {top} may fit" if top else ", ask what level they want now")
     if cat == "skills":
         if top is not None and fit is not None:
             return f"skills did not fit last time{last}: {top} matches {int(fit[0])} of {int(fit[1])} skills"

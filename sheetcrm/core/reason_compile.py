@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import schema
 from ..errors import ConfigError
-from .reason_rules import (_APPLIES, _FILE_KEYS, _RIGHT, _RULE_KEYS, EFFECTS, Negation, Rule, RuleSet, _phrase_tokens,
+from .reason_rules import (_APPLIES, _FILE_KEYS, _RIGHT, _RULE_KEYS, DIRECTIONS, EFFECTS, Negation, Rule, RuleSet, _phrase_tokens,
                            _trie_regex, negation_template, phrase_regex)
 from .reason_words import LANGUAGES, LETTERS, Stemmers, anchors_of, normalise, pattern_prefixes
 
@@ -56,6 +56,9 @@ def _checked_spec(spec: Mapping, source: str) -> tuple[str, str]:
     for key in ("negation", "weak"):
         if not isinstance(spec.get(key, False), bool):
             raise ConfigError(f"{where}: '{key}' must be true or false")
+    direction = spec.get("direction", "")
+    if direction and (direction not in DIRECTIONS or category != "experience"):
+        raise ConfigError(f"{where}: 'direction' is for experience rules and is one of {', '.join(DIRECTIONS)}")
     return rid.strip(), where
 
 
@@ -113,6 +116,7 @@ def compile_rule(spec: Mapping, source: str, language: str, stemmers: Stemmers) 
         negation=spec.get("negation", True), source=source, weak=spec.get("weak", False),
         language=language, forms=forms, form_phrases=form_phrases,
         anchors=anchors, prefixes=prefixes, pattern_prefixes=pattern_prefixes(alternatives), form_anchors=frozenset(s.split()[0] for s in form_phrases),
+        direction=spec.get("direction", ""),
     )
 
 

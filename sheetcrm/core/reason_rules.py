@@ -27,7 +27,10 @@ from .reason_words import (LANGUAGES, LETTERS, WORD_CHAR, WORDS, FormReading, St
 _NEGATE, _DOUBT = "negate", "doubt"
 EFFECTS = (_NEGATE, _DOUBT)
 _APPLIES = (schema.HARD_NO, schema.SOFT_NO, "all")
-_RULE_KEYS = {"id", "category", "phrases", "patterns", "requires", "negation", "enabled", "weak", "language"}
+_RULE_KEYS = {"id", "category", "phrases", "patterns", "requires", "negation", "enabled", "weak", "language",
+              "direction"}
+# experience rules say which way the fit failed: "under" (not enough yet) or "over" (too senior)
+DIRECTIONS = ("under", "over")
 _FILE_KEYS = {"version", "rule", "negation", "fuzzy", "language"}
 _WORD = (r"(?!(?:and|but|or|also|plus|then|so|because|though|although|however|yet|while|und|aber|oder|mais|pero|maar)\b)"
          r"[^\s,;.!?()\-–—:+/&|]+")
@@ -134,6 +137,7 @@ class Rule:
     prefixes: tuple[str, ...] = ()
     pattern_prefixes: tuple[str, ...] | None = None  # None: patterns always searched
     form_anchors: frozenset[str] = frozenset()
+    direction: str = ""  # experience rules: "under" / "over" (a cool-off and talking point of its own)
 
     @property
     def cls(self) -> str:

@@ -64,6 +64,7 @@ class Classification:
     cls: str
     category: str
     rule: str
+    direction: str = ""  # experience only: "under" / "over", as the deciding rule says
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,7 +189,8 @@ def classify_text(text: str, rules: RuleSet) -> Classification:
     if soft:
         chosen = decisive_soft(soft, norm)
         note = f'; ignored {negated_hard[0].rule.id} ("{negated_hard[0].why}")' if negated_hard else ""
-        return Classification(schema.SOFT_NO, chosen.category, _label(chosen) + _also(chosen, hits) + note)
+        return Classification(schema.SOFT_NO, chosen.category, _label(chosen) + _also(chosen, hits) + note,
+                              chosen.rule.direction)
     if negated_hard:
         h = negated_hard[0]
         return Classification(schema.UNCLASSIFIED, schema.UNCLASSIFIED,
@@ -213,7 +215,10 @@ def with_label(read: Classification, label: Any) -> Classification:
     label = str(label).strip()
     if read.cls == schema.HARD_NO and schema.CATEGORY_CLASS[label] == schema.SOFT_NO:
         return Classification(read.cls, read.category, f"{read.rule}; {LABEL_RULE} {label} overruled")
-    return Classification(schema.CATEGORY_CLASS[label], label, f"{LABEL_RULE} {label} (text read: {read.category})")
+    # the label says experience and the text said which way: keep the direction
+    direction = read.direction if read.category == label else ""
+    return Classification(schema.CATEGORY_CLASS[label], label, f"{LABEL_RULE} {label} (text read: {read.category})",
+                          direction)
 
 
 # ---------------------------------------------------------------- Pipeline
@@ -224,7 +229,7 @@ def _classify_distinct(texts: np.ndarray, outcomes: np.ndarray, rules: RuleSet) 
     results = [classify(t, None, rules) if not is_blank(t) else None for t in uniques]
     blank_code = np.array([r is None for r in results] + [True])
     table = {f: np.array([getattr(r, f, None) for r in results] + [None], dtype=object)
-             for f in ("cls", "category", "rule")}
+             for f in ("cls", "category", "rule", "direction")}
     codes = np.where(codes < 0, len(results), codes)
     got = {f: t[codes] for f, t in table.items()}
     blank = blank_code[codes]
@@ -232,6 +237,7 @@ def _classify_distinct(texts: np.ndarray, outcomes: np.ndarray, rules: RuleSet) 
         r = classify(None, outcome, rules)
         mask = blank & (outcomes == outcome)
         got["cls"][mask], got["category"][mask], got["rule"][mask] = r.cls, r.category, r.rule
+        got["direction"][mask] = r.direction
     return got
 
 
@@ -239,18 +245,19 @@ def _apply_labels(got: dict[str, np.ndarray], labels: np.ndarray) -> None:
     """A person's reason_label on top of the reading (only rows with a label; few)."""
     present = np.flatnonzero(pd.notna(labels))  # a vector test first: a million rows, few labels
     for i in (j for j in present if not is_blank(labels[j])):
-        read = Classification(got["cls"][i], got["category"][i], got["rule"][i])
+        read = Classification(got["cls"][i], got["category"][i], got["rule"][i], got["direction"][i] or "")
         c = with_label(read, labels[i])
-        got["cls"][i], got["category"][i], got["rule"][i] = c.cls, c.category, c.rule
+        got["cls"][i], got["category"][i], got["rule"][i], got["direction"][i] = c.cls, c.category, c.rule, c.direction
 
 
 def classify_pipeline(pipeline: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
-    """Adds rejection_class, rejection_category, rejection_rule to rejected,
-    declined and ghosted rows (None elsewhere), the reason_label deciding where a
-    person set one (see ``with_label``). Each distinct text is read once."""
+    """Adds rejection_class, rejection_category, rejection_rule and
+    rejection_direction (experience: under / over, else None) to rejected, declined
+    and ghosted rows (None elsewhere), the reason_label deciding where a person set
+    one (see ``with_label``). Each distinct text is read once."""
     out = pipeline.copy()
     n = len(out)
-    cols = {f: np.full(n, None, dtype=object) for f in ("cls", "category", "rule")}
+    cols = {f: np.full(n, None, dtype=object) for f in ("cls", "category", "rule", "direction")}
     decided = out["outcome"].isin(schema.TURNED_DOWN).to_numpy() if n else np.zeros(0, bool)
     if decided.any():
         where = np.flatnonzero(decided)
@@ -263,6 +270,9 @@ def classify_pipeline(pipeline: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     out["rejection_class"] = pd.Series(cols["cls"], index=out.index, dtype=object)
     out["rejection_category"] = pd.Series(cols["category"], index=out.index, dtype=object)
     out["rejection_rule"] = pd.Series(cols["rule"], index=out.index, dtype=object)
+    direction = cols["direction"]
+    direction[direction == ""] = None
+    out["rejection_direction"] = pd.Series(direction, index=out.index, dtype=object)
     return out
 
 
