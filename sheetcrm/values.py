@@ -5,6 +5,7 @@ columns parse each *distinct* value once (real sheets repeat values a lot).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -36,6 +37,21 @@ NAMED_DURATIONS = {
 }
 MAX_DURATION_DAYS = 3650  # a pace longer than 10 years is a typo, not a plan
 _DURATION_RE = re.compile(r"^(?:every\s+)?(\d+(?:\.\d+)?)?\s*([a-z]+)$")
+
+
+@dataclasses.dataclass(frozen=True)
+class FormulaWithoutValue:
+    """A formula cell whose file holds no calculated result (saved by a program that
+    does not calculate, or left for the next open to recalculate). Readers put this
+    where the cell would otherwise read as blank: blank is a meaning ("no", "not
+    given", "assign an id") and the formula may say otherwise. Validation makes it
+    an error at its cell; the never-call policy reads a do_not_contact holding it as
+    the worst case. Shown as the formula's text."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return "=" + self.formula.lstrip("=")
 
 
 def is_blank(value: object) -> bool:

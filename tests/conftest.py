@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,38 @@ from sheetcrm.workbook.layout import workbook_layout
 
 TODAY = dt.date(2026, 11, 22)
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# Tests that open workbooks in real clients (LibreOffice headless, pdftotext) skip
+# where those are not installed, but FAIL when this is "required" (.ci/run sets it
+# after installing them): a CI run that checked nothing must not look green.
+REAL_CLIENTS = "SHEETCRM_REAL_CLIENTS"
+
+
+def real_client(*tools: str) -> dict[str, str]:
+    """Paths of the real client programs a test needs ("soffice" is also found as
+    "libreoffice"). A missing one skips the test, or fails it under
+    SHEETCRM_REAL_CLIENTS=required (or CI=true)."""
+    found = {tool: shutil.which(tool) or (shutil.which("libreoffice") if tool == "soffice" else None)
+             for tool in tools}
+    missing = [tool for tool, where in found.items() if where is None]
+    if missing:
+        why = f"{', '.join(missing)} not installed (Debian: libreoffice-calc, poppler-utils)"
+        if os.environ.get(REAL_CLIENTS, "").lower() == "required" or os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{why}; {REAL_CLIENTS}=required")
+        pytest.skip(why)
+    return found  # type: ignore[return-value]
+
+
+def libreoffice_convert(src: Path, fmt: str, outdir: Path, timeout: float = 180) -> Path:
+    """``soffice --headless --convert-to fmt`` (csv, pdf, xlsx) with a private profile;
+    returns the converted file."""
+    soffice = real_client("soffice")["soffice"]
+    outdir.mkdir(parents=True, exist_ok=True)
+    profile = outdir / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", fmt,
+                    "--outdir", str(outdir), str(src)], check=True, capture_output=True, timeout=timeout)
+    out = outdir / (src.stem + "." + fmt.split(":")[0])
+    assert out.exists(), f"LibreOffice did not convert {src.name} to {fmt}"
+    return out
 
 
 @pytest.fixture

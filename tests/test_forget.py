@@ -292,21 +292,11 @@ def viktor_workbook(path, settings):
 
 def libreoffice_saved(path):
     """The workbook as LibreOffice saves it (shared strings, its own comments and rels)."""
-    import os
     import shutil
-    import subprocess
 
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("LibreOffice (Debian: libreoffice-calc) is required in CI")
-        pytest.skip("LibreOffice is not installed")
-    out = path.parent / "lo"
-    out.mkdir()
-    subprocess.run([soffice, f"-env:UserInstallation=file://{path.parent}/lo-profile", "--headless",
-                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
-                   check=True, capture_output=True, timeout=180)
-    shutil.move(out / path.name, path)
+    from tests.conftest import libreoffice_convert
+
+    shutil.move(libreoffice_convert(path, "xlsx:Calc MS Excel 2007 XML", path.parent / "lo"), path)
 
 
 def shared_strings_saved(path):

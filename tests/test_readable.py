@@ -1,7 +1,6 @@
 """Owned tabs laid out for people: widths, wrapping, fonts, colours, and a real client's
 rendering (LibreOffice headless -> PDF -> pdftotext) with nothing cut off."""
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess
@@ -118,11 +117,9 @@ def test_google_summary_rates_are_percentages_after_init_then_sync(gsheet, googl
 
 # -- a real client: LibreOffice renders the owned tabs with nothing cut off -----------------------
 def _tools_or_fail():
-    missing = [tool for tool in ("soffice", "pdftotext") if shutil.which(tool) is None]
-    if missing:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{', '.join(missing)} missing: .ci/run must install libreoffice-calc and poppler-utils")
-        pytest.skip(f"{', '.join(missing)} not installed")
+    from tests.conftest import real_client
+
+    real_client("soffice", "pdftotext")
 
 
 def _shown(value, percent: bool) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -293,18 +292,14 @@ def test_random_cell_updates_land_the_same_through_both_paths(updates, small_wor
     assert_same(a, b)
 
 
-@pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice not installed")
 def test_libreoffice_opens_a_patched_workbook(demo_xlsx, tmp_path, settings, today, monkeypatch):
+    from tests.conftest import libreoffice_convert, real_client
+
+    real_client("soffice")
     src = demo_xlsx(30)
     add_extras(src)
     a, _ = sync_both(src, tmp_path, settings, today, monkeypatch)
-    office = shutil.which("soffice") or shutil.which("libreoffice")
-    out = tmp_path / "csv"
-    done = subprocess.run([office, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
-                           "--convert-to", "csv", "--outdir", str(out), str(a)],
-                          capture_output=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    text = (out / "patched.csv").read_text()
+    text = libreoffice_convert(a, "csv", tmp_path / "csv", timeout=120).read_text()
     assert text.startswith("candidate_id,name,email")
     assert len(text.splitlines()) >= 31
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import schema
 from ..config import Settings
-from ..values import is_blank, parse_bool, parse_date, parse_duration, parse_integer, parse_number
+from ..values import FormulaWithoutValue, is_blank, parse_bool, parse_date, parse_duration, parse_integer, parse_number
 from .distinct import Distinct, blank_mask, factorise, parse_uniques, take
 from .issues import IssueLog, _show
 
@@ -233,12 +233,29 @@ def _warn_after_today(log: IssueLog, key: str, name: str, days: pd.Series, today
                      [f"{name} {d} is after today" for d in shown])
 
 
+def _formulas_without_value(log: IssueLog, key: str, name: str, index: pd.Index,
+                            distinct: tuple[np.ndarray, list[Any]]) -> tuple[np.ndarray, list[Any]]:
+    """A formula whose file holds no result is an error at its cell, never a blank
+    (blank means "no" or "assign an id"); the column is then typed without it."""
+    marked = [i for i, u in enumerate(distinct[1]) if isinstance(u, FormulaWithoutValue)]
+    if not marked:
+        return distinct
+    codes, uniques = distinct
+    mask = np.isin(codes, marked)
+    rows = index[mask]
+    log.add_many(key, rows, name, [_show(uniques[c]) for c in codes[mask]], "error",
+                 [f"{name} is a formula whose result is not saved in the file; open the workbook in Excel or "
+                  "LibreOffice and save it (sheetcrm does not calculate formulas)"] * len(rows))
+    return codes, [None if i in marked else u for i, u in enumerate(uniques)]
+
+
 def type_tab(log: IssueLog, key: str, frame: pd.DataFrame, settings: Settings, today: dt.date,
               distinct: Distinct) -> pd.DataFrame:
     tab = schema.INPUT_TAB_SCHEMAS[key]
     out = pd.DataFrame(index=frame.index)
     for column in tab.input_columns:
-        out[column.name] = _check_column(log, key, frame, column, settings, today, distinct[column.name])
+        known = _formulas_without_value(log, key, column.name, frame.index, distinct[column.name])
+        out[column.name] = _check_column(log, key, frame, column, settings, today, known)
         if column.required:
             raw_blank = blank_mask(frame[column.name], distinct[column.name])
             rows = frame.index[raw_blank]

@@ -4,26 +4,52 @@ python-calamine reads an error cell as blank. Blank is a meaning ("no",
 "unknown", "not given"): a do_not_contact holding ``#N/A`` would read as "may be
 called". The error text is kept instead, so validation reports it at its cell and
 the never-call policy reads it as the worst case.
+
+A formula cell whose file holds no calculated result (openpyxl saves none; a
+sync removes the stale result of formulas depending on what it changed, so the
+next open recalculates) reads as blank too; it becomes
+:class:`sheetcrm.values.FormulaWithoutValue` here, an issue at its cell.
 """
 from __future__ import annotations
 
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
+from ...values import FormulaWithoutValue
 from .base import Sheet, col_number
 from .xlsx_scrub import sheet_parts
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _HAS_ERROR = re.compile(rb't="e"')
+# A formula element not followed by a non-empty cached value: a cheap look at the
+# bytes before parsing (false alarms, e.g. pretty-printed XML, are parsed and dropped).
+_FORMULA_WITHOUT_VALUE = re.compile(rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)(?!<(?:\w+:)?v>[^<])")
 _REF = re.compile(r"([A-Z]+)(\d+)")
 
 
-def error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
-    """Tab title -> (row, col, error text) of every error cell."""
-    out: dict[str, list[tuple[int, int, str]]] = {}
+def _unread(c: etree._Element) -> Any:
+    """What the reader must see instead of a blank: the error text of an error cell,
+    a formula without a cached result; None for any other cell."""
+    v = c.find(f"{{{_MAIN}}}v")
+    if c.get("t") == "e":
+        text = (v.text or "").strip() if v is not None else ""
+        return text or "#ERROR"
+    f = c.find(f"{{{_MAIN}}}f")
+    if f is None:
+        return None
+    if v is not None and (v.text or c.get("t") == "str"):
+        return None  # a cached result (an empty text result is a result)
+    return FormulaWithoutValue(f.text or "")
+
+
+def error_cells(path: Path) -> dict[str, list[tuple[int, int, Any]]]:
+    """Tab title -> (row, col, what to read) of every error cell and every formula
+    cell without a cached result."""
+    out: dict[str, list[tuple[int, int, Any]]] = {}
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
@@ -31,22 +57,21 @@ def error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
                 if part not in names:
                     continue
                 data = zf.read(part)
-                if not _HAS_ERROR.search(data):
+                if not (_HAS_ERROR.search(data) or _FORMULA_WITHOUT_VALUE.search(data)):
                     continue
                 for c in etree.fromstring(data, etree.XMLParser(resolve_entities=False, huge_tree=True)).iter(
                         f"{{{_MAIN}}}c"):
                     m = _REF.fullmatch(c.get("r") or "")
-                    if c.get("t") == "e" and m:
-                        v = c.find(f"{{{_MAIN}}}v")
-                        text = (v.text or "").strip() if v is not None else ""
-                        out.setdefault(title, []).append((int(m[2]), col_number(m[1]), text or "#ERROR"))
+                    seen = _unread(c) if m else None
+                    if seen is not None:
+                        out.setdefault(title, []).append((int(m[2]), col_number(m[1]), seen))
     except (zipfile.BadZipFile, KeyError, OSError, etree.XMLSyntaxError):
         return {}
     return out
 
 
 def mark_error_values(path: Path, tabs: dict[str, Sheet]) -> None:
-    """Put the error text where the reader left a blank."""
+    """Put the error text (or the formula marker) where the reader left a blank."""
     for title, cells in error_cells(path).items():
         sheet = tabs.get(title)
         if sheet is None:
