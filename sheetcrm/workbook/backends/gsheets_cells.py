@@ -1,0 +1,48 @@
+"""Cells between Python and the Sheets API: A1 titles, values sent RAW, values read back."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ...values import EXCEL_EPOCH
+
+_EPOCH_DT = dt.datetime.combine(EXCEL_EPOCH, dt.time())
+READ = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
+
+
+def quote(title: str) -> str:
+    """A tab title as A1 notation wants it: quoted, inner quotes doubled."""
+    return "'" + title.replace("'", "''") + "'"
+
+
+def to_cell(value: Any) -> Any:
+    """A Python cell -> what we send RAW. Dates become serial numbers (the column
+    carries a date format), blanks "" (Google clears the cell), lists joined text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, dt.datetime):
+        if value != value:  # NaT
+            return ""
+        naive = value.replace(tzinfo=None)
+        return round((naive - _EPOCH_DT).total_seconds() / 86400, 8)
+    if isinstance(value, dt.date):
+        return (value - EXCEL_EPOCH).days
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+            return ""
+        return value
+    if isinstance(value, str):
+        return value
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return ""
+    if hasattr(value, "item") and not isinstance(value, (list, tuple)):  # numpy scalars
+        return to_cell(value.item())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def from_cell(value: Any) -> Any:
+    return None if value == "" else value
