@@ -83,8 +83,8 @@ def circle_backs(candidates: pd.DataFrame, pipeline: pd.DataFrame, positions: pd
 
 
 def _pace(first: pd.DataFrame, settings: Settings) -> np.ndarray:
-    """Each person's contact_every in days (blank: the config default)."""
-    return first["contact_every_days"].fillna(settings.default_contact_every_days).to_numpy(dtype="int64")
+    """Each person's contact_every in days (validation filled blanks with the config default)."""
+    return first["contact_every_days"].to_numpy(dtype="int64")
 
 
 def _next_dates(first: pd.DataFrame, pipe: pd.DataFrame, pc: np.ndarray, latest: pd.DataFrame, settings: Settings,
