@@ -14,6 +14,8 @@ Switches (each fires on the next matching requests, then turns itself off):
   status 200; on="token" with ``google_errors.TOKEN_EXPIRED`` for the sign-in service).
 * ``google.slow(seconds, times=1, on="any")``: answer late (after applying the request).
 * ``google.drop(times=1, on="any", after_apply=False)``: close the connection without an answer.
+* IAM ``generateAccessToken`` (service-account impersonation) answers at
+  ``/v1/projects/-/serviceAccounts/EMAIL:generateAccessToken``; ``google.impersonated`` lists who and which scopes.
 * ``google.before(on, action, nth=1)``: run ``action(book)`` (a person editing, sorting,
   inserting or deleting rows) just before the nth matching request is handled.
 
@@ -24,7 +26,8 @@ Switches (each fires on the next matching requests, then turns itself off):
 Lasting setups, as Google answers them (bodies in google_errors.py): ``google.disabled_apis``
 (``{"sheets.googleapis.com"}``: SERVICE_DISABLED for project ``google.project``),
 ``google.token_scopes`` (the scopes the tokens carry; too few: ACCESS_TOKEN_SCOPE_INSUFFICIENT),
-``book.readers_denied`` (not shared: 403) and ``book.writers_denied`` (shared read-only).
+``book.readers_denied`` (not shared: 403) and ``book.writers_denied`` (shared read-only),
+``google.revoked_refresh_tokens`` (the token endpoint answers ``invalid_grant`` for them).
 """
 from __future__ import annotations
 
@@ -311,6 +314,8 @@ class StandIn:
         self.project = "123456789012"  # the Cloud project number of the caller's credentials
         self.disabled_apis: set[str] = set()
         self.token_scopes: tuple[str, ...] | None = None  # None: tokens carry every scope asked for
+        self.impersonated: list[tuple[str, tuple[str, ...]]] = []  # (service account, scopes) per IAM token asked
+        self.revoked_refresh_tokens: set[str] = set()  # a person's sign-in that expired or was revoked
 
     # -- building books directly (fast: no HTTP) ------------------------------------
     def add_book(self, tabs: dict[str, list[list[Any]]] | None = None, key: str | None = None,
@@ -359,7 +364,7 @@ class StandIn:
     def _take(self, kind: str, method: str, want: Callable[[_Switch], bool]) -> _Switch | None:
         with self.lock:
             for s in self.switches:
-                if s.times > 0 and want(s) and (s.on == kind or (s.on == "any" and kind != "token")
+                if s.times > 0 and want(s) and (s.on == kind or (s.on == "any" and kind not in ("token", "iam"))
                                                  or (s.on == "write" and method != "GET")
                                                  or (s.on == "drive" and kind.startswith("drive"))):
                     if s.action is not None and s.nth > 1:
@@ -413,7 +418,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._fault(fault, google, kind)
             return
         try:
-            body = json.loads(raw) if raw and parts.path != "/token" else None
+            body = (raw.decode() if parts.path == "/token" else json.loads(raw)) if raw else None
             with google.lock:
                 status, answer = _route(google, method, parts.path, query, body)
         except ApiError as err:
@@ -466,6 +471,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 _SHEETS = re.compile(r"^/v4/spreadsheets/([^/:]+)(.*)$")
 _DRIVE = re.compile(r"^/drive/v3/files(?:/([^/]+))?$")
+_IAM = re.compile(r"^/v1/projects/-/serviceAccounts/([^/:]+):generateAccessToken$")
 
 
 def _book_key(path: str) -> str | None:
@@ -488,6 +494,8 @@ def _kind(method: str, path: str) -> str:
             return f"values.{suffix}" if suffix else ("values.get" if method == "GET" else "values.update")
     if path == "/token":
         return "token"
+    if _IAM.match(path):
+        return "iam"
     if _DRIVE.match(path):
         return f"drive.{method.lower()}"
     return "unknown"
@@ -495,7 +503,15 @@ def _kind(method: str, path: str) -> str:
 
 def _route(google: StandIn, method: str, path: str, query: dict, body: Any) -> tuple[int, Any]:
     if path == "/token":  # OAuth token endpoint for service-account / user credentials in tests
+        form = {k: v[0] for k, v in parse_qs(body or "").items()}
+        if form.get("grant_type") == "refresh_token" and form.get("refresh_token") in google.revoked_refresh_tokens:
+            return google_errors.TOKEN_EXPIRED
         return 200, {"access_token": "standin-access-token", "expires_in": 3600, "token_type": "Bearer"}
+    m = _IAM.match(path)
+    if m and method == "POST":  # IAM Credentials generateAccessToken: service-account impersonation
+        google.impersonated.append((unquote(m.group(1)), tuple((body or {}).get("scope", []))))
+        expires = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return 200, {"accessToken": "standin-access-token-impersonated", "expireTime": expires}
     m = _DRIVE.match(path)
     if m:
         return _drive(google, method, unquote(m.group(1) or ""), body)
