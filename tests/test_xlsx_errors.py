@@ -72,8 +72,7 @@ def _workbook_with_id_formula(tmp_path, settings, today, cached: bool) -> Path:
     return path
 
 
-@pytest.mark.parametrize("cached", [pytest.param(True, marks=pytest.mark.xfail(
-    strict=True, reason="the openpyxl fallback drops cached results (issue 13 item 2, next step)")), False])
+@pytest.mark.parametrize("cached", [True, False])
 def test_an_id_given_by_a_formula_is_never_replaced_by_a_new_id(tmp_path, settings, today, cached):
     path = _workbook_with_id_formula(tmp_path, settings, today, cached)
     s = settings.replace(workbook=path)

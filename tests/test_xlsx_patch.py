@@ -223,7 +223,29 @@ def test_formula_looking_text_stays_text_and_dates_read_back_as_dates(demo_xlsx,
     assert rows[2][15] == dt.date(2026, 12, 24)
 
 
-@pytest.mark.parametrize("case", ["owned tab missing", "shared formula overwritten"])
+def test_a_missing_owned_tab_and_its_chart_are_added_by_the_patcher(demo_xlsx, tmp_path, settings, today,
+                                                                      monkeypatch):
+    """A tab someone deleted or renamed (and a first sync, whose Summary gets a chart)
+    is added as new parts: nothing else in the zip changes (issue 13 item 2)."""
+    src = demo_xlsx(10)
+    wb = openpyxl.load_workbook(src)
+    del wb["Summary"]
+    wb["Issues"].title = "Old issues"
+    wb.save(src)
+    a, b = write_both(src, tmp_path, lambda snap: Changes(tabs=[OwnedTab("Brand new", [["a"], [1]])]), monkeypatch)
+    assert_same(a, b)
+    with zipfile.ZipFile(src) as before, zipfile.ZipFile(a) as after:
+        kept = {n: before.read(n) for n in before.namelist()}
+        changed = {n for n in kept if n in after.namelist() and after.read(n) != kept[n]}
+        assert changed - {"xl/styles.xml"} == {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
+    shutil.copy(src, a)
+    api.sync_workbook(settings.replace(workbook=a), today, NOW, backend=XlsxBackend(a))
+    wb = openpyxl.load_workbook(a)
+    assert {"Summary", "Issues", "Old issues"} <= set(wb.sheetnames)
+    assert len(wb["Summary"]._charts) == 1
+
+
+@pytest.mark.parametrize("case", ["shared formula overwritten"])
 def test_what_the_patcher_cannot_do_goes_to_openpyxl_before_anything_is_written(case, demo_xlsx, tmp_path,
                                                                                   monkeypatch):
     src = demo_xlsx(10)
@@ -242,7 +264,7 @@ def test_what_the_patcher_cannot_do_goes_to_openpyxl_before_anything_is_written(
             for p in sorted(d.rglob("*")):
                 if p.is_file():
                     zf.write(p, p.relative_to(d).as_posix())
-    tabs = [OwnedTab("Brand new", [["a"], [1]])] if case == "owned tab missing" else []
+    tabs: list[OwnedTab] = []
     cells = [CellUpdate("Candidates", 2, 1, "C-9")] if case == "shared formula overwritten" else []
     snap = XlsxBackend(src).read()
     changes = Changes(cells=cells, tabs=tabs)
@@ -252,10 +274,7 @@ def test_what_the_patcher_cannot_do_goes_to_openpyxl_before_anything_is_written(
     result = XlsxBackend(src).write(snap, changes)
     assert src.read_bytes() != before and result.cells_written + result.tabs_written == 1
     wb = openpyxl.load_workbook(src)
-    if case == "owned tab missing":
-        assert wb["Brand new"]["A2"].value == 1
-    elif case == "shared formula overwritten":
-        assert wb["Candidates"]["A2"].value == "C-9"
+    assert wb["Candidates"]["A2"].value == "C-9"
 
 
 _text = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\t\n\r="), max_size=12)

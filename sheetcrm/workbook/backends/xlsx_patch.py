@@ -28,6 +28,7 @@ from typing import Any
 
 from lxml import etree
 
+from . import xlsx_parts
 from .base import (FONT_NAME, ROW_LINE_POINTS, Changes, OwnedTab, Snapshot, WriteResult, col_letter, col_number,
                    resolve_rows)
 
@@ -71,6 +72,13 @@ class _Package:
         self.names = set(self.zf.namelist())
         self.edited: dict[str, etree._ElementTree] = {}
         self._parsed: dict[str, etree._ElementTree] = {}
+        self.added: list[str] = []  # new parts (xlsx_parts), written after the copied ones
+        self.removed: set[str] = set()
+
+    def add(self, name: str, tree: etree._ElementTree) -> None:
+        self.names.add(name)
+        self._parsed[name] = self.edited[name] = tree
+        self.added.append(name)
 
     def xml(self, name: str) -> etree._ElementTree:
         if name not in self._parsed:
@@ -98,14 +106,22 @@ class _Package:
     def save(self, dest: Path) -> None:
         with zipfile.ZipFile(dest, "w") as out:
             for info in self.zf.infolist():
+                if info.filename in self.removed:
+                    continue
                 if info.filename in self.edited:
-                    data = etree.tostring(self.edited[info.filename], xml_declaration=True, encoding="UTF-8", standalone=True)
-                    new = zipfile.ZipInfo(info.filename, info.date_time)
-                    new.external_attr, new.create_system = info.external_attr, info.create_system
-                    new.compress_type = zipfile.ZIP_DEFLATED
-                    out.writestr(new, data, compresslevel=1 if len(data) > (1 << 20) else 6)
+                    self._write_xml(out, info.filename, info)
                 else:
                     out.writestr(info, self.zf.read(info.filename))
+            for name in self.added:
+                self._write_xml(out, name, None)
+
+    def _write_xml(self, out: zipfile.ZipFile, name: str, info: zipfile.ZipInfo | None) -> None:
+        data = etree.tostring(self.edited[name], xml_declaration=True, encoding="UTF-8", standalone=True)
+        new = zipfile.ZipInfo(name, info.date_time if info is not None else dt.datetime.now().timetuple()[:6])
+        if info is not None:
+            new.external_attr, new.create_system = info.external_attr, info.create_system
+        new.compress_type = zipfile.ZIP_DEFLATED
+        out.writestr(new, data, compresslevel=1 if len(data) > (1 << 20) else 6)
 
 
 # -- styles ----------------------------------------------------------------------
@@ -379,7 +395,7 @@ class _Sheet:
     # -- owned tabs: rebuilt whole -------------------------------------------------
     def rewrite(self, tab: OwnedTab, styles: _Styles) -> None:
         if tab.charts and self.root.find(_q("drawing")) is None:
-            raise _Unpatchable("a chart to draw (the openpyxl writer draws it; later syncs keep it)")
+            xlsx_parts.add_charts(self.pkg, self.part, self.root, tab.title, tab.charts)
         for row in list(self.data):
             self.data.remove(row)
         base = 0
@@ -541,7 +557,9 @@ def _patch(pkg: _Package, snapshot: Snapshot, changes: Changes) -> PatchedWorkbo
 
     for tab in changes.tabs:
         if tab.title not in parts:
-            raise _Unpatchable(f"owned tab {tab.title!r} does not exist yet")
+            if tab.title.casefold() in {t.casefold() for t in parts}:
+                raise _Unpatchable(f"owned tab {tab.title!r} exists in another case")
+            parts[tab.title] = xlsx_parts.add_sheet(pkg, book_part, tab.title)
 
     # The file is byte-identical to what was read (the caller checked the
     # fingerprint), so the snapshot's cells are the file's cells.
