@@ -35,6 +35,7 @@ POSITIONS = [
      "salary_max": 90000, "status": "filled"},
     {"position_id": "P-2", "title": "Platform", "skills": "go, aws", "location": "Remote", "status": "closed"},
     {"position_id": "P-3", "title": "Data", "skills": "python, sql", "location": "London, UK", "status": "filled"},
+    {"position_id": "P-4", "title": "Paused", "skills": "cobol", "location": "Remote", "status": "on_hold"},
 ]
 
 
@@ -102,7 +103,9 @@ SCENARIOS = [
      {}, D(2026, 10, 30), "due", "availability"),
     ("available_from ignored for salary", {"available_from": D(2027, 3, 1)}, [row("salary", D(2026, 5, 1))], {},
      D(2026, 10, 28), "due", "salary"),
-    ("open row after a soft-no", {}, [row("salary", D(2026, 1, 1)), row(None, pos="P-2")], {}, None, "", "salary"),
+    ("open row after a soft-no", {}, [row("salary", D(2026, 1, 1)), row(None, pos="P-4")], {}, None, "", "salary"),
+    ("open row on a closed role after a soft-no: circled back", {},
+     [row("salary", D(2026, 1, 1)), row(None, pos="P-2")], {}, D(2026, 6, 30), "overdue", "salary"),
     ("hired after a soft-no", {}, [row("salary", D(2026, 1, 1)), row(None, D(2026, 6, 1), "P-2", "hired")], {},
      None, "", None),
     ("hired once, soft-no later: still not circled back", {},
@@ -133,7 +136,7 @@ SCENARIOS = [
     ("grace 0 from config", {}, [row("sponsor_rejected", D(2026, 8, 23))], {"grace_days": 0}, D(2026, 11, 21),
      "overdue", "sponsor_rejected"),
     ("no pipeline rows", {}, [], {}, None, "", None),
-    ("only an open row", {}, [row(None, pos="P-2")], {}, None, "", None),
+    ("only an open row", {}, [row(None, pos="P-4")], {}, None, "", None),
 ]
 
 
@@ -319,6 +322,17 @@ def test_experience_cool_off_knows_the_direction(settings, today, text, changes,
     assert rec["rejection_category"] == "experience"
     assert rec["next_circle_back"] == expected_next
     assert point in rec["talking_point"]
+
+
+@pytest.mark.parametrize("status,held", [("open", True), ("on_hold", True), ("filled", False), ("closed", False)])
+def test_an_open_row_holds_back_only_while_its_role_is_open_or_on_hold(settings, today, status, held):
+    """DESIGN §6: an open row on a filled or closed role does not keep a person out of the backpocket."""
+    roles = [*OPEN, {"position_id": "P-9", "title": "Old", "skills": "cobol", "status": status}]
+    rows = [row("salary", D(2025, 1, 1), pos="P-3"), row(None, pos="P-9")]
+    circle, _, _ = circle_for(settings, today, [cand(skills="python, aws", location="Berlin, Germany")],
+                              [*roles, POSITIONS[2]], rows)
+    assert (circle.at["C-00001", "circle_back_status"] == "") is held
+    assert ("P-11" in circle.at["C-00001", "suggested_positions"]) is not held
 
 
 def test_overqualified_without_a_fitting_role_asks_what_level(settings, today):

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings as hyp_settings, strategies 
 from sheetcrm import schema
 from sheetcrm.config import Settings
 from sheetcrm.rules import load_rules
-from sheetcrm.core import circleback, matching, reasons, validate
+from sheetcrm.core import analysis, circleback, matching, reasons, validate
 
 from conftest import TODAY, make_frames
 
@@ -265,3 +265,105 @@ def test_match_lists_exactly_the_callable_people_who_meet_every_rule(book):
             if c["salary"] is not None and p["salary_max"] is not None:
                 assert f"expects {c['salary']:,} EUR ≤ {p['salary_max']:,} EUR max" in rec["why"]
             assert rec["location"] and rec["location"] in rec["why"]
+
+
+# -- the property again, through a whole sync's computation ----------------------
+# Here nothing is simulated: the reasons are read by the rules, who may be called is
+# decided by circle-backs and the never-call policy, and the Positions tab's
+# backpocket_matches / backpocket_due come from analyse(). The expectation is
+# recomputed from DESIGN §6's words alone.
+
+REASONS = {"salary": ("rejected", "salary too high", "soft"), "over": ("rejected", "overqualified", "soft"),
+           "ghost": ("ghosted", None, "soft"), "hard": ("rejected", "asked us never to contact him again", "hard"),
+           "unclear": ("rejected", "see email thread", "review")}
+ROLE_STATUSES = ["open", "open", "on_hold", "filled", "closed"]
+
+
+@st.composite
+def sheets(draw):
+    cands, roles, _ = draw(books())
+    for r in roles:
+        r["status"] = draw(st.sampled_from(ROLE_STATUSES))
+    roles.append({"position_id": "P-OLD", "skills": ["cobol"], "location": None, "work_mode": None,
+                  "min_years": None, "salary_max": None, "status": "closed"})
+    pids = [r["position_id"] for r in roles]
+    rows = []
+    for c in cands:
+        c["dnc"] = draw(st.booleans()) and draw(st.booleans())
+        c["available"] = draw(st.sampled_from([None, dt.date(2026, 12, 1), dt.date(2027, 6, 1)]))
+        # one decided row on the old role (so everyone has a decision), then 0-2 more, distinct days
+        kinds = [draw(st.sampled_from(list(REASONS)))] + draw(st.lists(st.sampled_from([*REASONS, "open", "hired"]),
+                                                                     max_size=2))
+        for k, kind in enumerate(kinds):
+            pid = "P-OLD" if k == 0 else draw(st.sampled_from(pids))
+            day = dt.date(2025, 1, 1) + dt.timedelta(days=40 * k + draw(st.integers(0, 30)))
+            rows.append({"candidate_id": c["candidate_id"], "position_id": pid, "kind": kind, "day": day})
+    return cands, roles, rows
+
+
+def _callable(c: dict, rows: list[dict], status_of: dict) -> bool:
+    """DESIGN §6 eligibility, from the text."""
+    mine = [r for r in rows if r["candidate_id"] == c["candidate_id"]]
+    if c["dnc"] or any(r["kind"] == "hired" for r in mine):
+        return False
+    if any(r["kind"] in REASONS and REASONS[r["kind"]][2] == "hard" for r in mine):
+        return False
+    if any(r["kind"] == "open" and status_of[r["position_id"]] in ("open", "on_hold") for r in mine):
+        return False
+    decided = [r for r in mine if r["kind"] in REASONS]
+    return REASONS[max(decided, key=lambda r: r["day"])["kind"]][2] == "soft"
+
+
+def _sheet_frames(cands, roles, rows, settings):
+    def pipe_row(r):
+        if r["kind"] == "open":
+            return {"candidate_id": r["candidate_id"], "position_id": r["position_id"], "first_contacted": r["day"]}
+        outcome, text, _ = REASONS.get(r["kind"], ("hired", None, None))
+        return {"candidate_id": r["candidate_id"], "position_id": r["position_id"], "outcome": outcome,
+                "rejection_reason": text, "decided_on": r["day"], "first_contacted": r["day"]}
+    return make_frames(settings, candidates=[
+        {"candidate_id": c["candidate_id"], "name": f"Person {c['candidate_id']}", "email": f"{c['candidate_id']}@example.com",
+         "skills": ", ".join(c["skills"]), "location": c["location"], "years_experience": c["years"],
+         "salary_expectation": c["salary"], "open_to_relocation": "yes" if c["moves"] else None,
+         "do_not_contact": "yes" if c["dnc"] else None, "available_from": c["available"]} for c in cands],
+        positions=[{"position_id": p["position_id"], "title": "Role", "skills": ", ".join(p["skills"]),
+                    "location": p["location"], "work_mode": p["work_mode"], "min_years": p["min_years"],
+                    "salary_max": p["salary_max"], "status": p["status"]} for p in roles],
+        pipeline=[pipe_row(r) for r in rows])
+
+
+@pytest.mark.slow
+@hyp_settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sheets())
+def test_match_and_backpocket_counts_through_a_whole_sync(sheet):
+    """Every callable person who fits is in `match` and in backpocket_matches (due or
+    not), each row's why is true, and nobody who cannot be called or does not fit is there."""
+    cands, roles, rows = sheet
+    settings = Settings()
+    a = analysis.analyse(_sheet_frames(cands, roles, rows, settings), settings, TODAY, rules=load_rules(settings))
+    assert not (a.issues["severity"] == "error").any(), a.issues.to_string()
+    status_of = {p["position_id"]: p["status"] for p in roles}
+    turned = {(r["candidate_id"], r["position_id"]) for r in rows if r["kind"] in REASONS}
+    callable_ids = {c["candidate_id"] for c in cands if _callable(c, rows, status_of)}
+    assert {cid for cid, s in a.circle["circle_back_status"].items() if s in schema.CALLABLE} == callable_ids
+    positions = a.clean[schema.POSITIONS]
+    counts = dict(zip(positions["position_id"], a.owned[schema.POSITIONS].loc[positions.index, "backpocket_matches"]))
+    by_id = {c["candidate_id"]: c for c in cands}
+    for p in roles:
+        want = {cid for cid in callable_ids if _slow_fits(by_id[cid], p, settings, turned)}
+        found = matching.match_position(p["position_id"], a.clean[schema.CANDIDATES], positions,
+                                        a.clean[schema.PIPELINE], a.circle, settings, TODAY)
+        assert set(found["candidate_id"]) == want, (p, found.to_dict("records"))
+        if p["status"] == "open":
+            assert counts[p["position_id"]] == len(want)
+        for rec in found.to_dict("records"):
+            c = by_id[rec["candidate_id"]]
+            musts = sorted({matching.canonical_skill(s, settings.skill_synonyms) for s in p["skills"]
+                            if s.startswith("!")})
+            assert rec["must_haves"] == (", ".join(musts) or "none")
+            have = {matching.canonical_skill(s, settings.skill_synonyms) for s in c["skills"]}
+            assert set(musts) <= have
+            shown = rec["available_from"]
+            assert shown == "now" if c["available"] is None or c["available"] <= TODAY else \
+                shown.startswith(c["available"].isoformat())
+            assert rec["circle_back_status"] == a.circle.at[rec["candidate_id"], "circle_back_status"]

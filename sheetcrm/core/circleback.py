@@ -31,6 +31,7 @@ from .matching import _money, match_pairs
 from . import never_call
 from ..config import Settings
 
+CLOSED_POSITION = ("filled", "closed")  # an open Pipeline row on these no longer holds anyone back
 CIRCLE_BACK_COLUMNS = ("candidate_id", "name", "rejection_category", "last_contact", "next_circle_back",
                        "circle_back_status", "suggested_positions")
 # Extra columns circle_backs() also returns (the tab and the calendar use them).
@@ -61,7 +62,7 @@ def circle_backs(candidates: pd.DataFrame, pipeline: pd.DataFrame, positions: pd
     pc = ids.get_indexer(pipeline["candidate_id"].to_numpy(dtype=object))
     pipe, pc = pipeline[pc >= 0], pc[pc >= 0]
     busy = np.zeros(len(ids), dtype=bool)
-    busy[pc[pipe["outcome"].isin(["open", "hired"]).to_numpy(dtype=bool)]] = True
+    busy[pc[holds_back(pipe, positions)]] = True
     latest = _latest_decisions(pipe, pc, len(ids), settings)
     soft = (latest["rejection_class"] == schema.SOFT_NO).to_numpy(dtype=bool)
     eligible = ~verdicts.never_mask(ids) & ~busy & soft
@@ -80,6 +81,17 @@ def circle_backs(candidates: pd.DataFrame, pipeline: pd.DataFrame, positions: pd
     _suggest(out, first, positions, pipeline, settings)
     out = never_call.apply(out, verdicts, latest["rejection_class"].to_numpy(dtype=object))
     return out[list(CIRCLE_BACK_COLUMNS) + list(DETAIL_COLUMNS)]
+
+
+def holds_back(pipe: pd.DataFrame, positions: pd.DataFrame) -> np.ndarray:
+    """Per Pipeline row: does it keep the person out of circle-backs? A hire does; an
+    open row only while its position is open or on hold (or of unknown status): an
+    open row on a filled or closed role gets a warning to close it instead (DESIGN §6)."""
+    pos = positions[positions["position_id"].notna()].drop_duplicates("position_id")
+    status = pipe["position_id"].map(pd.Series(pos["status"].to_numpy(dtype=object), index=pos["position_id"]))
+    outcome = pipe["outcome"]
+    done = status.isin(CLOSED_POSITION)
+    return ((outcome == "hired") | ((outcome == "open") & ~done)).to_numpy(dtype=bool)
 
 
 def _pace(first: pd.DataFrame, settings: Settings) -> np.ndarray:
