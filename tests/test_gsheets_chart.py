@@ -25,3 +25,12 @@ def test_sync_adds_the_funnel_chart_once_and_updates_it_after(gsheet, google):
     report = api.sync_workbook(settings, TODAY + dt.timedelta(days=1), backend=backend)
     assert "rewrote Summary" in " ".join(report.lines())
     assert len(google.book(key).tab("Summary").charts) == 1
+
+
+def test_a_chart_only_tab_is_skipped_when_reading(gsheet, google):
+    """Issue 15 item 7: a tab holding only a chart (sheetType OBJECT) has no cells; a range
+    on it is refused, so the read leaves it out instead of failing the sync."""
+    key, backend = gsheet({"Candidates": [["candidate_id", "name"], ["C-00001", "Ann"]], "Board": []})
+    google.book(key).tab("Board").sheet_type = "OBJECT"
+    snap = backend.read()
+    assert list(snap.tabs) == ["Candidates"]

@@ -45,7 +45,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import google_errors
+from . import google_errors, structure
 from .model import ApiError, Tab, quote_title, serial, split_range
 
 STATUS_TEXT = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
@@ -90,6 +90,7 @@ class Book:
         self.writers_denied = False  # shared read-only with the caller
         self.readers_denied = False  # not shared with the caller at all
         self.properties: dict[str, Any] = {}  # over DEFAULT_PROPERTIES, e.g. {"locale": "en_GB"}
+        self.developer_metadata: list[dict] = []  # DeveloperMetadata objects (structure.py)
 
     def tab(self, title: str) -> Tab:
         for t in self.tabs:
@@ -127,6 +128,8 @@ class Book:
                 entry["conditionalFormats"] = copy.deepcopy(t.conditional)
             if t.charts:
                 entry["charts"] = copy.deepcopy(t.charts)
+            if structure.sheet_metadata(self, t.sheet_id):
+                entry["developerMetadata"] = structure.sheet_metadata(self, t.sheet_id)
             if t.protected:
                 entry["protectedRanges"] = [dict(p, editors={"users": [EDITOR]}) for p in t.protected]
             sheets.append(entry)
@@ -137,11 +140,11 @@ class Book:
     # -- spreadsheets:batchUpdate: all requests apply, or none ------------------
     def batch_update(self, requests: list[dict]) -> list[dict]:
         saved = [(t, {k: (list(v) if isinstance(v, list) else v) for k, v in vars(t).items()}) for t in self.tabs]
-        tabs, title = list(self.tabs), self.title
+        tabs, title, meta = list(self.tabs), self.title, copy.deepcopy(self.developer_metadata)
         try:
             return [self._one(i, r) for i, r in enumerate(requests)]
         except ApiError:
-            self.tabs, self.title = tabs, title
+            self.tabs, self.title, self.developer_metadata = tabs, title, meta
             for t, state in saved:
                 vars(t).update(state)
             raise
@@ -187,9 +190,14 @@ class Book:
     def _req_updateSheetProperties(self, body: dict) -> None:
         props = body.get("properties", {})
         tab = self.tab_by_id(props.get("sheetId", 0))
-        fields = [f.strip() for f in body.get("fields", "").split(",") if f.strip()]
+        fields = [f.strip().replace("/", ".") for f in body.get("fields", "").split(",") if f.strip()]
         grid = props.get("gridProperties", {})
-        for field in fields:
+        for field in fields:  # Google resets a masked field that the request leaves out: refuse it here
+            head, _, leaf = field.partition(".")
+            if field == "*" or (head not in props) or (leaf and leaf not in props.get(head, {})):
+                raise ApiError(400, "INVALID_ARGUMENT",
+                               f"updateSheetProperties: field mask names '{field}' but the request gives no value for it")
+        for field in [f.replace(".", "/") for f in fields]:
             if field == "title":
                 tab.title = props["title"]
             elif field == "gridProperties/rowCount":
@@ -204,6 +212,18 @@ class Book:
                 tab.frozen_cols = grid.get("frozenColumnCount", 0)
             else:
                 raise ApiError(400, "INVALID_ARGUMENT", f"updateSheetProperties: field {field} not supported by the stand-in")
+
+    def _req_createDeveloperMetadata(self, body: dict) -> dict:
+        return structure.create_metadata(self, body)
+
+    def _req_insertDimension(self, body: dict) -> None:
+        structure.insert_dimension(self, body)
+
+    def _req_deleteDimension(self, body: dict) -> None:
+        structure.delete_dimension(self, body)
+
+    def _req_appendDimension(self, body: dict) -> None:
+        structure.append_dimension(self, body)
 
     def _req_updateSpreadsheetProperties(self, body: dict) -> None:
         if "title" in body.get("fields", ""):
@@ -298,6 +318,7 @@ class _Switch:
     after_apply: bool = False
     action: Callable[[Book], None] | None = None
     nth: int = 1
+    after: bool = False  # the action runs once Google has applied the request, before it answers
     body: dict | str | None = None
 
 
@@ -358,6 +379,10 @@ class StandIn:
     def before(self, on: str, action: Callable[[Book], None], nth: int = 1) -> None:
         self.switches.append(_Switch(on, 1, action=action, nth=nth))
 
+    def after(self, on: str, action: Callable[[Book], None], nth: int = 1) -> None:
+        """Run ``action(book)`` (a person's edit) right after the nth matching request is applied."""
+        self.switches.append(_Switch(on, 1, action=action, nth=nth, after=True))
+
     def count(self, *kinds: str) -> int:
         return sum(1 for k in self.log if not kinds or k in kinds)
 
@@ -403,7 +428,7 @@ class _Handler(BaseHTTPRequestHandler):
         kind = _kind(method, parts.path)
         with google.lock:
             google.log.append(kind)
-        person = google._take(kind, method, lambda s: s.action is not None)
+        person = google._take(kind, method, lambda s: s.action is not None and not s.after)
         if person is not None:
             with google.lock:
                 book = google.books.get(_book_key(parts.path) or "")
@@ -426,6 +451,12 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, KeyError, TypeError) as exc:
             status, answer = 400, {"error": {"code": 400, "message": f"Invalid JSON payload received. {exc}",
                                              "status": "INVALID_ARGUMENT"}}
+        later = google._take(kind, method, lambda s: s.action is not None and s.after)
+        if later is not None:
+            with google.lock:
+                book = google.books.get(_book_key(parts.path) or "")
+                if book is not None:
+                    later.action(book)
         slow = google._take(kind, method, lambda s: s.seconds > 0)
         if slow is not None:
             time.sleep(slow.seconds)
@@ -489,6 +520,8 @@ def _kind(method: str, path: str) -> str:
             return "batchUpdate"
         if rest.startswith("/values:"):
             return "values:" + rest[len("/values:"):]
+        if rest.startswith("/developerMetadata:"):
+            return rest[1:]
         if rest.startswith("/values/"):
             suffix = rest.rsplit(":", 1)[-1] if rest.endswith((":append", ":clear")) else ""
             return f"values.{suffix}" if suffix else ("values.get" if method == "GET" else "values.update")
@@ -538,6 +571,12 @@ def _route(google: StandIn, method: str, path: str, query: dict, body: Any) -> t
         return 200, {"spreadsheetId": key, "valueRanges": [_get(book, r, *render) for r in query.get("ranges", [])]}
     if method == "POST" and rest == "/values:batchUpdate":
         return 200, _batch_update_values(book, body)
+    if method == "POST" and rest == "/values:batchUpdateByDataFilter":
+        answer = structure.batch_update_by_filter(book, body)
+        book.modified = _now()
+        return 200, answer
+    if method == "POST" and rest == "/developerMetadata:search":
+        return 200, structure.search(book, body)
     if method == "POST" and rest == "/values:batchClear":
         cleared = []
         for text in body.get("ranges", []):
@@ -581,6 +620,8 @@ def _refused(google: StandIn, kind: str, method: str, book: Book | None) -> tupl
 
 def _get(book: Book, text: str, value_option: str, date_option: str, major: str) -> dict:
     tab, b = book.locate(text)
+    if tab.sheet_type != "GRID":  # a chart-only tab has no cells: Google refuses any range on it
+        raise ApiError(400, "INVALID_ARGUMENT", f"Unable to parse range: {text}")
     out: dict[str, Any] = {"range": tab.a1(*b), "majorDimension": major}
     values = tab.render(*b, value_option, date_option, major)
     if values:

@@ -74,6 +74,7 @@ class GSheetsBackend(GoogleHTTP, Backend):
             out[p["title"]] = {"id": p.get("sheetId", 0), "rows": grid.get("rowCount", 0),
                                "cols": grid.get("columnCount", 0), "protected": s.get("protectedRanges", []),
                                "charts": [c.get("chartId") for c in s.get("charts", [])],
+                               "type": p.get("sheetType", "GRID"), "markers": s.get("developerMetadata", []),
                                "title": meta.get("properties", {}).get("title", "")}
         return out
 
@@ -90,7 +91,8 @@ class GSheetsBackend(GoogleHTTP, Backend):
         self.request_log = []
         try:
             sheets = self._sheets()
-            titles = list(sheets)
+            # A chart-only tab (sheetType OBJECT) has no cells: a range on it is refused.
+            titles = [t for t, info in sheets.items() if info["type"] == "GRID"]
             got = self._http.values_batch_get(self.key, [quote(t) for t in titles], params=dict(READ)) if titles else {}
         except Unanswered as exc:
             raise self._unanswered(exc, "reading", "nothing was written") from None
