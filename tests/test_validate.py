@@ -188,6 +188,49 @@ def test_messages_say_what_is_wrong_in_the_recruiters_words(settings, name, mess
     assert hit["suggestion"] == suggestion
 
 
+OPEN_ROW = {"outcome": None, "rejection_reason": None, "decided_on": None, "first_contacted": dt.date(2026, 9, 1)}
+
+
+@pytest.mark.parametrize("status, row, last_contacted, changes, column, message", [
+    ("filled", {}, dt.date(2026, 11, 1), {}, "outcome",
+     "open row on position P-009, which is filled: set the outcome"),
+    ("closed", {}, dt.date(2026, 11, 1), {}, "outcome", "open row on position P-009, which is closed"),
+    ("on_hold", {}, dt.date(2026, 11, 1), {}, "outcome",
+     "open row on position P-009, which is on_hold: it keeps the candidate out of the backpocket"),
+    ("closed", {"first_contacted": None}, None, {}, "outcome", "which is closed"),  # no date: still a closed role
+    ("open", {}, None, {}, "first_contacted",
+     "no news on this open row for 82 days (stale after 60); position P-009 is open"),
+    ("open", {"first_contacted": dt.date(2026, 9, 22)}, None, {}, "first_contacted", "for 61 days"),
+    ("open", {"first_contacted": dt.date(2026, 9, 23)}, None, {"stale_after_days": 59}, "first_contacted",
+     "for 60 days (stale after 59)"),
+    ("open", {"first_contacted": dt.date(2026, 9, 23)}, None, {}, None, None),  # 60 days: not more than 60
+    ("open", {}, dt.date(2026, 10, 1), {}, None, None),  # the person's last contact is news too
+    ("open", {}, dt.date(2026, 9, 10), {}, "first_contacted", "for 73 days"),
+    ("open", {}, None, {"stale_after_days": 90}, None, None),
+    ("open", {"first_contacted": None}, None, {}, None, None),  # never contacted: nothing to be stale from
+    ("filled", {"outcome": "hired", "decided_on": dt.date(2026, 9, 5)}, None, {}, None, None),
+    ("closed", {"outcome": "rejected", "rejection_reason": "salary", "decided_on": dt.date(2026, 9, 5)}, None, {},
+     None, None),
+])
+def test_open_rows_on_gone_roles_and_stale_open_rows_are_warnings(settings, status, row, last_contacted, changes,
+                                                                   column, message):
+    """DESIGN §6: open rows on filled/closed/on-hold roles and stale open rows get a
+    warning naming the position's status; the row stays in the figures."""
+    recs = workbook()
+    recs[PO].append(position(9, status=status))
+    recs[C].append(candidate(9, last_contacted=last_contacted))
+    recs[PI].append(pipe_row("C-00009", "P-009", **{**OPEN_ROW, **row}))
+    clean, issues = validate.validate(make_frames(settings.replace(**changes), recs[C], recs[PO], recs[PI]),
+                                      settings.replace(**changes), TODAY)
+    assert 5 in clean[PI].index
+    got = issues[(issues["tab"] == settings.tab_title(PI)) & (issues["row"] == 5)]
+    if message is None:
+        assert got.empty, got.to_string()
+        return
+    [hit] = got.itertuples()
+    assert (hit.column, hit.severity) == (column, "warning") and message in hit.message, hit.message
+
+
 def test_duplicate_people_are_never_merged_and_all_reasons_come_in_one_warning(settings):
     twin = candidate(9, name="Ada  Lovelace", email="PERSON1@example.com", phone="07700900001")
     clean, issues = run(settings, workbook(C, twin))

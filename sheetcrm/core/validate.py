@@ -21,7 +21,8 @@ Clean frames keep the sheet row number as index and hold typed values:
 
 The checks live by job: :mod:`.columns` (typing each column, on :mod:`.distinct`
 values), :mod:`.contacts` (emails, phones), :mod:`.row_rules` (rules across columns
-and rows, references), :mod:`.duplicate_people`. Speed: each *distinct* value is
+and rows, references), :mod:`.duplicate_people`, :mod:`.open_rows` (open rows on
+roles that are gone or on hold, stale open rows). Speed: each *distinct* value is
 parsed once, so 100,000 candidates and 300,000 pipeline rows take seconds.
 """
 from __future__ import annotations
@@ -37,6 +38,7 @@ from .columns import add_location, drop_blank_rows, type_tab
 from .contacts import check_emails, check_phones
 from .duplicate_people import duplicate_people
 from .issues import IssueLog, error_rows, issues_frame, row_issue_texts  # noqa: F401  (re-exported)
+from .open_rows import open_row_warnings
 from .row_rules import candidate_rules, pipeline_rules, references, unique_ids
 
 
@@ -65,6 +67,7 @@ def validate(frames: Frames, settings: Settings, today: dt.date) -> tuple[Frames
     references(log, pipe, "candidate_id", cands["candidate_id"], schema.CANDIDATES, settings)
     references(log, pipe, "position_id", typed[schema.POSITIONS]["position_id"], schema.POSITIONS, settings)
     duplicate_people(log, cands)
+    open_row_warnings(log, pipe, typed[schema.POSITIONS], cands, settings, today)
 
     issues = log.frame()
     clean = _drop_error_rows(typed, issues, settings)

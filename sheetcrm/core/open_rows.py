@@ -1,0 +1,64 @@
+"""Open Pipeline rows that need a person's attention (DESIGN §6): warnings, never errors.
+
+* an open row on a position that is filled or closed: the role is gone, so the row
+  should be closed (it no longer holds the person back, see ``circleback.holds_back``);
+* an open row on a position that is on hold: it still holds the person back, so
+  someone should decide whether to keep waiting;
+* a stale open row: no news for more than ``stale_after_days`` (config, 60). News is
+  the row's first_contacted or the person's last_contacted, whichever is later (the
+  seed: "clear timelines would greatly improve the hiring process"). A row never
+  contacted has no date to be stale from and is left alone.
+
+Each message carries the position's status, so the Issues tab says what to do
+without opening the Positions tab. A row gets one of these warnings at most: the
+role's status first, as closing the row settles staleness too.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from .. import schema
+from ..config import Settings
+from .issues import IssueLog
+
+POSITION_GONE = ("filled", "closed")
+
+
+def open_row_warnings(log: IssueLog, pipe: pd.DataFrame, positions: pd.DataFrame, candidates: pd.DataFrame,
+                      settings: Settings, today: dt.date) -> None:
+    """Add the warnings of this module to ``log`` (typed frames, sheet rows as index)."""
+    open_rows = pipe[pipe["outcome"] == "open"]
+    if not len(open_rows):
+        return
+    pos = positions[positions["position_id"].notna()].drop_duplicates("position_id").set_index("position_id")
+    status = open_rows["position_id"].map(pos["status"])
+    gone = status.isin(POSITION_GONE)
+    held = status == "on_hold"
+    log.add_many(schema.PIPELINE, open_rows.index[gone], "outcome", ["open"] * int(gone.sum()), "warning",
+                 [f"open row on position {p}, which is {s}: set the outcome (hired, rejected, declined or "
+                  f"ghosted) to close it" for p, s in zip(open_rows["position_id"][gone], status[gone])])
+    log.add_many(schema.PIPELINE, open_rows.index[held], "outcome", ["open"] * int(held.sum()), "warning",
+                 [f"open row on position {p}, which is on_hold: it keeps the candidate out of the backpocket; "
+                  f"close it if the role will not come back" for p in open_rows["position_id"][held]])
+    _stale(log, open_rows[~gone & ~held], status[~gone & ~held], candidates, settings, today)
+
+
+def _stale(log: IssueLog, rows: pd.DataFrame, status: pd.Series, candidates: pd.DataFrame, settings: Settings,
+           today: dt.date) -> None:
+    cands = candidates[candidates["candidate_id"].notna()].drop_duplicates("candidate_id").set_index("candidate_id")
+    news = pd.concat([pd.to_datetime(rows["first_contacted"]),
+                      pd.to_datetime(rows["candidate_id"].map(cands["last_contacted"]))], axis=1).max(axis=1)
+    cutoff = pd.Timestamp(today) - pd.Timedelta(days=settings.stale_after_days)
+    stale = (news < cutoff).to_numpy(dtype=bool)
+    if not stale.any():
+        return
+    days = (pd.Timestamp(today) - news[stale]).dt.days
+    first = pd.to_datetime(rows["first_contacted"])[stale]
+    log.add_many(schema.PIPELINE, rows.index[stale], "first_contacted",
+                 ["" if pd.isna(d) else d.strftime("%Y-%m-%d") for d in first], "warning",
+                 [f"no news on this open row for {n} days (stale after {settings.stale_after_days}); position {p} "
+                  f"is {s if isinstance(s, str) else 'unknown'}: ask the candidate or client for an update, or close "
+                  f"the row" for n, p, s in zip(days, rows["position_id"][stale], status[stale])],
+                 ["get an update or set the outcome"] * int(stale.sum()))
