@@ -28,6 +28,7 @@ class InitResult:
     candidates: int
     positions: int
     pipeline: int
+    waited: str = ""  # found the workbook's write lock held and waited (write_lock.Wait.line)
 
 
 def init_workbook(settings: Settings, today: dt.date, demo: int | None = None, force: bool = False,
@@ -38,8 +39,10 @@ def init_workbook(settings: Settings, today: dt.date, demo: int | None = None, f
 
     backend = _open(settings, backend)
     data = demo_data(demo, today, seed) if demo else {}
-    backend.create(workbook_layout(settings, data), force=force)
-    return InitResult(backend.describe(), *(len(data.get(k, [])) for k in schema.INPUT_TABS))
+    with backend.exclusive() as held:  # no other writer while the file is replaced
+        backend.create(workbook_layout(settings, data), force=force)
+    return InitResult(backend.describe(), *(len(data.get(k, [])) for k in schema.INPUT_TABS),
+                      waited=held.wait.line() if held.wait else "")
 
 
 def sync_workbook(settings: Settings, today: dt.date, now: dt.datetime | None = None, dry_run: bool = False,

@@ -53,7 +53,7 @@ def pass_settings(fn):
 # The global options, shared with run.py (the scheduled sync) so both read settings the same way.
 config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="SHEETCRM_CONFIG",
                              help="Config file (default: config/sheetcrm.toml if present).")
-workbook_option = click.option("--workbook", type=click.Path(dir_okay=False),
+workbook_option = click.option("--workbook", type=click.Path(),  # a folder: one line from the backend, exit 1
                                help="Use the local .xlsx workbook at this path.")
 sheet_option = click.option("--sheet", "sheet_key", metavar="KEY|URL",
                             help="Use the Google Sheet with this key or URL (https://docs.google.com/spreadsheets/d/KEY/...).")
@@ -152,6 +152,8 @@ def init(settings: Settings, demo: int | None, seed: int, force: bool, upgrade: 
             click.echo(line)
         return
     result = api.init_workbook(settings, today, demo=demo, force=force, seed=seed)
+    if result.waited:
+        click.echo(result.waited)
     click.echo(f"created {result.where}: {result.candidates} candidates, {result.positions} positions, "
                f"{result.pipeline} pipeline rows")
 

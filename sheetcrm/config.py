@@ -75,6 +75,7 @@ class Settings:
     reasons_file: Path | None = None  # agency rules, added to the built-in ones
     builtin_reasons: bool = True
     suppression_salt: str = ""
+    lock_wait_seconds: float = 15.0  # a second writer of a workbook waits this long for the first, then stops
     tabs: Mapping[str, str] = dataclasses.field(default_factory=lambda: _frozen(schema.DEFAULT_TAB_TITLES))
     # logical tab -> {their header (normalised) -> canonical column}
     header_aliases: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=lambda: _frozen({}))
@@ -108,7 +109,7 @@ _SCALARS = {
     "match_min_skill_coverage": float, "future_date_limit_days": int,
     "overqualified_cool_off_days": int, "availability_horizon_days": int, "stale_after_days": int,
     "reasons_file": Path, "builtin_reasons": bool, "suppression_salt": str, "log_format": str,
-    "log_file": Path,
+    "log_file": Path, "lock_wait_seconds": float,
 }
 _SCHEDULE = {"every_minutes": int, "daily_at": str, "timezone": str}
 _CHOICES = {
@@ -145,6 +146,8 @@ def _convert(key: str, kind: Any, value: Any) -> Any:
             except ValueError:
                 raise ValueError("expected a number") from None
         if kind is Path:
+            if not str(value).strip():  # Path("") is the current folder: never what an empty setting meant
+                raise ValueError("expected a file path, got an empty text")
             return Path(str(value)).expanduser()
         if not isinstance(value, str):
             raise ValueError("expected text")

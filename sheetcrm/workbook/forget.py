@@ -53,10 +53,12 @@ class ForgetResult:
     hashes_added: int
     warnings: list[str]
     sync: sync_mod.SyncReport | None = None
+    waited: str = ""  # found the workbook's write lock held and waited (write_lock.Wait.line)
 
     def lines(self) -> list[str]:
         who = ", ".join(self.candidate_ids) or f"{self.rows} row(s) without an id"
-        out = [f"forgot {who}: {self.cells_blanked} cells blanked in {self.rows} Candidates row(s), "
+        out = [self.waited] if self.waited else []
+        out += [f"forgot {who}: {self.cells_blanked} cells blanked in {self.rows} Candidates row(s), "
                f"{self.cells_scrubbed} other cells scrubbed, do_not_contact set; "
                f"{self.hashes_added} hash(es) added to Suppressed"]
         out += [f"warning: {w}" for w in self.warnings]
@@ -73,14 +75,28 @@ def forget(backend: Backend, settings: Settings, today: dt.date, email: str | No
     given = [v for v in (email, phone, candidate_id) if v is not None and str(v).strip()]
     if len(given) != 1:
         raise SheetCRMError("name the person with exactly one of --email, --phone or --candidate-id")
+    who = {"email": email, "phone": phone, "candidate_id": candidate_id}
+    if confirm is not None:  # asked before taking the write lock: a person may take their time to answer
+        person = _find(backend, settings, who)[2]
+        ids = ", ".join(person.candidate_ids) or "a person without a candidate_id"
+        confirm(f"erase {ids} ({len(person.rows)} Candidates row(s)) from {backend.describe()}? This cannot be undone")
+    with backend.exclusive() as held:  # read to last write: no other writer in between
+        result = _forget(backend, settings, today, *_find(backend, settings, who))
+    result.waited = held.wait.line() if held.wait else ""
+    return result
+
+
+def _find(backend: Backend, settings: Settings, who: dict[str, str | None]) -> tuple[Snapshot, dict, "Person"]:
     snapshot, maps, _frames = sync_mod.load(backend, settings)
-    person = find_person(snapshot, maps, settings, email=email, phone=phone, candidate_id=candidate_id)
+    person = find_person(snapshot, maps, settings, **who)
     if not settings.suppression_salt:  # without it the hashes could be guessed back into addresses
         raise ConfigError("forget needs suppression_salt in the config (a secret of your own) so the Suppressed "
                           "hashes cannot be guessed; nothing was changed")
-    if confirm is not None:
-        who = ", ".join(person.candidate_ids) or "a person without a candidate_id"
-        confirm(f"erase {who} ({len(person.rows)} Candidates row(s)) from {backend.describe()}? This cannot be undone")
+    return snapshot, maps, person
+
+
+def _forget(backend: Backend, settings: Settings, today: dt.date, snapshot: Snapshot, maps: dict[str, TabMap],
+            person: "Person") -> ForgetResult:
     changes, counts = plan_forget(snapshot, maps, settings, today, person)
     if changes:
         backend.write(snapshot, changes)

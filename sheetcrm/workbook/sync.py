@@ -106,6 +106,7 @@ class SyncReport:
     skipped_rows: int
     seconds: float
     requests: int | None = None
+    waited: str = ""  # this writer found the workbook's lock held and waited (write_lock.Wait.line)
 
     @property
     def changed(self) -> bool:
@@ -114,7 +115,8 @@ class SyncReport:
     def lines(self) -> list[str]:
         """What changed, for people."""
         read = ", ".join(f"{n} {k}" for k, n in self.rows_read.items())
-        out = [f"read {read}; {self.errors} errors, {self.warnings} warnings"]
+        out = [self.waited] if self.waited else []
+        out.append(f"read {read}; {self.errors} errors, {self.warnings} warnings")
         if not self.changed:
             out.append("no changes" + (" (dry run)" if self.dry_run else "; nothing written"))
             return out
@@ -151,7 +153,18 @@ def read_suppressed(snapshot: Snapshot, settings: Settings) -> pd.DataFrame | No
 
 def sync(backend: Backend, settings: Settings, today: dt.date, now: dt.datetime | None = None,
          dry_run: bool = False) -> SyncReport:
-    """Read the workbook, compute everything, write what changed. Returns the report."""
+    """Read the workbook, compute everything, write what changed. Returns the report.
+    One writer at a time from read to write (the workbook's write lock): a second
+    one waits, then reads what the first wrote."""
+    if dry_run:
+        return _sync(backend, settings, today, now, dry_run)
+    with backend.exclusive() as held:
+        report = _sync(backend, settings, today, now, dry_run)
+    report.waited = held.wait.line() if held.wait else ""
+    return report
+
+
+def _sync(backend: Backend, settings: Settings, today: dt.date, now: dt.datetime | None, dry_run: bool) -> SyncReport:
     started = time.perf_counter()
     snapshot, maps, frames = load(backend, settings)
     analysis = analyse(frames, settings, today, now, rules=load_rules(settings),

@@ -26,17 +26,26 @@ TEXT_COLUMNS = ("candidate_id", "position_id", "phone")
 class UpgradeResult:
     where: str
     added: list[str]
+    waited: str = ""  # found the workbook's write lock held and waited (write_lock.Wait.line)
 
     def lines(self) -> list[str]:
+        first = [self.waited] if self.waited else []
         if not self.added:
-            return [f"{self.where}: nothing to add, it is up to date"]
-        return [f"{self.where}: added {len(self.added)} things; no person's cell was changed", *self.added]
+            return [*first, f"{self.where}: nothing to add, it is up to date"]
+        return [*first, f"{self.where}: added {len(self.added)} things; no person's cell was changed", *self.added]
 
 
 def upgrade(backend, settings: Settings) -> UpgradeResult:
     if not isinstance(backend, XlsxBackend):
         raise SheetCRMError("init --upgrade works on .xlsx workbooks so far (--workbook PATH); "
                             "run `sheetcrm doctor` to see what a Google Sheet lacks")
+    with backend.exclusive() as held:  # read to write: no other writer in between
+        result = _upgrade(backend, settings)
+    result.waited = held.wait.line() if held.wait else ""
+    return result
+
+
+def _upgrade(backend: XlsxBackend, settings: Settings) -> UpgradeResult:
     import openpyxl
 
     snapshot = backend.read()

@@ -15,7 +15,7 @@ __all__ = [
 
 def open_backend(settings: Settings) -> Backend:
     if settings.backend == "xlsx":
-        return XlsxBackend(settings.workbook)
+        return XlsxBackend(settings.workbook, settings.lock_wait_seconds)
     if settings.backend == "memory":
         return MemoryBackend()
     if settings.backend == "gsheets":

@@ -125,12 +125,30 @@ class Backend(abc.ABC):
         """Where this backend reads and writes, safe to print."""
         return self.name
 
+    def exclusive(self) -> "Exclusive":
+        """``with backend.exclusive() as held:`` -- one writer at a time from read to
+        write (``held.wait``: whether and for whom we waited). Local workbooks take
+        ``workbook.write_lock``; others need none here."""
+        return Exclusive()
+
     def erase_traces(self, scrub: Any, own_rows: dict[str, set[int]]) -> int:
         """`forget`'s last step: erase the person from what no cell shows (comments,
         links, unused strings, properties). ``scrub(text, own) -> text``; ``own_rows``:
         tab title -> the person's rows. Returns the parts changed; a backend whose
         cells are all there is has nothing more to do."""
         return 0
+
+
+class Exclusive:
+    """No lock: nothing to wait for."""
+
+    wait = None
+
+    def __enter__(self) -> "Exclusive":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
 
 
 def col_letter(col: int) -> str:

@@ -11,17 +11,18 @@ or when the file changed since it was read.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import os
 import zipfile
 from pathlib import Path
 from typing import Any
 
-from ...errors import BackendError, ConflictError, NotFoundError, WorkbookLockedError
+from ...errors import BackendError, ConflictError, WorkbookLockedError
 from ...schema import ISSUE_COLOUR
-from .base import (FONT_NAME, LAST_ROW, ROW_LINE_POINTS, Backend, Changes, OwnedTab, Sheet, Snapshot, TabLayout,
-                   WriteResult, resolve_rows)
+from .. import safe_file
+from ..write_lock import DEFAULT_WAIT_SECONDS, WriteLock
+from .base import (FONT_NAME, LAST_ROW, ROW_LINE_POINTS, Backend, Changes, Exclusive, OwnedTab, Sheet, Snapshot,
+                   TabLayout, WriteResult, resolve_rows)
 from . import xlsx_chart, xlsx_errors, xlsx_patch
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -41,26 +42,29 @@ def lock_files(path: Path) -> list[Path]:
 
 
 def _fingerprint(path: Path) -> tuple[int, str]:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return path.stat().st_size, h.hexdigest()
+    return safe_file.fingerprint(path)  # also says in one line when the path is no .xlsx file
 
 
 class XlsxBackend(Backend):
     name = "xlsx"
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, lock_wait_seconds: float = DEFAULT_WAIT_SECONDS):
         self.path = Path(path)
+        self.lock_wait_seconds = lock_wait_seconds
+
+    def exclusive(self) -> WriteLock | Exclusive:
+        """The one write lock of this workbook (``workbook.write_lock``); none while
+        there is no file there yet (nothing to protect, and no lock file left beside
+        a typo or a folder: reading it says what is wrong)."""
+        if not os.path.isfile(self.path):
+            return Exclusive()
+        return WriteLock.for_workbook(self.path, self.lock_wait_seconds)
 
     def describe(self) -> str:
         return f"workbook {self.path}"
 
     # -- read -------------------------------------------------------------
     def read(self) -> Snapshot:
-        if not self.path.exists():
-            raise NotFoundError(f"workbook {self.path} does not exist; create it with: sheetcrm --workbook {self.path} init")
         token = _fingerprint(self.path)
         try:
             tabs = _read_calamine(self.path) if _calamine() else None
@@ -86,12 +90,16 @@ class XlsxBackend(Backend):
                 )
 
     def check_unchanged(self, snapshot: Snapshot) -> None:
-        if not self.path.exists() or _fingerprint(self.path) != snapshot.token:
+        if not self.path.exists() or _fingerprint(self.path) != snapshot.token:  # a folder now: one line
             raise ConflictError(
                 f"workbook {self.path} was modified since it was read; nothing was written, the next sync will retry"
             )
 
     def write(self, snapshot: Snapshot, changes: Changes) -> WriteResult:
+        with self.exclusive():  # re-entered when sync or forget holds it already
+            return self._write(snapshot, changes)
+
+    def _write(self, snapshot: Snapshot, changes: Changes) -> WriteResult:
         self.check_unlocked()
         self.check_unchanged(snapshot)
         # Fast path: edit only the changed parts of the zip (openpyxl's full load +
@@ -132,20 +140,15 @@ class XlsxBackend(Backend):
         return result
 
     def _save(self, wb, snapshot: Snapshot | None) -> None:
-        tmp = self.path.with_name(f".{self.path.name}.sheetcrm-tmp")
-        try:
-            wb.save(tmp)
-            with tmp.open("rb") as fh:
-                os.fsync(fh.fileno())
-            if snapshot is not None:  # last look: someone may have saved while we worked
+        """``wb.save(file)`` into a fresh temporary file, renamed over the workbook
+        (``safe_file.replace``: links, permissions, owner, read-only kept)."""
+        def last_look() -> None:  # someone may have saved while we worked
+            if snapshot is not None:
                 self.check_unlocked()
                 self.check_unchanged(snapshot)
-            os.replace(tmp, self.path)
-        except OSError as exc:
-            raise BackendError(f"workbook {self.path} could not be saved ({exc.strerror or exc}); the old file is unchanged") from None
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+
+        with self.exclusive():
+            safe_file.replace(self.path, wb.save, last_look)
 
     def erase_traces(self, scrub, own_rows: dict[str, set[int]]) -> int:
         """The person's traces in every part of the zip (``xlsx_scrub``), saved like any write."""
@@ -158,8 +161,8 @@ class XlsxBackend(Backend):
         class _Scrubbed:
             changed = 0
 
-            def save(inner, dest):  # noqa: N805 - _save's protocol: an object with save(path)
-                inner.changed = parts(self.path, Path(dest), scrub, own_rows)
+            def save(inner, dest):  # noqa: N805 - _save's protocol: an object with save(file)
+                inner.changed = parts(self.path, dest, scrub, own_rows)
 
         scrubbed = _Scrubbed()
         self._save(scrubbed, snapshot)
@@ -167,8 +170,7 @@ class XlsxBackend(Backend):
 
     # -- create -----------------------------------------------------------
     def create(self, layout: list[TabLayout], force: bool = False) -> None:
-        if self.path.exists() and not force:
-            raise BackendError(f"workbook {self.path} already exists; use --force to replace it")
+        safe_file.check_new(self.path, force)
         self.check_unlocked()
         openpyxl = _openpyxl()
         from openpyxl.formatting.rule import FormulaRule

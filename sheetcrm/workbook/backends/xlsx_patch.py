@@ -103,7 +103,7 @@ class _Package:
             out[rel.get("Id")] = (rel.get("Type"), name)
         return out
 
-    def save(self, dest: Path) -> None:
+    def save(self, dest) -> None:
         with zipfile.ZipFile(dest, "w") as out:
             for info in self.zf.infolist():
                 if info.filename in self.removed:
@@ -507,8 +507,8 @@ class PatchedWorkbook:
     def __init__(self, pkg: _Package, result: WriteResult):
         self._pkg, self.result = pkg, result
 
-    def save(self, path) -> None:
-        self._pkg.save(Path(path))
+    def save(self, dest) -> None:
+        self._pkg.save(dest)  # a path or an open binary file
 
     def close(self) -> None:
         self._pkg.zf.close()
