@@ -28,6 +28,7 @@ FONT_NAME = "Arial"
 ROW_LINE_POINTS = 15  # the height of one line of text in a row (points)
 LAST_ROW = 1_048_576  # dropdowns and highlighting reach the last row a workbook can have
 from ...values import EXCEL_EPOCH
+from .xlsx_text import legal_text
 
 
 @dataclasses.dataclass
@@ -186,7 +187,9 @@ def same_cell(a: Any, b: Any) -> bool:
             return float(a) == float(b)
         except (TypeError, ValueError):
             return False
-    return str(a) == str(b)
+    a, b = str(a), str(b)
+    # An .xlsx holds a character XML cannot hold as U+FFFD (xlsx_text): the same to see.
+    return a == b or legal_text(a) == legal_text(b)
 
 
 def _as_day(v: Any) -> dt.date | None:

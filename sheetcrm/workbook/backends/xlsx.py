@@ -24,6 +24,7 @@ from ..write_lock import DEFAULT_WAIT_SECONDS, WriteLock
 from .base import (FONT_NAME, LAST_ROW, ROW_LINE_POINTS, Backend, Changes, Exclusive, OwnedTab, Sheet, Snapshot,
                    TabLayout, WriteResult, resolve_rows)
 from . import xlsx_chart, xlsx_errors, xlsx_patch
+from .xlsx_text import legal_text
 
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = "DDE6F0"
@@ -231,6 +232,8 @@ _LARGEST_16_DIGITS = 1.797693134862315e308
 def _set(cell, value: Any) -> None:
     if isinstance(value, float) and math.isfinite(value) and abs(value) > _LARGEST_16_DIGITS:
         value = math.copysign(_LARGEST_16_DIGITS, value)  # finite stays finite (the patcher writes it exactly)
+    if isinstance(value, str):
+        value = legal_text(value)  # what XML cannot hold, replaced visibly (xlsx_text)
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # text, never a live formula

@@ -29,6 +29,7 @@ from typing import Any
 from lxml import etree
 
 from . import xlsx_parts
+from .xlsx_text import legal_text
 from .base import (FONT_NAME, ROW_LINE_POINTS, Changes, OwnedTab, Snapshot, WriteResult, col_letter, col_number,
                    resolve_rows)
 
@@ -260,7 +261,7 @@ def _kind(value: Any) -> tuple[str, Any]:
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return "b", bool(value)
     if isinstance(value, str):
-        return "s", str(value)
+        return "s", legal_text(str(value))
     if isinstance(value, dt.datetime) or isinstance(value, dt.date):
         try:
             return "d", _number_text(float(_excel_serial(value)))
@@ -284,10 +285,7 @@ def _fill(c: etree._Element, value: Any, styles: _Styles) -> None:
     if kind == "s":
         c.set("t", "inlineStr")
         t = etree.SubElement(etree.SubElement(c, _q("is")), _q("t"))
-        try:
-            t.text = v
-        except ValueError:
-            raise _Unpatchable("text with characters XML cannot hold") from None
+        t.text = v  # legal_text made it XML-legal
         t.set(XML_SPACE, "preserve")
         return
     if kind == "b":
