@@ -91,20 +91,25 @@ def validate_workbook(settings: Settings, today: dt.date, backend: Backend | Non
 
 
 def pipeline_report(settings: Settings, today: dt.date, position: str | None = None, plot: str | None = None,
-                    backend: Backend | None = None) -> pd.DataFrame:
-    """The §5 figures per position and `ALL` (or one position's row); with ``plot``, also
-    the funnel chart of that position (default `ALL`) as a PNG at that path."""
-    from .core import pipeline
+                    backend: Backend | None = None, by: str | None = None) -> pd.DataFrame:
+    """The §5 figures per position and `ALL` (or one position's row); ``by`` source,
+    owner or quarter groups them that way instead; with ``plot``, also the funnel
+    chart of that position (default `ALL`) as a PNG at that path."""
+    from .core import pipeline, pipeline_groups
 
     analysis = calls_of_workbook(settings, today, backend)
-    figures = pipeline.position_figures(analysis.clean[schema.PIPELINE], analysis.clean[schema.POSITIONS]["position_id"])
+    if by is not None:
+        figures = pipeline_groups.group_figures(analysis.clean[schema.PIPELINE], analysis.clean[schema.CANDIDATES], by)
+    else:
+        figures = pipeline.position_figures(analysis.clean[schema.PIPELINE],
+                                            analysis.clean[schema.POSITIONS]["position_id"])
     if position is not None:
         figures = pipeline.figures_for(figures, position)
     if plot is not None:
         from .plot import funnel_png
 
-        row = figures.iloc[0] if position is not None else pipeline.figures_for(figures, pipeline.ALL).iloc[0]
-        funnel_png(row.to_dict(), plot, _funnel_title(row["position_id"], analysis.clean[schema.POSITIONS]))
+        row = figures.iloc[0] if position is not None else figures.iloc[-1]  # ALL is the last row
+        funnel_png(row.to_dict(), plot, _funnel_title(row.get("position_id", "ALL"), analysis.clean[schema.POSITIONS]))
     return figures
 
 
@@ -122,10 +127,13 @@ def _funnel_title(position_id: str, positions: pd.DataFrame) -> str:
 def talent_report(settings: Settings, today: dt.date, by: str | None = None,
                   backend: Backend | None = None) -> pd.DataFrame:
     """Talent counts with their active/passive split: one grouping (skill, experience,
-    location) or, with ``by`` None, the overall split followed by all three."""
-    from .core import pipeline
+    location) or, with ``by`` None, the overall split followed by all three; ``by``
+    referrer: people referred and hired per referrer."""
+    from .core import pipeline, pipeline_groups
 
     analysis = calls_of_workbook(settings, today, backend)
+    if by == "referrer":
+        return pipeline_groups.referrer_counts(analysis.clean[schema.CANDIDATES], analysis.clean[schema.PIPELINE])
     return pipeline.talent_report(analysis.clean[schema.CANDIDATES], by)
 
 

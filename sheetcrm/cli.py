@@ -205,39 +205,47 @@ def report() -> None:
 
 @report.command("pipeline")
 @click.option("--position", "position_id", metavar="ID", help="Only this position (or ALL).")
+@click.option("--by", type=click.Choice(["source", "owner", "quarter"]),
+              help="Group by the candidate's source or owner, or the quarter of first contact, instead of position.")
 @click.option("--plot", type=click.Path(dir_okay=False), metavar="FILE.png",
               help="Also draw the funnel (contacted, responded, interested, hired; hard-no / soft-no) as a PNG.")
 @format_option
 @today_option
 @pass_settings
-def report_pipeline(settings: Settings, position_id: str | None, plot: str | None, fmt: str, today: dt.date) -> None:
-    """Pipeline figures per position and for ALL: contacted, responses per call,
-    interest, hard-no / soft-no, hired, and their rates (empty when undefined).
+def report_pipeline(settings: Settings, position_id: str | None, by: str | None, plot: str | None, fmt: str,
+                    today: dt.date) -> None:
+    """Pipeline figures per position (or per source, owner, quarter) and for ALL:
+    contacted, responses per call, interest, hard-no / soft-no, hired, their rates
+    (empty when undefined), and hires from the backpocket.
 
     \b
     Example:
       sheetcrm report pipeline --position P-004 --plot p004.png
-      sheetcrm report pipeline --format json
+      sheetcrm report pipeline --by source --format json
     """
-    figures = api.pipeline_report(settings, today, position=position_id, plot=plot)
+    if by and position_id:
+        raise click.UsageError("use --position or --by, not both")
+    figures = api.pipeline_report(settings, today, position=position_id, plot=plot, by=by)
     click.echo(output.render(figures, fmt))
     if plot:
         click.echo(f"wrote {plot}", err=True)
 
 
 @report.command("talent")
-@click.option("--by", type=click.Choice(["skill", "experience", "location"]),
-              help="One grouping only (default: the active/passive split, then all three).")
+@click.option("--by", type=click.Choice(["skill", "experience", "location", "referrer"]),
+              help="One grouping only (default: the active/passive split, then skill, experience, location); "
+                   "referrer: people referred and hired per referrer.")
 @format_option
 @today_option
 @pass_settings
 def report_talent(settings: Settings, by: str | None, fmt: str, today: dt.date) -> None:
     """Talent counts by skill, experience band or location, each with its
-    active / passive split and passive share.
+    active / passive split and passive share; or referrals per referrer.
 
     \b
     Example:
       sheetcrm report talent --by skill --format csv > skills.csv
+      sheetcrm report talent --by referrer
     """
     click.echo(output.render(api.talent_report(settings, today, by=by), fmt))
 

@@ -11,7 +11,7 @@ import pandas as pd
 from .. import schema
 from ..config import Settings
 from ..schema import OwnedTab
-from . import Frames, circleback, funnel, matching, never_call, pipeline, reasons, validate
+from . import Frames, circleback, funnel, matching, never_call, pipeline, pipeline_groups, reasons, validate
 from .issues import issues_frame, row_issue_texts
 from .readable import readable
 
@@ -111,8 +111,10 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
     backpocket_due = matching.backpocket_counts(circle, clean[schema.POSITIONS], due_only=True,
                                                 later=matching.available_later(clean[schema.CANDIDATES], today, settings))
     owned = _owned_columns(c.frames, clean, issues, c.candidate_class, circle, backpocket, settings, backpocket_due)
+    groups = {by: pipeline_groups.group_figures(clean[schema.PIPELINE], clean[schema.CANDIDATES], by)
+              for by in ("source", "quarter")}
     summary = pipeline.summary_rows(figures, clean[schema.CANDIDATES], c.left_out, now, backpocket,
-                                    positions=clean[schema.POSITIONS])
+                                    positions=clean[schema.POSITIONS], groups=groups)
     chart = funnel.add_funnel(summary, figures)
     tabs = [
         OwnedTab(settings.tab_title(schema.SUMMARY), summary,

@@ -33,6 +33,7 @@ FIGURE_KEYS = (
     "considered", "contacted", "responded", "responded_1", "responded_2", "responded_3",
     "responded_4plus", "response_rate", "interested", "not_interested", "interest_ratio",
     "hard_no", "soft_no", "unclassified", "hired", "success_rate",
+    "backpocket_hires",  # hired after an earlier soft-no: what the backpocket produced (README)
 )
 # ratio key -> (numerator, denominator); empty when the denominator is 0 (DESIGN §5)
 RATIOS = {
@@ -64,13 +65,19 @@ def position_figures(pipeline: pd.DataFrame, positions: Iterable[Any] | None = N
     if positions is not None:
         ids = pd.Index(pd.Series(list(positions), dtype=object).dropna().astype(str).unique())
         counts = counts.reindex(counts.index.union(ids), fill_value=0).sort_index()
+    return with_all_and_ratios(counts, "position_id")
+
+
+def with_all_and_ratios(counts: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Group counts (one row per group, in order) -> + the ``ALL`` row and the ratios;
+    the group under ``key``, then FIGURE_KEYS."""
     counts = counts[list(COUNT_KEYS)].astype("int64")
     total = counts.sum().to_frame(ALL).T.astype("int64")
     out = pd.concat([counts, total])
-    for key, (num, den) in RATIOS.items():
-        out[key] = out[num].div(out[den].where(out[den] > 0)).astype("float64")
-    out.index.name = "position_id"
-    return out.reset_index()[["position_id", *FIGURE_KEYS]]
+    for ratio, (num, den) in RATIOS.items():
+        out[ratio] = out[num].div(out[den].where(out[den] > 0)).astype("float64")
+    out.index.name = key
+    return out.reset_index()[[key, *FIGURE_KEYS]]
 
 
 def _flags(pipeline: pd.DataFrame) -> pd.DataFrame:
@@ -95,7 +102,21 @@ def _flags(pipeline: pd.DataFrame) -> pd.DataFrame:
         "soft_no": cls == schema.SOFT_NO,
         "unclassified": cls == schema.UNCLASSIFIED,
         "hired": pipeline["outcome"].to_numpy(dtype=object) == "hired",
+        "backpocket_hires": backpocket_hire_flags(pipeline),
     }, index=pipeline.index)
+
+
+def backpocket_hire_flags(pipeline: pd.DataFrame) -> np.ndarray:
+    """Per row: hired, and the same candidate has a soft-no decided before this hire
+    (a hire the backpocket produced)."""
+    hired = (pipeline["outcome"] == "hired").to_numpy(dtype=bool)
+    if not hired.any() or any(c not in pipeline for c in ("rejection_class", "candidate_id", "decided_on")):
+        return np.zeros(len(pipeline), dtype=bool)
+    decided = pd.to_datetime(pipeline["decided_on"])
+    soft = (pipeline["rejection_class"] == schema.SOFT_NO).to_numpy(dtype=bool)
+    first_soft = decided[soft].groupby(pipeline["candidate_id"].to_numpy(dtype=object)[soft]).min()
+    earlier = pd.to_datetime(pipeline["candidate_id"].map(first_soft))
+    return hired & (earlier < decided).to_numpy(dtype=bool)
 
 
 def _floats(s: pd.Series) -> np.ndarray:
@@ -227,14 +248,15 @@ class SummaryRows(list):
 
 def summary_rows(figures: pd.DataFrame, candidates: pd.DataFrame, left_out: dict[str, int],
                  now: dt.datetime, backpocket: pd.Series | None = None,
-                 positions: pd.DataFrame | None = None) -> SummaryRows:
+                 positions: pd.DataFrame | None = None, groups: dict[str, pd.DataFrame] | None = None) -> SummaryRows:
     """The Summary tab, top to bottom, for a person. Row 1 col 1 is the title with the
     sync time (the only cell that changes when nothing else did).
 
     ``backpocket``: position_id -> matching circle-back-eligible candidates, shown for
     open positions (blank where unknown). ``positions``: the clean Positions frame, for
     titles and which positions are open; without it every position in ``backpocket``
-    is shown.
+    is shown. ``groups``: the figures by source and by quarter (``pipeline_groups``),
+    shown under the position table in the same columns.
     """
     rows = SummaryRows()
     bold: list[int] = []
@@ -259,6 +281,8 @@ def summary_rows(figures: pd.DataFrame, candidates: pd.DataFrame, left_out: dict
                   "backpocket": None if is_all else _backpocket(pid, status, backpocket, positions is not None)}
         add([_cell(key, values.get(key)) for key, _ in _TABLE], is_all)
     add([])
+    for by, grouped in (groups or {}).items():
+        _group_block(add, by, grouped)
 
     add(["Rows left out of these figures because of errors (listed on the Issues tab)"], True)
     for key in schema.INPUT_TABS:
@@ -281,6 +305,21 @@ def summary_rows(figures: pd.DataFrame, candidates: pd.DataFrame, left_out: dict
     rows.bold_rows = tuple(bold)
     rows.widths = _widths(rows)
     return rows
+
+
+_GROUP_HEADINGS = {"source": "Pipeline by source (where the candidates came from)",
+                   "quarter": "Pipeline by quarter (of first contact)", "owner": "Pipeline by owner"}
+
+
+def _group_block(add, by: str, grouped: pd.DataFrame) -> None:
+    """The position table's columns (rates stay in the percent columns) with the group
+    in column A, and the hires the backpocket produced where backpocket matches are."""
+    add([_GROUP_HEADINGS.get(by, f"Pipeline by {by}")], True)
+    add([by, *_GAP, *(label for _, label in _TABLE[3:-1]), "backpocket hires"], True)
+    for rec in grouped.to_dict("records"):
+        values = {**rec, "backpocket": rec["backpocket_hires"]}
+        add([rec[by], *_GAP, *(_cell(key, values.get(key)) for key, _ in _TABLE[3:])], rec[by] == ALL)
+    add([])
 
 
 def _widths(rows: list[list[Any]]) -> tuple[float, ...]:

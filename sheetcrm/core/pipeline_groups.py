@@ -1,0 +1,68 @@
+"""Pure: the §5 figures grouped another way, backpocket hires and referrals (DESIGN §5).
+
+* ``report pipeline --by source|owner|quarter``: the same counts and ratios as per
+  position, one row per group plus ``ALL``; each row carries its group under the
+  group's own key (``source``, ``owner``, ``quarter``) instead of ``position_id``.
+  Source and owner come from the candidate (source compared in lower case, as the
+  suggested list is written; owner as typed), quarter from the row's
+  first_contacted (``2026-Q3``). A blank group is ``unknown`` and comes last.
+* ``backpocket_hires`` (a key beside the §5 ones, see ``pipeline.backpocket_hire_flags``)
+  is in every grouping too.
+* ``report talent --by referrer``: per referrer, the people they referred and how many
+  of those were hired. A referrer typed as a candidate id is matched to the id
+  whatever its case or spacing, so ``c-00012`` and ``C-00012`` count together.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .pipeline import UNKNOWN, _flags, with_all_and_ratios
+
+GROUP_BY = ("source", "owner", "quarter")
+REFERRER_KEYS = ("by", "value", "referred", "hired")
+
+
+def group_keys(pipeline: pd.DataFrame, candidates: pd.DataFrame, by: str) -> pd.Series:
+    """The group of each Pipeline row (``unknown`` when blank)."""
+    if by == "quarter":
+        first = pd.to_datetime(pipeline["first_contacted"])
+        keys = first.dt.year.astype("Int64").astype(str) + "-Q" + first.dt.quarter.astype("Int64").astype(str)
+        return keys.where(first.notna(), UNKNOWN).astype(object)
+    if by not in ("source", "owner"):
+        raise ValueError(f"pipeline by {by!r}: use one of {', '.join(GROUP_BY)}")
+    first = candidates[candidates["candidate_id"].notna()].drop_duplicates("candidate_id")
+    values = first[by] if by in first else pd.Series(None, index=first.index, dtype=object)
+    if by == "source":
+        values = values.map(lambda v: " ".join(v.lower().split()) if isinstance(v, str) else None)
+    keys = pipeline["candidate_id"].map(pd.Series(values.to_numpy(dtype=object), index=first["candidate_id"]))
+    return keys.where(keys.notna() & (keys != ""), UNKNOWN).astype(object)
+
+
+def group_figures(pipeline: pd.DataFrame, candidates: pd.DataFrame, by: str) -> pd.DataFrame:
+    """One row per group (sorted, ``unknown`` last), then ``ALL``; columns: the group's
+    key (``by``) + FIGURE_KEYS. Counts int64, ratios float64 (NaN when undefined)."""
+    keys = group_keys(pipeline, candidates, by)
+    counts = _flags(pipeline).groupby(keys.to_numpy(), sort=True).sum()
+    return with_all_and_ratios(counts.reindex(sorted(counts.index, key=lambda k: (k == UNKNOWN, k))), by)
+
+
+def referrer_counts(candidates: pd.DataFrame, pipeline: pd.DataFrame) -> pd.DataFrame:
+    """``report talent --by referrer``: columns REFERRER_KEYS, most referrals first."""
+    first = candidates[candidates["candidate_id"].notna()].drop_duplicates("candidate_id")
+    given = first["referred_by"] if "referred_by" in first else pd.Series(None, index=first.index, dtype=object)
+    given = given.where(given.map(lambda v: isinstance(v, str) and v.strip() != ""))
+    ids = {_id_key(c): c for c in first["candidate_id"]}
+    referrer = given.map(lambda v: ids.get(_id_key(v), " ".join(v.split())) if isinstance(v, str) else None)
+    hired_ids = set(pipeline.loc[pipeline["outcome"] == "hired", "candidate_id"])
+    frame = pd.DataFrame({"value": referrer.to_numpy(dtype=object),
+                          "hired": first["candidate_id"].isin(hired_ids).to_numpy(dtype=bool)}).dropna()
+    if frame.empty:
+        return pd.DataFrame(columns=list(REFERRER_KEYS))
+    out = frame.groupby("value").agg(referred=("hired", "size"), hired=("hired", "sum")).astype("int64")
+    out = out.reset_index().sort_values(["referred", "hired", "value"], ascending=[False, False, True], kind="stable")
+    out.insert(0, "by", "referrer")
+    return out.reset_index(drop=True)[list(REFERRER_KEYS)]
+
+
+def _id_key(value: str) -> str:
+    return "".join(str(value).split()).upper()
