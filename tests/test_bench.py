@@ -38,7 +38,9 @@ def test_reason_pool_has_5000_distinct_texts_drawn_zipf_like():
 
 def test_tiny_run_writes_one_row_per_size_backend_step_with_exactly_the_documented_keys(tmp_path, capsys):
     out = tmp_path / "bench.json"
+    steps = ",".join(s for s in run.ALL_STEPS if s != "reports")  # reports: its own test below
     code = run.main(["--sizes", "200", "--inline", "--json", str(out), "--repeat", "1", "--classify-rows", "3000",
+                     "--steps", steps,
                      "--baseline-max", "100", "--gspread-sample", "3", "--positions", "20"])
     assert code == 0
     rows = json.loads(out.read_text())
@@ -91,3 +93,13 @@ def test_target_checks(domain, google, xlsx, failing):
     for word in failing:
         assert any(word in t for t in failed), (word, failed)
     assert len(failed) == len(failing)
+
+
+def test_reports_step_times_each_report_beside_sync_dry_run(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    assert run.main(["--sizes", "60", "--inline", "--steps", "reports", "--json", str(out), "--positions", "5"]) == 0
+    steps = {r["step"]: r for r in json.loads(out.read_text())}
+    assert {"sync --dry-run", "report circle-backs"} <= set(steps) and any(s.startswith("match ") for s in steps)
+    assert all(r["seconds"] > 0 for r in steps.values())
+    printed = capsys.readouterr().out
+    assert "report circle-backs faster than sync --dry-run at 60 (xlsx)" in printed
