@@ -255,6 +255,15 @@ def auth_check(settings: Settings):
     return gsheets.check_access(settings)
 
 
+def auth_login(settings: Settings, flow=None):
+    """`auth login`: sign in to Google in the browser (credentials_type = "oauth") and save
+    the sign-in, readable only by its owner, replacing an expired one. ``flow(client,
+    scopes)`` stands in for the browser in tests. Returns a ``gsheets_auth.LoginReport``."""
+    from .workbook.backends import gsheets_auth  # imports google-auth only when asked for
+
+    return gsheets_auth.login(settings, flow=flow)
+
+
 def doctor(settings: Settings, backend: Backend | None = None):
     """`sheetcrm doctor`: check a workbook or sheet and its setup. Returns a
     ``doctor.DoctorReport`` (``lines()``, ``rows()``, ``blocks_sync``)."""

@@ -450,14 +450,29 @@ def auth() -> None:
 @pass_settings
 def auth_check(settings: Settings) -> None:
     """Say whether the Google credentials work and the sheet (--sheet KEY) is
-    reachable and writable. Changes no cell. With an OAuth client secret, the
-    first run opens the browser to sign in and saves the sign-in beside it.
+    reachable and writable, or, in one line, what to do: enable the API, sign in
+    again (`sheetcrm auth login`), share the sheet as Editor... Changes no cell.
 
     \b
     Example:
       SHEETCRM_CREDENTIALS=key.json sheetcrm --sheet 1AbC...xyz auth check
     """
     for line in api.auth_check(settings).lines():
+        click.echo(line)
+
+
+@auth.command("login")
+@pass_settings
+def auth_login(settings: Settings) -> None:
+    """Sign in to Google in the browser (credentials_type = "oauth") and save the
+    sign-in beside the OAuth client secret, readable only by you. Run it the first
+    time, and again when sheetcrm says the sign-in expired or lacks access to Sheets.
+
+    \b
+    Example:
+      SHEETCRM_CREDENTIALS=client_secret.json sheetcrm auth login
+    """
+    for line in api.auth_login(settings).lines():
         click.echo(line)
 
 

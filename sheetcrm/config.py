@@ -59,7 +59,7 @@ class Settings:
     workbook: Path = Path("sheetcrm-demo.xlsx")
     sheet_key: str = ""
     credentials: str = ""  # path to a service-account JSON or an OAuth client secret
-    credentials_type: str = "service_account"  # service_account | oauth
+    credentials_type: str = "service_account"  # service_account | oauth | adc (Application Default Credentials)
     currency: str = "EUR"
     date_order: str = "dmy"  # dmy | mdy: how an ambiguous 03/04/2025 is read
     phone_region: str = "GB"  # for phone numbers typed without +country code
@@ -115,7 +115,7 @@ _SCHEDULE = {"every_minutes": int, "daily_at": str, "timezone": str}
 _CHOICES = {
     "backend": ("xlsx", "gsheets", "memory"),
     "date_order": ("dmy", "mdy"),
-    "credentials_type": ("service_account", "oauth"),
+    "credentials_type": ("service_account", "oauth", "adc"),
     "log_format": ("text", "json"),
 }
 

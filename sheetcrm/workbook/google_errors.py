@@ -134,6 +134,12 @@ def sign_in_refused(exc: Exception, who: str, kind: str) -> AuthError:
                          "is wrong: set the date and time automatically, then try again")
     if "Reauthentication" in text or "reauth" in text.lower():
         return AuthError(f"the Google sign-in of {who} needs to be confirmed again: {renew}")
+    if "impersonated" in text:  # google-auth: "Unable to acquire impersonated credentials"
+        return AuthError(f"Google would not let the signed-in account act as {who}: give it the Service Account Token "
+                         "Creator role (roles/iam.serviceAccountTokenCreator) on that service account")
+    if word == "invalid_scope":
+        return AuthError(f"the Google sign-in of {who} was not granted access to Google Sheets (invalid_scope): "
+                         f"{RESCOPE.get(kind, RESCOPE['oauth'])}")
     if word == "invalid_grant":
         if kind == "service_account":
             return AuthError(f"Google refused the key of {who} (invalid_grant: deleted, disabled or expired key): {renew}")

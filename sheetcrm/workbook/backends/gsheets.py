@@ -56,9 +56,9 @@ class GSheetsBackend(GoogleHTTP, Backend):
         self._init_http(credentials, base_url, timeout, attempts, backoff, max_wait, sleep, jitter)
 
     @classmethod
-    def from_settings(cls, settings, interactive: bool = False) -> "GSheetsBackend":
+    def from_settings(cls, settings) -> "GSheetsBackend":
         base_url = api_url_from_env()
-        creds, account = load_credentials(settings, interactive=interactive)
+        creds, account = load_credentials(settings)
         return cls(settings.sheet_key, creds, account=account, credentials_type=settings.credentials_type, base_url=base_url)
 
     def describe(self) -> str:
@@ -312,11 +312,11 @@ class GSheetsBackend(GoogleHTTP, Backend):
         return AccessReport(self.account, self.key, title, tabs, writable=True)
 
 
-def check_access(settings, interactive: bool = True) -> AccessReport:
+def check_access(settings) -> AccessReport:
     """`sheetcrm auth check`: do the credentials work, is the sheet reachable and writable?"""
     if not settings.sheet_key:
         raise ConfigError("auth check needs a Google Sheet: --sheet KEY, SHEETCRM_SHEET or sheet_key in the config")
-    return GSheetsBackend.from_settings(settings, interactive=interactive).check_access()
+    return GSheetsBackend.from_settings(settings).check_access()
 
 
 def _same_header(old: Sheet | None, now: list[Any], changes: Changes, title: str) -> bool:
