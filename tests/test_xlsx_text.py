@@ -12,7 +12,9 @@ from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from sheetcrm import api, schema
 from sheetcrm.config import Settings
@@ -55,7 +57,7 @@ def template(tmp_path_factory) -> bytes:
     """A tiny workbook: one callable person (their name is slot 0, copied into the
     Circle-backs tab) and one row per tab whose every text column is a slot."""
     slots = iter(range(1000))
-    mark = lambda: f"SLOT{next(slots)}END"  # noqa: E731
+    mark = lambda: f"SLOT{next(slots)}END"
     name = mark()
     wild = {key: {c: mark() for c in cols} for key, cols in _slots().items()}
     data = {
@@ -104,14 +106,25 @@ def owned_tabs_open(path: Path, settings: Settings) -> None:
                 assert all(not isinstance(v, str) or not _ILLEGAL.search(v.replace("\r", "")) for v in row)
 
 
+@pytest.fixture(scope="module")
+def rules():
+    from sheetcrm.rules import load_rules
+
+    return load_rules(Settings())  # compiled once: most of a tiny sync's time
+
+
 @pytest.mark.slow
 @hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(texts=st.lists(_wild_text, min_size=1, max_size=30))
-def test_any_unicode_in_every_text_column_never_breaks_a_sync(template, tmp_path_factory, texts):
+def test_any_unicode_in_every_text_column_never_breaks_a_sync(template, rules, tmp_path_factory, texts):
+    from sheetcrm.workbook import sync
+
     path = tmp_path_factory.mktemp("case") / "wild.xlsx"
     fill(template, texts, path)
     settings = Settings().replace(workbook=path)
-    api.sync_workbook(settings, TODAY, backend=XlsxBackend(path))  # never raises
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sync, "load_rules", lambda _settings: rules)
+        api.sync_workbook(settings, TODAY, backend=XlsxBackend(path))  # never raises
     owned_tabs_open(path, settings)
 
 

@@ -121,3 +121,22 @@ def add_charts(pkg, sheet_part: str, sheet_root: etree._Element, title: str, spe
         later[0].addprevious(el)
     else:
         sheet_root.append(el)
+
+
+def remove_calc_chain(pkg, book_part: str) -> None:
+    """Drop ``calcChain.xml`` (Excel's cache of the order to calculate formulas in,
+    rebuilt on open): a formula sheetcrm overwrote must not stay listed there."""
+    rels = pkg.xml(rels_name(book_part)).getroot()
+    folder = posixpath.dirname(book_part)
+    for rel in list(rels):
+        if rel.get("Type") == f"{REL_NS}/calcChain":
+            target = rel.get("Target", "")
+            name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            rels.remove(rel)
+            pkg.removed.add(name)
+            types_root = pkg.xml(CONTENT_TYPES).getroot()
+            for override in list(types_root):
+                if override.get("PartName") == "/" + name:
+                    types_root.remove(override)
+            pkg.edited[CONTENT_TYPES] = types_root.getroottree()
+    pkg.edited[rels_name(book_part)] = rels.getroottree()

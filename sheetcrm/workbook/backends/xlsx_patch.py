@@ -28,7 +28,7 @@ from typing import Any
 
 from lxml import etree
 
-from . import xlsx_parts
+from . import xlsx_parts, xlsx_recalc
 from .xlsx_text import legal_text
 from .base import (FONT_NAME, ROW_LINE_POINTS, Changes, OwnedTab, Snapshot, WriteResult, col_letter, col_number,
                    resolve_rows)
@@ -75,6 +75,7 @@ class _Package:
         self._parsed: dict[str, etree._ElementTree] = {}
         self.added: list[str] = []  # new parts (xlsx_parts), written after the copied ones
         self.removed: set[str] = set()
+        self.drop_calc_chain = False
 
     def add(self, name: str, tree: etree._ElementTree) -> None:
         self.names.add(name)
@@ -375,8 +376,10 @@ class _Sheet:
             raise _Unpatchable("cell with rich value or array metadata")
         f = c.find(_q("f"))
         if f is not None:
-            if f.get("t") in ("shared", "array", "dataTable") or formulas_tracked:
-                raise _Unpatchable("overwriting a shared/array formula or one in calcChain")
+            if f.get("t") in ("shared", "array", "dataTable"):
+                raise _Unpatchable("overwriting a shared/array formula")
+            if formulas_tracked:
+                self.pkg.drop_calc_chain = True  # Excel rebuilds its calculation chain
         _fill(c, value, styles)
 
     def finish(self) -> None:
@@ -576,8 +579,15 @@ def _patch(pkg: _Package, snapshot: Snapshot, changes: Changes) -> PatchedWorkbo
         result.cells_written += 1
     for s in sheets.values():
         s.finish()
+    changed: dict[str, set[int] | None] = {}
+    for upd, _row in targets:
+        changed.setdefault(upd.tab, set()).add(upd.col)
     for tab in changes.tabs:
         owned = sheets.get(tab.title) or sheet(tab.title)
         owned.rewrite(tab, styles)
+        changed[tab.title] = xlsx_recalc.ALL
         result.tabs_written += 1
+    if pkg.drop_calc_chain:
+        xlsx_parts.remove_calc_chain(pkg, book_part)
+    xlsx_recalc.refresh(pkg, book_part, parts, changed)
     return PatchedWorkbook(pkg, result)

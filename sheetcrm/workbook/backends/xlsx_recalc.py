@@ -1,0 +1,136 @@
+"""Fresh formula results after a write (issue 13 item 5).
+
+A formula cell in an .xlsx keeps its last result (``<v>``) beside the formula, and
+LibreOffice shows that stored result on open, even with ``fullCalcOnLoad`` set: a
+person's ``=COUNTIF(Pipeline!J2:J2000,"soft_no")`` showed 35 after a sync made it
+36. So after sheetcrm changes cells, the stored result of every formula that refers
+to a changed column (or to a tab sheetcrm rewrote) is removed, and the workbook asks
+Excel to recalculate everything on open. LibreOffice calculates a formula that has
+no stored result; sheetcrm's own reader reports such a cell as an issue at its cell
+rather than reading it as blank (``xlsx_errors``), so only formulas that depend on
+what sheetcrm wrote lose their result: ``="C-00043"`` in a candidate_id keeps its.
+
+References are found in the formula's text: ``A1``, ``$J$2:$J$2000``, ``J:J``,
+``Tab!A1``, ``'Tab name'!A:B``; a formula whose references cannot be told
+(``INDIRECT``, ``OFFSET``, whole rows) is treated as depending on every cell of the
+tabs it names, or of its own tab.
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .base import col_number
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+ALL = None  # every column of a tab changed (an owned tab rewritten)
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+_REF = re.compile(
+    r"(?:(?P<sheet>'(?:[^']|'')+'|[^\s!:,()'\"=+\-*/&^<>;{}]+)!)?"
+    r"(?<![A-Za-z0-9_.])\$?(?P<c1>[A-Za-z]{1,3})(?P<r1>\$?\d+)?(?::\$?(?P<c2>[A-Za-z]{1,3})(?P<r2>\$?\d+)?)?"
+    r"(?![A-Za-z0-9_(!.\[])")
+_ROWS = re.compile(r"(?<![A-Za-z0-9_.$])\$?\d+:\$?\d+(?![A-Za-z0-9_(])")
+_UNKNOWABLE = re.compile(r"\b(?:INDIRECT|OFFSET)\s*\(", re.IGNORECASE)
+_SHEET_NAME = re.compile(r"(?P<sheet>'(?:[^']|'')+'|[^\s!:,()'\"=+\-*/&^<>;{}]+)!")
+
+
+def _q(tag: str) -> str:
+    return f"{{{MAIN}}}{tag}"
+
+
+def _sheet(token: str) -> str:
+    return token[1:-1].replace("''", "'") if token.startswith("'") else token
+
+
+def depends(formula: str, own: str, changed: dict[str, set[int] | None]) -> bool:
+    """Does ``formula`` (on tab ``own``) refer to a changed cell? ``changed``:
+    tab title (case-folded) -> changed columns, or ``ALL``."""
+    text = _STRING.sub('""', formula)
+    folded = {t.casefold(): cols for t, cols in changed.items()}
+    if _UNKNOWABLE.search(text) or _ROWS.search(text):
+        named = {_sheet(m["sheet"]).casefold() for m in _SHEET_NAME.finditer(text)} | {own.casefold()}
+        return bool(named & folded.keys())
+    for m in _REF.finditer(text):
+        if not (m["r1"] or m["c2"]):
+            continue  # a bare word (a function or a name), not a reference
+        tab = _sheet(m["sheet"]).casefold() if m["sheet"] else own.casefold()
+        if tab not in folded:
+            continue
+        cols = folded[tab]
+        if cols is ALL:
+            return True
+        lo, hi = sorted((col_number(m["c1"].upper()), col_number((m["c2"] or m["c1"]).upper())))
+        if any(lo <= c <= hi for c in cols):
+            return True
+    return False
+
+
+def clear_stale(root: etree._Element, own: str, changed: dict[str, set[int] | None]) -> int:
+    """Remove the stored result of each formula cell on worksheet ``root`` that
+    depends on a changed cell; returns how many. A shared formula's cells follow
+    its first cell (the one holding the text)."""
+    cleared = 0
+    shared: dict[str, bool] = {}
+    cells = [c for c in root.iter(_q("c")) if c.find(_q("f")) is not None]
+    for c in cells:  # first the cells holding a shared formula's text
+        f = c.find(_q("f"))
+        if f.get("t") == "shared" and f.text:
+            shared[f.get("si", "")] = depends(f.text, own, changed)
+    for c in cells:
+        f = c.find(_q("f"))
+        stale = shared.get(f.get("si", ""), False) if f.get("t") == "shared" and not f.text else \
+            depends(f.text or "", own, changed)
+        v = c.find(_q("v"))
+        if stale and v is not None:
+            c.remove(v)
+            if c.get("t") in ("str", "b", "e", "n"):
+                del c.attrib["t"]
+            cleared += 1
+    return cleared
+
+
+def mentions(data: bytes, titles) -> bool:
+    """Could a worksheet's XML hold a formula naming one of ``titles``? (a cheap look
+    before parsing a tab sheetcrm did not touch)"""
+    if b"<f" not in data and b":f" not in data:
+        return False
+    low = data.lower()
+    return any(t.casefold().encode("utf-8") in low or t.casefold().replace("'", "''").encode("utf-8") in low
+               for t in titles)
+
+
+def recalc_on_open(book_root: etree._Element) -> None:
+    """``<calcPr fullCalcOnLoad="1"/>``: Excel recalculates every formula on open."""
+    calc = book_root.find(_q("calcPr"))
+    if calc is None:
+        calc = etree.Element(_q("calcPr"), calcId="191029")
+        later = {"oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
+                 "fileRecoveryPr", "webPublishObjects", "extLst"}
+        after = [el for el in book_root if isinstance(el.tag, str) and etree.QName(el).localname in later]
+        if after:
+            after[0].addprevious(calc)
+        else:
+            book_root.append(calc)
+    calc.set("fullCalcOnLoad", "1")
+
+
+def refresh(pkg, book_part: str, parts: dict[str, str], changed: dict[str, set[int] | None]) -> int:
+    """After a patch changed ``changed`` (tab title -> columns or ``ALL``): stale
+    results removed on every tab (``parts``: title -> worksheet part) and a full
+    recalculation on open asked for. Returns how many results were removed."""
+    if not changed:
+        return 0
+    cleared = 0
+    for title, part in parts.items():
+        if part not in pkg.edited and not mentions(pkg.zf.read(part), changed):
+            continue
+        tree = pkg.xml(part)
+        n = clear_stale(tree.getroot(), title, changed)
+        if n:
+            pkg.edited[part] = tree
+            cleared += n
+    book = pkg.xml(book_part)
+    recalc_on_open(book.getroot())
+    pkg.edited[book_part] = book
+    return cleared
