@@ -112,11 +112,14 @@ def backpocket_hire_flags(pipeline: pd.DataFrame) -> np.ndarray:
     hired = (pipeline["outcome"] == "hired").to_numpy(dtype=bool)
     if not hired.any() or any(c not in pipeline for c in ("rejection_class", "candidate_id", "decided_on")):
         return np.zeros(len(pipeline), dtype=bool)
-    decided = pd.to_datetime(pipeline["decided_on"])
-    soft = (pipeline["rejection_class"] == schema.SOFT_NO).to_numpy(dtype=bool)
-    first_soft = decided[soft].groupby(pipeline["candidate_id"].to_numpy(dtype=object)[soft]).min()
-    earlier = pd.to_datetime(pipeline["candidate_id"].map(first_soft))
-    return hired & (earlier < decided).to_numpy(dtype=bool)
+    # day numbers (NaN when blank): plain floats compare and group whatever the ids are
+    decided = pd.to_datetime(pipeline["decided_on"]).to_numpy(dtype="datetime64[D]")
+    days = np.where(np.isnat(decided), np.nan, decided.astype("int64")).astype("float64")
+    soft = (pipeline["rejection_class"] == schema.SOFT_NO).to_numpy(dtype=bool) & ~np.isnan(days)
+    codes, _ = pd.factorize(pipeline["candidate_id"].astype(str).to_numpy(dtype=object))
+    first_soft = np.full(codes.max() + 1 if len(codes) else 0, np.inf)
+    np.minimum.at(first_soft, codes[soft], days[soft])
+    return hired & (first_soft[codes] < days)
 
 
 def _floats(s: pd.Series) -> np.ndarray:
