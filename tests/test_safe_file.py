@@ -336,3 +336,31 @@ def test_a_workbook_replaced_by_a_folder_during_the_rename_is_one_line(demo_xlsx
     monkeypatch.setattr(safe_file.os, "replace", folder_first)
     one_line_error(run("--workbook", str(path), "sync", "--today", TODAY), str(path), "became a folder")
     assert not list(path.parent.glob("*.sheetcrm-tmp"))
+
+
+def test_temp_files_a_killed_writer_left_are_removed_once_stale(demo_xlsx, tmp_path):
+    path = demo_xlsx(12)
+    stale = path.with_name(f".{path.name}.k1ll3d.sheetcrm-tmp")
+    fresh = path.with_name(f".{path.name}.wr1t1ng.sheetcrm-tmp")
+    planted = path.with_name(f".{path.name}.l1nk.sheetcrm-tmp")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("important")
+    stale.write_bytes(b"half a zip")
+    fresh.write_bytes(b"half a zip")
+    planted.symlink_to(victim)
+    hour_ago = stale.stat().st_mtime - 2 * safe_file.STALE_AFTER_SECONDS
+    os.utime(stale, (hour_ago, hour_ago))
+    os.utime(planted, (hour_ago, hour_ago), follow_symlinks=False)
+    assert run("--workbook", str(path), "sync", "--today", TODAY).exit_code == 0
+    assert not stale.exists() and fresh.exists() and not os.path.lexists(planted)
+    assert victim.read_text() == "important"
+
+
+def test_excel_s_lock_beside_a_symlinked_workbook_s_target_is_seen(demo_xlsx, tmp_path):
+    real = demo_xlsx(12)
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(real)
+    real.with_name("~$" + real.name).write_text("excel")
+    before = real.read_bytes()
+    one_line_error(run("--workbook", str(link), "sync", "--today", TODAY), "open in Excel or LibreOffice")
+    assert real.read_bytes() == before

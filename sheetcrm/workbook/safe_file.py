@@ -19,6 +19,7 @@ import hashlib
 import os
 import stat
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -137,6 +138,27 @@ def replace(path: Path, save: Callable[[IO[bytes]], None], last_look: Callable[[
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
     _sync_folder(target.parent)
+    remove_stale_temps(target)
+
+
+STALE_AFTER_SECONDS = 3600
+
+
+def remove_stale_temps(target: Path) -> int:
+    """Temp files a killed writer left beside ``target`` (every writer holds the
+    workbook's lock, so an hour-old one is nobody's). Only plain files are removed;
+    a link planted under such a name is removed as a link, its target untouched."""
+    removed, now = 0, time.time()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            if not (entry.name.startswith(f".{target.name}.") and entry.name.endswith(".sheetcrm-tmp")):
+                continue
+            with contextlib.suppress(OSError):
+                st = entry.stat(follow_symlinks=False)
+                if (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)) and now - st.st_mtime > STALE_AFTER_SECONDS:
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
 
 
 def _replaceable(path: Path, target: Path) -> os.stat_result | None:

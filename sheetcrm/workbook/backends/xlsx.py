@@ -83,7 +83,8 @@ class XlsxBackend(Backend):
 
     # -- write ------------------------------------------------------------
     def check_unlocked(self) -> None:
-        for lock in lock_files(self.path):
+        # Excel puts its lock beside the name it opened: the link's or, for a symlinked workbook, the target's.
+        for lock in dict.fromkeys([*lock_files(self.path), *lock_files(Path(os.path.realpath(self.path)))]):
             if lock.exists():
                 raise WorkbookLockedError(
                     f"workbook {self.path} is open in Excel or LibreOffice ({lock.name} exists); "
