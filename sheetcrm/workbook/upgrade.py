@@ -46,12 +46,12 @@ def upgrade(backend, settings: Settings) -> UpgradeResult:
 
 
 def _upgrade(backend: XlsxBackend, settings: Settings) -> UpgradeResult:
-    import openpyxl
+    from .backends import xlsx_keep
 
     snapshot = backend.read()
     backend.check_unlocked()
     try:
-        wb = openpyxl.load_workbook(backend.path)
+        wb = xlsx_keep.load(backend.path)  # with its macros, if any
     except (OSError, KeyError, ValueError) as exc:
         raise BackendError(f"workbook {backend.path} cannot be opened ({type(exc).__name__})") from None
     added: list[str] = []
@@ -72,7 +72,7 @@ def _upgrade(backend: XlsxBackend, settings: Settings) -> UpgradeResult:
         elif key in schema.OWNED_TABS and tab.highlight_values:
             added += _highlight(ws, tab.highlight_values, len(tab.header))
     if added:
-        backend._save(wb, snapshot)
+        backend._save(xlsx_keep.Kept(wb, backend.path, {}), snapshot)  # no person's cell changed: results kept
     return UpgradeResult(backend.describe(), added)
 
 

@@ -23,7 +23,7 @@ from .. import safe_file
 from ..write_lock import DEFAULT_WAIT_SECONDS, WriteLock
 from .base import (FONT_NAME, LAST_ROW, ROW_LINE_POINTS, Backend, Changes, Exclusive, OwnedTab, Sheet, Snapshot,
                    TabLayout, WriteResult, resolve_rows)
-from . import xlsx_chart, xlsx_errors, xlsx_patch
+from . import xlsx_chart, xlsx_errors, xlsx_keep, xlsx_patch
 from .xlsx_text import legal_text
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -116,8 +116,7 @@ class XlsxBackend(Backend):
             finally:
                 patched.close()
             return patched.result
-        openpyxl = _openpyxl()
-        wb = openpyxl.load_workbook(self.path)
+        wb = xlsx_keep.load(self.path)  # with its macros, if any
         result = WriteResult()
 
         def get(tab: str, row: int, col: int) -> Any:
@@ -126,19 +125,21 @@ class XlsxBackend(Backend):
         targets, result.skipped_rows = resolve_rows(
             changes.cells, get, lambda tab: wb[tab].max_row if tab in wb.sheetnames else 0
         )
+        changed: dict[str, set[int] | None] = {}
         for upd, row in targets:
             cell = wb[upd.tab].cell(row, upd.col)
             if not hasattr(cell, "column_letter") or type(cell).__name__ == "MergedCell":
                 result.skipped_rows += 1  # inside a merged range: nothing there can hold a value
                 continue
             _set(cell, upd.value)
+            changed.setdefault(upd.tab, set()).add(upd.col)
             result.cells_written += 1
         for tab in changes.tabs:
             _rewrite_tab(wb, tab)
+            changed[tab.title] = None
             result.tabs_written += 1
-        # openpyxl drops formulas' cached results; make Excel/LibreOffice recompute on open.
-        wb.calculation.fullCalcOnLoad = True
-        self._save(wb, snapshot)
+        wb.calculation.fullCalcOnLoad = True  # what depends on the changed cells is calculated on open
+        self._save(xlsx_keep.Kept(wb, self.path, changed), snapshot)  # other formulas keep their results
         return result
 
     def _save(self, wb, snapshot: Snapshot | None) -> None:
