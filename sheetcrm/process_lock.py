@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 from pathlib import Path
 
@@ -34,6 +35,9 @@ class ProcessLock(WriteLock):
     def __init__(self, settings: Settings):
         target = lock_target(settings)
         what, path = target if target else ("memory workbook", None)
+        workbook = Path(settings.workbook).expanduser()
+        if settings.backend == "xlsx" and os.path.lexists(workbook) and not os.path.isfile(workbook):
+            path = None  # a folder, a pipe, /dev/null: no lock file beside it; each run says what the path is
         super().__init__(what, path or Path(), settings.lock_wait_seconds)
         self.path = path  # None: nothing to lock
 

@@ -8,6 +8,8 @@ import datetime as dt
 import os
 import shutil
 import stat
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -364,3 +366,16 @@ def test_excel_s_lock_beside_a_symlinked_workbook_s_target_is_seen(demo_xlsx, tm
     before = real.read_bytes()
     one_line_error(run("--workbook", str(link), "sync", "--today", TODAY), "open in Excel or LibreOffice")
     assert real.read_bytes() == before
+
+
+@pytest.mark.parametrize("case", ["a folder", "a FIFO", "a CSV named .xlsx"])
+def test_run_py_says_what_the_path_is_and_leaves_no_lock_beside_what_is_no_file(case, tmp_path):
+    name, make, words = PATH_PROBLEMS[case]
+    path = tmp_path / name
+    make(path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHEETCRM_")}
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve().parents[1] / "run.py"), "--workbook", str(path),
+                           "--once"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    assert done.returncode == 1 and words in done.stderr and "Traceback" not in done.stderr, done.stderr
+    locks = [p.name for p in tmp_path.iterdir() if p.name.endswith(".sheetcrm-lock")]
+    assert locks == ([] if case != "a CSV named .xlsx" else [f".{name}.sheetcrm-lock"])
