@@ -16,8 +16,9 @@ Google has no conditional writes. The identity re-read closes the gap between ou
 read and our write (sorting, inserting, deleting rows); what remains is the time
 between that re-read and the write (one round trip), documented in the README.
 
-Errors: reads are retried on 429, 5xx, timeouts and dropped connections, with
-exponential backoff and jitter, honouring Retry-After, within ``attempts``. Writes are
+Errors: reads are retried on 429, 5xx, timeouts, dropped connections and answers that are
+not Google's, with exponential backoff and jitter, honouring Retry-After, within
+``attempts`` (429s: for at least a minute; gsheets_http.Tries). Writes are
 never blindly resent: a structural ``:batchUpdate`` is rebuilt from fresh metadata
 (if the lost attempt landed, nothing is left to do) and the values write is
 re-targeted by a fresh identity read before it is sent again. After the last attempt:
@@ -27,7 +28,6 @@ from __future__ import annotations
 
 import random
 import re
-import time
 from typing import Any, Callable
 
 from ...errors import BackendError, ConfigError
@@ -50,7 +50,7 @@ class GSheetsBackend(GoogleHTTP, Backend):
                  credentials_type: str = "service_account",
                  base_url: str | None = None, timeout: float | tuple[float, float] = (10.0, 60.0),
                  attempts: int = 6, backoff: float = 1.0, max_wait: float = 64.0,
-                 sleep: Callable[[float], None] = time.sleep, jitter: Callable[[], float] = random.random):
+                 sleep: Callable[[float], None] | None = None, jitter: Callable[[], float] = random.random):
         self.key = sheet_key
         self.account, self.credentials_type = account, credentials_type
         self._init_http(credentials, base_url, timeout, attempts, backoff, max_wait, sleep, jitter)
@@ -112,9 +112,8 @@ class GSheetsBackend(GoogleHTTP, Backend):
             self._structure(lambda current: self._needed_structure(current, snapshot, changes), sheets)
         except Unanswered as exc:
             raise self._unanswered(exc, "preparing tabs and columns", "no values were written; the next sync will retry") from None
-        attempt = 0
+        tries = self._tries()
         while True:
-            attempt += 1
             try:
                 targets, skipped = self._retarget(snapshot, changes)
                 data = self._value_ranges(snapshot, changes, targets)
@@ -123,25 +122,22 @@ class GSheetsBackend(GoogleHTTP, Backend):
                 return WriteResult(cells_written=len(targets), tabs_written=len(changes.tabs),
                                    skipped_rows=skipped, requests=self.requests)
             except Unanswered as exc:
-                if attempt >= self.attempts:
+                if not tries.again(exc):
                     raise self._unanswered(exc, "writing", "the values were written completely or not at all; "
                                                            "the next sync will finish") from None
-                self._pause(attempt, exc.retry_after)
 
     def _structure(self, build: Callable[[dict], list[dict]], sheets: dict) -> None:
         """Send ``build(sheets)`` as one :batchUpdate (atomic at Google). If the answer is
         lost, look again and send only what is still missing: never a blind resend."""
         todo = build(sheets)
-        attempt = 0
+        tries = self._tries()
         while todo:
-            attempt += 1
             try:
                 self._http.batch_update(self.key, {"requests": todo})
                 return
             except Unanswered as exc:
-                if attempt >= self.attempts:
+                if not tries.again(exc):
                     raise
-                self._pause(attempt, exc.retry_after)
                 todo = build(self._sheets())
 
     def _needed_structure(self, sheets: dict, snapshot: Snapshot, changes: Changes) -> list[dict]:
@@ -275,16 +271,14 @@ class GSheetsBackend(GoogleHTTP, Backend):
                      "values": [[to_cell(v) for v in t.header]]
                      + [[to_cell(r[c]) if c < len(r) else "" for c in range(len(t.header))] for r in t.rows]}
                     for t in layout if t.header]
-            attempt = 0
+            tries = self._tries()
             while data:  # absolute ranges in brand-new tabs: safe to send again as is
-                attempt += 1
                 try:
                     self._http.values_batch_update(self.key, {"valueInputOption": "RAW", "data": data})
                     break
                 except Unanswered as exc:
-                    if attempt >= self.attempts:
+                    if not tries.again(exc):
                         raise
-                    self._pause(attempt, exc.retry_after)
         except Unanswered as exc:
             raise self._unanswered(exc, "init", "run init again with --force") from None
 
@@ -300,16 +294,22 @@ class GSheetsBackend(GoogleHTTP, Backend):
     # -- auth check ------------------------------------------------------------
     def check_access(self) -> AccessReport:
         """Read the metadata, then write the title back unchanged: proves edit rights
-        without touching a cell."""
+        without touching a cell (the same title again: safe to resend)."""
         try:
             meta = self._http.fetch_sheet_metadata(self.key)
-            title = meta.get("properties", {}).get("title", "")
-            tabs = [s["properties"]["title"] for s in meta.get("sheets", [])]
-            self._http.batch_update(self.key, {"requests": [
-                {"updateSpreadsheetProperties": {"properties": {"title": title}, "fields": "title"}}]})
         except Unanswered as exc:
-            raise self._unanswered(exc, "checking access", "try again later") from None
-        return AccessReport(self.account, self.key, title, tabs, writable=True)
+            raise self._unanswered(exc, "reading the sheet", "try again later") from None
+        title = meta.get("properties", {}).get("title", "")
+        tabs = [s["properties"]["title"] for s in meta.get("sheets", [])]
+        tries = self._tries()
+        while True:
+            try:
+                self._http.batch_update(self.key, {"requests": [
+                    {"updateSpreadsheetProperties": {"properties": {"title": title}, "fields": "title"}}]})
+                return AccessReport(self.account, self.key, title, tabs, writable=True)
+            except Unanswered as exc:
+                if not tries.again(exc):
+                    raise self._unanswered(exc, "proving write access", "try again later") from None
 
 
 def check_access(settings) -> AccessReport:

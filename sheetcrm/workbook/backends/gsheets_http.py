@@ -1,12 +1,20 @@
 """One HTTP request to Google, through gspread's documented ``http_client`` hook:
-timeouts, retries of reads (429, 5xx, timeouts, dropped connections; exponential
-backoff with jitter, honouring Retry-After), counting, the stand-in's base URL, and
-Google's refusals turned into one line each. Writes are never resent from here."""
+timeouts, retries of reads (429, 5xx, timeouts, dropped connections, answers that are
+not Google's, retryable sign-in failures; exponential backoff with jitter, honouring
+Retry-After), counting, the stand-in's base URL, and Google's refusals turned into one
+line each. Writes are never resent from here.
+
+Giving up (``Tries``): after ``attempts`` tries, except on Google's per-minute quota
+(429, RATE_LIMIT_EXCEEDED): the quota refills over a minute and real 429s seldom carry
+Retry-After, so those are tried until at least ``quota_patience`` (75 s) were waited.
+The one line then says how many requests were really sent for that step."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import email.utils
 import functools
+import time
 from typing import Any, Callable
 
 import google.auth.exceptions
@@ -21,12 +29,48 @@ GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
+QUOTA_PATIENCE = 75.0  # seconds waited on 429s before giving up: more than the minute the quota takes to refill
+QUOTA_BACKOFF = 2.0  # first wait on a 429 (then doubling), whatever the backoff for other faults
+
+
+def pause(seconds: float) -> None:
+    """The real wait (tests replace it, or pass ``sleep``)."""
+    time.sleep(seconds)
+
+
 class Unanswered(Exception):
     """Google did not answer usefully (429, 5xx, timeout, dropped connection): worth another try."""
 
-    def __init__(self, reason: str, retry_after: float | None = None):
+    def __init__(self, reason: str, retry_after: float | None = None, quota: bool = False):
         super().__init__(reason)
-        self.reason, self.retry_after = reason, retry_after
+        self.reason, self.retry_after, self.quota = reason, retry_after, quota
+        self.attempts = 1  # requests sent for the step that gave up (set by Tries)
+        self.exhausted = False  # an inner loop already gave up: an outer one does not start over
+
+
+@dataclasses.dataclass
+class Tries:
+    """One step's tries: when to give up, and how many there really were."""
+
+    http: "GoogleHTTP"
+    count: int = 0
+    waited: float = 0.0
+
+    def again(self, exc: Unanswered) -> bool:
+        """After a failed try: wait and say True, or record the count and say False."""
+        if exc.exhausted:
+            return False
+        self.count += 1
+        exc.attempts = self.count
+        patient = exc.quota and self.waited < self.http.quota_patience
+        if self.count >= self.http.attempts and not patient:
+            exc.exhausted = True
+            return False
+        wait = self.http._wait(self.count, exc)
+        self.waited += wait
+        self.http.waits.append(wait)
+        (self.http.sleep or pause)(wait)
+        return True
 
 
 # -- the HTTP seam ------------------------------------------------------------------
@@ -84,9 +128,10 @@ class GoogleHTTP:
 
     def _init_http(self, credentials: Any, base_url: str | None, timeout: float | tuple[float, float],
                    attempts: int, backoff: float, max_wait: float,
-                   sleep: Callable[[float], None], jitter: Callable[[], float]) -> None:
+                   sleep: Callable[[float], None] | None, jitter: Callable[[], float]) -> None:
         self.base_url = base_url.rstrip("/") if base_url else None
         self.timeout, self.attempts, self.backoff, self.max_wait = timeout, max(1, attempts), backoff, max_wait
+        self.quota_patience = QUOTA_PATIENCE
         self.sleep, self.jitter = sleep, jitter
         self.requests = 0  # HTTP requests of the current sync (reset by read()); retries count
         self.total_requests = 0
@@ -109,15 +154,15 @@ class GoogleHTTP:
             for host in GOOGLE_HOSTS:
                 if url.startswith(host):
                     url = self.base_url + url[len(host):]
-        attempt = 0
+        tries = self._tries()
         while True:
-            attempt += 1
             try:
                 return self._once(session, method, url, kind, kwargs)
             except Unanswered as exc:
-                if method.upper() != "GET" or attempt >= self.attempts:
+                if method.upper() != "GET":
                     raise  # writes are resent by their caller, after a fresh look
-                self._pause(attempt, exc.retry_after)
+                if not tries.again(exc):
+                    raise
 
     def _once(self, session, method: str, url: str, kind: str, kwargs: dict) -> requests.Response:
         self.requests += 1
@@ -140,20 +185,25 @@ class GoogleHTTP:
                 raise Unanswered("the answer was not Google's (an HTML page: a proxy or a network sign-in page?)")
             return resp
         err = google_errors.from_response(resp)
-        if resp.status_code in RETRY_STATUSES or err.reason == "RATE_LIMIT_EXCEEDED":
-            raise Unanswered(f"HTTP {resp.status_code} {err.status or err.message}".strip(), _retry_after(resp))
+        quota = resp.status_code == 429 or err.reason == "RATE_LIMIT_EXCEEDED"
+        if resp.status_code in RETRY_STATUSES or quota:
+            raise Unanswered(f"HTTP {resp.status_code} {err.status or err.message}".strip(), _retry_after(resp), quota)
         raise google_errors.refusal(err, self.account, self.key, method, self.credentials_type)
 
     def _read_timeout(self) -> float:
         return self.timeout[1] if isinstance(self.timeout, tuple) else self.timeout
 
-    def _pause(self, attempt: int, retry_after: float | None) -> None:
-        wait = min(self.backoff * 2 ** (attempt - 1), self.max_wait) * (0.5 + self.jitter())
-        if retry_after is not None:
-            wait = max(wait, min(retry_after, 2 * self.max_wait))
-        self.waits.append(wait)
-        self.sleep(wait)
+    def _tries(self) -> Tries:
+        return Tries(self)
+
+    def _wait(self, attempt: int, exc: Unanswered) -> float:
+        """Exponential backoff with jitter; a quota error starts at QUOTA_BACKOFF; Retry-After is honoured."""
+        base = max(self.backoff, QUOTA_BACKOFF) if exc.quota else self.backoff
+        wait = min(base * 2 ** (attempt - 1), self.max_wait) * (0.5 + self.jitter())
+        if exc.retry_after is not None:
+            wait = max(wait, min(exc.retry_after, 2 * self.max_wait))
+        return wait
 
     def _unanswered(self, exc: Unanswered, doing: str, consequence: str) -> BackendError:
-        return BackendError(f"Google Sheet {self.key}: {doing} failed after {self.attempts} attempts "
-                            f"({exc.reason}); {consequence}")
+        tries = "once" if exc.attempts == 1 else f"after {exc.attempts} attempts"
+        return BackendError(f"Google Sheet {self.key}: {doing} failed {tries} ({exc.reason}); {consequence}")
