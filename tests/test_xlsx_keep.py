@@ -120,3 +120,40 @@ def test_init_upgrade_keeps_stored_formula_results_and_comments(tmp_path, settin
     assert XlsxBackend(path).read().tabs["Candidates"].cell(2, ID_COL) == "C-00001"
     assert openpyxl.load_workbook(path)["Candidates"].cell(3, 2).comment.text == "call after 5pm"
     assert "Summary" in openpyxl.load_workbook(path).sheetnames  # the upgrade added it
+
+
+@pytest.mark.parametrize("through_openpyxl", [False, True])
+@pytest.mark.parametrize("formula", ["TRUE()", 'IF(B2<>"",TRUE,FALSE)'])
+def test_a_do_not_contact_formula_keeps_its_result_when_an_owned_tab_is_renamed(tmp_path, settings, today,
+                                                                              monkeypatch, formula,
+                                                                              through_openpyxl):
+    """Issue 14 case 1's chain: a cached TRUE is fine; someone renames the Issues
+    tab; the write that adds it again dropped the stored result; the next sync read
+    do_not_contact as blank and listed the person. Now the result is kept (or, where
+    it cannot be, the cell is an issue and the person is never called)."""
+    from sheetcrm.core import never_call
+
+    path = tmp_path / "dnc.xlsx"
+    s = settings.replace(workbook=path)
+    api.init_workbook(s, today, demo=12, seed=5, backend=XlsxBackend(path))
+    api.sync_workbook(s, today, backend=XlsxBackend(path))
+    cands = XlsxBackend(path).read().tabs["Candidates"]
+    names = cands.values[0]
+    dnc_col, status_col = names.index("do_not_contact") + 1, names.index("circle_back_status") + 1
+    row = next(r for r in range(2, len(cands.values) + 1) if cands.cell(r, status_col) in ("due", "overdue", "upcoming"))
+    wb = openpyxl.load_workbook(path)
+    wb["Candidates"].cell(row, dnc_col).value = "=" + formula.replace("B2", f"B{row}")
+    wb["Issues"].title = "Issues (old)"
+    wb.save(path)
+    letter = openpyxl.utils.get_column_letter(dnc_col)
+    rewrite_part(path, sheet_part(path, "Candidates"), lambda data: re.sub(
+        rf'(<c r="{letter}{row}")([^>]*)><f>(.*?)</f><v\s*(?:/>|></v>)'.encode(),
+        lambda m: m[1] + m[2] + b' t="b"><f>' + m[3] + b"</f><v>1</v>", data))
+    with monkeypatch.context() as m:
+        if through_openpyxl:
+            _refuse_patch(m)
+        api.sync_workbook(s, today, backend=XlsxBackend(path))  # adds the Issues tab again
+    api.sync_workbook(s, today, backend=XlsxBackend(path))
+    after = XlsxBackend(path).read().tabs["Candidates"]
+    assert after.cell(row, dnc_col) is True
+    assert after.cell(row, status_col) == never_call.NEVER
