@@ -141,9 +141,11 @@ def decisive_soft(soft: Sequence[_Hit], text: str) -> _Hit:
     """The soft-no that decides among several (the order is documented in the README):
     strong before weak; then money beats "declined" (and so do location and availability
     in the same clause: "refused to relocate"); experience beats a skill word in the
-    same clause; else the one mentioned first (as typed before typo readings)."""
+    same clause; else the one mentioned first (as typed before word forms and typo readings)."""
     strong = [h for h in soft if not h.rule.weak] or list(soft)
-    chosen = min(strong, key=lambda h: (h.typo, h.start, -(h.end - h.start)))
+    # at one place, a phrase as typed beats a word form of another rule's phrase ("travel" is
+    # location as typed, availability only as a form of "travelling")
+    chosen = min(strong, key=lambda h: (h.typo, h.start, -(h.end - h.start), bool(h.form_of)))
     if chosen.category == "declined_role":
         declined = [h for h in strong if h.category == "declined_role"]
         # money inside a "declined" phrase is not why ("stayed after a raise" is declined_role)
