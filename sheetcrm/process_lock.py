@@ -1,4 +1,8 @@
-"""One run.py per workbook or sheet: the workbook's write lock, held for the life of the process."""
+"""One run.py per workbook or sheet: a lock held for the life of the process.
+
+It is not the workbook's write lock (``workbook.write_lock``): run.py takes that
+one for each run, like every other writer, so `sheetcrm sync` or `forget` by hand
+only waits for the run in progress, not for the whole life of the service."""
 from __future__ import annotations
 
 import hashlib
@@ -11,12 +15,13 @@ from .workbook.write_lock import WriteLock, lock_file
 
 
 def lock_target(settings: Settings) -> tuple[str, Path] | None:
-    """(what is locked, lock file). A workbook's lock is the one every writer of it
-    takes (``workbook.write_lock``); a Google Sheet's sits in the temp folder, keyed
-    on the sheet key. The in-memory backend needs none."""
+    """(what is locked, lock file). A workbook's sits beside it (beside the write
+    lock, ``.NAME.sheetcrm-run-lock``), so run.py on another machine sharing the
+    folder sees it too; a Google Sheet's sits in the temp folder, keyed on the sheet
+    key. The in-memory backend needs none."""
     if settings.backend == "xlsx":
         path = Path(settings.workbook).expanduser().resolve()
-        return f"workbook {path}", lock_file(path)
+        return f"workbook {path}", lock_file(path).with_name(f".{path.name}.sheetcrm-run-lock")
     if settings.backend == "gsheets":
         key = settings.sheet_key.strip()
         digest = hashlib.sha256(key.encode()).hexdigest()[:16]
@@ -25,10 +30,9 @@ def lock_target(settings: Settings) -> tuple[str, Path] | None:
 
 
 class ProcessLock(WriteLock):
-    """Held for the life of a run.py process; ``sheetcrm sync``/``forget``/``init``
-    on the same workbook wait for it like for any writer. Who holds it is written
-    beside the lock file, for the message the second process prints. A second
-    run.py loop in the same process is refused like one in another process."""
+    """Held for the life of a run.py process: a second run.py on the same workbook
+    or sheet stops at once, told who holds it (the note beside the lock file). A
+    second loop in the same process is refused like one in another process."""
 
     reentrant = False
 
@@ -38,7 +42,7 @@ class ProcessLock(WriteLock):
         workbook = Path(settings.workbook).expanduser()
         if settings.backend == "xlsx" and os.path.lexists(workbook) and not os.path.isfile(workbook):
             path = None  # a folder, a pipe, /dev/null: no lock file beside it; each run says what the path is
-        super().__init__(what, path or Path(), settings.lock_wait_seconds)
+        super().__init__(what, path or Path(), wait_seconds=0)
         self.path = path  # None: nothing to lock
 
     def acquire(self) -> "ProcessLock":

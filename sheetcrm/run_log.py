@@ -98,6 +98,7 @@ def run_fields(report: SyncReport) -> dict[str, Any]:
         "circle_backs_due": report.circle_backs_due,
         "circle_backs_overdue": report.circle_backs_overdue,
         "dry_run": report.dry_run,
+        "waited": report.waited,  # another writer held the workbook's write lock first
     }
 
 
@@ -111,4 +112,5 @@ def run_line(f: dict[str, Any]) -> str:
             wrote += f", left {f['rows_skipped']} moved rows for the next run"
     return (f"sync ok in {f['seconds']:.2f} s: read {read}; {wrote}; "
             f"{f['issues']} issues ({f['errors']} errors, {f['warnings']} warnings); "
-            f"circle-backs {f['circle_backs_due']} due, {f['circle_backs_overdue']} overdue")
+            f"circle-backs {f['circle_backs_due']} due, {f['circle_backs_overdue']} overdue"
+            + (f"; {f['waited']}" if f.get("waited") else ""))

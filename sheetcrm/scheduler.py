@@ -11,9 +11,9 @@ It keeps the sheet's owned columns and tabs fresh while people work in it
   resets it.
 * **One run at a time.** Runs never overlap inside the process (a guard, and the
   ticks of the interval and the daily schedule that fall together make one run),
-  and no two writers touch the same workbook or sheet: :class:`ProcessLock`, the
-  workbook's write lock, is held for the life of the process; a second one waits
-  ``lock_wait_seconds``, then is told who holds it (pid, host, since, command).
+  and two run.py never serve the same workbook or sheet: :class:`ProcessLock` is
+  held for the life of the process (the second is told who holds it and stops);
+  each run takes the workbook's write lock like any other writer.
 * **It stops cleanly.** On SIGINT/SIGTERM a run that is still reading or computing
   is abandoned (nothing was written yet); a run that is saving finishes its save
   first (the signal is deferred until the save returns), so the workbook is never
@@ -488,8 +488,8 @@ def run(config_path: str | Path | None = None, overrides: dict | None = None, *,
     lock = ProcessLock(settings)
     loop = SyncLoop(load, dry_run=dry_run, today=today, clock=clock, lock_key=lock.what if lock.path else None)
     with lock, _signals(loop):
-        LOG.info("sheetcrm run.py started for %s (pid %d)%s%s", lock.what, os.getpid(), " (dry run)" if dry_run else "",
-                 f"; {lock.wait.line()}" if lock.wait else "", extra={"fields": {"event": "start", "target": lock.what, "pid": os.getpid(), "dry_run": dry_run}})
+        LOG.info("sheetcrm run.py started for %s (pid %d)%s", lock.what, os.getpid(), " (dry run)" if dry_run else "",
+                 extra={"fields": {"event": "start", "target": lock.what, "pid": os.getpid(), "dry_run": dry_run}})
         if once:
             try:
                 outcome = loop.run_once("once")

@@ -377,5 +377,5 @@ def test_run_py_says_what_the_path_is_and_leaves_no_lock_beside_what_is_no_file(
     done = subprocess.run([sys.executable, str(Path(__file__).resolve().parents[1] / "run.py"), "--workbook", str(path),
                            "--once"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
     assert done.returncode == 1 and words in done.stderr and "Traceback" not in done.stderr, done.stderr
-    locks = [p.name for p in tmp_path.iterdir() if p.name.endswith(".sheetcrm-lock")]
-    assert locks == ([] if case != "a CSV named .xlsx" else [f".{name}.sheetcrm-lock"])
+    locks = sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(("sheetcrm-lock", "sheetcrm-run-lock")))
+    assert locks == ([] if case != "a CSV named .xlsx" else [f".{name}.sheetcrm-lock", f".{name}.sheetcrm-run-lock"])

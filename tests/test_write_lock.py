@@ -115,16 +115,41 @@ def test_run_py_waits_for_a_manual_sync_and_says_so(demo_xlsx):
                           capture_output=True, text=True, env=env(), cwd=path.parent, timeout=120)
     holder.wait()
     assert done.returncode == 0, done.stderr
-    assert "waited" in done.stderr and f"for pid {holder.pid} " in done.stderr
+    assert done.stdout.startswith("waited "), done.stdout  # --once prints the run's report
+    assert "to finish writing the workbook" in done.stderr and f"for pid {holder.pid} " in done.stderr  # and logs it
 
 
-def test_run_py_s_own_syncs_pass_through_its_hold(demo_xlsx, settings):
+def test_run_py_s_run_takes_the_write_lock_too(demo_xlsx):
     path = demo_xlsx(12)
-    with ProcessLock(settings.replace(workbook=path, lock_wait_seconds=0)):
+    before = path.read_bytes()
+    holder = hold(path, 30)
+    try:
+        done = subprocess.run([sys.executable, str(RUN_PY), "--workbook", str(path), "--once", "--today", TODAY],
+                              capture_output=True, text=True, env=env(SHEETCRM_LOCK_WAIT_SECONDS="0.2"),
+                              cwd=path.parent, timeout=120)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert done.returncode == 1 and f"is already being synced by pid {holder.pid} " in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and path.read_bytes() == before
+
+
+def test_a_manual_sync_does_not_wait_for_run_py_between_its_runs(demo_xlsx, settings):
+    """run.py's lifetime lock (one run.py per workbook) is not the write lock:
+    by hand, `sync` and `forget` wait only for a run in progress."""
+    path = demo_xlsx(12)
+    code = ("import time\nfrom sheetcrm.config import Settings\nfrom sheetcrm.process_lock import ProcessLock\n"
+            f"with ProcessLock(Settings(workbook={str(path)!r})):\n    print('held', flush=True)\n    time.sleep(30)\n")
+    service = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env())
+    try:
+        assert service.stdout.readline().strip() == "held"
         result = CliRunner().invoke(cli, ["--workbook", str(path), "sync"], env={"SHEETCRM_LOCK_WAIT_SECONDS": "0"})
-        assert result.exit_code == 0, "in the same process the hold passes through (run.py's own syncs)"
-    lock = WriteLock.for_workbook(path)
-    assert lock.path == ProcessLock(settings.replace(workbook=path)).path == lock_file(path)
+    finally:
+        service.kill()
+        service.wait()
+    assert result.exit_code == 0 and "waited" not in result.output, result.output
+    run_lock = ProcessLock(settings.replace(workbook=path)).path
+    assert run_lock == path.with_name(f".{path.name}.sheetcrm-run-lock") != lock_file(path)
 
 
 def test_the_lock_is_re_entrant_in_one_process_and_released_by_the_outermost(tmp_path):
@@ -258,8 +283,9 @@ def check_message_is_true(proc, out: str, err: str, other) -> None:
     assert proc.returncode in (0, 1), err
     said = out + err
     if proc.returncode == 1:
-        line = err.strip()
-        assert "\n" not in line and "Traceback" not in line, err
+        assert "Traceback" not in err, err
+        line = err.strip().splitlines()[-1]  # run.py logs its start first
+        assert proc.args[1] == str(RUN_PY) or "\n" not in err.strip(), err
         assert "is already being synced by" in line and "Nothing was written" in line, line
         holder = HOLDER.search(line)
         assert holder is None or int(holder.group(1)) == other.pid, line

@@ -59,7 +59,7 @@ class Wait:
     holder: str
 
     def line(self) -> str:
-        return f"waited {self.seconds:.1f} s for {self.holder} to finish writing, then read the workbook afresh"
+        return f"waited {self.seconds:.1f} s for {self.holder} to finish writing the workbook"
 
 
 def command_words(argv: list[str] | None = None) -> str:
