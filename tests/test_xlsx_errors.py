@@ -42,6 +42,8 @@ def sheet_part(path: Path, title: str) -> str:
     ('<c r="A1" t="str"><f>""</f><v></v></c>', None),  # an empty text result is a result
     ('<c r="A1" t="e"><f>1/0</f><v>#DIV/0!</v></c>', "#DIV/0!"),
     ('<c r="A1" t="e"><v>#N/A</v></c>', "#N/A"),
+    ('<c r="A1" t="b">\n  <f>TRUE()</f>\n  <v>1</v>\n</c>', True),  # pretty-printed: a result
+    ('<c r="A1" s="3"><f t="shared" si="0"/></c>', FormulaWithoutValue("")),  # a shared formula's cell
 ])
 def test_reader_sees_error_values_and_formulas_without_a_result(tmp_path, cell_xml, read):
     path = tmp_path / "one.xlsx"

@@ -27,7 +27,7 @@ _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _HAS_ERROR = re.compile(rb't="e"')
 # A formula element not followed by a non-empty cached value: a cheap look at the
 # bytes before parsing (false alarms, e.g. pretty-printed XML, are parsed and dropped).
-_FORMULA_WITHOUT_VALUE = re.compile(rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)(?!<(?:\w+:)?v>[^<])")
+_FORMULA_WITHOUT_VALUE = (re.compile(rb"</f>(?!<v>[^<])"), re.compile(rb"<f\s[^>]*/>(?!<v>[^<])"))
 _REF = re.compile(r"([A-Z]+)(\d+)")
 
 
@@ -46,6 +46,43 @@ def _unread(c: etree._Element) -> Any:
     return FormulaWithoutValue(f.text or "")
 
 
+_PREFIXED = re.compile(rb"<\w+:c[\s>]")
+_CELL_START = re.compile(rb"<c[\s>]")
+_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)
+_WRAP = f'<sheetData xmlns="{_MAIN}">'.encode()
+
+
+def _candidate_cells(data: bytes) -> list[etree._Element]:
+    """The cells of a worksheet's XML that may hold an error or a formula without a
+    result. Only those cells are parsed (a whole tab of 100,000 rows takes seconds),
+    unless the file writes its elements with a namespace prefix."""
+    if _PREFIXED.search(data):  # <x:c>: rare; parse it all
+        if not (_HAS_ERROR.search(data) or re.search(rb":f[\s>/]", data)):
+            return []
+        root = etree.fromstring(data, _PARSER)
+        return root.xpath("//m:c[@t='e' or m:f]", namespaces={"m": _MAIN})
+    hits = [m.start() for m in _HAS_ERROR.finditer(data)]
+    if b"<f" in data:
+        hits += [m.start() for pattern in _FORMULA_WITHOUT_VALUE for m in pattern.finditer(data)]
+    if not hits:
+        return []
+    starts: dict[int, etree._Element] = {}
+    for pos in hits:
+        window = data[max(0, pos - 65536):pos + 1]
+        last = None
+        for last in _CELL_START.finditer(window):
+            pass
+        start = max(0, pos - 65536) + last.start() if last is not None else -1
+        end = data.find(b"</c>", pos)
+        if start < 0 or start in starts:
+            continue
+        close = data.find(b">", start)
+        if data[close - 1:close] == b"/" or end < 0:
+            continue  # an empty cell <c .../>: no error, no formula
+        starts[start] = etree.fromstring(_WRAP + data[start:end + 4] + b"</sheetData>", _PARSER)[0]
+    return list(starts.values())
+
+
 def error_cells(path: Path) -> dict[str, list[tuple[int, int, Any]]]:
     """Tab title -> (row, col, what to read) of every error cell and every formula
     cell without a cached result."""
@@ -57,10 +94,7 @@ def error_cells(path: Path) -> dict[str, list[tuple[int, int, Any]]]:
                 if part not in names:
                     continue
                 data = zf.read(part)
-                if not (_HAS_ERROR.search(data) or _FORMULA_WITHOUT_VALUE.search(data)):
-                    continue
-                for c in etree.fromstring(data, etree.XMLParser(resolve_entities=False, huge_tree=True)).iter(
-                        f"{{{_MAIN}}}c"):
+                for c in _candidate_cells(data):
                     m = _REF.fullmatch(c.get("r") or "")
                     seen = _unread(c) if m else None
                     if seen is not None:

@@ -72,7 +72,7 @@ def clear_stale(root: etree._Element, own: str, changed: dict[str, set[int] | No
     its first cell (the one holding the text)."""
     cleared = 0
     shared: dict[str, bool] = {}
-    cells = [c for c in root.iter(_q("c")) if c.find(_q("f")) is not None]
+    cells = [f.getparent() for f in root.iter(_q("f"))]  # formulas only (a big tab has millions of cells)
     for c in cells:  # first the cells holding a shared formula's text
         f = c.find(_q("f"))
         if f.get("t") == "shared" and f.text:
