@@ -224,3 +224,35 @@ def test_sign_in_refusals_in_googles_words(text, says):
 
     message = str(ge.sign_in_refused(RefreshError(text), WHO, "adc"))
     assert re.search(says, message), message
+
+
+@pytest.mark.parametrize("on", ["batchUpdate", "values:batchUpdate"])
+def test_a_login_page_instead_of_a_writes_answer_is_looked_at_again_not_trusted(on, gsheet, google):
+    """A 200 HTML page on a write: the proxy answered, Google may not have seen it. The write
+    step looks again and sends what is still missing; the sheet ends up as if nothing happened."""
+    from sheetcrm.workbook.backends.base import Changes, OwnedTab
+
+    key, backend = gsheet({"Candidates": [["candidate_id"], ["C-00001"]]})
+    snap = backend.read()
+    google.fail(200, times=1, on=on, body=bodies.LOGIN_PAGE)
+    backend.write(snap, Changes(tabs=[OwnedTab("Issues", [["tab", "row"], ["Candidates", 2]])]))
+    assert google.cells(key, "Issues") == [["tab", "row"], ["Candidates", 2]]
+    assert len(backend.waits) == 1 and google.cells(key, "Candidates") == [["candidate_id"], ["C-00001"]]
+
+
+def test_a_login_page_from_the_sign_in_service_is_tried_again_not_a_traceback(google, tmp_path):
+    key = google.add_book({"Candidates": [["candidate_id"]]})
+    backend = _backend(google, key, _service_account(tmp_path, google))
+    google.fail(200, times=2, on="token", body=bodies.LOGIN_PAGE)
+    assert backend.read().tabs["Candidates"].values == [["candidate_id"]]
+    assert len(backend.waits) == 2 and google.count("token") == 3
+
+
+def test_a_lasting_login_page_from_the_sign_in_service_is_one_line(google, tmp_path):
+    key = google.add_book()
+    backend = _backend(google, key, _service_account(tmp_path, google), attempts=3)
+    google.fail(200, times=99, on="token", body=bodies.LOGIN_PAGE)
+    with pytest.raises(BackendError) as err:
+        backend.read()
+    assert "failed after 3 attempts (Google's sign-in service answered with a page that is not Google's" in str(err.value)
+    assert google.count("token") == 3

@@ -14,8 +14,6 @@ Switches (each fires on the next matching requests, then turns itself off):
   status 200; on="token" with ``google_errors.TOKEN_EXPIRED`` for the sign-in service).
 * ``google.slow(seconds, times=1, on="any")``: answer late (after applying the request).
 * ``google.drop(times=1, on="any", after_apply=False)``: close the connection without an answer.
-* IAM ``generateAccessToken`` (service-account impersonation) answers at
-  ``/v1/projects/-/serviceAccounts/EMAIL:generateAccessToken``; ``google.impersonated`` lists who and which scopes.
 * ``google.before(on, action, nth=1)``: run ``action(book)`` (a person editing, sorting,
   inserting or deleting rows) just before the nth matching request is handled.
 
@@ -335,7 +333,6 @@ class StandIn:
         self.project = "123456789012"  # the Cloud project number of the caller's credentials
         self.disabled_apis: set[str] = set()
         self.token_scopes: tuple[str, ...] | None = None  # None: tokens carry every scope asked for
-        self.impersonated: list[tuple[str, tuple[str, ...]]] = []  # (service account, scopes) per IAM token asked
         self.revoked_refresh_tokens: set[str] = set()  # a person's sign-in that expired or was revoked
 
     # -- building books directly (fast: no HTTP) ------------------------------------
@@ -389,7 +386,7 @@ class StandIn:
     def _take(self, kind: str, method: str, want: Callable[[_Switch], bool]) -> _Switch | None:
         with self.lock:
             for s in self.switches:
-                if s.times > 0 and want(s) and (s.on == kind or (s.on == "any" and kind not in ("token", "iam"))
+                if s.times > 0 and want(s) and (s.on == kind or (s.on == "any" and kind != "token")
                                                  or (s.on == "write" and method != "GET")
                                                  or (s.on == "drive" and kind.startswith("drive"))):
                     if s.action is not None and s.nth > 1:
@@ -502,7 +499,6 @@ class _Handler(BaseHTTPRequestHandler):
 
 _SHEETS = re.compile(r"^/v4/spreadsheets/([^/:]+)(.*)$")
 _DRIVE = re.compile(r"^/drive/v3/files(?:/([^/]+))?$")
-_IAM = re.compile(r"^/v1/projects/-/serviceAccounts/([^/:]+):generateAccessToken$")
 
 
 def _book_key(path: str) -> str | None:
@@ -527,8 +523,6 @@ def _kind(method: str, path: str) -> str:
             return f"values.{suffix}" if suffix else ("values.get" if method == "GET" else "values.update")
     if path == "/token":
         return "token"
-    if _IAM.match(path):
-        return "iam"
     if _DRIVE.match(path):
         return f"drive.{method.lower()}"
     return "unknown"
@@ -540,11 +534,6 @@ def _route(google: StandIn, method: str, path: str, query: dict, body: Any) -> t
         if form.get("grant_type") == "refresh_token" and form.get("refresh_token") in google.revoked_refresh_tokens:
             return google_errors.TOKEN_EXPIRED
         return 200, {"access_token": "standin-access-token", "expires_in": 3600, "token_type": "Bearer"}
-    m = _IAM.match(path)
-    if m and method == "POST":  # IAM Credentials generateAccessToken: service-account impersonation
-        google.impersonated.append((unquote(m.group(1)), tuple((body or {}).get("scope", []))))
-        expires = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return 200, {"accessToken": "standin-access-token-impersonated", "expireTime": expires}
     m = _DRIVE.match(path)
     if m:
         return _drive(google, method, unquote(m.group(1) or ""), body)

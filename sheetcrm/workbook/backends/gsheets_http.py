@@ -119,6 +119,22 @@ def _looks_json(resp: requests.Response) -> bool:
     return resp.content.lstrip()[:1] in (b"{", b"[")
 
 
+def _sign_in(session: Any) -> None:
+    """Refresh the access token before the request (what AuthorizedSession would do), so
+    that an answer from the sign-in service that is not its JSON (a proxy's or a network's
+    sign-in page: google-auth then fails on parsing) is a fault to retry, not a traceback."""
+    creds = getattr(session, "credentials", None)
+    if creds is None or creds.valid:
+        return
+    import google.auth.transport.requests
+
+    try:
+        creds.refresh(google.auth.transport.requests.Request())
+    except (TypeError, KeyError, ValueError):
+        raise Unanswered("Google's sign-in service answered with a page that is not Google's "
+                         "(a proxy or a network sign-in page?)") from None
+
+
 class GoogleHTTP:
     """The request side of the Google backend: counters, retries, refusals."""
 
@@ -169,6 +185,7 @@ class GoogleHTTP:
         self.total_requests += 1
         self.request_log.append(kind)
         try:
+            _sign_in(session)
             resp = session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.Timeout:
             raise Unanswered(f"no answer within {self._read_timeout():g} s") from None
