@@ -35,6 +35,9 @@ _FILE_KEYS = {"version", "rule", "negation", "fuzzy", "language"}
 _WORD = (r"(?!(?:and|but|or|also|plus|then|so|because|though|although|however|yet|while|und|aber|oder|mais|pero|maar)\b)"
          r"[^\s,;.!?()\-–—:+/&|]+")
 _SEP = r"[\s,:\-–]*"
+# a word right after the match ("{m} strong") qualifies it only inside its clause: in
+# "weak on React, strong backend" the "strong" is about the backend, not React
+_SEP_SAME_CLAUSE = r"[\s:\-–]*"
 NEGATION_REACH = 120  # characters before a match a negation template may start
 _LEFT = r"(?<![\w$€£#])"
 _RIGHT = r"(?![\w$€£#+])"
@@ -203,13 +206,14 @@ def negation_template(template: str) -> tuple[re.Pattern | None, re.Pattern | No
         before = re.compile(_LEFT + "".join(parts) + r"$")
     if post_toks:
         parts = []
-        for t in post_toks:
+        for i, t in enumerate(post_toks):
             if t == "~":
                 # words inside the clause only (a space before each: no backtracking blow-up);
                 # a comma or dash may come only right before the qualifier ("…, not confirmed")
                 parts.append(rf"(?:\s+{_WORD}){{0,3}}?")
             else:
-                parts.append(_SEP + (r"\b" if t[0].isalnum() else "") + _token_regex(t))
+                sep = _SEP_SAME_CLAUSE if i == 0 else _SEP
+                parts.append(sep + (r"\b" if t[0].isalnum() else "") + _token_regex(t))
         ends_word = post_toks[-1][-1].isalnum() or post_toks[-1].endswith("*")
         after = re.compile("".join(parts) + (_RIGHT if ends_word else ""))
     return before, after
