@@ -438,11 +438,12 @@ def doctor(settings: Settings, fmt: str) -> None:
 
 @cli.group(cls=SheetCRMGroup)
 def auth() -> None:
-    """Google Sheets credentials.
+    """Google Sheets credentials: check them, or sign in again.
 
     \b
     Example:
       sheetcrm --sheet 1AbC...xyz auth check
+      sheetcrm auth login
     """
 
 

@@ -4,6 +4,7 @@ only ids, timestamps and the editor's identity are allowed to differ."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,59 @@ def test_recorded_quirks_are_covered(shared_dir):
     for quirk in ("values:batchGet", "values:batchUpdate", ":batchUpdate", "SERIAL_NUMBER", "NOT_FOUND",
                   "addProtectedRange", "setDataValidation", "frozenRowCount"):
         assert quirk in text
+
+
+# -- Google's error bodies (tests/standin/google_errors.py) against the published error model ------------
+def _error_bodies():
+    try:
+        from tests.standin import google_errors as bodies
+    except ModuleNotFoundError:
+        from standin import google_errors as bodies
+    return {
+        "SERVICE_DISABLED": (403, bodies.service_disabled("123456789012")),
+        "ACCESS_TOKEN_SCOPE_INSUFFICIENT": (403, bodies.scope_insufficient("values:batchUpdate")),
+        "not shared": (403, bodies.permission_denied()),
+        "not found": (404, bodies.not_found()),
+        "RATE_LIMIT_EXCEEDED": (429, bodies.rate_limited("123456789012", "values:batchGet")),
+    }
+
+
+HTTP_TO_CODE = {403: "PERMISSION_DENIED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED"}  # google.rpc.Code mapping
+
+
+@pytest.mark.parametrize("name", list(_error_bodies()))
+def test_the_stand_ins_error_bodies_follow_googles_error_model(name):
+    """AIP-193 / google.rpc.Status: code = the HTTP status, status = its google.rpc.Code name;
+    ErrorInfo (google.rpc.ErrorInfo reference): reason UPPER_SNAKE_CASE of at most 63
+    characters, a domain, metadata keys lowerCamelCase of at most 64 characters with string
+    values; googleapis.com reasons name the service (google.api.ErrorReason)."""
+    status, body = _error_bodies()[name]
+    error = body["error"]
+    assert error["code"] == status and error["status"] == HTTP_TO_CODE[status] and error["message"]
+    infos = [d for d in error.get("details", []) if d["@type"] == "type.googleapis.com/google.rpc.ErrorInfo"]
+    assert len(infos) <= 1
+    for info in infos:
+        assert re.fullmatch(r"[A-Z][A-Z0-9_]+[A-Z0-9]", info["reason"]) and len(info["reason"]) <= 63
+        assert info["domain"] == "googleapis.com" and info["metadata"]["service"] == "sheets.googleapis.com"
+        for key, value in info["metadata"].items():
+            assert re.fullmatch(r"[a-z][a-zA-Z0-9_-]+", key) and len(key) <= 64 and isinstance(value, str)
+        if info["reason"] in ("SERVICE_DISABLED", "RATE_LIMIT_EXCEEDED"):
+            assert re.fullmatch(r"projects/\d+", info["metadata"]["consumer"])
+        if info["reason"] == "ACCESS_TOKEN_SCOPE_INSUFFICIENT":
+            assert info["metadata"]["method"].startswith("google.apps.sheets.v4.SpreadsheetsService.")
+    if name == "not found":  # exactly what Google answered in the recording
+        assert body == {"error": {"code": 404, "message": "Requested entity was not found.", "status": "NOT_FOUND"}}
+
+
+def test_the_stand_ins_token_errors_follow_rfc_6749():
+    """RFC 6749 §5.2: an ``error`` code from the registered list (plus the retryable
+    words google-auth looks for), an optional ``error_description``."""
+    try:
+        from tests.standin import google_errors as bodies
+    except ModuleNotFoundError:
+        from standin import google_errors as bodies
+    allowed = {"invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type",
+               "invalid_scope", "temporarily_unavailable", "server_error"}
+    for status, body in (bodies.TOKEN_EXPIRED, bodies.KEY_DELETED, bodies.TOKEN_UNAVAILABLE):
+        assert body["error"] in allowed and set(body) <= {"error", "error_description", "error_uri"}
+        assert status == 400 or (status >= 500 and body["error"] in ("temporarily_unavailable", "server_error"))
