@@ -333,3 +333,41 @@ def test_the_largest_floats_stay_finite_through_both_paths(value, small_workbook
     for path in (a, b):
         got = XlsxBackend(path).read().tabs["Team notes"].cell(9, 2)
         assert math.isfinite(got) and math.isclose(got, value, rel_tol=1e-15)
+
+
+def test_an_owned_tab_titled_in_another_case_is_rewritten_not_doubled(demo_xlsx, settings, today, monkeypatch):
+    """Tab names ignore case in Excel: a second 'Issues' beside 'issues' is a file
+    Excel must repair. The patcher rewrites the tab that is there (issue 13)."""
+    src = demo_xlsx(10)
+    wb = openpyxl.load_workbook(src)
+    wb["Issues"].title = "issues"
+    wb.save(src)
+    used = []
+    real = xlsx_patch.patch
+    monkeypatch.setattr(xlsx_patch, "patch", lambda *a, **k: used.append(1) or real(*a, **k))
+    api.sync_workbook(settings.replace(workbook=src), today, NOW, backend=XlsxBackend(src))
+    assert used
+    wb = openpyxl.load_workbook(src)
+    (issues,) = [n for n in wb.sheetnames if n.casefold() == "issues"]
+    assert wb[issues]["A1"].value == "tab"
+
+
+def test_a_cell_of_a_shared_formula_group_is_overwritten_by_the_patcher(demo_xlsx, tmp_path):
+    src = demo_xlsx(10)
+    d = tmp_path / "x"
+    with zipfile.ZipFile(src) as zf:
+        zf.extractall(d)
+    sheet = d / "xl/worksheets/sheet1.xml"
+    xml = sheet.read_text()
+    xml = xml.replace('<row r="2">', '<row r="2"><c r="AA2"><f t="shared" ref="AA2:AA3" si="0">1+1</f><v>2</v></c>', 1)
+    xml = xml.replace('<row r="3">', '<row r="3"><c r="AA3"><f t="shared" si="0"/><v>2</v></c>', 1)
+    sheet.write_text(xml)
+    src.unlink()
+    with zipfile.ZipFile(src, "w") as zf:
+        for p in sorted(d.rglob("*")):
+            if p.is_file():
+                zf.write(p, p.relative_to(d).as_posix())
+    snap = XlsxBackend(src).read()
+    patched = xlsx_patch.patch(src, snap, Changes(cells=[CellUpdate("Candidates", 3, 27, "mine")]))
+    patched.close()
+    assert patched.result.cells_written == 1

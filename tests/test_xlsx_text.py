@@ -149,3 +149,18 @@ def test_libreoffice_opens_every_tab_after_a_sync_of_control_characters(template
         assert title in wb.sheetnames
         assert wb[title].max_row >= 1 and wb[title]["A1"].value is not None
     shutil.rmtree(tmp_path / "lo", ignore_errors=True)
+
+
+def test_the_reproduction_sync_by_hand_and_twice_exits_0_and_prints_no_name(template, tmp_path):
+    """Issue 13 item 6 as found: a callable person's name stored as Excel stores a
+    control character made every sync end in a traceback that printed the name."""
+    from click.testing import CliRunner
+
+    from sheetcrm.cli import cli
+
+    path = tmp_path / "bell.xlsx"
+    fill(template, ["Viktor_x0007_ Cortez", "_x001B_", "_x0000_"], path)
+    for _ in range(2):
+        result = CliRunner().invoke(cli, ["--workbook", str(path), "sync", "--today", TODAY.isoformat()])
+        assert result.exit_code == 0, result.output
+        assert "Viktor" not in result.output and "Traceback" not in result.output

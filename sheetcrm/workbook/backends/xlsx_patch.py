@@ -376,8 +376,9 @@ class _Sheet:
             raise _Unpatchable("cell with rich value or array metadata")
         f = c.find(_q("f"))
         if f is not None:
-            if f.get("t") in ("shared", "array", "dataTable"):
-                raise _Unpatchable("overwriting a shared/array formula")
+            child = f.get("t") == "shared" and f.get("ref") is None and not f.text  # its group's text is elsewhere
+            if f.get("t") in ("shared", "array", "dataTable") and not child:
+                raise _Unpatchable("overwriting a shared formula's first cell or an array formula")
             if formulas_tracked:
                 self.pkg.drop_calc_chain = True  # Excel rebuilds its calculation chain
         _fill(c, value, styles)
@@ -558,9 +559,8 @@ def _patch(pkg: _Package, snapshot: Snapshot, changes: Changes) -> PatchedWorkbo
 
     for tab in changes.tabs:
         if tab.title not in parts:
-            if tab.title.casefold() in {t.casefold() for t in parts}:
-                raise _Unpatchable(f"owned tab {tab.title!r} exists in another case")
-            parts[tab.title] = xlsx_parts.add_sheet(pkg, book_part, tab.title)
+            same = [t for t in parts if t.casefold() == tab.title.casefold()]  # tab names ignore case
+            parts[tab.title] = parts[same[0]] if same else xlsx_parts.add_sheet(pkg, book_part, tab.title)
 
     # The file is byte-identical to what was read (the caller checked the
     # fingerprint), so the snapshot's cells are the file's cells.
