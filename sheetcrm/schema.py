@@ -306,3 +306,6 @@ class OwnedTab:
     wrap_columns: tuple[int, ...] = ()  # long text wraps inside the cell (see core/readable.py)
     row_lines: dict[int, int] = dataclasses.field(default_factory=dict)  # row -> text lines it must show
     charts: tuple[ChartSpec, ...] = ()
+    # Which of sheetcrm's tabs this is (OWNED_TABS): backends mark it, and refuse a tab
+    # with its title that is not theirs (the config key tabs.<key> renames sheetcrm's).
+    key: str = ""

@@ -22,7 +22,7 @@ from sheetcrm.workbook.layout import workbook_layout
 from conftest import TODAY, make_memory
 
 NOW = dt.datetime(2026, 11, 22, 9, 30)
-WRITES = ("values:batchUpdate", "batchUpdate")
+WRITES = ("values:batchUpdate", "batchUpdate", "values:batchUpdateByDataFilter")
 
 
 def demo_tabs(settings, today, n=40, seed=7):
@@ -114,8 +114,10 @@ def test_requests_per_sync_do_not_grow_with_rows(n, gsheet, settings, today):
     key, backend = gsheet(candidate_grid(settings, today, n))
     first = api.sync_workbook(settings, today, NOW, backend=backend)
     assert first.written and first.requests == backend.requests
-    # metadata, values, structure (protection, grid), identity re-read, values write
-    assert backend.request_log == ["get", "values:batchGet", "batchUpdate", "values:batchGet", "values:batchUpdate"]
+    # metadata, values | sheetcrm's column markers, identity re-read, structure (markers, protections, grid),
+    # the new markers checked in place, values written by marker (README, "Requests per sync")
+    assert backend.request_log == ["get", "values:batchGet", "developerMetadata:search", "values:batchGet", "batchUpdate",
+                                   "values:batchGetByDataFilter", "values:batchUpdateByDataFilter"]
     second = api.sync_workbook(settings, today, NOW, backend=backend)
     assert not second.changed
     assert backend.request_log == ["get", "values:batchGet"] and second.requests == 2
@@ -127,7 +129,7 @@ def test_a_sync_that_only_rewrites_owned_tabs_makes_three_requests(gsheet, setti
     later = dt.datetime(2026, 11, 23, 8, 0)  # the Summary title changes, nothing else
     report = api.sync_workbook(settings, today, later, backend=backend)
     if report.changed:
-        assert len(backend.request_log) <= 4 and backend.request_log.count("values:batchUpdate") == 1
+        assert len(backend.request_log) <= 4 and backend.request_log.count("values:batchUpdateByDataFilter") == 1
 
 
 # -- what a sync leaves in the sheet ------------------------------------------------------
@@ -210,7 +212,7 @@ FAULTS = {
     "dropped connection": lambda g, on, times: g.drop(times=times, on=on),
     "dropped after applying": lambda g, on, times: g.drop(times=times, on=on, after_apply=True),
 }
-STEPS = ["get", "values:batchGet", "batchUpdate", "values:batchUpdate"]
+STEPS = ["get", "values:batchGet", "developerMetadata:search", "batchUpdate", "values:batchUpdateByDataFilter"]
 
 
 TITLES = ("Candidates", "Positions", "Pipeline", "Summary", "Circle-backs", "Issues")
@@ -241,7 +243,7 @@ def test_a_passing_fault_is_retried_and_the_result_is_the_same(fault, on, gsheet
     assert {t: google.cells(key, t) for t in TITLES} == expected
     if fault.startswith("429"):
         assert max(backend.waits) >= 7
-    if on == "values:batchUpdate":  # sent twice or not: the next sync has nothing to say
+    if on == "values:batchUpdateByDataFilter":  # sent twice or not: the next sync has nothing to say
         assert not api.sync_workbook(settings, today, NOW, backend=backend).changed
 
 

@@ -120,9 +120,10 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
         OwnedTab(settings.tab_title(schema.SUMMARY), summary,
                  volatile=SUMMARY_VOLATILE, freeze_rows=0, bold_rows=summary.bold_rows,
                  percent_columns=summary.percent_columns, widths=funnel.widths_with_funnel(summary.widths),
-                 align_right=(*summary.align_right, funnel.VALUE_COL), charts=(chart,)),
-        readable(OwnedTab(settings.tab_title(schema.CIRCLE_BACKS), circleback.circle_backs_rows(circle, today, settings))),
-        readable(OwnedTab(settings.tab_title(schema.ISSUES), issues_rows(issues))),
+                 align_right=(*summary.align_right, funnel.VALUE_COL), charts=(chart,), key=schema.SUMMARY),
+        readable(OwnedTab(settings.tab_title(schema.CIRCLE_BACKS), circleback.circle_backs_rows(circle, today, settings),
+                          key=schema.CIRCLE_BACKS)),
+        readable(OwnedTab(settings.tab_title(schema.ISSUES), issues_rows(issues), key=schema.ISSUES)),
     ]
     return Analysis(c.frames, clean, issues, c.candidate_class, figures, circle, backpocket, c.new_ids, owned, tabs,
                     c.left_out)

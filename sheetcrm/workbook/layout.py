@@ -25,9 +25,11 @@ def workbook_layout(settings: Settings, data: dict[str, list[list[Any]]] | None 
             highlight_nonempty_col=pos["row_issues"],
             highlight_values=(pos["circle_back_status"], DUE_COLOURS) if key == schema.CANDIDATES else None,
             owned_columns=tuple(pos[c.name] for c in tab.owned_columns),
+            key=key,
         ))
-    out.append(TabLayout(settings.tab_title(schema.SUMMARY), ["sheetcrm summary: run `sheetcrm sync` to fill"]))
+    out.append(TabLayout(settings.tab_title(schema.SUMMARY), ["sheetcrm summary: run `sheetcrm sync` to fill"],
+                         key=schema.SUMMARY))
     out.append(TabLayout(settings.tab_title(schema.CIRCLE_BACKS), CIRCLE_BACK_HEADER,
-                         rows=[["run `sheetcrm sync` to fill"]], highlight_values=(3, DUE_COLOURS)))
-    out.append(TabLayout(settings.tab_title(schema.ISSUES), list(schema.ISSUE_COLUMNS)))
+                         rows=[["run `sheetcrm sync` to fill"]], highlight_values=(3, DUE_COLOURS), key=schema.CIRCLE_BACKS))
+    out.append(TabLayout(settings.tab_title(schema.ISSUES), list(schema.ISSUE_COLUMNS), key=schema.ISSUES))
     return out

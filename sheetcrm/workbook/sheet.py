@@ -133,9 +133,17 @@ def locate_tab(snapshot: Snapshot, settings: Settings, key: str) -> TabMap:
             raise SchemaError(_missing_column_message(sheet.title, key, column.name, header))
     columns = _match_headers(key, sheet.title, header, settings)
     appended = [c.name for c in tab.owned_columns if c.name not in columns]
+    # After the last column holding any value: a column of notes under a blank header
+    # cell is a person's, never the place for sheetcrm's columns (issue 15).
+    used = max([len(header)] + [_last_filled(row) for row in sheet.values])
     for offset, name in enumerate(appended, start=1):
-        columns[name] = len(header) + offset
+        columns[name] = used + offset
     return TabMap(key, sheet.title, header, columns, appended)
+
+
+def _last_filled(row: list[Any]) -> int:
+    """1-based column of the row's last non-blank cell (0 when the row is empty)."""
+    return next((i for i in range(len(row), 0, -1) if not is_blank(row[i - 1])), 0)
 
 
 def _names_only(key: str, header: list[Any], settings: Settings) -> set[str]:

@@ -214,6 +214,12 @@ class Book:
     def _req_createDeveloperMetadata(self, body: dict) -> dict:
         return structure.create_metadata(self, body)
 
+    def _req_deleteDeveloperMetadata(self, body: dict) -> dict:
+        return structure.delete_metadata(self, body)
+
+    def _req_deleteProtectedRange(self, body: dict) -> None:
+        structure.delete_protected_range(self, body)
+
     def _req_insertDimension(self, body: dict) -> None:
         structure.insert_dimension(self, body)
 
@@ -564,6 +570,8 @@ def _route(google: StandIn, method: str, path: str, query: dict, body: Any) -> t
         answer = structure.batch_update_by_filter(book, body)
         book.modified = _now()
         return 200, answer
+    if method == "POST" and rest == "/values:batchGetByDataFilter":
+        return 200, structure.batch_get_by_filter(book, body)
     if method == "POST" and rest == "/developerMetadata:search":
         return 200, structure.search(book, body)
     if method == "POST" and rest == "/values:batchClear":

@@ -184,6 +184,22 @@ def create_metadata(book: Any, body: dict) -> dict:
     return {"createDeveloperMetadata": {"developerMetadata": copy.deepcopy(meta)}}
 
 
+def delete_metadata(book: Any, body: dict) -> dict:
+    gone = lookup(book, body.get("dataFilter") or {})
+    book.developer_metadata = [m for m in book.developer_metadata if m not in gone]
+    return {"deleteDeveloperMetadata": {"deletedDeveloperMetadata": copy.deepcopy(gone)}}
+
+
+def delete_protected_range(book: Any, body: dict) -> None:
+    pid = body.get("protectedRangeId")
+    for tab in book.tabs:
+        kept = [p for p in tab.protected if p.get("protectedRangeId") != pid]
+        if len(kept) != len(tab.protected):
+            tab.protected = kept
+            return
+    raise ApiError(400, "INVALID_ARGUMENT", f"Invalid deleteProtectedRange: No protected range with id: {pid}")
+
+
 # -- lookups ----------------------------------------------------------------------------------
 def _matches(meta: dict, lookup: dict) -> bool:
     loc = meta.get("location", {})
@@ -242,6 +258,20 @@ def resolve(book: Any, flt: dict) -> list[tuple[Tab, tuple[int, int, int, int]]]
             else:
                 out.append((tab, (dr["startIndex"], 0, dr["endIndex"], tab.col_count)))
     return out
+
+
+def batch_get_by_filter(book: Any, body: dict) -> dict:
+    """values.batchGetByDataFilter: one MatchedValueRange per range a filter selects."""
+    out = []
+    for flt in body.get("dataFilters", []):
+        for tab, bounds in resolve(book, flt):
+            vr: dict[str, Any] = {"range": tab.a1(*bounds), "majorDimension": body.get("majorDimension", "ROWS")}
+            values = tab.render(*bounds, body.get("valueRenderOption", "FORMATTED_VALUE"),
+                                body.get("dateTimeRenderOption", "SERIAL_NUMBER"), vr["majorDimension"])
+            if values:
+                vr["values"] = values
+            out.append({"valueRange": vr, "dataFilters": [copy.deepcopy(flt)]})
+    return {"spreadsheetId": book.key, "valueRanges": out}
 
 
 def batch_update_by_filter(book: Any, body: dict) -> dict:

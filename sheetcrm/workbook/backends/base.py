@@ -100,6 +100,7 @@ class TabLayout:
     # Highlight a row by the value in this column: {value: colour hex}
     highlight_values: tuple[int, dict[str, str]] | None = None
     owned_columns: tuple[int, ...] = ()
+    key: str = ""  # schema's tab key (candidates, summary, ...): backends mark sheetcrm's tabs with it
 
 
 @dataclasses.dataclass
@@ -108,6 +109,7 @@ class WriteResult:
     tabs_written: int = 0
     skipped_rows: int = 0  # rows that moved or changed under us and were left for next time
     requests: int = 0
+    restored_ids: int = 0  # existing ids a person's sort put under a new one mid-write, put back
 
 
 class Backend(abc.ABC):

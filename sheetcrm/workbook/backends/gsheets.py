@@ -31,11 +31,13 @@ import re
 from typing import Any, Callable
 
 from ...errors import BackendError, ConfigError
-from . import gsheets_chart
+from gspread.urls import SPREADSHEET_URL
+
+from . import gsheets_write
 from . import gsheets_requests as req
-from .base import Backend, Changes, CellUpdate, Sheet, Snapshot, TabLayout, WriteResult, col_letter, resolve_rows, same_cell
+from .base import Backend, Changes, Sheet, Snapshot, TabLayout, WriteResult, col_letter
 from .gsheets_auth import AccessReport, api_url_from_env, load_credentials
-from .gsheets_cells import READ, from_cell, quote, to_cell
+from .gsheets_cells import READ, quote, to_cell
 from .gsheets_http import GoogleHTTP, Unanswered
 from .gsheets_requests import DATE_FORMAT
 
@@ -101,30 +103,36 @@ class GSheetsBackend(GoogleHTTP, Backend):
             tabs[title] = Sheet(title, [[None if v == "" else v for v in row] for row in vr.get("values", [])])
         return Snapshot(tabs, token=None, meta={"sheets": sheets})
 
-    # -- writing ---------------------------------------------------------------
+    # -- writing: gsheets_write.py ------------------------------------------------
     def write(self, snapshot: Snapshot, changes: Changes) -> WriteResult:
         if not changes:
             return WriteResult(requests=self.requests)
-        sheets = snapshot.meta.get("sheets")
         try:
-            if sheets is None:
-                sheets = self._sheets()
-            self._structure(lambda current: self._needed_structure(current, snapshot, changes), sheets)
+            return gsheets_write.write(self, snapshot, changes)
         except Unanswered as exc:
-            raise self._unanswered(exc, "preparing tabs and columns", "no values were written; the next sync will retry") from None
+            raise self._unanswered(exc, "writing", "each request was written completely or not at all; "
+                                                   "the next sync will finish") from None
+
+    def post_read(self, method: str, body: dict) -> dict:
+        """A POST that only reads (developerMetadata:search, values:batchGetByDataFilter): retried."""
+        url = f"{SPREADSHEET_URL % self.key}/{method}"
+        return self._again(lambda: self._http.request("post", url, json=body).json(), lambda: False)
+
+    def post_write(self, method: str, body: dict, landed: Callable[[], bool] = lambda: False) -> dict:
+        """A write, sent again after a lost answer unless ``landed()`` says it applied."""
+        url = f"{SPREADSHEET_URL % self.key}" + (method if method.startswith(":") else "/" + method)
+        return self._again(lambda: self._http.request("post", url, json=body).json(), landed)
+
+    def _again(self, send: Callable[[], dict], landed: Callable[[], bool]) -> dict:
         tries = self._tries()
         while True:
             try:
-                targets, skipped = self._retarget(snapshot, changes)
-                data = self._value_ranges(snapshot, changes, targets)
-                if data:
-                    self._http.values_batch_update(self.key, {"valueInputOption": "RAW", "data": data})
-                return WriteResult(cells_written=len(targets), tabs_written=len(changes.tabs),
-                                   skipped_rows=skipped, requests=self.requests)
+                return send()
             except Unanswered as exc:
                 if not tries.again(exc):
-                    raise self._unanswered(exc, "writing", "the values were written completely or not at all; "
-                                                           "the next sync will finish") from None
+                    raise
+                if landed():
+                    return {}
 
     def _structure(self, build: Callable[[dict], list[dict]], sheets: dict) -> None:
         """Send ``build(sheets)`` as one :batchUpdate (atomic at Google). If the answer is
@@ -140,114 +148,6 @@ class GSheetsBackend(GoogleHTTP, Backend):
                     raise
                 todo = build(self._sheets())
 
-    def _needed_structure(self, sheets: dict, snapshot: Snapshot, changes: Changes) -> list[dict]:
-        found = {t.casefold(): info for t, info in sheets.items()}
-        used = {info["id"] for info in sheets.values()}
-        out: list[dict] = []
-        for tab in changes.tabs:
-            height = max(len(tab.rows), 1)
-            width = max([len(r) for r in tab.rows] + [1])
-            info = found.get(tab.title.casefold())
-            if info is None:
-                sid = req.new_id(used)
-                out.append(req.add_sheet(sid, tab.title, height + max(100, height // 5), max(width, 10), tab.freeze_rows))
-                out += req.owned_tab_formats(sid, tab, height + max(100, height // 5))
-                out += gsheets_chart.chart_requests(sid, tab, [])
-                out.append(req.protect(sid))
-                continue
-            if info["rows"] < height or info["cols"] < width:
-                out.append(req.grid(info["id"], max(info["rows"], height + max(100, height // 5)), max(info["cols"], width)))
-            # A tab `init` made (or an older sheetcrm) has no formats yet: rates would show as 0.6154.
-            out += req.owned_tab_formats(info["id"], tab, info["rows"], highlights=False)
-            out += gsheets_chart.chart_requests(info["id"], tab, info.get("charts", []))
-            if not req.protected(info, None):
-                out.append(req.protect(info["id"]))
-        by_tab: dict[str, list[CellUpdate]] = {}
-        for upd in changes.cells:
-            by_tab.setdefault(upd.tab, []).append(upd)
-        for title, cells in by_tab.items():
-            info = found.get(title.casefold())
-            if info is None:
-                continue
-            widest = max(u.col for u in cells)
-            if info["cols"] < widest:
-                out.append(req.grid(info["id"], info["rows"], widest))
-            for (t, col), name in changes.labels.items():
-                if t != title or name not in req.OWNED_COLUMNS:
-                    continue
-                appended = any(u.row == 1 and u.col == col and not u.identity for u in cells)
-                if appended and name in req.DATE_COLUMNS:
-                    out.append(req.number_format(info["id"], col, DATE_FORMAT, start_row=1))
-                if not req.protected(info, col):
-                    out.append(req.protect(info["id"], col))
-        return out
-
-    def _retarget(self, snapshot: Snapshot, changes: Changes) -> tuple[list[tuple[CellUpdate, int]], int]:
-        """Where are the rows now? One read of the identity columns and header rows."""
-        need: dict[str, set[int]] = {}
-        for upd in changes.cells:
-            if upd.identity:
-                need.setdefault(upd.tab, set()).update(c for c, _ in upd.identity)
-        if not need:
-            return [(u, u.row) for u in changes.cells], 0
-        ranges: list[str] = []
-        keys: list[tuple[str, int]] = []
-        for title, cols in need.items():
-            ranges.append(f"{quote(title)}!1:1")
-            keys.append((title, 0))
-            for c in sorted(cols):
-                ranges.append(f"{quote(title)}!{col_letter(c)}:{col_letter(c)}")
-                keys.append((title, c))
-        got = self._http.values_batch_get(self.key, ranges, params=dict(READ, majorDimension="COLUMNS"))
-        columns: dict[tuple[str, int], list[Any]] = {}
-        for key, vr in zip(keys, got.get("valueRanges", [])):
-            values = vr.get("values", [])
-            if key[1] == 0:  # the header row, asked for by columns
-                columns[key] = [from_cell(v[0]) if v else None for v in values]
-            else:
-                columns[key] = [from_cell(v) for v in (values[0] if values else [])]
-        moved_columns = {t for t in need if not _same_header(snapshot.find(t), columns[(t, 0)], changes, t)}
-
-        def get(tab: str, row: int, col: int) -> Any:
-            values = columns.get((tab, col), [])
-            return values[row - 1] if row - 1 < len(values) else None
-
-        def height(tab: str) -> int:
-            return max((len(v) for (t, c), v in columns.items() if t == tab and c), default=0)
-
-        cells = [u for u in changes.cells if u.tab not in moved_columns]
-        targets, skipped = resolve_rows(cells, get, height)
-        skipped += len({(u.tab, u.row) for u in changes.cells if u.tab in moved_columns})
-        return targets, skipped
-
-    def _value_ranges(self, snapshot: Snapshot, changes: Changes, targets: list[tuple[CellUpdate, int]]) -> list[dict]:
-        data: list[dict] = []
-        by_col: dict[tuple[str, int], dict[int, Any]] = {}
-        for upd, row in targets:
-            by_col.setdefault((upd.tab, upd.col), {})[row] = to_cell(upd.value)
-        for (title, col), cells in by_col.items():
-            rows = sorted(cells)
-            start = prev = rows[0]
-            for r in rows[1:] + [None]:
-                if r is not None and r == prev + 1:
-                    prev = r
-                    continue
-                letter = col_letter(col)
-                data.append({"range": f"{quote(title)}!{letter}{start}:{letter}{prev}",
-                             "values": [[cells[i]] for i in range(start, prev + 1)]})
-                if r is not None:
-                    start = prev = r
-        for tab in changes.tabs:
-            old = snapshot.find(tab.title)
-            title = old.title if old is not None else tab.title
-            old_rows = old.values if old is not None else []
-            height = max(len(tab.rows), len(old_rows), 1)
-            width = max([len(r) for r in tab.rows] + [len(r) for r in old_rows] + [1])
-            grid = [[to_cell(r[c]) if c < len(r) else "" for c in range(width)] for r in tab.rows]
-            grid += [[""] * width for _ in range(height - len(grid))]
-            data.append({"range": f"{quote(title)}!A1:{col_letter(width)}{height}", "values": grid})
-        return data
-
     # -- init ------------------------------------------------------------------
     def create(self, layout: list[TabLayout], force: bool = False) -> None:
         self.requests = 0
@@ -259,7 +159,7 @@ class GSheetsBackend(GoogleHTTP, Backend):
                                    "use --force to replace them (other tabs are kept)")
             used = {info["id"] for info in sheets.values()}
             ids = {t.title: req.new_id(used) for t in layout}
-            plan = req.create_requests(sheets, layout, ids)
+            plan = req.create_requests(sheets, layout, ids) + gsheets_write.init_markers(layout, ids)
             plan += [{"deleteSheet": {"sheetId": sid}} for sid in self._empty_default_tabs(sheets, layout)]
 
             def build(current: dict) -> list[dict]:
@@ -317,19 +217,3 @@ def check_access(settings) -> AccessReport:
     if not settings.sheet_key:
         raise ConfigError("auth check needs a Google Sheet: --sheet KEY, SHEETCRM_SHEET or sheet_key in the config")
     return GSheetsBackend.from_settings(settings).check_access()
-
-
-def _same_header(old: Sheet | None, now: list[Any], changes: Changes, title: str) -> bool:
-    """Did anyone insert, delete or rename columns since we read? Columns we append
-    this sync may already hold their names (a lost answer whose write landed)."""
-    before = list(old.values[0]) if old is not None and old.values else []
-    appended = {u.col: u.value for u in changes.cells if u.tab == title and u.row == 1 and not u.identity}
-    for i in range(max(len(before), len(now))):
-        a = before[i] if i < len(before) else None
-        b = now[i] if i < len(now) else None
-        if same_cell(a, b):
-            continue
-        if a in (None, "") and i + 1 in appended and same_cell(b, appended[i + 1]):
-            continue
-        return False
-    return True

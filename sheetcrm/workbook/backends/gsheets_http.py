@@ -89,7 +89,8 @@ class _HTTPClient(HTTPClient):
 
 def _kind(method: str, endpoint: str) -> str:
     path = endpoint.split("?", 1)[0]
-    for marker in ("values:batchGet", "values:batchUpdate", "values:batchClear", ":batchUpdate"):
+    for marker in ("values:batchGetByDataFilter", "values:batchUpdateByDataFilter", "developerMetadata:search",
+                   "values:batchGet", "values:batchUpdate", "values:batchClear", ":batchUpdate"):
         if path.endswith(marker):
             return marker.lstrip(":") if marker == ":batchUpdate" else marker
     if "/values/" in path:

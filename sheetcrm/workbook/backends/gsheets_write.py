@@ -1,0 +1,460 @@
+"""A sync's write to a Google Sheet that people use at the same time (issue 15).
+
+Google has no conditional writes, so every place where a person's sort, insert or
+delete between two of our requests could move our write onto their cells is closed
+by *where* we address it, not by timing:
+
+* sheetcrm marks what it owns with developer metadata, created with the tab or column:
+  ``sheetcrm.tab`` on its tabs (value: the tab's key, e.g. ``summary``) and
+  ``sheetcrm.column`` on each owned column and on the id column it fills (value: the
+  column's name). Google moves a column's metadata with the column. A tab with one of
+  sheetcrm's titles and no marker is the agency's: refused with one line, unless it is
+  empty or holds exactly what an older sheetcrm wrote there (then it is adopted:
+  marked, and rewritten as before).
+* Owned values and new ids are written with ``values:batchUpdateByDataFilter``, each
+  column addressed by its metadata id (resolved by Google when it applies the write);
+  owned tabs by their sheet id (a renamed tab is still found).
+* Rows are found by a fresh read of the header and identity columns just before the
+  write; a tab whose header changed since our read is left for the next sync.
+* Structure (new tabs, grid growth, formats, protections, markers) is built after that
+  fresh read, from the positions it saw; grids only grow, by ``appendDimension``
+  (never a stale ``rowCount``/``columnCount`` that would cut rows a person inserted).
+* Ids go only into cells that were blank at the fresh read, and are read back after
+  the write: an existing id that a person's sort put under one of ours is restored
+  and counted (``WriteResult.restored_ids``).
+
+Requests: one ``developerMetadata:search`` (only when cells change), the identity
+re-read, at most one structural ``:batchUpdate``, one values write; when ids were
+given, one read-back (and one more write only if an id had to be restored).
+"""
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from ... import schema
+from ...errors import SchemaError
+from ..doctor import looks_like_ours
+from . import gsheets_chart
+from . import gsheets_requests as req
+from .base import Changes, CellUpdate, Snapshot, WriteResult, resolve_rows, same_cell
+from .gsheets_cells import READ, from_cell, quote, to_cell
+from .gsheets_http import Unanswered
+
+TAB_KEY = "sheetcrm.tab"
+COLUMN_KEY = "sheetcrm.column"
+ID_COLUMN = "candidate_id"
+MARKED = req.OWNED_COLUMNS | {ID_COLUMN}
+
+
+def marker(key: str, value: str, location: dict, mid: int) -> dict:
+    return {"createDeveloperMetadata": {"developerMetadata": {
+        "metadataId": mid, "metadataKey": key, "metadataValue": value, "visibility": "DOCUMENT", "location": location}}}
+
+
+def column_location(sid: int, col: int) -> dict:
+    return {"dimensionRange": {"sheetId": sid, "dimension": "COLUMNS", "startIndex": col - 1, "endIndex": col}}
+
+
+def tab_marker_of(info: dict) -> str | None:
+    for m in info.get("markers", []):
+        if m.get("metadataKey") == TAB_KEY:
+            return m.get("metadataValue")
+    return None
+
+
+def init_markers(layout, ids: dict[str, int]) -> list[dict]:
+    """`init`'s markers: sheetcrm's own tabs, and on the people's tabs its columns and the id column."""
+    out: list[dict] = []
+    mids: set[int] = set()
+    for t in layout:
+        sid = ids[t.title]
+        if t.key in schema.OWNED_TABS:
+            out.append(marker(TAB_KEY, t.key, {"sheetId": sid}, _new_mid(mids)))
+            continue
+        for col, name in enumerate(t.header, start=1):
+            if name in MARKED:
+                out.append(marker(COLUMN_KEY, name, column_location(sid, col), _new_mid(mids)))
+    return out
+
+
+# -- which tab is sheetcrm's -------------------------------------------------------------------
+def owned_tab_targets(sheets: dict, snapshot: Snapshot, changes: Changes) -> dict[str, tuple[dict | None, bool]]:
+    """title -> (the tab's info or None for a new tab, whether it needs its marker);
+    the info's "name" is the tab's title now.
+    Raises SchemaError for a tab with sheetcrm's title that is the agency's."""
+    for title, info in sheets.items():
+        info["name"] = title
+    by_marker = {tab_marker_of(info): info for info in sheets.values() if tab_marker_of(info)}
+    by_title = {t.casefold(): info for t, info in sheets.items()}
+    out: dict[str, tuple[dict | None, bool]] = {}
+    for tab in changes.tabs:
+        if tab.key and tab.key in by_marker:
+            out[tab.title] = (by_marker[tab.key], False)
+            continue
+        info = by_title.get(tab.title.strip().casefold())
+        if info is None:
+            out[tab.title] = (None, True)
+            continue
+        if not tab.key or tab.key not in schema.OWNED_TABS:
+            out[tab.title] = (info, False)  # Suppressed (`forget`): found by title as before
+            continue
+        sheet = snapshot.find(info["name"])
+        values = sheet.values if sheet is not None else []
+        if info["type"] != "GRID" or (any(any(v not in (None, "") for v in r) for r in values)
+                                      and not looks_like_ours(tab.key, values)):
+            raise SchemaError(f"tab '{info['name']}' is the team's own (it is not one sheetcrm made): "
+                              f"sheetcrm leaves it alone; give sheetcrm's {tab.key.replace('_', '-')} tab another title "
+                              f"with the config key tabs.{tab.key} (e.g. tabs.{tab.key} = \"sheetcrm {tab.title}\")")
+        out[tab.title] = (info, True)  # empty, or an older sheetcrm's: adopted
+    return out
+
+
+# -- column markers ------------------------------------------------------------------------
+def search_columns(backend, titles: set[str], sheets: dict) -> dict[int, dict[str, tuple[int, int]]]:
+    """sheet id -> {column name: (metadata id, 1-based column now)} of sheetcrm's marked columns."""
+    if not titles:
+        return {}
+    body = {"dataFilters": [{"developerMetadataLookup": {"metadataKey": COLUMN_KEY}}]}
+    got = backend.post_read("developerMetadata:search", body)
+    out: dict[int, dict[str, tuple[int, int]]] = {}
+    for match in got.get("matchedDeveloperMetadata", []):
+        meta = match.get("developerMetadata", {})
+        dr = meta.get("location", {}).get("dimensionRange")
+        if not dr or dr.get("dimension") != "COLUMNS":
+            continue
+        out.setdefault(dr.get("sheetId", 0), {})[meta.get("metadataValue", "")] = (meta["metadataId"], dr["startIndex"] + 1)
+    return out
+
+
+def used_ids(marks: dict[int, dict[str, tuple[int, int]]]) -> set[int]:
+    return {mid for cols in marks.values() for mid, _ in cols.values()}
+
+
+# -- the fresh read ---------------------------------------------------------------------------
+def reread(backend, snapshot: Snapshot, changes: Changes) -> tuple[dict, set[str]]:
+    """The header rows and identity columns as they are now: ({(title, col): values},
+    titles whose header changed since our read (left for the next sync))."""
+    need: dict[str, set[int]] = {}
+    for upd in changes.cells:
+        need.setdefault(upd.tab, set()).update(c for c, _ in upd.identity)
+    if not need:
+        return {}, set()
+    ranges, keys = [], []
+    for title, cols in need.items():
+        ranges.append(f"{quote(title)}!1:1")
+        keys.append((title, 0))
+        for c in sorted(cols):
+            ranges.append(f"{quote(title)}!{req.col_letter(c)}:{req.col_letter(c)}")
+            keys.append((title, c))
+    got = backend._http.values_batch_get(backend.key, ranges, params=dict(READ, majorDimension="COLUMNS"))
+    columns: dict[tuple[str, int], list[Any]] = {}
+    for key, vr in zip(keys, got.get("valueRanges", [])):
+        values = vr.get("values", [])
+        if key[1] == 0:  # the header row, asked for by columns
+            columns[key] = [from_cell(v[0]) if v else None for v in values]
+        else:
+            columns[key] = [from_cell(v) for v in (values[0] if values else [])]
+    moved = {t for t in need if not same_header(snapshot, columns[(t, 0)], changes, t)}
+    return columns, moved
+
+
+def same_header(snapshot: Snapshot, now: list[Any], changes: Changes, title: str) -> bool:
+    """Did anyone insert, delete or rename columns since we read? Columns we append
+    this sync may already hold their names (a lost answer whose write landed)."""
+    old = snapshot.find(title)
+    before = list(old.values[0]) if old is not None and old.values else []
+    appended = {u.col: u.value for u in changes.cells if u.tab == title and u.row == 1 and not u.identity}
+    for i in range(max(len(before), len(now))):
+        a = before[i] if i < len(before) else None
+        b = now[i] if i < len(now) else None
+        if same_cell(a, b) or (a in (None, "") and i + 1 in appended and same_cell(b, appended[i + 1])):
+            continue
+        return False
+    return True
+
+
+def targets(columns: dict, moved: set[str], changes: Changes, id_col: dict[str, int]) -> tuple[list, int]:
+    """Where each cell lands now; an id only where the id cell is blank now."""
+    def get(tab: str, row: int, col: int) -> Any:
+        values = columns.get((tab, col), [])
+        return values[row - 1] if row - 1 < len(values) else None
+
+    def height(tab: str) -> int:
+        return max((len(v) for (t, c), v in columns.items() if t == tab and c), default=0)
+
+    cells = [u for u in changes.cells if u.tab not in moved]
+    found, skipped = resolve_rows(cells, get, height)
+    skipped += len({(u.tab, u.row) for u in changes.cells if u.tab in moved})
+    kept = []
+    for upd, row in found:
+        if upd.identity and id_col.get(upd.tab) == upd.col and row > 1 and get(upd.tab, row, upd.col) is not None \
+                and not same_cell(get(upd.tab, row, upd.col), upd.value):
+            skipped += 1  # someone typed an id there meanwhile: theirs
+            continue
+        kept.append((upd, row))
+    return kept, skipped
+
+
+def id_columns(changes: Changes) -> dict[str, int]:
+    return {t: c for (t, c), name in changes.labels.items() if name == ID_COLUMN}
+
+
+# -- structure -------------------------------------------------------------------------------
+def structure(sheets: dict, tabs_at: dict, changes: Changes, moved: set[str],
+              marks: dict[int, dict[str, tuple[int, int]]], plan: dict) -> list[dict]:
+    """The one :batchUpdate this write needs. ``plan`` collects what later steps address:
+    plan["tabs"][title] = sheet id; plan["columns"][(title, col)] = metadata id."""
+    used = {info["id"] for info in sheets.values()}
+    mids = used_ids(marks)
+    out: list[dict] = []
+    plan.setdefault("tabs", {})
+    plan.setdefault("columns", {})
+    for tab in changes.tabs:
+        out += _owned_tab(tab, tabs_at[tab.title], used, mids, plan)
+    found = {t.casefold(): info for t, info in sheets.items()}
+    by_tab: dict[str, list[CellUpdate]] = {}
+    for upd in changes.cells:
+        if upd.tab not in moved:
+            by_tab.setdefault(upd.tab, []).append(upd)
+    for title, cells in by_tab.items():
+        info = found.get(title.casefold())
+        if info is not None:
+            out += _input_tab(title, info, cells, changes, marks.get(info["id"], {}), mids, plan)
+    return out
+
+
+def _new_mid(mids: set[int]) -> int:
+    while True:
+        mid = random.randint(1_000, 2**31 - 1)
+        if mid not in mids:
+            mids.add(mid)
+            return mid
+
+
+def _owned_tab(tab, target: tuple[dict | None, bool], used: set[int], mids: set[int], plan: dict) -> list[dict]:
+    info, needs_marker = target
+    height = max(len(tab.rows), 1)
+    width = max([len(r) for r in tab.rows] + [1])
+    out: list[dict] = []
+    if info is None:
+        sid = req.new_id(used)
+        rows = height + max(100, height // 5)
+        out.append(req.add_sheet(sid, tab.title, rows, max(width, 10), tab.freeze_rows))
+        out += req.owned_tab_formats(sid, tab, rows)
+        out += gsheets_chart.chart_requests(sid, tab, [])
+        out.append(req.protect(sid))
+    else:
+        sid = info["id"]
+        if info["rows"] < height:
+            out.append(append_dimension(sid, "ROWS", height + max(100, height // 5) - info["rows"]))
+        if info["cols"] < width:
+            out.append(append_dimension(sid, "COLUMNS", width - info["cols"]))
+        # A tab `init` made (or an older sheetcrm) has no formats yet: rates would show as 0.6154.
+        out += req.owned_tab_formats(sid, tab, max(info["rows"], height), highlights=False)
+        out += gsheets_chart.chart_requests(sid, tab, info.get("charts", []))
+        if not req.protected(info, None):
+            out.append(req.protect(sid))
+    if needs_marker and tab.key:
+        out.append(marker(TAB_KEY, tab.key, {"sheetId": sid}, _new_mid(mids)))
+    plan["tabs"][tab.title] = sid
+    return out
+
+
+def append_dimension(sid: int, dimension: str, length: int) -> dict:
+    """Grow a grid at its end: never cuts rows or columns a person added meanwhile."""
+    return {"appendDimension": {"sheetId": sid, "dimension": dimension, "length": length}}
+
+
+def _input_tab(title: str, info: dict, cells: list[CellUpdate], changes: Changes,
+               marked: dict[str, tuple[int, int]], mids: set[int], plan: dict) -> list[dict]:
+    out: list[dict] = []
+    sid = info["id"]
+    widest = max(u.col for u in cells)
+    if info["cols"] < widest:
+        out.append(append_dimension(sid, "COLUMNS", widest - info["cols"]))
+    for col in sorted({u.col for u in cells}):
+        name = changes.labels.get((title, col))
+        if name not in MARKED:
+            continue
+        if name in marked and marked[name][1] == col:
+            plan["columns"][(title, col)] = marked[name][0]
+            continue
+        mid = _new_mid(mids)
+        out.append(marker(COLUMN_KEY, name, column_location(sid, col), mid))
+        plan["columns"][(title, col)] = mid
+        plan.setdefault("new", {})[mid] = (title, col)
+        if name == ID_COLUMN:
+            continue
+        appended = any(u.row == 1 and u.col == col and not u.identity for u in cells)
+        if appended and name in req.DATE_COLUMNS:
+            out.append(req.number_format(sid, col, req.DATE_FORMAT, start_row=1))
+        if not req.protected(info, col):
+            out.append(req.protect(sid, col))
+            plan.setdefault("protections", []).append((title, out[-1]))
+    return out
+
+
+# -- the values write ---------------------------------------------------------------------------
+def value_filters(snapshot: Snapshot, changes: Changes, found: list[tuple[CellUpdate, int]], plan: dict,
+                  tabs_at: dict) -> list[dict]:
+    data: list[dict] = []
+    by_col: dict[tuple[str, int], dict[int, Any]] = {}
+    for upd, row in found:
+        by_col.setdefault((upd.tab, upd.col), {})[row] = to_cell(upd.value)
+    for (title, col), cells in by_col.items():
+        mid = plan["columns"].get((title, col))
+        if mid is not None:  # the whole column, wherever it is now; null cells are left alone
+            column = [cells.get(r) for r in range(1, max(cells) + 1)]
+            data.append({"dataFilter": {"developerMetadataLookup": {"metadataId": mid}},
+                         "majorDimension": "COLUMNS", "values": [column]})
+            continue
+        for row, value in sorted(cells.items()):
+            data.append({"dataFilter": {"a1Range": f"{quote(title)}!{req.col_letter(col)}{row}"}, "values": [[value]]})
+    for tab in changes.tabs:
+        info, _ = tabs_at[tab.title]
+        old = snapshot.find(info["name"]) if info is not None else None
+        old_rows = old.values if old is not None else []
+        height = max(len(tab.rows), len(old_rows), 1)
+        width = max([len(r) for r in tab.rows] + [len(r) for r in old_rows] + [1])
+        grid = [[to_cell(r[c]) if c < len(r) else "" for c in range(width)] for r in tab.rows]
+        grid += [[""] * width for _ in range(height - len(grid))]
+        rng = {"sheetId": plan["tabs"][tab.title], "startRowIndex": 0, "endRowIndex": height,
+               "startColumnIndex": 0, "endColumnIndex": width}
+        data.append({"dataFilter": {"gridRange": rng}, "values": grid})
+    return data
+
+
+# -- ids read back ---------------------------------------------------------------------------------
+def restore_ids(backend, snapshot: Snapshot, changes: Changes, found: list[tuple[CellUpdate, int]],
+                plan: dict, sheets: dict) -> int:
+    """Read the id columns back; an id that existed before this sync and now holds one
+    of ours (a person sorted between our read and our write) is put back. Returns how many."""
+    given = {(u.tab, u.col): set() for u, _ in found if u.identity and u.col == id_columns(changes).get(u.tab)}
+    for upd, _ in found:
+        if (upd.tab, upd.col) in given:
+            given[(upd.tab, upd.col)].add(upd.value)
+    restored = 0
+    for (title, col), new_ids in given.items():
+        mid = plan["columns"].get((title, col))
+        sheet = snapshot.find(title)
+        if mid is None or sheet is None:
+            continue
+        now = backend.post_read("values:batchGetByDataFilter", {
+            "dataFilters": [{"gridRange": {"sheetId": sheets[sheet.title]["id"]}}], **READ})
+        rows = ((now.get("valueRanges") or [{}])[0].get("valueRange", {}).get("values", []))
+        fixes = _clobbered(sheet.values, rows, col, new_ids)
+        if fixes:
+            column = [fixes.get(r) for r in range(1, max(fixes) + 1)]
+            backend.post_write("values:batchUpdateByDataFilter", {"valueInputOption": "RAW", "data": [
+                {"dataFilter": {"developerMetadataLookup": {"metadataId": mid}}, "majorDimension": "COLUMNS",
+                 "values": [column]}]})
+            restored += len(fixes)
+    return restored
+
+
+def _clobbered(before: list[list[Any]], now: list[list[Any]], col: int, new_ids: set) -> dict[int, Any]:
+    """{row: the id it held before} for rows whose old id was replaced by a new one.
+    Rows are recognised by their other person-typed cells (left of the id column too)."""
+    header = [str(h) if h is not None else "" for h in (before[0] if before else [])]
+    keep = [i for i, h in enumerate(header) if i != col - 1 and h not in req.OWNED_COLUMNS]
+
+    def key(row: list[Any]) -> tuple:
+        return tuple(from_cell(row[i]) if i < len(row) else None for i in keep)
+
+    old_ids: dict[tuple, Any] = {}
+    seen: dict[tuple, int] = {}
+    for row in before[1:]:
+        old = row[col - 1] if col - 1 < len(row) else None
+        seen[key(row)] = seen.get(key(row), 0) + 1
+        if old not in (None, ""):
+            old_ids[key(row)] = old
+    old_ids = {k: v for k, v in old_ids.items() if seen[k] == 1}  # a row told apart from every other
+    fixes: dict[int, Any] = {}
+    for r, row in enumerate(now[1:], start=2):
+        cell = row[col - 1] if col - 1 < len(row) else ""
+        old = old_ids.get(key(row))
+        if cell in new_ids and old is not None and not same_cell(old, cell):
+            fixes[r] = to_cell(old)
+    return fixes
+
+
+def check_new_marks(backend, snapshot: Snapshot, plan: dict) -> set[str]:
+    """Markers made this sync sit on the columns meant? A person may have inserted or
+    deleted a column between our fresh read and the :batchUpdate: then a new marker is
+    on a person's column (its header is not the one we read there). Returns those tabs."""
+    new = plan.get("new", {})
+    if not new:
+        return set()
+    got = backend.post_read("values:batchGetByDataFilter", {
+        "dataFilters": [{"developerMetadataLookup": {"metadataId": mid}} for mid in new],
+        "majorDimension": "COLUMNS", **READ})
+    heads: dict[int, Any] = {}
+    for match in got.get("valueRanges", []):
+        for flt in match.get("dataFilters", []):
+            mid = flt.get("developerMetadataLookup", {}).get("metadataId")
+            values = match.get("valueRange", {}).get("values", [])
+            heads[mid] = from_cell(values[0][0]) if values and values[0] else None
+    bad: set[str] = set()
+    for mid, (title, col) in new.items():
+        sheet = snapshot.find(title)
+        meant = sheet.cell(1, col) if sheet is not None else None
+        if mid not in heads or not same_cell(heads[mid], meant):
+            bad.add(title)
+    return bad
+
+
+def undo(backend, todo: list[dict], replies: list[dict], plan: dict, tabs: set[str]) -> None:
+    """Take back this sync's markers and protections on tabs where they missed."""
+    out = [{"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {"metadataId": mid}}}}
+           for mid, (title, _) in plan.get("new", {}).items() if title in tabs]
+    at = {id(r): i for i, r in enumerate(todo)}
+    for title, request in plan.get("protections", []):
+        i = at.get(id(request), len(replies))
+        reply = replies[i] if i < len(replies) else {}
+        pid = reply.get("addProtectedRange", {}).get("protectedRange", {}).get("protectedRangeId")
+        if title in tabs and pid is not None:
+            out.append({"deleteProtectedRange": {"protectedRangeId": pid}})
+    if out:
+        backend.post_write(":batchUpdate", {"requests": out})
+
+
+def _landed(backend, todo: list[dict]) -> bool:
+    """A lost :batchUpdate answer: did it apply (atomic at Google: all or nothing)?
+    Its new tabs or markers are there if it did; then resending would be refused."""
+    new_tabs = {r["addSheet"]["properties"]["sheetId"] for r in todo if "addSheet" in r}
+    new_marks = {r["createDeveloperMetadata"]["developerMetadata"]["metadataId"] for r in todo if "createDeveloperMetadata" in r}
+    if not new_tabs and not new_marks:
+        return False
+    sheets = backend._sheets()
+    if new_tabs & {info["id"] for info in sheets.values()}:
+        return True
+    seen = {m.get("metadataId") for info in sheets.values() for m in info.get("markers", [])}
+    seen |= used_ids(search_columns(backend, {"any"}, sheets))
+    return bool(new_marks & seen)
+
+
+def write(backend, snapshot: Snapshot, changes: Changes) -> WriteResult:
+    sheets = snapshot.meta.get("sheets") or backend._sheets()
+    tabs_at = owned_tab_targets(sheets, snapshot, changes)
+    marks = search_columns(backend, {u.tab for u in changes.cells}, sheets)
+    columns, moved = reread(backend, snapshot, changes)
+    found, skipped = targets(columns, moved, changes, id_columns(changes))
+    plan: dict = {}
+    todo = structure(sheets, tabs_at, changes, moved, marks, plan)
+    if todo:
+        got = backend.post_write(":batchUpdate", {"requests": todo}, landed=lambda: _landed(backend, todo))
+        misplaced = check_new_marks(backend, snapshot, plan)
+        if misplaced:
+            undo(backend, todo, got.get("replies", []), plan, misplaced)
+            found = [(u, r) for u, r in found if u.tab not in misplaced]
+            skipped += len({(u.tab, u.row) for u in changes.cells if u.tab in misplaced})
+    data = value_filters(snapshot, changes, found, plan, tabs_at)
+    if data:
+        backend.post_write("values:batchUpdateByDataFilter", {"valueInputOption": "RAW", "data": data})
+    restored = restore_ids(backend, snapshot, changes, found, plan, sheets) if found else 0
+    return WriteResult(cells_written=len(found), tabs_written=len(changes.tabs), skipped_rows=skipped,
+                       requests=backend.requests, restored_ids=restored)
+
+
+__all__ = ["write", "Unanswered"]

@@ -1,0 +1,168 @@
+"""Issue 15: a sync on a Google Sheet people already use never changes or loses a
+person's cell, even when people sort, insert or delete rows and columns between the
+sync's requests. Probes 1-5 of the issue, each a test that failed before the fix,
+against the stand-in (which moves values, formats, protections and developer
+metadata as Google does: tests/standin/structure.py)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sheetcrm import api, schema
+from sheetcrm.errors import SchemaError
+from sheetcrm.workbook.backends.gsheets_requests import DATE_COLUMNS, OWNED_COLUMNS, OWNED_NOTE
+from tests.standin import structure
+
+NOW = dt.datetime(2026, 11, 22, 9, 30)
+NAMES = ["Nadia Petrov", "Ann Lee", "Bo Chen", "Cy Diaz", "Di Eve", "Ed Fox"]
+
+
+def people_tabs(blank_id: bool = True) -> dict[str, list[list]]:
+    """A sheet an agency typed by hand: no sheetcrm columns yet, one person without an id."""
+    cands = [["candidate_id", "name", "email", "notes"]]
+    for i, name in enumerate(NAMES, start=1):
+        cid = "" if blank_id and i == 4 else f"C-{i:05d}"
+        cands.append([cid, name, f"p{i}@example.com", f"note {i}"])
+    return {"Candidates": cands,
+            "Positions": [["position_id", "title", "status"], ["P-001", "Data engineer", "open"]],
+            "Pipeline": [["candidate_id", "position_id", "outcome", "rejection_reason", "decided_on"],
+                         ["C-00001", "P-001", "rejected", "salary expectations too high", "2026-03-02"],
+                         ["C-00002", "P-001", "rejected", "went with another candidate", "2026-04-02"]]}
+
+
+def people_cells(google, key: str) -> dict[str, dict[tuple[str, str], object]]:
+    """Every cell a person owns, by (tab, column header) and the row's name or first cell:
+    independent of where rows and columns sit now."""
+    out: dict[str, dict] = {}
+    for tab in google.book(key).tabs:
+        if tab.title not in ("Candidates", "Positions", "Pipeline"):
+            continue
+        rows = google.cells(key, tab.title)
+        header = [str(h) for h in rows[0]] if rows else []
+        cells = {}
+        for r, row in enumerate(rows[1:], start=2):
+            who = row[header.index("name")] if "name" in header and header.index("name") < len(row) else r
+            for c, value in enumerate(row):
+                name = header[c] if c < len(header) else ""
+                if name in OWNED_COLUMNS or value in ("", None):
+                    continue
+                cells[(who, name or f"unlabelled {c}")] = value
+        out[tab.title] = cells
+    return out
+
+
+def ids_by_name(google, key: str) -> dict[str, str]:
+    rows = google.cells(key, "Candidates")
+    h = rows[0]
+    return {r[h.index("name")]: r[h.index("candidate_id")] for r in rows[1:] if len(r) > h.index("name")}
+
+
+def _insert_column_at_a(book):
+    tab = book.tab("Candidates")
+    structure.move(book, tab, "COLUMNS", 0, 1)
+
+
+def _sort_by_email_descending(book):
+    book.tab("Candidates").sort_rows(3, reverse=True)
+
+
+# -- probe 1 ----------------------------------------------------------------------------------
+def test_probe1_an_agencys_own_summary_tab_is_refused_not_erased(gsheet, google, settings, today):
+    tabs = people_tabs()
+    tabs["Summary"] = [["Quarter", "Placements", "Revenue"], ["Q1", 3, 12000]]
+    key, backend = gsheet(tabs)
+    with pytest.raises(SchemaError) as err:
+        api.sync_workbook(settings, today, NOW, backend=backend)
+    message = str(err.value)
+    assert "'Summary'" in message and "tabs.summary" in message and "\n" not in message
+    assert google.cells(key, "Summary") == [["Quarter", "Placements", "Revenue"], ["Q1", 3, 12000]]
+    assert not {"batchUpdate", "values:batchUpdate", "values:batchUpdateByDataFilter"} & set(google.log)
+
+
+def test_probe1_sheetcrms_own_tabs_from_before_markers_are_adopted(gsheet, google, settings, today):
+    """Migration: a Summary/Issues tab an older sheetcrm wrote (its own content, or empty)
+    gets its marker on the next sync and is rewritten as before."""
+    tabs = people_tabs()
+    tabs["Summary"] = [["sheetcrm summary, updated 2026-11-01 08:00"], ["old"]]
+    tabs["Issues"] = [list(schema.ISSUE_COLUMNS)]
+    tabs["Circle-backs"] = []
+    key, backend = gsheet(tabs)
+    api.sync_workbook(settings, today, NOW, backend=backend)
+    assert str(google.cells(key, "Summary")[0][0]).startswith("sheetcrm summary, updated 2026-11-22")
+    marked = {m["metadataValue"] for m in google.book(key).developer_metadata if m["metadataKey"] == "sheetcrm.tab"}
+    assert {"summary", "circle_backs"} <= marked  # Issues is marked when a sync first rewrites it
+
+
+# -- probe 2 ----------------------------------------------------------------------------------
+def test_probe2_unlabelled_notes_right_of_the_header_are_never_taken_over(gsheet, google, settings, today):
+    tabs = people_tabs()
+    for r, row in enumerate(tabs["Candidates"]):
+        row.append("" if r == 0 else f"aside {r}")  # a column of notes with an empty header cell
+    key, backend = gsheet(tabs)
+    api.sync_workbook(settings, today, NOW, backend=backend)
+    rows = google.cells(key, "Candidates")
+    assert [r[4] for r in rows[1:]] == [f"aside {r}" for r in range(1, len(NAMES) + 1)]
+    assert rows[0][4] == "" and rows[0][5] == "rejection_class"
+
+
+# -- probe 3 ----------------------------------------------------------------------------------
+def test_probe3_a_sort_right_after_the_identity_reread_never_changes_an_existing_id(gsheet, google, settings, today):
+    key, backend = gsheet(people_tabs())
+    before = {n: i for n, i in ids_by_name(google, key).items() if i}
+    google.after("values:batchGet", _sort_by_email_descending, nth=2)  # after the identity re-read
+    api.sync_workbook(settings, today, NOW, backend=backend)
+    after = ids_by_name(google, key)
+    assert {n: after[n] for n in before} == before  # 'Nadia Petrov' keeps C-00001
+    ids = [i for i in after.values() if i]
+    assert len(ids) == len(set(ids))
+
+
+def test_probe3_a_column_inserted_at_a_right_after_the_reread_never_gets_owned_values(gsheet, google, settings, today):
+    key, backend = gsheet(people_tabs())
+    before = people_cells(google, key)
+    google.after("values:batchGet", _insert_column_at_a, nth=2)
+    api.sync_workbook(settings, today, NOW, backend=backend)
+    after = people_cells(google, key)
+    for tab, cells in before.items():
+        for where, value in cells.items():
+            assert after[tab].get(where) == value, (tab, where)
+    rows = google.cells(key, "Candidates")
+    assert all(str(r[rows[0].index("notes")]).startswith("note") for r in rows[1:])
+
+
+# -- probe 4 ----------------------------------------------------------------------------------
+def test_probe4_widening_a_full_grid_never_drops_rows_a_person_inserted(gsheet, google, settings, today):
+    key, backend = gsheet(people_tabs())
+    tab = google.book(key).tab("Candidates")
+    tab.row_count, tab.col_count = len(NAMES) + 1, 4  # a CSV import: no spare rows or columns
+
+    def insert_two(book):
+        structure.move(book, book.tab("Candidates"), "ROWS", 1, 2)
+        book.tab("Candidates").put(1, 1, "Pia New")
+        book.tab("Candidates").put(2, 1, "Quin New")
+
+    google.after("values:batchGet", insert_two, nth=1)  # after our read, before the widening
+    api.sync_workbook(settings, today, NOW, backend=backend)
+    names = [r[1] for r in google.cells(key, "Candidates")[1:]]
+    assert sorted(names) == sorted(NAMES + ["Pia New", "Quin New"])
+
+
+# -- probe 5 ----------------------------------------------------------------------------------
+def test_probe5_formats_and_protections_never_land_on_a_persons_column(gsheet, google, settings, today):
+    key, backend = gsheet(people_tabs())
+    google.after("values:batchGet", _insert_column_at_a, nth=1)  # after our read, before the structure
+    api.sync_workbook(settings, today, NOW, backend=backend)
+    for _ in range(2):  # and the syncs after it finish the job in the right places
+        api.sync_workbook(settings, today, NOW, backend=backend)
+    tab = google.book(key).tab("Candidates")
+    header = google.cells(key, "Candidates")[0]
+    name = lambda c: header[c] if c < len(header) else ""  # noqa: E731
+    for p in tab.protected:
+        rng = p["range"]
+        if p.get("description") == OWNED_NOTE and "startColumnIndex" in rng:
+            assert all(name(c) in OWNED_COLUMNS for c in range(rng["startColumnIndex"], rng["endColumnIndex"])), header
+    for (r0, c0, r1, c1), fmt in tab.number_formats:
+        if fmt.get("type") == "DATE":
+            assert all(name(c) in DATE_COLUMNS for c in range(c0, c1)), (name(c0), header)
+    assert people_cells(google, key)["Candidates"]
