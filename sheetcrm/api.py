@@ -29,6 +29,7 @@ class InitResult:
     positions: int
     pipeline: int
     waited: str = ""  # found the workbook's write lock held and waited (write_lock.Wait.line)
+    touchpoints: int = 0
 
 
 def init_workbook(settings: Settings, today: dt.date, demo: int | None = None, force: bool = False,

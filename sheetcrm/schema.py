@@ -30,8 +30,11 @@ SUMMARY = "summary"
 CIRCLE_BACKS = "circle_backs"
 ISSUES = "issues"
 SUPPRESSED = "suppressed"
+TOUCHPOINTS = "touchpoints"
 
-INPUT_TABS = (CANDIDATES, POSITIONS, PIPELINE)
+INPUT_TABS = (CANDIDATES, POSITIONS, PIPELINE, TOUCHPOINTS)
+# Input tabs a workbook may lack: it then works as before (DESIGN §2); `init` creates them.
+OPTIONAL_TABS = (TOUCHPOINTS,)
 OWNED_TABS = (SUMMARY, CIRCLE_BACKS, ISSUES)
 
 DEFAULT_TAB_TITLES = {
@@ -42,6 +45,7 @@ DEFAULT_TAB_TITLES = {
     CIRCLE_BACKS: "Circle-backs",
     ISSUES: "Issues",
     SUPPRESSED: "Suppressed",
+    TOUCHPOINTS: "Touchpoints",
 }
 
 # Enums (DESIGN §2, §4)
@@ -52,6 +56,10 @@ OUTCOMES = ("open", "hired", "rejected", "declined", "ghosted")
 DECIDED_OUTCOMES = ("hired", "rejected", "declined", "ghosted")
 POSITION_STATUSES = ("open", "on_hold", "filled", "closed")
 WORK_MODES = ("remote", "hybrid", "onsite")
+CHANNELS = ("call", "email", "message", "meeting", "other")
+# Touchpoints outcomes (DESIGN §2, §6): what came of one contact with a person.
+TOUCH_OUTCOMES = ("reached", "no_answer", "left_message", "replied", "call_back_later", "not_interested",
+                  "do_not_contact")
 SOURCES = ("job_board", "linkedin", "referral", "competitor", "vendor", "other_industry", "university", "event",
            "database", "other")
 
@@ -204,10 +212,27 @@ PIPELINE_TAB = Tab(
     identity=("candidate_id", "position_id", "outcome", "rejection_reason", "decided_on"),
 )
 
+TOUCHPOINTS_TAB = Tab(
+    TOUCHPOINTS,
+    (
+        Column("date", DATE, required=True, required_header=True),
+        Column("candidate_id", TEXT, required=True, required_header=True),
+        Column("position_id", TEXT),
+        Column("by", TEXT, note="who made the contact"),
+        Column("channel", ENUM, choices=CHANNELS),
+        Column("outcome", ENUM, required=True, required_header=True, choices=TOUCH_OUTCOMES),
+        Column("follow_up_on", DATE, note="the person asked to be contacted again on or after this date"),
+        Column("note", TEXT),
+        Column("row_issues", owned=True),
+    ),
+    identity=("date", "candidate_id", "outcome", "note"),
+)
+
 INPUT_TAB_SCHEMAS: dict[str, Tab] = {
     CANDIDATES: CANDIDATES_TAB,
     POSITIONS: POSITIONS_TAB,
     PIPELINE: PIPELINE_TAB,
+    TOUCHPOINTS: TOUCHPOINTS_TAB,
 }
 
 # Columns that get a dropdown in workbooks sheetcrm creates.
@@ -215,6 +240,7 @@ DROPDOWNS: dict[str, dict[str, tuple[str, ...]]] = {
     CANDIDATES: {"seeker_type": SEEKER_TYPES, "do_not_contact": YES_NO, "open_to_relocation": YES_NO},
     POSITIONS: {"status": POSITION_STATUSES, "work_mode": WORK_MODES},
     PIPELINE: {"interest": INTERESTS, "outcome": OUTCOMES},
+    TOUCHPOINTS: {"channel": CHANNELS, "outcome": TOUCH_OUTCOMES},
 }
 
 ISSUE_COLUMNS = ("tab", "row", "column", "value", "severity", "message", "suggestion")
@@ -228,8 +254,14 @@ SUPPRESSED_COLUMNS = ("hash", "kind", "suppressed_on")
 # (lavender; tests/test_readable.py checks the distances under simulated colour-blindness).
 DUE_COLOURS = {"due": "FFF2CC", "overdue": "F4B183"}
 ISSUE_COLOUR = "D9D2E9"
-CIRCLE_BACK_HEADER = ["candidate_id", "name", "circle_back_status", "next_circle_back", "rejection_category",
-                      "last_contact", "contact_every", "suggested_positions", "talking_point"]
+CIRCLE_BACK_HEADER = ["owner", "candidate_id", "name", "circle_back_status", "next_circle_back", "rejection_category",
+                      "last_contact", "contact_every", "last_touchpoint", "email", "phone", "suggested_positions",
+                      "talking_point"]
+# Headers earlier versions wrote (a tab holding one of them is still sheetcrm's own).
+PAST_CIRCLE_BACK_HEADERS = (
+    ["candidate_id", "name", "circle_back_status", "next_circle_back", "rejection_category", "last_contact",
+     "contact_every", "suggested_positions", "talking_point"],
+)
 
 
 def normalise_header(text: object) -> str:

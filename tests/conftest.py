@@ -74,21 +74,22 @@ def rows_for(key: str, records: list[dict[str, Any]]) -> list[list[Any]]:
     return [[rec.get(n) for n in names] for rec in records]
 
 
-def make_memory(settings: Settings, candidates=(), positions=(), pipeline=()) -> MemoryBackend:
+def make_memory(settings: Settings, candidates=(), positions=(), pipeline=(), touchpoints=()) -> MemoryBackend:
     """A workbook made by `init`'s layout, filled with the given records."""
     backend = MemoryBackend()
     data = {
         schema.CANDIDATES: rows_for(schema.CANDIDATES, list(candidates)),
         schema.POSITIONS: rows_for(schema.POSITIONS, list(positions)),
         schema.PIPELINE: rows_for(schema.PIPELINE, list(pipeline)),
+        schema.TOUCHPOINTS: rows_for(schema.TOUCHPOINTS, list(touchpoints)),
     }
     backend.create(workbook_layout(settings, data))
     return backend
 
 
-def make_frames(settings: Settings, candidates=(), positions=(), pipeline=()):
+def make_frames(settings: Settings, candidates=(), positions=(), pipeline=(), touchpoints=()):
     """Raw frames exactly as sync would build them (row numbers start at 2)."""
-    backend = make_memory(settings, candidates, positions, pipeline)
+    backend = make_memory(settings, candidates, positions, pipeline, touchpoints)
     snap = backend.read()
     return sheet.to_frames(snap, sheet.locate(snap, settings))
 

@@ -30,6 +30,7 @@ from sheetcrm.core import matching
 from sheetcrm.core import analysis as analysis_mod
 
 D = dt.date
+ID = CIRCLE_BACK_HEADER.index("candidate_id")
 POSITIONS = [
     {"position_id": "P-1", "title": "Backend", "skills": "python, aws", "location": "Berlin, Germany",
      "salary_max": 90000, "status": "filled"},
@@ -88,13 +89,15 @@ SCENARIOS = [
     ("ghosted 180 d", {}, [row("ghosted", D(2026, 4, 1))], {}, D(2026, 9, 28), "overdue", "ghosted"),
     ("pace longer than cool-off wins", {"last_contacted": D(2026, 10, 1), "contact_every": "6 months"},
      [row("sponsor_rejected", D(2026, 8, 1))], {}, D(2027, 3, 30), "scheduled", "sponsor_rejected"),
-    ("pace shorter than cool-off: cool-off wins", {"last_contacted": D(2026, 11, 1), "contact_every": "2 weeks"},
-     [row("salary", D(2026, 6, 1))], {}, D(2026, 11, 28), "scheduled", "salary"),
+    ("their own pace replaces the cool-off", {"last_contacted": D(2026, 11, 1), "contact_every": "2 weeks"},
+     [row("salary", D(2026, 6, 1))], {}, D(2026, 11, 15), "due", "salary"),
+    ("own pace after the decision when no contact since", {"contact_every": "biweekly"},
+     [row("salary", D(2026, 11, 1))], {}, D(2026, 11, 15), "due", "salary"),
     ("monthly pace after a recent call", {"last_contacted": D(2026, 9, 15), "contact_every": "monthly"},
      [row("ghosted", D(2026, 3, 1), first=D(2025, 12, 1))], {}, D(2026, 10, 15), "overdue", "ghosted"),
-    ("Pipeline first_contacted is a last contact", {"contact_every": "6 months"},
-     [row("sponsor_rejected", D(2026, 8, 15), first=D(2026, 8, 1))], {}, D(2027, 1, 28), "scheduled",
-     "sponsor_rejected"),
+    ("Pipeline first_contacted is a last contact", {},
+     [row("sponsor_rejected", D(2026, 8, 15), first=D(2026, 8, 1))], {"cool_off_days": {"sponsor_rejected": 30}},
+     D(2026, 10, 30), "due", "sponsor_rejected"),
     ("blank pace = config default 90 d", {"last_contacted": D(2026, 10, 1)}, [row("salary", D(2026, 1, 1))], {},
      D(2026, 12, 30), "scheduled", "salary"),
     ("available_from later than cool-off", {"available_from": D(2027, 2, 1)}, [row("availability", D(2026, 8, 1))],
@@ -104,8 +107,8 @@ SCENARIOS = [
     ("available_from ignored for salary", {"available_from": D(2027, 3, 1)}, [row("salary", D(2026, 5, 1))], {},
      D(2026, 10, 28), "due", "salary"),
     ("open row after a soft-no", {}, [row("salary", D(2026, 1, 1)), row(None, pos="P-4")], {}, None, "", "salary"),
-    ("open row on a closed role after a soft-no: circled back", {},
-     [row("salary", D(2026, 1, 1)), row(None, pos="P-2")], {}, D(2026, 6, 30), "overdue", "salary"),
+    ("open row on a closed position does not hold back", {}, [row("salary", D(2026, 1, 1)), row(None, pos="P-2")],
+     {}, D(2026, 6, 30), "overdue", "salary"),
     ("hired after a soft-no", {}, [row("salary", D(2026, 1, 1)), row(None, D(2026, 6, 1), "P-2", "hired")], {},
      None, "", None),
     ("hired once, soft-no later: still not circled back", {},
@@ -135,8 +138,12 @@ SCENARIOS = [
      D(2026, 10, 31), "due", "salary"),
     ("grace 0 from config", {}, [row("sponsor_rejected", D(2026, 8, 23))], {"grace_days": 0}, D(2026, 11, 21),
      "overdue", "sponsor_rejected"),
-    ("no pipeline rows", {}, [], {}, None, "", None),
-    ("only an open row", {}, [row(None, pos="P-4")], {}, None, "", None),
+    ("no pipeline rows: keep-warm, due at once", {}, [], {}, D(2026, 11, 22), "due", None),
+    ("keep-warm on their pace after the last contact", {"last_contacted": D(2026, 11, 1), "contact_every": "monthly"},
+     [], {}, D(2026, 12, 1), "scheduled", None),
+    ("only an open row on a position on hold", {}, [row(None, pos="P-4")], {}, None, "", None),
+    ("only an open row on a closed position: keep-warm", {"last_contacted": D(2026, 9, 1)}, [row(None, pos="P-2")],
+     {}, D(2026, 11, 30), "scheduled", None),
 ]
 
 
@@ -163,7 +170,9 @@ def test_every_candidate_gets_a_row_with_the_contract_columns(settings, today):
                               POSITIONS, [row("salary", D(2026, 1, 1))])
     assert list(circle.columns[: len(circleback.CIRCLE_BACK_COLUMNS)]) == list(circleback.CIRCLE_BACK_COLUMNS)
     assert list(circle.index) == ["C-00001", "C-00002"]
-    assert circle.at["C-00002", "suggested_positions"] == [] and circle.at["C-00002", "next_circle_back"] is None
+    # Never turned down: keep-warm, due at once (no contact yet), no category, nothing open fits.
+    assert circle.at["C-00002", "suggested_positions"] == [] and circle.at["C-00002", "next_circle_back"] == today
+    assert circle.at["C-00002", "circle_back_status"] == "due" and circle.at["C-00002", "rejection_category"] is None
 
 
 # -- matching ------------------------------------------------------------------
@@ -185,6 +194,7 @@ OPEN = [
     {"position_id": "P-20", "title": "Under half", "skills": "python, go, rust, c, zig", "location": "Remote",
      "status": "open"},
     {"position_id": "P-3", "title": "Data", "skills": "python, sql", "location": "London, UK", "status": "filled"},
+    {"position_id": "P-4", "title": "Paused", "skills": "cobol", "location": "Remote", "status": "on_hold"},
 ]
 
 
@@ -238,7 +248,8 @@ def test_backpocket_counts_only_circle_back_eligible(settings, today):
             {**row("salary", D(2026, 1, 1), pos="P-13"), "candidate_id": "C-00003"}]
     circle, clean, _ = circle_for(settings, today, candidates, OPEN, pipe)
     counts = matching.backpocket_counts(circle, clean[schema.POSITIONS])
-    assert counts["P-10"] == 0 and counts["P-14"] == 1 and counts["P-16"] == 0 and counts["P-13"] == 0
+    # C-00001 (soft-no) and C-00002 (never turned down: keep-warm) fit P-14; C-00003 must not be called.
+    assert counts["P-10"] == 0 and counts["P-14"] == 2 and counts["P-16"] == 0 and counts["P-13"] == 0
     assert counts.index.is_unique and set(counts.index) == {p["position_id"] for p in OPEN}
 
 
@@ -258,19 +269,21 @@ def test_match_position_explains_each_match(settings, today):
 # -- the tab -----------------------------------------------------------------
 
 def test_circle_backs_tab_lists_due_and_overdue_first_then_the_next_days(settings, today):
-    people = [("C-00001", "salary", D(2026, 5, 1)),  # next 2026-10-28 due
-              ("C-00002", "sponsor_rejected", D(2026, 8, 30)),  # next 2026-11-28 scheduled, within 30 d
-              ("C-00003", "ghosted", D(2026, 1, 1)),  # next 2026-06-30 overdue
+    # Their own pace (2 weeks; a year for C-00004) replaces the cool-off after the decision.
+    people = [("C-00001", "salary", D(2026, 10, 14)),  # next 2026-10-28 due
+              ("C-00002", "sponsor_rejected", D(2026, 11, 14)),  # next 2026-11-28 scheduled, within 30 d
+              ("C-00003", "ghosted", D(2026, 6, 16)),  # next 2026-06-30 overdue
               ("C-00004", "experience", D(2026, 6, 1)),  # next 2027-06-01: too far
               ("C-00005", "conduct", D(2026, 5, 1))]  # never
     candidates = [cand(candidate_id=c, name=f"Person {c[-1]}", email=f"p{c[-1]}@example.com", skills="python, aws",
-                       location="Berlin, Germany", contact_every="2 weeks") for c, _, _ in people]
+                       location="Berlin, Germany", contact_every="yearly" if c == "C-00004" else "2 weeks")
+                  for c, _, _ in people]
     pipeline = [{**row(cat, day, pos="P-3"), "candidate_id": c} for c, cat, day in people]
     circle, _, _ = circle_for(settings, today, candidates, OPEN, pipeline)
     rows = circleback.circle_backs_rows(circle, today, settings)
     assert rows[0] == CIRCLE_BACK_HEADER
     col = {name: i for i, name in enumerate(CIRCLE_BACK_HEADER)}
-    assert [r[0] for r in rows[1:]] == ["C-00003", "C-00001", "C-00002"]
+    assert [r[col["candidate_id"]] for r in rows[1:]] == ["C-00003", "C-00001", "C-00002"]
     assert [r[col["circle_back_status"]] for r in rows[1:]] == ["overdue", "due", "scheduled"]
     due = rows[2]
     assert isinstance(due[col["next_circle_back"]], dt.date) and due[col["next_circle_back"]] == D(2026, 10, 28)
@@ -286,7 +299,7 @@ def test_circle_backs_tab_lists_due_and_overdue_first_then_the_next_days(setting
     ("location", {}, "location mismatch last time (P-3): P-11 is Berlin, Germany"),
     ("skills", {}, "skills did not fit last time (P-3): P-11 matches 2 of 2 skills"),
     ("ghosted", {}, "went quiet last time (P-3): a short friendly check-in, no pressure; P-11 may fit"),
-    ("experience", {"skills": "cobol"}, "not enough experience last time (P-3): ask what they have done since"),
+    ("experience", {"skills": "fortran"}, "not enough experience last time (P-3): ask what they have done since"),
     ("sponsor_rejected", {}, "met the brief but the client said no (P-3): P-11 is a fresh shot"),
 ])
 def test_talking_point_from_the_reason(settings, today, cat, extra, expected):
@@ -473,16 +486,18 @@ def test_never_call_a_hard_no_dnc_or_suppressed_person(book):
     assert (circle.loc[circle.index.isin(list(forbidden)), "circle_back_status"] == "never").all()
 
     tab = circleback.circle_backs_rows(circle, today, settings)
-    assert not forbidden & {r[0] for r in tab[1:]}
+    assert not forbidden & {r[ID] for r in tab[1:]}
     for pid in clean[schema.POSITIONS]["position_id"]:
         found = matching.match_position(pid, clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle, settings)
         assert not forbidden & set(found["candidate_id"])
     ics = calendar_file.circle_back_calendar(circle, today).decode()  # all rows offered: it must filter too
     assert not any(f"{cid}-" in ics for cid in forbidden)
-    # Every callable person really is callable: soft-no latest, nothing open or hired.
+    # Every callable person really is callable: nothing hired, nothing open on a live position.
+    live = set(clean[schema.POSITIONS].loc[clean[schema.POSITIONS]["status"].isin(["open", "on_hold"]), "position_id"])
     for cid in circle.index[circle["circle_back_status"].isin(schema.CALLABLE)]:
         mine = pipe[pipe["candidate_id"] == cid]
-        assert not mine["outcome"].isin(["open", "hired"]).any()
+        assert not (mine["outcome"] == "hired").any()
+        assert not ((mine["outcome"] == "open") & mine["position_id"].isin(live)).any()
         assert circle.at[cid, "next_circle_back"] is not None
 
 
@@ -511,7 +526,7 @@ def test_never_call_through_a_whole_sync(book):
     circle = analysis.circle
     assert not circle.loc[circle.index.isin(list(forbidden)), "circle_back_status"].isin(schema.CALLABLE).any()
     tab = next(t for t in analysis.tabs if t.title == settings.tab_title(schema.CIRCLE_BACKS))
-    assert not forbidden & {r[0] for r in tab.rows[1:]}
+    assert not forbidden & {r[ID] for r in tab.rows[1:]}
     clean = analysis.clean
     for pid in clean[schema.POSITIONS]["position_id"]:
         found = matching.match_position(pid, clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle, settings)

@@ -55,12 +55,20 @@ def pipe_row(cid: str = "C-00001", pid: str = "P-001", **changes) -> dict:
     return rec
 
 
+def touch_row(cid: str = "C-00001", **changes) -> dict:
+    rec = {"date": dt.date(2026, 10, 5), "candidate_id": cid, "position_id": "P-001", "by": "AB", "channel": "call",
+           "outcome": "reached", "follow_up_on": None, "note": "talked about the new role"}
+    rec.update(changes)
+    return rec
+
+
 def workbook(bad_tab: str | None = None, bad: dict | None = None) -> dict[str, list[dict]]:
     """Three valid rows per tab; the bad record, if any, goes in at sheet row 3."""
     recs = {
         schema.CANDIDATES: [candidate(1), candidate(2), candidate(3)],
         schema.POSITIONS: [position(1), position(2), position(3)],
         schema.PIPELINE: [pipe_row("C-00001", "P-001"), pipe_row("C-00002", "P-002"), pipe_row("C-00003", "P-001")],
+        schema.TOUCHPOINTS: [touch_row("C-00001"), touch_row("C-00002"), touch_row("C-00003")],
     }
     if bad_tab:
         recs[bad_tab].insert(1, bad)
@@ -68,11 +76,12 @@ def workbook(bad_tab: str | None = None, bad: dict | None = None) -> dict[str, l
 
 
 def run(settings: Settings, recs: dict[str, list[dict]]):
-    frames = make_frames(settings, recs[schema.CANDIDATES], recs[schema.POSITIONS], recs[schema.PIPELINE])
+    frames = make_frames(settings, recs[schema.CANDIDATES], recs[schema.POSITIONS], recs[schema.PIPELINE],
+                         recs[schema.TOUCHPOINTS])
     return validate.validate(frames, settings, TODAY)
 
 
-C, PO, PI = schema.CANDIDATES, schema.POSITIONS, schema.PIPELINE
+C, PO, PI, TP = schema.CANDIDATES, schema.POSITIONS, schema.PIPELINE, schema.TOUCHPOINTS
 E, W = "error", "warning"
 
 # (tab, the bad record at row 3, column, severity)
@@ -141,6 +150,18 @@ BAD_INPUT = {
                                                rejection_reason=None, decided_on=None), "first_contacted", W),
     "responded but attempts blank": (PI, pipe_row(attempts=None, responded_on_attempt=3), "attempts", W),
     "decided_on as formula text": (PI, pipe_row(decided_on="=B2+30"), "decided_on", E),
+    "touchpoint date missing": (TP, touch_row(date=None), "date", E),
+    "touchpoint date as words": (TP, touch_row(date="last Tuesday"), "date", E),
+    "touchpoint after today": (TP, touch_row(date=dt.date(2026, 12, 1)), "date", W),
+    "touchpoint for an unknown person": (TP, touch_row("C-99999"), "candidate_id", E),
+    "touchpoint candidate_id missing": (TP, touch_row(None), "candidate_id", E),
+    "touchpoint unknown position": (TP, touch_row(position_id="P-999"), "position_id", E),
+    "touchpoint outcome typo": (TP, touch_row(outcome="reched"), "outcome", E),
+    "touchpoint outcome missing": (TP, touch_row(outcome=None), "outcome", E),
+    "touchpoint channel unknown": (TP, touch_row(channel="pigeon"), "channel", E),
+    "call_back_later without follow_up_on": (TP, touch_row(outcome="call_back_later"), "follow_up_on", W),
+    "follow_up_on before the touchpoint": (TP, touch_row(follow_up_on=dt.date(2026, 9, 1)), "follow_up_on", W),
+    "follow_up_on unreadable": (TP, touch_row(follow_up_on="in spring"), "follow_up_on", E),
 }
 
 
@@ -495,13 +516,17 @@ def _pipe(d):
     return pipe_row(**d)
 
 
+def _touch(d):
+    return touch_row(**d)
+
+
 @hsettings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cands=records_strategy(C, _cand, SHEET_VALUES), positions=records_strategy(PO, _pos, SHEET_VALUES),
-       pipe=records_strategy(PI, _pipe, SHEET_VALUES))
-def test_validate_never_raises_on_any_cell_contents(cands, positions, pipe):
+       pipe=records_strategy(PI, _pipe, SHEET_VALUES), touch=records_strategy(TP, _touch, SHEET_VALUES))
+def test_validate_never_raises_on_any_cell_contents(cands, positions, pipe, touch):
     settings = Settings()
     recs = workbook()
-    frames = make_frames(settings, recs[C] + cands, recs[PO] + positions, recs[PI] + pipe)
+    frames = make_frames(settings, recs[C] + cands, recs[PO] + positions, recs[PI] + pipe, recs[TP] + touch)
     clean, issues = validate.validate(frames, settings, TODAY)
     assert list(issues.columns) == list(schema.ISSUE_COLUMNS)
     assert set(issues["severity"]) <= {"error", "warning"}
@@ -518,11 +543,12 @@ def _same(a, b) -> bool:
 
 
 @hsettings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(cands=records_strategy(C, _cand), positions=records_strategy(PO, _pos), pipe=records_strategy(PI, _pipe))
-def test_sync_never_raises_and_never_changes_a_cell_people_own(cands, positions, pipe):
+@given(cands=records_strategy(C, _cand), positions=records_strategy(PO, _pos), pipe=records_strategy(PI, _pipe),
+       touch=records_strategy(TP, _touch))
+def test_sync_never_raises_and_never_changes_a_cell_people_own(cands, positions, pipe, touch):
     settings = Settings()
     recs = workbook()
-    backend = make_memory(settings, recs[C] + cands, recs[PO] + positions, recs[PI] + pipe)
+    backend = make_memory(settings, recs[C] + cands, recs[PO] + positions, recs[PI] + pipe, recs[TP] + touch)
     before = copy.deepcopy(backend.tabs)
     sync.sync(backend, settings, TODAY)
     for key in schema.INPUT_TABS:

@@ -11,7 +11,7 @@ import pandas as pd
 from .. import schema
 from ..config import Settings
 from ..schema import OwnedTab
-from . import Frames, circleback, funnel, matching, never_call, pipeline, pipeline_groups, reasons, validate
+from . import Frames, with_all_tabs, circleback, funnel, matching, never_call, pipeline, pipeline_groups, reasons, validate
 from .issues import issues_frame, row_issue_texts
 from .readable import readable
 
@@ -73,7 +73,7 @@ def calls(frames: Frames, settings: Settings, today: dt.date, rules: reasons.Rul
     """Validate, classify and decide every person's circle-back (DESIGN §3, §4, §6)."""
     if rules is None:
         raise TypeError("analyse() needs rules=sheetcrm.rules.load_rules(settings): core reads no rule files")
-    frames = {k: v.copy() for k, v in frames.items()}
+    frames = {k: v.copy() for k, v in with_all_tabs(frames).items()}
     new_ids = assign_ids(frames[schema.CANDIDATES])
     if new_ids:
         cands = frames[schema.CANDIDATES]
@@ -84,15 +84,17 @@ def calls(frames: Frames, settings: Settings, today: dt.date, rules: reasons.Rul
     cand_class = reasons.candidate_classes(clean[schema.PIPELINE], clean[schema.CANDIDATES])
     left_out = never_call.left_out_rows(frames, clean, rules, settings)
     issues = _merge_issues(issues, left_out.issues)
-    cand_class = never_call.classes_with_left_out(cand_class, left_out)
+    touch_never = never_call.touchpoint_never(clean[schema.TOUCHPOINTS], rules)
+    cand_class = never_call.classes_with_left_out(cand_class, left_out, touch_never)
     guard = never_call.re_added_people(clean[schema.CANDIDATES], left_out, cand_class, suppressed, settings)
     if len(guard):
         issues = _merge_issues(issues, guard)
         clean[schema.CANDIDATES] = clean[schema.CANDIDATES].drop(index=guard["row"].unique())
     verdicts = never_call.decide(never_call.Facts(clean[schema.CANDIDATES], clean[schema.PIPELINE], cand_class,
-                                                  settings, suppressed, left_out))
+                                                  settings, suppressed, left_out, touch_never))
     circle = circleback.circle_backs(clean[schema.CANDIDATES], clean[schema.PIPELINE], clean[schema.POSITIONS],
-                                     cand_class, settings, today, verdicts=verdicts)
+                                     cand_class, settings, today, verdicts=verdicts,
+                                     touchpoints=clean[schema.TOUCHPOINTS])
     left_out_counts = {k: len(frames[k]) - len(clean[k]) for k in schema.INPUT_TABS}
     return Calls(frames, clean, issues, cand_class, circle, new_ids, left_out_counts)
 

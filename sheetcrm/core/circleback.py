@@ -28,14 +28,16 @@ import pandas as pd
 from .. import schema
 from ..schema import CALLABLE, CIRCLE_BACK_HEADER
 from .matching import _money, match_pairs
-from . import never_call
+from . import never_call, with_all_tabs
+from . import touchpoints as touch_mod
 from ..config import Settings
 
 CLOSED_POSITION = ("filled", "closed")  # an open Pipeline row on these no longer holds anyone back
 CIRCLE_BACK_COLUMNS = ("candidate_id", "name", "rejection_category", "last_contact", "next_circle_back",
                        "circle_back_status", "suggested_positions")
 # Extra columns circle_backs() also returns (the tab and the calendar use them).
-DETAIL_COLUMNS = ("contact_every_days", "rejection_position", "rejection_direction", "talking_point")
+DETAIL_COLUMNS = ("contact_every_days", "rejection_position", "rejection_direction", "owner", "email", "phone",
+                  "last_touchpoint", "last_touch_outcome", "last_touch_by", "talking_point")
 
 # Tie-break rank among decisions on the same day (higher wins, see module doc).
 _RANK_HARD, _RANK_UNCLASSIFIED, _RANK_HIRED, _RANK_SOFT = 40_000_000, 30_000_000, 20_000_000, 0
@@ -43,14 +45,17 @@ _RANK_HARD, _RANK_UNCLASSIFIED, _RANK_HIRED, _RANK_SOFT = 40_000_000, 30_000_000
 
 def circle_backs(candidates: pd.DataFrame, pipeline: pd.DataFrame, positions: pd.DataFrame,
                  candidate_class: pd.Series, settings: Settings, today: dt.date,
-                 suppressed: pd.DataFrame | None = None, verdicts: never_call.Verdicts | None = None) -> pd.DataFrame:
+                 suppressed: pd.DataFrame | None = None, verdicts: never_call.Verdicts | None = None,
+                 touchpoints: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per candidate (index: candidate_id): CIRCLE_BACK_COLUMNS then
     DETAIL_COLUMNS. ``next_circle_back`` / ``last_contact`` are dates or None,
     ``suggested_positions`` a list of open position_ids, best first.
     Who is ``never`` / ``review`` is :mod:`never_call`'s word (``verdicts``; by
-    default decided from these frames and ``suppressed``, the Suppressed tab)."""
+    default decided from these frames and ``suppressed``, the Suppressed tab).
+    ``touchpoints``: the clean Touchpoints tab (None: the workbook has none)."""
     if verdicts is None:
         verdicts = never_call.decide(never_call.Facts(candidates, pipeline, candidate_class, settings, suppressed))
+    touch = touchpoints if touchpoints is not None else with_all_tabs({})[schema.TOUCHPOINTS]
     cands = candidates[candidates["candidate_id"].notna()]
     first = cands.drop_duplicates("candidate_id")
     ids = pd.Index(first["candidate_id"].to_numpy(dtype=object), name="candidate_id")
@@ -59,26 +64,36 @@ def circle_backs(candidates: pd.DataFrame, pipeline: pd.DataFrame, positions: pd
     out["name"] = first["name"].to_numpy(dtype=object)
 
     # Integer codes once: every per-candidate step below is then plain numpy.
-    pc = ids.get_indexer(pipeline["candidate_id"].to_numpy(dtype=object))
-    pipe, pc = pipeline[pc >= 0], pc[pc >= 0]
+    decisions = touch_mod.as_decisions(touch)
+    pipe = pd.concat([pipeline, decisions], ignore_index=True) if len(decisions) else pipeline
+    pc = ids.get_indexer(pipe["candidate_id"].to_numpy(dtype=object))
+    pipe, pc = pipe[pc >= 0], pc[pc >= 0]
     busy = np.zeros(len(ids), dtype=bool)
     busy[pc[holds_back(pipe, positions)]] = True
     latest = _latest_decisions(pipe, pc, len(ids), settings)
-    soft = (latest["rejection_class"] == schema.SOFT_NO).to_numpy(dtype=bool)
-    eligible = ~verdicts.never_mask(ids) & ~busy & soft
+    cls = latest["rejection_class"]
+    soft_or_warm = ((cls == schema.SOFT_NO) | cls.isna()).to_numpy(dtype=bool)  # keep-warm: never turned down
+    eligible = ~verdicts.never_mask(ids) & ~busy & soft_or_warm
 
-    last_contact, nxt = _next_dates(first, pipe, pc, latest, settings, today)
+    last_touch = touch_mod.latest(touch, ids)
+    last_contact, nxt = _next_dates(first, pipe, pc, latest, touch, settings, today)
+    nxt = _their_wish(nxt, last_touch, latest)
     day = _day_number(today)
     status = np.select([eligible & (nxt > day), eligible & (nxt + settings.grace_days < day), eligible],
                        ["scheduled", "overdue", "due"], default="")
-    out["rejection_category"] = latest["rejection_category"].to_numpy(dtype=object)
+    out["rejection_category"] = _texts(latest["rejection_category"], ids)
     out["last_contact"] = _dates(last_contact)
     out["next_circle_back"] = _dates(np.where(eligible, nxt, _NO_DAY))
     out["circle_back_status"] = status
     out["contact_every_days"] = _pace(first, settings)
-    out["rejection_position"] = latest["position_id"].to_numpy(dtype=object)
-    out["rejection_direction"] = latest["rejection_direction"].to_numpy(dtype=object)
-    _suggest(out, first, positions, pipeline, settings)
+    out["rejection_position"] = _texts(latest["position_id"], ids)
+    out["rejection_direction"] = _texts(latest["rejection_direction"], ids)
+    for column in ("owner", "email", "phone"):
+        out[column] = _texts(_column(first, column), ids)
+    out["last_touchpoint"] = _dates(_days(last_touch["date"]))
+    out["last_touch_outcome"] = _texts(last_touch["outcome"], ids)
+    out["last_touch_by"] = _texts(last_touch["by"], ids)
+    _suggest(out, first, positions, pipe, settings)
     out = never_call.apply(out, verdicts, latest["rejection_class"].to_numpy(dtype=object))
     return out[list(CIRCLE_BACK_COLUMNS) + list(DETAIL_COLUMNS)]
 
@@ -94,28 +109,53 @@ def holds_back(pipe: pd.DataFrame, positions: pd.DataFrame) -> np.ndarray:
     return ((outcome == "hired") | ((outcome == "open") & ~done)).to_numpy(dtype=bool)
 
 
+def _texts(values: pd.Series, index: pd.Index) -> pd.Series:
+    """Text per person, blank as None (object dtype: pandas would make blanks NaN)."""
+    return pd.Series([v if isinstance(v, str) else None for v in values], index=index, dtype=object)
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column of a typed frame; all blank for frames built without it (callers of the library)."""
+    return frame[name] if name in frame else pd.Series(None, index=frame.index, dtype=object)
+
+
 def _pace(first: pd.DataFrame, settings: Settings) -> np.ndarray:
     """Each person's contact_every in days (validation filled blanks with the config default)."""
     return first["contact_every_days"].to_numpy(dtype="int64")
 
 
-def _next_dates(first: pd.DataFrame, pipe: pd.DataFrame, pc: np.ndarray, latest: pd.DataFrame, settings: Settings,
-                today: dt.date) -> tuple[np.ndarray, np.ndarray]:
+def _next_dates(first: pd.DataFrame, pipe: pd.DataFrame, pc: np.ndarray, latest: pd.DataFrame,
+                touch: pd.DataFrame, settings: Settings, today: dt.date) -> tuple[np.ndarray, np.ndarray]:
     """(last contact, next circle-back) as day numbers per candidate (DESIGN §6):
-    the latest of the cool-off (or their own pace) after the decision, their pace
-    after the last contact, and available_from for availability; today if none."""
+    the latest of the cool-off (or their own pace, when they set one) after the
+    decision, their pace after the last contact (Candidates, Pipeline, Touchpoints),
+    and available_from for availability; today if none."""
     pipe_contact = np.full(len(first), _NO_DAY, dtype="int64")
     np.maximum.at(pipe_contact, pc, _days(pipe["first_contacted"]))
+    contacts = touch_mod.contact_dates(touch)
+    tc = pd.Index(first["candidate_id"].to_numpy(dtype=object)).get_indexer(contacts["candidate_id"].to_numpy(dtype=object))
+    np.maximum.at(pipe_contact, tc[tc >= 0], _days(contacts["date"])[tc >= 0])
     last_contact = np.maximum(_days(first["last_contacted"]), pipe_contact)
     pace = _pace(first, settings)
     category = latest["rejection_category"].to_numpy(dtype=object)
     cool = cool_off_days(latest, settings, settings.default_contact_every_days)
+    own = _column(first, "contact_every").to_numpy(dtype="float64", na_value=np.nan)
+    after_decision = np.where(np.isnan(own), cool, np.nan_to_num(own).astype("int64"))  # their pace replaces it
     decided = _days(latest["decided_on"])
-    by_cool_off = np.where(decided == _NO_DAY, _NO_DAY, decided + cool)
+    by_cool_off = np.where(decided == _NO_DAY, _NO_DAY, decided + after_decision)
     by_pace = np.where(last_contact == _NO_DAY, _NO_DAY, last_contact + pace)
     available = np.where(category == "availability", _days(first["available_from"]), _NO_DAY)
     nxt = np.maximum.reduce([by_cool_off, by_pace, available])
     return last_contact, np.where(nxt == _NO_DAY, _day_number(today), nxt)
+
+
+def _their_wish(nxt: np.ndarray, last_touch: pd.DataFrame, latest: pd.DataFrame) -> np.ndarray:
+    """A follow_up_on on the person's latest touchpoint is their next circle-back,
+    whatever the other terms say, unless a decision was recorded after it."""
+    wish = _days(last_touch["follow_up_on"])
+    touched = _days(last_touch["date"])
+    current = (wish != _NO_DAY) & (touched >= _days(latest["decided_on"]))
+    return np.where(current, wish, nxt)
 
 
 def _suggest(out: pd.DataFrame, first: pd.DataFrame, positions: pd.DataFrame, pipeline: pd.DataFrame,
@@ -241,6 +281,8 @@ def _talking_point(cat: str | None, was: str | None, top: str | None, p: tuple |
     """``p``: (salary_max, remote, location) of the top suggestion; ``fit``: (covered, needed)."""
     last = f" ({was})" if was else ""
     fits = f"; {top} may fit" if top else ""
+    if cat is None:  # keep-warm: never turned down (DESIGN §6)
+        return "keep in touch" + fits
     if cat == "salary":
         if p is not None and pd.notna(p[0]):
             return f"salary gap last time{last}: {top} pays up to {_money(p[0], settings)}"

@@ -31,7 +31,7 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
 }
 # Dates that record something that happened: later than today is suspicious.
 PAST_EVENT_DATES = {(schema.CANDIDATES, "last_contacted"), (schema.PIPELINE, "first_contacted"),
-                    (schema.PIPELINE, "decided_on")}
+                    (schema.PIPELINE, "decided_on"), (schema.TOUCHPOINTS, "date")}
 
 
 def suggest(value: Any, choices: tuple[str, ...]) -> str:

@@ -61,6 +61,7 @@ class Facts:
     settings: Settings
     suppressed: pd.DataFrame | None = None  # the Suppressed tab, or None
     left_out: LeftOut | None = None
+    touchpoint_never: set[str] = dataclasses.field(default_factory=set)  # see :func:`touchpoint_never`
 
 
 @dataclasses.dataclass
@@ -110,9 +111,15 @@ def _never_left_out(facts: Facts) -> Iterable[str]:
     return facts.left_out.never if facts.left_out is not None else []
 
 
+def _never_touchpoint(facts: Facts) -> Iterable[str]:
+    """§6: a touchpoint with outcome do_not_contact, or whose note reads hard-no."""
+    return facts.touchpoint_never
+
+
 NEVER_RULES: tuple[tuple[str, Callable[[Facts], Iterable[str]]], ...] = (
     ("do_not_contact", _never_do_not_contact),
     ("hard_no", _never_hard_no),
+    ("touchpoint", _never_touchpoint),
     ("left_out_row", _never_left_out),
     ("forgotten", _never_forgotten),
     ("suppressed", _never_suppressed),
@@ -149,6 +156,48 @@ def apply(circle: pd.DataFrame, verdicts: Verdicts, latest_class: np.ndarray) ->
     return circle
 
 
+# -- Touchpoints (the call log) -------------------------------------------------
+
+def touchpoint_never(touchpoints: pd.DataFrame, rules: reasons.RuleSet) -> set[str]:
+    """candidate_ids a clean Touchpoints row forbids calling: outcome do_not_contact
+    (as do_not_contact = yes; their Candidates cell is never written), or a note
+    that reads hard-no ("asked us never to call again"), each distinct note read once."""
+    if not len(touchpoints):
+        return set()
+    says_no = (touchpoints["outcome"] == "do_not_contact").to_numpy(dtype=bool) | \
+        touchpoints["note"].isin(_hard_texts(touchpoints["note"], rules)).to_numpy(dtype=bool)
+    return {cid for cid in touchpoints.loc[says_no, "candidate_id"] if not is_blank(cid)}
+
+
+def _hard_texts(texts: Iterable[Any], rules: reasons.RuleSet) -> set[str]:
+    """The distinct texts that read hard-no."""
+    distinct = {str(t) for t in texts if not is_blank(t)}
+    return {t for t in distinct if reasons.classify(t, None, rules).cls == schema.HARD_NO}
+
+
+def _left_out_touchpoints(frames: Frames, clean: Frames, rules: reasons.RuleSet, never: set[str],
+                          review: set[str]) -> None:
+    """Touchpoints rows left out for an error still speak: an outcome or a note that
+    says do-not-contact (typed as people type it: "DNC", "do not contact") forbids
+    calls for the person the id most likely means; any other error holds them for review."""
+    touch = frames.get(schema.TOUCHPOINTS)
+    if touch is None or not len(touch):
+        return
+    bad = touch[~touch.index.isin(clean[schema.TOUCHPOINTS].index)]
+    if not len(bad):
+        return
+    outcomes = [str(o) for o in bad["outcome"] if not is_blank(o)]
+    hard = _hard_texts([*bad["note"], *outcomes], rules)
+    resolve = IdResolver(frames[schema.CANDIDATES]["candidate_id"])
+    for raw, outcome, note in zip(bad["candidate_id"], bad["outcome"], bad["note"]):
+        said = "" if is_blank(outcome) else schema.header_key(outcome)
+        says_no = said in ("do_not_contact", "dnc", "dont_contact", "do_not_call") or \
+            (not is_blank(outcome) and str(outcome) in hard) or (not is_blank(note) and str(note) in hard)
+        cid, sure = resolve(_id(raw), near=says_no)
+        if cid:
+            (never if says_no and sure else review).add(cid)
+
+
 # -- rows left out for errors ---------------------------------------------------
 
 def left_out_rows(frames: Frames, clean: Frames, rules: reasons.RuleSet, settings: Settings) -> LeftOut:
@@ -180,6 +229,7 @@ def left_out_rows(frames: Frames, clean: Frames, rules: reasons.RuleSet, setting
         elif cid:
             review.add(cid)
     log = _left_out_pipeline(frames, clean, rules, settings, never, review)
+    _left_out_touchpoints(frames, clean, rules, never, review)
     never.discard("")
     blockers = pd.DataFrame(blocker_rows).set_index("row") if blocker_rows else pd.DataFrame()
     return LeftOut(never, review, blockers, log.frame())
@@ -268,12 +318,15 @@ def _id(value: Any) -> str:
     return str(value).strip()
 
 
-def classes_with_left_out(candidate_class: pd.Series, left_out: LeftOut) -> pd.Series:
-    """A person whose left-out row forbids calls is hard_no in their own rejection_class too."""
-    if not left_out.never:
+def classes_with_left_out(candidate_class: pd.Series, left_out: LeftOut,
+                          touch_never: Iterable[str] = ()) -> pd.Series:
+    """A person whose left-out row or touchpoint forbids calls is hard_no in their own
+    rejection_class too (so the intake guard also stops them re-added under a new id)."""
+    ids = set(left_out.never) | set(touch_never)
+    if not ids:
         return candidate_class
     candidate_class = candidate_class.copy()
-    for cid in left_out.never:
+    for cid in sorted(ids):
         candidate_class.loc[cid] = schema.HARD_NO
     return candidate_class
 

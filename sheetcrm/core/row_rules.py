@@ -93,8 +93,20 @@ def _id_hint(value: str, known: set[str], widths: list[int]) -> str:
     return guess if guess in known else ""
 
 
+def touchpoint_rules(log: IssueLog, touch: pd.DataFrame) -> None:
+    """DESIGN §6: `call_back_later` without a date to call back on is a warning (the
+    person's wish is not recorded), and so is a follow-up date before the contact."""
+    later = (touch["outcome"] == "call_back_later") & touch["follow_up_on"].isna()
+    _rows_where(log, schema.TOUCHPOINTS, later, "follow_up_on", None, "warning",
+                "outcome is call_back_later but follow_up_on is blank; write the date they asked for")
+    before = touch["follow_up_on"] < touch["date"]
+    _rows_where(log, schema.TOUCHPOINTS, before, "follow_up_on", touch["follow_up_on"].dt.strftime("%Y-%m-%d"),
+                "warning", "follow_up_on is before the touchpoint's date; is the year right?")
+    touch["channel"] = touch["channel"].where(touch["channel"].notna(), "other")
+
+
 def references(log: IssueLog, pipe: pd.DataFrame, column: str, known: pd.Series, tab_key: str,
-                settings: Settings) -> None:
+               settings: Settings, key: str = schema.PIPELINE) -> None:
     ids = pipe[column]
     missing = ids.notna() & ~ids.isin(known.dropna())
     if not missing.any():
@@ -105,6 +117,6 @@ def references(log: IssueLog, pipe: pd.DataFrame, column: str, known: pd.Series,
     title = settings.tab_title(tab_key)
     rows = ids.index[missing.to_numpy()]
     values = ids[missing]
-    log.add_many(schema.PIPELINE, rows, column, [_show(v) for v in values], "error",
+    log.add_many(key, rows, column, [_show(v) for v in values], "error",
                  [f"{column} {v} is not in {title}" + (f"; did you mean {hints[v]}?" if hints[v] else "")
                   for v in values], [hints[v] for v in values])

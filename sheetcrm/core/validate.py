@@ -33,19 +33,20 @@ import pandas as pd
 
 from .. import schema
 from ..config import Settings
-from . import Frames
+from . import Frames, with_all_tabs
 from .columns import add_location, drop_blank_rows, type_tab
 from .contacts import check_emails, check_phones
 from .duplicate_people import duplicate_people
 from .issues import IssueLog, error_rows, issues_frame, row_issue_texts  # noqa: F401  (re-exported)
 from .open_rows import open_row_warnings
-from .row_rules import candidate_rules, pipeline_rules, references, unique_ids
+from .row_rules import candidate_rules, pipeline_rules, references, touchpoint_rules, unique_ids
 
 
 def validate(frames: Frames, settings: Settings, today: dt.date) -> tuple[Frames, pd.DataFrame]:
     """Check every row of every input tab. Returns the clean frames (rows
     without errors, typed) and every problem found, as an issues frame."""
     log = IssueLog(settings)
+    frames = with_all_tabs(frames)
     both = {key: drop_blank_rows(frames[key], key) for key in schema.INPUT_TABS}
     frames = {key: f for key, (f, _) in both.items()}
     distinct = {key: d for key, (_, d) in both.items()}
@@ -66,6 +67,11 @@ def validate(frames: Frames, settings: Settings, today: dt.date) -> tuple[Frames
     unique_ids(log, schema.POSITIONS, typed[schema.POSITIONS], "position_id")
     references(log, pipe, "candidate_id", cands["candidate_id"], schema.CANDIDATES, settings)
     references(log, pipe, "position_id", typed[schema.POSITIONS]["position_id"], schema.POSITIONS, settings)
+    touch = typed[schema.TOUCHPOINTS]
+    touchpoint_rules(log, touch)
+    for column, known, tab_key in (("candidate_id", cands["candidate_id"], schema.CANDIDATES),
+                                   ("position_id", typed[schema.POSITIONS]["position_id"], schema.POSITIONS)):
+        references(log, touch, column, known, tab_key, settings, key=schema.TOUCHPOINTS)
     duplicate_people(log, cands)
     open_row_warnings(log, pipe, typed[schema.POSITIONS], cands, settings, today)
 

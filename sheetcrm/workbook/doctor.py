@@ -79,6 +79,10 @@ def check_workbook(settings: Settings, snapshot: Snapshot, facts: doctor_facts.F
     out: list[Finding] = []
     maps: dict[str, TabMap] = {}
     for key in schema.INPUT_TABS:
+        if key in schema.OPTIONAL_TABS and snapshot.find(settings.tab_title(key)) is None:
+            out.append(Finding("note", "tabs", settings.tab_title(key),
+                               "not there (optional); `sheetcrm init --upgrade` adds it"))
+            continue
         try:
             maps[key] = locate_tab(snapshot, settings, key)
         except SheetCRMError as exc:
@@ -167,7 +171,7 @@ def looks_like_ours(key: str, values: list[list[Any]]) -> bool:
     if key == schema.SUMMARY:
         return bool(first) and str(first[0]).startswith("sheetcrm summary")
     if key == schema.CIRCLE_BACKS:
-        return first == list(schema.CIRCLE_BACK_HEADER)
+        return first == list(schema.CIRCLE_BACK_HEADER) or first in schema.PAST_CIRCLE_BACK_HEADERS
     if key == schema.ISSUES:
         return first == list(schema.ISSUE_COLUMNS)
     return False

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from .. import schema
-from ..core import Frames
+from ..core import Frames, with_all_tabs
 from .backends.base import Snapshot, col_letter
 from ..config import Settings
 from ..errors import SchemaError
@@ -111,9 +111,11 @@ def _check_owned_place(key: str, title: str, header: list[Any], found: dict[str,
 
 
 def locate(snapshot: Snapshot, settings: Settings) -> dict[str, TabMap]:
-    """Find the three input tabs and their columns. A missing tab or required
-    column is a :class:`SchemaError` naming the tab and the closest header."""
-    return {key: locate_tab(snapshot, settings, key) for key in schema.INPUT_TABS}
+    """Find the input tabs and their columns. A missing tab or required column is a
+    :class:`SchemaError` naming the tab and the closest header; an optional tab
+    (Touchpoints) that is not there is simply left out."""
+    return {key: locate_tab(snapshot, settings, key) for key in schema.INPUT_TABS
+            if key not in schema.OPTIONAL_TABS or snapshot.find(settings.tab_title(key)) is not None}
 
 
 def locate_tab(snapshot: Snapshot, settings: Settings, key: str) -> TabMap:
@@ -202,4 +204,5 @@ def to_frames(snapshot: Snapshot, maps: dict[str, TabMap]) -> Frames:
         frame = pd.DataFrame({n: pd.Series(data[n], dtype=object) for n in names}, columns=names)
         frame.index = pd.Index(index, dtype="int64", name="row")
         frames[key] = frame
-    return frames
+    return with_all_tabs(frames)
+
