@@ -42,8 +42,9 @@ def init_workbook(settings: Settings, today: dt.date, demo: int | None = None, f
     data = demo_data(demo, today, seed) if demo else {}
     with backend.exclusive() as held:  # no other writer while the file is replaced
         backend.create(workbook_layout(settings, data), force=force)
-    return InitResult(backend.describe(), *(len(data.get(k, [])) for k in schema.INPUT_TABS),
-                      waited=held.wait.line() if held.wait else "")
+    counts = [len(data.get(k, [])) for k in (schema.CANDIDATES, schema.POSITIONS, schema.PIPELINE)]
+    return InitResult(backend.describe(), *counts, waited=held.wait.line() if held.wait else "",
+                      touchpoints=len(data.get(schema.TOUCHPOINTS, [])))
 
 
 def sync_workbook(settings: Settings, today: dt.date, now: dt.datetime | None = None, dry_run: bool = False,

@@ -129,7 +129,7 @@ EXPECTED = {  # position_id: the §5 figures, in FIGURE_KEYS order, counted by h
     "P-D": (0, 0, 0, 0, 0, 0, 0, N, 0, 0, N, 0, 0, 0, 0, N),
     "ALL": (25, 17, 12, 6, 2, 1, 3, 12 / 17, 9, 2, 4.5, 3, 5, 2, 2, 2 / 17),
 }
-LEFT_OUT = {schema.CANDIDATES: 1, schema.POSITIONS: 0, schema.PIPELINE: 5}
+LEFT_OUT = {schema.CANDIDATES: 1, schema.POSITIONS: 0, schema.PIPELINE: 5, "touchpoints": 0}
 
 
 @pytest.fixture
