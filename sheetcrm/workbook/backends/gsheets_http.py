@@ -151,7 +151,6 @@ class GoogleHTTP:
         self.quota_patience = QUOTA_PATIENCE
         self.sleep, self.jitter = sleep, jitter
         self.requests = 0  # HTTP requests of the current sync (reset by read()); retries count
-        self.total_requests = 0
         self.request_log: list[str] = []
         self.waits: list[float] = []
         self._credentials = credentials
@@ -183,7 +182,6 @@ class GoogleHTTP:
 
     def _once(self, session, method: str, url: str, kind: str, kwargs: dict) -> requests.Response:
         self.requests += 1
-        self.total_requests += 1
         self.request_log.append(kind)
         try:
             _sign_in(session)
