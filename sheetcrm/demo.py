@@ -76,81 +76,150 @@ def drama_phone(i: int) -> str | None:
     return f"{DRAMA_PHONE_RANGES[block]}{i % 1000:03d}" if block < len(DRAMA_PHONE_RANGES) else None
 
 
+# the agency works mostly around Berlin, London and Amsterdam, and for remote teams
+PLACE_WEIGHTS = [6, 3, 5, 1, 3, 1, 1, 1, 1, 1, 4]
+OWNERS = ["Sam Keller", "Jo Brandt", "Ravi Patel"]  # the agency's recruiters
+# where people came from (DESIGN §2 suggested list), weighted as a small agency's mix
+SOURCE_WEIGHTS = {"linkedin": 30, "job_board": 15, "referral": 15, "database": 10, "competitor": 8, "vendor": 5,
+                  "university": 6, "event": 5, "other_industry": 4, "other": 2}
+# how people type some skills: sheetcrm's synonym table reads them as the role's names
+SPELLINGS = {"kubernetes": "k8s", "go": "golang", "postgresql": "postgres", "typescript": "ts", "node.js": "nodejs"}
+MANAGERS = ["Alex Morgan", "Kim Lee", "Pat Novak", "Robin Diaz"]
+
+
 def demo_data(n: int, today: dt.date, seed: int = 7) -> dict[str, list[list[Any]]]:
     """Rows (no header) for the three input tabs, in schema column order."""
     rnd = random.Random(seed)
-
-    def day(back_min: int, back_max: int) -> dt.date:
-        return today - dt.timedelta(days=rnd.randint(back_min, back_max))
-
-    n_positions = max(6, min(60, n // 20))
-    positions: list[list[Any]] = []
-    for i in range(1, n_positions + 1):
-        title, skills = ROLES[(i - 1) % len(ROLES)]
-        status = rnd.choices(["open", "on_hold", "filled", "closed"], [5, 1, 2, 1])[0]
-        positions.append([
-            f"P-{i:03d}", title, rnd.choice(CLIENTS), ", ".join(skills),
-            rnd.choice(PLACES), rnd.choice([None, 60000, 75000, 90000, 110000]), status, day(10, 400),
-        ] + [None] * len(schema.POSITIONS_TAB.owned_columns))
-
+    positions = _positions(rnd, today, max(6, min(60, n // 20)))
     candidates: list[list[Any]] = []
     pipeline: list[list[Any]] = []
+    ids: list[str] = []
     used_names: set[str] = set()
     for i in range(1, n + 1):
-        name = f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"
-        if name in used_names:
-            name = f"{name[0]}. {name}"  # keep demo duplicates deliberate, below
-        used_names.add(name)
-        handle = name.lower().replace(" ", ".").replace("..", ".")
-        email = f"{handle}{i}@{rnd.choice(['example.com', 'example.org'])}"
-        phone = drama_phone(i) if rnd.random() < 0.7 else None
-        cid = f"C-{i:05d}" if rnd.random() > 0.03 else None  # a few blank ids for sync to assign
-        skills = rnd.sample(SKILLS, rnd.randint(2, 5))
-        years = rnd.choice([1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20])
-        salary = rnd.choice([None, 45000, 55000, 65000, 70000, 80000, 95000, 120000])
-        dnc = "yes" if rnd.random() < 0.03 else None
-        available = day(-200, 30) if rnd.random() < 0.2 else None
-        last = day(5, 300) if rnd.random() < 0.6 else None
-        candidates.append([
-            cid, name, email, phone, rnd.choice(PLACES), ", ".join(skills), years,
-            rnd.choice(["active", "passive", "passive", None]), salary, available, rnd.choice(PACES), last, dnc,
-            None,
-        ] + [None] * len(schema.CANDIDATES_TAB.owned_columns))
-        if cid is None:
+        row, profile = _candidate(rnd, i, today, used_names, ids)
+        candidates.append(row)
+        if row[0] is None:
             continue
-        for _ in range(rnd.choices([0, 1, 2, 3], [2, 5, 3, 1])[0]):
-            pos = rnd.choice(positions)
-            pipeline.append(_pipeline_row(rnd, cid, pos[0], today))
+        ids.append(row[0])
+        pipeline += _history(rnd, row, profile, positions, today)
 
     _sprinkle_mistakes(rnd, candidates, pipeline)
     return {schema.CANDIDATES: candidates, schema.POSITIONS: positions, schema.PIPELINE: pipeline}
 
 
-def _pipeline_row(rnd: random.Random, cid: str, pid: str, today: dt.date) -> list[Any]:
-    first = today - dt.timedelta(days=rnd.randint(3, 500))
+def _positions(rnd: random.Random, today: dt.date, count: int) -> list[list[Any]]:
+    """Roles with a seniority, work mode, must-haves and a hiring manager."""
+    out = []
+    for i in range(1, count + 1):
+        title, skills = ROLES[(i - 1) % len(ROLES)]
+        senior = rnd.random() < 0.35
+        skills = list(skills)
+        if rnd.random() < 0.4:
+            skills[0] = "!" + skills[0]  # a must-have
+        status = rnd.choices(["open", "on_hold", "filled", "closed"], [5, 1, 2, 1])[0]
+        place = rnd.choices(PLACES, PLACE_WEIGHTS)[0]
+        mode = "remote" if place == "Remote" else rnd.choice(["onsite", "hybrid", "hybrid", "remote", None])
+        out.append([
+            f"P-{i:03d}", ("Senior " if senior else "") + title, rnd.choice(CLIENTS), ", ".join(skills),
+            place, rnd.choice([None, 60000, 75000, 90000, 110000]) if not senior else rnd.choice([None, 110000, 130000]),
+            status, day_before(rnd, today, 10, 400), rnd.choice([6, 8]) if senior else rnd.choice([None, None, 2, 3]),
+            mode, rnd.choice(MANAGERS),
+        ] + [None] * len(schema.POSITIONS_TAB.owned_columns))
+    return out
+
+
+def day_before(rnd: random.Random, today: dt.date, low: int, high: int) -> dt.date:
+    return today - dt.timedelta(days=rnd.randint(low, high))
+
+
+def _candidate(rnd: random.Random, i: int, today: dt.date, used_names: set[str],
+               earlier: list[str]) -> tuple[list[Any], set[str]]:
+    """One person built around a specialty (one of the roles), so their skills read
+    like a real profile; the specialty's skills are returned for picking roles."""
+    name = f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"
+    if name in used_names:
+        name = f"{name[0]}. {name}"  # keep demo duplicates deliberate, below
+    used_names.add(name)
+    handle = name.lower().replace(" ", ".").replace("..", ".")
+    email = f"{handle}{i}@{rnd.choice(['example.com', 'example.org'])}"
+    phone = drama_phone(i) if rnd.random() < 0.7 else None
+    cid = f"C-{i:05d}" if rnd.random() > 0.03 else None  # a few blank ids for sync to assign
+    _, specialty = rnd.choice(ROLES)
+    skills = rnd.sample(specialty, min(len(specialty), rnd.randint(2, 4))) + \
+        rnd.sample(SKILLS, rnd.randint(0, 2))
+    shown = [SPELLINGS.get(s, s) if rnd.random() < 0.3 else s for s in dict.fromkeys(skills)]
+    years = rnd.choice([1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20])
+    salary = rnd.choice([None, 45000, 55000, 65000, 70000, 80000, 95000, 120000])
+    dnc = "yes" if rnd.random() < 0.03 else None
+    available = day_before(rnd, today, -200, 30) if rnd.random() < 0.2 else None
+    last = day_before(rnd, today, 5, 300) if rnd.random() < 0.6 else None
+    place = rnd.choices(PLACES, PLACE_WEIGHTS)[0]
+    if place != "Remote" and rnd.random() < 0.1:
+        place = place.split(", ")[1]  # only a country
+    source = rnd.choices(list(SOURCE_WEIGHTS), list(SOURCE_WEIGHTS.values()))[0] if rnd.random() < 0.85 else None
+    referred = None
+    if source == "referral":
+        referred = rnd.choice(earlier) if earlier and rnd.random() < 0.7 else f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"
+    row = [
+        cid, name, email, phone, place, ", ".join(shown), years,
+        rnd.choice(["active", "passive", "passive", None]), salary, available, rnd.choice(PACES), last, dnc,
+        None, rnd.choice(OWNERS + [None]), source, referred, "yes" if rnd.random() < 0.25 else None,
+    ] + [None] * len(schema.CANDIDATES_TAB.owned_columns)
+    return row, set(specialty)
+
+
+def _history(rnd: random.Random, cand: list[Any], specialty: set[str], positions: list[list[Any]],
+             today: dt.date) -> list[list[Any]]:
+    """0-3 Pipeline rows, oldest first, mostly on roles that suit the person's skills.
+    A person turned down (soft-no) earlier is sometimes hired later: a backpocket hire."""
+    suits = [p for p in positions if specialty & {s.lstrip("!") for s in p[3].split(", ")}] or positions
+    count = rnd.choices([0, 1, 2, 3], [2, 5, 3, 1])[0]
+    starts = sorted(rnd.randint(3, 500) for _ in range(count))[::-1]  # days ago, oldest first
+    rows: list[list[Any]] = []
+    for k, back in enumerate(starts):
+        pos = rnd.choice(suits) if rnd.random() < 0.85 else rnd.choice(positions)
+        row = _pipeline_row(rnd, cand[0], pos[0], today, back, pos[6])
+        if k and rows[-1][6] in ("rejected", "declined") and rnd.random() < 0.3 and row[8] is None:
+            row[6], row[7], row[8] = "hired", None, min(today, row[2] + dt.timedelta(days=rnd.randint(10, 40)))
+        rows.append(row)
+    return rows
+
+
+def _pipeline_row(rnd: random.Random, cid: str, pid: str, today: dt.date, back: int = 100,
+                  status: str = "open") -> list[Any]:
+    """One row first contacted ``back`` days ago. Roles that are filled or closed have
+    almost all their rows decided (a few are left open, as people forget); open roles
+    keep a share open, some of them with no news for months (stale)."""
+    first = today - dt.timedelta(days=back)
     attempts = rnd.choices([1, 2, 3, 4, 5], [4, 3, 2, 1, 1])[0]
     responded = rnd.randint(1, attempts) if rnd.random() < 0.7 else None
     interest = None
     if responded:
         interest = rnd.choices(["interested", "not_interested", None], [5, 3, 1])[0]
-    outcome = rnd.choices(["open", "hired", "rejected", "declined", "ghosted", None], [3, 1, 6, 2, 1, 1])[0]
+    gone = status in ("filled", "closed")
+    weights = [0.3 if gone else 1 if status == "on_hold" else 4 if back < 120 else 1.5, 1, 6, 2, 1,
+               0.1 if gone else 1]
+    outcome = rnd.choices(["open", "hired", "rejected", "declined", "ghosted", None], weights)[0]
     reason = None
     decided = None
     if outcome in ("rejected", "declined", "ghosted", "hired"):
         decided = min(today, first + dt.timedelta(days=rnd.randint(3, 60)))
     if outcome in ("rejected", "declined"):
-        roll = rnd.random()
-        if roll < 0.12:
-            reason = rnd.choice(rnd.choice(list(HARD_REASONS.values())))
-        elif roll < 0.16:
-            reason = rnd.choice(UNCLEAR_REASONS)
-        else:
-            cats = ["declined_role"] if outcome == "declined" else list(SOFT_REASONS)
-            reason = rnd.choice(SOFT_REASONS[rnd.choice(cats)])
+        reason = _reason(rnd, outcome)
     elif outcome == "ghosted" and rnd.random() < 0.5:
         reason = rnd.choice(SOFT_REASONS["ghosted"])
-    return [cid, pid, first, attempts, responded, interest, outcome, reason, decided] + \
+    return [cid, pid, first, attempts, responded, interest, outcome, reason, decided, None] + \
         [None] * len(schema.PIPELINE_TAB.owned_columns)
+
+
+def _reason(rnd: random.Random, outcome: str) -> str:
+    roll = rnd.random()
+    if roll < 0.12:
+        return rnd.choice(rnd.choice(list(HARD_REASONS.values())))
+    if roll < 0.16:
+        return rnd.choice(UNCLEAR_REASONS)
+    cats = ["declined_role"] if outcome == "declined" else list(SOFT_REASONS)
+    return rnd.choice(SOFT_REASONS[rnd.choice(cats)])
 
 
 def _sprinkle_mistakes(rnd: random.Random, candidates: list[list[Any]], pipeline: list[list[Any]]) -> None:
