@@ -9,6 +9,7 @@ import re
 import types
 
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from sheetcrm.errors import AuthError, BackendError, NotFoundError
 from sheetcrm.workbook import google_errors as ge
@@ -218,6 +219,9 @@ def test_a_refused_sign_in_says_what_to_do_and_is_not_retried(answer, kind, says
      "needs to be confirmed again"),
     ("invalid_client: The OAuth client was not found.", r"does not accept the OAuth client .*\(invalid_client\)"),
     ("server_error", r"refused the credentials of .*: run `gcloud auth application-default login`"),
+    ("invalid_scope: Bad Request", r"not granted access to Google Sheets \(invalid_scope\): run `gcloud auth "
+                                   r"application-default login --scopes=https://www.googleapis.com/auth/spreadsheets"),
+    ("Unable to acquire impersonated credentials", r"Service Account Token Creator"),
 ])
 def test_sign_in_refusals_in_googles_words(text, says):
     from google.auth.exceptions import RefreshError
@@ -256,3 +260,26 @@ def test_a_lasting_login_page_from_the_sign_in_service_is_one_line(google, tmp_p
         backend.read()
     assert "failed after 3 attempts (Google's sign-in service answered with a page that is not Google's" in str(err.value)
     assert google.count("token") == 3
+
+
+# -- never a traceback, whatever the answer --------------------------------------------------------------
+
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+                     max_leaves=8)
+_error_like = st.fixed_dictionaries({"error": st.fixed_dictionaries({}, optional={
+    "code": _json, "message": _json, "status": _json,
+    "details": _json | st.lists(st.fixed_dictionaries({"@type": st.just(ge.ERROR_INFO)}, optional={
+        "reason": _json | st.sampled_from(["SERVICE_DISABLED", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"]),
+        "domain": _json, "metadata": _json | st.dictionaries(st.sampled_from(["service", "consumer", "activationUrl"]),
+                                                               _json, max_size=3)}), max_size=2)})})
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(code=st.sampled_from([400, 401, 403, 404, 409, 413, 500]), content_type=st.sampled_from(["application/json", "text/html"]),
+       body=_json | _error_like, method=st.sampled_from(["GET", "POST"]),
+       kind=st.sampled_from(["service_account", "oauth", "adc"]))
+def test_any_refusal_body_becomes_one_line_never_a_traceback(code, content_type, body, method, kind):
+    exc = ge.refusal(ge.read_error(code, content_type, body), WHO, KEY, method, kind)
+    assert isinstance(exc, (AuthError, NotFoundError, BackendError))
+    assert str(exc) and "\n" not in str(exc) and "Traceback" not in str(exc)

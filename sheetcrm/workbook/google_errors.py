@@ -71,16 +71,26 @@ def read_error(code: int, content_type: str, body: Any) -> GoogleError:
     if not isinstance(err, dict):
         looks = "an HTML page" if "html" in (content_type or "") else "not a Google API answer"
         return GoogleError(code, message=looks, is_google=False)
-    info = next((d for d in err.get("details") or [] if isinstance(d, dict) and d.get("@type") == ERROR_INFO), {})
+    details = err.get("details") if isinstance(err.get("details"), list) else []
+    info = next((d for d in details if isinstance(d, dict) and d.get("@type") == ERROR_INFO), {})
     meta = info.get("metadata") if isinstance(info.get("metadata"), dict) else {}
-    url = str(meta.get("activationUrl", ""))
+    words = {k: _word(v) for k, v in (("reason", info.get("reason")), ("domain", info.get("domain")),
+                                      ("service", meta.get("service")), ("status", err.get("status")))}
+    url = meta.get("activationUrl") if isinstance(meta.get("activationUrl"), str) else ""
     if not _SAFE_URL.match(url):
         url = ""
-    if not url and info.get("reason") == "SERVICE_DISABLED" and meta.get("service"):
+    if not url and words["reason"] == "SERVICE_DISABLED" and words["service"]:
         project = str(meta.get("consumer", "")).removeprefix("projects/")
-        url = f"https://console.developers.google.com/apis/api/{meta['service']}/overview" + (f"?project={project}" if project.isdigit() else "")
-    return GoogleError(code, str(err.get("status", "")), scrub(err.get("message")), str(info.get("reason", "")),
-                       str(info.get("domain", "")), str(meta.get("service", "")), url)
+        url = (f"https://console.developers.google.com/apis/api/{words['service']}/overview"
+               + (f"?project={project}" if project.isdigit() else ""))
+    return GoogleError(code, words["status"], scrub(err.get("message")), words["reason"], words["domain"],
+                       words["service"], url)
+
+
+def _word(value: Any) -> str:
+    """Google's status words, reasons, domains and service names: short, no spaces. Anything
+    else (a proxy's idea of an error) is not shown as one."""
+    return value if isinstance(value, str) and re.fullmatch(r"[\w.-]{1,80}", value) else ""
 
 
 def from_response(resp: Any) -> GoogleError:
