@@ -344,7 +344,12 @@ def test_an_owned_tab_titled_in_another_case_is_rewritten_not_doubled(demo_xlsx,
     wb.save(src)
     used = []
     real = xlsx_patch.patch
-    monkeypatch.setattr(xlsx_patch, "patch", lambda *a, **k: used.append(1) or real(*a, **k))
+    def spy(*args, **kwargs):
+        done = real(*args, **kwargs)
+        used.append(1)  # the patcher took it
+        return done
+
+    monkeypatch.setattr(xlsx_patch, "patch", spy)
     api.sync_workbook(settings.replace(workbook=src), today, NOW, backend=XlsxBackend(src))
     assert used
     wb = openpyxl.load_workbook(src)

@@ -94,7 +94,12 @@ def test_libreoffice_shows_the_recalculated_count_after_a_sync(demo_xlsx, settin
     assert _shown_on_team_tab(path, tmp_path, "before") == [str(soft_before), "C-00043"]
     patched = []
     real = xlsx_patch.patch
-    monkeypatch.setattr(xlsx_patch, "patch", lambda *a, **k: patched.append(1) or real(*a, **k))
+    def spy(*args, **kwargs):
+        done = real(*args, **kwargs)
+        patched.append(1)  # the patcher took it (no fallback to openpyxl)
+        return done
+
+    monkeypatch.setattr(xlsx_patch, "patch", spy)
     api.sync_workbook(s, today, backend=XlsxBackend(path))
     assert patched, "the sync went through the zip patch writer"
     assert "fullCalcOnLoad=\"1\"" in zipfile.ZipFile(path).read("xl/workbook.xml").decode()
