@@ -147,6 +147,7 @@ class ReportRows:
     rows: pd.DataFrame
     json_columns: tuple[str, ...]
     calendar_events: int | None = None
+    calendar_files: dict[str, int] = dataclasses.field(default_factory=dict)  # one per owner: path -> events
     table_columns: tuple[str, ...] | None = None  # table and CSV: these (default: all)
 
     def frame(self, fmt: str) -> pd.DataFrame:
@@ -156,18 +157,29 @@ class ReportRows:
 
 
 def circle_back_report(settings: Settings, today: dt.date, within: int | None = None, ics: str | None = None,
-                       backend: Backend | None = None) -> ReportRows:
+                       backend: Backend | None = None, owner: str | None = None,
+                       ics_dir: str | None = None) -> ReportRows:
     """Who to call (DESIGN §6): due and overdue, then the next ``within`` days
-    (default: config upcoming_days); with ``ics``, also write them as a calendar file."""
+    (default: config upcoming_days), grouped by owner (``owner``: only theirs; `team`:
+    nobody's); ``call_on`` lays waiting calls over working days (core.call_list). With
+    ``ics``, also write them as a calendar file; with ``ics_dir``, one per owner."""
     from . import calendar_file
-    from .core import circleback
+    from .core import call_list, circleback, touchpoints
 
     analysis = calls_of_workbook(settings, today, backend)
     listed = circleback.listed(analysis.circle, today, settings.upcoming_days if within is None else within)
+    listed = call_list.by_owner(call_list.for_owner(listed, owner))
+    listed = listed.assign(call_on=call_list.call_days(listed, today, settings.calls_per_day))
     events = calendar_file.write_calendar(ics, listed, today) if ics else None
-    rows = listed.assign(contact_every=listed["contact_every_days"].map(circleback.pace_text))
-    columns = [*circleback.CIRCLE_BACK_COLUMNS, "contact_every", "talking_point"]
-    return ReportRows(rows[columns].reset_index(drop=True), circleback.CIRCLE_BACK_COLUMNS, events)
+    files = calendar_file.write_calendars(ics_dir, listed, today) if ics_dir else {}
+    rows = listed.assign(contact_every=listed["contact_every_days"].map(circleback.pace_text),
+                         owner=listed["owner"].map(call_list.owner_label),
+                         last_touch=[touchpoints.describe(*t) for t in zip(
+                             listed["last_touchpoint"], listed["last_touch_outcome"], listed["last_touch_by"])])
+    table = ["owner", *circleback.CIRCLE_BACK_COLUMNS, "call_on", "contact_every", "last_touch", "talking_point"]
+    json_keys = (*circleback.CIRCLE_BACK_COLUMNS, "owner", "talking_point", "last_touchpoint")
+    return ReportRows(rows.reset_index(drop=True), json_keys, events, table_columns=tuple(table),
+                      calendar_files=files)
 
 
 def classify_reasons(settings: Settings, texts: list[str], outcome: str | None = None) -> pd.DataFrame:

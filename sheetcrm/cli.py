@@ -31,6 +31,7 @@ def day_callback(default: Callable[[], dt.date | None]) -> Callable[..., dt.date
 
 today_option = click.option("--today", callback=day_callback(lambda: dt.date.today()), metavar="YYYY-MM-DD",
                             help="Pretend today is this date (default: today).")
+owner_option = click.option("--owner", metavar="NAME", help="Only this owner's people (`team`: people with no owner).")
 format_option = click.option("--format", "fmt", type=click.Choice(output.FORMATS), default="table",
                              show_default=True, help="Output format; json is for scripts.")
 
@@ -255,21 +256,28 @@ def report_talent(settings: Settings, by: str | None, fmt: str, today: dt.date) 
               help="Also list circle-backs scheduled in the next DAYS days (default: config upcoming_days, 30).")
 @click.option("--ics", type=click.Path(dir_okay=False), metavar="FILE.ics",
               help="Also write them as a calendar file (Google Calendar, Outlook).")
+@click.option("--ics-dir", type=click.Path(file_okay=False), metavar="DIR", help="One calendar file per owner.")
+@owner_option
 @format_option
 @today_option
 @pass_settings
-def report_circle_backs(settings: Settings, within: int | None, ics: str | None, fmt: str, today: dt.date) -> None:
-    """Who to call now (due, overdue) and soon, about which role, at their pace.
-    Hard-no and do-not-contact candidates are never listed.
+def report_circle_backs(settings: Settings, within: int | None, ics: str | None, ics_dir: str | None,
+                        owner: str | None, fmt: str, today: dt.date) -> None:
+    """Who to call now (due, overdue) and soon, by owner, about which role, at their
+    pace; call_on spreads a pile of waiting calls over working days. Hard-no and
+    do-not-contact candidates are never listed.
 
     \b
     Example:
-      sheetcrm report circle-backs --within 14 --ics circle-backs.ics
+      sheetcrm report circle-backs --owner AB --within 14 --ics my-calls.ics
+      sheetcrm report circle-backs --ics-dir calendars/
     """
-    result = api.circle_back_report(settings, today, within=within, ics=ics)
+    result = api.circle_back_report(settings, today, within=within, ics=ics, owner=owner, ics_dir=ics_dir)
     click.echo(output.render(result.frame(fmt), fmt))
     if ics:
         click.echo(f"wrote {result.calendar_events} events to {ics}", err=True)
+    for path, events in result.calendar_files.items():
+        click.echo(f"wrote {events} events to {path}", err=True)
 
 
 @report.command("reasons")

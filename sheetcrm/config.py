@@ -66,6 +66,7 @@ class Settings:
     default_contact_every_days: int = 90
     grace_days: int = 30  # due -> overdue after this many days
     upcoming_days: int = 30  # Circle-backs tab also lists the next N days
+    calls_per_day: int = 10  # per owner: waiting calls are laid over working days, this many a day
     match_min_skill_coverage: float = 0.5
     skill_synonyms: Mapping[str, str] = dataclasses.field(default_factory=lambda: _frozen(DEFAULT_SKILL_SYNONYMS))
     overqualified_cool_off_days: int = 90  # "too senior": circle back sooner, for a more senior role
@@ -105,7 +106,7 @@ class Settings:
 _SCALARS = {
     "backend": str, "workbook": Path, "sheet_key": str, "credentials": str,
     "credentials_type": str, "currency": str, "date_order": str, "phone_region": str,
-    "default_contact_every": "duration", "grace_days": int, "upcoming_days": int,
+    "default_contact_every": "duration", "grace_days": int, "upcoming_days": int, "calls_per_day": int,
     "match_min_skill_coverage": float, "future_date_limit_days": int,
     "overqualified_cool_off_days": int, "availability_horizon_days": int, "stale_after_days": int,
     "reasons_file": Path, "builtin_reasons": bool, "suppression_salt": str, "log_format": str,

@@ -76,6 +76,7 @@ def render(data: pd.DataFrame | Sequence[dict[str, Any]], fmt: str = "table", co
         return "(none)"
     cells = [[_text(r.get(c)) for c in columns] for r in rows]
     widths = [min(60, max(len(str(c)), *(len(row[i]) for row in cells))) for i, c in enumerate(columns)]
+    widths[-1] = max(widths[-1], *(len(row[-1]) for row in cells))  # the last column is shown whole
     line = lambda vals: "  ".join(str(v)[:w].ljust(w) for v, w in zip(vals, widths)).rstrip()  # noqa: E731
     out = [line(columns), line(["-" * w for w in widths])]
     out.extend(line(r) for r in cells)

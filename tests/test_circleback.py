@@ -384,10 +384,12 @@ def test_report_circle_backs_json_keys_and_ics(tmp_path, settings):
                                       "--today", "2026-11-22", "--ics", str(ics)])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert [list(r) for r in rows] == [list(circleback.CIRCLE_BACK_COLUMNS)]
+    assert [list(r) for r in rows] == [[*circleback.CIRCLE_BACK_COLUMNS, "owner", "talking_point", "last_touchpoint"]]
     assert rows[0] == {"candidate_id": "C-00001", "name": "Ada Lovelace", "rejection_category": "ghosted",
                        "last_contact": None, "next_circle_back": "2026-06-30", "circle_back_status": "overdue",
-                       "suggested_positions": ["P-11", "P-10"]}
+                       "suggested_positions": ["P-11", "P-10"], "owner": "team", "last_touchpoint": None,
+                       "talking_point": "went quiet last time (P-12): a short friendly check-in, no pressure; "
+                                        "P-11 may fit"}
     text = ics.read_text()
     assert "C-00001" in text and "C-00002" not in text and "Bo Never" not in text
 

@@ -29,6 +29,7 @@ from .. import schema
 from ..schema import CALLABLE, CIRCLE_BACK_HEADER
 from .matching import _money, match_pairs
 from . import never_call, with_all_tabs
+from . import call_list
 from . import touchpoints as touch_mod
 from ..config import Settings
 
@@ -338,13 +339,16 @@ def listed(circle: pd.DataFrame, today: dt.date, within_days: int) -> pd.DataFra
 
 
 def circle_backs_rows(circle: pd.DataFrame, today: dt.date, settings: Settings) -> list[list[Any]]:
-    """The Circle-backs tab: due and overdue first, then the next
-    ``settings.upcoming_days`` days. Dates are date cells."""
+    """The Circle-backs tab, grouped by owner (the team's last): in each group due and
+    overdue first, then the next ``settings.upcoming_days`` days. Dates are date cells."""
     rows: list[list[Any]] = [list(CIRCLE_BACK_HEADER)]
-    for rec in listed(circle, today, settings.upcoming_days).to_dict("records"):
+    for rec in call_list.by_owner(listed(circle, today, settings.upcoming_days)).to_dict("records"):
         values = {
             **rec,
+            "owner": call_list.owner_label(rec.get("owner")),
             "contact_every": pace_text(rec.get("contact_every_days")),
+            "last_touchpoint": touch_mod.describe(rec.get("last_touchpoint"), rec.get("last_touch_outcome"),
+                                                  rec.get("last_touch_by")),
             "suggested_positions": ", ".join(rec["suggested_positions"]),
         }
         rows.append([values.get(col) for col in CIRCLE_BACK_HEADER])
