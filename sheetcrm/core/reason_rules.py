@@ -21,7 +21,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .. import schema
-from .reason_words import (LANGUAGES, LETTERS, WORD_CHAR, WORDS, FormReading, Stemmers, any_near,  # noqa: F401
+from .reason_words import (LANGUAGES, LETTERS, UNACCENTED, WORD_CHAR, WORDS, FormReading, Stemmers, any_near,  # noqa: F401
                            language_groups, near_words, normalise, rule_index, words_of)
 
 _NEGATE, _DOUBT = "negate", "doubt"
@@ -306,8 +306,10 @@ class RuleSet:
                 return neg
         return None
 
-    def form_readings(self, norm: str) -> dict[str, FormReading]:
-        """The text's stems in each language where some word's stem is a rule word's stem."""
+    def form_readings(self, norm: str, accented: frozenset[str] = frozenset()) -> dict[str, FormReading]:
+        """The text's stems in each language where some word's stem is a rule word's stem.
+        A word typed with accents is no word form of a language written without them
+        (``UNACCENTED``): French "retiré" (withdrew) is not a form of English "retired"."""
         langs: set[str] = set()
         for w in LETTERS.findall(norm):
             got = self._form_languages.get(w)
@@ -315,7 +317,8 @@ class RuleSet:
                 got = self._form_languages[w] = frozenset(
                     g.language for g in self._groups if self.stemmers.stem(g.language, w) in g.stem_words)
             langs |= got
-        return {g.language: self.stemmers.reading(g.language, norm) for g in self._groups if g.language in langs}
+        return {g.language: self.stemmers.reading(g.language, norm, accented if g.language in UNACCENTED else ())
+                for g in self._groups if g.language in langs}
 
     def typo_reading(self, norm: str) -> str:
         """The text with unknown words read as the closest rule word."""

@@ -8,6 +8,7 @@ set in five languages costs little more than one (:func:`rule_index`).
 from __future__ import annotations
 
 import bisect
+import collections
 import dataclasses
 import functools
 import re
@@ -29,6 +30,8 @@ LANGUAGES = {
     "ro": "romanian", "hu": "hungarian", "cs": "czech", "el": "greek", "tr": "turkish", "ru": "russian",
     "ca": "catalan", "et": "estonian", "lt": "lithuanian", "ga": "irish", "none": "",
 }
+# languages whose own words carry no accents: an accented word is never one of their word forms
+UNACCENTED = frozenset({"en"})
 # A word a negation may reach across: not punctuation, and not a conjunction, which
 # starts a new clause ("comp too low, no fit and lied on CV": the lie is not negated).
 LETTERS = re.compile(r"[^\W\d_]+")
@@ -61,6 +64,14 @@ def normalise(text: Any) -> str:
     s = re.sub(r"(?<=\w)[-_/](?=\w)", " ", s)
     s = re.sub(r"\s*[\r\n\u2028\u2029]+\s*", "; ", s.strip())  # a new line in a cell starts a new clause
     return " ".join(s.split())
+
+
+def accented_words(text: str) -> frozenset[str]:
+    """The words typed with accents, as :func:`normalise` spells them ("Retiré" -> "retire")."""
+    if text.isascii():
+        return frozenset()
+    low = unicodedata.normalize("NFKC", text).lower()
+    return frozenset(_fold(w) for w in LETTERS.findall(low) if not w.isascii())
 
 
 def words_of(text: str) -> frozenset[str]:
@@ -205,10 +216,14 @@ class Stemmers:
             got = cache[word] = self._stemmers[language].stemWord(word) if len(word) > 2 else word
         return got
 
-    def reading(self, language: str, norm: str) -> FormReading:
+    def reading(self, language: str, norm: str, as_typed: Iterable[str] = ()) -> FormReading:
+        """The text's stems; words in `as_typed` stay as typed (they are no form of this language)."""
         for w in LETTERS.findall(norm):
             self.stem(language, w)  # fills the cache the reading looks words up in
-        return FormReading(norm, self._cache[language])
+        stems = self._cache[language]
+        if as_typed:
+            stems = collections.ChainMap({w: w for w in as_typed}, stems)
+        return FormReading(norm, stems)
 
     def phrase(self, language: str, norm: str) -> str:
         return LETTERS.sub(lambda m: self.stem(language, m.group(0)), norm)

@@ -44,6 +44,7 @@ from ..config import Settings
 from ..values import is_blank
 from .reason_compile import compile_rules  # noqa: F401  (the public way to build rules from parsed files)
 from .reason_rules import Negation, Rule, RuleSet, negation_template, normalise, phrase_regex, words_of  # noqa: F401
+from .reason_words import accented_words
 from .validate import issues_frame
 
 # Among several hard-no reasons in one text, the one shown is the most specific, and
@@ -104,9 +105,10 @@ def _hits(text: str, rules: RuleSet, typo: bool, readings: dict | None = None) -
     return out
 
 
-def all_hits(norm: str, rules: RuleSet) -> list[_Hit]:
-    """Every match in the normalised text: as typed, as word forms, then as typos."""
-    hits = _hits(norm, rules, typo=False, readings=rules.form_readings(norm))
+def all_hits(norm: str, rules: RuleSet, accented: frozenset[str] = frozenset()) -> list[_Hit]:
+    """Every match in the normalised text: as typed, as word forms, then as typos
+    (`accented`: the words typed with accents, see ``RuleSet.form_readings``)."""
+    hits = _hits(norm, rules, typo=False, readings=rules.form_readings(norm, accented))
     reading = rules.typo_reading(norm)
     if reading != norm:
         seen = {(h.rule.id, h.status) for h in hits}
@@ -176,7 +178,7 @@ def _review(hits: Sequence[_Hit]) -> Classification | None:
 def classify_text(text: str, rules: RuleSet) -> Classification:
     """One non-blank reason text (the outcome does not change a written reason)."""
     norm = normalise(text)
-    hits = all_hits(norm, rules)
+    hits = all_hits(norm, rules, accented_words(text))
     hard = [h for h in hits if h.rule.cls == schema.HARD_NO]
     confirmed = [h for h in hard if h.status == _OK]
     if confirmed:
