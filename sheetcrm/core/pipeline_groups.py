@@ -3,8 +3,8 @@
 * ``report pipeline --by source|owner|quarter``: the same counts and ratios as per
   position, one row per group plus ``ALL``; each row carries its group under the
   group's own key (``source``, ``owner``, ``quarter``) instead of ``position_id``.
-  Source and owner come from the candidate (source compared in lower case, as the
-  suggested list is written; owner as typed), quarter from the row's
+  Source and owner come from the candidate (source in one spelling, see
+  ``sources.canonical_source``; owner as typed), quarter from the row's
   first_contacted (``2026-Q3``). A blank group is ``unknown`` and comes last.
 * ``backpocket_hires`` (a key beside the §5 ones, see ``pipeline.backpocket_hire_flags``)
   is in every grouping too.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .pipeline import UNKNOWN, _flags, with_all_and_ratios
+from .sources import canonical_source
 
 GROUP_BY = ("source", "owner", "quarter")
 REFERRER_KEYS = ("by", "value", "referred", "hired")
@@ -33,7 +34,7 @@ def group_keys(pipeline: pd.DataFrame, candidates: pd.DataFrame, by: str) -> pd.
     first = candidates[candidates["candidate_id"].notna()].drop_duplicates("candidate_id")
     values = first[by] if by in first else pd.Series(None, index=first.index, dtype=object)
     if by == "source":
-        values = values.map(lambda v: " ".join(v.lower().split()) if isinstance(v, str) else None)
+        values = values.map(canonical_source)
     keys = pipeline["candidate_id"].map(pd.Series(values.to_numpy(dtype=object), index=first["candidate_id"]))
     return keys.where(keys.notna() & (keys != ""), UNKNOWN).astype(object)
 

@@ -39,6 +39,7 @@ from .contacts import check_emails, check_phones
 from .duplicate_people import duplicate_people
 from .issues import IssueLog, error_rows, issues_frame, row_issue_texts  # noqa: F401  (re-exported)
 from .open_rows import open_row_warnings
+from .sources import source_warnings
 from .row_rules import candidate_rules, pipeline_rules, references, touchpoint_rules, unique_ids
 
 
@@ -74,6 +75,7 @@ def validate(frames: Frames, settings: Settings, today: dt.date) -> tuple[Frames
         references(log, touch, column, known, tab_key, settings, key=schema.TOUCHPOINTS)
     duplicate_people(log, cands)
     open_row_warnings(log, pipe, typed[schema.POSITIONS], cands, settings, today)
+    source_warnings(log, cands)
 
     issues = log.frame()
     clean = _drop_error_rows(typed, issues, settings)

@@ -1,0 +1,49 @@
+"""Sources and referrals (DESIGN §2): one spelling per source for the figures, a
+did-you-mean warning for a near-miss of the suggested list, and referrals to ids
+that name nobody."""
+from __future__ import annotations
+
+import pytest
+
+from sheetcrm import schema
+from sheetcrm.core import validate
+from sheetcrm.core.sources import canonical_source
+
+from conftest import TODAY, make_frames
+
+
+@pytest.mark.parametrize("typed,counted", [
+    ("linkedin", "linkedin"), ("LinkedIn", "linkedin"), (" Job Board ", "job_board"), ("other-industry", "other_industry"),
+    ("Twitter", "twitter"), ("Meet  Up", "meet up"), ("linkdin", "linkdin"), ("", None), ("   ", None), (None, None),
+])
+def test_one_spelling_per_source(typed, counted):
+    assert canonical_source(typed) == counted
+
+
+def person(i, **kw):
+    return {"candidate_id": f"C-{i:05d}", "name": f"Person {i}", "email": f"p{i}@example.com", **kw}
+
+
+@pytest.mark.parametrize("fields,column,message,suggestion", [
+    ({"source": "linkdin"}, "source", "did you mean 'linkedin'?", "linkedin"),
+    ({"source": "Refferal"}, "source", "did you mean 'referral'?", "referral"),
+    ({"source": "univeristy"}, "source", "did you mean 'university'?", "university"),
+    ({"source": "Job Board"}, None, None, None),  # a listed source, spelled another way
+    ({"source": "Twitter"}, None, None, None),  # the agency's own source
+    ({"source": "ev"}, None, None, None),
+    ({"referred_by": "C-00009"}, "referred_by", "is not in Candidates", ""),
+    ({"referred_by": "c 1"}, "referred_by", "is not in Candidates", ""),  # C-00001 is the id, not "C1"
+    ({"referred_by": "c-00001"}, None, None, None),  # an existing id in another case
+    ({"referred_by": "Sam Smith"}, None, None, None),  # a name
+])
+def test_source_and_referral_warnings(settings, fields, column, message, suggestion):
+    frames = make_frames(settings, candidates=[person(1), person(2, **fields)])
+    clean, issues = validate.validate(frames, settings, TODAY)
+    assert len(clean[schema.CANDIDATES]) == 2  # a warning never drops the person
+    got = issues[issues["row"] == 3]
+    if column is None:
+        assert got.empty, got.to_string()
+        return
+    [hit] = got.itertuples()
+    assert (hit.column, hit.severity) == (column, "warning") and message in hit.message
+    assert hit.suggestion == suggestion
