@@ -13,13 +13,13 @@ import dataclasses
 from .. import schema
 from ..config import Settings
 from ..errors import BackendError, SheetCRMError
-from .backends.base import LAST_ROW, TabLayout, col_letter
+from .backends.base import LAST_ROW, col_letter
 from .backends.xlsx import DATE_FORMAT, HEADER_FILL, ISSUE_FILL, XlsxBackend
 from .doctor import looks_like_ours
 from .layout import workbook_layout
+from .upgrade_columns import TEXT_COLUMNS, plan_columns
 
 TEXT_FORMAT = "@"  # plain text: keeps a phone's `+` and an id's leading zeros
-TEXT_COLUMNS = ("candidate_id", "position_id", "phone")
 
 
 @dataclasses.dataclass
@@ -27,18 +27,23 @@ class UpgradeResult:
     where: str
     added: list[str]
     waited: str = ""  # found the workbook's write lock held and waited (write_lock.Wait.line)
+    notes: list[str] = dataclasses.field(default_factory=list)  # what it left alone, and why
 
     def lines(self) -> list[str]:
         first = [self.waited] if self.waited else []
         if not self.added:
-            return [*first, f"{self.where}: nothing to add, it is up to date"]
-        return [*first, f"{self.where}: added {len(self.added)} things; no person's cell was changed", *self.added]
+            return [*first, f"{self.where}: nothing to add, it is up to date", *self.notes]
+        return [*first, f"{self.where}: added {len(self.added)} things; no person's cell was changed",
+                *self.added, *self.notes]
 
 
 def upgrade(backend, settings: Settings) -> UpgradeResult:
+    if backend.name == "gsheets":
+        from . import upgrade_google
+
+        return upgrade_google.upgrade(backend, settings)
     if not isinstance(backend, XlsxBackend):
-        raise SheetCRMError("init --upgrade works on .xlsx workbooks so far (--workbook PATH); "
-                            "run `sheetcrm doctor` to see what a Google Sheet lacks")
+        raise SheetCRMError("init --upgrade works on an .xlsx workbook (--workbook PATH) or a Google Sheet (--sheet KEY)")
     with backend.exclusive() as held:  # read to write: no other writer in between
         result = _upgrade(backend, settings)
     result.waited = held.wait.line() if held.wait else ""
@@ -55,6 +60,7 @@ def _upgrade(backend: XlsxBackend, settings: Settings) -> UpgradeResult:
     except (OSError, KeyError, ValueError) as exc:
         raise BackendError(f"workbook {backend.path} cannot be opened ({type(exc).__name__})") from None
     added: list[str] = []
+    notes: list[str] = []
     for tab in workbook_layout(settings):
         key = _key_of(settings, tab.title)
         ws = _find(wb, tab.title)
@@ -65,15 +71,15 @@ def _upgrade(backend: XlsxBackend, settings: Settings) -> UpgradeResult:
             added.append(f"tab {tab.title}")
         elif key in schema.OWNED_TABS:
             if not looks_like_ours(key, snapshot.find(ws.title).values if snapshot.find(ws.title) else []):
-                added.append(f"tab {ws.title} left alone: it holds the team's own content (see `sheetcrm doctor`)")
+                notes.append(f"tab {ws.title} left alone: it holds the team's own content (see `sheetcrm doctor`)")
             continue
         if key in schema.INPUT_TABS:
-            added += _upgrade_input_tab(ws, key, tab)
+            added += _upgrade_input_tab(ws, key, settings.header_aliases.get(key, {}))
         elif key in schema.OWNED_TABS and tab.highlight_values:
             added += _highlight(ws, tab.highlight_values, len(tab.header))
     if added:
         backend._save(xlsx_keep.Kept(wb, backend.path, {}), snapshot)  # no person's cell changed: results kept
-    return UpgradeResult(backend.describe(), added)
+    return UpgradeResult(backend.describe(), added, notes=notes)
 
 
 def _key_of(settings: Settings, title: str) -> str:
@@ -87,34 +93,18 @@ def _find(wb, title: str):
     return None
 
 
-def _header_map(ws, key: str) -> dict[str, int]:
-    """Our column -> its sheet column, by header (the same matching as sync, loosely)."""
-    names = set(schema.INPUT_TAB_SCHEMAS[key].names)
-    out: dict[str, int] = {}
-    for cell in ws[1]:
-        loose = schema.header_key(cell.value) if cell.value is not None else ""
-        name = loose if loose in names else schema.HEADER_SYNONYMS.get(key, {}).get(loose)
-        if name and name not in out:
-            out[name] = cell.column
-    return out
-
-
-def _upgrade_input_tab(ws, key: str, tab: TabLayout) -> list[str]:
+def _upgrade_input_tab(ws, key: str, aliases) -> list[str]:
     from openpyxl.styles import Font, PatternFill
 
     from .backends.base import FONT_NAME
 
     added: list[str] = []
-    found = _header_map(ws, key)
-    last = _last_used_column(ws)
-    for column in schema.INPUT_TAB_SCHEMAS[key].owned_columns:
-        if column.name not in found:
-            last += 1
-            head = ws.cell(1, last, column.name)
-            head.font, head.fill = Font(name=FONT_NAME, bold=True), PatternFill("solid", fgColor=HEADER_FILL)
-            found[column.name] = last
-            added.append(f"{ws.title}: column {col_letter(last)} {column.name}")
-    width = max(last, max(found.values(), default=1))
+    plan = plan_columns(key, [list(r) for r in ws.iter_rows(values_only=True)], aliases)
+    for name, col in plan.added.items():
+        head = ws.cell(1, col, name)
+        head.font, head.fill = Font(name=FONT_NAME, bold=True), PatternFill("solid", fgColor=HEADER_FILL)
+        added.append(f"{ws.title}: column {col_letter(col)} {name}")
+    found, width = plan.columns, max(plan.width, 1)
     added += _dropdowns(ws, key, found)
     added += _formats(ws, key, found)
     if "row_issues" in found:
@@ -126,17 +116,6 @@ def _upgrade_input_tab(ws, key: str, tab: TabLayout) -> list[str]:
         added.append(f"{ws.title}: header row frozen")
     added += _widen_filter(ws, found, key)
     return added
-
-
-def _last_used_column(ws) -> int:
-    """The last column holding any value in any row (DESIGN §3), not just the header's."""
-    last = 0
-    for row in ws.iter_rows():
-        for cell in reversed(row):
-            if cell.value is not None and str(cell.value).strip() != "":
-                last = max(last, cell.column)
-                break
-    return last
 
 
 def _covered(ws, letter: str) -> bool:

@@ -296,6 +296,13 @@ class Book:
         tab = self.tab_by_id(rule["ranges"][0].get("sheetId", 0))
         tab.conditional.insert(body.get("index", len(tab.conditional)), rule)
 
+    def _req_setBasicFilter(self, body: dict) -> None:
+        """Replaces the tab's basic filter (its sort and filter specs come with the request)."""
+        flt = copy.deepcopy(body.get("filter") or {})
+        tab, _bounds = self._grid_range(flt.get("range", {}))
+        flt["range"] = {k: v for k, v in flt.get("range", {}).items() if not (k == "sheetId" and v == 0)}
+        tab.basic_filter = flt
+
 
 def _typed(value: Any, col: int, date_cols: set[int]) -> Any:
     """A cell as Sheets holds it once a person typed it: dates are serial numbers."""
@@ -553,6 +560,8 @@ def _route(google: StandIn, method: str, path: str, query: dict, body: Any) -> t
     book = google.books[key]
     one = lambda name, default=None: (query.get(name) or [default])[0]  # noqa: E731
     if method == "GET" and rest == "":
+        if "fields" in query and query.get("ranges"):  # cells' formats and dropdowns (structure.grid_data)
+            return 200, structure.grid_data(book, query["ranges"], one("fields"))
         if one("includeGridData", "false").lower() == "true" or "fields" in query:
             raise ApiError(400, "INVALID_ARGUMENT", "the stand-in serves metadata only (no grid data, no field masks)")
         return 200, book.metadata()

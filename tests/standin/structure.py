@@ -299,3 +299,38 @@ def batch_update_by_filter(book: Any, body: dict) -> dict:
         responses.append({"updatedRange": tab.a1(r0, c0, r0 + max(rows, 1), c0 + max(cols, 1)),
                           "updatedRows": rows, "updatedColumns": cols, "updatedCells": cells})
     return {"spreadsheetId": book.key, "totalUpdatedCells": total, "responses": responses}
+
+
+# -- grid data: what spreadsheets.get says of cells ----------------------------------------
+def grid_data(book: Any, ranges: list[str], fields: str) -> dict:
+    """``spreadsheets.get`` with ``ranges`` and a field mask naming ``data``: per range, each
+    cell's number format (``userEnteredFormat.numberFormat``) and data validation, as
+    Google answers (``startRow``/``startColumn`` left out when 0, a cell without either
+    is ``{}``). Only sheets a range names are listed. Values are not served here."""
+    if "data" not in fields:
+        raise ApiError(400, "INVALID_ARGUMENT", "the stand-in serves ranges only with a field mask naming data")
+    sheets: dict[int, dict] = {}
+    for text in ranges:
+        tab, (r0, c0, r1, c1) = book.locate(text)
+        props: dict[str, Any] = {"title": tab.title, **({"sheetId": tab.sheet_id} if tab.sheet_id else {})}
+        entry = sheets.setdefault(tab.sheet_id, {"properties": props, "data": []})
+        rows = []
+        for r in range(r0, min(r1, tab.row_count)):
+            cells = []
+            for c in range(c0, min(c1, tab.col_count)):
+                cell: dict[str, Any] = {}
+                fmt = tab.number_format(r, c)
+                if fmt:
+                    cell["userEnteredFormat"] = {"numberFormat": copy.deepcopy(fmt)}
+                rules = [rule for (a, b, y, z), rule in tab.validations if a <= r < y and b <= c < z]
+                if rules and rules[-1]:
+                    cell["dataValidation"] = copy.deepcopy(rules[-1])
+                cells.append(cell)
+            rows.append({"values": cells})
+        data: dict[str, Any] = {"rowData": rows}
+        if r0:
+            data["startRow"] = r0
+        if c0:
+            data["startColumn"] = c0
+        entry["data"].append(data)
+    return {"spreadsheetId": book.key, "sheets": list(sheets.values())}

@@ -138,6 +138,15 @@ def column_format(sid: int, col: int, fmt: dict, fields: str) -> dict:
                            "cell": {"userEnteredFormat": fmt}, "fields": fields}}
 
 
+def dropdown(sid: int, col: int, choices) -> dict:
+    """A warning-only dropdown over the whole column below the header (no end row:
+    however many rows people add)."""
+    return {"setDataValidation": {
+        "range": {"sheetId": sid, "startRowIndex": 1, "startColumnIndex": col - 1, "endColumnIndex": col},
+        "rule": {"condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": c} for c in choices]},
+                 "inputMessage": f"Choose one of: {', '.join(choices)}", "strict": False, "showCustomUi": True}}}
+
+
 def create_requests(sheets: dict, layout: list[TabLayout], ids: dict[str, int]) -> list[dict]:
     """Everything `init` makes, as one atomic :batchUpdate. Tabs being replaced (--force)
     are renamed out of the way first and deleted last."""
@@ -151,12 +160,7 @@ def create_requests(sheets: dict, layout: list[TabLayout], ids: dict[str, int]) 
         rows = max(1000, len(t.rows) + 1 + 500)
         out.append(add_sheet(sid, t.title, rows, max(width, 26)))
         out.append(header_style(sid, 1, width))
-        for col, choices in t.dropdowns.items():
-            out.append({"setDataValidation": {
-                # no end row: the whole column, however many rows people add
-                "range": {"sheetId": sid, "startRowIndex": 1, "startColumnIndex": col - 1, "endColumnIndex": col},
-                "rule": {"condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": c} for c in choices]},
-                         "inputMessage": f"Choose one of: {', '.join(choices)}", "strict": False, "showCustomUi": True}}})
+        out += [dropdown(sid, col, choices) for col, choices in t.dropdowns.items()]
         dates = set(t.date_columns) | {i for i, h in enumerate(t.header, start=1) if h in DATE_COLUMNS}
         out += [number_format(sid, c, DATE_FORMAT) for c in sorted(dates)]
         if t.highlight_values:
