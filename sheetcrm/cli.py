@@ -145,6 +145,7 @@ def init(settings: Settings, demo: int | None, seed: int, force: bool, upgrade: 
     Example:
       sheetcrm --workbook agency.xlsx init --demo 500
       sheetcrm init --upgrade --workbook the-sheet-we-already-keep.xlsx
+      sheetcrm --sheet KEY init --upgrade
     """
     if upgrade:
         if demo or force:
