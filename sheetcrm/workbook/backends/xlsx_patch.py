@@ -20,220 +20,17 @@ import copy
 import datetime as dt
 import math
 import numbers
-import posixpath
-import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
 from . import xlsx_parts, xlsx_recalc
+from .base import ROW_LINE_POINTS, Changes, OwnedTab, Snapshot, WriteResult, col_letter, col_number, resolve_rows
 from .xlsx_text import legal_text
-from .base import (FONT_NAME, ROW_LINE_POINTS, Changes, OwnedTab, Snapshot, WriteResult, col_letter, col_number,
-                   resolve_rows)
-
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-WORKSHEET = REL_NS + "/worksheet"
-STYLES = REL_NS + "/styles"
-OFFICE_DOC = REL_NS + "/officeDocument"
-DATE_FORMAT = "yyyy-mm-dd"  # as the openpyxl path writes dates
-PERCENT_FORMAT = "0.0%"
-
-_PARSER = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True, remove_blank_text=False)
-_REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
-
-
-class _Unpatchable(Exception):
-    """This workbook or change is beyond the patcher; use openpyxl instead."""
-
-
-def _q(tag: str) -> str:
-    return f"{{{MAIN}}}{tag}"
-
-
-
-
-def _split_ref(ref: str | None) -> tuple[int, int]:
-    m = _REF.match(ref or "")
-    if not m:
-        raise _Unpatchable(f"cell reference {ref!r}")
-    return int(m.group(2)), col_number(m.group(1))
-
-
-# -- the package ----------------------------------------------------------------
-class _Package:
-    def __init__(self, path: Path):
-        try:
-            self.zf = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise _Unpatchable(f"not a zip ({exc})") from None
-        self.names = set(self.zf.namelist())
-        self.edited: dict[str, etree._ElementTree] = {}
-        self._parsed: dict[str, etree._ElementTree] = {}
-        self.added: list[str] = []  # new parts (xlsx_parts), written after the copied ones
-        self.removed: set[str] = set()
-        self.drop_calc_chain = False
-
-    def add(self, name: str, tree: etree._ElementTree) -> None:
-        self.names.add(name)
-        self._parsed[name] = self.edited[name] = tree
-        self.added.append(name)
-
-    def xml(self, name: str) -> etree._ElementTree:
-        if name not in self._parsed:
-            if name not in self.names:
-                raise _Unpatchable(f"missing part {name}")
-            try:
-                self._parsed[name] = etree.fromstring(self.zf.read(name), _PARSER).getroottree()
-            except etree.XMLSyntaxError as exc:
-                raise _Unpatchable(f"{name} is not XML ({exc})") from None
-        return self._parsed[name]
-
-    def rels(self, part: str) -> dict[str, tuple[str, str]]:
-        """Id -> (type, part name) of a part's relationships."""
-        folder, base = posixpath.split(part)
-        rels_name = posixpath.join(folder, "_rels", base + ".rels")
-        out = {}
-        for rel in self.xml(rels_name).getroot():
-            if rel.get("TargetMode") == "External":
-                continue
-            target = rel.get("Target", "")
-            name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-            out[rel.get("Id")] = (rel.get("Type"), name)
-        return out
-
-    def save(self, dest) -> None:
-        with zipfile.ZipFile(dest, "w") as out:
-            for info in self.zf.infolist():
-                if info.filename in self.removed:
-                    continue
-                if info.filename in self.edited:
-                    self._write_xml(out, info.filename, info)
-                else:
-                    out.writestr(info, self.zf.read(info.filename))
-            for name in self.added:
-                self._write_xml(out, name, None)
-
-    def _write_xml(self, out: zipfile.ZipFile, name: str, info: zipfile.ZipInfo | None) -> None:
-        data = etree.tostring(self.edited[name], xml_declaration=True, encoding="UTF-8", standalone=True)
-        new = zipfile.ZipInfo(name, info.date_time if info is not None else dt.datetime.now().timetuple()[:6])
-        if info is not None:
-            new.external_attr, new.create_system = info.external_attr, info.create_system
-        new.compress_type = zipfile.ZIP_DEFLATED
-        out.writestr(new, data, compresslevel=1 if len(data) > (1 << 20) else 6)
-
-
-# -- styles ----------------------------------------------------------------------
-class _Styles:
-    """Finds or appends the cellXfs a written cell needs."""
-
-    def __init__(self, pkg: _Package, part: str | None):
-        self.pkg, self.part = pkg, part
-        self._root = None
-        self._cache: dict[tuple, int] = {}
-        self._fmt_ids: dict[str, int] = {}
-
-    @property
-    def root(self):
-        if self._root is None:
-            if self.part is None:
-                raise _Unpatchable("workbook has no styles part")
-            tree = self.pkg.xml(self.part)
-            self._root = tree.getroot()
-            if self._root.tag != _q("styleSheet") or self._root.find(_q("cellXfs")) is None:
-                raise _Unpatchable("styles part without cellXfs")
-        return self._root
-
-    def _touch(self) -> None:
-        self.pkg.edited[self.part] = self.root.getroottree()
-
-    def num_fmt(self, code: str) -> int:
-        if code in self._fmt_ids:
-            return self._fmt_ids[code]
-        fmts = self.root.find(_q("numFmts"))
-        ids = [163]
-        if fmts is not None:
-            for f in fmts.findall(_q("numFmt")):
-                if f.get("formatCode") == code:
-                    self._fmt_ids[code] = int(f.get("numFmtId"))
-                    return self._fmt_ids[code]
-                ids.append(int(f.get("numFmtId", "0")))
-        if fmts is None:
-            fmts = etree.Element(_q("numFmts"))
-            self.root.insert(0, fmts)  # numFmts is the first child of styleSheet
-        new_id = max(ids) + 1
-        etree.SubElement(fmts, _q("numFmt"), numFmtId=str(new_id), formatCode=code)
-        fmts.set("count", str(len(fmts.findall(_q("numFmt")))))
-        self._touch()
-        self._fmt_ids[code] = new_id
-        return new_id
-
-    def _named_font(self, bold: bool) -> int:
-        """The workbook's first font, named FONT_NAME (and bold): one sans-serif
-        everywhere sheetcrm styles, as the openpyxl writer sets it."""
-        fonts = self.root.find(_q("fonts"))
-        if fonts is None or not len(fonts):
-            raise _Unpatchable("styles without fonts")
-        new = copy.deepcopy(fonts[0])
-        for tag in ("b", "name", "scheme", "family", "charset"):
-            for el in new.findall(_q(tag)):
-                new.remove(el)
-        if bold:
-            new.insert(0, etree.Element(_q("b")))
-        new.append(etree.Element(_q("name"), val=FONT_NAME))  # CT_Font: name after sz and color
-        for i, font in enumerate(fonts):
-            if etree.tostring(font) == etree.tostring(new):
-                return i
-        fonts.append(new)
-        fonts.set("count", str(len(fonts)))
-        self._touch()
-        return len(fonts) - 1
-
-    def xf(self, base: int, fmt: str | None = None, bold: bool = False, right: bool = False,
-           named: bool = False, wrap: bool = False) -> int:
-        """Index of cellXfs[base] with the number format / bold / right alignment set;
-        ``named``: in the named sans-serif font; ``wrap``: long text wraps, top-aligned."""
-        key = (base, fmt, bold, right, named, wrap)
-        if key in self._cache:
-            return self._cache[key]
-        xfs = self.root.find(_q("cellXfs"))
-        if base >= len(xfs):
-            raise _Unpatchable(f"style index {base} beyond cellXfs")
-        new = copy.deepcopy(xfs[base])
-        if fmt is not None:
-            fmt_id = self.num_fmt(fmt)
-            if new.get("numFmtId") == str(fmt_id) and not (bold or right or named or wrap):
-                self._cache[key] = base
-                return base
-            new.set("numFmtId", str(fmt_id))
-            new.set("applyNumberFormat", "1")
-        if bold or named:
-            new.set("fontId", str(self._named_font(bold)))
-            new.set("applyFont", "1")
-        if right or wrap:
-            align = new.find(_q("alignment"))
-            if align is None:
-                align = etree.Element(_q("alignment"))
-                new.insert(0, align)
-            if right:
-                align.set("horizontal", "right")
-            if wrap:
-                align.set("wrapText", "1")
-                align.set("vertical", "top")
-            new.set("applyAlignment", "1")
-        for i, xf in enumerate(xfs):  # reuse an identical one (repeated syncs add nothing)
-            if etree.tostring(xf) == etree.tostring(new):
-                self._cache[key] = i
-                return i
-        xfs.append(new)
-        xfs.set("count", str(len(xfs)))
-        self._touch()
-        self._cache[key] = len(xfs) - 1
-        return len(xfs) - 1
-
+from .xlsx_zip import (  # noqa: F401  (_Unpatchable is this module's word for "use openpyxl")
+    DATE_FORMAT, MAIN, OFFICE_DOC, PERCENT_FORMAT, REL_NS, STYLES, WORKSHEET, XML_SPACE, _Package, _q, _split_ref,
+    _Styles, _Unpatchable)
 
 # -- values ----------------------------------------------------------------------
 def _excel_serial(value: dt.date) -> float:
@@ -528,7 +325,8 @@ def patch(path: Path, snapshot: Snapshot, changes: Changes) -> PatchedWorkbook:
         raise
 
 
-def _patch(pkg: _Package, snapshot: Snapshot, changes: Changes) -> PatchedWorkbook:
+def _workbook_parts(pkg: _Package) -> tuple[str, dict[str, str], dict[str, tuple[str, str]]]:
+    """(the workbook part, tab title -> worksheet part, the workbook's relationships)."""
     root_rels = pkg.rels("")
     book = [name for kind, name in root_rels.values() if kind == OFFICE_DOC]
     if len(book) != 1:
@@ -544,6 +342,11 @@ def _patch(pkg: _Package, snapshot: Snapshot, changes: Changes) -> PatchedWorkbo
         kind, name = rels.get(sheet.get(f"{{{REL_NS}}}id"), (None, None))
         if kind == WORKSHEET:
             parts[sheet.get("name")] = name
+    return book_part, parts, rels
+
+
+def _patch(pkg: _Package, snapshot: Snapshot, changes: Changes) -> PatchedWorkbook:
+    book_part, parts, rels = _workbook_parts(pkg)
     style_parts = [name for kind, name in rels.values() if kind == STYLES]
     styles = _Styles(pkg, style_parts[0] if style_parts else None)
     calc_chain = any(kind == REL_NS + "/calcChain" for kind, _ in rels.values())
