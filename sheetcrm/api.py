@@ -295,3 +295,21 @@ def upgrade_workbook(settings: Settings, backend: Backend | None = None):
     from .workbook import upgrade
 
     return upgrade.upgrade(_open(settings, backend), settings)
+
+
+def drafts_report(settings: Settings, today: dt.date, owner: str | None = None, within: int | None = None,
+                  eml: str | None = None, backend: Backend | None = None) -> ReportRows:
+    """A first message for each due or overdue person (``within``: also those scheduled
+    in the next DAYS days), ``owner``'s only if given: to, subject, body; with ``eml``,
+    one .eml draft per person with an email in that folder (DESIGN §7 `drafts`)."""
+    from . import drafts as drafts_io
+    from .core import call_list, circleback, drafts
+
+    messages = drafts_io.load_messages(settings)  # a bad template file stops before the workbook is read
+    analysis = calls_of_workbook(settings, today, backend)
+    listed = circleback.listed(analysis.circle, today, within or 0)
+    listed = call_list.by_owner(call_list.for_owner(drafts.due_for_drafts(listed, today, within), owner))
+    rows = drafts.drafts(listed, analysis.clean[schema.CANDIDATES], analysis.clean[schema.POSITIONS], messages,
+                         settings)
+    written = drafts_io.write_eml(eml, rows) if eml else []
+    return ReportRows(rows, drafts.DRAFT_COLUMNS, calendar_events=len(written))

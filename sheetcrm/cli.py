@@ -488,3 +488,6 @@ def auth_login(settings: Settings) -> None:
 
 def main() -> None:  # console script
     cli(prog_name="sheetcrm")
+
+
+from . import cli_day  # noqa: E402,F401  (registers the day's commands: drafts)

@@ -360,7 +360,7 @@ def hard_no_workbooks(draw):
     pipe = [{"candidate_id": p["candidate_id"], "position_id": "P2", "outcome": "rejected",
              "rejection_reason": "salary too high", "decided_on": "2025-01-01"} for p in people]
     forbidden = {vid}
-    kind = draw(st.sampled_from(["dnc", "reason", "re_added"]))
+    kind = draw(st.sampled_from(["dnc", "reason", "re_added", "touchpoint"]))
     dnc_header = draw(st.sampled_from(DNC_HEADERS))
     reason_header = draw(st.sampled_from(REASON_HEADERS))
     if kind in ("dnc", "re_added"):
@@ -378,6 +378,11 @@ def hard_no_workbooks(draw):
                        "email": draw(st.sampled_from(EMAIL_VARIANTS))(f"person{victim}.example")})
         pipe.append({**pipe[0], "candidate_id": again})
         forbidden.add(again)
+    touch = []
+    if kind == "touchpoint":  # issue 17: the call log says it (outcome or note), maybe under a mistyped id
+        outcome, note = draw(st.sampled_from([("do_not_contact", None), ("reached", "x"), ("DNC", None)]))
+        touch.append(["2026-11-01", draw(st.sampled_from(ID_TYPOS))(vid), outcome,
+                      draw(st.sampled_from(HARD_TEXTS)) if note else None])
     people = draw(st.permutations(people))
     pipe = draw(st.permutations(pipe))
     cand_cols = draw(st.permutations(["candidate_id", "name", "email", "skills", "location", "do_not_contact"]))
@@ -390,6 +395,8 @@ def hard_no_workbooks(draw):
                       ["P3", "Older", "filled", "python", "Remote"]],
         "Pipeline": [[header.get(c, c) for c in pipe_cols], *[[r.get(c) for c in pipe_cols] for r in pipe]],
     }
+    if touch:
+        tabs["Touchpoints"] = [["date", "candidate_id", "outcome", "note"], *touch]
     return tabs, forbidden, {p["name"] for p in people if p["candidate_id"] in forbidden}
 
 
@@ -420,3 +427,6 @@ def test_property_no_hard_no_person_on_any_call_list(workbook):
         assert not any(i in text for i in forbidden) and not any(n in text for n in names)
     matched = api.match_report(settings, "P1", today, backend=backend).rows
     assert not set(matched["candidate_id"]) & forbidden
+    drafted = api.drafts_report(settings, today, within=3650, backend=backend).rows  # issue 17: no draft either
+    assert not set(drafted["candidate_id"]) & forbidden
+    assert not any(n in body for n in names for body in drafted["body"])
