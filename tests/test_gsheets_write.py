@@ -112,7 +112,8 @@ def test_probe3_a_sort_right_after_the_identity_reread_never_changes_an_existing
     key, backend = gsheet(people_tabs())
     before = {n: i for n, i in ids_by_name(google, key).items() if i}
     google.after("values:batchGet", _sort_by_email_descending, nth=2)  # after the identity re-read
-    api.sync_workbook(settings, today, NOW, backend=backend)
+    report = api.sync_workbook(settings, today, NOW, backend=backend)
+    assert report.ids_restored == 1 and any("restored 1 candidate ids" in line for line in report.lines())
     after = ids_by_name(google, key)
     assert {n: after[n] for n in before} == before  # 'Nadia Petrov' keeps C-00001
     ids = [i for i in after.values() if i]

@@ -107,6 +107,7 @@ class SyncReport:
     seconds: float
     requests: int | None = None
     waited: str = ""  # this writer found the workbook's lock held and waited (write_lock.Wait.line)
+    ids_restored: int = 0  # existing ids a person's sort put under a new one mid-write, put back
 
     @property
     def changed(self) -> bool:
@@ -129,6 +130,8 @@ class SyncReport:
             out.append(("would rewrite " if self.dry_run else "rewrote ") + ", ".join(self.tabs_rewritten))
         if self.skipped_rows:
             out.append(f"skipped {self.skipped_rows} rows that changed while syncing; the next sync will update them")
+        if self.ids_restored:
+            out.append(f"restored {self.ids_restored} candidate ids that a sort during the sync had moved under new ones")
         out.append(f"circle-backs: {self.circle_backs_due} due, {self.circle_backs_overdue} overdue")
         return out
 
@@ -199,6 +202,7 @@ def _report(analysis: Analysis, changes: Changes, result: WriteResult, dry_run: 
         written=bool(changes) and not dry_run,
         dry_run=dry_run,
         skipped_rows=result.skipped_rows,
+        ids_restored=result.restored_ids,
         seconds=round(seconds, 3),
         requests=requests,
     )
