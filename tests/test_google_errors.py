@@ -230,7 +230,7 @@ def test_sign_in_refusals_in_googles_words(text, says):
     assert re.search(says, message), message
 
 
-@pytest.mark.parametrize("on", ["batchUpdate", "values:batchUpdate"])
+@pytest.mark.parametrize("on", ["batchUpdate", "values:batchUpdateByDataFilter"])
 def test_a_login_page_instead_of_a_writes_answer_is_looked_at_again_not_trusted(on, gsheet, google):
     """A 200 HTML page on a write: the proxy answered, Google may not have seen it. The write
     step looks again and sends what is still missing; the sheet ends up as if nothing happened."""

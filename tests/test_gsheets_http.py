@@ -35,7 +35,7 @@ def _count(message: str) -> int:
     return 1 if found.group(1) == "once" else int(found.group(2))
 
 
-@pytest.mark.parametrize("on, step", [("get", "read"), ("values:batchGet", "read"), ("values:batchUpdate", "write")])
+@pytest.mark.parametrize("on, step", [("get", "read"), ("values:batchGet", "read"), ("values:batchUpdateByDataFilter", "write")])
 def test_a_lasting_429_without_retry_after_is_waited_out_for_more_than_a_minute(on, step, real_backoff, google):
     key, backend = real_backoff()
     snap = backend.read()
