@@ -157,7 +157,7 @@ def init(settings: Settings, demo: int | None, seed: int, force: bool, upgrade: 
     if result.waited:
         click.echo(result.waited)
     click.echo(f"created {result.where}: {result.candidates} candidates, {result.positions} positions, "
-               f"{result.pipeline} pipeline rows")
+               f"{result.pipeline} pipeline rows, {result.touchpoints} touchpoints")
 
 
 @cli.command()

@@ -104,7 +104,42 @@ def demo_data(n: int, today: dt.date, seed: int = 7) -> dict[str, list[list[Any]
         pipeline += _history(rnd, row, profile, positions, today)
 
     _sprinkle_mistakes(rnd, candidates, pipeline)
-    return {schema.CANDIDATES: candidates, schema.POSITIONS: positions, schema.PIPELINE: pipeline}
+    touch = touchpoints(random.Random(seed + 17), candidates, positions, today)  # own stream: the rest stays as it was
+    return {schema.CANDIDATES: candidates, schema.POSITIONS: positions, schema.PIPELINE: pipeline,
+            schema.TOUCHPOINTS: touch}
+
+
+TOUCH_OUTCOMES = {"reached": 4, "no_answer": 3, "left_message": 3, "replied": 2, "call_back_later": 1.5,
+                  "not_interested": 0.6, "do_not_contact": 0.3}
+TOUCH_NOTES = {
+    "reached": ["happy where she is for now", "open to a chat about remote roles", "wants a bigger scope next time",
+                "asked about salary ranges", None],
+    "no_answer": [None, "no voicemail set up"], "left_message": ["left voicemail", "left a message with the role"],
+    "replied": ["replied by email, will think about it", "sent an updated CV"],
+    "call_back_later": ["busy with a release, call after it", "on parental leave until spring"],
+    "not_interested": ["not looking this year", "just started a new job"],
+    "do_not_contact": ["asked us never to call again"],
+}
+
+
+def touchpoints(rnd: random.Random, candidates: list[list[Any]], positions: list[list[Any]],
+                today: dt.date) -> list[list[Any]]:
+    """The call log: about a third of the people have 1-3 logged contacts, by their
+    owner (initials), a few with a date they asked to be called back on."""
+    out: list[list[Any]] = []
+    for cand in candidates:
+        cid, owner = cand[0], cand[14]
+        if cid is None or rnd.random() > 0.35:
+            continue
+        for back in sorted((rnd.randint(2, 200) for _ in range(rnd.choice([1, 1, 2, 3]))), reverse=True):
+            outcome = rnd.choices(list(TOUCH_OUTCOMES), list(TOUCH_OUTCOMES.values()))[0]
+            date = today - dt.timedelta(days=back)
+            follow = date + dt.timedelta(days=rnd.randint(7, 90)) if outcome == "call_back_later" else None
+            by = "".join(w[0] for w in owner.split()) if owner else rnd.choice(["SK", "JB", "RP"])
+            pos = rnd.choice(positions)[0] if rnd.random() < 0.3 else None
+            out.append([date, cid, pos, by, rnd.choice(["call", "call", "email", "message", "meeting"]), outcome,
+                        follow, rnd.choice(TOUCH_NOTES[outcome])] + [None])
+    return out
 
 
 def _positions(rnd: random.Random, today: dt.date, count: int) -> list[list[Any]]:

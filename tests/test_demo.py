@@ -85,3 +85,17 @@ def test_the_backpocket_has_people_for_open_roles(demo):
     _, _, a = demo
     assert a.backpocket.sum() >= 10
     assert (a.circle["circle_back_status"].isin(schema.CALLABLE)).sum() >= 20
+
+
+def test_the_demo_has_a_call_log_that_moves_circle_backs(demo):
+    """Issue 17: Touchpoints by each owner, every outcome, a few follow-up dates, all valid."""
+    _, data, a = demo
+    touch = a.clean[schema.TOUCHPOINTS]
+    assert len(touch) == len(data[schema.TOUCHPOINTS]) >= 50  # no row left out for an error
+    assert set(touch["outcome"]) == set(schema.TOUCH_OUTCOMES)
+    assert touch["follow_up_on"].notna().sum() >= 3 and touch["by"].notna().all()
+    issues = a.issues[a.issues["tab"] == "Touchpoints"]
+    assert (issues["severity"] != "error").all()
+    circle = a.circle
+    assert circle["last_touchpoint"].notna().sum() >= 30
+    assert (circle["circle_back_status"].isin(schema.CALLABLE) & circle["rejection_category"].isna()).sum() >= 5
