@@ -141,6 +141,34 @@ def test_the_table_has_enough_cases():
     assert len(CASES) >= 30
 
 
+@pytest.mark.parametrize("reason,years,fits,point", [
+    ("overqualified for a mid-level seat", 12, True, "too senior for that role last time (P-0): pitch a more senior "
+                                                     "role, P-1 may fit"),
+    ("too senior for the team", 12, True, "pitch a more senior role"),
+    ("too junior at the time", 2, False, "not enough experience last time (P-0): ask what they have done since"),
+    ("too junior at the time", 9, True, "not enough experience last time (P-0): ask what they have done since; "
+                                        "P-1 may fit"),
+])
+def test_seniority_both_ways_on_a_senior_role(settings, reason, years, fits, point):
+    """An over-qualified soft-no is pitched the senior role; an under-qualified one only
+    once their years reach min_years (DESIGN §6)."""
+    soft = {**SOFT_NO, "rejection_reason": reason}
+    frames = make_frames(settings, candidates=[{**BASE_CAND, "years_experience": years}],
+                         positions=[OLD_ROLE, {**BASE_ROLE, "title": "Senior Backend", "min_years": 8}],
+                         pipeline=[soft])
+    clean, _ = validate.validate(frames, settings, TODAY)
+    pipe = reasons.classify_pipeline(clean[schema.PIPELINE], load_rules(settings))
+    circle = circleback.circle_backs(clean[schema.CANDIDATES], pipe, clean[schema.POSITIONS],
+                                     reasons.candidate_classes(pipe, clean[schema.CANDIDATES]), settings, TODAY)
+    assert (circle.at["C-00001", "suggested_positions"] == ["P-1"]) is fits
+    assert circle.at["C-00001", "talking_point"].startswith(point) or point in circle.at["C-00001", "talking_point"]
+    found = matching.match_position("P-1", clean[schema.CANDIDATES], clean[schema.POSITIONS], pipe, circle,
+                                    settings, TODAY)
+    assert (len(found) == 1) is fits
+    if fits:
+        assert f"years: {years} ≥ 8 needed" in found.at[0, "why"]
+
+
 def test_turned_down_for_this_role_never_matches(settings):
     earlier = {**SOFT_NO, "position_id": "P-1", "decided_on": dt.date(2025, 2, 1)}
     circle, found, _ = backpocket({}, {}, settings, pipeline=[earlier])
