@@ -142,7 +142,8 @@ def _same_clause(text: str, a: _Hit, b: _Hit) -> bool:
 def decisive_soft(soft: Sequence[_Hit], text: str) -> _Hit:
     """The soft-no that decides among several (the order is documented in the README):
     strong before weak; then money beats "declined" (and so do location and availability
-    in the same clause: "refused to relocate"); experience beats a skill word in the
+    in the same clause: "refused to relocate"; a reason in the declining clause beats one
+    in another); experience beats a skill word in the
     same clause; else the one mentioned first (as typed before word forms and typo readings)."""
     strong = [h for h in soft if not h.rule.weak] or list(soft)
     # at one place, a phrase as typed beats a word form of another rule's phrase ("travel" is
@@ -155,7 +156,8 @@ def decisive_soft(soft: Sequence[_Hit], text: str) -> _Hit:
                                                                            for d in declined))
                or (h.category in ("location", "availability") and _same_clause(text, h, chosen))]
         if why:
-            return min(why, key=lambda h: (h.category != "salary", h.typo, h.start))
+            # the reason in the declining clause first ("not keen on the commute and pay was low")
+            return min(why, key=lambda h: (not _same_clause(text, h, chosen), h.category != "salary", h.typo, h.start))
     if chosen.category == "skills":
         exp = [h for h in strong if h.category == "experience" and _same_clause(text, h, chosen)]
         if exp:
