@@ -213,7 +213,7 @@ def test_upgrade_adds_only_what_is_missing_and_changes_no_persons_cell(name, set
 def _check_structure(name, book, settings, result):
     tab = book.tab(settings.tab_title(schema.CANDIDATES))
     header = [tab.get(0, c) for c in range(tab.col_count)]
-    col = {h: i for i, h in enumerate(header) if h is not None}
+    col = {schema.header_key(h): i for i, h in enumerate(header) if h is not None}
     assert {"rejection_class", "next_circle_back", "circle_back_status", "row_issues"} <= set(col)
     assert tab.frozen_rows >= 1
     dropdowns = [(b, rule["condition"]["values"]) for b, rule in tab.validations]
@@ -230,6 +230,15 @@ def _check_structure(name, book, settings, result):
     assert all(not r["ranges"][0].get("endRowIndex") for r in tab.conditional)
     warn = [(p["range"].get("startColumnIndex"), p["warningOnly"]) for p in tab.protected]
     assert {(col[n], True) for n in ("rejection_class", "circle_back_status", "row_issues")} <= set(warn)
+    marked = {(m["location"]["dimensionRange"]["sheetId"], m["metadataValue"]): m["location"]["dimensionRange"]["startIndex"]
+              for m in book.developer_metadata if m["metadataKey"] == "sheetcrm.column"}
+    assert {(tab.sheet_id, n): col[n] for n in ("candidate_id", "rejection_class", "row_issues")}.items() <= marked.items()
+    tabs_marked = {m["metadataValue"]: m["location"]["sheetId"] for m in book.developer_metadata
+                   if m["metadataKey"] == "sheetcrm.tab"}
+    for key in schema.OWNED_TABS:
+        mine = [t for t in book.tabs if t.title == settings.tab_title(key)]
+        if mine and not any(line.startswith(f"tab {mine[0].title} left alone") for line in result.lines()):
+            assert tabs_marked.get(key) == mine[0].sheet_id, key
     if name == "their protections":
         assert (0, False) in warn
     if name == "filter too narrow":
@@ -238,7 +247,7 @@ def _check_structure(name, book, settings, result):
         assert tab.basic_filter["filterSpecs"][0]["filterCriteria"] == {"hiddenValues": ["quarterly"]}
     if name == "team columns, blank header cells":
         assert col["rejection_class"] == 11  # L: after K3, the last column holding any value
-    if name == "grid with no spare columns":
+    if name == "grid with no spare columns":  # grown at its end (appendDimension), never cut
         assert tab.col_count == col["row_issues"] + 1
     if name == "foreign tab named Summary":
         assert any("Summary left alone" in line for line in result.lines())

@@ -5,20 +5,23 @@ upgrade.py, the column decisions both share are upgrade_columns.py).
 Reads: the metadata (tabs, grids, protections, filters, highlighting rules), every tab's
 values and formulas (one ``values:batchGet``, FORMULA), and for the columns it would
 format or give a dropdown, row 2's number format and data validation (one
-``spreadsheets.get`` of those cells). Writes: one atomic ``:batchUpdate`` (tabs, wider
+``spreadsheets.get`` of those cells), sheetcrm's column markers (one
+``developerMetadata:search``). Writes: one atomic ``:batchUpdate`` (tabs, wider
 grids, formats, dropdowns, highlighting, frozen header, warning-only protections, a
-filter widened) and one ``values:batchUpdate`` of header cells that were blank — row 1
+filter widened, the markers sync finds its tabs and columns by: gsheets_write) and one ``values:batchUpdate`` of header cells that were blank — row 1
 is read again just before, so a header a person typed meanwhile is kept, not written
 over. A lost answer is never resent: running it again adds only what is still missing.
 """
 from __future__ import annotations
 
 import dataclasses
+import random
 from typing import Any
 
 from .. import schema
 from ..config import Settings
 from .backends import gsheets_requests as req
+from .backends import gsheets_write as marks
 from .backends.base import TabLayout, col_letter
 from .backends.gsheets_cells import quote, to_cell
 from .backends.gsheets_http import Unanswered
@@ -48,7 +51,9 @@ class Found:
     protected: list[dict]
     basic_filter: dict | None
     rules: set[str]  # the custom formulas of its highlighting rules, loosely spelled
+    markers: list[dict]  # sheet-located developer metadata (sheetcrm's tab marker)
     cells: list[list[Any]] = dataclasses.field(default_factory=list)  # values and formulas
+    columns: dict[str, int] = dataclasses.field(default_factory=dict)  # sheetcrm's marked columns -> column now
 
 
 @dataclasses.dataclass
@@ -58,6 +63,7 @@ class Plan:
     requests: list[dict] = dataclasses.field(default_factory=list)
     headers: list[tuple[str, int, int, Any]] = dataclasses.field(default_factory=list)  # (tab, row, col, value)
     new_tabs: set[str] = dataclasses.field(default_factory=set)
+    mids: set[int] = dataclasses.field(default_factory=set)  # developer metadata ids in use
     added: list[str] = dataclasses.field(default_factory=list)
     notes: list[str] = dataclasses.field(default_factory=list)
 
@@ -69,7 +75,7 @@ def upgrade(backend, settings: Settings) -> UpgradeResult:
         plans = {key: plan_columns(key, f.cells, settings.header_aliases.get(key, {}))
                  for key in schema.INPUT_TABS if (f := _find(found, settings.tab_title(key))) and f.grid}
         row2 = _read_row2(backend, found, settings, plans)
-        plan = build(settings, found, plans, row2)
+        plan = build(settings, found, plans, row2, _read_markers(backend, found, plans))
         if plan.requests:  # atomic at Google; a lost answer is not resent (see the docstring)
             backend._http.batch_update(backend.key, {"requests": plan.requests})
         plan.notes += _write_headers(backend, plan)
@@ -89,7 +95,8 @@ def _read(backend) -> dict[str, Found]:
                  for v in r.get("booleanRule", {}).get("condition", {}).get("values", [])}
         found[p["title"]] = Found(p["title"], p.get("sheetId", 0), grid.get("rowCount", 0), grid.get("columnCount", 0),
                                   grid.get("frozenRowCount", 0), p.get("sheetType", "GRID") == "GRID",
-                                  s.get("protectedRanges", []), s.get("basicFilter"), rules)
+                                  s.get("protectedRanges", []), s.get("basicFilter"), rules,
+                                  s.get("developerMetadata", []))
     titles = [t for t, f in found.items() if f.grid]
     try:
         got = backend._http.values_batch_get(backend.key, [quote(t) for t in titles], params=dict(FORMULAS)) \
@@ -146,9 +153,23 @@ def _read_row2(backend, found: dict[str, Found], settings: Settings, plans: dict
     return out
 
 
+def _read_markers(backend, found: dict[str, Found], plans: dict[str, ColumnPlan]) -> set[int]:
+    """sheetcrm's column markers (only a search lists them): per tab, name -> column now.
+    Returns the metadata ids in use."""
+    if not plans:
+        return set()
+    got = marks.search_columns(backend, set(found), {})
+    by_id = {f.sid: f for f in found.values()}
+    for sid, columns in got.items():
+        if sid in by_id:
+            by_id[sid].columns = {name: col for name, (_mid, col) in columns.items()}
+    return marks.used_ids(got)
+
+
 # -- planning -----------------------------------------------------------------------
-def build(settings: Settings, found: dict[str, Found], plans: dict[str, ColumnPlan], row2: dict) -> Plan:
-    plan = Plan()
+def build(settings: Settings, found: dict[str, Found], plans: dict[str, ColumnPlan], row2: dict,
+          mids: set[int] = frozenset()) -> Plan:
+    plan = Plan(mids=set(mids) | {m.get("metadataId", 0) for f in found.values() for m in f.markers})
     used = {f.sid for f in found.values()}
     for tab in workbook_layout(settings):
         key = _key_of(settings, tab.title)
@@ -171,6 +192,7 @@ def _key_of(settings: Settings, title: str) -> str:
 def _new_tab(plan: Plan, tab: TabLayout, sid: int) -> None:
     """A tab the sheet lacks, as `init` makes it (and plain text on its id and phone columns)."""
     plan.requests += req.create_requests({}, [tab], {tab.title: sid})
+    plan.requests += [_fresh_mid(plan, r) for r in marks.init_markers([tab], {tab.title: sid})]
     plan.requests += [req.number_format(sid, c, TEXT_FORMAT) for c, name in enumerate(tab.header, start=1)
                       if tab.owned_columns and name in TEXT_COLUMNS]
     plan.new_tabs.add(tab.title)
@@ -188,6 +210,9 @@ def _owned_tab(plan: Plan, key: str, tab: TabLayout, f: Found) -> None:
         for r, row in enumerate([tab.header, *tab.rows], start=1):
             plan.headers += [(f.title, r, c, v) for c, v in enumerate(row, start=1)]
         plan.added.append(f"{f.title}: header")
+    if marks.tab_marker_of({"markers": f.markers}) is None:  # sync finds it by its marker, renamed or not
+        plan.requests.append(_fresh_mid(plan, marks.marker(marks.TAB_KEY, key, {"sheetId": f.sid}, 0)))
+        plan.added.append(f"{f.title}: marked as sheetcrm's {key.replace('_', '-')} tab")
     if tab.highlight_values:
         _status_highlights(plan, f, tab.highlight_values[0], max(len(tab.header), 1))
     if not req.protected({"protected": f.protected}, None):
@@ -197,10 +222,9 @@ def _owned_tab(plan: Plan, key: str, tab: TabLayout, f: Found) -> None:
 
 def _input_tab(plan: Plan, key: str, f: Found, cols: ColumnPlan, row2: dict) -> None:
     width = max(cols.width, 1)
-    if width > f.cols:  # only the column count: a rowCount sent would cut rows a person added meanwhile
-        plan.requests.append({"updateSheetProperties": {
-            "properties": {"sheetId": f.sid, "gridProperties": {"columnCount": width}},
-            "fields": "gridProperties.columnCount"}})
+    if width > f.cols:  # grown at its end, as sync does: a rowCount or columnCount sent could cut
+        # rows or columns a person added meanwhile
+        plan.requests.append(marks.append_dimension(f.sid, "COLUMNS", width - f.cols))
     for name, col in cols.added.items():
         plan.headers.append((f.title, 1, col, name))
         plan.requests.append(_header_look(f.sid, col))
@@ -223,6 +247,27 @@ def _input_tab(plan: Plan, key: str, f: Found, cols: ColumnPlan, row2: dict) -> 
             plan.requests.append(req.protect(f.sid, col))
             plan.added.append(f"{f.title}: warning-only protection on column {col_letter(col)} ({name})")
     _widen_filter(plan, f, sorted(owned))
+    _column_markers(plan, f, cols)
+
+
+def _column_markers(plan: Plan, f: Found, cols: ColumnPlan) -> None:
+    """sheetcrm's columns and the id column carry a marker that moves with the column
+    (sync addresses its writes by it): added where the tab has none for that name."""
+    for name, col in sorted(cols.columns.items(), key=lambda x: x[1]):
+        if name in marks.MARKED and name not in f.columns:
+            plan.requests.append(_fresh_mid(plan, marks.marker(marks.COLUMN_KEY, name, marks.column_location(f.sid, col), 0)))
+            plan.added.append(f"{f.title}: column {col_letter(col)} ({name}) marked as sheetcrm's")
+
+
+def _fresh_mid(plan: Plan, request: dict) -> dict:
+    """A marker request with a metadata id no other marker of the sheet has."""
+    meta = request["createDeveloperMetadata"]["developerMetadata"]
+    mid = meta["metadataId"]
+    while mid in plan.mids or mid < 1_000:
+        mid = random.randint(1_000, 2**31 - 1)
+    plan.mids.add(mid)
+    meta["metadataId"] = mid
+    return request
 
 
 def _header_look(sid: int, col: int) -> dict:
