@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -175,6 +176,14 @@ def test_a_symlink_and_its_target_share_one_lock(tmp_path):
     link = tmp_path / "agency.xlsx"
     link.symlink_to(real)
     assert lock_file(link) == lock_file(real) == real.parent / ".agency.xlsx.sheetcrm-lock"
+
+
+@pytest.mark.parametrize("mode", [0o660, 0o600, 0o664])
+def test_whoever_may_write_the_workbook_may_take_its_lock(mode, demo_xlsx):
+    path = demo_xlsx(12)
+    os.chmod(path, mode)
+    assert CliRunner().invoke(cli, ["--workbook", str(path), "sync", "--today", TODAY]).exit_code == 0
+    assert stat.S_IMODE(lock_file(path).stat().st_mode) == mode
 
 
 def test_a_lock_in_a_missing_folder_makes_no_folder(tmp_path):

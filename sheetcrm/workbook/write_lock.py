@@ -22,6 +22,7 @@ import json
 import os
 import re
 import socket
+import stat
 import sys
 import tempfile
 import threading
@@ -83,15 +84,20 @@ class WriteLock:
 
     reentrant = True  # a hold inside a hold of this process passes through
 
-    def __init__(self, what: str, path: Path, wait_seconds: float = DEFAULT_WAIT_SECONDS):
+    def __init__(self, what: str, path: Path, wait_seconds: float = DEFAULT_WAIT_SECONDS, mode: int | None = None):
         self.what, self.path, self.wait_seconds = what, Path(path), max(0.0, float(wait_seconds))
+        self.mode = mode  # of a new lock file; None: from the umask
         self.wait: Wait | None = None
         self._holding = False
 
     @classmethod
     def for_workbook(cls, workbook: str | Path, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> "WriteLock":
         path = Path(workbook).expanduser().resolve()
-        return cls(f"workbook {path}", lock_file(path), wait_seconds)
+        try:  # whoever may write the workbook may take its lock (a team sharing it through a group)
+            mode = stat.S_IMODE(path.stat().st_mode) & 0o666 | 0o600  # the owner always (filelock needs it)
+        except OSError:
+            mode = None
+        return cls(f"workbook {path}", lock_file(path), wait_seconds, mode)
 
     @property
     def holder_path(self) -> Path:
@@ -109,7 +115,8 @@ class WriteLock:
                 return self
         if not self.path.parent.is_dir():  # filelock would create it: a mistyped path must not make folders
             raise NotFoundError(f"{self.what}: its folder {self.path.parent} does not exist; check the path")
-        lock = filelock.FileLock(key, timeout=0, thread_local=False)
+        options = {} if self.mode is None else {"mode": self.mode}
+        lock = filelock.FileLock(key, timeout=0, thread_local=False, **options)
         self.wait = self._take(lock)
         with _GUARD:
             _HELD[key] = [lock, 1]
