@@ -476,8 +476,8 @@ def test_one_log_line_per_run_with_the_figures_and_no_personal_data(clock, setti
     else:
         runs = [line for line in lines if " sync ok in " in line]
         assert len(runs) == 3
-        assert "read 2 candidates, 1 positions, 0 pipeline; wrote " in runs[0] and "issues (" in runs[0]
-        assert "circle-backs 0 due, 0 overdue" in runs[0]
+        assert "read 2 candidates, 1 positions, 0 pipeline, 0 touchpoints; wrote " in runs[0] and "issues (" in runs[0]
+        assert "circle-backs 1 due, 0 overdue" in runs[0]  # keep-warm (DESIGN §6): never turned down, no contact yet
     for secret in ("Zofia", "Quist", "Tariq", "Okafor", "example.com", "example.org", "7700", "900123"):
         assert secret not in text
 
