@@ -552,6 +552,17 @@ def test_fresh_heldout_category_accuracy_floor(rules):
     assert right / len(rows) >= 0.99, right
 
 
+def test_blind_heldout_v4_category_accuracy_floor(rules):
+    """reasons_heldout_v4.csv was written blind (by someone who never read the rules or the
+    other sets) and measured once, after the rules were final: 147/160 = 91.9 % in category,
+    3 hard-nos read as soft-no (README). The floor keeps that figure from regressing."""
+    rows = labelled(DATA / "reasons_heldout_v4.csv")
+    assert len(rows) == 160
+    got = [reasons.classify(r["text"], None, rules) for r in rows]
+    right = sum(g.category == r["category"] for g, r in zip(got, rows))
+    assert right / len(rows) >= 0.91, right
+
+
 @pytest.mark.parametrize("text, category, phrase", [
     ("he falsified his dates", "false_information", "falsify"),
     ("he keeps fabricating employment dates", "false_information", "fabricat"),
