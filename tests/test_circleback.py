@@ -300,7 +300,14 @@ def test_circle_backs_tab_lists_due_and_overdue_first_then_the_next_days(setting
     ("skills", {}, "skills did not fit last time (P-3): P-11 matches 2 of 2 skills"),
     ("ghosted", {}, "went quiet last time (P-3): a short friendly check-in, no pressure; P-11 may fit"),
     ("experience", {"skills": "fortran"}, "not enough experience last time (P-3): ask what they have done since"),
-    ("sponsor_rejected", {}, "met the brief but the client said no (P-3): P-11 is a fresh shot"),
+    ("sponsor_rejected", {}, "the client said no last time (P-3): P-11 is a fresh shot"),
+    # issue 17: the person's own figures, never a fit the data does not show
+    ("salary", {"salary_expectation": 95000},  # above P-11's cap: only a role without a cap fits
+     "salary gap last time (P-3): ask what they expect now; P-17 may fit (they asked 95,000 EUR last time)"),
+    ("salary", {"salary_expectation": 85000},
+     "salary gap last time (P-3): P-11 pays up to 90,000 EUR (they asked 85,000 EUR: within it)"),
+    ("experience", {"skills": "fortran", "years_experience": 4},
+     "not enough experience last time (P-3): ask what they have done since (now 4 years)"),
 ])
 def test_talking_point_from_the_reason(settings, today, cat, extra, expected):
     fields = {"skills": "python, aws", "location": "Berlin, Germany", **extra}

@@ -221,3 +221,8 @@ def test_a_re_added_person_who_said_do_not_contact_in_a_touchpoint_is_stopped():
     c = calls([ann(), twin], [no(SALARY, D(2026, 1, 1))], [tp(D(2026, 11, 1), "do_not_contact")])
     assert c.circle.loc["C-00001", "circle_back_status"] == "never"
     assert "C-00002" not in c.circle.index or c.circle.loc["C-00002", "circle_back_status"] not in schema.CALLABLE
+
+
+def test_the_talking_point_names_the_last_touch():
+    c = calls([ann()], [no(SALARY, D(2026, 1, 1))], [tp(D(2026, 11, 1), "left_message", by="JS")])
+    assert c.circle.at["C-00001", "talking_point"].endswith("; last touch 2026-11-01 left_message (JS)")

@@ -263,18 +263,42 @@ def _talking_points(rows: pd.DataFrame, cands: pd.DataFrame, positions: pd.DataF
     """One line per callable candidate, from why they were a soft-no last time.
     Plain dict lookups: this runs for every callable candidate of a big sheet."""
     pos = positions[positions["position_id"].notna()].drop_duplicates("position_id")
-    pos_info = dict(zip(pos["position_id"], zip(pos["salary_max"], pos["remote"], pos["location"])))
+    min_years = _column(pos, "min_years")
+    pos_info = dict(zip(pos["position_id"], zip(pos["salary_max"], pos["remote"], pos["location"], min_years)))
     available = dict(zip(cands.index, cands["available_from"]))
+    own = dict(zip(cands.index, zip(_column(cands, "salary_expectation"), _column(cands, "years_experience"))))
     best = pairs.drop_duplicates("candidate_id")
     fit = dict(zip(best["candidate_id"], zip(best["covered"], best["needed"])))
     # too senior last time: its own talking point (a more senior role), same category
     topics = np.where((rows["rejection_category"] == "experience") & (rows["rejection_direction"] == "over"),
                       "overqualified", rows["rejection_category"].to_numpy(dtype=object))
-    return [_talking_point(cat, was, suggested[0] if suggested else None,
-                           pos_info.get(suggested[0]) if suggested else None,
-                           available.get(cid), fit.get(cid), settings)
-            for cid, cat, was, suggested in zip(rows.index, topics, rows["rejection_position"],
-                                                rows["suggested_positions"])]
+    points = [_talking_point(cat, was, suggested[0] if suggested else None,
+                             pos_info.get(suggested[0]) if suggested else None,
+                             available.get(cid), fit.get(cid), settings)
+              for cid, cat, was, suggested in zip(rows.index, topics, rows["rejection_position"],
+                                                  rows["suggested_positions"])]
+    return [point + _specifics(cat, pos_info.get(suggested[0]) if suggested else None, own.get(cid, (None, None)),
+                               touch_mod.describe(*touched), settings)
+            for point, cid, cat, suggested, touched in zip(
+                points, rows.index, topics, rows["suggested_positions"],
+                zip(rows["last_touchpoint"], rows["last_touch_outcome"], rows["last_touch_by"]))]
+
+
+def _specifics(cat: str | None, p: tuple | None, own: tuple, touched: str, settings: Settings) -> str:
+    """What only this person's figures say: the size of a salary gap against the role
+    that fits, their years now against its minimum, and the last logged contact."""
+    extra = ""
+    expected, years = own
+    if cat == "salary" and p is not None and pd.notna(p[0]) and expected is not None and pd.notna(expected):
+        gap = float(expected) - float(p[0])
+        extra = f" (they asked {_money(expected, settings)}: " + \
+            (f"{_money(gap, settings)} above that)" if gap > 0 else "within it)")
+    elif cat == "salary" and expected is not None and pd.notna(expected):
+        extra = f" (they asked {_money(expected, settings)} last time)"
+    elif cat == "experience" and years is not None and pd.notna(years):
+        needs = f", the role asks {p[3]:g}" if p is not None and p[3] is not None and pd.notna(p[3]) else ""
+        extra = f" (now {years:g} years{needs})"
+    return extra + (f"; last touch {touched}" if touched else "")
 
 
 def _talking_point(cat: str | None, was: str | None, top: str | None, p: tuple | None, available: Any,
@@ -309,7 +333,8 @@ def _talking_point(cat: str | None, was: str | None, top: str | None, p: tuple |
     if cat == "declined_role":
         return f"they turned the role down last time{last}: lead with what is different" + (f" about {top}" if top else "")
     if cat == "sponsor_rejected":
-        return f"met the brief but the client said no{last}: " + (f"{top} is a fresh shot" if top else "keep them warm")
+        # the reason says the client chose someone else, not how well they fitted: claim no more
+        return f"the client said no last time{last}: " + (f"{top} is a fresh shot" if top else "keep them warm")
     if cat == "ghosted":
         return f"went quiet last time{last}: a short friendly check-in, no pressure{fits}"
     return f"circle back{last}{fits}"
