@@ -99,3 +99,22 @@ def test_the_demo_has_a_call_log_that_moves_circle_backs(demo):
     circle = a.circle
     assert circle["last_touchpoint"].notna().sum() >= 30
     assert (circle["circle_back_status"].isin(schema.CALLABLE) & circle["rejection_category"].isna()).sum() >= 5
+
+
+@pytest.mark.slow
+def test_readme_shows_the_demos_report_pipeline_by_source(tmp_path, monkeypatch):
+    """The README's `report pipeline --by source` block is what the demo prints."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from sheetcrm.cli import cli
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("$ sheetcrm report pipeline --by source\n", 1)[1].split("```", 1)[0].rstrip("\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SHEETCRM_CONFIG", raising=False)
+    run = CliRunner()
+    assert run.invoke(cli, ["--workbook", "d.xlsx", "init", "--demo", "300", "--today", "2026-11-22"]).exit_code == 0
+    result = run.invoke(cli, ["--workbook", "d.xlsx", "report", "pipeline", "--by", "source", "--today", "2026-11-22"])
+    assert result.exit_code == 0 and result.output.rstrip("\n") == shown
