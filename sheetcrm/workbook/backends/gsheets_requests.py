@@ -38,11 +38,6 @@ def add_sheet(sid: int, title: str, rows: int, cols: int, frozen: int = 1) -> di
     return {"addSheet": {"properties": {"sheetId": sid, "title": title, "gridProperties": grid}}}
 
 
-def grid(sid: int, rows: int, cols: int) -> dict:
-    return {"updateSheetProperties": {"properties": {"sheetId": sid, "gridProperties": {"rowCount": rows, "columnCount": cols}},
-                                      "fields": "gridProperties/rowCount,gridProperties/columnCount"}}
-
-
 def number_format(sid: int, col: int, fmt: dict, start_row: int = 1) -> dict:
     return {"repeatCell": {"range": {"sheetId": sid, "startRowIndex": start_row, "startColumnIndex": col - 1, "endColumnIndex": col},
                            "cell": {"userEnteredFormat": {"numberFormat": dict(fmt)}},
