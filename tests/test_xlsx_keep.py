@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sheetcrm import api
+from sheetcrm import api, schema
 from sheetcrm.workbook.backends import xlsx_patch
 from sheetcrm.workbook.backends.xlsx import XlsxBackend
 from tests.test_xlsx_errors import (
@@ -140,7 +140,7 @@ def test_a_do_not_contact_formula_keeps_its_result_when_an_owned_tab_is_renamed(
     cands = XlsxBackend(path).read().tabs["Candidates"]
     names = cands.values[0]
     dnc_col, status_col = names.index("do_not_contact") + 1, names.index("circle_back_status") + 1
-    row = next(r for r in range(2, len(cands.values) + 1) if cands.cell(r, status_col) in ("due", "overdue", "upcoming"))
+    row = next(r for r in range(2, len(cands.values) + 1) if cands.cell(r, status_col) in schema.CALLABLE)
     wb = openpyxl.load_workbook(path)
     wb["Candidates"].cell(row, dnc_col).value = "=" + formula.replace("B2", f"B{row}")
     wb["Issues"].title = "Issues (old)"
