@@ -229,9 +229,11 @@ def reasons_report(settings: Settings, today: dt.date, backend: Backend | None =
     return report.reasons_report(analysis.clean[schema.PIPELINE])
 
 
-def match_report(settings: Settings, position_id: str, today: dt.date, backend: Backend | None = None) -> ReportRows:
+def match_report(settings: Settings, position_id: str, today: dt.date, backend: Backend | None = None,
+                 shortlist: str | None = None, with_contact: bool = False) -> ReportRows:
     """The backpocket for one position: every callable person who fits it, overdue,
-    due, scheduled, then the rest, best skill coverage first, with why each fits."""
+    due, scheduled, then the rest, best skill coverage first, with why each fits.
+    ``shortlist``: also a CSV a hiring manager can read (``calendar_events`` = people in it)."""
     from .core import matching
     from .errors import NotFoundError
 
@@ -247,7 +249,32 @@ def match_report(settings: Settings, position_id: str, today: dt.date, backend: 
     found = matching.match_position(position_id, analysis.clean[schema.CANDIDATES], positions,
                                       analysis.clean[schema.PIPELINE], analysis.circle, settings, today)
     shown = tuple(c for c in matching.MATCH_COLUMNS if c != "why") + matching.MATCH_DETAIL_COLUMNS
-    return ReportRows(found, matching.MATCH_COLUMNS, table_columns=shown)
+    written = _shortlist(shortlist, found, analysis.clean[schema.CANDIDATES], with_contact) if shortlist else None
+    return ReportRows(found, matching.MATCH_COLUMNS, written, table_columns=shown)
+
+
+SHORTLIST_COLUMNS = ("candidate_id", "name", "skills_covered", "must_haves", "years", "location", "salary",
+                     "available_from")
+
+
+def _shortlist(path: str, found: pd.DataFrame, candidates: pd.DataFrame, with_contact: bool) -> int:
+    """The matches as a hiring manager reads them: who, and why they fit; the email
+    and phone only when asked (``with_contact``): a shortlist travels further than the sheet."""
+    from pathlib import Path
+
+    from . import output
+    from .errors import SheetCRMError
+
+    rows = found[list(SHORTLIST_COLUMNS)]
+    if with_contact:
+        people = candidates.drop_duplicates("candidate_id").set_index("candidate_id")
+        rows = rows.assign(email=rows["candidate_id"].map(people["email"]),
+                           phone=rows["candidate_id"].map(people["phone"]))
+    try:
+        Path(path).write_text(output.render(rows, "csv") + "\n", encoding="utf-8-sig")
+    except OSError as exc:
+        raise SheetCRMError(f"shortlist {path} could not be written ({exc.strerror or exc})") from None
+    return len(rows)
 
 
 def forget_person(settings: Settings, today: dt.date, email: str | None = None, phone: str | None = None,

@@ -378,22 +378,6 @@ def reasons_suggest(settings: Settings, fmt: str, today: dt.date) -> None:
 
 
 @cli.command()
-@click.argument("position_id")
-@format_option
-@today_option
-@pass_settings
-def match(settings: Settings, position_id: str, fmt: str, today: dt.date) -> None:
-    """Who in our backpocket fits this position: circle-back-eligible candidates
-    by skill coverage, with why (skills covered, location, salary).
-
-    \b
-    Example:
-      sheetcrm match P-007 --format json
-    """
-    click.echo(output.render(api.match_report(settings, position_id.strip(), today).frame(fmt), fmt))
-
-
-@cli.command()
 @click.option("--email", help="The person's email.")
 @click.option("--phone", help="The person's phone number.")
 @click.option("--candidate-id", "candidate_id", metavar="ID", help="The person's candidate_id.")

@@ -1,5 +1,5 @@
 """The recruiter's day, as click commands on the one `sheetcrm` entry point
-(cli.py imports this module so its commands are registered there)."""
+(cli.py imports this module so its commands are registered there): drafts, match."""
 from __future__ import annotations
 
 import datetime as dt
@@ -45,3 +45,27 @@ def drafts(settings: Settings, owner: str | None, within: int | None, eml: str |
         click.echo(output.render(result.frame(fmt), fmt))
     if eml:
         click.echo(f"wrote {result.calendar_events} drafts to {eml}", err=True)
+
+
+@cli.command()
+@click.argument("position_id")
+@click.option("--shortlist", type=click.Path(dir_okay=False), metavar="FILE.csv",
+              help="Also write a shortlist for the hiring manager (no email or phone unless --with-contact).")
+@click.option("--with-contact", is_flag=True, help="Put email and phone in the shortlist.")
+@format_option
+@today_option
+@pass_settings
+def match(settings: Settings, position_id: str, shortlist: str | None, with_contact: bool, fmt: str,
+          today: dt.date) -> None:
+    """Who in our backpocket fits this position: circle-back-eligible candidates
+    by skill coverage, with why (skills covered, location, salary).
+
+    \b
+    Example:
+      sheetcrm match P-007 --format json
+      sheetcrm match P-007 --shortlist p007-shortlist.csv
+    """
+    result = api.match_report(settings, position_id.strip(), today, shortlist=shortlist, with_contact=with_contact)
+    click.echo(output.render(result.frame(fmt), fmt))
+    if shortlist:
+        click.echo(f"wrote {result.calendar_events} people to {shortlist}", err=True)

@@ -395,3 +395,39 @@ def test_match_and_backpocket_counts_through_a_whole_sync(sheet):
             assert shown == "now" if c["available"] is None or c["available"] <= TODAY else \
                 shown.startswith(c["available"].isoformat())
             assert rec["circle_back_status"] == a.circle.at[rec["candidate_id"], "circle_back_status"]
+
+
+# -- issue 17: a shortlist a hiring manager can read ------------------------------------------
+
+def test_match_shortlist_has_no_contact_unless_asked(tmp_path):
+    import csv
+
+    from click.testing import CliRunner
+
+    from sheetcrm import api
+    from sheetcrm.cli import cli
+    from sheetcrm.config import Settings
+    from conftest import TODAY, make_memory
+
+    people = [{"candidate_id": f"C-0000{i}", "name": f"Ann{i} Test", "email": f"ann{i}@example.com",
+               "phone": f"+44 7700 90000{i}", "skills": "python", "location": "Remote"} for i in (1, 2)]
+    people[1]["do_not_contact"] = "yes"
+    role = {"position_id": "P1", "title": "Backend", "status": "open", "skills": "python", "location": "Remote"}
+    backend = make_memory(Settings(), candidates=people, positions=[role])
+    path = tmp_path / "short.csv"
+    result = api.match_report(Settings(), "P1", TODAY, backend=backend, shortlist=str(path))
+    rows = list(csv.DictReader(path.open(encoding="utf-8-sig")))
+    assert result.calendar_events == 1 and [r["candidate_id"] for r in rows] == ["C-00001"]
+    assert "email" not in rows[0] and "example.com" not in path.read_text(encoding="utf-8-sig")
+    assert "+44" not in path.read_text(encoding="utf-8-sig") and rows[0]["skills_covered"]
+    api.match_report(Settings(), "P1", TODAY, backend=backend, shortlist=str(path), with_contact=True)
+    rows = list(csv.DictReader(path.open(encoding="utf-8-sig")))
+    assert rows[0]["email"] == "ann1@example.com" and rows[0]["phone"] == "'+44 7700 900001"  # CSV-safe: no cell starts a formula
+    import sheetcrm.workbook.backends as backends
+
+    old, backends.open_backend = backends.open_backend, (lambda settings: backend)
+    try:
+        out = CliRunner().invoke(cli, ["match", "P1", "--shortlist", str(tmp_path / "c.csv"), "--today", "2026-11-22"])
+    finally:
+        backends.open_backend = old
+    assert out.exit_code == 0 and "wrote 1 people to" in out.stderr
