@@ -749,3 +749,32 @@ def test_reason_label_reaches_the_sheet_through_analyse(settings, today, frames_
 def test_analyse_needs_parsed_rules(settings, today, frames_of):
     with pytest.raises(TypeError, match="load_rules"):
         analysis_mod.analyse(frames_of(), settings, today)
+
+
+# ---------------------------------------------------------------- issue 19: kinds behind the v4 hard-no misses
+
+@pytest.mark.parametrize("text, category", [
+    # "never reach out / get in touch / call again", any word order, next to a soft reason
+    ("told us to never get in touch again; also the salary was low", "do_not_contact"),
+    ("skills gap on AWS, and she asked us never to reach out to her again", "do_not_contact"),
+    ("relocation not possible + please don't reach out again", "do_not_contact"),
+    ("wants us to never call him again, rate too high", "do_not_contact"),
+    ("too senior for us. he asked that we not reach out anymore", "do_not_contact"),
+    # "won't / will not / refuses to engage|work|deal with|through|via recruiters|agencies (anymore|period)"
+    ("won't work via agencies any more, commute too long", "unavailable_permanently"),
+    ("will not deal with recruiters anymore", "unavailable_permanently"),
+    ("no longer engaging with agencies, period", "unavailable_permanently"),
+    ("refuses to go through recruiters; also wanted remote", "unavailable_permanently"),
+    ("wanted more money and says he will never work through an agency again", "unavailable_permanently"),
+])
+def test_an_unnegated_hard_no_family_beats_the_soft_reason_beside_it(rules, text, category):
+    got = reasons.classify(text, "declined", rules)
+    assert (got.cls, got.category) == ("hard_no", category), got.rule
+
+
+@pytest.mark.parametrize("text, category", [
+    ("happy to work with recruiters, salary too low", "salary"),
+    ("will not work with us on rate, too expensive", "salary"),
+])
+def test_soft_reasons_near_the_hard_no_families_stay_soft(rules, text, category):
+    assert reasons.classify(text, "declined", rules).category == category
