@@ -213,7 +213,10 @@ def test_adc_with_service_account_impersonation_acts_as_the_service_account(goog
     """Loading only: google-auth sends impersonation to Google's IAM endpoint whatever the
     file says, and nothing here may reach Google."""
     env.setenv("GOOGLE_APPLICATION_CREDENTIALS", write(tmp_path, "adc.json", impersonation_info(google)))
-    creds, who = gsheets_auth.load_credentials(Settings(credentials_type="adc"))
+    with pytest.raises(ConfigError, match="would still sign in at Google"):  # the stand-in guard
+        gsheets_auth.load_credentials(Settings(credentials_type="adc"))
+    env.delenv("SHEETCRM_GOOGLE_API_URL")
+    creds, who = gsheets_auth.load_credentials(Settings(credentials_type="adc"))  # loading: no request yet
     assert who == f"service account {SA_EMAIL} (impersonated; Application Default Credentials)"
     assert tuple(creds._target_scopes) == ("https://www.googleapis.com/auth/spreadsheets",)
 

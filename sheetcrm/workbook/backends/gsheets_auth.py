@@ -123,9 +123,13 @@ def load_credentials(settings) -> tuple[Any, str]:
 
 def _signing_in_at(creds: Any, token_uri: str) -> Any:
     """With a local stand-in for Google, the sign-in goes there too: neither a refresh
-    token nor a signed key assertion may leave the machine (public ``with_token_uri``;
-    impersonation keeps its source's token endpoint, as the ADC file names it)."""
-    return creds.with_token_uri(token_uri) if hasattr(creds, "with_token_uri") else creds
+    token nor a signed key assertion may leave the machine (public ``with_token_uri``).
+    Credentials that cannot be pointed elsewhere (impersonation, the machine's own
+    account) are refused rather than let them sign in at Google."""
+    if not hasattr(creds, "with_token_uri"):
+        raise ConfigError(f"SHEETCRM_GOOGLE_API_URL is set (a local stand-in for Google) but these credentials "
+                          f"({type(creds).__module__.rsplit('.', 1)[-1]}) would still sign in at Google; unset one of them")
+    return creds.with_token_uri(token_uri)
 
 
 def _service_account(info: dict, kind: str, path: Path) -> tuple[Any, str]:
