@@ -11,7 +11,7 @@ import pandas as pd
 from .. import schema
 from ..config import Settings
 from ..schema import OwnedTab
-from . import Frames, with_all_tabs, circleback, funnel, matching, never_call, pipeline, pipeline_groups, reasons, validate
+from . import Frames, alerts, with_all_tabs, circleback, funnel, matching, never_call, pipeline, pipeline_groups, reasons, validate
 from .issues import issues_frame, row_issue_texts
 from .readable import readable
 
@@ -37,6 +37,7 @@ class Analysis:
     owned: dict[str, pd.DataFrame]  # per input tab: index=row, owned columns as cell values
     tabs: list[OwnedTab]
     left_out: dict[str, int]  # rows with errors, per input tab
+    new_roles: list[str] = dataclasses.field(default_factory=list)  # lines about new or reopened roles
 
 
 
@@ -127,8 +128,9 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
                           key=schema.CIRCLE_BACKS)),
         readable(OwnedTab(settings.tab_title(schema.ISSUES), issues_rows(issues), key=schema.ISSUES)),
     ]
+    new_roles = alerts.new_role_lines(c.frames[schema.POSITIONS], clean[schema.POSITIONS], backpocket, backpocket_due)
     return Analysis(c.frames, clean, issues, c.candidate_class, figures, circle, backpocket, c.new_ids, owned, tabs,
-                    c.left_out)
+                    c.left_out, new_roles)
 
 
 
@@ -164,6 +166,7 @@ def _owned_columns(frames: Frames, clean: Frames, issues: pd.DataFrame, cand_cla
     cand_out.loc[cands.index, "next_circle_back"] = by_id["next_circle_back"].map(_day).values
 
     pos, pos_out = clean[schema.POSITIONS], out[schema.POSITIONS]
+    pos = pos[pos["status"].isin(alerts.LIVE).to_numpy(dtype=bool)]  # a filled or closed role's cells stay blank
     pos_out.loc[pos.index, "backpocket_matches"] = pos["position_id"].map(backpocket).map(_int).values
     if backpocket_due is not None:
         pos_out.loc[pos.index, "backpocket_due"] = pos["position_id"].map(backpocket_due).map(_int).values

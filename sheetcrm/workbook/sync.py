@@ -106,6 +106,7 @@ class SyncReport:
     skipped_rows: int
     seconds: float
     requests: int | None = None
+    new_roles: list[str] = dataclasses.field(default_factory=list)  # issue 17: new or reopened roles' backpocket
     waited: str = ""  # this writer found the workbook's lock held and waited (write_lock.Wait.line)
     ids_restored: int = 0  # existing ids a person's sort put under a new one mid-write, put back
 
@@ -133,6 +134,7 @@ class SyncReport:
         if self.ids_restored:
             out.append(f"restored {self.ids_restored} candidate ids that a sort during the sync had moved under new ones")
         out.append(f"circle-backs: {self.circle_backs_due} due, {self.circle_backs_overdue} overdue")
+        out += [f"new or reopened role {line}" for line in self.new_roles]
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -205,4 +207,5 @@ def _report(analysis: Analysis, changes: Changes, result: WriteResult, dry_run: 
         ids_restored=result.restored_ids,
         seconds=round(seconds, 3),
         requests=requests,
+        new_roles=list(analysis.new_roles),
     )

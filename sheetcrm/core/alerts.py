@@ -1,0 +1,25 @@
+"""Pure: what a sync tells the team about roles that are new or reopened (issue 17).
+
+A role is new or reopened since the last sync when it is open now and its
+``backpocket_matches`` cell is blank in the sheet: sheetcrm fills that cell for open
+and on-hold roles only, so a blank one was never synced while open (a new row) or was
+filled or closed at the last sync (reopened). On a sheet never synced before, every
+cell is blank and nothing is announced (everything would be "new").
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..values import is_blank
+
+LIVE = ("open", "on_hold")  # roles whose backpocket cells sheetcrm fills
+
+
+def new_role_lines(raw: pd.DataFrame, clean: pd.DataFrame, matches: pd.Series, due: pd.Series) -> list[str]:
+    """`P-016 Senior Data Engineer: 7 in the backpocket, 2 due now`, per new or reopened role."""
+    before = raw["backpocket_matches"].reindex(clean.index)
+    if before.map(is_blank).all():
+        return []
+    fresh = (clean["status"] == "open") & before.map(is_blank)
+    return [f"{pid} {title}: {int(matches.get(pid, 0))} in the backpocket, {int(due.get(pid, 0))} due now"
+            for pid, title in zip(clean.loc[fresh, "position_id"], clean.loc[fresh, "title"])]

@@ -1,0 +1,44 @@
+"""New and reopened roles announce their backpocket at sync (core/alerts.py, issue 17)."""
+from __future__ import annotations
+
+from sheetcrm import api
+from sheetcrm.config import Settings
+
+from conftest import TODAY, make_memory
+
+PEOPLE = [{"candidate_id": f"C-0000{i}", "name": f"Ann{i} Test", "email": f"ann{i}@example.com", "skills": "python",
+           "location": "Remote"} for i in (1, 2, 3)]
+OLD = {"position_id": "P1", "title": "Backend", "status": "open", "skills": "python", "location": "Remote"}
+NEW = {"position_id": "P-016", "title": "Senior Data Engineer", "status": "open", "skills": "python",
+       "location": "Remote"}
+
+
+def _positions_row(backend, pid):
+    tab = backend.tabs["Positions"]
+    return next(r for r in tab[1:] if r[0] == pid), {h: i for i, h in enumerate(tab[0])}
+
+
+def test_a_new_role_announces_its_backpocket_and_only_once():
+    settings = Settings()
+    people = [dict(p) for p in PEOPLE]
+    people[2]["last_contacted"] = "2026-11-01"  # keep-warm, contacted recently: in the backpocket, not due
+    backend = make_memory(settings, candidates=people, positions=[OLD])
+    first = api.sync_workbook(settings, TODAY, backend=backend)
+    assert first.new_roles == []  # a sheet never synced: nothing is "new"
+    row = [NEW.get(h) for h in backend.tabs["Positions"][0]]
+    backend.tabs["Positions"].append(row)
+    second = api.sync_workbook(settings, TODAY, backend=backend)
+    assert second.new_roles == ["P-016 Senior Data Engineer: 3 in the backpocket, 2 due now"]
+    assert "new or reopened role P-016 Senior Data Engineer: 3 in the backpocket, 2 due now" in second.lines()
+    assert api.sync_workbook(settings, TODAY, backend=backend).new_roles == []
+
+
+def test_a_reopened_role_announces_too_and_a_closed_one_keeps_blank_cells():
+    settings = Settings()
+    backend = make_memory(settings, candidates=PEOPLE, positions=[OLD, {**NEW, "status": "closed"}])
+    api.sync_workbook(settings, TODAY, backend=backend)
+    row, col = _positions_row(backend, "P-016")
+    assert row[col["backpocket_matches"]] is None and row[col["backpocket_due"]] is None
+    row[col["status"]] = "open"
+    again = api.sync_workbook(settings, TODAY, backend=backend)
+    assert again.new_roles == ["P-016 Senior Data Engineer: 3 in the backpocket, 3 due now"]
