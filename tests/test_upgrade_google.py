@@ -115,6 +115,10 @@ def _formatted_and_frozen(book, backend, settings):
     tab.put(2, 3, 447700900002)  # a phone stored as a number before the column was text
 
 
+def _empty_positions(book, backend, settings):
+    book.tab("Positions").grid = []
+
+
 def _configured_title(book, backend, settings):
     book.tab("Candidates").title = "People"
 
@@ -145,6 +149,7 @@ SETUPS = [
     ("chart-only tab titled Circle-backs", _chart_only_circle_backs, {}),
     ("formatted and frozen already", _formatted_and_frozen, {}),
     ("configured tab title", _configured_title, {"candidates": "People"}),
+    ("empty Positions tab", _empty_positions, {}),
 ]
 
 
@@ -258,6 +263,9 @@ def _check_structure(name, book, settings, result):
     if name == "empty Issues, Circle-backs ours":
         assert book.tab("Issues").get(0, 0) == "tab" and book.tab("Issues").protected
         assert len(book.tab("Circle-backs").conditional) == 2 and book.tab("Circle-backs").protected
+    if name == "empty Positions tab":
+        positions = book.tab("Positions")
+        assert [positions.get(0, c) for c in range(3)] == ["position_id", "title", "client"] and positions.validations
     if name == "formatted and frozen already":
         assert tab.frozen_rows == 2 and not any("format on last_contacted" in a for a in result.added)
 
@@ -294,6 +302,11 @@ def test_a_lost_answer_is_one_line_and_a_rerun_finishes(gsheet, google):
 ])
 def test_last_used_column_counts_any_row(rows, last):
     assert last_used_column(rows) == last
+
+
+def test_an_empty_tab_gets_the_whole_header():
+    plan = plan_columns(schema.POSITIONS, [[None, " "]])
+    assert list(plan.added) == schema.INPUT_TAB_SCHEMAS[schema.POSITIONS].names and plan.found == {}
 
 
 def test_plan_puts_owned_columns_after_the_last_used_column():

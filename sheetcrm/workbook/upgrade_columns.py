@@ -67,8 +67,11 @@ def last_used_column(rows: Sequence[Sequence[Any]]) -> int:
 def plan_columns(key: str, rows: Sequence[Sequence[Any]], aliases: Mapping[str, str] | None = None) -> ColumnPlan:
     found = header_map(key, rows[0] if rows else [], aliases)
     last = last_used_column(rows)
+    tab = schema.INPUT_TAB_SCHEMAS[key]
+    if last == 0:  # an empty tab gets the whole header, as `init` writes it
+        return ColumnPlan({}, {name: col for col, name in enumerate(tab.names, start=1)}, 0)
     added: dict[str, int] = {}
-    for column in schema.INPUT_TAB_SCHEMAS[key].owned_columns:
+    for column in tab.owned_columns:
         if column.name not in found:
             added[column.name] = last + 1 + len(added)
     return ColumnPlan(found, added, last)

@@ -228,7 +228,10 @@ def _input_tab(plan: Plan, key: str, f: Found, cols: ColumnPlan, row2: dict) -> 
     for name, col in cols.added.items():
         plan.headers.append((f.title, 1, col, name))
         plan.requests.append(_header_look(f.sid, col))
-        plan.added.append(f"{f.title}: column {col_letter(col)} {name}")
+        if cols.found or cols.last_used:
+            plan.added.append(f"{f.title}: column {col_letter(col)} {name}")
+    if cols.added and not (cols.found or cols.last_used):
+        plan.added.append(f"{f.title}: header ({len(cols.added)} columns) in the empty tab")
     _dropdowns(plan, key, f, cols, row2)
     _formats(plan, key, f, cols, row2)
     if "row_issues" in cols.columns:
