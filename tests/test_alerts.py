@@ -42,3 +42,17 @@ def test_a_reopened_role_announces_too_and_a_closed_one_keeps_blank_cells():
     row[col["status"]] = "open"
     again = api.sync_workbook(settings, TODAY, backend=backend)
     assert again.new_roles == ["P-016 Senior Data Engineer: 3 in the backpocket, 3 due now"]
+
+
+def test_the_summary_lists_each_open_role_s_top_matches():
+    settings = Settings()
+    people = [dict(p) for p in PEOPLE] + [{"candidate_id": "C-00009", "name": "Never Test", "email": "n@example.com",
+                                          "skills": "python", "location": "Remote", "do_not_contact": "yes"}]
+    backend = make_memory(settings, candidates=people, positions=[OLD, {**NEW, "skills": "cobol"}])
+    api.sync_workbook(settings, TODAY, backend=backend)
+    summary = backend.tabs["Summary"]
+    at = next(i for i, r in enumerate(summary) if r and str(r[0]).startswith("Top backpocket matches"))
+    block = {r[0]: r[2] for r in summary[at + 1:at + 3]}
+    assert block["P1"] == "C-00001 Ann1 Test (due); C-00002 Ann2 Test (due); C-00003 Ann3 Test (due)"
+    assert block["P-016"] == "nobody in the backpocket fits yet"
+    assert "C-00009" not in str(summary)

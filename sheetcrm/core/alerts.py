@@ -23,3 +23,26 @@ def new_role_lines(raw: pd.DataFrame, clean: pd.DataFrame, matches: pd.Series, d
     fresh = (clean["status"] == "open") & before.map(is_blank)
     return [f"{pid} {title}: {int(matches.get(pid, 0))} in the backpocket, {int(due.get(pid, 0))} due now"
             for pid, title in zip(clean.loc[fresh, "position_id"], clean.loc[fresh, "title"])]
+
+
+TOP = 3  # matches shown per open role on the Summary
+_RANK = {"overdue": 0, "due": 1, "scheduled": 2}
+
+
+def top_matches_rows(circle: pd.DataFrame, positions: pd.DataFrame, top: int = TOP) -> list[list]:
+    """The Summary's "who fits each open role" block: per open role, its best matches
+    (overdue, then due, then scheduled; best skill fit first within each), as
+    `C-00012 Ada Lovelace (due)`; `sheetcrm match` gives the rest and why."""
+    live = circle[circle["circle_back_status"].isin(list(_RANK))]
+    ranked = live.assign(_rank=live["circle_back_status"].map(_RANK)).sort_values("_rank", kind="stable")
+    picks: dict[str, list[str]] = {}
+    for cid, name, status, suggested in zip(ranked.index, ranked["name"], ranked["circle_back_status"],
+                                            ranked["suggested_positions"]):
+        for pid in suggested or []:
+            if len(picks.setdefault(pid, [])) < top:
+                picks[pid].append(f"{cid} {name} ({status})")
+    open_roles = positions[(positions["status"] == "open").to_numpy(dtype=bool)]
+    rows: list[list] = [["Top backpocket matches per open role (sheetcrm match ID --shortlist FILE.csv for the rest)"]]
+    for pid, title in zip(open_roles["position_id"], open_roles["title"]):
+        rows.append([pid, title, "; ".join(picks.get(pid, [])) or "nobody in the backpocket fits yet"])
+    return rows

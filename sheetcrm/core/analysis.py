@@ -119,6 +119,10 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
     summary = pipeline.summary_rows(figures, clean[schema.CANDIDATES], c.left_out, now, backpocket,
                                     positions=clean[schema.POSITIONS], groups=groups)
     chart = funnel.add_funnel(summary, figures)
+    summary.append([])
+    top = alerts.top_matches_rows(circle, clean[schema.POSITIONS])
+    summary.bold_rows = (*summary.bold_rows, len(summary) + 1)
+    summary.extend(top)
     tabs = [
         OwnedTab(settings.tab_title(schema.SUMMARY), summary,
                  volatile=SUMMARY_VOLATILE, freeze_rows=0, bold_rows=summary.bold_rows,
