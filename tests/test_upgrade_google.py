@@ -326,3 +326,14 @@ def test_init_upgrade_command_on_a_google_sheet(google, tmp_path, monkeypatch):
     assert again.exit_code == 0 and "nothing to add" in again.output
     refused = CliRunner().invoke(cli, ["--sheet", key, "init", "--upgrade", "--force"])
     assert refused.exit_code == 2 and "cannot be combined" in refused.output
+
+
+@pytest.mark.parametrize("table, widened", [(None, True), ("tbl-1", False)])
+def test_a_tables_filter_is_named_not_rewritten(table, widened):
+    flt = {"range": {"sheetId": 7, "startColumnIndex": 0, "endColumnIndex": 3}, "filterSpecs": []}
+    if table:
+        flt["tableId"] = table
+    found = upgrade_google.Found("Candidates", 7, 1000, 26, 1, True, [], flt, set(), [])
+    plan = upgrade_google.Plan()
+    upgrade_google._widen_filter(plan, found, [8, 9])
+    assert bool(plan.requests) == widened and bool(plan.notes) != widened

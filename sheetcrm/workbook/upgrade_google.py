@@ -319,6 +319,10 @@ def _widen_filter(plan: Plan, f: Found, owned: list[int]) -> None:
     lo, hi = rng.get("startColumnIndex", 0), rng.get("endColumnIndex", f.cols)
     if all(lo < c <= hi for c in owned):
         return
+    if f.basic_filter.get("tableId"):  # a table's filter: its range is the table's, widened in Sheets
+        plan.notes.append(f"{f.title}: the filter belongs to a table that stops short of sheetcrm's columns; "
+                          "widen the table in Google Sheets (Table > Edit table range)")
+        return
     rng.update(sheetId=f.sid, startColumnIndex=min(lo, owned[0] - 1), endColumnIndex=max(hi, owned[-1]))
     rng.pop("endRowIndex", None)  # every row, however many people add
     plan.requests.append({"setBasicFilter": {"filter": {**f.basic_filter, "range": rng}}})
