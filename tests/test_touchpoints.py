@@ -226,3 +226,25 @@ def test_a_re_added_person_who_said_do_not_contact_in_a_touchpoint_is_stopped():
 def test_the_talking_point_names_the_last_touch():
     c = calls([ann()], [no(SALARY, D(2026, 1, 1))], [tp(D(2026, 11, 1), "left_message", by="JS")])
     assert c.circle.at["C-00001", "talking_point"].endswith("; last touch 2026-11-01 left_message (JS)")
+
+
+def test_init_upgrade_adds_the_touchpoints_tab_with_dropdowns_and_a_sheet_without_it_syncs(tmp_path):
+    import openpyxl
+
+    from sheetcrm import api
+    from sheetcrm.workbook.backends.xlsx import XlsxBackend
+
+    path = tmp_path / "old.xlsx"
+    settings = Settings(workbook=path)
+    api.init_workbook(settings, TODAY, demo=30, backend=XlsxBackend(path))
+    wb = openpyxl.load_workbook(path)
+    del wb["Touchpoints"]
+    wb.save(path)
+    report = api.sync_workbook(settings, TODAY, backend=XlsxBackend(path))  # works as before, without the tab
+    assert report.errors >= 0 and "touchpoints" in report.rows_read and report.rows_read["touchpoints"] == 0
+    lines = api.upgrade_workbook(settings, backend=XlsxBackend(path)).lines()
+    assert any(line == "tab Touchpoints" for line in lines)
+    assert any("dropdown on outcome" in line for line in lines) and any("dropdown on channel" in line for line in lines)
+    ws = openpyxl.load_workbook(path)["Touchpoints"]
+    assert [c.value for c in ws[1]][:8] == [c.name for c in schema.TOUCHPOINTS_TAB.input_columns]
+    assert api.upgrade_workbook(settings, backend=XlsxBackend(path)).lines()[0].endswith("it is up to date")
