@@ -778,3 +778,35 @@ def test_an_unnegated_hard_no_family_beats_the_soft_reason_beside_it(rules, text
 ])
 def test_soft_reasons_near_the_hard_no_families_stay_soft(rules, text, category):
     assert reasons.classify(text, "declined", rules).category == category
+
+
+@pytest.mark.parametrize("text, category", [
+    ("Gehalt zu niedrig, und er möchte nie wieder kontaktiert werden", "do_not_contact"),
+    ("Bitte nie mehr melden, Pendelweg zu lang", "do_not_contact"),
+    ("Arbeitet grundsätzlich nicht mehr über Personalvermittler, Gehalt passt auch nicht", "unavailable_permanently"),
+    ("Will mit Recruitern nicht mehr zusammenarbeiten", "unavailable_permanently"),
+    ("Lehnt die Zusammenarbeit mit Agenturen ab, Punkt.", "unavailable_permanently"),
+    ("Salaire trop bas et ne veut plus jamais être recontacté", "do_not_contact"),
+    ("Demande qu'on ne le rappelle jamais", "do_not_contact"),
+    ("Refuse de passer par des cabinets, point final", "unavailable_permanently"),
+    ("Refuse de travailler avec les agences désormais", "unavailable_permanently"),
+    ("Salario bajo y pidió que nunca más lo contactemos", "do_not_contact"),
+    ("No quiere volver a saber de nosotros", "do_not_contact"),
+    ("Ya no quiere trabajar a través de agencias", "unavailable_permanently"),
+    ("Rechaza trabajar con headhunters, además el sueldo no encaja", "unavailable_permanently"),
+    ("Salaris te laag en wil nooit meer benaderd worden", "do_not_contact"),
+    ("Vroeg ons nooit meer contact op te nemen", "do_not_contact"),
+    ("Weigert via bureaus te werken, punt", "unavailable_permanently"),
+    ("Weigert samen te werken met recruiters", "unavailable_permanently"),
+])
+def test_the_hard_no_families_are_read_in_every_language(rules, text, category):
+    got = reasons.classify(text, "declined", rules)
+    assert (got.cls, got.category) == ("hard_no", category), got.rule
+
+
+@pytest.mark.parametrize("text", [
+    "Hat sich nie wieder gemeldet", "Il ne nous a jamais rappelé", "Nunca nos llamó de vuelta",
+    "Heeft nooit meer iets laten horen", "Kandidat hat sich direkt beworben, nicht über Agentur, Gehalt zu hoch",
+])
+def test_never_heard_back_and_not_via_an_agency_are_not_hard_no(rules, text):
+    assert reasons.classify(text, "declined", rules).cls != "hard_no"
