@@ -514,7 +514,8 @@ def test_a_hard_no_stays_hard_whatever_soft_text_and_typos_surround_it(rules, da
 
 # ---------------------------------------------------------------- issue 19: forms, languages, labels
 
-LABELLED_SETS = [DATA / "reasons_labelled.csv", DATA / "reasons_heldout.csv", DATA / "reasons_heldout_fresh.csv"]
+LABELLED_SETS = [DATA / "reasons_labelled.csv", DATA / "reasons_heldout.csv", DATA / "reasons_heldout_fresh.csv",
+                 DATA / "reasons_heldout_v4.csv"]
 
 
 @pytest.mark.parametrize("path", [*LABELLED_SETS, "shared"], ids=lambda p: getattr(p, "name", p))
@@ -555,12 +556,14 @@ def test_fresh_heldout_category_accuracy_floor(rules):
 def test_blind_heldout_v4_category_accuracy_floor(rules):
     """reasons_heldout_v4.csv was written blind (by someone who never read the rules or the
     other sets) and measured once, after the rules were final: 147/160 = 91.9 % in category,
-    3 hard-nos read as soft-no (README). The floor keeps that figure from regressing."""
+    3 hard-nos read as soft-no (commit 97123d9, README). It was then moved into the tuning
+    material: the kinds of its misses were fixed in the rules (157/160 after). The floor is
+    what the reader reaches on it now, so it cannot regress; it is no longer a blind figure."""
     rows = labelled(DATA / "reasons_heldout_v4.csv")
     assert len(rows) == 160
     got = [reasons.classify(r["text"], None, rules) for r in rows]
     right = sum(g.category == r["category"] for g, r in zip(got, rows))
-    assert right / len(rows) >= 0.91, right
+    assert right / len(rows) >= 0.98, right
 
 
 @pytest.mark.parametrize("text, category, phrase", [
@@ -810,3 +813,17 @@ def test_the_hard_no_families_are_read_in_every_language(rules, text, category):
 ])
 def test_never_heard_back_and_not_via_an_agency_are_not_hard_no(rules, text):
     assert reasons.classify(text, "declined", rules).cls != "hard_no"
+
+
+@pytest.mark.parametrize("text, category", [
+    # the other kinds behind v4 misses, in new words
+    ("switching careers into nursing, out of tech for good", "career_change"),
+    ("Hat die Branche gewechselt und arbeitet inzwischen als Koch", "career_change"),
+    ("Van beroep gewisseld, werkt nu in het onderwijs", "career_change"),
+    ("Voorgoed naar Portugal vertrokken", "unavailable_permanently"),
+    ("could only commit three months, client wants a year", "availability"),
+    ("A refusé le poste sans donner de raison", "declined_role"),
+    ("Bon profil mais la directrice a dit non", "sponsor_rejected"),
+])
+def test_other_v4_miss_kinds_are_read(rules, text, category):
+    assert reasons.classify(text, "declined", rules).category == category
