@@ -827,3 +827,12 @@ def test_never_heard_back_and_not_via_an_agency_are_not_hard_no(rules, text):
 ])
 def test_other_v4_miss_kinds_are_read(rules, text, category):
     assert reasons.classify(text, "declined", rules).category == category
+
+
+@pytest.mark.parametrize("text", [
+    "client complaint about him was investigated and not confirmed; sponsor went with someone else",
+    "customer complaint against her was checked and not confirmed, HM passed anyway",
+    "client escalated early on, it was not upheld; rate too high anyway",
+])
+def test_a_complaint_checked_and_not_confirmed_is_never_a_hard_no(rules, text):
+    assert reasons.classify(text, "declined", rules).cls != "hard_no"
