@@ -147,6 +147,7 @@ def sync_both(src: Path, tmp_path: Path, settings, today, monkeypatch) -> tuple[
 
 
 @pytest.mark.parametrize("n,extras", [(40, False), (60, True), (150, True)])
+
 def test_sync_through_the_patcher_leaves_the_same_cells_as_openpyxl(n, extras, demo_xlsx, tmp_path, settings,
                                                                      today, monkeypatch):
     src = demo_xlsx(n)
@@ -251,19 +252,9 @@ def test_what_the_patcher_cannot_do_goes_to_openpyxl_before_anything_is_written(
     src = demo_xlsx(10)
     if case == "shared formula overwritten":
         # a shared formula written by hand (as Excel writes them)
-        d = tmp_path / "x"
-        with zipfile.ZipFile(src) as zf:
-            zf.extractall(d)
-        sheet = d / "xl/worksheets/sheet1.xml"
-        xml = sheet.read_text()
-        xml = xml.replace('<row r="2">', '<row r="2"><c r="A2"><f t="shared" ref="A2:A3" si="0">1+1</f><v>2</v></c>', 1)
-        xml = xml.replace('<c r="A2" t="inlineStr"><is><t>C-00001</t></is></c>', "", 1)
-        sheet.write_text(xml)
-        src.unlink()
-        with zipfile.ZipFile(src, "w") as zf:
-            for p in sorted(d.rglob("*")):
-                if p.is_file():
-                    zf.write(p, p.relative_to(d).as_posix())
+        edit_sheet_xml(src, tmp_path, lambda xml: xml.replace(
+            '<row r="2">', '<row r="2"><c r="A2"><f t="shared" ref="A2:A3" si="0">1+1</f><v>2</v></c>', 1).replace(
+            '<c r="A2" t="inlineStr"><is><t>C-00001</t></is></c>', "", 1))
     tabs: list[OwnedTab] = []
     cells = [CellUpdate("Candidates", 2, 1, "C-9")] if case == "shared formula overwritten" else []
     snap = XlsxBackend(src).read()
@@ -359,20 +350,25 @@ def test_an_owned_tab_titled_in_another_case_is_rewritten_not_doubled(demo_xlsx,
 
 def test_a_cell_of_a_shared_formula_group_is_overwritten_by_the_patcher(demo_xlsx, tmp_path):
     src = demo_xlsx(10)
+    edit_sheet_xml(src, tmp_path, lambda xml: xml.replace(
+        '<row r="2">', '<row r="2"><c r="AA2"><f t="shared" ref="AA2:AA3" si="0">1+1</f><v>2</v></c>', 1).replace(
+        '<row r="3">', '<row r="3"><c r="AA3"><f t="shared" si="0"/><v>2</v></c>', 1))
+    snap = XlsxBackend(src).read()
+    patched = xlsx_patch.patch(src, snap, Changes(cells=[CellUpdate("Candidates", 3, 27, "mine")]))
+    patched.close()
+    assert patched.result.cells_written == 1
+
+
+def edit_sheet_xml(src, tmp_path, edit) -> None:
+    """Rewrite the first sheet's XML of the workbook at ``src`` as a person's program
+    would (unzip, edit, zip again)."""
     d = tmp_path / "x"
     with zipfile.ZipFile(src) as zf:
         zf.extractall(d)
     sheet = d / "xl/worksheets/sheet1.xml"
-    xml = sheet.read_text()
-    xml = xml.replace('<row r="2">', '<row r="2"><c r="AA2"><f t="shared" ref="AA2:AA3" si="0">1+1</f><v>2</v></c>', 1)
-    xml = xml.replace('<row r="3">', '<row r="3"><c r="AA3"><f t="shared" si="0"/><v>2</v></c>', 1)
-    sheet.write_text(xml)
+    sheet.write_text(edit(sheet.read_text()))
     src.unlink()
     with zipfile.ZipFile(src, "w") as zf:
         for p in sorted(d.rglob("*")):
             if p.is_file():
                 zf.write(p, p.relative_to(d).as_posix())
-    snap = XlsxBackend(src).read()
-    patched = xlsx_patch.patch(src, snap, Changes(cells=[CellUpdate("Candidates", 3, 27, "mine")]))
-    patched.close()
-    assert patched.result.cells_written == 1

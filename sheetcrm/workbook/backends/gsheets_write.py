@@ -29,7 +29,6 @@ given, one read-back (and one more write only if an id had to be restored).
 """
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from ... import schema
@@ -70,11 +69,11 @@ def init_markers(layout, ids: dict[str, int]) -> list[dict]:
     for t in layout:
         sid = ids[t.title]
         if t.key in schema.OWNED_TABS:
-            out.append(marker(TAB_KEY, t.key, {"sheetId": sid}, _new_mid(mids)))
+            out.append(marker(TAB_KEY, t.key, {"sheetId": sid}, req.new_id(mids)))
             continue
         for col, name in enumerate(t.header, start=1):
             if name in MARKED:
-                out.append(marker(COLUMN_KEY, name, column_location(sid, col), _new_mid(mids)))
+                out.append(marker(COLUMN_KEY, name, column_location(sid, col), req.new_id(mids)))
     return out
 
 
@@ -224,14 +223,6 @@ def structure(sheets: dict, tabs_at: dict, changes: Changes, moved: set[str],
     return out
 
 
-def _new_mid(mids: set[int]) -> int:
-    while True:
-        mid = random.randint(1_000, 2**31 - 1)
-        if mid not in mids:
-            mids.add(mid)
-            return mid
-
-
 def _owned_tab(tab, target: tuple[dict | None, bool], used: set[int], mids: set[int], plan: dict) -> list[dict]:
     info, needs_marker = target
     height = max(len(tab.rows), 1)
@@ -256,7 +247,7 @@ def _owned_tab(tab, target: tuple[dict | None, bool], used: set[int], mids: set[
         if not req.protected(info, None):
             out.append(req.protect(sid))
     if needs_marker and tab.key:
-        out.append(marker(TAB_KEY, tab.key, {"sheetId": sid}, _new_mid(mids)))
+        out.append(marker(TAB_KEY, tab.key, {"sheetId": sid}, req.new_id(mids)))
     plan["tabs"][tab.title] = sid
     return out
 
@@ -280,7 +271,7 @@ def _input_tab(title: str, info: dict, cells: list[CellUpdate], changes: Changes
         if name in marked and marked[name][1] == col:
             plan["columns"][(title, col)] = marked[name][0]
             continue
-        mid = _new_mid(mids)
+        mid = req.new_id(mids)
         out.append(marker(COLUMN_KEY, name, column_location(sid, col), mid))
         plan["columns"][(title, col)] = mid
         plan.setdefault("new", {})[mid] = (title, col)
