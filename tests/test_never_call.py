@@ -12,6 +12,7 @@ from sheetcrm.rules import load_rules
 from sheetcrm import privacy, schema
 from sheetcrm.core import analysis as analysis_mod
 from sheetcrm.core import never_call
+from sheetcrm.values import FormulaWithoutValue
 
 PACKAGE = Path(never_call.__file__).resolve().parents[1]
 
@@ -335,7 +336,8 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 DNC_HEADERS = ["do_not_contact", "Do not contact?", "DNC", "do not contact (y/n)", "Don't contact",
                "Do not contact\u200b", "DO-NOT-CONTACT"]
-DNC_VALUES = ["yes", "TRUE", "x", "Y", True, 1, "#N/A", "#REF!", "#VALUE!", "maybe", "DNC", "ask first"]
+DNC_VALUES = ["yes", "TRUE", "x", "Y", True, 1, "#N/A", "#REF!", "#VALUE!", "maybe", "DNC", "ask first",
+              FormulaWithoutValue("TRUE()"), FormulaWithoutValue('IF(B2="x",TRUE,FALSE)')]  # as the xlsx reader gives them
 REASON_HEADERS = ["rejection_reason", "Reason", "rejection reason (why)", "Reason for rejection"]
 HARD_TEXTS = ["asked us not to contact him again", "asked never to be contacted again",
               "resume details were false, fabricated degree", "please do not contact her again",
