@@ -252,6 +252,24 @@ def test_open_rows_on_gone_roles_and_stale_open_rows_are_warnings(settings, stat
     assert (hit.column, hit.severity) == (column, "warning") and message in hit.message, hit.message
 
 
+@pytest.mark.parametrize("touch, stale", [
+    ({"date": dt.date(2026, 11, 1), "position_id": None}, False),  # a call with the person is news
+    ({"date": dt.date(2026, 11, 1), "position_id": "P-009"}, False),  # about this role: news
+    ({"date": dt.date(2026, 11, 1), "position_id": "P-001"}, True),  # about another role: not this row's news
+    ({"date": dt.date(2026, 9, 2), "position_id": None}, True),  # old news
+])
+def test_a_touchpoint_is_news_for_a_stale_open_row(settings, touch, stale):
+    """Issue 18 x 17: a call logged in Touchpoints counts as news for the stale-row warning."""
+    recs = workbook()
+    recs[PO].append(position(9, status="open"))
+    recs[C].append(candidate(9, last_contacted=None))
+    recs[PI].append(pipe_row("C-00009", "P-009", **OPEN_ROW))
+    logged = [{"candidate_id": "C-00009", "outcome": "reached", **touch}]
+    clean, issues = validate.validate(make_frames(settings, recs[C], recs[PO], recs[PI], logged), settings, TODAY)
+    got = issues[(issues["tab"] == settings.tab_title(PI)) & (issues["row"] == 5)]
+    assert (not got.empty) is stale and got["message"].str.contains("no news").all(), got.to_string()
+
+
 def test_duplicate_people_are_never_merged_and_all_reasons_come_in_one_warning(settings):
     twin = candidate(9, name="Ada  Lovelace", email="PERSON1@example.com", phone="07700900001")
     clean, issues = run(settings, workbook(C, twin))

@@ -5,9 +5,10 @@
 * an open row on a position that is on hold: it still holds the person back, so
   someone should decide whether to keep waiting;
 * a stale open row: no news for more than ``stale_after_days`` (config, 60). News is
-  the row's first_contacted or the person's last_contacted, whichever is later (the
-  seed: "clear timelines would greatly improve the hiring process"). A row never
-  contacted has no date to be stale from and is left alone.
+  the latest of the row's first_contacted, the person's last_contacted and their
+  Touchpoints about that position or about no position in particular (the seed:
+  "clear timelines would greatly improve the hiring process"). A row never contacted
+  has no date to be stale from and is left alone.
 
 Each message carries the position's status, so the Issues tab says what to do
 without opening the Positions tab. A row gets one of these warnings at most: the
@@ -27,7 +28,7 @@ POSITION_GONE = ("filled", "closed")
 
 
 def open_row_warnings(log: IssueLog, pipe: pd.DataFrame, positions: pd.DataFrame, candidates: pd.DataFrame,
-                      settings: Settings, today: dt.date) -> None:
+                      settings: Settings, today: dt.date, touchpoints: pd.DataFrame | None = None) -> None:
     """Add the warnings of this module to ``log`` (typed frames, sheet rows as index)."""
     open_rows = pipe[pipe["outcome"] == "open"]
     if not len(open_rows):
@@ -42,14 +43,26 @@ def open_row_warnings(log: IssueLog, pipe: pd.DataFrame, positions: pd.DataFrame
     log.add_many(schema.PIPELINE, open_rows.index[held], "outcome", ["open"] * int(held.sum()), "warning",
                  [f"open row on position {p}, which is on_hold: it keeps the candidate out of the backpocket; "
                   f"close it if the role will not come back" for p in open_rows["position_id"][held]])
-    _stale(log, open_rows[~gone & ~held], status[~gone & ~held], candidates, settings, today)
+    rows = open_rows[~gone & ~held]
+    _stale(log, rows, status[~gone & ~held], _news(rows, candidates, touchpoints), settings, today)
 
 
-def _stale(log: IssueLog, rows: pd.DataFrame, status: pd.Series, candidates: pd.DataFrame, settings: Settings,
-           today: dt.date) -> None:
+def _news(rows: pd.DataFrame, candidates: pd.DataFrame, touchpoints: pd.DataFrame | None) -> pd.Series:
+    """The latest date something happened on each open row (see the module docstring)."""
     cands = candidates[candidates["candidate_id"].notna()].drop_duplicates("candidate_id").set_index("candidate_id")
-    news = pd.concat([pd.to_datetime(rows["first_contacted"]),
-                      pd.to_datetime(rows["candidate_id"].map(cands["last_contacted"]))], axis=1).max(axis=1)
+    dates = [pd.to_datetime(rows["first_contacted"]), pd.to_datetime(rows["candidate_id"].map(cands["last_contacted"]))]
+    if touchpoints is not None and len(touchpoints):
+        touch = touchpoints[touchpoints["candidate_id"].notna()].assign(date=pd.to_datetime(touchpoints["date"]))
+        general = touch[touch["position_id"].isna()].groupby("candidate_id")["date"].max()
+        about = touch[touch["position_id"].notna()].groupby(["candidate_id", "position_id"])["date"].max()
+        keys = pd.MultiIndex.from_arrays([rows["candidate_id"], rows["position_id"]])
+        dates += [pd.Series(general.reindex(rows["candidate_id"]).to_numpy(), index=rows.index),
+                  pd.Series(about.reindex(keys).to_numpy(), index=rows.index)]
+    return pd.concat(dates, axis=1).max(axis=1)
+
+
+def _stale(log: IssueLog, rows: pd.DataFrame, status: pd.Series, news: pd.Series, settings: Settings,
+           today: dt.date) -> None:
     cutoff = pd.Timestamp(today) - pd.Timedelta(days=settings.stale_after_days)
     stale = (news < cutoff).to_numpy(dtype=bool)
     if not stale.any():

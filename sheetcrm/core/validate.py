@@ -74,7 +74,7 @@ def validate(frames: Frames, settings: Settings, today: dt.date) -> tuple[Frames
                                    ("position_id", typed[schema.POSITIONS]["position_id"], schema.POSITIONS)):
         references(log, touch, column, known, tab_key, settings, key=schema.TOUCHPOINTS)
     duplicate_people(log, cands)
-    open_row_warnings(log, pipe, typed[schema.POSITIONS], cands, settings, today)
+    open_row_warnings(log, pipe, typed[schema.POSITIONS], cands, settings, today, touch)
     source_warnings(log, cands)
 
     issues = log.frame()
