@@ -95,6 +95,28 @@ def make_frames(settings: Settings, candidates=(), positions=(), pipeline=(), to
 
 
 @pytest.fixture
+def xlsx_cli(tmp_path, settings, monkeypatch):
+    """Factory: an .xlsx workbook of the given records (no config file around it) and a
+    runner of `sheetcrm --workbook … ARGS --today 2026-11-22` against it."""
+    from click.testing import CliRunner
+
+    from sheetcrm.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SHEETCRM_CONFIG", raising=False)
+
+    def make(candidates=(), positions=(), pipeline=()):
+        path = tmp_path / "w.xlsx"
+        XlsxBackend(path).create(workbook_layout(settings, {
+            schema.CANDIDATES: rows_for(schema.CANDIDATES, candidates),
+            schema.POSITIONS: rows_for(schema.POSITIONS, positions),
+            schema.PIPELINE: rows_for(schema.PIPELINE, pipeline)}))
+        runner = CliRunner()
+        return lambda *args: runner.invoke(cli, ["--workbook", str(path), *args, "--today", TODAY.isoformat()])
+    return make
+
+
+@pytest.fixture
 def memory_workbook(settings):
     return lambda **records: make_memory(settings, **records)
 

@@ -17,7 +17,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from sheetcrm.rules import load_rules
@@ -25,9 +24,7 @@ from sheetcrm.core import pipeline, reasons
 
 from sheetcrm import schema
 
-from sheetcrm.workbook import sync
 from sheetcrm.workbook.backends.xlsx import XlsxBackend
-from sheetcrm.cli import cli
 from sheetcrm.workbook.layout import workbook_layout
 
 from conftest import rows_for
@@ -409,20 +406,10 @@ def test_300k_pipeline_rows_in_one_go():
 # --------------------------------------------------------------------------- commands
 
 @pytest.fixture
-def workbook(tmp_path, settings, monkeypatch):
+def workbook(xlsx_cli):
     """An xlsx workbook of the given records, and a runner of commands against it."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("SHEETCRM_CONFIG", raising=False)
-
-    def make(candidates=CANDIDATES, positions=POSITIONS, pipeline_=PIPELINE):
-        path = tmp_path / "w.xlsx"
-        XlsxBackend(path).create(workbook_layout(settings, {
-            schema.CANDIDATES: rows_for(schema.CANDIDATES, candidates),
-            schema.POSITIONS: rows_for(schema.POSITIONS, positions),
-            schema.PIPELINE: rows_for(schema.PIPELINE, pipeline_)}))
-        runner = CliRunner()
-        return lambda *args: runner.invoke(cli, ["--workbook", str(path), *args, "--today", "2026-11-22"])
-    return make
+    return lambda candidates=CANDIDATES, positions=POSITIONS, pipeline_=PIPELINE: xlsx_cli(candidates, positions,
+                                                                                           pipeline_)
 
 
 def test_report_pipeline_json_has_exactly_the_design_keys(workbook, monkeypatch):

@@ -6,17 +6,13 @@ import datetime as dt
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from sheetcrm import schema
-from sheetcrm.cli import cli
 from sheetcrm.core import analysis as analysis_mod
 from sheetcrm.core import pipeline, pipeline_groups
 from sheetcrm.rules import load_rules
-from sheetcrm.workbook.backends.xlsx import XlsxBackend
-from sheetcrm.workbook.layout import workbook_layout
 
-from conftest import TODAY, make_frames, rows_for
+from conftest import TODAY, make_frames
 
 D = dt.date
 
@@ -113,16 +109,8 @@ def test_referrals_per_referrer(clean):
 # --------------------------------------------------------------------------- commands and the Summary
 
 @pytest.fixture
-def run(tmp_path, settings, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("SHEETCRM_CONFIG", raising=False)
-    path = tmp_path / "w.xlsx"
-    XlsxBackend(path).create(workbook_layout(settings, {
-        schema.CANDIDATES: rows_for(schema.CANDIDATES, CANDIDATES),
-        schema.POSITIONS: rows_for(schema.POSITIONS, POSITIONS),
-        schema.PIPELINE: rows_for(schema.PIPELINE, PIPELINE)}))
-    runner = CliRunner()
-    return lambda *args: runner.invoke(cli, ["--workbook", str(path), *args, "--today", TODAY.isoformat()])
+def run(xlsx_cli):
+    return xlsx_cli(CANDIDATES, POSITIONS, PIPELINE)
 
 
 @pytest.mark.parametrize("by", ["source", "owner", "quarter"])
