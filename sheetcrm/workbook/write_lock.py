@@ -40,10 +40,12 @@ DEFAULT_WAIT_SECONDS = 15.0
 _HELD: dict[str, list[Any]] = {}
 _GUARD = threading.Lock()
 
-# The holder note names the command without its values: forget's --email/--phone
-# would put a person's address in a file anyone in the folder can read.
-_COMMAND_WORD = re.compile(r"^-{0,2}[a-z][a-z-]*$")
-_VALUE_OPTIONS = {"--email", "--phone", "--candidate-id", "--workbook", "--sheet", "--config", "--today"}
+# The holder note names the command without any value: forget's --email/--phone
+# would put a person's address in a file anyone in the folder can read. So only
+# option names and the CLI's own command names are kept (an allow-list: an option
+# added later cannot leak its value, even a one-word one such as a first name).
+_OPTION_NAME = re.compile(r"^--?[a-z][a-z-]*$")
+_VALUE_OPTIONS = {"--email", "--phone", "--candidate-id", "--workbook", "--sheet", "--config", "--today"}  # left out whole
 
 
 def lock_file(workbook: str | Path) -> Path:
@@ -67,15 +69,31 @@ def command_words(argv: list[str] | None = None) -> str:
     """``sheetcrm --workbook a.xlsx sync --today 2027-01-01 --dry-run`` -> ``sheetcrm sync --dry-run``."""
     argv = sys.argv if argv is None else argv
     program = Path(argv[0]) if argv else Path("python")
-    words, skip = [program.parent.name if program.name == "__main__.py" else program.name], False
+    commands = _command_names()
+    words = [program.parent.name if program.name == "__main__.py" else program.name]
+    skip = False
     for arg in argv[1:]:
         if skip:
             skip = False
         elif arg in _VALUE_OPTIONS:
             skip = True
-        elif _COMMAND_WORD.match(arg):
+        elif _OPTION_NAME.match(arg) or arg in commands:
             words.append(arg)
     return " ".join(words)[:120]
+
+
+def _command_names() -> set[str]:
+    """The names of the click commands of the running CLI, if it is loaded (run.py has
+    none: its argv holds only options)."""
+    cli = getattr(sys.modules.get("sheetcrm.cli"), "cli", None)
+    names: set[str] = set()
+    stack = [cli] if cli is not None else []
+    while stack:
+        group = stack.pop()
+        for name, command in getattr(group, "commands", {}).items():
+            names.add(name)
+            stack.append(command)
+    return names
 
 
 class WriteLock:
