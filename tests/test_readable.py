@@ -162,3 +162,57 @@ def test_libreoffice_shows_the_first_20_rows_whole(tab_key, synced, tmp_path):
                                   capture_output=True, text=True).stdout)
     cut = [s for s in expected if _squash(s) not in text]
     assert not cut, f"{title}: cut off or missing in LibreOffice's rendering: {cut[:5]}"
+
+
+# -- the fast layout equals the plain one: every cell wrapped, row by row (odd values too) --------
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+from sheetcrm.core import readable as readable_mod  # noqa: E402
+
+
+def _readable_reference(tab, header_rows=1):
+    """readable() as first written: every cell measured and wrapped, row by row."""
+    import math
+    import textwrap
+    from sheetcrm.core.readable import SLACK, is_number, shown_length, width_for
+
+    def lines(value, width):
+        if not isinstance(value, str) or not value:
+            return 1
+        per_line = max(4, int((width - 2) / SLACK))
+        return sum(max(1, len(textwrap.wrap(p, per_line, break_long_words=True))) for p in value.split("\n"))
+
+    width = max((len(r) for r in tab.rows), default=0)
+    longest, numeric, seen = [0] * width, [True] * width, [False] * width
+    for r, row in enumerate(tab.rows, start=1):
+        for c, value in enumerate(row):
+            longest[c] = max(longest[c], shown_length(value))
+            if r > header_rows and value not in (None, ""):
+                seen[c] = True
+                numeric[c] = numeric[c] and is_number(value)
+    widths = tuple(tab.widths) if tab.widths else tuple(width_for(n) for n in longest)
+    wrap = tuple(c for c in range(1, width + 1)
+                 if c <= len(widths) and widths[c - 1] and math.ceil(longest[c - 1] * SLACK) + 2 > widths[c - 1])
+    row_lines = {}
+    for r, row in enumerate(tab.rows, start=1):
+        need = max((lines(row[c - 1], widths[c - 1]) for c in wrap if c <= len(row)), default=1)
+        if need > 1:
+            row_lines[r] = need
+    right = tuple(sorted(set(tab.align_right) | {c + 1 for c in range(width) if seen[c] and numeric[c]}))
+    return widths, wrap, row_lines, right
+
+
+_WORDS = st.sampled_from(["", " ", "a", "word", "longer-hyphenated-word", "\t", "\n", "x" * 70, "é", "名前",
+                          "did you mean 'interested'?", "  ", "\r", "\u00a0", "😀"])
+_TEXT = st.lists(_WORDS, max_size=25).map(" ".join) | st.lists(_WORDS, max_size=25).map("".join)
+_CELL = (_TEXT | st.none() | st.integers(-10**6, 10**9) | st.floats(allow_nan=True) | st.booleans()
+         | st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 1, 1)))
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.lists(_CELL, max_size=5), max_size=12), header_rows=st.integers(0, 2),
+       widths=st.none() | st.lists(st.sampled_from([0.0, 8.0, 12.0, 30.0, 60.0]), min_size=1, max_size=5).map(tuple))
+def test_the_layout_equals_wrapping_every_cell(rows, header_rows, widths):
+    tab = OwnedTab("T", rows, widths=widths) if widths else OwnedTab("T", rows)
+    got = readable_mod.readable(tab, header_rows=header_rows)
+    assert (got.widths, got.wrap_columns, got.row_lines, got.align_right) == _readable_reference(tab, header_rows)

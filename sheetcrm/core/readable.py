@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import math
 import textwrap
 from typing import Any
@@ -47,6 +48,8 @@ def lines_in(value: Any, width: float) -> int:
     if not isinstance(value, str) or not value:
         return 1
     per_line = max(4, int((width - 2) / SLACK))
+    if len(value) <= per_line and "\n" not in value and "\t" not in value:
+        return 1  # fits on one line as it is (a tab would expand, a newline breaks)
     return sum(max(1, len(textwrap.wrap(part, per_line, break_long_words=True))) for part in value.split("\n"))
 
 
@@ -58,22 +61,36 @@ def readable(tab: OwnedTab, header_rows: int = 1) -> OwnedTab:
     """``tab`` with widths (where it has none), wrapped long-text columns, the line
     count of each taller row, and number columns right-aligned (their header too)."""
     width = max((len(r) for r in tab.rows), default=0)
-    longest = [0] * width
-    numeric = [True] * width
-    seen = [False] * width
-    for r, row in enumerate(tab.rows, start=1):
-        for c, value in enumerate(row):
-            longest[c] = max(longest[c], shown_length(value))
-            if r > header_rows and value not in (None, ""):
-                seen[c] = True
-                numeric[c] = numeric[c] and is_number(value)
+    columns = list(itertools.zip_longest(*tab.rows)) if width else []  # a short row reads as blanks
+    longest = [max((len(v) if v.__class__ is str else shown_length(v) for v in col), default=0) for col in columns]
+    filled = [[v for v in col[header_rows:] if v not in (None, "")] for col in columns]
+    seen = [bool(values) for values in filled]
+    numeric = [all(is_number(v) for v in values) for values in filled]
     widths = tuple(tab.widths) if tab.widths else tuple(width_for(n) for n in longest)
     wrap = tuple(c for c in range(1, width + 1)
                  if c <= len(widths) and widths[c - 1] and math.ceil(longest[c - 1] * SLACK) + 2 > widths[c - 1])
     row_lines: dict[int, int] = {}
-    for r, row in enumerate(tab.rows, start=1):
-        need = max((lines_in(row[c - 1], widths[c - 1]) for c in wrap if c <= len(row)), default=1)
-        if need > 1:
-            row_lines[r] = need
+    for c in wrap:
+        for r, lines in _taller_cells(columns[c - 1], widths[c - 1]):
+            if lines > row_lines.get(r, 1):
+                row_lines[r] = lines
+    row_lines = dict(sorted(row_lines.items()))
     right = tuple(sorted(set(tab.align_right) | {c + 1 for c in range(width) if seen[c] and numeric[c]}))
     return dataclasses.replace(tab, widths=widths, wrap_columns=wrap, row_lines=row_lines, align_right=right)
+
+
+def _taller_cells(column: tuple[Any, ...], width: float) -> list[tuple[int, int]]:
+    """(row, lines) of the cells of one wrapped column that need more than one line;
+    each distinct text is wrapped once, a text that fits is not wrapped at all."""
+    per_line = max(4, int((width - 2) / SLACK))
+    known: dict[str, int] = {}
+    out = []
+    for r, value in enumerate(column, start=1):
+        if not isinstance(value, str) or (len(value) <= per_line and "\n" not in value and "\t" not in value):
+            continue
+        lines = known.get(value)
+        if lines is None:
+            lines = known[value] = lines_in(value, width)
+        if lines > 1:
+            out.append((r, lines))
+    return out
