@@ -17,7 +17,7 @@ import contextlib
 import datetime as dt
 import gc
 import json
-import shutil
+import os
 import sys
 import time
 from pathlib import Path
@@ -39,6 +39,7 @@ from sheetcrm.config import Settings
 from sheetcrm.core import matching
 
 TODAY = generate.TODAY
+NOW = dt.datetime(2026, 11, 22, 9, 0)  # stamps the Summary title in every measured sync and analyse
 MIB = 1024 * 1024
 MAX_REPEAT_SECONDS = 10.0  # repeat a pure step (best of 3) only while that stays cheap
 
@@ -247,9 +248,19 @@ def naive_classify_seconds(pipe: pd.DataFrame, rules: Any, budget: float) -> tup
 DOMAIN_STEPS = ("validate", "classify", "figures", "circle_backs")
 
 
+def load_average() -> list[float] | None:
+    """The machine's 1, 5 and 15-minute load averages now (None where the OS has none)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
 def row(size: int, backend: str, step: str, seconds: float | None, peak: float | None, **extra: Any) -> dict[str, Any]:
+    """One result; ``load_avg`` is taken as the row is made, right after its measurement
+    (its 1-minute figure covers the measurement itself)."""
     out = {"size": size, "backend": backend, "step": step, "seconds": seconds, "peak_mib": peak, "requests": None,
-           "baseline_seconds": None, "baseline_requests": None, "speedup": None}
+           "baseline_seconds": None, "baseline_requests": None, "speedup": None, "load_avg": load_average()}
     out.update(extra)
     return out
 
@@ -307,6 +318,32 @@ def _baseline(spec: dict[str, Any], settings: Settings, step: str, d: Domain) ->
     return extra
 
 
+def analyse_inputs(n: int, spec: dict[str, Any], settings: Settings):
+    """What the first sync of this generated workbook hands to analyse() on the memory
+    backend: its raw frames and its Suppressed list."""
+    snap = Snapshot({t: Sheet(t, rows) for t, rows in grids_for(n, spec, settings).items()})
+    frames = sync_mod.to_frames(snap, sync_mod.locate(snap, settings))
+    return frames, sync_mod.read_suppressed(snap, settings)
+
+
+def run_analyse(spec: dict[str, Any], settings: Settings) -> list[dict[str, Any]]:
+    """sheetcrm.core.analysis.analyse() alone (issue 20), best of up to `repeat` runs, on
+    the frames a first memory sync of the same workbook analyses; the rules are loaded
+    before the timing, as sync loads them before it calls analyse()."""
+    from sheetcrm.core import analysis
+
+    n = spec["size"]
+    log(f"generating {n:,} candidates")
+    frames, suppressed = analyse_inputs(n, spec, settings)
+    rules = load_rules(settings)
+    log("measuring analyse()")
+    seconds, peak, delta, _ = timed(
+        lambda: analysis.analyse(frames, settings, TODAY, NOW, rules=rules, suppressed=suppressed),
+        spec.get("repeat", 3))
+    return [row(n, "memory", "analyse", seconds, peak, peak_delta_mib=delta, memory_method=Peak.method,
+                rows={k: len(v) for k, v in frames.items()})]
+
+
 def run_classify_1m(spec: dict[str, Any], settings: Settings) -> list[dict[str, Any]]:
     rows, distinct = spec.get("rows", 1_000_000), spec.get("distinct", 5000)
     log(f"building a {rows:,}-row Pipeline frame with {distinct:,} distinct reasons")
@@ -328,172 +365,21 @@ def run_classify_1m(spec: dict[str, Any], settings: Settings) -> list[dict[str, 
     return [out]
 
 
-# -- full sync --------------------------------------------------------------
-class Phases:
-    """Times the phases of sheetcrm.workbook.sync.sync by wrapping what it calls, so the
-    real entry point runs unchanged: read, frames (locate + to_frames), analyse
-    (load_rules, and inside analyse: validate, classify, figures, circle_backs, tabs,
-    owned_columns), plan, write. A name that no longer exists is simply not timed."""
-
-    def __init__(self, backend: Any):
-        from sheetcrm.core import validate as validate_mod
-
-        self.seconds: dict[str, float] = {}
-        self.cells_written = 0
-        self.write_result: Any = None
-        self._active: dict[str, int] = {}
-        self._undo: list[tuple[Any, str, Any]] = []
-        targets = [
-            (backend, "read", "read"), (sync_mod, "locate", "frames"), (sync_mod, "to_frames", "frames"),
-            (sync_mod, "analyse", "analyse"),
-            (sync_mod, "load_rules", "analyse.load_rules"), (validate_mod, "validate", "analyse.validate"),
-            (reasons, "classify_pipeline", "analyse.classify"), (reasons, "candidate_classes", "analyse.classify"),
-            (reasons, "unclassified_issues", "analyse.classify"),
-            (pipeline, "position_figures", "analyse.figures"),
-            (circleback, "circle_backs", "analyse.circle_backs"), (circleback, "backpocket_counts", "analyse.circle_backs"),
-            (pipeline, "summary_rows", "analyse.tabs"), (circleback, "circle_backs_rows", "analyse.tabs"),
-            (sync_mod, "issues_rows", "analyse.tabs"), (sync_mod, "_owned_columns", "analyse.owned_columns"),
-            (sync_mod, "plan_changes", "plan"),
-        ]
-        for owner, name, phase in targets:
-            self._wrap(owner, name, phase)
-        self._wrap(backend, "write", "write", on_call=self._count)
-
-    def _count(self, args: tuple, result: Any) -> None:
-        changes = args[1] if len(args) > 1 else None
-        self.cells_written += getattr(changes, "cells_written", 0) or 0
-        self.write_result = result
-
-    def _wrap(self, owner: Any, name: str, phase: str, on_call: Callable | None = None) -> None:
-        original = getattr(owner, name, None)
-        if original is None:
-            return
-        active = self._active
-
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            outer = not active.get(phase)  # a phase calling itself is counted once
-            active[phase] = active.get(phase, 0) + 1
-            t0 = time.perf_counter()
-            try:
-                result = original(*args, **kwargs)
-            finally:
-                active[phase] -= 1
-                if outer:
-                    self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - t0
-            if on_call:
-                on_call(args, result)
-            return result
-
-        self._undo.append((owner, name, vars(owner).get(name)))
-        setattr(owner, name, wrapper)
-
-    def restore(self) -> None:
-        for owner, name, before in reversed(self._undo):
-            if before is None:
-                delattr(owner, name)  # it was a method on the class: drop the instance override
-            else:
-                setattr(owner, name, before)
-        self._undo.clear()
-
-
-def _requests(backend: Any, report: Any) -> int | None:
-    n = getattr(report, "requests", None)
-    return n if n is not None else getattr(backend, "requests", None)
-
-
-def measure_sync(size: int, name: str, backend: Any, settings: Settings,
-                 request_counter: Callable[[], int] | None = None) -> list[dict[str, Any]]:
-    """A first sync (everything to write), then a second one with nothing new to say."""
-    out = []
-    for step in ("sync", "resync"):
-        before = request_counter() if request_counter else None
-        phases = Phases(backend)
-        try:
-            log(f"{name}: {step}")
-            seconds, peak, delta, report = timed(
-                lambda: sync_mod.sync(backend, settings, TODAY, now=dt.datetime(2026, 11, 22, 9, 0)), repeat=1)
-        finally:
-            phases.restore()
-        # Requests as the server saw them, when we can ask it; else the backend's own count.
-        requests = (request_counter() - before) if request_counter else _requests(backend, report)
-        out.append(row(size, name, step, seconds, peak, requests=requests, backend_requests=_requests(backend, report),
-                       peak_delta_mib=delta,
-                       memory_method=Peak.method, cells_written=phases.cells_written,
-                       cells_changed=getattr(report, "cells_changed", None),
-                       tabs_rewritten=len(getattr(report, "tabs_rewritten", []) or []),
-                       phases={k: round(v, 4) for k, v in phases.seconds.items()}))
-        for phase, s in phases.seconds.items():
-            out.append(row(size, name, f"{step}:{phase}", s, None, phase_of=step))
-    return out
-
-
-def run_sync_memory(spec: dict[str, Any], settings: Settings) -> list[dict[str, Any]]:
-    from sheetcrm.workbook.backends.memory import MemoryBackend
-
-    n = spec["size"]
-    log(f"generating {n:,} candidates")
-    backend = MemoryBackend()
-    backend.tabs = grids_for(n, spec, settings)  # the grids are fresh: no need for the constructor's copy
-    return measure_sync(n, "memory", backend, settings)
-
-
-def run_sync_xlsx(spec: dict[str, Any], settings: Settings) -> list[dict[str, Any]]:
-    from sheetcrm.workbook.backends.xlsx import XlsxBackend
-
-    n = spec["size"]
-    work = Path(spec["workdir"])
-    pristine = work / f"bench-{n}.xlsx"
-    made = None
-    if not pristine.exists():
-        log(f"generating {n:,} candidates and saving them as .xlsx")
-        t0 = time.perf_counter()
-        generate.write_xlsx(grids_for(n, spec, settings), pristine)
-        made = time.perf_counter() - t0
-        gc.collect()
-    path = work / f"sync-{n}.xlsx"
-    shutil.copyfile(pristine, path)
-    rows = measure_sync(n, "xlsx", XlsxBackend(path), settings)
-    rows[0]["file_mib"] = round(pristine.stat().st_size / MIB, 2)
-    if made is not None:
-        rows[0]["generate_seconds"] = round(made, 2)
-    path.unlink(missing_ok=True)
-    return rows
-
-
-def run_sync_gsheets(spec: dict[str, Any], settings: Settings) -> list[dict[str, Any]]:
-    from bench import google_path as google
-
-    n = spec["size"]
-    try:
-        with google.standin(spec) as stand:
-            log(f"stand-in Sheets API up at {stand.url} with {n:,} candidates")
-            rows = measure_sync(n, "gsheets", stand.backend(settings), settings, request_counter=stand.request_count)
-            rows[0]["request_kinds_sync_and_resync"] = stand.request_kinds()
-            if spec.get("baseline"):
-                log("baseline: the naive per-cell gspread sync")
-                stand.load()
-                rows[0].update(google.naive_sync_cost(stand, settings, rows[0], spec.get("gspread_sample", 300)))
-    except google.NotAvailable as exc:
-        return [row(n, "gsheets", step, None, None, note=f"not measured: {exc}") for step in ("sync", "resync")]
-    return rows
-
-
-RUNNERS = {
-    ("memory", "sync"): run_sync_memory,
-    ("xlsx", "sync"): run_sync_xlsx,
-    ("gsheets", "sync"): run_sync_gsheets,
-    ("memory", "classify_1m"): run_classify_1m,
-}
-
-
 def measure_spec(spec: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows of one measurement (what ``bench/run.py`` planned)."""
-    settings = Settings()  # built-in defaults: no config file or environment changes the figures
-    if spec["step"] == "reports":
-        from bench.reports import run_reports_xlsx
+    from bench import sync_measure
+    from bench.reports import run_reports_xlsx
 
-        return run_reports_xlsx(spec, settings)
-    runner = RUNNERS.get((spec["backend"], spec["step"]), run_domain)
+    settings = Settings()  # built-in defaults: no config file or environment changes the figures
+    runners = {
+        ("memory", "sync"): sync_measure.run_sync_memory,
+        ("xlsx", "sync"): sync_measure.run_sync_xlsx,
+        ("gsheets", "sync"): sync_measure.run_sync_gsheets,
+        ("memory", "classify_1m"): run_classify_1m,
+        ("memory", "analyse"): run_analyse,
+        ("xlsx", "reports"): run_reports_xlsx,
+    }
+    runner = runners.get((spec["backend"], spec["step"]), run_domain)
     return runner(spec, settings)
 
 

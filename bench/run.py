@@ -23,26 +23,19 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if __package__ in (None, ""):  # run as a script: import from the project root, not from bench/
     sys.path[0] = str(ROOT)
 
-DOMAIN_STEPS = ("validate", "classify", "figures", "circle_backs")
-ALL_STEPS = (*DOMAIN_STEPS, "domain", "classify_1m", "sync", "reports")
+from bench import results, targets  # noqa: E402
+from bench.targets import DOMAIN_STEPS, checks  # noqa: E402,F401  (checks: the issue 9/12 targets)
+
+ALL_STEPS = (*DOMAIN_STEPS, "domain", "analyse", "classify_1m", "sync", "reports")
 ALL_BACKENDS = ("memory", "xlsx", "gsheets")
 KEYS = ("size", "backend", "step", "seconds", "peak_mib", "requests", "baseline_seconds", "baseline_requests",
         "speedup")
-GIB = 1024.0
-
-# Targets (issue 9).
-DOMAIN_SECONDS_AT_100K = 5.0
-DOMAIN_PEAK_MIB = GIB
-DOMAIN_SPEEDUP = 20.0
-GROWTH_PER_10X = 12.0
-GOOGLE_REQUEST_RATIO_AT_1K = 100.0
-XLSX_SYNC_SECONDS_AT_10K = 15.0
 
 
 def progress(msg: str) -> None:
@@ -81,6 +74,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--timeout", type=int, default=1800, help="seconds allowed per measurement subprocess")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target check fails")
+    p.add_argument("--results", metavar="FILE",
+                   help="write the figures, the targets, the machine and the commit as Markdown to FILE "
+                        f"(bench/RESULTS.md is made by: {results.COMMAND})")
     p.add_argument("--inline", action="store_true",
                    help="measure in this process instead of one subprocess per step (quick checks, smoke test)")
     args = p.parse_args(argv)
@@ -104,10 +100,10 @@ def plan(args: argparse.Namespace) -> list[dict[str, Any]]:
               "baseline_max": args.baseline_max, "repeat": max(1, args.repeat),
               "baseline_budget": args.baseline_budget}
     for n in args.sizes:
-        for step in DOMAIN_STEPS + ("domain",):
+        for step in (*DOMAIN_STEPS, "domain", "analyse"):
             if step in args.steps:
                 specs.append({**common, "size": n, "backend": "memory", "step": step,
-                              "baseline": common["baseline"] and step != "domain"})
+                              "baseline": common["baseline"] and step in DOMAIN_STEPS})
         if "sync" in args.steps:
             for b in args.backends:
                 spec = {**common, "size": n, "backend": b, "step": "sync", "gspread_sample": args.gspread_sample}
@@ -189,14 +185,7 @@ def domain_total(rows: list[dict[str, Any]], sizes: list[int]) -> None:
 
 
 # -- output -------------------------------------------------------------------
-def _fmt(v: Any, spec: str = "") -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, float):
-        return format(v, spec or ".3f")
-    if isinstance(v, int):
-        return f"{v:,}"
-    return str(v)
+_fmt = targets.fmt
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -220,108 +209,24 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+TOP_PHASES = ("read", "frames", "rules", "analyse", "plan", "write")
+
+
 def where_time_goes(rows: list[dict[str, Any]]) -> str:
-    """Per full sync: the phases, and inside analyse the domain steps."""
+    """Per sync and resync: the phases (with the time waiting on HTTP on the Google path),
+    and inside analyse the domain steps."""
     out = []
     for r in rows:
-        if r["step"] != "sync" or not r.get("phases"):
+        if r["step"] not in ("sync", "resync") or not r.get("phases") or r.get("seconds") is None:
             continue
         ph = r["phases"]
-        top = [f"{k} {ph[k]:.2f}" for k in ("read", "frames", "analyse", "plan", "write") if k in ph]
+        top = [f"{k} {ph[k]:.2f}" + (f" (HTTP {ph[k + '.http']:.2f})" if k + ".http" in ph else "")
+               for k in TOP_PHASES if k in ph]
         inner = [f"{k.split('.', 1)[1]} {v:.2f}" for k, v in ph.items() if k.startswith("analyse.")]
-        rest = r["seconds"] - sum(ph.get(k, 0.0) for k in ("read", "frames", "analyse", "plan", "write"))
-        out.append(f"  {r['size']:>9,} {r['backend']:<7} {r['seconds']:.2f} s = " + ", ".join(top)
+        rest = r["seconds"] - sum(ph.get(k, 0.0) for k in TOP_PHASES)
+        out.append(f"  {r['size']:>9,} {r['backend']:<7} {r['step']:<6} {r['seconds']:.2f} s = " + ", ".join(top)
                    + f", other {max(rest, 0):.2f}" + (f"  (analyse: {', '.join(inner)})" if inner else ""))
     return "\n".join(out)
-
-
-def _reports_check(rows: list[dict[str, Any]], add: Callable[[bool | None, str, str], None]) -> None:
-    """A report computes only what it shows: each report faster than sync --dry-run (issue 12)."""
-    for dry in (r for r in rows if r["step"] == "sync --dry-run" and r.get("seconds")):
-        reports = [r for r in rows if r["size"] == dry["size"] and r["backend"] == "xlsx"
-                   and r["step"].startswith(("report ", "match ")) and r.get("seconds")]
-        for r in reports:
-            add(r["seconds"] < dry["seconds"], f"{r['step']} faster than sync --dry-run at {dry['size']:,} (xlsx)",
-                f"{r['seconds']:.2f} s vs {dry['seconds']:.2f} s")
-
-
-def _find(rows, size, backend, step):
-    return next((r for r in rows if r["size"] == size and r["backend"] == backend and r["step"] == step), None)
-
-
-def checks(rows: list[dict[str, Any]], sizes: list[int]) -> list[tuple[str, str, str]]:
-    """(verdict, target, figure): verdict is PASS, FAIL or n/a (not measured)."""
-    out: list[tuple[str, str, str]] = []
-
-    def add(ok: bool | None, target: str, figure: str) -> None:
-        out.append(("n/a" if ok is None else "PASS" if ok else "FAIL", target, figure))
-
-    dom = _find(rows, 100_000, "memory", "domain")
-    if dom and dom.get("seconds") is not None:
-        add(dom["seconds"] < DOMAIN_SECONDS_AT_100K, "domain steps at 100,000 candidates under 5 s",
-            f"{dom['seconds']:.2f} s")
-        add(dom["peak_mib"] is not None and dom["peak_mib"] < DOMAIN_PEAK_MIB,
-            "domain steps at 100,000 candidates under 1 GiB peak", f"{_fmt(dom['peak_mib'], '.0f')} MiB peak RSS")
-        sp = dom.get("speedup")
-        add(None if sp is None else sp >= DOMAIN_SPEEDUP, "domain steps >= 20x the row-by-row baseline",
-            "no baseline" if sp is None else f"{sp:.1f}x ({dom.get('baseline_note', '')})")
-    else:
-        add(None, "domain steps at 100,000 candidates: < 5 s, < 1 GiB, >= 20x baseline", "100,000 not measured")
-    for n in sizes:
-        d = _find(rows, n, "memory", "domain")
-        if d and d.get("speedup") is not None and n != 100_000:
-            out.append(("info", f"domain speedup at {n:,}", f"{d['speedup']:.1f}x"))
-
-    ordered = sorted(sizes)
-    for small, big in zip(ordered, ordered[1:]):
-        for step in ("domain", *DOMAIN_STEPS):
-            a, b = _find(rows, small, "memory", step), _find(rows, big, "memory", step)
-            if not (a and b and a.get("seconds") and b.get("seconds")):
-                continue
-            factor = big / small
-            allowed = GROWTH_PER_10X * factor / 10
-            ratio = b["seconds"] / a["seconds"]
-            label = f"growth of {step}: {factor:g}x rows -> at most ~{allowed:g}x time"
-            if step == "domain":
-                add(ratio <= allowed, label, f"{ratio:.1f}x ({small:,} -> {big:,})")
-            else:
-                out.append(("info", label, f"{ratio:.1f}x ({small:,} -> {big:,})"))
-
-    g = [r for r in rows if r["backend"] == "gsheets" and r["step"] == "sync" and r.get("requests") is not None]
-    if g:
-        counts = sorted({r["requests"] for r in g})
-        add(len(counts) == 1, "Google path: requests per sync constant in rows",
-            ", ".join(f"{r['size']:,}: {r['requests']}" for r in g))
-        g1 = _find(rows, 1000, "gsheets", "sync")
-        if g1 and g1.get("baseline_requests"):
-            ratio = g1["baseline_requests"] / max(g1["requests"], 1)
-            add(ratio >= GOOGLE_REQUEST_RATIO_AT_1K, "Google path: >= 100x fewer requests than per-cell gspread at 1,000",
-                f"{g1['requests']} vs {g1['baseline_requests']:,} ({ratio:,.0f}x fewer)")
-            out.append(("info", "Google's quota of 60 requests per minute per user",
-                        f"sheetcrm's sync fits in one minute; the per-cell way needs at least "
-                        f"{g1['baseline_requests'] / 60:,.0f} minutes at 1,000 candidates"))
-        re_ = [r for r in rows if r["backend"] == "gsheets" and r["step"] == "resync" and r.get("requests") is not None]
-        if re_:
-            out.append(("info", "Google path: requests of a sync with nothing to change",
-                        ", ".join(f"{r['size']:,}: {r['requests']}" for r in re_)))
-    else:
-        why = next((r.get("note") for r in rows if r["backend"] == "gsheets"), "gsheets backend not selected")
-        add(None, "Google path: requests constant in rows, >= 100x fewer than per-cell at 1,000", why or "")
-
-    x = _find(rows, 10_000, "xlsx", "sync")
-    if x and x.get("seconds") is not None:
-        phases = ", ".join(f"{k} {v:.1f} s" for k, v in (x.get("phases") or {}).items() if "." not in k)
-        add(x["seconds"] < XLSX_SYNC_SECONDS_AT_10K, "xlsx full sync of 10,000 candidates under 15 s",
-            f"{x['seconds']:.1f} s ({phases})")
-    else:
-        add(None, "xlsx full sync of 10,000 candidates under 15 s", "10,000 on xlsx not measured")
-    _reports_check(rows, add)
-    c = _find(rows, next((r["size"] for r in rows if r["step"] == "classify_1m"), -1), "memory", "classify_1m")
-    if c and c.get("seconds") is not None:
-        out.append(("info", f"classify {c['size']:,} rows with {c.get('distinct_texts', '?')} distinct texts",
-                    f"{c['seconds']:.2f} s, {_fmt(c['peak_mib'], '.0f')} MiB"
-                    + (f", {c['speedup']:.0f}x the row-by-row baseline" if c.get("speedup") else "")))
-    return out
 
 
 def soak(workdir: Path, syncs: int | None = None) -> dict[str, Any]:
@@ -363,72 +268,100 @@ def write_json(path: str | None, rows: list[dict[str, Any]], extra: dict[str, An
         json.dumps({"environment": environment(), "rows": rows, **extra}, indent=1, default=str) + "\n")
 
 
+def measure_all(args: argparse.Namespace, specs: list[dict[str, Any]], work: Path) -> list[dict[str, Any]]:
+    """Each planned measurement in turn (progress on stderr); the rows, finished."""
+    started, rows = time.perf_counter(), []
+    for i, spec in enumerate(specs, 1):
+        label = (f"[{i}/{len(specs)} {time.perf_counter() - started:5.0f}s] {spec['size']:>9,} "
+                 f"{spec['backend']:<7} {spec['step']}")
+        if spec.get("skip"):
+            progress(f"{label}: skipped ({spec['skip']})")
+            rows.append(failed(spec, spec["skip"]))
+            continue
+        progress(label)
+        t0 = time.perf_counter()
+        got = [finish(r) for r in (run_inline(spec, work) if args.inline else run_one(spec, work, args.timeout))]
+        rows.extend(got)
+        first = got[0]
+        progress(f"    -> {_fmt(first.get('seconds'))} s"
+                 + (f", baseline {_fmt(first['baseline_seconds'], '.2f')} s" if first.get("baseline_seconds") else "")
+                 + (f", {first['requests']} requests" if first.get("requests") is not None else "")
+                 + (f" ({first['note']})" if first.get("note") else "")
+                 + f"  [{time.perf_counter() - t0:.0f} s]")
+        write_json(args.json_file, rows, {"partial": True})
+    domain_total(rows, args.sizes)
+    return [finish(r) for r in rows]
+
+
+def print_verdicts(title: str, verdicts: list[tuple[str, str, str]]) -> None:
+    print()
+    print(title)
+    for verdict, target, figure in verdicts:
+        print(f"  {verdict:<4}  {target}: {figure}")
+
+
+def print_soak(soak_result: dict[str, Any]) -> None:
+    print()
+    print(f"Soak test (pytest -m soak): exit {soak_result['exit']}, {soak_result['seconds']} s")
+    figures = soak_result["figures"]
+    for k, v in (figures or {}).items():
+        print(f"  {k}: {json.dumps(v)}")
+    if soak_result["exit"] or not figures:
+        for line in soak_result["lines"][-25:]:
+            print(f"  {line}")
+
+
+def is_full(args: argparse.Namespace) -> bool:
+    """Did this run measure everything issue 20's Done-when command measures?"""
+    return ({targets.SMALL, targets.BIG} <= set(args.sizes) and set(ALL_STEPS) <= set(args.steps)
+            and set(ALL_BACKENDS) <= set(args.backends) and args.xlsx_max >= targets.BIG and not args.no_baseline)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     specs = [] if args.soak_only else plan(args)
+    run_info = {"command": " ".join(["python bench/run.py", *(sys.argv[1:] if argv is None else argv)]),
+                "full": is_full(args), "started": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+                "machine": results.machine(), "load_start": results.load_average(),
+                "git": results.git_state(ignore=tuple(p for p in (args.results, args.json_file) if p))}
     started = time.perf_counter()
-    rows: list[dict[str, Any]] = []
     progress(f"sheetcrm benchmark: {len(specs)} measurements, sizes {', '.join(f'{n:,}' for n in args.sizes)}; "
              f"{environment()}")
     with tempfile.TemporaryDirectory(prefix="sheetcrm-bench-") as tmp:
-        work = Path(tmp)
-        for i, spec in enumerate(specs, 1):
-            label = (f"[{i}/{len(specs)} {time.perf_counter() - started:5.0f}s] {spec['size']:>9,} "
-                     f"{spec['backend']:<7} {spec['step']}")
-            if spec.get("skip"):
-                progress(f"{label}: skipped ({spec['skip']})")
-                rows.append(failed(spec, spec["skip"]))
-                continue
-            progress(label)
-            t0 = time.perf_counter()
-            got = [finish(r) for r in (run_inline(spec, work) if args.inline else run_one(spec, work, args.timeout))]
-            rows.extend(got)
-            first = got[0]
-            progress(f"    -> {_fmt(first.get('seconds'))} s"
-                     + (f", baseline {_fmt(first['baseline_seconds'], '.2f')} s" if first.get("baseline_seconds") else "")
-                     + (f", {first['requests']} requests" if first.get("requests") is not None else "")
-                     + (f" ({first['note']})" if first.get("note") else "")
-                     + f"  [{time.perf_counter() - t0:.0f} s]")
-            write_json(args.json_file, rows, {"partial": True})
-        domain_total(rows, args.sizes)
-        rows = [finish(r) for r in rows]
+        rows = measure_all(args, specs, Path(tmp))
         elapsed = time.perf_counter() - started
-        soak_result = soak(work, args.soak_syncs) if args.soak else None
+        soak_result = soak(Path(tmp), args.soak_syncs) if args.soak else None
 
     print(f"sheetcrm benchmark, {environment()}")
     print("seconds: wall time (pure steps: best of up to 3 runs); peak MiB: peak RSS of the measuring process "
           "during the step (inputs included); requests: HTTP requests per sync as the server counted them; "
           "baseline: naive row-by-row Python (domain steps) or per-cell gspread calls (Google)")
     verdicts = checks(rows, args.sizes) if rows else []
+    verdicts20 = targets.issue20(rows, args.sizes) if rows else []
+    phases = where_time_goes(rows)
     if rows:
         print()
         print(table(rows))
-        phases = where_time_goes(rows)
         if phases:
             print()
-            print("Where the time of a first full sync goes (seconds):")
+            print("Where the time of a sync goes (seconds):")
             print(phases)
-        print()
-        print("Targets (issue 9):")
-        for verdict, target, figure in verdicts:
-            print(f"  {verdict:<4}  {target}: {figure}")
+        print_verdicts("Targets (issue 9):", verdicts)
+        print_verdicts("Targets (issue 20; ratios against figures of this run):", verdicts20)
     if soak_result is not None:
-        print()
-        print(f"Soak test (pytest -m soak): exit {soak_result['exit']}, {soak_result['seconds']} s")
-        figures = soak_result["figures"]
-        if figures:
-            for k, v in figures.items():
-                print(f"  {k}: {json.dumps(v)}")
-        if soak_result["exit"] or not figures:
-            for line in soak_result["lines"][-25:]:
-                print(f"  {line}")
+        print_soak(soak_result)
     print()
     print(f"total benchmark time {elapsed:.0f} s")
     write_json(args.json_file, rows, {"seconds": round(elapsed, 1), "soak": soak_result,
-                                      "checks": [dict(zip(("verdict", "target", "figure"), c)) for c in verdicts]})
+                                      "checks": [dict(zip(("verdict", "target", "figure"), c))
+                                                 for c in verdicts + verdicts20]})
     if args.json_file:
         progress(f"wrote {args.json_file} (rows) and {Path(args.json_file).with_suffix('.details.json')} (everything)")
-    failed_check = any(v == "FAIL" for v, _t, _f in verdicts) or bool(soak_result and soak_result["exit"])
+    if args.results and rows:
+        results.write(args.results, {**run_info, "elapsed": elapsed, "load_end": results.load_average(),
+                                     "issue9": verdicts, "issue20": verdicts20, "table": table(rows), "phases": phases})
+        progress(f"wrote {args.results}")
+    failed_check = any(v == "FAIL" for v, _t, _f in verdicts + verdicts20) or bool(soak_result and soak_result["exit"])
     return 1 if args.strict and failed_check else 0
 
 

@@ -1,5 +1,6 @@
 """The benchmark harness (bench/run.py) keeps working: a tiny run end to end, and
-the target checks read the figures the way issue 9 states them."""
+the target checks read the figures the way issues 9 and 20 state them (fed with
+hand-made rows: no timing is asserted here)."""
 from __future__ import annotations
 
 import json
@@ -11,7 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import generate, run  # noqa: E402
+from bench import generate, results, run, targets  # noqa: E402
+from bench.sync_measure import Phases  # noqa: E402
 from sheetcrm import schema  # noqa: E402
 
 DOMAIN = ("validate", "classify", "figures", "circle_backs", "domain")
@@ -39,8 +41,9 @@ def test_reason_pool_has_5000_distinct_texts_drawn_zipf_like():
 def test_tiny_run_writes_one_row_per_size_backend_step_with_exactly_the_documented_keys(tmp_path, capsys):
     out = tmp_path / "bench.json"
     steps = ",".join(s for s in run.ALL_STEPS if s != "reports")  # reports: its own test below
+    md = tmp_path / "RESULTS.md"
     code = run.main(["--sizes", "200", "--inline", "--json", str(out), "--repeat", "1", "--classify-rows", "3000",
-                     "--steps", steps,
+                     "--steps", steps, "--results", str(md),
                      "--baseline-max", "100", "--gspread-sample", "3", "--positions", "20"])
     assert code == 0
     rows = json.loads(out.read_text())
@@ -50,6 +53,7 @@ def test_tiny_run_writes_one_row_per_size_backend_step_with_exactly_the_document
         r = by[(200, "memory", step)]
         assert r["seconds"] > 0 and r["peak_mib"] > 0, r
         assert r["baseline_seconds"] > 0 and r["speedup"] > 0, r
+    assert by[(200, "memory", "analyse")]["seconds"] > 0
     for backend in ("memory", "xlsx"):
         assert by[(200, backend, "sync")]["seconds"] > 0
         assert by[(200, backend, "resync")]["seconds"] > 0
@@ -62,8 +66,17 @@ def test_tiny_run_writes_one_row_per_size_backend_step_with_exactly_the_document
     details = json.loads(out.with_suffix(".details.json").read_text())
     notes = " ".join(str(r.get("baseline_note", "")) for r in details["rows"])
     assert "scaled linearly x2" in notes  # 200 candidates, baseline sampled on 100
+    sync = next(r for r in details["rows"] if r["step"] == "sync" and r["backend"] == "memory")
+    assert len(sync["load_avg"]) == 3  # the load of that very measurement, beside its figures
+    assert set(targets.NAMED_PHASES) <= set(sync["phases"])  # the phases the domain step is compared with
+    if google["seconds"] is not None:
+        google_phases = next(r for r in details["rows"] if r["step"] == "sync" and r["backend"] == "gsheets")["phases"]
+        assert 0 < google_phases["write.http"] <= google_phases["write"]
+        assert 0 < google_phases["read.http"] <= google_phases["read"]
     printed = capsys.readouterr().out
     assert "Targets (issue 9):" in printed and "validate" in printed
+    assert "Targets (issue 20" in printed and "client-side work" in printed
+    assert "analyse inside the memory sync of 200" in md.read_text()
 
 
 def _rows(**figures):
@@ -103,3 +116,170 @@ def test_reports_step_times_each_report_beside_sync_dry_run(tmp_path, capsys):
     assert all(r["seconds"] > 0 for r in steps.values())
     printed = capsys.readouterr().out
     assert "report circle-backs faster than sync --dry-run at 60 (xlsx)" in printed
+
+
+# -- issue 20: the checks, fed with hand-made rows --------------------------------------
+SMALL, BIG = targets.SMALL, targets.BIG
+
+
+def _row(size, backend, step, seconds, peak, **extra):
+    return {**dict.fromkeys(run.KEYS), "size": size, "backend": backend, "step": step, "seconds": seconds,
+            "peak_mib": peak, **extra}
+
+
+def _sync(size, backend, step, seconds, peak, **phases):
+    return _row(size, backend, step, seconds, peak, phases=phases, load_avg=[1.5, 1.2, 1.0])
+
+
+def _issue20_rows():
+    """Figures that meet every issue-20 target (each with some room)."""
+    named = {"analyse.validate": 0.4, "analyse.classify": 0.4, "analyse.figures": 0.1, "analyse.circle_backs": 0.1}
+    rows = []
+    for n in (SMALL, BIG):
+        rows += [
+            _sync(n, "memory", "sync", 5.0, 1000.0, read=0.5, analyse=2.0, plan=0.5, write=0.5, **named),
+            _sync(n, "memory", "resync", 2.5, 1000.0, read=0.5, analyse=2.0, plan=0.5, **named),
+            _sync(n, "xlsx", "sync", 9.0, 1200.0, read=3.5, analyse=2.0, plan=0.5, write=3.0),
+            _sync(n, "xlsx", "resync", 5.0, 1000.0, read=3.5, analyse=1.0, plan=0.5),
+            _sync(n, "gsheets", "sync", 8.0, 1000.0, read=2.0, analyse=2.0, plan=0.5, write=3.0,
+                  **{"write.http": 2.5, "read.http": 1.5}),
+            _sync(n, "gsheets", "resync", 4.0, 1000.0, read=2.0, analyse=2.0, plan=0.5, **{"read.http": 1.5}),
+            _row(n, "memory", "analyse", 2.0 / 1.1, 900.0),
+            _row(n, "memory", "domain", 1.0 / 1.1, 800.0),
+        ]
+    for r in rows:  # 10,000 candidates: a ninth of the time, a fifth of the memory (room for the edits below)
+        if r["size"] == SMALL and r["step"] in ("sync", "resync"):
+            r["seconds"], r["peak_mib"] = r["seconds"] / 9, r["peak_mib"] / 5
+    return rows
+
+
+def _edit(rows, size, backend, step, key, value):
+    r = targets.find(rows, size, backend, step)
+    where, key = (r["phases"], key.split(".", 1)[1]) if key.startswith("phases.") else (r, key)
+    if value is None:
+        where.pop(key, None)
+    else:
+        where[key] = value
+
+
+def _verdict_of(verdicts, target):
+    found = [v for v, t, _f in verdicts if target in t]
+    assert len(found) == 1, (target, verdicts)
+    return found[0]
+
+
+def test_issue20_figures_that_meet_every_target_pass_each_check():
+    verdicts = targets.issue20(_issue20_rows(), [SMALL, BIG])
+    assert len(verdicts) == 3 + 2 + 2 * 2 + 2 * 2 + 3 * 2 * 2
+    assert {v for v, _t, _f in verdicts} == {"PASS"}, [v for v in verdicts if v[0] != "PASS"]
+
+
+def test_issue20_with_nothing_measured_is_all_not_applicable_never_pass():
+    verdicts = targets.issue20([], [SMALL, BIG])
+    assert verdicts and {v for v, _t, _f in verdicts} == {"n/a"}
+    assert all("not measured" in f for _v, _t, f in verdicts)
+
+
+@pytest.mark.parametrize("target, where, value, expected", [
+    # xlsx full sync <= 3x its read phase (3.5 s), peak <= 1.5 GiB; resync <= 1.5x its read phase
+    ("xlsx full sync of 100,000 <= 3x", (BIG, "xlsx", "sync", "seconds"), 10.49, "PASS"),
+    ("xlsx full sync of 100,000 <= 3x", (BIG, "xlsx", "sync", "seconds"), 10.51, "FAIL"),
+    ("xlsx full sync of 100,000 <= 3x", (BIG, "xlsx", "sync", "phases.read"), None, "n/a"),
+    ("xlsx resync of 100,000 <= 1.5x", (BIG, "xlsx", "resync", "seconds"), 5.24, "PASS"),
+    ("xlsx resync of 100,000 <= 1.5x", (BIG, "xlsx", "resync", "seconds"), 5.26, "FAIL"),
+    ("peak RSS <= 1.5 GiB", (BIG, "xlsx", "sync", "peak_mib"), 1535.0, "PASS"),
+    ("peak RSS <= 1.5 GiB", (BIG, "xlsx", "sync", "peak_mib"), 1537.0, "FAIL"),
+    ("peak RSS <= 1.5 GiB", (BIG, "xlsx", "sync", "peak_mib"), None, "n/a"),
+    # memory backend: sync <= 6 s, resync <= 3 s
+    ("memory-backend sync of 100,000", (BIG, "memory", "sync", "seconds"), 5.99, "PASS"),
+    ("memory-backend sync of 100,000", (BIG, "memory", "sync", "seconds"), 6.01, "FAIL"),
+    ("memory-backend resync of 100,000", (BIG, "memory", "resync", "seconds"), 2.99, "PASS"),
+    ("memory-backend resync of 100,000", (BIG, "memory", "resync", "seconds"), 3.01, "FAIL"),
+    ("memory-backend resync of 100,000", (BIG, "memory", "resync", "seconds"), None, "n/a"),
+    # Google: analyse 2 + plan 0.5 + write 3 - HTTP vs the memory backend's 3.0 s (resync: 2.5 s): <= 1.3x
+    ("Google sync of 100,000: client-side", (BIG, "gsheets", "sync", "phases.write.http"), 1.61, "PASS"),
+    ("Google sync of 100,000: client-side", (BIG, "gsheets", "sync", "phases.write.http"), 1.59, "FAIL"),
+    ("Google sync of 100,000: client-side", (BIG, "gsheets", "sync", "phases.write.http"), None, "n/a"),
+    ("Google resync of 10,000: client-side", (SMALL, "gsheets", "resync", "phases.analyse"), 2.74, "PASS"),
+    ("Google resync of 10,000: client-side", (SMALL, "gsheets", "resync", "phases.analyse"), 2.76, "FAIL"),
+    # analyse in the sync (2.0 s) <= 1.3x analyse() alone; the named phases (1.0 s) <= 1.3x domain alone
+    ("analyse inside the memory sync of 100,000", (BIG, "memory", "analyse", "seconds"), 2.0 / 1.29, "PASS"),
+    ("analyse inside the memory sync of 100,000", (BIG, "memory", "analyse", "seconds"), 2.0 / 1.31, "FAIL"),
+    ("analyse inside the memory sync of 100,000", (BIG, "memory", "analyse", "seconds"), None, "n/a"),
+    ("circle_backs inside the memory sync of 10,000", (SMALL, "memory", "domain", "seconds"), 1 / 1.29, "PASS"),
+    ("circle_backs inside the memory sync of 10,000", (SMALL, "memory", "domain", "seconds"), 1 / 1.31, "FAIL"),
+    ("circle_backs inside the memory sync of 10,000", (SMALL, "memory", "sync", "phases.analyse.figures"),
+     None, "n/a"),
+    # growth 10,000 -> 100,000 <= 11x, time and peak memory
+    ("growth 10,000 -> 100,000 of the memory sync's time", (SMALL, "memory", "sync", "seconds"), 5 / 10.99, "PASS"),
+    ("growth 10,000 -> 100,000 of the memory sync's time", (SMALL, "memory", "sync", "seconds"), 5 / 11.01, "FAIL"),
+    ("growth 10,000 -> 100,000 of the xlsx resync's peak", (SMALL, "xlsx", "resync", "peak_mib"), 1e3 / 10.99, "PASS"),
+    ("growth 10,000 -> 100,000 of the xlsx resync's peak", (SMALL, "xlsx", "resync", "peak_mib"), 1e3 / 11.01, "FAIL"),
+    ("growth 10,000 -> 100,000 of the gsheets sync's time", (SMALL, "gsheets", "sync", "seconds"), None, "n/a"),
+])
+def test_issue20_check_just_under_and_just_over_each_threshold(target, where, value, expected):
+    rows = _issue20_rows()
+    _edit(rows, *where, value)
+    verdicts = targets.issue20(rows, [SMALL, BIG])
+    assert _verdict_of(verdicts, target) == expected
+    others = {v for v, t, _f in verdicts if target not in t}
+    assert others == {"PASS"} or expected == "n/a" and "FAIL" not in others
+
+
+def test_issue20_figures_show_the_ratio_the_split_and_the_load():
+    figures = {t: f for _v, t, f in targets.issue20(_issue20_rows(), [SMALL, BIG])}
+    assert "9.0 s = 2.57x its read 3.5 s" in figures["xlsx full sync of 100,000 <= 3x its read phase"]
+    assert "load average 1.5 / 1.2 / 1.0" in figures["memory-backend sync of 100,000 <= 6 s"]
+    google = figures["Google sync of 100,000: client-side work <= 1.3x the memory backend's"]
+    assert "analyse 2.00 + plan 0.50 + write 3.00 - HTTP 2.50" in google and "= 1.00x" in google
+
+
+def test_phases_book_the_time_waiting_on_http_to_the_phase_that_sent_it():
+    class Session:
+        def send(self, request):
+            return f"answer to {request}"
+
+    class Backend:
+        def __init__(self, session):
+            self.session = session
+
+        def read(self):
+            return self.session.send("read")
+
+        def write(self, snapshot, changes):
+            return self.session.send("write")
+
+    session = Session()
+    backend = Backend(session)
+    phases = Phases(backend, http_session=session)
+    try:
+        assert backend.read() == "answer to read" and backend.write(None, None) == "answer to write"
+    finally:
+        phases.restore()
+    assert set(phases.seconds) == {"read", "read.http", "write", "write.http"}
+    assert phases.seconds["write.http"] <= phases.seconds["write"]
+    assert "send" not in vars(session) and "read" not in vars(backend)  # put back as it was
+
+
+@pytest.mark.parametrize("failing, strict, code", [(False, True, 0), (True, True, 1), (True, False, 0)])
+def test_strict_exits_1_on_any_failed_target_and_results_md_has_commit_machine_and_targets(
+        monkeypatch, tmp_path, capsys, failing, strict, code):
+    rows = _issue20_rows()
+    if failing:
+        _edit(rows, BIG, "memory", "sync", "seconds", 6.5)
+    monkeypatch.setattr(run, "measure_all", lambda args, specs, work: rows)
+    md = tmp_path / "RESULTS.md"
+    argv = ["--sizes", "10000,100000", "--xlsx-max", "100000", "--results", str(md)] + (["--strict"] if strict else [])
+    assert run.main(argv) == code
+    printed = capsys.readouterr().out
+    assert ("FAIL  memory-backend sync of 100,000 <= 6 s" in printed) == failing
+    text = md.read_text()
+    assert results.COMMAND in text.split("##")[0]  # how to regenerate it, at the top
+    commit = results.git_state()["commit"]
+    assert commit and f"commit `{commit}`" in text and "working tree " in text
+    machine = results.machine()
+    assert f"{machine['cpu']}, {machine['cpus']} CPUs" in text and "GiB RAM" in text and "Load average" in text
+    assert f"Python {machine['python']}, pandas {machine['pandas']}" in text
+    for _v, target, _f in targets.issue20(rows, [SMALL, BIG]):
+        assert f"| {target} |" in text
+    assert ("| **FAIL** | memory-backend sync of 100,000 <= 6 s |" in text) == failing

@@ -1,0 +1,207 @@
+"""The full-sync measurements (one per backend): a first sync, then one with nothing
+new to say, timed phase by phase (:class:`Phases`) without changing sheetcrm's code.
+
+On the Google path the time spent waiting on HTTP (sending, the stand-in's work,
+receiving) is timed too, per phase (``read.http``, ``write.http``), by wrapping the
+``send`` of the requests session the backend's gspread client uses: what is left of
+the write phase is the client's own work (building the requests, parsing answers).
+"""
+from __future__ import annotations
+
+import gc
+import shutil
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from bench import generate
+from bench.measure import MIB, NOW, TODAY, Peak, grids_for, log, row, timed
+from sheetcrm.config import Settings
+from sheetcrm.core import circleback, matching, pipeline, reasons
+from sheetcrm.workbook import sync as sync_mod
+
+
+class Phases:
+    """Times the phases of sheetcrm.workbook.sync.sync by wrapping what it calls, so the
+    real entry point runs unchanged: read, frames (locate + to_frames), rules
+    (load_rules, called before analyse), analyse (and inside it: validate, classify,
+    unclassified, figures, circle_backs, tabs, owned_columns), plan, write; with
+    ``http_session``, also the time spent waiting on HTTP per phase (``read.http``,
+    ``write.http``). A name that no longer exists is simply not timed.
+
+    The four named domain phases (validate, classify, figures, circle_backs) wrap the
+    same functions the bench's ``domain`` step chains, so the two can be compared."""
+
+    def __init__(self, backend: Any, http_session: Any = None):
+        from sheetcrm.core import validate as validate_mod
+
+        self.seconds: dict[str, float] = {}
+        self.cells_written = 0
+        self.write_result: Any = None
+        self._active: dict[str, int] = {}
+        self._undo: list[tuple[Any, str, Any]] = []
+        targets = [
+            (backend, "read", "read"), (sync_mod, "locate", "frames"), (sync_mod, "to_frames", "frames"),
+            (sync_mod, "analyse", "analyse"),
+            (sync_mod, "load_rules", "rules"), (validate_mod, "validate", "analyse.validate"),
+            (reasons, "classify_pipeline", "analyse.classify"), (reasons, "candidate_classes", "analyse.classify"),
+            (reasons, "unclassified_issues", "analyse.unclassified"),
+            (pipeline, "position_figures", "analyse.figures"),
+            (circleback, "circle_backs", "analyse.circle_backs"), (matching, "backpocket_counts", "analyse.circle_backs"),
+            (pipeline, "summary_rows", "analyse.tabs"), (circleback, "circle_backs_rows", "analyse.tabs"),
+            (sync_mod, "issues_rows", "analyse.tabs"), (sync_mod, "_owned_columns", "analyse.owned_columns"),
+            (sync_mod, "plan_changes", "plan"),
+        ]
+        for owner, name, phase in targets:
+            self._wrap(owner, name, phase)
+        self._wrap(backend, "write", "write", on_call=self._count)
+        if http_session is not None:
+            self._time_http(http_session)
+
+    def _time_http(self, session: Any) -> None:
+        """Time inside the requests session's ``send`` (the request on the wire, the
+        server's work, the answer read back), booked to the phase that sent it. Building
+        the request (JSON encoding) happens before ``send``, parsing the answer after it:
+        both stay client-side work."""
+        original, active, seconds = session.send, self._active, self.seconds
+
+        def send(*args: Any, **kwargs: Any) -> Any:
+            phase = next((p for p in ("write", "read") if active.get(p)), "other")
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                seconds[f"{phase}.http"] = seconds.get(f"{phase}.http", 0.0) + time.perf_counter() - t0
+
+        self._undo.append((session, "send", vars(session).get("send")))
+        session.send = send
+
+    def _count(self, args: tuple, result: Any) -> None:
+        changes = args[1] if len(args) > 1 else None
+        self.cells_written += getattr(changes, "cells_written", 0) or 0
+        self.write_result = result
+
+    def _wrap(self, owner: Any, name: str, phase: str, on_call: Callable | None = None) -> None:
+        original = getattr(owner, name, None)
+        if original is None:
+            return
+        active = self._active
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            outer = not active.get(phase)  # a phase calling itself is counted once
+            active[phase] = active.get(phase, 0) + 1
+            t0 = time.perf_counter()
+            try:
+                result = original(*args, **kwargs)
+            finally:
+                active[phase] -= 1
+                if outer:
+                    self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - t0
+            if on_call:
+                on_call(args, result)
+            return result
+
+        self._undo.append((owner, name, vars(owner).get(name)))
+        setattr(owner, name, wrapper)
+
+    def restore(self) -> None:
+        for owner, name, before in reversed(self._undo):
+            if before is None:
+                delattr(owner, name)  # it was a method on the class: drop the instance override
+            else:
+                setattr(owner, name, before)
+        self._undo.clear()
+
+
+def _requests(backend: Any, report: Any) -> int | None:
+    n = getattr(report, "requests", None)
+    return n if n is not None else getattr(backend, "requests", None)
+
+
+def measure_sync(size: int, name: str, backend: Any, settings: Settings,
+                 request_counter: Callable[[], int] | None = None, http_session: Any = None) -> list[dict[str, Any]]:
+    """A first sync (everything to write), then a second one with nothing new to say."""
+    out = []
+    for step in ("sync", "resync"):
+        before = request_counter() if request_counter else None
+        phases = Phases(backend, http_session)
+        try:
+            log(f"{name}: {step}")
+            seconds, peak, delta, report = timed(lambda: sync_mod.sync(backend, settings, TODAY, now=NOW), repeat=1)
+        finally:
+            phases.restore()
+        # Requests as the server saw them, when we can ask it; else the backend's own count.
+        requests = (request_counter() - before) if request_counter else _requests(backend, report)
+        out.append(row(size, name, step, seconds, peak, requests=requests, backend_requests=_requests(backend, report),
+                       peak_delta_mib=delta,
+                       memory_method=Peak.method, cells_written=phases.cells_written,
+                       cells_changed=getattr(report, "cells_changed", None),
+                       tabs_rewritten=len(getattr(report, "tabs_rewritten", []) or []),
+                       phases={k: round(v, 4) for k, v in phases.seconds.items()}))
+        for phase, s in phases.seconds.items():
+            out.append(row(size, name, f"{step}:{phase}", s, None, phase_of=step))
+    return out
+
+
+def run_sync_memory(spec: dict[str, Any], settings: Settings) -> list[dict[str, Any]]:
+    from sheetcrm.workbook.backends.memory import MemoryBackend
+
+    n = spec["size"]
+    log(f"generating {n:,} candidates")
+    backend = MemoryBackend()
+    backend.tabs = grids_for(n, spec, settings)  # the grids are fresh: no need for the constructor's copy
+    return measure_sync(n, "memory", backend, settings)
+
+
+def run_sync_xlsx(spec: dict[str, Any], settings: Settings) -> list[dict[str, Any]]:
+    from sheetcrm.workbook.backends.xlsx import XlsxBackend
+
+    n = spec["size"]
+    work = Path(spec["workdir"])
+    pristine = work / f"bench-{n}.xlsx"
+    made = None
+    if not pristine.exists():
+        log(f"generating {n:,} candidates and saving them as .xlsx")
+        t0 = time.perf_counter()
+        generate.write_xlsx(grids_for(n, spec, settings), pristine)
+        made = time.perf_counter() - t0
+        gc.collect()
+    path = work / f"sync-{n}.xlsx"
+    shutil.copyfile(pristine, path)
+    rows = measure_sync(n, "xlsx", XlsxBackend(path), settings)
+    rows[0]["file_mib"] = round(pristine.stat().st_size / MIB, 2)
+    if made is not None:
+        rows[0]["generate_seconds"] = round(made, 2)
+    path.unlink(missing_ok=True)
+    return rows
+
+
+def _session_of(backend: Any) -> Any:
+    """The requests session under the backend's gspread client (bench only: it reaches
+    into GSheetsBackend's ``_http``); None if that changed, and then no HTTP split."""
+    try:
+        return backend._http.session
+    except AttributeError:
+        return None
+
+
+def run_sync_gsheets(spec: dict[str, Any], settings: Settings) -> list[dict[str, Any]]:
+    from bench import google_path as google
+
+    n = spec["size"]
+    try:
+        with google.standin(spec) as stand:
+            log(f"stand-in Sheets API up at {stand.url} with {n:,} candidates")
+            backend = stand.backend(settings)
+            rows = measure_sync(n, "gsheets", backend, settings, request_counter=stand.request_count,
+                                http_session=_session_of(backend))
+            rows[0]["request_kinds_sync_and_resync"] = stand.request_kinds()
+            if spec.get("baseline"):
+                log("baseline: the naive per-cell gspread sync")
+                stand.load()
+                rows[0].update(google.naive_sync_cost(stand, settings, rows[0], spec.get("gspread_sample", 300)))
+    except google.NotAvailable as exc:
+        return [row(n, "gsheets", step, None, None, note=f"not measured: {exc}") for step in ("sync", "resync")]
+    return rows
+
+
