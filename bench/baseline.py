@@ -74,9 +74,17 @@ def _parse(column: schema.Column, v: Any, settings: Settings) -> Any:
 
 def validate_naive(frames: dict[str, pd.DataFrame], settings: Settings, today: dt.date):
     """Row by row: type every cell, then the per-row and cross-row rules."""
-    from sheetcrm.privacy import normalise_phone
-
     issues: list[tuple] = []
+    typed, bad = _typed_naive(frames, settings, today, issues)
+    candidate_ids = _candidates_naive(typed, bad, settings, issues)
+    _pipeline_naive(typed, bad, candidate_ids, _positions_naive(typed, bad, issues), issues)
+    clean = {key: pd.DataFrame.from_dict({r: o for r, o in rows.items() if r not in bad[key]}, orient="index")
+             for key, rows in typed.items()}
+    return clean, pd.DataFrame(issues, columns=["tab", "row", "column", "value", "severity", "message"])
+
+
+def _typed_naive(frames: dict[str, pd.DataFrame], settings: Settings, today: dt.date, issues: list[tuple]):
+    """Every cell typed, row by row: (typed rows per tab, bad rows per tab)."""
     typed: dict[str, dict[int, dict[str, Any]]] = {}
     bad: dict[str, set[int]] = {}
     limit = today + dt.timedelta(days=settings.future_date_limit_days)
@@ -99,6 +107,11 @@ def validate_naive(frames: dict[str, pd.DataFrame], settings: Settings, today: d
                 if column.kind == schema.DATE and isinstance(out[column.name], dt.date) and out[column.name] > limit:
                     issues.append((key, row, column.name, v, "warning", "date far in the future"))
             typed[key][row] = out
+    return typed, bad
+
+
+def _candidates_naive(typed: dict, bad: dict, settings: Settings, issues: list[tuple]) -> dict[str, int]:
+    from sheetcrm.privacy import normalise_phone
 
     seen_ids: dict[str, int] = {}
     seen_email: dict[str, str] = {}
@@ -127,6 +140,10 @@ def validate_naive(frames: dict[str, pd.DataFrame], settings: Settings, today: d
                 issues.append((schema.CANDIDATES, row, "name", None, "warning", f"possible duplicate of {store[k]}"))
             elif k is not None:
                 store[k] = cid
+    return seen_ids
+
+
+def _positions_naive(typed: dict, bad: dict, issues: list[tuple]) -> set[str]:
     position_ids: set[str] = set()
     for row, out in typed[schema.POSITIONS].items():
         pid = out.get("position_id")
@@ -134,6 +151,11 @@ def validate_naive(frames: dict[str, pd.DataFrame], settings: Settings, today: d
             issues.append((schema.POSITIONS, row, "position_id", pid, "error", "duplicate position_id"))
             bad[schema.POSITIONS].add(row)
         position_ids.add(pid)
+    return position_ids
+
+
+def _pipeline_naive(typed: dict, bad: dict, seen_ids: dict[str, int], position_ids: set[str],
+                    issues: list[tuple]) -> None:
     for row, out in typed[schema.PIPELINE].items():
         if out.get("candidate_id") not in seen_ids:
             issues.append((schema.PIPELINE, row, "candidate_id", out.get("candidate_id"), "error", "unknown candidate"))
@@ -159,9 +181,6 @@ def validate_naive(frames: dict[str, pd.DataFrame], settings: Settings, today: d
         if first and decided and decided < first:
             issues.append((schema.PIPELINE, row, "decided_on", decided, "error", "before first_contacted"))
             bad[schema.PIPELINE].add(row)
-    clean = {key: pd.DataFrame.from_dict({r: o for r, o in rows.items() if r not in bad[key]}, orient="index")
-             for key, rows in typed.items()}
-    return clean, pd.DataFrame(issues, columns=["tab", "row", "column", "value", "severity", "message"])
 
 
 def _classifier():

@@ -283,3 +283,10 @@ def test_strict_exits_1_on_any_failed_target_and_results_md_has_commit_machine_a
     for _v, target, _f in targets.issue20(rows, [SMALL, BIG]):
         assert f"| {target} |" in text
     assert ("| **FAIL** | memory-backend sync of 100,000 <= 6 s |" in text) == failing
+
+
+def test_readme_bench_section_gives_the_one_command_that_regenerates_results_md():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Benchmarks"):]
+    assert results.COMMAND in section and "bench/RESULTS.md" in section
+    assert run.parse_args(results.COMMAND.split()[2:]).results == "bench/RESULTS.md"
