@@ -432,3 +432,15 @@ def test_property_no_hard_no_person_on_any_call_list(workbook):
     drafted = api.drafts_report(settings, today, within=3650, backend=backend).rows  # issue 17: no draft either
     assert not set(drafted["candidate_id"]) & forbidden
     assert not any(n in body for n in names for body in drafted["body"])
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(typed=st.lists(st.sampled_from(list("cCpP0123456789-_. /é\u2011\u200b") + ["C-000", "x"]), max_size=10)
+       .map("".join))
+def test_id_key_fast_path_equals_the_full_normalisation(typed):
+    import re
+    import unicodedata
+    s = unicodedata.normalize("NFKC", typed).translate(never_call._ID_INVISIBLE).upper()
+    s = never_call._ID_SEPARATORS.sub("", s)
+    m = re.fullmatch(r"([A-Z]*)0*(\d+)", s)
+    assert never_call.id_key(typed) == (f"{m[1]}{int(m[2])}" if m else s)

@@ -614,3 +614,22 @@ def test_near_duplicate_names_are_found_in_a_big_block(settings):
     dup = issues[issues["message"].str.contains("possible duplicate")]
     assert (n + 1, "name") in set(zip(dup["row"], dup["column"]))
     assert "possible duplicate of C-00007 (row 8)" in dup.loc[dup["row"] == n + 1, "message"].iloc[0]
+
+
+# -- merging issues frames equals rebuilding them row by row (speed without a changed Issues tab) --
+_ISSUE_ROW = st.tuples(st.sampled_from(["Candidates", "Pipeline", "Positions", "Touchpoints"]), st.integers(2, 40),
+                       st.sampled_from(["email", "phone", "candidate_id", "rejection_reason", ""]),
+                       st.sampled_from(["", "x", "é名", "C-00042"]), st.sampled_from(["error", "warning"]),
+                       st.sampled_from(["email is not a valid address", "duplicate", "needs a person"]),
+                       st.sampled_from(["", "passive", None]))
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(a=st.lists(_ISSUE_ROW, max_size=15), b=st.lists(_ISSUE_ROW, max_size=15))
+def test_merging_issues_equals_rebuilding_them(a, b):
+    from sheetcrm.core.issues import issue_tuples, issues_frame, merge_issues
+    left, right = issues_frame(a), issues_frame(b)
+    plain = issues_frame([tuple(r) for r in pd.concat([left, right]).itertuples(index=False)]) if len(right) else left
+    got = merge_issues(left, right)
+    pd.testing.assert_frame_equal(got, plain, check_exact=True)
+    assert issue_tuples(got) == [tuple(r) for r in plain.itertuples(index=False)] or got.isna().any().any()

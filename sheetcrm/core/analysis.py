@@ -12,7 +12,7 @@ from .. import schema
 from ..config import Settings
 from ..schema import OwnedTab
 from . import Frames, alerts, with_all_tabs, circleback, funnel, matching, never_call, pipeline, pipeline_groups, reasons, validate
-from .issues import issues_frame, row_issue_texts
+from .issues import issue_tuples, merge_issues, row_issue_texts
 from .readable import readable
 
 
@@ -81,15 +81,15 @@ def calls(frames: Frames, settings: Settings, today: dt.date, rules: reasons.Rul
         cands.loc[list(new_ids), "candidate_id"] = pd.Series(new_ids)
     clean, issues = validate.validate(frames, settings, today)
     clean[schema.PIPELINE] = reasons.classify_pipeline(clean[schema.PIPELINE], rules)
-    issues = _merge_issues(issues, reasons.unclassified_issues(clean[schema.PIPELINE], settings))
+    issues = merge_issues(issues, reasons.unclassified_issues(clean[schema.PIPELINE], settings))
     cand_class = reasons.candidate_classes(clean[schema.PIPELINE], clean[schema.CANDIDATES])
     left_out = never_call.left_out_rows(frames, clean, rules, settings)
-    issues = _merge_issues(issues, left_out.issues)
+    issues = merge_issues(issues, left_out.issues)
     touch_never = never_call.touchpoint_never(clean[schema.TOUCHPOINTS], rules)
     cand_class = never_call.classes_with_left_out(cand_class, left_out, touch_never)
     guard = never_call.re_added_people(clean[schema.CANDIDATES], left_out, cand_class, suppressed, settings)
     if len(guard):
-        issues = _merge_issues(issues, guard)
+        issues = merge_issues(issues, guard)
         clean[schema.CANDIDATES] = clean[schema.CANDIDATES].drop(index=guard["row"].unique())
     verdicts = never_call.decide(never_call.Facts(clean[schema.CANDIDATES], clean[schema.PIPELINE], cand_class,
                                                   settings, suppressed, left_out, touch_never))
@@ -138,15 +138,8 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
 
 
 
-def _merge_issues(a: pd.DataFrame, b: pd.DataFrame | None) -> pd.DataFrame:
-    if b is None or not len(b):
-        return a
-    return issues_frame([tuple(r) for r in pd.concat([a, b]).itertuples(index=False)])
-
-
-
 def issues_rows(issues: pd.DataFrame) -> list[list[Any]]:
-    return [list(schema.ISSUE_COLUMNS)] + [list(r) for r in issues.itertuples(index=False)]
+    return [list(schema.ISSUE_COLUMNS)] + [list(r) for r in issue_tuples(issues)]
 
 
 

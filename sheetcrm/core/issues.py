@@ -40,11 +40,30 @@ class IssueLog:
 def issues_frame(rows: list[tuple] | None = None) -> pd.DataFrame:
     df = pd.DataFrame(rows or [], columns=list(schema.ISSUE_COLUMNS))
     df["row"] = df["row"].astype("int64")
+    return _in_order(df)
+
+
+def _in_order(df: pd.DataFrame) -> pd.DataFrame:
     order = {"error": 0, "warning": 1}
     if len(df):
         df = df.sort_values(["severity", "tab", "row", "column"], key=lambda s: s.map(order) if s.name == "severity" else s,
                             kind="stable").reset_index(drop=True)
     return df
+
+
+def merge_issues(a: pd.DataFrame, b: pd.DataFrame | None) -> pd.DataFrame:
+    """Both issues frames as one, in the Issues tab's order: what ``issues_frame`` makes
+    of a's rows then b's, without rebuilding the frame row by row."""
+    if b is None or not len(b):
+        return a
+    if not len(a) or list(a.columns) != list(b.columns) or list(a.dtypes) != list(b.dtypes):
+        return issues_frame(issue_tuples(a) + issue_tuples(b))  # the types settle as issues_frame infers them
+    return _in_order(pd.concat([a, b], ignore_index=True))
+
+
+def issue_tuples(issues: pd.DataFrame) -> list[tuple]:
+    """The rows as tuples (column by column: iterating a frame of text is slow)."""
+    return list(zip(*(issues[c].tolist() for c in issues.columns)))
 
 
 

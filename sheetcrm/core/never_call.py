@@ -21,7 +21,6 @@ list it in :data:`NEVER_RULES` (Facts grows a field when the rule needs new inpu
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -36,6 +35,7 @@ from ..schema import CALLABLE
 from ..values import is_blank, parse_bool
 from . import Frames, reasons
 from .issues import IssueLog
+from .near import closest
 
 NEVER = "never"  # must never be called (hard-no, do_not_contact, suppressed, forgotten)
 REVIEW = "review"  # a person must look first (unclassified decision, incomplete record)
@@ -267,6 +267,7 @@ def _left_out_pipeline(frames: Frames, clean: Frames, rules: reasons.RuleSet, se
 _ID_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
 _ID_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_./]+")
 _ID_PARTS = re.compile(r"([A-Z]*)0*(\d+)")
+_PLAIN_ID = re.compile(r"([A-Za-z]*)[-_. ]?(\d+)", re.A)
 # How close (difflib ratio of normalised ids) a near id must be to name a person to hold.
 NEAR_ID = 0.6
 
@@ -275,6 +276,9 @@ def id_key(value: str) -> str:
     """An id as people mistype it, normalised: case, spaces, dashes (the
     non-breaking hyphen too), zero-width characters and leading zeros do not
     count (``c 00042``, ``C-42``, ``C‑00042\u200b`` -> ``C42``)."""
+    plain = _PLAIN_ID.fullmatch(value)
+    if plain:  # the common case, ASCII: what the steps below make of it, without them
+        return f"{plain[1].upper()}{int(plain[2])}"
     s = unicodedata.normalize("NFKC", value).translate(_ID_INVISIBLE).upper()
     s = _ID_SEPARATORS.sub("", s)
     m = _ID_PARTS.fullmatch(s)
@@ -288,6 +292,12 @@ class IdResolver:
         self._known = known
         self.known: set[str] | None = None  # built on the first row that needs it (most syncs: none)
         self.by_key: dict[str, set[str]] = {}
+        self.keys: list[str] | None = None
+
+    def _keys(self) -> list[str]:
+        if self.keys is None:
+            self.keys = list(self.by_key)
+        return self.keys
 
     def _build(self) -> None:
         self.known = {_id(v) for v in self._known if _id(v)}
@@ -303,9 +313,9 @@ class IdResolver:
         same = self.by_key.get(key, set())
         if len(same) == 1:
             return next(iter(same)), True
-        close = difflib.get_close_matches(key, list(self.by_key), n=1, cutoff=NEAR_ID) if near else []
-        if close:
-            return sorted(self.by_key[close[0]])[0], False
+        close = closest(key, self._keys(), NEAR_ID) if near else None
+        if close is not None:
+            return sorted(self.by_key[close])[0], False
         return typed, True  # nobody near: the row speaks for an id no one has
 
 
