@@ -172,8 +172,13 @@ def run_sync_xlsx(spec: dict[str, Any], settings: Settings) -> list[dict[str, An
     rows[0]["file_mib"] = round(pristine.stat().st_size / MIB, 2)
     if made is not None:
         rows[0]["generate_seconds"] = round(made, 2)
-    path.unlink(missing_ok=True)
+    path.replace(synced_xlsx(work, n))  # what the reports step of this size starts from
     return rows
+
+
+def synced_xlsx(work: Path, n: int) -> Path:
+    """The workbook the xlsx sync step left behind (synced twice: ids and owned tabs in place)."""
+    return work / f"synced-{n}.xlsx"
 
 
 def _session_of(backend: Any) -> Any:

@@ -290,3 +290,13 @@ def test_readme_bench_section_gives_the_one_command_that_regenerates_results_md(
     section = readme[readme.index("## Benchmarks"):]
     assert results.COMMAND in section and "bench/RESULTS.md" in section
     assert run.parse_args(results.COMMAND.split()[2:]).results == "bench/RESULTS.md"
+
+
+def test_reports_step_starts_from_the_workbook_the_xlsx_sync_step_synced(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    assert run.main(["--sizes", "60", "--inline", "--steps", "sync,reports", "--backends", "xlsx", "--json", str(out),
+                     "--positions", "5", "--no-baseline"]) == 0
+    steps = {r["step"]: r for r in json.loads(out.read_text())}
+    assert {"sync", "resync", "sync --dry-run", "report circle-backs"} <= set(steps)
+    assert all(r["seconds"] > 0 for r in steps.values())
+    assert "using the workbook the xlsx sync step synced" in capsys.readouterr().err
