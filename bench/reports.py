@@ -39,7 +39,7 @@ def run_reports_xlsx(spec: dict[str, Any], settings: Settings) -> list[dict[str,
     out = []
     for name, fn in runs.items():
         log(f"xlsx: {name}")
-        seconds, peak, _delta, _ = timed(fn, repeat=spec.get("repeat", 1))
+        seconds, peak, _delta, _, _cpu = timed(fn, repeat=spec.get("repeat", 1))
         out.append(row(n, "xlsx", name, seconds, peak, file_mib=round(path.stat().st_size / MIB, 2)))
     path.unlink(missing_ok=True)
     return out

@@ -36,6 +36,7 @@ class Phases:
         from sheetcrm.core import validate as validate_mod
 
         self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}  # this process's CPU seconds per phase (not the stand-in's)
         self.cells_written = 0
         self.write_result: Any = None
         self._active: dict[str, int] = {}
@@ -90,13 +91,14 @@ class Phases:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             outer = not active.get(phase)  # a phase calling itself is counted once
             active[phase] = active.get(phase, 0) + 1
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             try:
                 result = original(*args, **kwargs)
             finally:
                 active[phase] -= 1
                 if outer:
                     self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - t0
+                    self.cpu[phase] = self.cpu.get(phase, 0.0) + time.process_time() - c0
             if on_call:
                 on_call(args, result)
             return result
@@ -127,7 +129,8 @@ def measure_sync(size: int, name: str, backend: Any, settings: Settings,
         phases = Phases(backend, http_session)
         try:
             log(f"{name}: {step}")
-            seconds, peak, delta, report = timed(lambda: sync_mod.sync(backend, settings, TODAY, now=NOW), repeat=1)
+            seconds, peak, delta, report, cpu = timed(
+                lambda: sync_mod.sync(backend, settings, TODAY, now=NOW), repeat=1)
         finally:
             phases.restore()
         # Requests as the server saw them, when we can ask it; else the backend's own count.
@@ -137,7 +140,8 @@ def measure_sync(size: int, name: str, backend: Any, settings: Settings,
                        memory_method=Peak.method, cells_written=phases.cells_written,
                        cells_changed=getattr(report, "cells_changed", None),
                        tabs_rewritten=len(getattr(report, "tabs_rewritten", []) or []),
-                       phases={k: round(v, 4) for k, v in phases.seconds.items()}))
+                       phases={k: round(v, 4) for k, v in phases.seconds.items()}, cpu_seconds=round(cpu, 4),
+                       phases_cpu={k: round(v, 4) for k, v in phases.cpu.items()}))
         for phase, s in phases.seconds.items():
             out.append(row(size, name, f"{step}:{phase}", s, None, phase_of=step))
     return out

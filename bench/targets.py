@@ -71,6 +71,19 @@ def ratio(a: float | None, b: float | None) -> float | None:
     return a / b if a is not None and b else None
 
 
+def cpu(r: Row | None, name: str | None = None) -> float | None:
+    """CPU seconds of the measuring process: the whole step, or one of its phases."""
+    if r is None:
+        return None
+    return r.get("cpu_seconds") if name is None else (r.get("phases_cpu") or {}).get(name)
+
+
+def cpu_note(a: float | None, b: float | None) -> str:
+    """The same ratio in CPU seconds (what other processes on a busy machine barely
+    change), in brackets; empty when a CPU figure is missing."""
+    return f" (CPU {a:.2f} s vs {b:.2f} s = {a / b:.2f}x)" if a is not None and b else ""
+
+
 def missing(r: Row | None, what: str) -> str:
     """The figure of an n/a: what was not measured, and the row's own note if any."""
     note = (r or {}).get("note")
@@ -201,7 +214,8 @@ def _xlsx_sync(rows: list[Row], out: Checks) -> None:
         seconds, read = seconds_of(r), phase(r, "read")
         target = f"xlsx {'full sync' if step == 'sync' else 'resync'} of {BIG:,} <= {limit:g}x its read phase"
         figure = (missing(r, f"xlsx {step} at {BIG:,}") if ratio(seconds, read) is None else
-                  f"{seconds:.1f} s = {seconds / read:.2f}x its read {read:.1f} s ({load_text(r)})")
+                  f"{seconds:.1f} s = {seconds / read:.2f}x its read {read:.1f} s"
+                  f"{cpu_note(cpu(r), cpu(r, 'read'))} ({load_text(r)})")
         out.at_most(ratio(seconds, read), limit, target, figure)
     r = find(rows, BIG, "xlsx", "sync")
     peak = None if r is None else r.get("peak_mib")
@@ -217,7 +231,8 @@ def _memory_sync(rows: list[Row], out: Checks) -> None:
         figure = missing(r, f"memory {step} at {BIG:,}")
         if seconds is not None:
             per_read = f" = {seconds / read:.1f}x its read {read:.2f} s" if read else ""
-            figure = f"{seconds:.2f} s{per_read}, {seconds / limit:.2f}x the {limit:g} s allowed ({load_text(r)})"
+            used = f"; CPU {cpu(r):.2f} s" if cpu(r) is not None else ""
+            figure = f"{seconds:.2f} s{per_read}, {seconds / limit:.2f}x the {limit:g} s allowed ({load_text(r)}{used})"
         out.at_most(seconds, limit, f"memory-backend {step} of {BIG:,} <= {limit:g} s", figure)
 
 
@@ -236,6 +251,12 @@ def client_work(r: Row | None, wire: bool) -> tuple[float | None, str]:
     return analyse + plan + write - http, split
 
 
+def client_cpu(r: Row | None) -> float | None:
+    """analyse + plan + write in CPU seconds (waiting on HTTP costs this process none)."""
+    got = [cpu(r, p) for p in ("analyse", "plan")]
+    return None if None in got else sum(got) + (cpu(r, "write") or 0.0)
+
+
 def _google_client_work(rows: list[Row], n: int, out: Checks) -> None:
     for step in ("sync", "resync"):
         g, m = find(rows, n, "gsheets", step), find(rows, n, "memory", step)
@@ -250,7 +271,8 @@ def _google_client_work(rows: list[Row], n: int, out: Checks) -> None:
             out.at_most(times, GOOGLE_CLIENT_PER_MEMORY, target,
                         f"{google:.2f} s ({gsplit}; read {fmt(phase(g, 'read'), '.2f')} s, of which HTTP "
                         f"{fmt(phase(g, 'read.http'), '.2f')}) vs {memory:.2f} s ({msplit})"
-                        + (f" = {times:.2f}x" if times is not None else ": the memory figure is 0 s"))
+                        + (f" = {times:.2f}x" if times is not None else ": the memory figure is 0 s")
+                        + cpu_note(client_cpu(g), client_cpu(m)))
 
 
 def _analyse_in_sync(rows: list[Row], n: int, out: Checks) -> None:
@@ -263,7 +285,10 @@ def _analyse_in_sync(rows: list[Row], n: int, out: Checks) -> None:
                 else missing(alone, f"analyse step at {n:,}"))
     else:
         out.at_most(in_sync / by_itself, limit, target,
-                    f"{in_sync:.2f} s vs {by_itself:.2f} s = {in_sync / by_itself:.2f}x")
+                    f"{in_sync:.2f} s vs {by_itself:.2f} s = {in_sync / by_itself:.2f}x"
+                    + (f" (analyse() alone, first and cold run: {alone['first_seconds']:.2f} s)"
+                       if alone.get("first_seconds") else "")
+                    + cpu_note(cpu(s, "analyse"), cpu(alone)))
 
     named = [phase(s, p) for p in NAMED_PHASES]
     total, domain = (None if None in named else sum(named)), seconds_of(dom)
@@ -274,7 +299,9 @@ def _analyse_in_sync(rows: list[Row], n: int, out: Checks) -> None:
                 else missing(dom, f"domain step at {n:,}"))
     else:
         parts = " + ".join(f"{x:.2f}" for x in named)
-        out.at_most(total / domain, limit, target, f"{parts} = {total:.2f} s vs {domain:.2f} s = {total / domain:.2f}x")
+        named_cpu = [cpu(s, p) for p in NAMED_PHASES]
+        out.at_most(total / domain, limit, target, f"{parts} = {total:.2f} s vs {domain:.2f} s = {total / domain:.2f}x"
+                    + cpu_note(None if None in named_cpu else sum(named_cpu), cpu(dom)))
 
 
 def _sync_growth(rows: list[Row], out: Checks) -> None:
@@ -287,4 +314,6 @@ def _sync_growth(rows: list[Row], out: Checks) -> None:
             out.add(None, target, missing(a if x is None else b, f"{backend} {step} at {SMALL if x is None else BIG:,}"))
             continue
         unit = (lambda v: f"{v:.2f} s") if key == "seconds" else (lambda v: f"{v:,.0f} MiB")
-        out.at_most(y / x, GROWTH_20, target, f"{unit(x)} -> {unit(y)} = {y / x:.1f}x")
+        ca, cb = cpu(a), cpu(b)
+        note = f" (CPU {ca:.2f} s -> {cb:.2f} s = {cb / ca:.1f}x)" if key == "seconds" and ca and cb is not None else ""
+        out.at_most(y / x, GROWTH_20, target, f"{unit(x)} -> {unit(y)} = {y / x:.1f}x{note}")

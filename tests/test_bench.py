@@ -234,6 +234,18 @@ def test_issue20_figures_show_the_ratio_the_split_and_the_load():
     assert "analyse 2.00 + plan 0.50 + write 3.00 - HTTP 2.50" in google and "= 1.00x" in google
 
 
+def test_issue20_figures_add_the_same_ratio_in_cpu_seconds_when_measured():
+    rows = _issue20_rows()
+    sync, alone = targets.find(rows, BIG, "memory", "sync"), targets.find(rows, BIG, "memory", "analyse")
+    sync["phases_cpu"], alone["cpu_seconds"] = {"analyse": 1.5}, 1.0
+    targets.find(rows, SMALL, "xlsx", "sync")["cpu_seconds"] = 0.5
+    targets.find(rows, BIG, "xlsx", "sync")["cpu_seconds"] = 4.0
+    figures = {t: f for _v, t, f in targets.issue20(rows, [SMALL, BIG])}
+    assert "(CPU 1.50 s vs 1.00 s = 1.50x)" in figures["analyse inside the memory sync of 100,000 <= 1.3x analyse() alone"]
+    assert "(CPU 0.50 s -> 4.00 s = 8.0x)" in figures["growth 10,000 -> 100,000 of the xlsx sync's time <= 11x"]
+    assert "CPU" not in figures["analyse inside the memory sync of 10,000 <= 1.3x analyse() alone"]
+
+
 def test_phases_book_the_time_waiting_on_http_to_the_phase_that_sent_it():
     class Session:
         def send(self, request):
