@@ -273,12 +273,18 @@ def test_phases_book_the_time_waiting_on_http_to_the_phase_that_sent_it():
     assert "send" not in vars(session) and "read" not in vars(backend)  # put back as it was
 
 
-@pytest.mark.parametrize("failing, strict, code", [(False, True, 0), (True, True, 1), (True, False, 0)])
+@pytest.mark.parametrize("failing, unmeasured, strict, code", [
+    (False, False, True, 0), (True, False, True, 1), (True, False, False, 0),
+    (False, True, True, 1),  # a target not measured is not shown met
+    (False, True, False, 0),
+])
 def test_strict_exits_1_on_any_failed_target_and_results_md_has_commit_machine_and_targets(
-        monkeypatch, tmp_path, capsys, failing, strict, code):
+        monkeypatch, tmp_path, capsys, failing, unmeasured, strict, code):
     rows = _issue20_rows()
     if failing:
         _edit(rows, BIG, "memory", "sync", "seconds", 6.5)
+    if unmeasured:
+        _edit(rows, BIG, "gsheets", "sync", "phases.write.http", None)
     monkeypatch.setattr(run, "measure_all", lambda args, specs, work: rows)
     md = tmp_path / "RESULTS.md"
     argv = ["--sizes", "10000,100000", "--xlsx-max", "100000", "--results", str(md)] + (["--strict"] if strict else [])
