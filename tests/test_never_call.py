@@ -444,3 +444,17 @@ def test_id_key_fast_path_equals_the_full_normalisation(typed):
     s = never_call._ID_SEPARATORS.sub("", s)
     m = re.fullmatch(r"([A-Z]*)0*(\d+)", s)
     assert never_call.id_key(typed) == (f"{m[1]}{int(m[2])}" if m else s)
+
+
+@pytest.mark.parametrize("label, bob", [(None, never_call.NEVER), ("", never_call.NEVER),
+                                        ("false_information", "callable")])
+def test_a_left_out_row_reads_its_own_text_whatever_a_label_did_to_the_same_text(settings, today, frames_of, label, bob):
+    """A left-out row's reason is read from its text alone; a reason_label on a clean row
+    with the same text changes that row, not the left-out one."""
+    text = HARD["rejection_reason"] if bob == never_call.NEVER else SOFT["rejection_reason"]
+    clean = {**SOFT, "position_id": "P1", "rejection_reason": text, "reason_label": label}
+    broken = {**SOFT, "candidate_id": "C-00002", "position_id": "P1", "rejection_reason": text, "attempts": "three"}
+    a = analyse(settings, today, frames_of, candidates=[ANN, BOB], pipeline=[clean, broken])
+    assert status(a) == never_call.NEVER  # Ann: hard by her text or by her label
+    got = status(a, "C-00002")
+    assert got == never_call.NEVER if bob == never_call.NEVER else got != never_call.NEVER

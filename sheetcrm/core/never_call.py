@@ -245,7 +245,9 @@ def _left_out_pipeline(frames: Frames, clean: Frames, rules: reasons.RuleSet, se
     pipe = frames[schema.PIPELINE]
     bad = pipe[~pipe.index.isin(clean[schema.PIPELINE].index)]
     texts = {str(t) for t in bad["rejection_reason"] if not is_blank(t)}
-    hard_texts = {t for t in texts if reasons.classify(t, None, rules).cls == schema.HARD_NO}  # each text once
+    read = _read_texts(clean[schema.PIPELINE])
+    hard_texts = {t for t in texts  # each text once, and not again when a clean row already read it
+                  if (read[t] if t in read else reasons.classify(t, None, rules).cls) == schema.HARD_NO}
     resolve = IdResolver(frames[schema.CANDIDATES]["candidate_id"])
     for row, raw, text in zip(bad.index, bad["candidate_id"], bad["rejection_reason"]):
         hard = not is_blank(text) and str(text) in hard_texts
@@ -262,6 +264,20 @@ def _left_out_pipeline(frames: Frames, clean: Frames, rules: reasons.RuleSet, se
                     f"candidate_id is not in Candidates; read as {cid} for safety: {cid} {what} until this row "
                     f"names its person", cid)
     return log
+
+
+def _read_texts(pipeline: pd.DataFrame) -> dict[str, Any]:
+    """reason text -> the class classify_pipeline read from it, where no reason_label
+    overruled the reading (a written reason is read from its text alone)."""
+    if "rejection_class" not in pipeline or not len(pipeline):
+        return {}
+    read = pipeline["outcome"].isin(schema.TURNED_DOWN).to_numpy(dtype=bool) & \
+        pipeline["rejection_reason"].notna().to_numpy(dtype=bool)
+    if "reason_label" in pipeline:
+        read &= pipeline["reason_label"].isna().to_numpy(dtype=bool)
+    texts = pipeline.loc[read, ["rejection_reason", "rejection_class"]].drop_duplicates("rejection_reason")
+    return {str(t): c for t, c in zip(texts["rejection_reason"].tolist(), texts["rejection_class"].tolist())
+            if not is_blank(t)}
 
 
 _ID_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
