@@ -458,3 +458,17 @@ def test_a_left_out_row_reads_its_own_text_whatever_a_label_did_to_the_same_text
     assert status(a) == never_call.NEVER  # Ann: hard by her text or by her label
     got = status(a, "C-00002")
     assert got == never_call.NEVER if bob == never_call.NEVER else got != never_call.NEVER
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(known=st.lists(st.sampled_from(["C-1", "C-2", "C-3", "C-10", "é", "C-0"]), unique=True),
+       values=st.lists(st.sampled_from([None, schema.SOFT_NO, schema.HARD_NO]), min_size=6, max_size=6),
+       never=st.sets(st.sampled_from(["C-1", "C-3", "C-4", "C-00", "Z", "é"])),
+       touch=st.sets(st.sampled_from(["C-2", "C-5", "Z"])))
+def test_classes_with_left_out_equals_setting_each_id_in_turn(known, values, never, touch):
+    cc = pd.Series(values[:len(known)], index=pd.Index(pd.Series(known, dtype=object).unique()), dtype=object)
+    expected = cc.copy()
+    for cid in sorted(never | touch):
+        expected.loc[cid] = schema.HARD_NO
+    got = never_call.classes_with_left_out(cc, never_call.LeftOut(set(never), set(), pd.DataFrame()), touch)
+    pd.testing.assert_series_equal(got, expected, check_exact=True)

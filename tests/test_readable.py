@@ -216,3 +216,25 @@ def test_the_layout_equals_wrapping_every_cell(rows, header_rows, widths):
     tab = OwnedTab("T", rows, widths=widths) if widths else OwnedTab("T", rows)
     got = readable_mod.readable(tab, header_rows=header_rows)
     assert (got.widths, got.wrap_columns, got.row_lines, got.align_right) == _readable_reference(tab, header_rows)
+
+
+_WRAP_ALPHABET = st.sampled_from(list("  aZé名1-@'.,?_x") + ["-", " ", "  ", "ab", "P-0", "--", "\t", "\u00a0", "\r", "\x1c"])
+
+
+@hsettings(max_examples=2000, deadline=None)
+@given(text=st.lists(_WRAP_ALPHABET, max_size=80).map("".join), width=st.integers(4, 25))
+def test_counted_lines_equal_textwraps(text, width):
+    import textwrap
+    assert readable_mod._wrapped_lines(text, width) == len(textwrap.wrap(text, width, break_long_words=True))
+
+
+@pytest.mark.parametrize("text", [
+    "email is not a valid address: An email address must have an @-sign.",
+    "too senior for that role last time (P-0060): pitch a more senior role, P-0057 may fit",
+    "x" * 130, " " * 70 + "word", "word" + " " * 70 + "end", "a " * 40, "   leading spaces then words " * 3,
+    "hard-no says the recruiter; do-not-contact", "P-0004, P-0058, P-0078, P-0134, P-0168, P-0178, P-0194",
+])
+@pytest.mark.parametrize("width", [4, 7, 16, 40, 51])
+def test_counted_lines_of_real_texts_equal_textwraps(text, width):
+    import textwrap
+    assert readable_mod._wrapped_lines(text, width) == len(textwrap.wrap(text, width, break_long_words=True))

@@ -352,8 +352,13 @@ def classes_with_left_out(candidate_class: pd.Series, left_out: LeftOut,
     if not ids:
         return candidate_class
     candidate_class = candidate_class.copy()
-    for cid in sorted(ids):
-        candidate_class.loc[cid] = schema.HARD_NO
+    candidate_class[candidate_class.index.isin(list(ids))] = schema.HARD_NO
+    new = sorted(ids - set(candidate_class.index))
+    if new:  # pandas' own enlargement settles the types (object -> str), then the rest follow in one go
+        candidate_class.loc[new[0]] = schema.HARD_NO
+        rest = pd.Series(schema.HARD_NO, index=pd.Index(new[1:], dtype=candidate_class.index.dtype),
+                         dtype=candidate_class.dtype, name=candidate_class.name)
+        candidate_class = pd.concat([candidate_class, rest]) if len(rest) else candidate_class
     return candidate_class
 
 

@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import math
+import re
 import textwrap
 from typing import Any
 
@@ -50,7 +51,54 @@ def lines_in(value: Any, width: float) -> int:
     per_line = max(4, int((width - 2) / SLACK))
     if len(value) <= per_line and "\n" not in value and "\t" not in value:
         return 1  # fits on one line as it is (a tab would expand, a newline breaks)
-    return sum(max(1, len(textwrap.wrap(part, per_line, break_long_words=True))) for part in value.split("\n"))
+    return sum(max(1, _wrapped_lines(part, per_line)) for part in value.split("\n"))
+
+
+# Where textwrap could split other than at spaces: other whitespace (tabs expand, unicode spaces
+# strip), a hyphen between letters, a double dash. Text without these is split at spaces only.
+_NOT_PLAIN = re.compile(r"[^\S ]|[^\d\W]-[^\d\W]|--")
+_SPACES = re.compile(r" +")
+_WORD = re.compile(r"[^ ]+")
+
+
+def _wrapped_lines(text: str, width: int) -> int:
+    """``len(textwrap.wrap(text, width))`` (break_long_words, hyphens, whitespace dropped
+    at line ends), counted line by line for text whose chunks are its words and runs of
+    spaces: textwrap's greedy rule on positions instead of on a list of chunks."""
+    if _NOT_PLAIN.search(text):
+        return len(textwrap.wrap(text, width, break_long_words=True))
+    n, p, lines = len(text), 0, 0
+    while p < n:
+        if lines and text[p] == " ":  # a line after the first does not start with spaces
+            p = _SPACES.match(text, p).end()
+            if p == n:
+                break
+        q = n if p + width >= n else _last_break(text, p, p + width)
+        piece = None
+        if q < n:
+            run = (_SPACES if text[q] == " " else _WORD).match(text, q).end()
+            if run - q > width:  # too long for any line: the part that fits goes on this one
+                end = width - (q - p)
+                hyphen = text.rfind("-", q, q + end) - q
+                if hyphen > 0 and text[q:q + hyphen].strip("-"):
+                    end = hyphen + 1
+                piece = text[q:q + end]
+        if piece is not None:
+            filled = q > p or (piece != "" and piece[0] != " ")
+        else:
+            filled = q > p and text[p:q].strip(" ") != ""
+        lines += filled
+        p = q + (len(piece) if piece is not None else 0)
+    return lines
+
+
+def _last_break(text: str, p: int, e: int) -> int:
+    """The last chunk boundary in (p, e] when text[e] does not fit on the line (or p)."""
+    if text[e] == " ":
+        start = p + len(text[p:e].rstrip(" "))
+        return e if text[e - 1] != " " else (start if start > p else p)
+    k = text.rfind(" ", p, e)
+    return k + 1 if k >= p else p
 
 
 def is_number(value: Any) -> bool:
