@@ -15,6 +15,7 @@ from .. import schema
 from ..errors import ConfigError
 from .reason_rules import (_APPLIES, _FILE_KEYS, _RIGHT, _RULE_KEYS, DIRECTIONS, EFFECTS, Negation, Rule, RuleSet, _phrase_tokens,
                            _trie_regex, negation_template, phrase_regex)
+from .reason_index import phrase_need
 from .reason_words import LANGUAGES, LETTERS, Stemmers, anchors_of, normalise, pattern_prefixes
 
 Document = tuple[str, Mapping[str, Any]]
@@ -116,7 +117,7 @@ def compile_rule(spec: Mapping, source: str, language: str, stemmers: Stemmers) 
         negation=spec.get("negation", True), source=source, weak=spec.get("weak", False),
         language=language, forms=forms, form_phrases=form_phrases,
         anchors=anchors, prefixes=prefixes, pattern_prefixes=pattern_prefixes(alternatives), form_anchors=frozenset(s.split()[0] for s in form_phrases),
-        direction=spec.get("direction", ""),
+        direction=spec.get("direction", ""), phrase_needs=tuple(phrase_need(p) for p in phrases) if phrases else None,
     )
 
 
@@ -164,8 +165,9 @@ def _collect(documents: Iterable[Document]) -> tuple[dict, list[Negation], dict]
     return specs, negations, fuzzy
 
 
-def compile_rules(documents: Iterable[Document]) -> RuleSet:
-    """All documents in order, compiled into one RuleSet."""
+def compile_rules(documents: Iterable[Document], narrow: bool = True) -> RuleSet:
+    """All documents in order, compiled into one RuleSet (``narrow=False``: without the
+    second index, ``reason_words.rule_needs``; the same results, slower: for tests)."""
     specs, negations, fuzzy = _collect(documents)
     stemmers = Stemmers()
     rules = tuple(r for spec, source, lang in specs.values()
@@ -184,4 +186,4 @@ def compile_rules(documents: Iterable[Document]) -> RuleSet:
     return RuleSet(rules, tuple(negations), fuzzy["enabled"], fuzzy["min_length"],
                    frozenset(vocabulary - negation_words), frozenset(fuzzy["keep"] | negation_words),
                    tuple(fuzzy["sources"]),
-                   tuple(sorted(stems)), stemmers)
+                   tuple(sorted(stems)), stemmers, narrow)

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .. import schema
+from .reason_index import AfterCheck, Needs
 from .reason_words import (LANGUAGES, LETTERS, UNACCENTED, WORD_CHAR, WORDS, FormReading, Stemmers, any_near,  # noqa: F401
                            language_groups, near_words, normalise, rule_index, words_of)
 
@@ -141,6 +142,8 @@ class Rule:
     pattern_prefixes: tuple[str, ...] | None = None  # None: patterns always searched
     form_anchors: frozenset[str] = frozenset()
     direction: str = ""  # experience rules: "under" / "over" (a cool-off and talking point of its own)
+    # per phrase, the words a text must hold for it to match (reason_words.phrase_need); None: unknown
+    phrase_needs: tuple[tuple[frozenset[str], str | None], ...] | None = None
 
     @property
     def cls(self) -> str:
@@ -219,6 +222,15 @@ def negation_template(template: str) -> tuple[re.Pattern | None, re.Pattern | No
     return before, after
 
 
+def _after_screen(after: list[re.Pattern], narrow: bool) -> Callable[[str, int], bool]:
+    """Whether some template's part after {m} holds at a place: one regex of them all, or
+    (narrow) only those whose literal texts follow (the same answer, far fewer tries)."""
+    if narrow:
+        return AfterCheck(after).holds
+    screen = re.compile("|".join(f"(?:{p.pattern})" for p in after))
+    return lambda text, end: screen.match(text, end) is not None
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class RuleSet:
     """Compiled rules. Holds caches of typo readings and word stems (pure: same answers, faster)."""
@@ -231,11 +243,13 @@ class RuleSet:
     sources: tuple[str, ...] = ()
     stems: tuple[str, ...] = ()  # "relocat*": every word starting so is already a rule word
     stemmers: Stemmers = dataclasses.field(default_factory=Stemmers, repr=False)
+    narrow: bool = True  # False: search every rule the first-word index finds (the reference the tests compare with)
     _by_letter: dict = dataclasses.field(default_factory=dict, repr=False)
     _typos: dict = dataclasses.field(default_factory=dict, repr=False)
     _negations: dict = dataclasses.field(default_factory=dict, repr=False)
     _groups: list = dataclasses.field(default_factory=list, repr=False)
     _index: dict = dataclasses.field(default_factory=dict, repr=False)
+    _word_parts: dict = dataclasses.field(default_factory=dict, repr=False)  # word -> ((rule number, part), …)
     _form_languages: dict = dataclasses.field(default_factory=dict, repr=False)  # word -> languages it may be a form in
 
     def __post_init__(self) -> None:
@@ -243,6 +257,7 @@ class RuleSet:
             self._by_letter.setdefault(word[0], []).append(word)
         self._groups.extend(language_groups(self.rules))
         self._index.update(rule_index(self.rules))
+        self._index["needs"] = Needs(self.rules, self._index, self._parts_of)
         for cls in (schema.HARD_NO, schema.SOFT_NO):
             own = [n for n in self.negations if n.applies_to in (cls, "all")]
             own.sort(key=lambda n: EFFECTS.index(n.effect))  # negate before doubt
@@ -250,11 +265,11 @@ class RuleSet:
             # un-negated match costs two searches instead of one per template
             # (the screen drops the left boundary so re can scan by first character)
             before = [n.before.pattern.removeprefix(_LEFT) for n in own if n.before is not None]
-            after = [n.after.pattern for n in own if n.after is not None]
+            after = [n.after for n in own if n.after is not None]
             self._negations[cls] = (
                 own,
                 re.compile("|".join(f"(?:{p})" for p in before)) if before else None,
-                re.compile("|".join(f"(?:{p})" for p in after)) if after else None,
+                _after_screen(after, self.narrow) if after else None,
                 any(n.before is None for n in own), any(n.after is None for n in own),
                 near_words(n.template.partition("{m}")[0] for n in own if n.before is not None),
                 near_words(n.template.partition("{m}")[2] for n in own if n.after is not None),
@@ -265,28 +280,38 @@ class RuleSet:
                 f"fuzzy={self.fuzzy}, from {', '.join(self.sources) or 'nothing'})")
 
 
-    def candidates(self, words: Iterable[str], readings: Mapping[str, FormReading] | None) -> list[tuple[Rule, str]]:
+    def candidates(self, words: frozenset[str], readings: Mapping[str, FormReading] | None,
+                   text: str | None = None) -> list[tuple[Rule, str]]:
         """(rule, parts to search) for the rules that may match a text with these words,
         in rule order: p = phrases, r = patterns, f = word forms. A part is left out
         when the text holds none of the words it can start with: most rules cost a
-        dictionary lookup instead of a regex search."""
-        index = self._index
-        found: dict[int, str] = dict(index["always"])
-        by_word, by_head, short = index["words"], index["heads"], index["short"]
+        dictionary lookup instead of a regex search. Given the text, a part is also left
+        out when the text lacks another word or literal every match of it needs
+        (:class:`.reason_index.Needs`; not with ``narrow=False``)."""
+        if self.narrow and text is not None:
+            found = self._index["needs"].parts(frozenset(words), readings or {}, text, self.stemmers.odd)
+            return [(self.rules[i], found[i]) for i in sorted(found)]
+        found = dict(self._index["always"])
         for w in words:
-            for i, part in by_word.get(w, ()):
+            for i, part in self._parts_of(w):
                 found[i] = found.get(i, "") + part
-            for prefix, i, part in by_head.get(w[:3], ()):
-                if w.startswith(prefix):
-                    found[i] = found.get(i, "") + part
-            for prefix, i, part in [*short.get(w[:1], ()), *short.get(w[:2], ())]:
-                if w.startswith(prefix):
-                    found[i] = found.get(i, "") + part
+        forms = self._index["forms"]
         for lang, reading in (readings or {}).items():
             for w in reading.words:
-                for i in index["forms"].get((lang, w), ()):
+                for i in forms.get((lang, w), ()):
                     found[i] = found.get(i, "") + "f"
         return [(self.rules[i], found[i]) for i in sorted(found)]
+
+    def _parts_of(self, w: str) -> tuple[tuple[int, str], ...]:
+        """The (rule number, part) the first-word index files under a word or its beginnings (once per word)."""
+        got = self._word_parts.get(w)
+        if got is None:
+            index, short = self._index, self._index["short"]
+            heads = [(i, part) for prefix, i, part in index["heads"].get(w[:3], ()) if w.startswith(prefix)]
+            shorts = [(i, part) for prefix, i, part in [*short.get(w[:1], ()), *short.get(w[:2], ())]
+                      if w.startswith(prefix)]
+            got = self._word_parts[w] = (*index["words"].get(w, ()), *heads, *shorts)
+        return got
 
     def negation_at(self, cls: str, text: str, start: int, end: int) -> Negation | None:
         """The first template that says the match text[start:end] is negated or doubted."""
@@ -298,7 +323,7 @@ class RuleSet:
         has_before = (before is not None and any_near(near_before, WORDS.findall(text, lo, start)[-4:])
                       and before.search(text, lo, start) is not None)
         has_after = (after is not None and any_near(near_after, WORDS.findall(text, end, end + NEGATION_REACH)[:5])
-                     and after.match(text, end) is not None)
+                     and after(text, end))
         if not (has_before and (has_after or some_before_only)) and not (has_after and some_after_only):
             return None
         for neg in own:  # only templates whose sides the screens left possible

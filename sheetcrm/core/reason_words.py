@@ -204,6 +204,7 @@ class Stemmers:
     def __init__(self) -> None:
         self._stemmers: dict[str, Any] = {}
         self._cache: dict[str, dict[str, str]] = {}
+        self.odd: set[str] = set()  # stems that are not one run of letters (none known; checked, not assumed)
 
     def stem(self, language: str, word: str) -> str:
         cache = self._cache.get(language)
@@ -214,6 +215,8 @@ class Stemmers:
             if language not in self._stemmers:
                 self._stemmers[language] = snowballstemmer.stemmer(LANGUAGES[language])
             got = cache[word] = self._stemmers[language].stemWord(word) if len(word) > 2 else word
+            if not LETTERS.fullmatch(got):
+                self.odd.add(got)
         return got
 
     def reading(self, language: str, norm: str, as_typed: Iterable[str] = ()) -> FormReading:

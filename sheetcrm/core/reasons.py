@@ -97,7 +97,7 @@ def _status(rule: Rule, rules: RuleSet, text: str, start: int, end: int) -> tupl
 
 def _hits(text: str, rules: RuleSet, typo: bool, readings: dict | None = None) -> list[_Hit]:
     out = []
-    for rule, parts in rules.candidates(words_of(text), readings):
+    for rule, parts in rules.candidates(words_of(text), readings, text):
         reading = readings.get(rule.language) if readings else None
         for f in rule.found(text, reading, parts):
             status, why = _status(rule, rules, text, f.start, f.end)

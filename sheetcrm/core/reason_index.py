@@ -1,0 +1,254 @@
+"""Pure: which rules a reason text can match, from everything each match needs.
+
+The first-word index (:func:`.reason_words.rule_index`) finds the rules whose
+phrases start with one of the text's words; common first words ("no", "not", "pas",
+"nicht") bring in dozens of rules that then cost a regex search each, and few
+match. :class:`Needs` also checks every other word of each phrase, the stems of
+each word-form phrase and a literal text every pattern match holds, so a text is
+searched only with the rules it can match. It only ever leaves out searches that
+would find nothing: the results are the same (``tests/test_reason_index.py``
+compares every labelled text with the engine built without it).
+"""
+from __future__ import annotations
+
+import collections
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from re import _constants as _sre
+from re import _parser as _sre_parser
+from typing import TYPE_CHECKING, Any
+
+from .reason_words import LETTERS, WORDS, FormReading
+
+if TYPE_CHECKING:
+    from .reason_rules import Rule
+
+PhraseNeed = tuple[frozenset[str], "str | None"]
+
+
+def phrase_need(norm: str) -> PhraseNeed:
+    """What a text's words (:func:`.reason_words.words_of`) must hold for a normalised phrase
+    to match as typed: each whole word of it (a plural s/es on the last one is in
+    ``words_of``), and for a `*` phrase a word starting with the beginning of its last word."""
+    wildcard = norm.endswith("*") and len(norm) > 1  # as reason_rules._phrase_tokens reads it
+    core = norm[:-1] if wildcard else norm
+    words = [(m.group(0), m.end()) for m in WORDS.finditer(core)]
+    prefix = words.pop()[0] if wildcard and words and words[-1][1] == len(core) else None
+    return frozenset(w for w, _ in words), prefix
+
+
+def literals_needed(pattern: str) -> frozenset[str] | None:
+    """Texts of which every match of the regex holds one (`\\b\\w*(?:gehalt|honorar)` ->
+    gehalt, honorar): a text holding none of them needs no search. None when no such
+    set is known (case-insensitive parts, or nothing literal a match must hold)."""
+    try:
+        parsed = _sre_parser.parse(pattern)
+    except re.error:
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    return _needed(list(parsed))
+
+
+def _needed(items: list) -> frozenset[str] | None:
+    """The most telling literal set of a sequence: a run of literal characters, or one
+    of its parts' sets (the longest shortest text wins, then the fewest texts)."""
+    best, run = None, ""
+    for op, av in [*items, (None, None)]:
+        if op is _sre.LITERAL:
+            run += chr(av)
+            continue
+        got = [frozenset((run,))] if run else []
+        run = ""
+        if op is not None and (part := _node_needed(op, av)):
+            got.append(part)
+        for cand in got:
+            if best is None or (min(map(len, cand)), -len(cand)) > (min(map(len, best)), -len(best)):
+                best = cand
+    return best
+
+
+def _node_needed(op: Any, av: Any) -> frozenset[str] | None:
+    if op is _sre.SUBPATTERN:
+        return None if av[1] & re.IGNORECASE else _needed(list(av[-1]))
+    if op is _sre.ATOMIC_GROUP:
+        return _needed(list(av))
+    if op is _sre.BRANCH:
+        alternatives = [_needed(list(a)) for a in av[1]]
+        return None if any(a is None for a in alternatives) else frozenset().union(*alternatives)
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        return _needed(list(av[2])) if av[0] >= 1 else None
+    if op is _sre.IN and len(av) <= 8 and all(kind is _sre.LITERAL for kind, _ in av):
+        return frozenset(chr(c) for _, c in av)
+    return None
+
+
+def _tree(texts: Iterable[str]) -> str:
+    """Texts as one prefix tree regex that finds, at a place, the longest that starts there."""
+    root: dict = {}
+    for text in texts:
+        node = root
+        for ch in text:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a text ends here
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")" if alts else ""
+        return f"(?:{body})?" if "" in node and body else body  # longer first, then end here
+
+    return emit(root)
+
+
+class LiteralScan:
+    """Which of many literal texts a text holds: one search per place where one of two
+    characters or more starts (at a place the longest is found; the others there are
+    its beginnings); single characters by a set of the text's characters."""
+
+    def __init__(self, texts: Iterable[str]):
+        texts = frozenset(t for t in texts if t)
+        self._chars = frozenset(t for t in texts if len(t) == 1)
+        longer = [t for t in texts if len(t) > 1]
+        self._pattern = re.compile(_tree(longer)) if longer else None
+        self._starts = {t: frozenset(t[:k] for k in range(1, len(t) + 1) if t[:k] in texts) for t in longer}
+
+    def present(self, text: str, pos: int = 0) -> set[str]:
+        out = set(self._chars.intersection(text[pos:] if pos else text))
+        if self._pattern is None:
+            return out
+        search = self._pattern.search
+        while (m := search(text, pos)) is not None:
+            out |= self._starts[m.group()]
+            pos = m.start() + 1
+        return out
+
+
+def _rarest(words: Iterable[str], counts: Mapping[str, int]) -> str:
+    return min(words, key=lambda w: (counts[w], -len(w), w))
+
+
+class Needs:
+    """Per rule part, what a text must hold for a match (p: every word of some phrase;
+    f: every stem of some word-form phrase, besides the first-word index; r: one of the
+    literal texts its patterns need, besides the first-word index), filed under the
+    rarest word so each text word costs one cached lookup."""
+
+    def __init__(self, rules: Sequence[Rule], index: Mapping[str, Any],
+                 parts_of: Callable[[str], tuple[tuple[int, str], ...]]):
+        self._parts_of, self._forms = parts_of, index["forms"]
+        counts = collections.Counter(w for r in rules for exact, _ in (r.phrase_needs or ()) for w in exact)
+        self._p_always = frozenset(i for i, r in enumerate(rules) if r.phrases is not None and (
+            r.phrase_needs is None or any(not exact and not prefix for exact, prefix in r.phrase_needs)))
+        self._p_keyed: dict[str, list[tuple[int, frozenset[str], str | None]]] = {}
+        self._p_prefixes: dict[str, list[tuple[str, int]]] = {}  # prefix-only phrases by their first 3 letters
+        for i, rule in enumerate(rules):
+            for exact, prefix in () if i in self._p_always or rule.phrases is None else rule.phrase_needs:
+                if exact:
+                    self._p_keyed.setdefault(_rarest(exact, counts), []).append((i, exact, prefix))
+                else:
+                    self._p_prefixes.setdefault(prefix[:3], []).append((prefix, i))
+        stems = collections.Counter(w for r in rules for s in r.form_phrases for w in set(LETTERS.findall(s)))
+        self._f_keyed: dict[tuple[str, str], list[tuple[int, frozenset[str]]]] = {}
+        for i, rule in enumerate(rules):
+            for s in rule.form_phrases:
+                exact = frozenset(LETTERS.findall(s))
+                self._f_keyed.setdefault((rule.language, _rarest(exact, stems)), []).append((i, exact))
+        self._f_stems: dict[str, frozenset[str]] = {}  # per language, the stems either index files
+        for lang, w in [*self._f_keyed, *self._forms]:
+            self._f_stems[lang] = self._f_stems.get(lang, frozenset()) | {w}
+        self._r_always = tuple(i for i, part in index["always"].items() if "r" in part)
+        self._r_texts = {i: literals_needed(r.patterns.pattern) for i, r in enumerate(rules) if r.patterns is not None}
+        self._r_scan = LiteralScan(t for texts in self._r_texts.values() for t in texts or ())
+        self._words: dict[str, tuple] = {}
+        self._stems: dict[tuple[str, str], tuple] = {}
+
+    def parts(self, words: frozenset[str], readings: Mapping[str, FormReading], text: str,
+              odd: set[str]) -> dict[int, str]:
+        """Rule number -> the parts (p, r, f) worth searching in the text (`odd`: stems
+        that are not one run of letters, see ``Stemmers.odd``)."""
+        p_ok, r_on = set(self._p_always), set(self._r_always)
+        for w in words:
+            got = self._words.get(w, 0)
+            if got == 0:
+                got = self._word(w)
+            if got is None:  # most words: no rule needs them
+                continue
+            direct, maybe, r = got
+            p_ok.update(direct)
+            r_on.update(r)
+            for i, exact, prefix in maybe:
+                if i not in p_ok and exact <= words and (prefix is None or any(x.startswith(prefix) for x in words)):
+                    p_ok.add(i)
+        found = dict.fromkeys(p_ok, "p")
+        present = None
+        for i in r_on:
+            texts = self._r_texts[i]
+            if texts is not None:
+                present = self._r_scan.present(text) if present is None else present
+                if texts.isdisjoint(present):
+                    continue
+            found[i] = found.get(i, "") + "r"
+        for lang, reading in readings.items():
+            for i in self._form_rules(lang, reading.words, odd):
+                found[i] = found.get(i, "") + "f"
+        return found
+
+    def _form_rules(self, lang: str, stems: frozenset[str], odd: set[str]) -> set[int]:
+        """Rules of this language whose word forms the first-word index finds and whose
+        stems the reading holds (all it finds when a stem is odd: no narrowing then)."""
+        cache = self._stems
+        got = [cache[(lang, w)] if (lang, w) in cache else self._stem(lang, w)
+               for w in stems & self._f_stems.get(lang, frozenset())]
+        indexed = {i for first, _, _ in got for i in first}
+        if not indexed or (odd and not odd.isdisjoint(stems)):
+            return indexed
+        ok = {i for _, direct, _ in got for i in direct}
+        for _, _, maybe in got:
+            for i, exact in maybe:
+                if i in indexed and i not in ok and exact <= stems:
+                    ok.add(i)
+        return indexed & ok
+
+    def _word(self, w: str) -> tuple | None:
+        got = self._words.get(w, 0)
+        if got == 0:
+            keyed = self._p_keyed.get(w, ())
+            direct = {i for i, exact, prefix in keyed if prefix is None and len(exact) == 1}
+            direct |= {i for prefix, i in self._p_prefixes.get(w[:3], ()) if w.startswith(prefix)}
+            for short in {w[:1], w[:2]} - {w[:3]}:  # prefixes shorter than 3 letters
+                direct |= {i for prefix, i in self._p_prefixes.get(short, ()) if w.startswith(prefix)}
+            maybe = tuple(e for e in keyed if e[0] not in direct)
+            got = (tuple(direct), maybe, tuple(i for i, part in self._parts_of(w) if part == "r"))
+            got = self._words[w] = got if any(got) else None
+        return got
+
+    def _stem(self, lang: str, w: str) -> tuple:
+        got = self._stems.get((lang, w))
+        if got is None:
+            keyed = self._f_keyed.get((lang, w), ())
+            direct = {i for i, exact in keyed if len(exact) == 1}
+            got = self._stems[(lang, w)] = (tuple(self._forms.get((lang, w), ())), tuple(direct),
+                                            tuple(e for e in keyed if e[0] not in direct))
+        return got
+
+
+class AfterCheck:
+    """Whether some negation template's part after ``{m}`` holds right after a match: the
+    answer of one regex of all those parts, trying only the parts whose literal texts
+    follow the match (most matches are followed by none)."""
+
+    def __init__(self, patterns: Iterable[re.Pattern]):
+        self._always: list[re.Pattern] = []
+        self._by_text: dict[str, list[re.Pattern]] = {}
+        for pattern in patterns:
+            texts = literals_needed(pattern.pattern)
+            for text in texts or ():
+                self._by_text.setdefault(text, []).append(pattern)
+            if texts is None:
+                self._always.append(pattern)
+        self._scan = LiteralScan(self._by_text)
+
+    def holds(self, text: str, end: int) -> bool:
+        if any(p.match(text, end) is not None for p in self._always):
+            return True
+        return any(p.match(text, end) is not None for t in self._scan.present(text, end) for p in self._by_text[t])
