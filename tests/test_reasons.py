@@ -515,7 +515,7 @@ def test_a_hard_no_stays_hard_whatever_soft_text_and_typos_surround_it(rules, da
 # ---------------------------------------------------------------- issue 19: forms, languages, labels
 
 LABELLED_SETS = [DATA / "reasons_labelled.csv", DATA / "reasons_heldout.csv", DATA / "reasons_heldout_fresh.csv",
-                 DATA / "reasons_heldout_v4.csv"]
+                 DATA / "reasons_heldout_v4.csv", DATA / "reasons_blind_train.csv"]
 
 
 @pytest.mark.parametrize("path", [*LABELLED_SETS, "shared"], ids=lambda p: getattr(p, "name", p))
@@ -564,6 +564,19 @@ def test_blind_heldout_v4_category_accuracy_floor(rules):
     got = [reasons.classify(r["text"], None, rules) for r in rows]
     right = sum(g.category == r["category"] for g, r in zip(got, rows))
     assert right / len(rows) >= 0.98, right
+
+
+def test_blind_train_category_accuracy_floor(rules):
+    """reasons_blind_train.csv was written by someone who never read the rules or the other
+    sets, and measured once as it landed, before any rule saw it: 196/240 = 81.7 % in
+    category, 3 hard-nos read as soft-no (README). It is tuning material since (the kinds of
+    its misses were fixed in all five languages); the floor is what the reader reaches on
+    it now, so it cannot regress; it is no longer a blind figure."""
+    rows = labelled(DATA / "reasons_blind_train.csv")
+    assert len(rows) == 240
+    got = [reasons.classify(r["text"], None, rules) for r in rows]
+    right = sum(g.category == r["category"] for g, r in zip(got, rows))
+    assert right / len(rows) >= 0.99, right
 
 
 @pytest.mark.parametrize("text, category, phrase", [
@@ -836,3 +849,48 @@ def test_other_v4_miss_kinds_are_read(rules, text, category):
 ])
 def test_a_complaint_checked_and_not_confirmed_is_never_a_hard_no(rules, text):
     assert reasons.classify(text, "declined", rules).cls != "hard_no"
+
+
+# ---------------------------------------------------------------- issue 19: kinds behind reasons_blind_train's misses
+
+@pytest.mark.parametrize("text", [
+    # the hard-no verbs in another sense: the candidate did not call/write back (ghosting)
+    "candidate never called back", "never emailed us back after the test invite", "she never contacted us again",
+    "never phoned back, chased twice", "Kandidat hat nie zurückgerufen", "N'a jamais rappelé après l'entretien",
+    "no volvió a llamar nunca tras la entrevista", "Heeft nooit teruggebeld", "nooit meer iets van gehoord",
+])
+def test_ghosting_told_with_hard_no_words_is_ghosted(rules, text):
+    got = reasons.classify(text, "ghosted", rules)
+    assert (got.cls, got.category) == ("soft_no", "ghosted"), got.rule
+
+
+@pytest.mark.parametrize("text", [
+    "asked us never to call again", "dont call me anymore - his words", "never call him again, he asked",
+    "wants to never be called again", "told me to stop ringing him", "never contacting her again, she asked",
+    "Ne veut plus qu'on l'appelle", "NE PLUS L'APPELER !!", "Pidió que no la volvamos a llamar",
+])
+def test_the_requests_themselves_stay_do_not_contact(rules, text):
+    got = reasons.classify(text, "declined", rules)
+    assert (got.cls, got.category) == ("hard_no", "do_not_contact"), got.rule
+
+
+@pytest.mark.parametrize("text, category", [
+    ("Not a do-not-contact, just happy where he is for now", "declined_role"),
+    ('no es un "no molestar", simplemente ahora no quiere cambiar', "declined_role"),
+    # who said no is not why; the why decides
+    ("HM said no - too junior", "experience"),
+    ("client rejected: weak on testing", "skills"),
+    ("client declined after final round", "sponsor_rejected"),
+    # knows it on paper, has not used it: experience, not the skill
+    ("knows Terraform on paper but no hands-on experience with it in prod", "experience"),
+    ("kennt Kubernetes nur theoretisch, keine Praxiserfahrung", "experience"),
+    # a bare "declined" says what happened, the next clause why
+    ("withdrew - notice period issue", "availability"),
+    ("not keen, wanted remote", "location"),
+    ("cand withdrew - doesn't want to work in fintech", "declined_role"),
+    # "X was fine, but …"
+    ("salary expectations were fine but the notice period is 3 months", "availability"),
+    ("pas de souci sur le salaire, mais dispo 2 mois seulement", "availability"),
+])
+def test_blind_train_miss_kinds_are_read(rules, text, category):
+    assert reasons.classify(text, "declined", rules).category == category

@@ -43,7 +43,7 @@ NEGATION_REACH = 120  # characters before a match a negation template may start
 _LEFT = r"(?<![\w$€£#])"
 _RIGHT = r"(?![\w$€£#+])"
 # "confirmed" does not confirm when it is itself negated: "complaint not yet verified"
-_NEGATED_WORD = re.compile(r"(?:\b(?:not|never|no|nicht|noch|kein\w*|pas|non|niet|nog|geen|sin|yet|jamais|nunca)\s+)"
+_NEGATED_WORD = re.compile(r"(?:\b(?:not|never|no|nothing|nicht|noch|kein\w*|pas|non|niet|nog|geen|sin|yet|jamais|nunca)\s+)"
                            r"(?:\w+\s+)?$")
 
 

@@ -139,27 +139,46 @@ def _same_clause(text: str, a: _Hit, b: _Hit) -> bool:
     return _CLAUSE_END.search(text, lo, hi) is None or (a.start <= b.start < a.end or b.start <= a.start < b.end)
 
 
+def _inside_another(h: _Hit, hits: Sequence[_Hit]) -> bool:
+    """The hit is part of a longer phrase of another category ("declined" in "client
+    declined", "raise" in "stayed after a raise"): that phrase is what was meant."""
+    return any(o.category != h.category and o.start <= h.start and h.end <= o.end and o.end - o.start > h.end - h.start
+               for o in hits)
+
+
+def _alone_in_clause(text: str, h: _Hit) -> bool:
+    """Nothing but the phrase in its clause ("withdrew - notice period issue"): it says
+    what happened, the next clause says why."""
+    before = _CLAUSE_END.split(text[:h.start])[-1] if text[:h.start] else ""
+    after = _CLAUSE_END.split(text[h.end:])[0] if text[h.end:] else ""
+    return len(re.findall(r"\w+", before + " " + after)) <= 1
+
+
 def decisive_soft(soft: Sequence[_Hit], text: str) -> _Hit:
     """The soft-no that decides among several (the order is documented in the README):
-    strong before weak; then money beats "declined" (and so do location and availability
-    in the same clause: "refused to relocate"; a reason in the declining clause beats one
-    in another); experience beats a skill word in the
-    same clause; else the one mentioned first (as typed before word forms and typo readings)."""
-    strong = [h for h in soft if not h.rule.weak] or list(soft)
+    strong before weak (a phrase inside a longer one of another category does not count);
+    then money beats "declined" (and so do location and availability in the same clause:
+    "refused to relocate", or anywhere when the declining clause says nothing else: "not
+    keen, wanted remote"; a reason in the declining clause beats one in another);
+    experience beats a skill word (in the same clause, or anywhere when it is said as
+    experience: "knows Terraform on paper, no hands-on experience"); else the one
+    mentioned first (as typed before word forms and typo readings)."""
+    strong = [h for h in soft if not h.rule.weak and not _inside_another(h, soft)] or list(soft)
     # at one place, a phrase as typed beats a word form of another rule's phrase ("travel" is
     # location as typed, availability only as a form of "travelling")
     chosen = min(strong, key=lambda h: (h.typo, h.start, -(h.end - h.start), bool(h.form_of)))
     if chosen.category == "declined_role":
         declined = [h for h in strong if h.category == "declined_role"]
+        bare = _alone_in_clause(text, chosen)
         # money inside a "declined" phrase is not why ("stayed after a raise" is declined_role)
         why = [h for h in strong if (h.category == "salary" and not any(d.start <= h.start and h.end <= d.end
                                                                            for d in declined))
-               or (h.category in ("location", "availability") and _same_clause(text, h, chosen))]
+               or (h.category in ("location", "availability") and (bare or _same_clause(text, h, chosen)))]
         if why:
             # the reason in the declining clause first ("not keen on the commute and pay was low")
             return min(why, key=lambda h: (not _same_clause(text, h, chosen), h.category != "salary", h.typo, h.start))
     if chosen.category == "skills":
-        exp = [h for h in strong if h.category == "experience" and _same_clause(text, h, chosen)]
+        exp = [h for h in strong if h.category == "experience" and (_same_clause(text, h, chosen) or h.rule.direction == "under")]
         if exp:
             return min(exp, key=lambda h: (h.typo, h.start))
     return chosen
