@@ -336,13 +336,14 @@ class RuleSet:
         A word typed with accents is no word form of a language written without them
         (``UNACCENTED``): French "retiré" (withdrew) is not a form of English "retired"."""
         langs: set[str] = set()
-        for w in LETTERS.findall(norm):
+        typed = LETTERS.findall(norm)
+        for w in typed:
             got = self._form_languages.get(w)
             if got is None:
                 got = self._form_languages[w] = frozenset(
                     g.language for g in self._groups if self.stemmers.stem(g.language, w) in g.stem_words)
             langs |= got
-        return {g.language: self.stemmers.reading(g.language, norm, accented if g.language in UNACCENTED else ())
+        return {g.language: self.stemmers.reading(g.language, norm, accented if g.language in UNACCENTED else (), typed)
                 for g in self._groups if g.language in langs}
 
     def typo_reading(self, norm: str) -> str:

@@ -37,13 +37,17 @@ UNACCENTED = frozenset({"en"})
 LETTERS = re.compile(r"[^\W\d_]+")
 WORDS = re.compile(r"[^\W_]+")
 WORD_CHAR = re.compile(r"[\w$€£#]")
+# (pattern, replacement, texts one of which every match holds: without them, no substitution)
 _CONTRACTIONS = [
-    (re.compile(r"\b(can'?t|can not)\b"), "cannot"),
-    (re.compile(r"\bwon'?t\b"), "will not"),
-    (re.compile(r"\b(do|does|did|is|was|were|are|has|have|had|could|would|should|must|need)n'?t\b"), r"\1 not"),
-    (re.compile(r"\bw/o\b"), "without"),
-    (re.compile(r"\bw/(?=\s|\w)"), "with "),
+    (re.compile(r"\b(can'?t|can not)\b"), "cannot", ("can",)),
+    (re.compile(r"\bwon'?t\b"), "will not", ("won",)),
+    (re.compile(r"\b(do|does|did|is|was|were|are|has|have|had|could|would|should|must|need)n'?t\b"), r"\1 not",
+     ("nt", "n't")),
+    (re.compile(r"\bw/o\b"), "without", ("w/",)),
+    (re.compile(r"\bw/(?=\s|\w)"), "with ", ("w/",)),
 ]
+_JOINED = re.compile(r"(?<=\w)[-_/](?=\w)")
+_LINE_BREAK = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
 
 
 def _fold(s: str) -> str:
@@ -59,10 +63,13 @@ def normalise(text: Any) -> str:
     out, hyphens/underscores/slashes between words as spaces, line breaks as "; "."""
     s = _fold(unicodedata.normalize("NFKC", str(text)).lower())
     s = s.replace("’", "'").replace("‘", "'").replace("`", "'").replace("&", " and ")
-    for pattern, repl in _CONTRACTIONS:
-        s = pattern.sub(repl, s)
-    s = re.sub(r"(?<=\w)[-_/](?=\w)", " ", s)
-    s = re.sub(r"\s*[\r\n\u2028\u2029]+\s*", "; ", s.strip())  # a new line in a cell starts a new clause
+    for pattern, repl, needles in _CONTRACTIONS:
+        if any(n in s for n in needles):  # most texts hold none: no regex pass
+            s = pattern.sub(repl, s)
+    if "-" in s or "_" in s or "/" in s:
+        s = _JOINED.sub(" ", s)
+    if "\n" in s or "\r" in s or "\u2028" in s or "\u2029" in s:
+        s = _LINE_BREAK.sub("; ", s.strip())  # a new line in a cell starts a new clause
     return " ".join(s.split())
 
 
@@ -158,27 +165,30 @@ class FormReading:
     word came from. The stems are known at once (a cached lookup per word); the
     stemmed text is built only when a rule with a form of one of them asks."""
 
-    def __init__(self, norm: str, stems: Mapping[str, str]):
+    def __init__(self, norm: str, stems: Mapping[str, str], typed: list[str] | None = None):
         self.norm, self._stems = norm, stems
-        self.words = frozenset(stems[w] for w in LETTERS.findall(norm))
+        self._typed = LETTERS.findall(norm) if typed is None else typed  # the words as typed, in order
+        self.words = frozenset([stems[w] for w in self._typed])
 
-    @functools.cached_property
+    @property
     def text(self) -> str:
-        stems = self._stems
-        return LETTERS.sub(lambda m: stems[m.group(0)], self.norm)
+        return self._built[0]
 
     @functools.cached_property
     def _built(self) -> tuple[str, list[int], list[tuple[int, int, int, int]]]:
+        """The stemmed text, and per word where its stem starts and (stem span, typed span)."""
+        gaps = LETTERS.split(self.norm)  # the text between the words: one more than the words
         parts, starts, spans, pos, out_len = [], [], [], 0, 0
-        for m in LETTERS.finditer(self.norm):
-            gap, stem = self.norm[pos:m.start()], self._stems[m.group(0)]
+        for gap, word in zip(gaps, self._typed):
+            stem = self._stems[word]
             parts += [gap, stem]
+            pos += len(gap)
             out_len += len(gap)
             starts.append(out_len)
-            spans.append((out_len, out_len + len(stem), m.start(), m.end()))
+            spans.append((out_len, out_len + len(stem), pos, pos + len(word)))
             out_len += len(stem)
-            pos = m.end()
-        parts.append(self.norm[pos:])
+            pos += len(word)
+        parts.append(gaps[-1])
         return "".join(parts), starts, spans
 
     def original(self, start: int, end: int) -> tuple[int, int]:
@@ -219,14 +229,19 @@ class Stemmers:
                 self.odd.add(got)
         return got
 
-    def reading(self, language: str, norm: str, as_typed: Iterable[str] = ()) -> FormReading:
-        """The text's stems; words in `as_typed` stay as typed (they are no form of this language)."""
-        for w in LETTERS.findall(norm):
-            self.stem(language, w)  # fills the cache the reading looks words up in
-        stems = self._cache[language]
+    def reading(self, language: str, norm: str, as_typed: Iterable[str] = (),
+                typed: list[str] | None = None) -> FormReading:
+        """The text's stems; words in `as_typed` stay as typed (they are no form of this language).
+        `typed`: the text's words (``LETTERS.findall(norm)``) when the caller has them."""
+        typed = LETTERS.findall(norm) if typed is None else typed
+        cache = self._cache.get(language, {})
+        for w in typed:
+            if w not in cache:
+                self.stem(language, w)  # fills the cache the reading looks words up in
+        stems = self._cache[language] if typed else cache
         if as_typed:
             stems = collections.ChainMap({w: w for w in as_typed}, stems)
-        return FormReading(norm, stems)
+        return FormReading(norm, stems, typed)
 
     def phrase(self, language: str, norm: str) -> str:
         return LETTERS.sub(lambda m: self.stem(language, m.group(0)), norm)
