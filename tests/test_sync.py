@@ -168,3 +168,134 @@ def test_do_not_contact_on_a_duplicate_id_row_means_never(settings, today, frame
                        positions=[OPEN_ROLE], pipeline=[{**SOFT_NO, "candidate_id": "C-00002"}])
     a = analysis_mod.analyse(frames, settings, today, rules=load_rules(settings))
     assert a.circle.loc["C-00002", "circle_back_status"] == "never"
+
+
+# -- the plan equals the cell-by-cell comparison it replaced ---------------------------------------
+ODD = [None, "", float("nan"), 0, 1, 1.0, 2.5, True, False, "1", "1.0", "TRUE", "x", " x", "é", "😀 ü", "_x0041_",
+       dt.date(2026, 1, 2), dt.datetime(2026, 1, 2, 9, 30), dt.datetime(2026, 1, 3), 46024, 46024.5,
+       "2026-01-02", pd.Timestamp("2026-01-02"), "C-00001", "P-1"]
+
+
+def reference_plan(snapshot, maps, analysis):
+    """The plan as sync computed it before issue 20: every owned cell through same_cell."""
+    from sheetcrm.workbook.backends.base import Changes, same_cell
+    changes = Changes()
+    for key, tmap in maps.items():
+        sheet = snapshot.tabs[tmap.title]
+        ident_cols = [tmap.columns[c] for c in schema.INPUT_TAB_SCHEMAS[key].identity if c in tmap.columns]
+        owned = analysis.owned[key]
+        owned_cols = [(name, tmap.columns[name]) for name in owned.columns]
+        for name in tmap.appended:
+            changes.cells.append(CellUpdate(tmap.title, 1, tmap.columns[name], name))
+
+        def identity(row):
+            return tuple((c, sheet.cell(row, c)) for c in ident_cols)
+
+        if key == schema.CANDIDATES:
+            for row, new_id in analysis.new_ids.items():
+                changes.cells.append(CellUpdate(tmap.title, row, tmap.columns["candidate_id"], new_id, identity(row)))
+        for row in owned.index:
+            for name, col in owned_cols:
+                if not same_cell(sheet.cell(row, col), owned[name].to_dict()[row]):
+                    changes.cells.append(CellUpdate(tmap.title, int(row), col, owned[name].to_dict()[row], identity(row)))
+        for row in range(2, len(sheet.values) + 1):
+            if row not in set(owned.index):
+                changes.cells += [CellUpdate(tmap.title, row, col, None, identity(row))
+                                  for _, col in owned_cols if not same_cell(sheet.cell(row, col), None)]
+    for tab in analysis.tabs:
+        if not reference_same_grid(snapshot.find(tab.title).values, tab.rows, tab.volatile):
+            changes.tabs.append(tab)
+    return changes
+
+
+def reference_same_grid(old, new, volatile):
+    from sheetcrm.workbook.backends.base import same_cell
+
+    def trimmed(grid):
+        rows = [list(r) for r in grid]
+        for r in rows:
+            while r and (r[-1] is None or r[-1] == ""):
+                r.pop()
+        while rows and not rows[-1]:
+            rows.pop()
+        return rows
+
+    a, b = trimmed(old), trimmed(new)
+    return len(a) == len(b) and all(
+        (r, c) in volatile or same_cell(ra[c - 1] if c <= len(ra) else None, rb[c - 1] if c <= len(rb) else None)
+        for r, (ra, rb) in enumerate(zip(a, b), start=1) for c in range(1, max(len(ra), len(rb)) + 1))
+
+
+def twin(v):
+    """A value Python finds equal to ``v`` (1 == True == 1.0) that a person may not see as the same."""
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, (int, float)) and v in (0, 1):
+        return bool(v)
+    return float(v) if isinstance(v, int) else v
+
+
+def random_plan_inputs(rnd):
+    """A snapshot of Candidates and Pipeline with odd cells, and an analysis saying odd things."""
+    from types import SimpleNamespace
+    from sheetcrm.workbook.backends.base import Sheet, Snapshot
+    from sheetcrm.workbook.sheet import TabMap
+    tabs, maps, owned = {}, {}, {}
+    for key, title in ((schema.CANDIDATES, "Candidates"), (schema.PIPELINE, "Pipeline")):
+        names = schema.INPUT_TAB_SCHEMAS[key].names
+        columns = {n: i for i, n in enumerate(names, start=1)}
+        pool = ODD[: rnd.randint(2, len(ODD))]
+        grid = [list(names)] + [[rnd.choice(pool) for _ in range(rnd.randint(0, len(names) + 1))]
+                                for _ in range(rnd.randint(0, 12))]
+        tabs[title] = Sheet(title, grid)
+        maps[key] = TabMap(key, title, list(names), columns, [])
+        kept = sorted(rnd.sample(range(2, len(grid) + 2), rnd.randint(0, len(grid))))
+        cols = [c.name for c in schema.INPUT_TAB_SCHEMAS[key].owned_columns]
+        twins = rnd.random() < 0.3  # new values Python finds equal to the sheet's
+        owned[key] = pd.DataFrame({c: pd.Series([twin(tabs[title].cell(r, columns[c])) if twins else rnd.choice(pool)
+                                                 for r in kept], index=kept, dtype=object) for c in cols},
+                                  index=pd.Index(kept, dtype="int64"))
+    old_tab = [[rnd.choice(ODD) for _ in range(rnd.randint(0, 4))] for _ in range(rnd.randint(0, 5))]
+    new_tab = rnd.choice([[list(r) for r in old_tab], [[rnd.choice(ODD[:3]) for _ in r] for r in old_tab],
+                          [[twin(v) for v in r] for r in old_tab]])
+    if new_tab and rnd.random() < 0.5:
+        new_tab[rnd.randrange(len(new_tab))] += [rnd.choice(ODD)]
+    tabs["Issues"] = Sheet("Issues", old_tab)
+    tab = SimpleNamespace(title="Issues", rows=new_tab, volatile=frozenset({(1, 1)}) if rnd.random() < 0.5 else frozenset())
+    new_ids = {r: f"C-{r:05d}" for r in rnd.sample(range(2, 14), rnd.randint(0, 3))}
+    return Snapshot(tabs), maps, SimpleNamespace(owned=owned, new_ids=new_ids, tabs=[tab])
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_plan_equals_the_cell_by_cell_reference_on_random_grids(seed):
+    import random
+    snapshot, maps, analysis = random_plan_inputs(random.Random(seed))
+    got, want = sync.plan_changes(snapshot, maps, analysis), reference_plan(snapshot, maps, analysis)
+    assert repr(got.cells) == repr(want.cells)  # same cells, same values and types, same order
+    assert [t.title for t in got.tabs] == [t.title for t in want.tabs]
+
+
+@pytest.mark.parametrize("enabled, fails", [(True, False), (True, True), (False, False)])
+def test_sync_pauses_the_cyclic_gc_and_restores_it(settings, today, memory_workbook, monkeypatch, enabled, fails):
+    import gc
+    backend = memory_workbook(candidates=[cand(None, "Ada")], positions=[POSITION])
+    during, real = [], sync._sync
+
+    def spy(*args):
+        during.append(gc.isenabled())
+        if fails:
+            raise RuntimeError("boom")
+        return real(*args)
+
+    monkeypatch.setattr(sync, "_sync", spy)
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        if fails:
+            with pytest.raises(RuntimeError):
+                sync.sync(backend, settings, today)
+        else:
+            sync.sync(backend, settings, today)
+        assert during == [False] and gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

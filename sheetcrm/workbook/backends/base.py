@@ -171,11 +171,25 @@ def col_number(letters: str) -> int:
     return n
 
 
+# Cells of these types that are equal (and of one type) look the same to a person.
+PLAIN_CELL_TYPES = frozenset({str, int, float, bool, dt.date, type(None)})
+
+
+def blank_cell(v: Any) -> bool:
+    """Empty to a person: None, "" or NaN."""
+    return v is None or (isinstance(v, str) and v == "") or (isinstance(v, float) and math.isnan(v))
+
+
 def same_cell(a: Any, b: Any) -> bool:
     """Would a person see the same value? Blank == None; dates equal across
     date/datetime/serial forms; numbers equal across int/float/numeric text."""
-    a_blank = a is None or (isinstance(a, str) and a == "") or (isinstance(a, float) and math.isnan(a))
-    b_blank = b is None or (isinstance(b, str) and b == "") or (isinstance(b, float) and math.isnan(b))
+    # The usual case first (a cell read back as sheetcrm wrote it), answered as the
+    # rules below would: equal plain values of one type. Not datetimes (equal aware
+    # instants can fall on different days) nor floats' NaN (never equal to itself).
+    kind = type(a)
+    if kind is type(b) and kind in PLAIN_CELL_TYPES and a == b:
+        return True
+    a_blank, b_blank = blank_cell(a), blank_cell(b)
     if a_blank or b_blank:
         return a_blank and b_blank
     if isinstance(a, (dt.date, dt.datetime)) or isinstance(b, (dt.date, dt.datetime)):
