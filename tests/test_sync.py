@@ -24,6 +24,8 @@ def cand(cid, name, **more):
     (["C-00007", None, "C-00003"], {3: "C-00008"}),
     (["X-99", None, "  "], {3: "C-00001", 4: "C-00002"}),
     (["C-00001", "C-00002"], {}),
+    ([" C-00041 ", float("nan"), 42.0, "c-00050", "C-00009x", ""], {3: "C-00042", 7: "C-00043"}),
+    (pd.array(["C-00002", None, "\u00a0"], dtype="str"), {3: "C-00003", 4: "C-00004"}),
 ])
 def test_assign_ids_continues_the_sequence(ids, expected):
     frame = pd.DataFrame({"candidate_id": pd.Series(ids, dtype=object, index=range(2, 2 + len(ids)))})

@@ -44,10 +44,11 @@ class Analysis:
 def assign_ids(candidates: pd.DataFrame) -> dict[int, str]:
     """Next `C-00001`-style ids for blank candidate_id cells, in row order."""
     ids = candidates["candidate_id"]
-    numbers = [int(m[1]) for v in ids.dropna().astype(str) if (m := ID_PATTERN.match(v.strip()))]
+    numbers = [int(m[1]) for v in ids.dropna().to_numpy(dtype=object)
+               if (m := ID_PATTERN.match((v if v.__class__ is str else str(v)).strip()))]
     nxt = max(numbers, default=0) + 1
     out: dict[int, str] = {}
-    for row, value in ids.items():
+    for row, value in zip(ids.index.tolist(), ids.to_numpy(dtype=object)):  # arrays: a text Series iterates slowly
         if value is None or (isinstance(value, str) and not value.strip()) or (isinstance(value, float) and value != value):
             out[int(row)] = f"C-{nxt:05d}"
             nxt += 1

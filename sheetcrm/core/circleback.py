@@ -112,7 +112,8 @@ def holds_back(pipe: pd.DataFrame, positions: pd.DataFrame) -> np.ndarray:
 
 def _texts(values: pd.Series, index: pd.Index) -> pd.Series:
     """Text per person, blank as None (object dtype: pandas would make blanks NaN)."""
-    return pd.Series([v if isinstance(v, str) else None for v in values], index=index, dtype=object)
+    seq = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values  # iterating a text Series is slow
+    return pd.Series([v if isinstance(v, str) else None for v in seq], index=index, dtype=object)
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -166,7 +167,7 @@ def _suggest(out: pd.DataFrame, first: pd.DataFrame, positions: pd.DataFrame, pi
     callable_rows = first[is_callable]
     pairs = match_pairs(callable_rows, positions, pipeline, settings)
     suggested = _lists_by(pairs["candidate_id"].to_numpy(dtype=object), pairs["position_id"].to_numpy(dtype=object))
-    out["suggested_positions"] = [suggested.get(cid, []) for cid in out.index]
+    out["suggested_positions"] = [suggested.get(cid, []) for cid in out.index.tolist()]
     points = np.full(len(out), None, dtype=object)
     if is_callable.any():
         points[is_callable] = _talking_points(out[is_callable], callable_rows.set_index("candidate_id"), positions,

@@ -316,7 +316,7 @@ class IdResolver:
         return self.keys
 
     def _build(self) -> None:
-        self.known = {_id(v) for v in self._known if _id(v)}
+        self.known = {cid for cid in _ids(self._known) if cid}
         for cid in self.known:
             self.by_key.setdefault(id_key(cid), set()).add(cid)
 
@@ -334,6 +334,11 @@ class IdResolver:
             return sorted(self.by_key[close])[0], False
         return typed, True  # nobody near: the row speaks for an id no one has
 
+
+
+def _ids(values: pd.Series) -> list[str]:
+    """:func:`_id` of each value; plain text (the usual id) only stripped."""
+    return [v.strip() if v.__class__ is str else _id(v) for v in values.to_numpy(dtype=object)]
 
 
 def _id(value: Any) -> str:
