@@ -160,3 +160,47 @@ def test_missing_column_message_never_quotes_a_persons_row(settings):
     for secret in ("Hana", "Lindqvist", "example.com", "900123", "C-00007"):
         assert secret not in msg
     assert "tab 'Candidates'" in msg
+
+
+# -- to_frames equals the row-by-row reading it replaced (issue 20) -------------------------------
+ODD_CELLS = [None, "", "  ", "\t", float("nan"), 0, 1.0, True, False, "x", " é ", "😀", "C-00001"]
+
+
+def reference_frames(snapshot, maps):
+    """to_frames as it read before issue 20: row by row, each row padded to the widest."""
+    import pandas as pd
+    from sheetcrm.values import is_blank
+    out = {}
+    for key, tmap in maps.items():
+        names = schema.INPUT_TAB_SCHEMAS[key].names
+        rows = snapshot.tabs[tmap.title].values[1:]
+        width = max([len(tmap.header)] + [len(r) for r in rows])
+        inputs = [tmap.columns[c.name] - 1 for c in schema.INPUT_TAB_SCHEMAS[key].input_columns if c.name in tmap.columns]
+        data, index = {n: [] for n in names}, []
+        for offset, raw in enumerate(rows):
+            line = list(raw) + [None] * (width - len(raw))
+            if all(is_blank(line[i]) for i in inputs if i < len(line)):
+                continue
+            index.append(offset + 2)
+            for n in names:
+                c = tmap.columns.get(n)
+                data[n].append(line[c - 1] if c is not None and c - 1 < len(line) else None)
+        out[key] = pd.DataFrame({n: pd.Series(data[n], dtype=object) for n in names}, columns=names)
+        out[key].index = pd.Index(index, dtype="int64", name="row")
+    return out
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_to_frames_equals_the_row_by_row_reading_on_random_grids(settings, seed):
+    import random
+    rnd = random.Random(seed)
+    header = ["candidate_id", "name", "email", "notes", "years_experience"][: rnd.randint(2, 5)]
+    rows = [[rnd.choice(ODD_CELLS[: rnd.randint(2, len(ODD_CELLS))]) for _ in range(rnd.randint(0, 7))]
+            for _ in range(rnd.randint(0, 15))]
+    snap = workbook(header, rows)
+    maps = sheet.locate(snap, settings)
+    got, want = sheet.to_frames(snap, maps), reference_frames(snap, maps)
+    for key, frame in want.items():
+        assert got[key].index.equals(frame.index) and list(got[key].columns) == list(frame.columns)
+        assert repr(got[key].to_dict("split")) == repr(frame.to_dict("split"))
+        assert (got[key].dtypes == object).all()

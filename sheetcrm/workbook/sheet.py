@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 from typing import Any
 
 import pandas as pd
@@ -185,24 +186,32 @@ def to_frames(snapshot: Snapshot, maps: dict[str, TabMap]) -> Frames:
     index = the sheet's row number, blank rows dropped."""
     frames: Frames = {}
     for key, tmap in maps.items():
-        sheet = snapshot.tabs[tmap.title]
         names = schema.INPUT_TAB_SCHEMAS[key].names
-        rows = sheet.values[1:]
-        width = max([len(tmap.header)] + [len(r) for r in rows] + [0])
+        rows = snapshot.tabs[tmap.title].values[1:]
+        # The grid a column at a time (short rows padded with None), built in C.
+        columns = list(itertools.zip_longest(*rows)) if rows else []
         # Blank means: nothing in any column a person fills (owned cells alone don't make a row).
-        input_cols = [tmap.columns[c.name] - 1 for c in schema.INPUT_TAB_SCHEMAS[key].input_columns if c.name in tmap.columns]
-        data: dict[str, list[Any]] = {n: [] for n in names}
-        index: list[int] = []
-        for offset, raw in enumerate(rows):
-            line = list(raw) + [None] * (width - len(raw))
-            if all(is_blank(line[i]) for i in input_cols if i < len(line)):
-                continue
-            index.append(offset + 2)
-            for n in names:
-                c = tmap.columns.get(n)
-                data[n].append(line[c - 1] if c is not None and c - 1 < len(line) else None)
+        input_cols = [columns[tmap.columns[c.name] - 1] for c in schema.INPUT_TAB_SCHEMAS[key].input_columns
+                      if c.name in tmap.columns and tmap.columns[c.name] <= len(columns)]
+        kept = _filled_rows(input_cols, len(rows))
+        data: dict[str, list[Any]] = {}
+        for n in names:
+            c = tmap.columns.get(n)
+            column = columns[c - 1] if c is not None and c <= len(columns) else None
+            if column is None:
+                data[n] = [None] * len(kept)
+            else:
+                data[n] = list(column) if len(kept) == len(rows) else [column[i] for i in kept]
         frame = pd.DataFrame({n: pd.Series(data[n], dtype=object) for n in names}, columns=names)
-        frame.index = pd.Index(index, dtype="int64", name="row")
+        frame.index = pd.Index([i + 2 for i in kept], dtype="int64", name="row")
         frames[key] = frame
     return with_all_tabs(frames)
 
+
+def _filled_rows(columns: list[tuple[Any, ...]], height: int) -> list[int]:
+    """Positions of the rows with something (not ``is_blank``) in one of these columns."""
+    if not columns:
+        return []
+    first = columns[0]
+    filled = [v is not None and (bool(v.strip()) if type(v) is str else not is_blank(v)) for v in first]
+    return [i for i in range(height) if filled[i] or any(not is_blank(col[i]) for col in columns[1:])]
