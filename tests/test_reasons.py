@@ -891,6 +891,13 @@ def test_the_requests_themselves_stay_do_not_contact(rules, text):
     # "X was fine, but …"
     ("salary expectations were fine but the notice period is 3 months", "availability"),
     ("pas de souci sur le salaire, mais dispo 2 mois seulement", "availability"),
+    # a complaint whose check said no in so many words, anywhere in the note: the other reason decides
+    ("rumour of a complaint from his last client, nothing substantiated - lost on notice period (3 months)",
+     "availability"),
+    ("complaint from client, it was never confirmed - rate too high anyway", "salary"),
+    # still pending is not denied: a person decides
+    ("client complaint, not yet verified; rate too high", "unclassified"),
+    ("Beschwerde vom Kunden, noch nicht bestätigt, Gehalt zu hoch", "unclassified"),
 ])
 def test_blind_train_miss_kinds_are_read(rules, text, category):
     assert reasons.classify(text, "declined", rules).category == category

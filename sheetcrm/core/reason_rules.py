@@ -45,6 +45,9 @@ _RIGHT = r"(?![\w$€£#+])"
 # "confirmed" does not confirm when it is itself negated: "complaint not yet verified"
 _NEGATED_WORD = re.compile(r"(?:\b(?:not|never|no|nothing|nicht|noch|kein\w*|pas|non|niet|nog|geen|sin|yet|jamais|nunca)\s+)"
                            r"(?:\w+\s+)?$")
+# a negated "confirmed" that is only pending ("not yet verified", "noch nicht bestätigt"), not a verdict
+_PENDING = re.compile(r"\b(?:yet|noch|nog|still|todavia|aun|encore)\b")
+_CHECK_NOT_VERDICT = re.compile(r"investigat|check|gepruft|nachgepruft|uberpruft|nagegaan|gecontroleerd|follow")
 
 
 def _token_regex(tok: str) -> str:
@@ -180,6 +183,17 @@ class Rule:
         if self.requires is None:
             return True
         return any(not _NEGATED_WORD.search(text, 0, m.start()) for m in self.requires.finditer(text))
+
+    def denied(self, text: str) -> bool:
+        """A `requires` verdict that is there but negated ("it was NOT confirmed", "nothing
+        substantiated"): the check said no. "Not yet verified" is still pending, not denied."""
+        if self.requires is None:
+            return False
+        for m in self.requires.finditer(text):
+            neg = _NEGATED_WORD.search(text, 0, m.start())
+            if neg and not _PENDING.search(neg.group(0)) and not _CHECK_NOT_VERDICT.search(m.group(0)):
+                return True
+        return False
 
 
 @dataclasses.dataclass(frozen=True)

@@ -91,7 +91,8 @@ def _status(rule: Rule, rules: RuleSet, text: str, start: int, end: int) -> tupl
         if neg is not None:
             return neg.effect, neg.template
     if not rule.confirmed(text):
-        return _UNCONFIRMED, "not confirmed"
+        # denied in so many words anywhere in the note: no hard-no, the other reasons decide
+        return (_NEGATE, "not confirmed") if rule.denied(text) else (_UNCONFIRMED, "not confirmed")
     return _OK, ""
 
 
@@ -185,8 +186,12 @@ def decisive_soft(soft: Sequence[_Hit], text: str) -> _Hit:
 
 
 def _review(hits: Sequence[_Hit]) -> Classification | None:
+    # an ask-a-person word that a negated hard-no already read ("complaint" in "a complaint,
+    # nothing substantiated") is not asked again
+    negated = [h for h in hits if h.rule.cls == schema.HARD_NO and h.status == _NEGATE]
     review = [h for h in hits if (h.rule.cls == schema.HARD_NO and h.status in (_DOUBT, _UNCONFIRMED))
-              or (h.rule.cls == schema.UNCLASSIFIED and h.status in (_OK, _DOUBT))]
+              or (h.rule.cls == schema.UNCLASSIFIED and h.status in (_OK, _DOUBT)
+                  and not any(n.start <= h.start and h.end <= n.end for n in negated))]
     if not review:
         return None
     h = min(review, key=lambda h: (h.typo, h.start))
