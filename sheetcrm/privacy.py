@@ -30,6 +30,9 @@ def email_identity(email: str) -> str:
     a ``+tag`` after the local part removed (every major provider delivers
     ``ann+jobs@`` to ``ann@``); on gmail.com and googlemail.com the dots of the local
     part removed and the domain read as gmail.com."""
+    if (email.__class__ is str and email.isascii() and "+" not in email and not email.startswith("mailto:")
+            and email.rpartition("@")[2] not in GMAIL_DOMAINS and email == email.strip().lower()):
+        return email  # already its own mailbox (most addresses): what the steps below return for it
     e = normalise_email(str(email).translate(_INVISIBLE))
     if e.startswith("mailto:"):
         e = e[len("mailto:"):].strip()

@@ -157,3 +157,20 @@ def test_summary_shows_by_source_and_by_quarter_with_backpocket_hires(settings):
         # rates stay in the Summary's percent columns (G and S)
         assert header[6] == "response rate" and header[18] == "success rate"
         assert all_row[18] == pytest.approx(round(5 / 9, 4))
+
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+import pandas as pd  # noqa: E402
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(days=st.lists(st.none() | st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 12, 31)),
+                     max_size=20))
+def test_quarter_keys_equal_the_plain_text_arithmetic(days):
+    pipe = pd.DataFrame({"first_contacted": pd.Series(pd.to_datetime(pd.Series(days, dtype=object)),
+                                                      index=range(2, 2 + len(days)))})
+    first = pd.to_datetime(pipe["first_contacted"])
+    plain = first.dt.year.astype("Int64").astype(str) + "-Q" + first.dt.quarter.astype("Int64").astype(str)
+    plain = plain.where(first.notna(), pipeline.UNKNOWN).astype(object)
+    got = pipeline_groups.group_keys(pipe, pd.DataFrame(), "quarter")
+    pd.testing.assert_series_equal(got, plain, check_exact=True)

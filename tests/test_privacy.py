@@ -26,3 +26,26 @@ def test_email_hashes_cover_identity_and_the_earlier_normalisation():
     hashes = privacy.email_hashes("Ann.Lee+x@gmail.com", "s")
     assert privacy.person_hash("email", "annlee@gmail.com", "s") in hashes
     assert privacy.person_hash("email", "ann.lee+x@gmail.com", "s") in hashes
+
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+
+def _email_identity_reference(email):
+    e = privacy.normalise_email(str(email).translate(privacy._INVISIBLE))
+    if e.startswith("mailto:"):
+        e = e[len("mailto:"):].strip()
+    local, at, domain = e.rpartition("@")
+    if not at or not local:
+        return e
+    local = local.split("+", 1)[0] or local
+    if domain in privacy.GMAIL_DOMAINS:
+        local, domain = local.replace(".", "") or local, "gmail.com"
+    return f"{local}@{domain}"
+
+
+@hsettings(max_examples=500, deadline=None)
+@given(email=st.lists(st.sampled_from(["a", "B", ".", "+", "@", " ", "gmail.com", "googlemail.com", "example.org",
+                                       "mailto:", "MAILTO:", "\u200b", "é", "x+tag", "\t"]), max_size=8).map("".join))
+def test_email_identity_fast_path_equals_the_full_rules(email):
+    assert privacy.email_identity(email) == _email_identity_reference(email)

@@ -14,6 +14,7 @@
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .pipeline import UNKNOWN, _flags, with_all_and_ratios
@@ -27,8 +28,9 @@ def group_keys(pipeline: pd.DataFrame, candidates: pd.DataFrame, by: str) -> pd.
     """The group of each Pipeline row (``unknown`` when blank)."""
     if by == "quarter":
         first = pd.to_datetime(pipeline["first_contacted"])
-        keys = first.dt.year.astype("Int64").astype(str) + "-Q" + first.dt.quarter.astype("Int64").astype(str)
-        return keys.where(first.notna(), UNKNOWN).astype(object)
+        codes, quarters = pd.factorize((first.dt.year * 4 + first.dt.quarter - 1).to_numpy(dtype="float64"))
+        labels = np.array([f"{int(q) // 4}-Q{int(q) % 4 + 1}" for q in quarters] + [UNKNOWN], dtype=object)
+        return pd.Series(labels[codes], index=first.index, name=first.name, dtype=object)  # -1 (no date): UNKNOWN
     if by not in ("source", "owner"):
         raise ValueError(f"pipeline by {by!r}: use one of {', '.join(GROUP_BY)}")
     first = candidates[candidates["candidate_id"].notna()].drop_duplicates("candidate_id")
