@@ -27,16 +27,16 @@ class MemoryBackend(Backend):
         if snapshot.token != self.version:
             raise ConflictError("the workbook changed since it was read; nothing was written, the next sync will retry")
         result = WriteResult()
-        targets, result.skipped_rows = resolve_rows(changes.cells, lambda tab, row, col: _get(self.tabs.get(tab), row, col), _height(self.tabs))
+        targets, result.skipped_rows = resolve_rows(changes.cells, _getter(self.tabs), _height(self.tabs))
         for upd, row in targets:
             grid = self.tabs[upd.tab]
-            while len(grid) < row:
-                grid.append([])
+            if len(grid) < row:
+                grid.extend([] for _ in range(row - len(grid)))
             line = grid[row - 1]
-            while len(line) < upd.col:
-                line.append(None)
+            if len(line) < upd.col:
+                line.extend([None] * (upd.col - len(line)))
             line[upd.col - 1] = upd.value
-            result.cells_written += 1
+        result.cells_written += len(targets)
         for tab in changes.tabs:
             self.tabs[tab.title] = [list(r) for r in tab.rows]
             result.tabs_written += 1
@@ -59,10 +59,15 @@ class MemoryBackend(Backend):
         self.version += 1
 
 
-def _get(grid: list[list[Any]] | None, row: int, col: int) -> Any:
-    if grid is None or row - 1 >= len(grid) or col - 1 >= len(grid[row - 1]):
-        return None
-    return grid[row - 1][col - 1]
+def _getter(tabs: dict[str, list[list[Any]]]):
+    """``get(tab, row, col)``: a cell as it is now (None beyond the grid), in one call."""
+    def get(tab: str, row: int, col: int) -> Any:
+        grid = tabs.get(tab)
+        if grid is None or row - 1 >= len(grid):
+            return None
+        line = grid[row - 1]
+        return line[col - 1] if col - 1 < len(line) else None
+    return get
 
 
 def _height(tabs: dict[str, list[list[Any]]]):
