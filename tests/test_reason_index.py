@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from sheetcrm.config import Settings
 from sheetcrm.core import reasons
 from sheetcrm.core.reason_compile import compile_rules
-from sheetcrm.core.reason_index import LiteralScan, literals_needed, phrase_need
+from sheetcrm.core.reason_index import DIGIT, LiteralScan, literals_needed, phrase_need
 from sheetcrm.core.reason_words import normalise, words_of
 from sheetcrm.demo import HARD_REASONS, SOFT_REASONS, UNCLEAR_REASONS
 from sheetcrm.rules import read_rule_files
@@ -112,6 +112,12 @@ def test_literal_scan_finds_exactly_the_texts_present(texts, text, pos):
     assert LiteralScan(texts).present(text, pos) == {t for t in texts if t and t in text[pos:]}
 
 
+@pytest.mark.parametrize("text, pos, present", [("no 5 here", 0, True), ("no 5 here", 4, False), ("٣ days", 0, True),
+                                                ("none", 0, False)])
+def test_literal_scan_sees_a_digit_of_any_script(text, pos, present):
+    assert (DIGIT in LiteralScan([DIGIT, "zz"]).present(text, pos)) is present
+
+
 def test_every_pattern_match_holds_one_of_its_needed_literals(engines):
     fast, _ = engines
     texts = [normalise(t) for t in _labelled_texts()]
@@ -121,17 +127,21 @@ def test_every_pattern_match_holds_one_of_its_needed_literals(engines):
         for text in texts if needed is not None else ():
             for m in rule.patterns.finditer(text):
                 checked += 1
-                assert any(t in text[m.start():m.end()] for t in needed), (rule.id, m.group(0))
+                assert any(re.search(r"\d", m.group(0)) if t == DIGIT else t in m.group(0) for t in needed), rule.id
     assert checked > 100
 
 
 @pytest.mark.parametrize("pattern, needed", [
     (r"\b\w*(?:gehalt|honorar)\w*", {"gehalt", "honorar"}),
-    (r"(?<![\w.])[$€£]\s?\d", {"$", "€", "£"}),
+    (r"(?<![\w.])[$€£]\s?\d", {DIGIT}),
+    (r"(?<![\w.])[$€£]\s?[a-z]", {"$", "€", "£"}),
     (r"\bcannot (?:join|start)", {"cannot "}),
     (r"x{0,3}yy", {"yy"}),
     (r"(?:ab|)c", {"c"}),
-    (r"\d+", None),              # nothing literal
+    (r"\d+", {DIGIT}),
+    (r"\b\d+\s?(?:k|grand)\b", {DIGIT}),  # a digit is rarer in a reason than a "k"
+    (r"[1-4]x", {DIGIT}),
+    (r".+", None),               # nothing literal
     (r"(?i:salary)", None),      # case-insensitive: the text's case may differ
     (r"(?i)salary", None),
 ])

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from .reason_rules import Rule
 
 PhraseNeed = tuple[frozenset[str], "str | None"]
+# In a set of needed texts: "a digit" (what `\d` matches, any script's decimal digits)
+DIGIT = "\x00\\d"
+_ANY_DIGIT = re.compile(r"\d")
 
 
 def phrase_need(norm: str) -> PhraseNeed:
@@ -63,9 +66,14 @@ def _needed(items: list) -> frozenset[str] | None:
         if op is not None and (part := _node_needed(op, av)):
             got.append(part)
         for cand in got:
-            if best is None or (min(map(len, cand)), -len(cand)) > (min(map(len, best)), -len(best)):
+            if best is None or _telling(cand) > _telling(best):
                 best = cand
     return best
+
+
+def _telling(texts: frozenset[str]) -> tuple:
+    """Longer texts are rarer; a digit is rarer in a reason than any one letter."""
+    return min(1.5 if t == DIGIT else len(t) for t in texts), -len(texts)
 
 
 def _node_needed(op: Any, av: Any) -> frozenset[str] | None:
@@ -80,6 +88,9 @@ def _node_needed(op: Any, av: Any) -> frozenset[str] | None:
         return _needed(list(av[2])) if av[0] >= 1 else None
     if op is _sre.IN and len(av) <= 8 and all(kind is _sre.LITERAL for kind, _ in av):
         return frozenset(chr(c) for _, c in av)
+    if op is _sre.IN and all(kind is _sre.CATEGORY and what is _sre.CATEGORY_DIGIT or kind is _sre.RANGE
+                             and 48 <= what[0] <= what[1] <= 57 for kind, what in av):
+        return frozenset((DIGIT,))  # \d, [0-9], [1-4]
     return None
 
 
@@ -107,6 +118,8 @@ class LiteralScan:
 
     def __init__(self, texts: Iterable[str]):
         texts = frozenset(t for t in texts if t)
+        self._digit = DIGIT in texts
+        texts -= {DIGIT}
         self._chars = frozenset(t for t in texts if len(t) == 1)
         longer = [t for t in texts if len(t) > 1]
         self._pattern = re.compile(_tree(longer)) if longer else None
@@ -114,6 +127,8 @@ class LiteralScan:
 
     def present(self, text: str, pos: int = 0) -> set[str]:
         out = set(self._chars.intersection(text[pos:] if pos else text))
+        if self._digit and _ANY_DIGIT.search(text, pos) is not None:
+            out.add(DIGIT)
         if self._pattern is None:
             return out
         search = self._pattern.search
@@ -252,3 +267,21 @@ class AfterCheck:
         if any(p.match(text, end) is not None for p in self._always):
             return True
         return any(p.match(text, end) is not None for t in self._scan.present(text, end) for p in self._by_text[t])
+
+
+class TemplateNeeds:
+    """Per negation template, in order, the literal texts its part before ``{m}`` needs
+    (in the reach before a match) and its part after (from the match's end on): a
+    template whose texts are missing cannot hold, so its regex is not tried."""
+
+    def __init__(self, templates: Sequence[Any]):
+        def needs(pattern: re.Pattern | None) -> frozenset[str] | None:
+            return None if pattern is None else literals_needed(pattern.pattern)
+        self._needs = [(needs(n.before), needs(n.after)) for n in templates]
+        self._before = LiteralScan(t for b, _ in self._needs for t in b or ())
+        self._after = LiteralScan(t for _, a in self._needs for t in a or ())
+
+    def possible(self, text: str, lo: int, start: int, end: int) -> list[bool]:
+        before, after = self._before.present(text[lo:start]), self._after.present(text, end)
+        return [(b is None or not b.isdisjoint(before)) and (a is None or not a.isdisjoint(after))
+                for b, a in self._needs]

@@ -21,7 +21,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .. import schema
-from .reason_index import AfterCheck, Needs
+from .reason_index import AfterCheck, Needs, TemplateNeeds
 from .reason_words import (LANGUAGES, LETTERS, UNACCENTED, WORD_CHAR, WORDS, FormReading, Stemmers, any_near,  # noqa: F401
                            language_groups, near_words, normalise, rule_index, words_of)
 
@@ -260,6 +260,7 @@ class RuleSet:
     narrow: bool = True  # False: search every rule the first-word index finds (the reference the tests compare with)
     _by_letter: dict = dataclasses.field(default_factory=dict, repr=False)
     _typos: dict = dataclasses.field(default_factory=dict, repr=False)
+    _fixed: dict = dataclasses.field(default_factory=dict, repr=False)  # typed word -> the word it is read as
     _negations: dict = dataclasses.field(default_factory=dict, repr=False)
     _groups: list = dataclasses.field(default_factory=list, repr=False)
     _index: dict = dataclasses.field(default_factory=dict, repr=False)
@@ -287,6 +288,7 @@ class RuleSet:
                 any(n.before is None for n in own), any(n.after is None for n in own),
                 near_words(n.template.partition("{m}")[0] for n in own if n.before is not None),
                 near_words(n.template.partition("{m}")[2] for n in own if n.after is not None),
+                TemplateNeeds(own) if self.narrow else None,
             )
 
     def __repr__(self) -> str:
@@ -329,7 +331,7 @@ class RuleSet:
 
     def negation_at(self, cls: str, text: str, start: int, end: int) -> Negation | None:
         """The first template that says the match text[start:end] is negated or doubted."""
-        own, before, after, some_after_only, some_before_only, near_before, near_after = self._negations[cls]
+        own, before, after, some_after_only, some_before_only, near_before, near_after, needs = self._negations[cls]
         # a template reaches at most a few words back: look only there (the screen is
         # anchored at the match, so a search from the text's start would try every position);
         # and only when one of its words is that near (most matches have none)
@@ -340,8 +342,10 @@ class RuleSet:
                      and after(text, end))
         if not (has_before and (has_after or some_before_only)) and not (has_after and some_after_only):
             return None
-        for neg in own:  # only templates whose sides the screens left possible
-            if (neg.before is None or has_before) and (neg.after is None or has_after) and neg.holds(text, start, end):
+        possible = needs.possible(text, lo, start, end) if needs is not None else [True] * len(own)
+        for neg, maybe in zip(own, possible):  # only templates whose sides the screens left possible
+            if maybe and (neg.before is None or has_before) and (neg.after is None or has_after) \
+                    and neg.holds(text, start, end):
                 return neg
         return None
 
@@ -364,10 +368,18 @@ class RuleSet:
         """The text with unknown words read as the closest rule word."""
         if not self.fuzzy or not self.vocabulary:
             return norm
-        return LETTERS.sub(self._typo_fix, norm)
+        if all(self._read_as(w) == w for w in LETTERS.findall(norm)):
+            return norm  # most texts: no word is read as another
+        return LETTERS.sub(lambda m: self._read_as(m.group(0)), norm)
 
-    def _typo_fix(self, m: re.Match) -> str:
-        word = m.group(0)
+    def _read_as(self, word: str) -> str:
+        """The word a typed word is read as (itself, or the closest rule word); once per word."""
+        got = self._fixed.get(word)
+        if got is None:
+            got = self._fixed[word] = self._typo_fix(word)
+        return got
+
+    def _typo_fix(self, word: str) -> str:
         if len(word) < self.min_length or word in self.vocabulary or word in self.keep:
             return word
         if word.rstrip("s") in self.vocabulary or word.startswith(self.stems):  # a plural or a stem's word
