@@ -74,6 +74,10 @@ def git_state(ignore: tuple[str, ...] = ()) -> dict[str, Any]:
     return {"commit": commit, "date": date, "subject": subject, "dirty": bool(changed), "changed": changed}
 
 
+def _short(subject: str, most: int = 72) -> str:
+    return subject if len(subject) <= most else subject[: most - 3].rstrip() + "..."
+
+
 def _load(load: list[float] | None) -> str:
     return " / ".join(f"{x:.2f}" for x in load) if load else "not available"
 
@@ -101,7 +105,7 @@ def header(run: dict[str, Any]) -> list[str]:
            "Regenerate this file with one command (it runs every step, baselines included; "
            "see the README's Benchmarks section):", "", "```sh", COMMAND, "```", "",
            f"- Written by `{run['command']}`, started {run['started']} UTC, {run['elapsed'] / 60:.1f} min.",
-           f"- Code: commit `{g.get('commit') or 'unknown'}` ({_cell((g.get('subject') or '')[:72])}); "
+           f"- Code: commit `{g.get('commit') or 'unknown'}` ({_cell(_short(g.get('subject') or ''))}); "
            f"working tree {tree}.",
            f"- Machine: {m['cpu']}, {m['cpus']} CPUs, {m['ram_gib']} GiB RAM, {m['os']}.",
            f"- Load average (1 / 5 / 15 min): {_load(run['load_start'])} at the start, "
@@ -129,7 +133,21 @@ def render(run: dict[str, Any]) -> str:
             "row-by-row Python or per-cell gspread calls.", "", "```text", run["table"], "```"]
     if run.get("phases"):
         out += ["", "## Where the time of a sync goes (seconds)", "", "```text", run["phases"], "```"]
+    out += durations(run.get("rows") or [], run["elapsed"])
     return "\n".join(out) + "\n"
+
+
+def durations(rows: list[dict[str, Any]], elapsed: float) -> list[str]:
+    """How long each measurement subprocess took, all in (inputs, baselines, both syncs):
+    what the run's duration is made of."""
+    timed = [r for r in rows if r.get("wall_seconds") is not None]
+    if not timed:
+        return []
+    out = ["", f"## What the run's {elapsed / 60:.1f} minutes are made of", "",
+           "| size | backend | step | minutes | share |", "|---|---|---|---|---|"]
+    out += [f"| {r['size']:,} | {r['backend']} | {r['step']} | {r['wall_seconds'] / 60:.1f} | "
+            f"{r['wall_seconds'] / elapsed:.0%} |" for r in timed]
+    return out
 
 
 def write(path: str, run: dict[str, Any]) -> None:

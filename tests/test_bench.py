@@ -303,6 +303,13 @@ def test_strict_exits_1_on_any_failed_target_and_results_md_has_commit_machine_a
     assert ("| **FAIL** | memory-backend sync of 100,000 <= 6 s |" in text) == failing
 
 
+def test_results_md_says_what_the_run_time_is_made_of():
+    rows = [{"size": 100_000, "backend": "xlsx", "step": "sync", "wall_seconds": 600.0},
+            {"size": 100_000, "backend": "xlsx", "step": "resync"}]
+    lines = results.durations(rows, 1200.0)
+    assert "| 100,000 | xlsx | sync | 10.0 | 50% |" in lines and not any("resync" in line for line in lines)
+
+
 def test_readme_bench_section_gives_the_one_command_that_regenerates_results_md():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Benchmarks"):]
@@ -318,3 +325,13 @@ def test_reports_step_starts_from_the_workbook_the_xlsx_sync_step_synced(tmp_pat
     assert {"sync", "resync", "sync --dry-run", "report circle-backs"} <= set(steps)
     assert all(r["seconds"] > 0 for r in steps.values())
     assert "using the workbook the xlsx sync step synced" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, reports_at", [
+    (["--xlsx-max", "100000"], {10_000, 100_000}),
+    (["--xlsx-max", "100000", "--reports-max", "10000"], {10_000}),
+    ([], {10_000}),
+])
+def test_reports_are_measured_up_to_xlsx_max_or_reports_max(argv, reports_at):
+    specs = run.plan(run.parse_args(["--sizes", "10000,100000", *argv]))
+    assert {s["size"] for s in specs if s["step"] == "reports" and not s.get("skip")} == reports_at
