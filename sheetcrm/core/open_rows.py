@@ -68,9 +68,9 @@ def _stale(log: IssueLog, rows: pd.DataFrame, status: pd.Series, news: pd.Series
     if not stale.any():
         return
     days = (pd.Timestamp(today) - news[stale]).dt.days
-    first = pd.to_datetime(rows["first_contacted"])[stale]
+    first = pd.to_datetime(rows["first_contacted"])[stale]  # typed dates: 1900 or later, so 4-digit years
     log.add_many(schema.PIPELINE, rows.index[stale], "first_contacted",
-                 ["" if pd.isna(d) else d.strftime("%Y-%m-%d") for d in first], "warning",
+                 [d if isinstance(d, str) else "" for d in first.dt.strftime("%Y-%m-%d").tolist()], "warning",
                  [f"no news on this open row for {n} days (stale after {settings.stale_after_days}); position {p} "
                   f"is {s if isinstance(s, str) else 'unknown'}: ask the candidate or client for an update, or close "
                   f"the row" for n, p, s in zip(days, rows["position_id"][stale], status[stale])],
