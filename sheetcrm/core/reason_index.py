@@ -12,6 +12,7 @@ compares every labelled text with the engine built without it).
 from __future__ import annotations
 
 import collections
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from re import _constants as _sre
@@ -40,6 +41,7 @@ def phrase_need(norm: str) -> PhraseNeed:
     return frozenset(w for w, _ in words), prefix
 
 
+@functools.lru_cache(maxsize=4096)  # the same negation templates serve both classes and both screens
 def literals_needed(pattern: str) -> frozenset[str] | None:
     """Texts of which every match of the regex holds one (`\\b\\w*(?:gehalt|honorar)` ->
     gehalt, honorar): a text holding none of them needs no search. None when no such
