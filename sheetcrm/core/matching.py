@@ -99,13 +99,13 @@ def match_pairs(candidates: pd.DataFrame, positions: pd.DataFrame, pipeline: pd.
     if not len(joined):
         return pd.DataFrame(columns=list(PAIR_COLUMNS))
     key = joined["c"].to_numpy().astype("int64") * n_pos + joined["p"].to_numpy()
-    grouped = pd.DataFrame({"key": key, "must": joined["must"].to_numpy(dtype="int64")}).groupby("key")["must"]
-    counted, musts = grouped.size(), grouped.sum()
-    c = (counted.index.to_numpy() // n_pos).astype("int64")
-    p = (counted.index.to_numpy() % n_pos).astype("int64")
-    covered, needed = counted.to_numpy(), needed_all[p]
+    pairs, at, covered = np.unique(key, return_inverse=True, return_counts=True)  # per pair, in key order
+    musts = np.bincount(at.ravel(), weights=joined["must"].to_numpy(dtype="int64"), minlength=len(pairs))
+    c = (pairs // n_pos).astype("int64")
+    p = (pairs % n_pos).astype("int64")
+    needed = needed_all[p]
     coverage = covered / needed
-    keep = (coverage >= settings.match_min_skill_coverage - 1e-9) & (musts.to_numpy() == must_all[p])
+    keep = (coverage >= settings.match_min_skill_coverage - 1e-9) & (musts.astype("int64") == must_all[p])
     keep &= _years_fit(cands, pos, c, p) & _salary_fit(cands, pos, c, p)
     location = _location_fit(cands, pos, c, p)
     keep &= location != ""

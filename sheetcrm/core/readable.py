@@ -111,9 +111,8 @@ def readable(tab: OwnedTab, header_rows: int = 1) -> OwnedTab:
     width = max((len(r) for r in tab.rows), default=0)
     columns = list(itertools.zip_longest(*tab.rows)) if width else []  # a short row reads as blanks
     longest = [_longest(col) for col in columns]
-    filled = [[v for v in col[header_rows:] if v not in (None, "")] for col in columns]
-    seen = [bool(values) for values in filled]
-    numeric = [all(is_number(v) for v in values) for values in filled]
+    seen = [any(v not in (None, "") for v in col[header_rows:]) for col in columns]
+    numeric = [all(is_number(v) for v in col[header_rows:] if v not in (None, "")) for col in columns]
     widths = tuple(tab.widths) if tab.widths else tuple(width_for(n) for n in longest)
     wrap = tuple(c for c in range(1, width + 1)
                  if c <= len(widths) and widths[c - 1] and math.ceil(longest[c - 1] * SLACK) + 2 > widths[c - 1])
