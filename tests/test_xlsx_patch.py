@@ -56,11 +56,13 @@ def add_extras(path: Path) -> None:
 
 def _same_cells(x: dict, y: dict) -> bool:
     # openpyxl writes floats with 16 significant digits, the patcher exactly (repr);
-    # Excel keeps 15, so floats compare to that precision.
+    # Excel keeps 15, so floats compare to that precision. openpyxl's 16 digits can
+    # round 3641391632941791.5 to "3641391632941792", which reads back as an int.
     def close(u, w):
         if isinstance(u, tuple) and isinstance(w, tuple):
             return len(u) == len(w) and all(close(p, q) for p, q in zip(u, w))
-        if isinstance(u, float) and isinstance(w, float):
+        numbers = (int, float)
+        if isinstance(u, numbers) and isinstance(w, numbers) and float in (type(u), type(w)):
             return math.isclose(u, w, rel_tol=1e-14)
         return u == w
 
