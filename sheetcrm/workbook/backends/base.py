@@ -231,7 +231,7 @@ def resolve_rows(cells, get, height) -> tuple[list[tuple[CellUpdate, int]], int]
     out: list[tuple[CellUpdate, int]] = []
     skipped: set[tuple[str, int]] = set()
     index: dict[tuple[str, tuple[int, ...]], dict[tuple, list[int]]] = {}
-    in_place = [not upd.identity or _matches(get, upd.tab, upd.row, upd.identity) for upd in cells]
+    in_place = _in_place(cells, get)
     # A row some update still finds in place is that update's: another row with the
     # same identity (a duplicate) may not be re-targeted onto it.
     claimed = {(u.tab, u.row) for u, ok in zip(cells, in_place) if ok and u.identity}
@@ -264,5 +264,32 @@ def _norm(v: Any) -> Any:
     return v
 
 
+def _in_place(cells, get) -> list[bool]:
+    """Does each update's row still hold its identity? Checked once per row and
+    identity (a row's several updates share them)."""
+    checked: dict[tuple, bool] = {}
+    out = []
+    for upd in cells:
+        if not upd.identity:
+            out.append(True)
+            continue
+        key = (upd.tab, upd.row, upd.identity)
+        try:
+            ok = checked.get(key)
+        except TypeError:  # an unhashable value: checked each time
+            key, ok = None, None
+        if ok is None:
+            ok = _matches(get, upd.tab, upd.row, upd.identity)
+            if key is not None:
+                checked[key] = ok
+        out.append(ok)
+    return out
+
+
 def _matches(get, tab: str, row: int, identity) -> bool:
-    return all(same_cell(get(tab, row, c), v) for c, v in identity)
+    for c, v in identity:
+        now = get(tab, row, c)
+        # the same value of the same type is the same cell; anything else asks same_cell
+        if not (now is v or (type(now) is type(v) and now == v) or same_cell(now, v)):
+            return False
+    return True

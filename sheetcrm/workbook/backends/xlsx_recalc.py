@@ -66,12 +66,16 @@ def depends(formula: str, own: str, changed: dict[str, set[int] | None]) -> bool
     return False
 
 
-def clear_stale(root: etree._Element, own: str, changed: dict[str, set[int] | None]) -> int:
+def clear_stale(root: etree._Element, own: str, changed: dict[str, set[int] | None],
+                shared: dict[str, bool] | None = None) -> int:
     """Remove the stored result of each formula cell on worksheet ``root`` that
     depends on a changed cell; returns how many. A shared formula's cells follow
-    its first cell (the one holding the text)."""
+    its first cell (the one holding the text). ``shared``: carried from call to call
+    when ``root`` is one run of rows after another (``xlsx_stream``); a cell whose
+    group's first cell was not met before raises ``LookupError`` then."""
     cleared = 0
-    shared: dict[str, bool] = {}
+    carried = shared is not None
+    shared = {} if shared is None else shared
     cells = [f.getparent() for f in root.iter(_q("f"))]  # formulas only (a big tab has millions of cells)
     for c in cells:  # first the cells holding a shared formula's text
         f = c.find(_q("f"))
@@ -79,8 +83,12 @@ def clear_stale(root: etree._Element, own: str, changed: dict[str, set[int] | No
             shared[f.get("si", "")] = depends(f.text, own, changed)
     for c in cells:
         f = c.find(_q("f"))
-        stale = shared.get(f.get("si", ""), False) if f.get("t") == "shared" and not f.text else \
-            depends(f.text or "", own, changed)
+        if f.get("t") == "shared" and not f.text:
+            if carried and f.get("si", "") not in shared:
+                raise LookupError("a shared formula's cell before its first cell")
+            stale = shared.get(f.get("si", ""), False)
+        else:
+            stale = depends(f.text or "", own, changed)
         v = c.find(_q("v"))
         if stale and v is not None:
             c.remove(v)
@@ -90,14 +98,23 @@ def clear_stale(root: etree._Element, own: str, changed: dict[str, set[int] | No
     return cleared
 
 
-def mentions(data: bytes, titles) -> bool:
-    """Could a worksheet's XML hold a formula naming one of ``titles``? (a cheap look
-    before parsing a tab sheetcrm did not touch)"""
-    if b"<f" not in data and b":f" not in data:
-        return False
-    low = data.lower()
-    return any(t.casefold().encode("utf-8") in low or t.casefold().replace("'", "''").encode("utf-8") in low
-               for t in titles)
+def mentions(part, titles) -> bool:
+    """Could a worksheet's XML (a binary file, read in chunks) hold a formula naming
+    one of ``titles``? (a cheap look before editing a tab sheetcrm did not touch)"""
+    names = [n for t in titles for n in {t.casefold().encode("utf-8"), t.casefold().replace("'", "''").encode("utf-8")}]
+    overlap = max((len(n) for n in names), default=0) + 2
+    formula = named = False
+    tail = b""
+    while chunk := part.read(1 << 22):
+        data = tail + chunk
+        formula = formula or b"<f" in data or b":f" in data
+        if not named:
+            low = data.lower()
+            named = any(n in low for n in names)
+        if formula and named:
+            return True
+        tail = data[-overlap:]
+    return False
 
 
 def recalc_on_open(book_root: etree._Element) -> None:
@@ -113,24 +130,3 @@ def recalc_on_open(book_root: etree._Element) -> None:
         else:
             book_root.append(calc)
     calc.set("fullCalcOnLoad", "1")
-
-
-def refresh(pkg, book_part: str, parts: dict[str, str], changed: dict[str, set[int] | None]) -> int:
-    """After a patch changed ``changed`` (tab title -> columns or ``ALL``): stale
-    results removed on every tab (``parts``: title -> worksheet part) and a full
-    recalculation on open asked for. Returns how many results were removed."""
-    if not changed:
-        return 0
-    cleared = 0
-    for title, part in parts.items():
-        if part not in pkg.edited and not mentions(pkg.zf.read(part), changed):
-            continue
-        tree = pkg.xml(part)
-        n = clear_stale(tree.getroot(), title, changed)
-        if n:
-            pkg.edited[part] = tree
-            cleared += n
-    book = pkg.xml(book_part)
-    recalc_on_open(book.getroot())
-    pkg.edited[book_part] = book
-    return cleared

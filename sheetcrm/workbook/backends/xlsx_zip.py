@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
 import posixpath
 import re
+import shutil
 import zipfile
 from pathlib import Path
+from typing import IO
 
 from lxml import etree
 
@@ -25,6 +28,7 @@ PERCENT_FORMAT = "0.0%"
 
 _PARSER = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True, remove_blank_text=False)
 _REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
+_COPY = 1 << 20  # bytes per step when a part is streamed into the new zip
 
 
 class _Unpatchable(Exception):
@@ -56,7 +60,13 @@ class _Package:
         self._parsed: dict[str, etree._ElementTree] = {}
         self.added: list[str] = []  # new parts (xlsx_parts), written after the copied ones
         self.removed: set[str] = set()
+        self.streamed: dict[str, IO[bytes]] = {}  # part -> its new XML in a temporary file (xlsx_stream)
         self.drop_calc_chain = False
+
+    def close(self) -> None:
+        self.zf.close()
+        for data in self.streamed.values():
+            data.close()
 
     def add(self, name: str, tree: etree._ElementTree) -> None:
         self.names.add(name)
@@ -87,24 +97,44 @@ class _Package:
         return out
 
     def save(self, dest) -> None:
+        """The new zip: every part streamed from the old one or its new version
+        (no part is held in memory whole but the small edited trees)."""
         with zipfile.ZipFile(dest, "w") as out:
             for info in self.zf.infolist():
                 if info.filename in self.removed:
                     continue
-                if info.filename in self.edited:
+                if info.filename in self.streamed:
+                    self._write_streamed(out, info.filename, info)
+                elif info.filename in self.edited:
                     self._write_xml(out, info.filename, info)
                 else:
-                    out.writestr(info, self.zf.read(info.filename))
+                    with self.zf.open(info) as src, out.open(copy.copy(info), "w") as dst:
+                        shutil.copyfileobj(src, dst, _COPY)
             for name in self.added:
-                self._write_xml(out, name, None)
+                if name in self.streamed:
+                    self._write_streamed(out, name, None)
+                else:
+                    self._write_xml(out, name, None)
 
-    def _write_xml(self, out: zipfile.ZipFile, name: str, info: zipfile.ZipInfo | None) -> None:
-        data = etree.tostring(self.edited[name], xml_declaration=True, encoding="UTF-8", standalone=True)
+    def _write_streamed(self, out: zipfile.ZipFile, name: str, info: zipfile.ZipInfo | None) -> None:
+        data = self.streamed[name]
+        size = data.seek(0, io.SEEK_END)
+        data.seek(0)
+        with out.open(self._new_info(name, info, size), "w") as dst:
+            shutil.copyfileobj(data, dst, _COPY)
+
+    @staticmethod
+    def _new_info(name: str, info: zipfile.ZipInfo | None, size: int = 0) -> zipfile.ZipInfo:
         new = zipfile.ZipInfo(name, info.date_time if info is not None else dt.datetime.now().timetuple()[:6])
         if info is not None:
             new.external_attr, new.create_system = info.external_attr, info.create_system
         new.compress_type = zipfile.ZIP_DEFLATED
-        out.writestr(new, data, compresslevel=1 if len(data) > (1 << 20) else 6)
+        new.file_size = size  # how big it will be: a part over 2 GiB needs zip64 from its header on
+        return new
+
+    def _write_xml(self, out: zipfile.ZipFile, name: str, info: zipfile.ZipInfo | None) -> None:
+        data = etree.tostring(self.edited[name], xml_declaration=True, encoding="UTF-8", standalone=True)
+        out.writestr(self._new_info(name, info), data, compresslevel=1 if len(data) > (1 << 20) else 6)
 
 
 # -- styles ----------------------------------------------------------------------

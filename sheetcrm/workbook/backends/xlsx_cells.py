@@ -1,0 +1,156 @@
+"""Values and cells as the zip patch writer (``xlsx_patch``) writes them: the XML of a
+cell for each kind of value, found or created in its row, as an lxml element
+(``fill``: cells updated in place) or as text (``cell_xml``: owned tabs written as
+a stream). Both write the same XML for the same value (tests/test_xlsx_stream.py)."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import numbers
+from typing import Any
+
+from lxml import etree
+
+from .base import col_letter
+from .xlsx_text import legal_text
+from .xlsx_zip import DATE_FORMAT, XML_SPACE, _Package, _q, _split_ref, _Styles, _Unpatchable
+
+# -- values ----------------------------------------------------------------------
+def excel_serial(value: dt.date) -> float:
+    from openpyxl.utils.datetime import to_excel
+
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        raise _Unpatchable("timezone-aware datetime")
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not day >= dt.date(1900, 3, 1):  # the 1900 leap-year bug zone: openpyxl decides
+        raise _Unpatchable("date before 1900-03-01")
+    return to_excel(value)
+
+
+def number_text(v: float | int) -> str:
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            raise _Unpatchable("NaN or infinite number")
+        return str(int(v)) if v.is_integer() and abs(v) < 2**53 else repr(v)
+    return str(v)
+
+
+def value_kind(value: Any) -> tuple[str, Any]:
+    """('n'|'b'|'s'|'d'|'none', normalised value)."""
+    if value is None or (isinstance(value, str) and value == ""):
+        return "none", None  # openpyxl too writes no value for an empty string
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "b", bool(value)
+    if isinstance(value, str):
+        return "s", legal_text(str(value))
+    if isinstance(value, dt.datetime) or isinstance(value, dt.date):
+        try:
+            return "d", number_text(float(excel_serial(value)))
+        except (TypeError, ValueError, OverflowError, AttributeError):
+            raise _Unpatchable(f"date {value!r}") from None
+    if isinstance(value, numbers.Integral):
+        return "n", number_text(int(value))
+    if isinstance(value, numbers.Real):
+        return "n", number_text(float(value))
+    raise _Unpatchable(f"value of type {type(value).__name__}")
+
+
+_C, _V, _IS, _T, _F = (_q(tag) for tag in ("c", "v", "is", "t", "f"))
+
+
+def fill(c: etree._Element, value: Any, styles: _Styles) -> None:
+    """Set cell element ``c``'s value (keeping its style unless a date needs one)."""
+    kind, v = value_kind(value)
+    del c[:]
+    c.attrib.pop("t", None)
+    if kind == "none":
+        return
+    if kind == "s":
+        c.set("t", "inlineStr")
+        t = etree.SubElement(etree.SubElement(c, _IS), _T)
+        t.text = v  # legal_text made it XML-legal
+        t.set(XML_SPACE, "preserve")
+        return
+    if kind == "b":
+        c.set("t", "b")
+        etree.SubElement(c, _V).text = "1" if v else "0"
+        return
+    if kind == "d":
+        c.set("s", str(styles.xf(int(c.get("s", "0")), DATE_FORMAT)))
+    etree.SubElement(c, _V).text = v
+
+
+# -- cells of a row (shared by the tree and the stream) ---------------------------
+@functools.lru_cache(maxsize=None)
+def _columns() -> dict[str, int]:
+    """Column letters -> number, A to XFD (the last column a workbook can have)."""
+    return {col_letter(n): n for n in range(1, 16_385)}
+
+
+def row_cells(row_el: etree._Element, row: int) -> dict[int, etree._Element]:
+    """Column -> cell element of a ``<row>``; refuses references it cannot read."""
+    cells = {}
+    suffix = str(row)
+    cut = -len(suffix)
+    columns = _columns()
+    for c in row_el.iterchildren(_C):
+        ref = c.get("r") or ""
+        col = columns.get(ref[:cut]) if ref.endswith(suffix) else None
+        if col is None:
+            raise _Unpatchable(f"cell reference {ref!r} in row {row}")
+        cells[col] = c
+    return cells
+
+
+def cell_at(row_el: etree._Element, cells: dict[int, etree._Element], row: int, col: int) -> etree._Element:
+    """The cell at ``col`` of the row, created in column order if missing."""
+    c = cells.get(col)
+    if c is None:
+        c = etree.SubElement(row_el, _C, r=f"{col_letter(col)}{row}")  # made in its document: no namespace fixing
+        after = [k for k in cells if k > col]
+        if after:
+            cells[min(after)].addprevious(c)
+        cells[col] = c
+        spans = row_el.get("spans")
+        if spans:
+            lo, _, hi = spans.partition(":")
+            if lo.isdigit() and hi.isdigit():
+                row_el.set("spans", f"{min(int(lo), col)}:{max(int(hi), col)}")
+            else:
+                del row_el.attrib["spans"]
+    return c
+
+
+def set_cell(pkg: _Package, c: etree._Element, value: Any, styles: _Styles, formulas_tracked: bool) -> None:
+    if c.get("vm") is not None or c.get("cm") is not None:
+        raise _Unpatchable("cell with rich value or array metadata")
+    f = c.find(_F)
+    if f is not None:
+        child = f.get("t") == "shared" and f.get("ref") is None and not f.text  # its group's text is elsewhere
+        if f.get("t") in ("shared", "array", "dataTable") and not child:
+            raise _Unpatchable("overwriting a shared formula's first cell or an array formula")
+        if formulas_tracked:
+            pkg.drop_calc_chain = True  # Excel rebuilds its calculation chain
+    fill(c, value, styles)
+
+
+def grown(ref: str, max_row: int, max_col: int) -> str:
+    """A ``<dimension ref>`` grown to hold the cell at (max_row, max_col)."""
+    first, _, last = ref.partition(":")
+    r0, c0 = _split_ref(first)
+    r1, c1 = _split_ref(last or first)
+    return f"{col_letter(c0)}{r0}:{col_letter(max(c1, max_col))}{max(r1, max_row)}"
+
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+def cell_xml(ref: str, style: int, kind: str, v: Any) -> str:
+    """The text of a cell holding a value ``value_kind`` gave (``kind`` not 'none'),
+    as ``fill`` writes it."""
+    if kind == "s":
+        return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{v.translate(_ESCAPES)}</t></is></c>'
+    if kind == "b":
+        return f'<c r="{ref}" s="{style}" t="b"><v>{"1" if v else "0"}</v></c>'
+    return f'<c r="{ref}" s="{style}"><v>{v}</v></c>'

@@ -1,0 +1,179 @@
+"""The streaming worksheet editor (xlsx_stream): only rows that change are parsed,
+everything else is copied; the result is what editing the whole tree would give."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from hypothesis import given, settings as hyp_settings, strategies as st
+from lxml import etree
+
+from sheetcrm.workbook.backends import xlsx_patch, xlsx_stream, xlsx_zip
+from sheetcrm.workbook.backends.base import CellUpdate, Changes
+from sheetcrm.workbook.backends.xlsx import XlsxBackend
+
+MAIN = xlsx_stream.MAIN
+ROOT = (f'<worksheet xmlns="{MAIN}" xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">')
+
+
+def sheet_xml(rows: dict[int, list[str]], between: str = "") -> bytes:
+    body = between.join(
+        f'<row r="{n}" x14ac:dyDescent="0.25">' + "".join(
+            f'<c r="{col}{n}" t="inlineStr"><is><t>{text}</t></is></c>' for col, text in zip("ABC", cells)) + "</row>"
+        if cells else f'<row r="{n}"/>'
+        for n, cells in sorted(rows.items()))
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n{ROOT}<dimension ref="A1:C9"/>'
+            f"<sheetData>{body}</sheetData><pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" "
+            'header="0.3" footer="0.3"/></worksheet>').encode()
+
+
+def mark(data: etree._Element, touch: set[int]) -> None:
+    """The edit under test: a cell D holding the row number on each touched row."""
+    for row in data.iterchildren(f"{{{MAIN}}}row"):
+        if int(row.get("r")) in touch:
+            c = etree.SubElement(row, f"{{{MAIN}}}c", r=f"D{row.get('r')}")
+            etree.SubElement(c, f"{{{MAIN}}}v").text = row.get("r")
+
+
+def expected(xml: bytes, touch: set[int]) -> list[tuple[int, list[tuple[str, str]]]]:
+    """The same edit on the whole tree."""
+    root = etree.fromstring(xml)
+    data = root.find(f"{{{MAIN}}}sheetData")
+    have = {int(r.get("r")): r for r in data}
+    for n in sorted(touch - have.keys()):
+        row = etree.Element(f"{{{MAIN}}}row", r=str(n))
+        later = [k for k in have if k > n]
+        (have[min(later)].addprevious(row) if later else data.append(row))
+        have[n] = row
+    mark(data, touch)
+    return cells_of(root)
+
+
+def cells_of(root: etree._Element) -> list[tuple[int, list[tuple[str, str]]]]:
+    data = root.find(f"{{{MAIN}}}sheetData")
+    return [(int(r.get("r")), [(c.get("r"), "".join(c.itertext())) for c in r]) for r in data]
+
+
+def streamed(xml: bytes, touch: set[int], formulas: bool = False) -> tuple[bytes, xlsx_stream.RowStream]:
+    out = io.BytesIO()
+    stream = xlsx_stream.RowStream(io.BytesIO(xml), out, sorted(touch), lambda d: mark(d, touch), formulas)
+    stream.run()
+    return out.getvalue(), stream
+
+
+_rows = st.dictionaries(st.integers(1, 40), st.lists(st.sampled_from(["a", "b&amp;c", "ü€", " x "]), max_size=3),
+                        max_size=25)
+
+
+@hyp_settings(max_examples=150, deadline=None)
+@given(rows=_rows, touch=st.sets(st.integers(1, 45), max_size=12), chunk=st.sampled_from([3, 17, 64, 1 << 22]),
+       between=st.sampled_from(["", "\n  "]))
+def test_streaming_gives_what_editing_the_whole_tree_gives(rows, touch, chunk, between):
+    xml = sheet_xml(rows, between)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(xlsx_stream, "CHUNK", chunk)  # chunk edges anywhere: inside tags, rows, text
+        out, stream = streamed(xml, touch)
+    root = etree.fromstring(out)
+    assert cells_of(root) == expected(xml, touch)
+    numbers = [int(r.get("r")) for r in root.find(f"{{{MAIN}}}sheetData")]
+    assert numbers == sorted(set(numbers))  # rows inserted in order, none twice
+    assert stream.parsed_rows <= len(touch | rows.keys())
+    assert out.startswith(xml[:xml.index(b"<sheetData")])  # the head is copied as it was
+    if not touch:
+        assert out == xml
+
+
+def test_a_huge_sheet_is_copied_not_parsed_but_for_the_rows_that_change(monkeypatch):
+    rows = {n: ["name", "x"] for n in range(1, 20_001)}
+    xml = sheet_xml(rows)
+    parsed = []
+    real = etree.fromstring
+
+    def spy(text, *args, **kwargs):
+        parsed.append(len(text))
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(xlsx_stream.etree, "fromstring", spy)
+    out, stream = streamed(xml, {7, 15_000})
+    assert stream.parsed_rows == 2 and len(parsed) == 2
+    assert max(parsed) < 1000  # each parse holds one row, not the sheet
+    assert out.replace(b'<c r="D7"><v>7</v></c>', b"").replace(b'<c r="D15000"><v>15000</v></c>', b"") == xml
+
+
+def test_formula_rows_are_handed_over_only_when_asked():
+    xml = sheet_xml({1: ["a"], 2: [], 3: ["b"]}).replace(
+        b'<row r="2"/>', b'<row r="2"><c r="A2"><f>SUM(A1:A1)</f><v>1</v></c></row>')
+    seen = []
+    for formulas in (False, True):
+        stream = xlsx_stream.RowStream(io.BytesIO(xml), io.BytesIO(), [], lambda d: seen.append(
+            [r.get("r") for r in d]), formulas)
+        stream.run()
+    assert seen == [["2"]]
+
+
+@pytest.mark.parametrize("odd", [
+    b'<!-- a note --><row r="1"/>',  # a comment in sheetData
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[</row>]]></t></is></c></row>',
+    b'<row r="2"/><row r="1"/>',  # out of order
+    b'<row/>',  # no row number
+    b'<x:row xmlns:x="' + MAIN.encode() + b'" r="1"/>',
+])
+def test_what_the_scanner_cannot_read_safely_is_refused(odd):
+    xml = sheet_xml({}).replace(b"<sheetData></sheetData>", b"<sheetData>" + odd + b"</sheetData>")
+    with pytest.raises(xlsx_stream.Unstreamable):
+        streamed(xml, {1})
+
+
+def _rezip(src, edit) -> None:
+    with zipfile.ZipFile(src) as zf:
+        parts = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = edit(parts["xl/worksheets/sheet1.xml"])
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+
+
+@pytest.mark.parametrize("odd", ["comment", "prefixed"])
+def test_a_sheet_the_scanner_refuses_is_patched_as_a_tree(odd, demo_xlsx, monkeypatch):
+    src = demo_xlsx(10)
+    if odd == "comment":
+        _rezip(src, lambda xml: xml.replace(b'<row r="3"', b'<!-- kept --><row r="3"', 1))
+    else:  # every element with a prefix, as some generators write them
+        def prefixed(xml: bytes) -> bytes:
+            root = etree.fromstring(xml)
+            out = etree.Element(f"{{{MAIN}}}worksheet", nsmap={"x": MAIN})
+            out.extend(list(root))
+            return etree.tostring(out, xml_declaration=True, encoding="UTF-8", standalone=True)
+        _rezip(src, prefixed)
+    trees = []
+    real = xlsx_zip._Package.xml
+    monkeypatch.setattr(xlsx_zip._Package, "xml", lambda self, name: trees.append(name) or real(self, name))
+    backend = XlsxBackend(src)
+    snap = backend.read()
+    used = []
+    real_patch = xlsx_patch.patch
+    monkeypatch.setattr(xlsx_patch, "patch", lambda *a: used.append(1) or real_patch(*a))
+    backend.write(snap, Changes(cells=[CellUpdate("Candidates", 4, 2, "New name"), CellUpdate("Candidates", 40, 1, "C-9")]))
+    assert used and "xl/worksheets/sheet1.xml" in trees  # the patcher took it, as a tree
+    ws = openpyxl.load_workbook(src)["Candidates"]
+    assert (ws["B4"].value, ws["A40"].value) == ("New name", "C-9")
+    assert ws["A3"].value == snap.tabs["Candidates"].cell(3, 1)
+
+
+def test_a_worksheet_with_cell_updates_is_streamed_not_loaded_as_a_tree(demo_xlsx, monkeypatch):
+    src = demo_xlsx(30)
+    trees = []
+    real = xlsx_zip._Package.xml
+    monkeypatch.setattr(xlsx_zip._Package, "xml", lambda self, name: trees.append(name) or real(self, name))
+    backend = XlsxBackend(src)
+    snap = backend.read()
+    result = backend.write(snap, Changes(cells=[CellUpdate("Candidates", 5, 2, "Streamed"),
+                                                CellUpdate("Candidates", 500, 3, "=1+1")]))
+    assert result.cells_written == 2
+    assert not [t for t in trees if "worksheets/" in t]
+    ws = openpyxl.load_workbook(src)["Candidates"]
+    assert (ws["B5"].value, ws["C500"].value, ws["C500"].data_type) == ("Streamed", "=1+1", "s")
+    assert ws.calculate_dimension().endswith("500")
