@@ -89,3 +89,24 @@ def test_an_id_given_by_a_formula_is_never_replaced_by_a_new_id(tmp_path, settin
     else:
         assert (at_cell["severity"] == "error").any()
         assert at_cell["message"].str.contains("formula whose result is not saved").any()
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 22])
+def test_a_tab_read_in_chunks_gives_every_error_cell(tmp_path, chunk, monkeypatch):
+    """The sheet XML is read in chunks (a 100,000-row tab is never held whole): a
+    cell cut by a chunk's edge is still found, once."""
+    from sheetcrm.workbook.backends import xlsx_errors
+
+    path = tmp_path / "many.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tab"
+    for r in range(1, 60):
+        ws.cell(r, 1, f"text {r}")
+        ws.cell(r, 2, "=1/0" if r % 7 == 0 else r)  # saved by openpyxl: formulas without a result
+    wb.save(path)
+    rewrite_part(path, sheet_part(path, "Tab"), lambda data: data.replace(
+        b'</c></row><row r="6"', b'</c><c r="C5" t="e"><v>#N/A</v></c></row><row r="6"'))
+    monkeypatch.setattr(xlsx_errors, "_CHUNK", chunk)
+    cells = xlsx_errors.error_cells(path)["Tab"]
+    assert sorted(cells) == sorted([(5, 3, "#N/A")] + [(r, 2, FormulaWithoutValue("1/0")) for r in range(7, 60, 7)])

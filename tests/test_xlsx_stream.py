@@ -2,6 +2,7 @@
 everything else is copied; the result is what editing the whole tree would give."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given, settings as hyp_settings, strategies as st
 from lxml import etree
 
-from sheetcrm.workbook.backends import xlsx_patch, xlsx_stream, xlsx_zip
+from sheetcrm.workbook.backends import xlsx_cells, xlsx_patch, xlsx_stream, xlsx_zip
 from sheetcrm.workbook.backends.base import CellUpdate, Changes
 from sheetcrm.workbook.backends.xlsx import XlsxBackend
 
@@ -177,3 +178,43 @@ def test_a_worksheet_with_cell_updates_is_streamed_not_loaded_as_a_tree(demo_xls
     ws = openpyxl.load_workbook(src)["Candidates"]
     assert (ws["B5"].value, ws["C500"].value, ws["C500"].data_type) == ("Streamed", "=1+1", "s")
     assert ws.calculate_dimension().endswith("500")
+
+
+class _SameStyle:
+    def xf(self, base, fmt=None, *args, **kwargs):
+        return base
+
+
+_cell_values = st.one_of(
+    st.text(min_size=1), st.text().map(lambda t: "=" + t), st.integers(-10**15, 10**15), st.booleans(),
+    st.floats(allow_nan=False, allow_infinity=False), st.dates(dt.date(1900, 3, 1), dt.date(2200, 1, 1)),
+    st.datetimes(dt.datetime(1900, 3, 1), dt.datetime(2200, 1, 1)))
+
+
+@hyp_settings(max_examples=300, deadline=None)
+@given(value=_cell_values)
+def test_an_owned_tab_cell_written_as_text_is_the_cell_an_update_writes(value):
+    """xlsx_owned writes cells as text (cell_xml), updates edit elements (fill): the
+    same XML for the same value, text beginning with '=' included."""
+    wrap = f'<sheetData xmlns="{MAIN}"><row r="1">{{}}</row></sheetData>'
+    root = etree.fromstring(wrap.format('<c r="A1" s="3"/>'))
+    xlsx_cells.fill(root[0][0], value, _SameStyle())
+    kind, v = xlsx_cells.value_kind(value)
+    as_text = etree.fromstring(wrap.format(xlsx_cells.cell_xml("A1", 3, kind, v)).encode())
+    assert etree.tostring(as_text, encoding="UTF-8") == etree.tostring(root, encoding="UTF-8")
+    assert as_text[0][0].get("t") == ("inlineStr" if isinstance(value, str) else None if kind != "b" else "b")
+
+
+def test_owned_tabs_and_updated_tabs_are_never_loaded_as_trees(demo_xlsx, settings, today, monkeypatch):
+    from sheetcrm import api
+
+    src = demo_xlsx(40)
+    trees = []
+    real = xlsx_zip._Package.xml
+    monkeypatch.setattr(xlsx_zip._Package, "xml", lambda self, name: trees.append(name) or real(self, name))
+    report = api.sync_workbook(settings.replace(workbook=src), today, dt.datetime(2026, 11, 22, 9, 0),
+                               backend=XlsxBackend(src))
+    assert report.cells_changed and report.tabs_rewritten
+    assert trees and not [t for t in trees if "worksheets/" in t]
+    wb = openpyxl.load_workbook(src)
+    assert wb["Issues"]["A1"].value == "tab"

@@ -310,7 +310,10 @@ def _read_calamine(path: Path) -> dict[str, Sheet]:
     tabs: dict[str, Sheet] = {}
     for name in wb.sheet_names:
         rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        tabs[name] = Sheet(name, _trim([[_cell_value(v) for v in r] for r in rows]))
+        for i, r in enumerate(rows):  # row by row in place: never two copies of a big tab
+            # _cell_value inlined for the common cells (a call per cell is most of the time)
+            rows[i] = [None if v == "" and type(v) is str else v if type(v) is not float else _cell_value(v) for v in r]
+        tabs[name] = Sheet(name, _trim(rows))
     return tabs
 
 

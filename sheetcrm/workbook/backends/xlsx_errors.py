@@ -83,6 +83,26 @@ def _candidate_cells(data: bytes) -> list[etree._Element]:
     return list(starts.values())
 
 
+_CHUNK = 1 << 22
+
+
+def _part_cells(zf: zipfile.ZipFile, part: str):
+    """``_candidate_cells`` of a worksheet part read in chunks, each cut after a
+    ``</c>`` (a cell never spans two), so a 100,000-row tab is never in memory whole."""
+    carry = b""
+    with zf.open(part) as src:
+        while chunk := src.read(_CHUNK):
+            data = carry + chunk
+            cut = data.rfind(b"</c>")
+            if cut < 0:  # no whole cell yet (or prefixed elements: <x:c>...</x:c>, read whole)
+                carry = data
+                continue
+            yield from _candidate_cells(data[:cut + 4])
+            carry = data[cut + 4:]
+    if carry:
+        yield from _candidate_cells(carry)
+
+
 def error_cells(path: Path) -> dict[str, list[tuple[int, int, Any]]]:
     """Tab title -> (row, col, what to read) of every error cell and every formula
     cell without a cached result."""
@@ -93,8 +113,7 @@ def error_cells(path: Path) -> dict[str, list[tuple[int, int, Any]]]:
             for title, part in sheet_parts(zf).items():
                 if part not in names:
                     continue
-                data = zf.read(part)
-                for c in _candidate_cells(data):
+                for c in _part_cells(zf, part):
                     m = _REF.fullmatch(c.get("r") or "")
                     seen = _unread(c) if m else None
                     if seen is not None:
