@@ -156,11 +156,20 @@ class Exclusive:
 
 def col_letter(col: int) -> str:
     """1 -> A, 27 -> AA (A1 notation, 1-based)."""
+    if 0 < col < len(_LETTERS):
+        return _LETTERS[col]
+    return _letters(col)
+
+
+def _letters(col: int) -> str:
     out = ""
     while col:
         col, rem = divmod(col - 1, 26)
         out = chr(65 + rem) + out
     return out
+
+
+_LETTERS = ["", *(_letters(c) for c in range(1, 1000))]  # the columns a sheet uses, looked up not computed
 
 
 def col_number(letters: str) -> int:

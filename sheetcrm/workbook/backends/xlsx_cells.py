@@ -38,6 +38,8 @@ def number_text(v: float | int) -> str:
 
 def value_kind(value: Any) -> tuple[str, Any]:
     """('n'|'b'|'s'|'d'|'none', normalised value)."""
+    if type(value) is str and value:  # most cells: skip the checks below
+        return "s", legal_text(value)
     if value is None or (isinstance(value, str) and value == ""):
         return "none", None  # openpyxl too writes no value for an empty string
     if isinstance(value, bool) or type(value).__name__ == "bool_":
@@ -108,9 +110,8 @@ def cell_at(row_el: etree._Element, cells: dict[int, etree._Element], row: int, 
     c = cells.get(col)
     if c is None:
         c = etree.SubElement(row_el, _C, r=f"{col_letter(col)}{row}")  # made in its document: no namespace fixing
-        after = [k for k in cells if k > col]
-        if after:
-            cells[min(after)].addprevious(c)
+        if cells and col < max(cells):
+            cells[min(k for k in cells if k > col)].addprevious(c)
         cells[col] = c
         spans = row_el.get("spans")
         if spans:

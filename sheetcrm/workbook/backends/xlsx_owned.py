@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import re
-import tempfile
 from typing import IO, Any
 
 from lxml import etree
@@ -33,9 +32,9 @@ def rewrite(pkg: _Package, part: str, tab: OwnedTab, styles: _Styles) -> None:
         raise _Unpatchable(f"{part} is not a worksheet with sheetData")
     if tab.charts and root.find(_q("drawing")) is None:
         xlsx_parts.add_charts(pkg, part, root, tab.title, tab.charts)
-    out = tempfile.TemporaryFile()
+    out = pkg.scratch()
     try:
-        body = tempfile.TemporaryFile()
+        body = pkg.scratch()
         with body:
             max_col = _write_rows(body, tab, styles)
             dim = root.find(_q("dimension"))

@@ -19,7 +19,6 @@ to openpyxl.
 from __future__ import annotations
 
 import bisect
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -146,9 +145,12 @@ def _patch(pkg: _Package, snapshot: Snapshot, changes: Changes) -> PatchedWorkbo
 
     # The file is byte-identical to what was read (the caller checked the
     # fingerprint), so the snapshot's cells are the file's cells.
-    def get(tab: str, row: int, col: int) -> Any:
+    def get(tab: str, row: int, col: int) -> Any:  # Sheet.cell, inlined: called for every identity cell
         found = snapshot.tabs.get(tab)
-        return found.cell(row, col) if found is not None else None
+        if found is None or row - 1 >= len(found.values):
+            return None
+        line = found.values[row - 1]
+        return line[col - 1] if col - 1 < len(line) else None
 
     def height(tab: str) -> int:
         found = snapshot.tabs.get(tab)
@@ -235,7 +237,7 @@ def _edit_rows(pkg: _Package, title: str, part: str, rows: dict[int, list[tuple[
             return data
         return xlsx_stream.with_dimension(data, grown(ref, max_row, max_col)) if max_row else data
 
-    out = tempfile.TemporaryFile()
+    out = pkg.scratch()
     try:
         with pkg.zf.open(part) as src:
             xlsx_stream.RowStream(src, out, sorted(rows), edit, formulas=bool(changed), head=head).run()

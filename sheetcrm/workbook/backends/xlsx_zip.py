@@ -6,9 +6,11 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import os
 import posixpath
 import re
 import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import IO
@@ -51,6 +53,7 @@ def _split_ref(ref: str | None) -> tuple[int, int]:
 # -- the package ----------------------------------------------------------------
 class _Package:
     def __init__(self, path: Path):
+        self.folder = Path(os.path.realpath(path)).parent  # where the new file will be written
         try:
             self.zf = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
@@ -62,6 +65,14 @@ class _Package:
         self.removed: set[str] = set()
         self.streamed: dict[str, IO[bytes]] = {}  # part -> its new XML in a temporary file (xlsx_stream)
         self.drop_calc_chain = False
+
+    def scratch(self) -> IO[bytes]:
+        """A nameless temporary file for a part's new XML: beside the workbook (the
+        disk the new file goes to, not a /tmp that may live in memory), else in /tmp."""
+        try:
+            return tempfile.TemporaryFile(dir=self.folder)
+        except OSError:
+            return tempfile.TemporaryFile()
 
     def close(self) -> None:
         self.zf.close()
