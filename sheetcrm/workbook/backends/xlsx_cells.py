@@ -105,6 +105,20 @@ def row_cells(row_el: etree._Element, row: int) -> dict[int, etree._Element]:
     return cells
 
 
+def cells_for(row_el: etree._Element, row: int, cols) -> dict[int, etree._Element]:
+    """``row_cells``, or only the row's last cell when every column in ``cols``
+    comes after it (the usual case: sheetcrm's columns are blank and last, so their
+    cells are appended and the rest of the row need not be read)."""
+    last = row_el[-1] if len(row_el) else None
+    if last is not None and last.tag == _C:
+        ref = last.get("r") or ""
+        suffix = str(row)
+        col = _columns().get(ref[:-len(suffix)]) if ref.endswith(suffix) else None
+        if col is not None and col < min(cols):
+            return {col: last}
+    return row_cells(row_el, row)
+
+
 def cell_at(row_el: etree._Element, cells: dict[int, etree._Element], row: int, col: int) -> etree._Element:
     """The cell at ``col`` of the row, created in column order if missing."""
     c = cells.get(col)

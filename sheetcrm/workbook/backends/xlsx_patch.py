@@ -26,7 +26,7 @@ from lxml import etree
 
 from . import xlsx_owned, xlsx_parts, xlsx_recalc, xlsx_stream
 from .base import Changes, OwnedTab, Snapshot, WriteResult, resolve_rows
-from .xlsx_cells import cell_at, grown, row_cells, set_cell
+from .xlsx_cells import cell_at, cells_for, grown, row_cells, set_cell
 from .xlsx_zip import (  # noqa: F401  (_Unpatchable is this module's word for "use openpyxl")
     OFFICE_DOC, REL_NS, STYLES, WORKSHEET, _Package, _q, _Styles, _Unpatchable)
 
@@ -221,7 +221,7 @@ def _edit_rows(pkg: _Package, title: str, part: str, rows: dict[int, list[tuple[
             number = int(row_el.get("r"))
             cells = rows.get(number)
             if cells:
-                found = row_cells(row_el, number)
+                found = cells_for(row_el, number, [col for col, _ in cells])
                 for col, value in cells:
                     set_cell(pkg, cell_at(row_el, found, number, col), value, styles, calc_chain)
         try:

@@ -15,6 +15,7 @@ raises :class:`Unstreamable` and the caller edits that part as a whole tree.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Sequence
 from typing import IO
@@ -31,7 +32,7 @@ _ROW = re.compile(rb"<row(?=[\s/>])[^>]*>")
 _ROW_NUMBER = re.compile(rb'\sr\s*=\s*["\'](\d+)["\']')
 _ODD = re.compile(rb"<[!?]|<[A-Za-z_][\w.-]*:[A-Za-z_]")  # comment, CDATA, PI, DOCTYPE, a prefixed element
 _DIMENSION = re.compile(rb'(<dimension\s[^>]*?\bref\s*=\s*")([^"]*)(")')
-_FORMULA = (b"<f>", b"<f ", b"<f/")
+_FORMULA = re.compile(rb"<f[\s/>]")
 
 
 class Unstreamable(Exception):
@@ -85,6 +86,7 @@ class RowStream:
         self.pending = list(reversed(touch))  # popped from the end: smallest first
         self.last = 0  # the last row number seen (rows must ascend)
         self.parsed_rows = 0  # rows parsed (the rest were copied as bytes)
+        self._formulas: list[int] = []  # where formulas start in the piece at hand
         self._eof = False
 
     def _read(self) -> bytes:
@@ -159,9 +161,8 @@ class RowStream:
                 raise Unstreamable("rows out of order")
             self.last, edge = number, end
             rows.append((number, m.start(), end))
-        if piece[edge:].strip() or any(piece[e:s].strip() for (_, _, e), (_, s, _) in zip(rows, rows[1:])) or (
-                rows and piece[:rows[0][1]].strip()):
-            raise Unstreamable("something other than rows in sheetData")
+        # Whatever else sits between rows (whitespace) is copied, or parsed with its run.
+        self._formulas = [m.start() for m in _FORMULA.finditer(piece)] if self.formulas else []
         self._splice(piece, rows, final)
 
     def _needs(self, piece: bytes, number: int, start: int, end: int) -> list[int] | None:
@@ -173,14 +174,14 @@ class RowStream:
         hit = bool(self.pending) and self.pending[-1] == number
         if hit:
             self.pending.pop()
-        if hit or new or (self.formulas and any(f in piece[start:end] for f in _FORMULA)):
+        if hit or new:
             return new
-        return None
+        at = bisect.bisect_left(self._formulas, start)
+        return new if at < len(self._formulas) and self._formulas[at] < end else None
 
     def _splice(self, piece: bytes, rows: list[tuple[int, int, int]], final: bool) -> None:
         last_number = rows[-1][0] if rows else 0
-        quiet = not (self.pending and self.pending[-1] <= last_number) and not (
-            self.formulas and any(f in piece for f in _FORMULA))
+        quiet = not (self.pending and self.pending[-1] <= last_number) and not self._formulas
         pos = 0
         if not quiet:
             i = 0
