@@ -44,11 +44,16 @@ def sheetcrm(*args: str) -> list[str]:
     return [sys.executable, "-m", "sheetcrm", *args]
 
 
-def hold(path: Path, seconds: float) -> subprocess.Popen:
-    """Another process holding the workbook's write lock for ``seconds``."""
-    code = ("import sys, time\nfrom sheetcrm.workbook.write_lock import WriteLock\n"
+def hold(path: Path, seconds: float, until: Path | None = None) -> subprocess.Popen:
+    """Another process holding the workbook's write lock for ``seconds`` (or, with
+    ``until``, until that file exists and then ``seconds`` more: on a loaded machine
+    a process may take longer to start than any fixed hold)."""
+    wait = (f"    end = time.monotonic() + 60\n"  # never hang the suite if it never appears
+            f"    while not os.path.exists({str(until)!r}) and time.monotonic() < end: time.sleep(0.05)\n"
+            if until else "")
+    code = ("import os, sys, time\nfrom sheetcrm.workbook.write_lock import WriteLock\n"
             f"with WriteLock.for_workbook({str(path)!r}):\n"
-            "    print('held', flush=True)\n"
+            "    print('held', flush=True)\n" + wait +
             f"    time.sleep({seconds})\n")
     proc = subprocess.Popen([sys.executable, "-c", code, "sync", "--email", "someone@example.com"],
                             stdout=subprocess.PIPE, text=True, env=env())
@@ -111,7 +116,8 @@ def test_every_writer_takes_the_same_lock(command, demo_xlsx):
 
 def test_run_py_waits_for_a_manual_sync_and_says_so(demo_xlsx):
     path = demo_xlsx(12)
-    holder = hold(path, 5)  # longer than run.py takes to start
+    # Held until run.py has started (its lifetime lock appears), then 2 s more.
+    holder = hold(path, 2, until=path.with_name(f".{path.name}.sheetcrm-run-lock"))
     done = subprocess.run([sys.executable, str(RUN_PY), "--workbook", str(path), "--once", "--today", TODAY],
                           capture_output=True, text=True, env=env(), cwd=path.parent, timeout=120)
     holder.wait()
