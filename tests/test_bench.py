@@ -328,8 +328,9 @@ def test_reports_step_starts_from_the_workbook_the_xlsx_sync_step_synced(tmp_pat
 
 
 @pytest.mark.parametrize("argv, reports_at", [
-    (["--xlsx-max", "100000"], {10_000, 100_000}),
-    (["--xlsx-max", "100000", "--reports-max", "10000"], {10_000}),
+    (["--xlsx-max", "100000"], {10_000}),
+    (["--xlsx-max", "100000", "--reports-max", "100000"], {10_000, 100_000}),
+    (["--xlsx-max", "10000", "--reports-max", "100000"], {10_000}),
     ([], {10_000}),
 ])
 def test_reports_are_measured_up_to_xlsx_max_or_reports_max(argv, reports_at):
