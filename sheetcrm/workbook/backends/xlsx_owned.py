@@ -96,8 +96,9 @@ def _write_rows(out: IO[bytes], tab: OwnedTab, styles: _Styles) -> int:
 
     max_col = 0
     batch: list[str] = []
+    bold_rows = frozenset(tab.bold_rows)  # looked up for every row
     for r, values in enumerate(tab.rows, start=1):
-        cells, last = _row_cells(r, values, tab, style)
+        cells, last = _row_cells(r, values, tab, style, r in bold_rows)
         max_col = max(max_col, last)
         if cells:
             tall = ""
@@ -111,12 +112,11 @@ def _write_rows(out: IO[bytes], tab: OwnedTab, styles: _Styles) -> int:
     return max_col
 
 
-def _row_cells(r: int, values: list[Any], tab: OwnedTab, style) -> tuple[list[str], int]:
-    bold = r in tab.bold_rows
+def _row_cells(r: int, values: list[Any], tab: OwnedTab, style, bold: bool) -> tuple[list[str], int]:
     cells: list[str] = []
     last = 0
     for c, value in enumerate(values, start=1):
-        blank = value is None or (isinstance(value, str) and value == "")
+        blank = value is None or (isinstance(value, str) and not value)
         if blank and not bold:
             continue
         ref = f"{col_letter(c)}{r}"

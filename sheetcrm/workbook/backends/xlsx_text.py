@@ -24,8 +24,8 @@ _ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 def legal_text(text: str) -> str:
     """``text`` with what XML cannot hold, and Excel escapes, replaced visibly."""
-    if text.isascii() and text.isprintable() and "_" not in text:
-        return text  # most text: printable ASCII holds nothing to replace (checked without a regex)
-    if "_" in text:
+    if "_x" in text:  # an escape spells _xHHHH_ (lower-case x)
         text = _ESCAPE.sub(REPLACEMENT + r"\1", text)
+    if text.isascii() and text.isprintable():
+        return text  # most text: printable ASCII holds nothing to replace (checked without a regex)
     return _ILLEGAL.sub(REPLACEMENT, text)
