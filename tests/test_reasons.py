@@ -515,7 +515,7 @@ def test_a_hard_no_stays_hard_whatever_soft_text_and_typos_surround_it(rules, da
 # ---------------------------------------------------------------- issue 19: forms, languages, labels
 
 LABELLED_SETS = [DATA / "reasons_labelled.csv", DATA / "reasons_heldout.csv", DATA / "reasons_heldout_fresh.csv",
-                 DATA / "reasons_heldout_v4.csv", DATA / "reasons_blind_train.csv"]
+                 DATA / "reasons_heldout_v4.csv", DATA / "reasons_blind_train.csv", DATA / "reasons_heldout_v5.csv"]
 
 
 @pytest.mark.parametrize("path", [*LABELLED_SETS, "shared"], ids=lambda p: getattr(p, "name", p))
@@ -564,6 +564,16 @@ def test_blind_heldout_v4_category_accuracy_floor(rules):
     got = [reasons.classify(r["text"], None, rules) for r in rows]
     right = sum(g.category == r["category"] for g, r in zip(got, rows))
     assert right / len(rows) >= 0.98, right
+
+
+def test_blind_v5_stays_at_its_one_measured_figure(rules):
+    """reasons_heldout_v5.csv is blind (written without reading the rules, measured once at
+    785e535: 184/200 in category). It is never tuned on; this only keeps a later change
+    from reading it worse than that measurement (README, "The third blind figure")."""
+    rows = labelled(DATA / "reasons_heldout_v5.csv")
+    assert len(rows) == 200
+    right = sum(reasons.classify(r["text"], None, rules).category == r["category"] for r in rows)
+    assert right >= 184
 
 
 def test_blind_train_category_accuracy_floor(rules):
