@@ -13,7 +13,7 @@ import datetime as dt
 import gc
 import itertools
 import time
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -64,13 +64,14 @@ def _plan_tab(changes: Changes, sheet: Sheet, key: str, tmap: TabMap, analysis: 
     # Compared a column at a time (the sheet's cells against the new ones), then
     # listed in row order and left to right, as a person reads the changes.
     news = [_cells(owned[name]) for name, _ in owned_cols]
+    column = _columns(grid, rows)
     differs = np.zeros((len(rows), len(owned_cols)), dtype=bool)
     for j, (_, col) in enumerate(owned_cols):
-        differs[:, j] = _differ(_column(grid, rows, col), news[j])
+        differs[:, j] = _differ(column(col), news[j])
     at, on = (a.tolist() for a in np.nonzero(differs))
     if at:
         changed = sorted(set(at))
-        idents = dict(zip(changed, _identities(grid, [rows[i] for i in changed], id_cols)))
+        idents = dict(zip(changed, _identities(column, changed, id_cols)))
         cols = [col for _, col in owned_cols]
         changes.cells.extend(map(CellUpdate, itertools.repeat(tmap.title), [rows[i] for i in at],
                                  [cols[j] for j in on], [news[j][i] for i, j in zip(at, on)], [idents[i] for i in at]))
@@ -84,18 +85,26 @@ def _plan_tab(changes: Changes, sheet: Sheet, key: str, tmap: TabMap, analysis: 
                 changes.cells.append(CellUpdate(tmap.title, row, col, None, identity(row)))
 
 
-def _column(grid: list[list[Any]], rows: list[int], col: int) -> list[Any]:
-    """The cells of one sheet column at these rows (1-based, as the sheet shows them)."""
-    c, height = col - 1, len(grid)
+def _columns(grid: list[list[Any]], rows: list[int]) -> Callable[[int], Sequence[Any]]:
+    """``column(col)``: the cells of a sheet column at these rows (None beyond a row's
+    end); the rows are turned into columns once, in C."""
+    height = len(grid)
     lines = [grid[row - 1] if row <= height else () for row in rows]
-    return [line[c] if c < len(line) else None for line in lines]
+    transposed = list(itertools.zip_longest(*lines)) if lines else []
+    blank = (None,) * len(rows)
+    return lambda col: transposed[col - 1] if col <= len(transposed) else blank
 
 
-def _identities(grid: list[list[Any]], rows: list[int], id_cols: list[int]) -> list[tuple[tuple[int, Any], ...]]:
-    """Each row's identity cells as (column, value) pairs, as ``identity`` gives them."""
+def _identities(column: Callable[[int], Sequence[Any]], at: list[int],
+                id_cols: list[int]) -> list[tuple[tuple[int, Any], ...]]:
+    """The identity, as ``identity`` gives it, of the rows at these positions."""
     if not id_cols:
-        return [()] * len(rows)
-    return list(zip(*[list(zip(itertools.repeat(c), _column(grid, rows, c))) for c in id_cols]))
+        return [()] * len(at)
+    per_col = []
+    for c in id_cols:
+        cells = column(c)
+        per_col.append(list(zip(itertools.repeat(c), [cells[i] for i in at])))
+    return list(zip(*per_col))
 
 
 def _differ(old: list[Any], new: list[Any]) -> list[bool]:

@@ -18,6 +18,9 @@ def quote(title: str) -> str:
 def to_cell(value: Any) -> Any:
     """A Python cell -> what we send RAW. Dates become serial numbers (the column
     carries a date format), blanks "" (Google clears the cell), lists joined text."""
+    kind = type(value)
+    if kind is str or kind is int:  # most cells: sent as they are
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

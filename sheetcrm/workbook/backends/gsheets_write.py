@@ -29,6 +29,7 @@ given, one read-back (and one more write only if an id had to be restored).
 """
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from ... import schema
@@ -153,7 +154,7 @@ def reread(backend, snapshot: Snapshot, changes: Changes) -> tuple[dict, set[str
         if key[1] == 0:  # the header row, asked for by columns
             columns[key] = [from_cell(v[0]) if v else None for v in values]
         else:
-            columns[key] = [from_cell(v) for v in (values[0] if values else [])]
+            columns[key] = [None if v == "" else v for v in (values[0] if values else [])]  # from_cell, inline
     moved = {t for t in need if not same_header(snapshot, columns[(t, 0)], changes, t)}
     return columns, moved
 
@@ -321,10 +322,11 @@ def restore_ids(backend, snapshot: Snapshot, changes: Changes, found: list[tuple
                 plan: dict, sheets: dict) -> int:
     """Read the id columns back; an id that existed before this sync and now holds one
     of ours (a person sorted between our read and our write) is put back. Returns how many."""
-    given = {(u.tab, u.col): set() for u, _ in found if u.identity and u.col == id_columns(changes).get(u.tab)}
+    id_col = id_columns(changes)
+    given: dict[tuple[str, int], set] = {}
     for upd, _ in found:
-        if (upd.tab, upd.col) in given:
-            given[(upd.tab, upd.col)].add(upd.value)
+        if upd.identity and upd.col == id_col.get(upd.tab):
+            given.setdefault((upd.tab, upd.col), set()).add(upd.value)
     restored = 0
     for (title, col), new_ids in given.items():
         mid = plan["columns"].get((title, col))
@@ -350,22 +352,29 @@ def _clobbered(before: list[list[Any]], now: list[list[Any]], col: int, new_ids:
     header = [str(h) if h is not None else "" for h in (before[0] if before else [])]
     keep = [i for i, h in enumerate(header) if i != col - 1 and h not in req.OWNED_COLUMNS]
 
-    def key(row: list[Any]) -> tuple:
-        return tuple(from_cell(row[i]) if i < len(row) else None for i in keep)
+    width = max(keep, default=-1) + 1
+    pick = operator.itemgetter(*keep) if len(keep) > 1 else lambda row: tuple(row[i] for i in keep)
+
+    def key(row: list[Any]) -> tuple:  # the kept cells, "" read as None (from_cell), in C where it can
+        if len(row) < width:
+            row = list(row) + [None] * (width - len(row))
+        return tuple([None if v == "" else v for v in pick(row)])
 
     old_ids: dict[tuple, Any] = {}
     seen: dict[tuple, int] = {}
     for row in before[1:]:
-        old = row[col - 1] if col - 1 < len(row) else None
-        seen[key(row)] = seen.get(key(row), 0) + 1
+        old, k = row[col - 1] if col - 1 < len(row) else None, key(row)
+        seen[k] = seen.get(k, 0) + 1
         if old not in (None, ""):
-            old_ids[key(row)] = old
+            old_ids[k] = old
     old_ids = {k: v for k, v in old_ids.items() if seen[k] == 1}  # a row told apart from every other
     fixes: dict[int, Any] = {}
     for r, row in enumerate(now[1:], start=2):
         cell = row[col - 1] if col - 1 < len(row) else ""
+        if cell not in new_ids:  # most rows: only a row now holding one of our new ids can be clobbered
+            continue
         old = old_ids.get(key(row))
-        if cell in new_ids and old is not None and not same_cell(old, cell):
+        if old is not None and not same_cell(old, cell):
             fixes[r] = to_cell(old)
     return fixes
 
