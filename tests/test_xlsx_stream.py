@@ -218,3 +218,12 @@ def test_owned_tabs_and_updated_tabs_are_never_loaded_as_trees(demo_xlsx, settin
     assert trees and not [t for t in trees if "worksheets/" in t]
     wb = openpyxl.load_workbook(src)
     assert wb["Issues"]["A1"].value == "tab"
+
+
+@hyp_settings(max_examples=300, deadline=None)
+@given(value=st.one_of(st.dates(dt.date(1900, 3, 1), dt.date(9999, 12, 31)),
+                       st.datetimes(dt.datetime(1900, 3, 1), dt.datetime(9999, 12, 31))))
+def test_a_date_is_the_serial_openpyxl_writes(value):
+    from openpyxl.utils.datetime import to_excel
+
+    assert xlsx_cells.excel_serial(value) == to_excel(value)

@@ -17,15 +17,21 @@ from .xlsx_text import legal_text
 from .xlsx_zip import DATE_FORMAT, XML_SPACE, _Package, _q, _split_ref, _Styles, _Unpatchable
 
 # -- values ----------------------------------------------------------------------
-def excel_serial(value: dt.date) -> float:
-    from openpyxl.utils.datetime import to_excel
+_EPOCH = dt.datetime(1899, 12, 30)  # Excel's day 0 (1900 system), as openpyxl's to_excel counts
 
+
+def excel_serial(value: dt.date) -> float:
+    """openpyxl's ``to_excel`` for the dates the patcher writes (from 1900-03-01 on),
+    without importing openpyxl (most of a small write's time)."""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         raise _Unpatchable("timezone-aware datetime")
     day = value.date() if isinstance(value, dt.datetime) else value
     if not day >= dt.date(1900, 3, 1):  # the 1900 leap-year bug zone: openpyxl decides
         raise _Unpatchable("date before 1900-03-01")
-    return to_excel(value)
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 10**6
+    return (value - _EPOCH).days + seconds / 86400
 
 
 def number_text(v: float | int) -> str:
