@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import schedule
 
-from . import api
+from . import api, wakeup
 from .config import Settings, load_settings
 from .errors import ConfigError, SheetCRMError
 from .process_lock import ProcessLock, lock_target  # noqa: F401  (re-exported: run.py's lock)
@@ -141,7 +141,7 @@ class Clock:
         return dt.datetime.now()
 
     def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
+        wakeup.nap(seconds)  # not time.sleep: a signal just before it would not end it
 
 
 def _aware(clock: Clock, naive: dt.datetime) -> dt.datetime:
@@ -445,7 +445,6 @@ class SyncLoop(_Jobs, _Outcomes, _Stopping):
                               f"run.py holds the lock for {self.lock_key}; restart run.py to switch")
 
 
-
 # -- what run.py calls ----------------------------------------------------------
 
 @dataclasses.dataclass
@@ -459,12 +458,13 @@ def _signals(loop: SyncLoop) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield  # signals can only be handled in the main thread; a caller elsewhere stops us with request_stop
         return
-    old = {s: signal.signal(s, loop.on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for s, handler in old.items():
-            signal.signal(s, handler)
+    with wakeup.signals_wake():  # before the handlers: every signal they catch ends a nap
+        old = {s: signal.signal(s, loop.on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for s, handler in old.items():
+                signal.signal(s, handler)
 
 
 def run(config_path: str | Path | None = None, overrides: dict | None = None, *, once: bool = False,

@@ -407,6 +407,50 @@ def test_a_signal_while_idle_stops_at_once(clock, settings):
     assert loop.stop_reason == "SIGINT" and len(rec.starts) == 1
 
 
+class SignalAsItNaps(scheduler.Clock):
+    """Real time and real signals: as the loop goes to nap, another thread sends
+    SIGINT to the main thread after a random few microseconds, so it lands around
+    the moment the nap's system call starts (where a blind time.sleep missed it).
+    Records whether a nap ran its full length after that."""
+
+    def __init__(self, spin: float):
+        self.spin, self.going, self.slept_through = spin, threading.Event(), False
+
+    def sleep(self, seconds: float) -> None:
+        self.going.set()
+        started = time.monotonic()
+        try:
+            super().sleep(seconds)
+        finally:  # the late handler raises StopRequested right after the sleep
+            self.slept_through = self.slept_through or time.monotonic() - started >= seconds
+
+
+def _shoot(clock: SignalAsItNaps, main: int) -> None:
+    clock.going.wait()
+    end = time.perf_counter() + clock.spin
+    while time.perf_counter() < end:
+        pass
+    signal.pthread_kill(main, signal.SIGINT)
+
+
+@pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="signals need the main thread")
+def test_a_real_signal_just_as_the_loop_naps_ends_the_nap(settings, monkeypatch):
+    """run.py once sat out a full 60 s nap after SIGINT (test_run, under load): the
+    signal came after the loop's last look at stop_requested and before time.sleep's
+    system call. 300 real signals in that window (the old sleep missed ~1 in 10 here)."""
+    monkeypatch.setattr(scheduler, "MAX_NAP_SECONDS", 30.0)  # a nap it sleeps through is a failure, not a hang
+    s = settings.replace(schedule_every_minutes=60)
+    rng = random.Random(7)
+    for i in range(300):
+        clock = SignalAsItNaps(spin=rng.uniform(0, 200e-6))
+        loop = SyncLoop(lambda: s, clock=clock, sync=lambda *a, **k: fake_report(),
+                        open_backend=lambda s: MemoryBackend())
+        threading.Thread(target=_shoot, args=(clock, threading.main_thread().ident), daemon=True).start()
+        with scheduler._signals(loop):
+            loop.run_forever(Plan.from_settings(s))
+        assert loop.stop_reason == "SIGINT" and not clock.slept_through, f"signal {i} waited for the nap's end"
+
+
 def test_stop_requested_is_not_an_exception_the_loop_could_swallow():
     assert not issubclass(StopRequested, Exception)
 
