@@ -3,6 +3,7 @@ name in the same location. Groups by exact keys and compares names only within
 blocks (same location and a shared name word), never all pairs."""
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from typing import Any
@@ -12,7 +13,7 @@ import pandas as pd
 
 from .. import schema
 from .columns import cell_text
-from .distinct import factorise, take
+from .distinct import factorise
 from .issues import IssueLog
 
 NAME_SIMILARITY = 92  # rapidfuzz ratio of normalised names: one letter missing or extra (Jon/John) matches, one
@@ -42,7 +43,7 @@ def location_key(df: pd.DataFrame) -> pd.Series:
     return key.where(key != "|", None)
 
 
-def _similar_name_groups(names: pd.DataFrame) -> dict[int, int]:
+def _similar_name_groups(names: pd.DataFrame) -> np.ndarray:
     """Distinct (location, name key) entries -> the earliest row among near-identical
     names in the same location. ``names``: columns loc, key, first_row (one row per
     distinct loc+key). Names are compared only inside blocks of one location and one
@@ -52,37 +53,45 @@ def _similar_name_groups(names: pd.DataFrame) -> dict[int, int]:
     first_rows = names["first_row"].to_numpy()
     best = first_rows.copy()
     keys = names["key"].tolist()
-    locs = names["loc"].tolist()
-    # One (block, name) pair per word of two or more letters; a block is location + word.
-    pair_block: list[str] = []
-    pair_name: list[int] = []
-    for i, (loc, key) in enumerate(zip(locs, keys)):
-        for word in key.split():
-            if len(word) >= 2:
-                pair_block.append(f"{loc}\x1f{word}")
-                pair_name.append(i)
-    if not pair_block:
-        return dict(enumerate(best.tolist()))
-    codes, _ = pd.factorize(np.array(pair_block, dtype=object))
-    members_of = np.array(pair_name, dtype=np.intp)
-    shared = np.bincount(codes)[codes] >= 2  # most words are in one name only: nothing to compare
-    codes, members_of = codes[shared], members_of[shared]
-    order = np.argsort(codes, kind="stable")
-    codes, members_of = codes[order], members_of[order]
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    for members in np.split(members_of, starts[1:]) if len(codes) else []:
-        if len(members) == 2:
-            a, b = members
-            if fuzz.ratio(keys[a], keys[b]) >= NAME_SIMILARITY:
-                best[a] = min(best[a], first_rows[b])
-                best[b] = min(best[b], first_rows[a])
-            continue
-        for part in _split_block(members, keys):
-            texts = [keys[i] for i in part]
-            scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=NAME_SIMILARITY, dtype=np.uint8)
-            a, b = np.nonzero(scores)
-            np.minimum.at(best, part[a], first_rows[part[b]])
-    return dict(enumerate(best.tolist()))
+    members_of, starts = _blocks(names["loc"].to_numpy(dtype=object), keys)
+    sizes = np.diff(np.r_[starts, len(members_of)])
+    # Blocks of two (most of them): one element-wise call for all pairs.
+    a, b = members_of[starts[sizes == 2]], members_of[starts[sizes == 2] + 1]
+    texts = np.array(keys, dtype=object)
+    hit = process.cpdist(texts[a], texts[b], scorer=fuzz.ratio, score_cutoff=NAME_SIMILARITY) > 0
+    np.minimum.at(best, a[hit], first_rows[b[hit]])
+    np.minimum.at(best, b[hit], first_rows[a[hit]])
+    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
+        for part in _split_block(members_of[start:start + size], keys):
+            part_texts = [keys[i] for i in part]
+            # a copy as choices: cdist compares a list with itself by a slower path (rapidfuzz 3.14)
+            scores = process.cdist(part_texts, list(part_texts), scorer=fuzz.ratio, score_cutoff=NAME_SIMILARITY,
+                                   dtype=np.uint8)
+            i, j = np.nonzero(scores)
+            np.minimum.at(best, part[i], first_rows[part[j]])
+    return best
+
+
+def _blocks(locs: np.ndarray, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Blocks of two or more names: one per location and word of two or more letters.
+    Returns (name positions grouped by block, ascending inside a block; each block's start)."""
+    words = [key.split() for key in keys]
+    flat = np.array(list(itertools.chain.from_iterable(words)), dtype=object)
+    name_of = np.repeat(np.arange(len(keys), dtype=np.intp), np.fromiter(map(len, words), np.intp, len(words)))
+    long = np.fromiter(map(len, flat), np.intp, len(flat)) >= 2
+    flat, name_of = flat[long], name_of[long]
+    if not len(flat):
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    word_codes, word_uniques = pd.factorize(flat)
+    loc_codes, _ = pd.factorize(locs)
+    block = loc_codes[name_of].astype(np.int64) * len(word_uniques) + word_codes
+    block_codes, _ = pd.factorize(block)
+    shared = np.bincount(block_codes)[block_codes] >= 2  # most words are in one name only: nothing to compare
+    block, name_of = block[shared], name_of[shared]
+    order = np.argsort(block, kind="stable")
+    block, name_of = block[order], name_of[order]
+    starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]]) if len(block) else np.empty(0, dtype=np.intp)
+    return name_of, starts
 
 
 def _split_block(members: np.ndarray, keys: list[str], limit: int = 3000) -> list[np.ndarray]:
@@ -97,6 +106,32 @@ def _split_block(members: np.ndarray, keys: list[str], limit: int = 3000) -> lis
         if len(part) >= 2:
             out.append(part)
     return out
+
+
+def _similar_names(people: pd.DataFrame, rows: pd.Series) -> pd.DataFrame | None:
+    """(row, earlier) pairs of near-identical names in the same location: each row
+    with the earliest row among its distinct (location, name key)'s similar names."""
+    loc_codes, locs = pd.factorize(location_key(people).to_numpy(dtype=object))  # -1: no location
+    codes, uniques = factorise(people["name"])
+    nonword, plain = _NON_WORD, str
+    unique_keys = [" ".join(sorted(nonword.sub(" ", u.casefold()).split())) if u.__class__ is plain and u.isascii()
+                   else name_key(u) for u in uniques]  # the ASCII case of name_key, inlined
+    key_codes, keys = pd.factorize(np.array(unique_keys, dtype=object))
+    key_codes = key_codes[codes]
+    named = (loc_codes >= 0) & (np.asarray(keys, dtype=object)[key_codes] != "")
+    if named.sum() < 2:
+        return None
+    row_numbers = rows.to_numpy()[named]
+    # One entry per distinct (location, key), in order of first appearance.
+    groups, pairs = pd.factorize(loc_codes[named].astype(np.int64) * len(keys) + key_codes[named])
+    first_rows = np.full(len(pairs), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_rows, groups, row_numbers)
+    distinct = pd.DataFrame({"loc": np.asarray(locs, dtype=object)[pairs // len(keys)],
+                             "key": np.asarray(keys, dtype=object)[pairs % len(keys)], "first_row": first_rows})
+    earliest = _similar_name_groups(distinct)[groups]
+    later = earliest < row_numbers
+    return pd.DataFrame({"row": row_numbers[later], "earlier": earliest[later], "column": "name",
+                         "why": "similar name in the same location"})
 
 
 def duplicate_people(log: IssueLog, cands: pd.DataFrame) -> None:
@@ -115,21 +150,9 @@ def duplicate_people(log: IssueLog, cands: pd.DataFrame) -> None:
         found.append(pd.DataFrame({"row": later.index, "earlier": later.to_numpy(),
                                    "column": column.split("_")[0], "why": label}))
 
-    loc = location_key(people)
-    codes, uniques = factorise(people["name"])
-    nonword, plain = _NON_WORD, str
-    keys = take([" ".join(sorted(nonword.sub(" ", u.casefold()).split())) if u.__class__ is plain and u.isascii()
-                  else name_key(u) for u in uniques], codes, people.index)  # the ASCII case of name_key, inlined
-    named = loc.notna() & keys.ne("")
-    if named.sum() >= 2:
-        table = pd.DataFrame({"loc": loc[named], "key": keys[named], "row": rows[named]})
-        distinct = table.groupby(["loc", "key"], sort=False)["row"].min().rename("first_row").reset_index()
-        best = _similar_name_groups(distinct)
-        distinct["earliest"] = [best[i] for i in range(len(distinct))]
-        merged = table.merge(distinct[["loc", "key", "earliest"]], on=["loc", "key"], how="left")
-        later = merged[merged["earliest"] < merged["row"]]
-        found.append(pd.DataFrame({"row": later["row"].to_numpy(), "earlier": later["earliest"].to_numpy(),
-                                   "column": "name", "why": "similar name in the same location"}))
+    names = _similar_names(people, rows)
+    if names is not None:
+        found.append(names)
     dupes = pd.concat(found, ignore_index=True)
     if not len(dupes):
         return
