@@ -174,3 +174,29 @@ def test_a_cell_calamine_cannot_read_falls_back_to_openpyxl(demo_xlsx):
     wb.save(path)
     snapshot = XlsxBackend(path).read()
     assert snapshot.tabs["Candidates"].cell(2, 10) == 1e15
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_read_pauses_the_cycle_collector_and_restores_it(demo_xlsx, tmp_path, monkeypatch, enabled):
+    """Reading runs with the cycle collector paused (issue 20: it made a resync's read
+    slower than the first) and leaves it as it found it, also when the read fails."""
+    import gc
+
+    from sheetcrm.workbook.backends import xlsx as xlsx_mod
+
+    seen = []
+    real = xlsx_mod._read_calamine
+    monkeypatch.setattr(xlsx_mod, "_read_calamine", lambda path: seen.append(gc.isenabled()) or real(path))
+    path = demo_xlsx(5)
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a zip")
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert XlsxBackend(path).read().tabs["Candidates"].values
+        assert gc.isenabled() is enabled
+        with pytest.raises(BackendError, match="cannot be opened"):
+            XlsxBackend(bad).read()
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+    assert seen and not any(seen)
