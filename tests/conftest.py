@@ -12,7 +12,7 @@ import pytest
 
 from sheetcrm import api, schema
 
-from sheetcrm.workbook import sheet
+from sheetcrm.workbook import analysis_memo, sheet
 from sheetcrm.workbook.backends.memory import MemoryBackend
 from sheetcrm.workbook.backends.xlsx import XlsxBackend
 from sheetcrm.config import Settings
@@ -52,6 +52,15 @@ def libreoffice_convert(src: Path, fmt: str, outdir: Path, timeout: float = 180)
     out = outdir / (src.stem + "." + fmt.split(":")[0])
     assert out.exists(), f"LibreOffice did not convert {src.name} to {fmt}"
     return out
+
+
+@pytest.fixture(autouse=True)
+def _fresh_analysis_memo():
+    """Each test starts without a kept analysis (one test's, made before another
+    patched something in core, must not answer for it)."""
+    analysis_memo.clear()
+    yield
+    analysis_memo.clear()
 
 
 @pytest.fixture

@@ -249,6 +249,11 @@ class SummaryRows(list):
     align_right: tuple[int, ...] = tuple(range(4, len(_TABLE) + 1))  # every column of numbers
 
 
+def summary_title(now: dt.datetime) -> str:
+    """The Summary's title, row 1 col 1: the one cell that depends on the sync time."""
+    return f"sheetcrm summary, updated {now:%Y-%m-%d %H:%M}"
+
+
 def summary_rows(figures: pd.DataFrame, candidates: pd.DataFrame, left_out: dict[str, int],
                  now: dt.datetime, backpocket: pd.Series | None = None,
                  positions: pd.DataFrame | None = None, groups: dict[str, pd.DataFrame] | None = None) -> SummaryRows:
@@ -269,7 +274,7 @@ def summary_rows(figures: pd.DataFrame, candidates: pd.DataFrame, left_out: dict
         if strong:
             bold.append(len(rows))
 
-    add([f"sheetcrm summary, updated {now:%Y-%m-%d %H:%M}"], True)
+    add([summary_title(now)], True)
     add(["Rewritten by every sync: edit the Candidates, Positions and Pipeline tabs, not this one."])
     add([])
 

@@ -25,6 +25,7 @@ from .backends.base import (PLAIN_CELL_TYPES, Backend, CellUpdate, Changes, Shee
                             same_cell)
 from ..config import Settings
 from ..rules import load_rules
+from . import analysis_memo
 from .sheet import Frames, TabMap, locate, to_frames
 
 
@@ -282,8 +283,9 @@ def without_cyclic_gc() -> Iterator[None]:
 def _sync(backend: Backend, settings: Settings, today: dt.date, now: dt.datetime | None, dry_run: bool) -> SyncReport:
     started = time.perf_counter()
     snapshot, maps, frames = load(backend, settings)
-    analysis = analyse(frames, settings, today, now, rules=load_rules(settings),
-                       suppressed=read_suppressed(snapshot, settings))
+    # An unchanged sheet is not analysed twice in one process (analysis_memo).
+    analysis = analysis_memo.analysed(analyse, frames, settings, today, now, load_rules(settings),
+                                      read_suppressed(snapshot, settings))
     changes = plan_changes(snapshot, maps, analysis)
     result = WriteResult()
     if changes and not dry_run:
