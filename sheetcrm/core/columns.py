@@ -15,7 +15,7 @@ import pandas as pd
 from .. import schema
 from ..config import Settings
 from ..values import FormulaWithoutValue, is_blank, parse_bool, parse_date, parse_duration, parse_integer, parse_number
-from .distinct import Distinct, blank_mask, factorise, parse_uniques, take
+from .distinct import Distinct, Uniques, blank_mask, factorise, parse_uniques, take
 from .issues import IssueLog, _show
 
 _SKILL_SPLIT = re.compile(r"[,;/\n|]+")
@@ -237,6 +237,8 @@ def _formulas_without_value(log: IssueLog, key: str, name: str, index: pd.Index,
                             distinct: tuple[np.ndarray, list[Any]]) -> tuple[np.ndarray, list[Any]]:
     """A formula whose file holds no result is an error at its cell, never a blank
     (blank means "no" or "assign an id"); the column is then typed without it."""
+    if distinct[1].__class__ is Uniques and not distinct[1].mixed:
+        return distinct  # only plain values: no formula markers among them
     marked = [i for i, u in enumerate(distinct[1]) if isinstance(u, FormulaWithoutValue)]
     if not marked:
         return distinct

@@ -12,6 +12,19 @@ import pandas as pd
 from ..values import is_blank
 
 
+class Uniques(list):
+    """The distinct values of one column, remembering which are blank (several checks
+    ask; computed once) and whether the column mixes Python types (``mixed`` False:
+    only text, numbers, booleans, dates and blanks, so no odd objects to look for)."""
+
+    __slots__ = ("blank", "mixed")
+
+    def __init__(self, values: Any = (), mixed: bool = True):
+        super().__init__(values)
+        self.blank: np.ndarray | None = None
+        self.mixed = mixed
+
+
 _HOMOGENEOUS = {"empty", "string", "integer", "floating", "mixed-integer-float", "boolean", "datetime", "date"}
 
 
@@ -20,17 +33,17 @@ def factorise(raw: pd.Series) -> tuple[np.ndarray, list[Any]]:
     (type, value), so 1, 1.0 and TRUE stay apart when a column mixes them."""
     values = raw.to_numpy(dtype=object)
     if not len(values):
-        return np.empty(0, dtype=np.intp), []
+        return np.empty(0, dtype=np.intp), Uniques(mixed=False)
     if pd.api.types.infer_dtype(values, skipna=True) in _HOMOGENEOUS:
         try:
             codes, uniques = pd.factorize(values, use_na_sentinel=False)
-            return np.asarray(codes, dtype=np.intp), list(uniques)
+            return np.asarray(codes, dtype=np.intp), Uniques(uniques, mixed=False)
         except (TypeError, ValueError):
             pass
     # Mixed column: factorise each Python type on its own, so 1, 1.0 and TRUE stay apart.
     type_codes, types = pd.factorize(np.fromiter(map(type, values), dtype=object, count=len(values)))
     codes = np.empty(len(values), dtype=np.intp)
-    uniques: list[Any] = []
+    uniques = Uniques()
     for t, kind in enumerate(types):
         where = np.flatnonzero(type_codes == t)
         part = values[where]
@@ -83,6 +96,19 @@ Distinct = dict[str, tuple[np.ndarray, list[Any]]]  # column -> (codes, uniques)
 
 
 def blank_flags(uniques: list[Any]) -> list[bool]:
+    return _blank_array(uniques).tolist()
+
+
+def _blank_array(uniques: list[Any]) -> np.ndarray:
+    known = uniques.blank if uniques.__class__ is Uniques else None
+    if known is None or len(known) != len(uniques):
+        known = np.array(_blank_list(uniques), dtype=bool)
+        if uniques.__class__ is Uniques:
+            uniques.blank = known
+    return known
+
+
+def _blank_list(uniques: list[Any]) -> list[bool]:
     return [u is None or (u.__class__ is str and not u.strip()) or (u.__class__ is float and u != u)
             or (u.__class__ not in _PLAIN and is_blank(u)) for u in uniques]
 
@@ -92,7 +118,7 @@ _PLAIN = {str, float, int, bool, dt.date, dt.datetime, type(None)}
 
 def blank_mask(series: pd.Series, distinct: tuple[np.ndarray, list[Any]] | None = None) -> np.ndarray:
     codes, uniques = distinct if distinct is not None else factorise(series)
-    flags = np.array(blank_flags(uniques), dtype=bool)
+    flags = _blank_array(uniques)
     return flags[codes] if len(codes) else np.zeros(0, dtype=bool)
 
 

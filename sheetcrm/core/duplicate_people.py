@@ -43,48 +43,46 @@ def location_key(df: pd.DataFrame) -> pd.Series:
     return key.where(key != "|", None)
 
 
-def _similar_name_groups(names: pd.DataFrame) -> np.ndarray:
+def _similar_name_groups(locs: np.ndarray, keys: list[str], words: list[list[str]],
+                         first_rows: np.ndarray) -> np.ndarray:
     """Distinct (location, name key) entries -> the earliest row among near-identical
-    names in the same location. ``names``: columns loc, key, first_row (one row per
-    distinct loc+key). Names are compared only inside blocks of one location and one
-    shared word, so the cost grows with block sizes, not with all pairs."""
+    names in the same location. One entry per distinct loc+key: location code, key,
+    the key's words and its first row. Names are compared only inside blocks of one
+    location and one shared word, so the cost grows with block sizes, not with all pairs."""
     from rapidfuzz import fuzz, process
 
-    first_rows = names["first_row"].to_numpy()
     best = first_rows.copy()
-    keys = names["key"].tolist()
-    members_of, starts = _blocks(names["loc"].to_numpy(dtype=object), keys)
+    members_of, starts = _blocks(locs, words)
     sizes = np.diff(np.r_[starts, len(members_of)])
+    texts = np.array(keys, dtype=object)
     # Blocks of two (most of them): one element-wise call for all pairs.
     a, b = members_of[starts[sizes == 2]], members_of[starts[sizes == 2] + 1]
-    texts = np.array(keys, dtype=object)
     hit = process.cpdist(texts[a], texts[b], scorer=fuzz.ratio, score_cutoff=NAME_SIMILARITY) > 0
     np.minimum.at(best, a[hit], first_rows[b[hit]])
     np.minimum.at(best, b[hit], first_rows[a[hit]])
     for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
         for part in _split_block(members_of[start:start + size], keys):
-            part_texts = [keys[i] for i in part]
+            part_texts = texts[part].tolist()
             # a copy as choices: cdist compares a list with itself by a slower path (rapidfuzz 3.14)
-            scores = process.cdist(part_texts, list(part_texts), scorer=fuzz.ratio, score_cutoff=NAME_SIMILARITY,
+            scores = process.cdist(part_texts, part_texts.copy(), scorer=fuzz.ratio, score_cutoff=NAME_SIMILARITY,
                                    dtype=np.uint8)
-            i, j = np.nonzero(scores)
-            np.minimum.at(best, part[i], first_rows[part[j]])
+            if np.count_nonzero(scores) > len(part):  # more than each name with itself
+                i, j = np.nonzero(scores)
+                np.minimum.at(best, part[i], first_rows[part[j]])
     return best
 
 
-def _blocks(locs: np.ndarray, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _blocks(locs: np.ndarray, words: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
     """Blocks of two or more names: one per location and word of two or more letters.
     Returns (name positions grouped by block, ascending inside a block; each block's start)."""
-    words = [key.split() for key in keys]
     flat = np.array(list(itertools.chain.from_iterable(words)), dtype=object)
-    name_of = np.repeat(np.arange(len(keys), dtype=np.intp), np.fromiter(map(len, words), np.intp, len(words)))
+    name_of = np.repeat(np.arange(len(words), dtype=np.intp), np.fromiter(map(len, words), np.intp, len(words)))
     long = np.fromiter(map(len, flat), np.intp, len(flat)) >= 2
     flat, name_of = flat[long], name_of[long]
     if not len(flat):
         return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
     word_codes, word_uniques = pd.factorize(flat)
-    loc_codes, _ = pd.factorize(locs)
-    block = loc_codes[name_of].astype(np.int64) * len(word_uniques) + word_codes
+    block = locs[name_of].astype(np.int64) * len(word_uniques) + word_codes
     block_codes, _ = pd.factorize(block)
     shared = np.bincount(block_codes)[block_codes] >= 2  # most words are in one name only: nothing to compare
     block, name_of = block[shared], name_of[shared]
@@ -111,24 +109,27 @@ def _split_block(members: np.ndarray, keys: list[str], limit: int = 3000) -> lis
 def _similar_names(people: pd.DataFrame, rows: pd.Series) -> pd.DataFrame | None:
     """(row, earlier) pairs of near-identical names in the same location: each row
     with the earliest row among its distinct (location, name key)'s similar names."""
-    loc_codes, locs = pd.factorize(location_key(people).to_numpy(dtype=object))  # -1: no location
+    loc_codes, _ = pd.factorize(location_key(people).to_numpy(dtype=object))  # -1: no location
     codes, uniques = factorise(people["name"])
     nonword, plain = _NON_WORD, str
-    unique_keys = [" ".join(sorted(nonword.sub(" ", u.casefold()).split())) if u.__class__ is plain and u.isascii()
-                   else name_key(u) for u in uniques]  # the ASCII case of name_key, inlined
-    key_codes, keys = pd.factorize(np.array(unique_keys, dtype=object))
+    unique_words = [sorted(nonword.sub(" ", u.casefold()).split()) if u.__class__ is plain and u.isascii()
+                    else name_key(u).split() for u in uniques]  # the ASCII case of name_key, inlined
+    key_codes, keys = pd.factorize(np.array([" ".join(w) for w in unique_words], dtype=object))
+    key_words = [[]] * len(keys)
+    for code, words in zip(key_codes.tolist(), unique_words):
+        key_words[code] = words
     key_codes = key_codes[codes]
     named = (loc_codes >= 0) & (np.asarray(keys, dtype=object)[key_codes] != "")
     if named.sum() < 2:
         return None
     row_numbers = rows.to_numpy()[named]
     # One entry per distinct (location, key), in order of first appearance.
-    groups, pairs = pd.factorize(loc_codes[named].astype(np.int64) * len(keys) + key_codes[named])
+    entries, pairs = pd.factorize(loc_codes[named].astype(np.int64) * len(keys) + key_codes[named])
     first_rows = np.full(len(pairs), np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first_rows, groups, row_numbers)
-    distinct = pd.DataFrame({"loc": np.asarray(locs, dtype=object)[pairs // len(keys)],
-                             "key": np.asarray(keys, dtype=object)[pairs % len(keys)], "first_row": first_rows})
-    earliest = _similar_name_groups(distinct)[groups]
+    np.minimum.at(first_rows, entries, row_numbers)
+    entry_keys = pairs % len(keys)
+    earliest = _similar_name_groups(pairs // len(keys), np.asarray(keys, dtype=object)[entry_keys].tolist(),
+                                    [key_words[k] for k in entry_keys.tolist()], first_rows)[entries]
     later = earliest < row_numbers
     return pd.DataFrame({"row": row_numbers[later], "earlier": earliest[later], "column": "name",
                          "why": "similar name in the same location"})
