@@ -515,7 +515,8 @@ def test_a_hard_no_stays_hard_whatever_soft_text_and_typos_surround_it(rules, da
 # ---------------------------------------------------------------- issue 19: forms, languages, labels
 
 LABELLED_SETS = [DATA / "reasons_labelled.csv", DATA / "reasons_heldout.csv", DATA / "reasons_heldout_fresh.csv",
-                 DATA / "reasons_heldout_v4.csv", DATA / "reasons_blind_train.csv", DATA / "reasons_heldout_v5.csv"]
+                 DATA / "reasons_heldout_v4.csv", DATA / "reasons_blind_train.csv", DATA / "reasons_heldout_v5.csv",
+                 DATA / "reasons_blind_train2.csv"]
 
 
 @pytest.mark.parametrize("path", [*LABELLED_SETS, "shared"], ids=lambda p: getattr(p, "name", p))
@@ -911,3 +912,90 @@ def test_the_requests_themselves_stay_do_not_contact(rules, text):
 ])
 def test_blind_train_miss_kinds_are_read(rules, text, category):
     assert reasons.classify(text, "declined", rules).category == category
+
+
+# ---------------------------------------------------------------- issue 19: families behind reasons_blind_train2's misses
+# Probe notes written before the rules for each family, in other words than the training set,
+# so the family (not the one phrase) is pinned.
+
+@pytest.mark.parametrize("text, category", [
+    # CV padding, inflated dates, a hidden gap
+    ("padded his CV with two roles he barely held", "false_information"),
+    ("stretched his employment dates to cover a year out", "false_information"),
+    ("concealed a 10 month gap on the CV", "false_information"),
+    ("CV gonflé : 2 ans réels au lieu de 5", "false_information"),
+    ("Informations trompeuses sur son parcours", "false_information"),
+    ("Lebenslauf stark aufgebläht, Stationen erfunden", "false_information"),
+    ("Berufserfahrung im Lebenslauf aufgebauscht", "false_information"),
+    ("Experiencia inflada en el CV, 1 año en vez de 4", "false_information"),
+    ("Cv flink aangedikt, functietitels klopten niet", "false_information"),
+    ("Werkervaring opgeblazen op zijn profiel", "false_information"),
+    # a credential or a piece of work that is someone else's
+    ("the certificate number he gave belongs to another person", "false_information"),
+    ("presented a colleague's project as his own work", "false_information"),
+    ("Le diplôme transmis appartient à une autre personne", "false_information"),
+    ("Das Zertifikat gehört jemand anderem", "false_information"),
+    ("La certificación que envió pertenece a otra persona", "false_information"),
+    ("Het certificaat staat op naam van iemand anders", "false_information"),
+    # a degree the school has no trace of, references contradicting the CV
+    ("L'université n'a aucune trace de son inscription", "false_information"),
+    ("Die Uni hat keinerlei Unterlagen zu ihr, nie eingeschrieben", "false_information"),
+    ("La universidad no tiene constancia de su título", "false_information"),
+    ("Universiteit heeft geen inschrijving van hem, diploma klopt niet", "false_information"),
+    ("former manager says she was never a lead, just a tester", "false_information"),
+    ("not honest about his degree", "false_information"),
+    # intoxicated at the interview
+    ("turned up drunk to the client meeting", "conduct"),
+    ("came in under the influence to the interview", "conduct"),
+    ("Est arrivé sous l'emprise de l'alcool au rendez-vous", "conduct"),
+    ("Kam angetrunken zum Vorstellungsgespräch", "conduct"),
+    ("Llegó bebido a la entrevista", "conduct"),
+    ("Was dronken bij het sollicitatiegesprek", "conduct"),
+    # bribery, buying or selling the test
+    ("offered our researcher cash to put him first", "conduct"),
+    ("tried to bribe the hiring panel", "conduct"),
+    ("A proposé un pot-de-vin à notre consultant", "conduct"),
+    ("Wollte unsere Recruiterin bestechen", "conduct"),
+    ("Ofreció dinero a la recruiter para saltarse la cola", "conduct"),
+    ("Probeerde onze recruiter om te kopen", "conduct"),
+    ("shared our coding test answers with other applicants", "conduct"),
+    ("Hat beim Online-Test geschummelt", "conduct"),
+    ("A triché au test technique", "conduct"),
+    # leaving the labour market, retiring, stopping work
+    ("retiring at the end of the year, done with work", "unavailable_permanently"),
+    ("has left the labour market for good", "unavailable_permanently"),
+    ("Zieht sich ganz aus dem Berufsleben zurück", "unavailable_permanently"),
+    ("Hat sich vom Arbeitsmarkt verabschiedet", "unavailable_permanently"),
+    ("Se retire du marché du travail", "unavailable_permanently"),
+    ("Ne veut plus travailler du tout", "unavailable_permanently"),
+    ("Se retira del mercado laboral", "unavailable_permanently"),
+    ("Ha dejado de trabajar del todo", "unavailable_permanently"),
+    ("Verlaat de arbeidsmarkt voorgoed", "unavailable_permanently"),
+    ("Emigreert permanent naar Canada", "unavailable_permanently"),
+    # another trade, named in each language
+    ("now works as a firefighter, left tech behind", "career_change"),
+    ("retrained as an electrician, not coming back to software", "career_change"),
+    ("Devenu pompier volontaire puis professionnel, a quitté le dev", "career_change"),
+    ("Reprend la ferme familiale, fini l'informatique", "career_change"),
+    ("Macht eine Tischlerlehre, IT ist für ihn vorbei", "career_change"),
+    ("Hat der Softwareentwicklung endgültig den Rücken gekehrt", "career_change"),
+    ("Aprobó las oposiciones a policía, deja el sector", "career_change"),
+    ("Ahora es enfermera en un hospital, fuera de la informática", "career_change"),
+    ("Is nu timmerman, uit de ICT gestapt", "career_change"),
+    ("Heeft het restaurant van haar ouders overgenomen, stopt met ICT", "career_change"),
+    # a client complaint, checked and found true, in the words of each language
+    ("Kunde meldet Datenabfluss an einen Wettbewerber, geprüft und bestätigt", "client_complaint"),
+    ("Le client signale une fuite de données, faits avérés après vérification", "client_complaint"),
+    ("El cliente denunció que facturaba horas no trabajadas; revisado, es cierto", "client_complaint"),
+    ("Klant meldt dat hij uren declareerde die hij niet werkte; nagekeken, klopt", "client_complaint"),
+    ("client raised a complaint about bullying, we spoke to the team and it was confirmed", "client_complaint"),
+    # do not contact, said as an order in each language
+    ("'Ruf mich nie wieder an!'", "do_not_contact"),
+    ("Keine weiteren Anfragen gewünscht", "do_not_contact"),
+    ("Vraagt ons haar niet meer te benaderen", "do_not_contact"),
+    ("'Mail me nooit meer.'", "do_not_contact"),
+    ("Que no le escribamos más", "do_not_contact"),
+])
+def test_blind_train2_hard_no_families_are_read(rules, text, category):
+    got = reasons.classify(text, "declined", rules)
+    assert (got.cls, got.category) == ("hard_no", category), got.rule

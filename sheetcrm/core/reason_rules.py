@@ -43,11 +43,11 @@ NEGATION_REACH = 120  # characters before a match a negation template may start
 _LEFT = r"(?<![\w$€£#])"
 _RIGHT = r"(?![\w$€£#+])"
 # "confirmed" does not confirm when it is itself negated: "complaint not yet verified"
-_NEGATED_WORD = re.compile(r"(?:\b(?:not|never|no|nothing|nicht|noch|kein\w*|pas|non|niet|nog|geen|sin|yet|jamais|nunca)\s+)"
+_NEGATED_WORD = re.compile(r"(?:\b(?:not|never|no|nothing|nicht|nichts|noch|kein\w*|pas|non|rien|aucun\w*|niet|niets|nog|geen|sin|nada|ningun\w*|yet|jamais|nunca)\s+)"
                            r"(?:\w+\s+)?$")
 # a negated "confirmed" that is only pending ("not yet verified", "noch nicht bestätigt"), not a verdict
 _PENDING = re.compile(r"\b(?:yet|noch|nog|still|todavia|aun|encore)\b")
-_CHECK_NOT_VERDICT = re.compile(r"investigat|check|gepruft|nachgepruft|uberpruft|nagegaan|gecontroleerd|follow")
+_CHECK_NOT_VERDICT = re.compile(r"investigat|check|gepruft|nachgepruft|uberpruft|nagegaan|gecontroleerd|follow|revisad|nagekeken|onderzocht")
 
 
 def _token_regex(tok: str) -> str:

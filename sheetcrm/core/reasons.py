@@ -135,6 +135,18 @@ def _hard_rank(h: _Hit) -> tuple:
     return (h.rule.weak, order, h.typo, bool(h.form_of), h.start)
 
 
+def _decisive_hard(confirmed: Sequence[_Hit]) -> _Hit:
+    """The hard-no shown: by HARD_PRECEDENCE, except that a confirmed client complaint
+    said before the conduct it is about ("client complained about his aggressive
+    behaviour; confirmed") is the client's complaint: that is what the note records."""
+    chosen = min(confirmed, key=_hard_rank)
+    if chosen.category == "conduct":
+        complaint = [h for h in confirmed if h.category == "client_complaint" and not h.rule.weak]
+        if complaint and min(h.start for h in complaint) < chosen.start:
+            return min(complaint, key=_hard_rank)
+    return chosen
+
+
 def _same_clause(text: str, a: _Hit, b: _Hit) -> bool:
     lo, hi = min(a.start, b.start), max(a.end, b.end)
     return _CLAUSE_END.search(text, lo, hi) is None or (a.start <= b.start < a.end or b.start <= a.start < b.end)
@@ -208,7 +220,7 @@ def classify_text(text: str, rules: RuleSet) -> Classification:
     hard = [h for h in hits if h.rule.cls == schema.HARD_NO]
     confirmed = [h for h in hard if h.status == _OK]
     if confirmed:
-        chosen = min(confirmed, key=_hard_rank)
+        chosen = _decisive_hard(confirmed)
         return Classification(schema.HARD_NO, chosen.category, _label(chosen) + _also(chosen, hits))
     review = _review(hits)
     if review is not None:
