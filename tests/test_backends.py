@@ -8,8 +8,10 @@ from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import given, settings as hyp_settings, strategies as st
 
 from sheetcrm import api, schema
+from sheetcrm.workbook.backends import base
 from sheetcrm.workbook.backends.base import same_cell
 from sheetcrm.workbook.backends.memory import MemoryBackend
 from sheetcrm.workbook.backends.xlsx import XlsxBackend
@@ -153,3 +155,103 @@ def test_duplicate_rows_never_take_each_others_values(settings):
     row9 = CellUpdate("Candidates", 9, 1, "C-00032", ((1, None), (2, "Yu")))
     targets, skipped = resolve_rows([row3, row9], get, lambda tab: 10)
     assert targets == [(row9, 9)] and skipped == 1
+
+
+# -- the column-wise list of updates and the resolver reading it (issue 20) --------------------------
+CELLS = [None, "", float("nan"), 0, 1, 1.0, 2.5, True, False, "1", "1.0", "TRUE", "x", " x", "é", "_x0041_",
+         dt.date(2026, 1, 2), dt.datetime(2026, 1, 2, 9, 30), 46024, 46024.5, "2026-01-02", "C-00001"]
+_update = st.builds(base.CellUpdate, st.sampled_from(["Candidates", "Pipeline"]), st.integers(1, 9),
+                    st.integers(1, 5), st.sampled_from(CELLS),
+                    st.lists(st.tuples(st.integers(1, 5), st.sampled_from(CELLS)), max_size=3).map(tuple))
+
+
+@hyp_settings(max_examples=200, deadline=None)
+@given(st.lists(_update, max_size=8), st.lists(_update, max_size=8), st.integers(-12, 12), st.integers(-12, 12))
+def test_cell_updates_read_as_the_list_of_updates_given(first, more, i, j):
+    cells = base.CellUpdates(first)
+    cells += more[:2]
+    cells.extend(more[2:4])
+    for upd in more[4:]:
+        cells.add(upd.tab, [upd.row], [upd.col], [upd.value], [upd.identity])
+    want = first + more
+    assert len(cells) == len(want) and list(cells) == want and cells == want and repr(cells) == repr(want)
+    assert cells[i:j] == want[i:j] and cells[::-2] == want[::-2]
+    if -len(want) <= i < len(want):
+        assert cells[i] == want[i]
+    assert base.Changes(cells=want).cells == want and base.Changes(cells=cells).cells is cells
+
+
+@hyp_settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(CELLS), st.sampled_from(CELLS)), max_size=20))
+def test_same_cells_is_same_cell_pairwise(pairs):
+    olds, news = [a for a, _ in pairs], [b for _, b in pairs]
+    assert base.same_cells(olds, news) == [same_cell(a, b) for a, b in pairs]
+
+
+def reference_resolve_rows(cells, get, height):
+    """resolve_rows as it was before issue 20's column-wise list: update by update."""
+    out, skipped, index = [], set(), {}
+    in_place = [not u.identity or all(same_cell(get(u.tab, u.row, c), v) or get(u.tab, u.row, c) == v
+                                      and type(get(u.tab, u.row, c)) is type(v) for c, v in u.identity)
+                for u in cells]
+    claimed = {(u.tab, u.row) for u, ok in zip(cells, in_place) if ok and u.identity}
+    for upd, ok in zip(cells, in_place):
+        if ok:
+            out.append((upd, upd.row))
+            continue
+        cols = tuple(c for c, _ in upd.identity)
+        if (upd.tab, cols) not in index:
+            index[(upd.tab, cols)] = {}
+            for r in range(2, height(upd.tab) + 1):
+                index[(upd.tab, cols)].setdefault(tuple(base._norm(get(upd.tab, r, c)) for c in cols), []).append(r)
+        rows = index[(upd.tab, cols)].get(tuple(base._norm(v) for _, v in upd.identity), [])
+        if len(rows) == 1 and (upd.tab, rows[0]) not in claimed:
+            out.append((upd, rows[0]))
+        else:
+            skipped.add((upd.tab, upd.row))
+    return out, len(skipped)
+
+
+def random_resolve_case(rnd):
+    """A grid read, the plan's updates (a row's cells sharing one identity object, some
+    rows listed twice), then a person's sorting, editing and deleting before the write."""
+    pool = ["Ann", "Bob", "Cy", None, "", 1, 1.0, True][: rnd.randint(2, 8)]
+    grid = [["h1", "h2", "h3"]] + [[rnd.choice(pool) for _ in range(rnd.randint(0, 3))] for _ in range(rnd.randint(0, 9))]
+    cells = base.CellUpdates()
+    for row in rnd.sample(range(2, len(grid) + 2), rnd.randint(0, len(grid))):
+        line = grid[row - 1] if row <= len(grid) else []
+        ident = tuple((c, line[c - 1] if c <= len(line) else None) for c in rnd.sample([1, 2], rnd.randint(0, 2)))
+        for col in rnd.sample([3, 4], rnd.randint(1, 2)):
+            cells.add("T", [row], [col], ["new"], [ident if rnd.random() < 0.7 else tuple(ident)])
+    now = [grid[0]] + rnd.sample(grid[1:], len(grid) - 1)
+    for _ in range(rnd.randint(0, 3)):
+        if len(now) > 1:
+            r = rnd.randrange(1, len(now))
+            if rnd.random() < 0.5:
+                del now[r]
+            else:
+                now[r] = [rnd.choice(pool) for _ in range(2)]
+    return cells, now
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_resolve_targets_lands_where_the_update_by_update_reference_does(seed):
+    import random
+    cells, now = random_resolve_case(random.Random(seed))
+    backend = MemoryBackend({"T": now})
+    def get(tab, row, col):
+        return base.Sheet(tab, backend.tabs[tab]).cell(row, col)
+
+    def height(tab):
+        return len(backend.tabs[tab])
+
+    want = reference_resolve_rows(list(cells), get, height)
+    assert base.resolve_rows(cells, get, height) == want
+    assert base.resolve_rows(list(cells), get, height) == want
+    expected = [list(r) for r in now]
+    for upd, row in want[0]:
+        expected += [[] for _ in range(row - len(expected))]
+        expected[row - 1] += [None] * (upd.col - len(expected[row - 1]))
+        expected[row - 1][upd.col - 1] = upd.value
+    result = backend.write(backend.read(), base.Changes(cells=cells))
+    assert backend.tabs["T"] == expected and (result.cells_written, result.skipped_rows) == (len(want[0]), want[1])

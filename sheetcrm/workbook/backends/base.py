@@ -16,8 +16,10 @@ from __future__ import annotations
 import abc
 import dataclasses
 import datetime as dt
+import itertools
 import math
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Self
 
 from ...schema import OwnedTab  # noqa: F401  (re-exported: backends take it in Changes)
 
@@ -72,11 +74,70 @@ class CellUpdate:
     identity: tuple[tuple[int, Any], ...] = ()
 
 
+class CellUpdates(Sequence[CellUpdate]):
+    """A list of :class:`CellUpdate` kept column-wise: a first sync of 100,000
+    candidates plans over 600,000 of them, and one object per cell cost more than
+    the plan's comparisons. It reads as a list of CellUpdate (each made when asked
+    for); ``tab``, ``row``, ``col``, ``value`` and ``identity`` are the columns, for
+    the code that goes through every update (the plan, ``resolve_targets``)."""
+
+    __slots__ = ("col", "identity", "row", "tab", "value")
+
+    def __init__(self, updates: Iterable[CellUpdate] = ()):
+        self.tab: list[str] = []
+        self.row: list[int] = []
+        self.col: list[int] = []
+        self.value: list[Any] = []
+        self.identity: list[tuple[tuple[int, Any], ...]] = []
+        self.extend(updates)
+
+    def append(self, upd: CellUpdate) -> None:
+        self.add(upd.tab, [upd.row], [upd.col], [upd.value], [upd.identity])
+
+    def extend(self, updates: Iterable[CellUpdate]) -> None:
+        for upd in updates:
+            self.append(upd)
+
+    def __iadd__(self, updates: Iterable[CellUpdate]) -> Self:
+        self.extend(updates)
+        return self
+
+    def add(self, tab: str, rows: list[int], cols: list[int], values: list[Any],
+            identities: list[tuple[tuple[int, Any], ...]]) -> None:
+        """Updates of one tab, given as equally long columns."""
+        self.tab.extend(itertools.repeat(tab, len(rows)))
+        self.row.extend(rows)
+        self.col.extend(cols)
+        self.value.extend(values)
+        self.identity.extend(identities)
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+    def __iter__(self) -> Iterator[CellUpdate]:
+        return map(CellUpdate, self.tab, self.row, self.col, self.value, self.identity)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return CellUpdate(self.tab[i], self.row[i], self.col[i], self.value[i], self.identity[i])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
 @dataclasses.dataclass
 class Changes:
-    cells: list[CellUpdate] = dataclasses.field(default_factory=list)
+    cells: CellUpdates = dataclasses.field(default_factory=CellUpdates)  # any list of CellUpdate is taken
     tabs: list[OwnedTab] = dataclasses.field(default_factory=list)
     labels: dict[tuple[str, int], str] = dataclasses.field(default_factory=dict)  # (tab, col) -> column name
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.cells, CellUpdates):
+            self.cells = CellUpdates(self.cells)
 
     def __bool__(self) -> bool:
         return bool(self.cells or self.tabs)
@@ -217,6 +278,15 @@ def same_cell(a: Any, b: Any) -> bool:
     return a == b or legal_text(a) == legal_text(b)
 
 
+def same_cells(olds: Iterable[Any], news: Iterable[Any]) -> list[bool]:
+    """:func:`same_cell` pairwise. Its usual cases are settled here without the call
+    (the plan compares every owned cell): equal plain values of one type, and a
+    blank old cell, which is the same as the new one when that one is blank."""
+    plain = PLAIN_CELL_TYPES
+    return [(type(a) is type(b) and type(a) in plain and a == b) or (blank_cell(b) if a is None else same_cell(a, b))
+            for a, b in zip(olds, news)]
+
+
 def _as_day(v: Any) -> dt.date | None:
     if isinstance(v, dt.datetime):
         return v.date()
@@ -232,35 +302,43 @@ def _as_day(v: Any) -> dt.date | None:
     return None
 
 
-def resolve_rows(cells, get, height) -> tuple[list[tuple[CellUpdate, int]], int]:
+def resolve_rows(cells: Iterable[CellUpdate], get, height) -> tuple[list[tuple[CellUpdate, int]], int]:
+    """:func:`resolve_targets` as (update, row it lands on) pairs, the skipped left out."""
+    cells = cells if isinstance(cells, CellUpdates) else CellUpdates(cells)
+    targets, skipped = resolve_targets(cells, get, height)
+    return [(upd, row) for upd, row in zip(cells, targets) if row is not None], skipped
+
+
+def resolve_targets(cells: CellUpdates, get, height) -> tuple[list[int | None], int]:
     """Where does each update land now? At its row if the row's identity cells
-    still match; else at the one row that matches (it moved); else nowhere (the
-    row was deleted or edited, or is ambiguous): skipped until the next sync.
-    ``get(tab, row, col)`` reads a current cell; ``height(tab)`` counts rows."""
-    out: list[tuple[CellUpdate, int]] = []
+    still match; else at the one row that matches (it moved); else nowhere (None:
+    the row was deleted or edited, or is ambiguous): skipped until the next sync.
+    ``get(tab, row, col)`` reads a current cell; ``height(tab)`` counts rows.
+    Returns the rows, one per update, and how many rows were skipped."""
     skipped: set[tuple[str, int]] = set()
     index: dict[tuple[str, tuple[int, ...]], dict[tuple, list[int]]] = {}
     in_place = _in_place(cells, get)
+    tabs, rows, identities = cells.tab, cells.row, cells.identity
+    targets: list[int | None] = [r if ok else None for r, ok in zip(rows, in_place)]
+    moved = [i for i, ok in enumerate(in_place) if not ok]
     # A row some update still finds in place is that update's: another row with the
     # same identity (a duplicate) may not be re-targeted onto it.
-    claimed = {(u.tab, u.row) for u, ok in zip(cells, in_place) if ok and u.identity}
-    for upd, ok in zip(cells, in_place):
-        if ok:
-            out.append((upd, upd.row))
-            continue
-        cols = tuple(c for c, _ in upd.identity)
-        key = (upd.tab, cols)
+    claimed = {(t, r) for t, r, ident, ok in zip(tabs, rows, identities, in_place) if ok and ident} if moved else set()
+    for i in moved:
+        tab, ident = tabs[i], identities[i]
+        cols = tuple(c for c, _ in ident)
+        key = (tab, cols)
         if key not in index:
             by_values: dict[tuple, list[int]] = {}
-            for r in range(2, height(upd.tab) + 1):
-                by_values.setdefault(tuple(_norm(get(upd.tab, r, c)) for c in cols), []).append(r)
+            for r in range(2, height(tab) + 1):
+                by_values.setdefault(tuple(_norm(get(tab, r, c)) for c in cols), []).append(r)
             index[key] = by_values
-        rows = index[key].get(tuple(_norm(v) for _, v in upd.identity), [])
-        if len(rows) == 1 and (upd.tab, rows[0]) not in claimed:
-            out.append((upd, rows[0]))
+        found = index[key].get(tuple(_norm(v) for _, v in ident), [])
+        if len(found) == 1 and (tab, found[0]) not in claimed:
+            targets[i] = found[0]
         else:
-            skipped.add((upd.tab, upd.row))
-    return out, len(skipped)
+            skipped.add((tab, rows[i]))
+    return targets, len(skipped)
 
 
 def _norm(v: Any) -> Any:
@@ -273,24 +351,20 @@ def _norm(v: Any) -> Any:
     return v
 
 
-def _in_place(cells, get) -> list[bool]:
-    """Does each update's row still hold its identity? Checked once per row and
-    identity (a row's several updates share them)."""
-    checked: dict[tuple, bool] = {}
+def _in_place(cells: CellUpdates, get) -> list[bool]:
+    """Does each update's row still hold its identity? Checked once for a row's
+    updates in a row (the plan lists a row's cells one after another, sharing one
+    identity), again where a row comes back (an id, then its owned cells)."""
     out = []
-    for upd in cells:
-        if not upd.identity:
+    last: tuple = (None, None, None)
+    ok = True
+    for tab, row, identity in zip(cells.tab, cells.row, cells.identity):
+        if not identity:
             out.append(True)
             continue
-        key = (upd.tab, upd.row, upd.identity)
-        try:
-            ok = checked.get(key)
-        except TypeError:  # an unhashable value: checked each time
-            key, ok = None, None
-        if ok is None:
-            ok = _matches(get, upd.tab, upd.row, upd.identity)
-            if key is not None:
-                checked[key] = ok
+        if not (identity is last[2] and row == last[1] and tab == last[0]):
+            last = (tab, row, identity)
+            ok = _matches(get, tab, row, identity)
         out.append(ok)
     return out
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import ConflictError, NotFoundError
-from .base import Backend, Changes, Sheet, Snapshot, TabLayout, WriteResult, resolve_rows
+from .base import Backend, Changes, Sheet, Snapshot, TabLayout, WriteResult, resolve_targets
 
 
 class MemoryBackend(Backend):
@@ -27,16 +27,19 @@ class MemoryBackend(Backend):
         if snapshot.token != self.version:
             raise ConflictError("the workbook changed since it was read; nothing was written, the next sync will retry")
         result = WriteResult()
-        targets, result.skipped_rows = resolve_rows(changes.cells, _getter(self.tabs), _height(self.tabs))
-        for upd, row in targets:
-            grid = self.tabs[upd.tab]
+        cells = changes.cells
+        targets, result.skipped_rows = resolve_targets(cells, _getter(self.tabs), _height(self.tabs))
+        for tab, col, value, row in zip(cells.tab, cells.col, cells.value, targets):
+            if row is None:
+                continue
+            grid = self.tabs[tab]
             if len(grid) < row:
                 grid.extend([] for _ in range(row - len(grid)))
             line = grid[row - 1]
-            if len(line) < upd.col:
-                line.extend([None] * (upd.col - len(line)))
-            line[upd.col - 1] = upd.value
-        result.cells_written += len(targets)
+            if len(line) < col:
+                line.extend([None] * (col - len(line)))
+            line[col - 1] = value
+        result.cells_written += len(targets) - targets.count(None)
         for tab in changes.tabs:
             self.tabs[tab.title] = [list(r) for r in tab.rows]
             result.tabs_written += 1
