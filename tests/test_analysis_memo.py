@@ -42,13 +42,16 @@ def exact(tabs: dict) -> dict:
     return {t: [[(type(v).__name__, repr(v)) for v in row] for row in rows] for t, rows in tabs.items()}
 
 
-def workbook(n: int, seed: int, suppressed: bool) -> MemoryBackend:
-    data = demo_data(n, TODAY, seed)
-    rnd = random.Random(seed)
-    for row in rnd.sample(data[schema.CANDIDATES], k=min(2, n)):
+def data(n: int, seed: int) -> dict:
+    out = demo_data(n, TODAY, seed)
+    for row in random.Random(seed).sample(out[schema.CANDIDATES], k=min(2, n)):
         row[0] = None  # ids to assign
+    return out
+
+
+def workbook(n: int, seed: int, suppressed: bool) -> MemoryBackend:
     backend = MemoryBackend()
-    backend.create(workbook_layout(BASE, data))
+    backend.create(workbook_layout(BASE, data(n, seed)))
     if suppressed:
         backend.tabs[BASE.tab_title(schema.SUPPRESSED)] = [list(schema.SUPPRESSED_COLUMNS)]
     return backend
@@ -228,7 +231,7 @@ def test_switched_off_every_sync_analyses(monkeypatch):
     ([dt.datetime(2026, 1, 1, 1, 30)], [dt.datetime(2026, 1, 1, 1, 30, fold=1)], False),
     ([dt.date(2026, 1, 1)], [dt.datetime(2026, 1, 1)], False),
     ([pd.Timestamp("2026-01-01")], [pd.Timestamp("2026-01-01")], False),  # not a plain cell type: never trusted
-    ([["a"]], [["a"]], False),
+    ([["a"]], [["a"]], False), ([pd.NA], [pd.NA], False), (["a", pd.NA], ["a", None], False),
 ])
 def test_cells_are_the_same_only_in_type_and_value(old, new, same):
     assert analysis_memo._same_column(old, new) is same
@@ -241,3 +244,35 @@ def test_settings_are_the_same_only_in_type_and_value():
     assert frozen(BASE) != frozen(BASE.replace(tabs={**BASE.tabs, "summary": "Overview"}))
     with pytest.raises(analysis_memo._Unknown):
         frozen(object())
+
+
+def _picture(analysis) -> tuple:
+    """What a later sync takes from a kept analysis, as plain values with their types."""
+    tabs = [(t.title, exact({"": t.rows}), t.volatile, t.bold_rows, t.widths, t.row_lines, t.charts) for t in analysis.tabs]
+    owned = {k: (list(f.columns), f.index.tolist(), exact({"": f.to_numpy(dtype=object).tolist()})) for k, f in
+             analysis.owned.items()}
+    return tabs, owned, dict(analysis.new_ids), list(analysis.new_roles), dict(analysis.left_out)
+
+
+@pytest.mark.parametrize("backend", ["memory", "xlsx"])
+def test_a_sync_leaves_the_analysis_it_keeps_as_it_was(backend, tmp_path, monkeypatch):
+    """The kept analysis answers for the next sync: planning and writing it (a first
+    sync writes every tab and owned cell) must not change it."""
+    from sheetcrm.workbook.backends.xlsx import XlsxBackend
+
+    book = workbook(6, 3, False)
+    if backend == "xlsx":
+        book = XlsxBackend(tmp_path / "w.xlsx")
+        book.create(workbook_layout(BASE, data(6, 3)))
+    pictures = []
+    real = sync.analyse
+
+    def analyse(*args, **kwargs):
+        out = real(*args, **kwargs)
+        pictures.append(_picture(out))
+        return out
+
+    monkeypatch.setattr(sync, "analyse", analyse)
+    report = sync.sync(book, BASE, TODAY, now=NOW)
+    assert report.written and report.tabs_rewritten and report.ids_assigned
+    assert _picture(analysis_memo._last.analysis) == pictures[0]

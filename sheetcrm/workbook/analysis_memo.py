@@ -87,10 +87,7 @@ def analysed(compute: Callable[..., Analysis], frames: Frames, settings: Setting
     entry, _last = _last, None  # released before a fresh analysis: one in memory at a time
     if not enabled:
         return compute(frames, settings, today, now, rules=rules, suppressed=suppressed)
-    try:
-        key: tuple | None = _key(frames, settings, today, suppressed)
-    except _Unknown:
-        key = None
+    key = _key_or_none(frames, settings, today, suppressed)
     if key is not None and entry is not None and entry.rules is rules and entry.compute is compute \
             and _same_key(entry.key, key):
         reused = _restamped(entry.analysis, entry.title, _title(today, now))
@@ -104,6 +101,15 @@ def analysed(compute: Callable[..., Analysis], frames: Frames, settings: Setting
     if key is not None and _summary(analysis) is not None:
         _last = _Entry(key, rules, compute, _title(today, now), analysis)
     return analysis
+
+
+def _key_or_none(frames: Frames, settings: Settings, today: dt.date, suppressed: pd.DataFrame | None) -> tuple | None:
+    try:
+        return _key(frames, settings, today, suppressed)
+    except _Unknown:
+        return None
+    except Exception:  # noqa: BLE001 - whatever the inputs, the memo never fails a sync: it analyses afresh
+        return None
 
 
 def _title(today: dt.date, now: dt.datetime | None) -> str:
@@ -167,13 +173,11 @@ def _same_frame(old: tuple, new: tuple) -> bool:
 
 def _same_column(old: list[Any], new: list[Any]) -> bool:
     """The same cells, type for type; equal-but-distinguishable ones compared by repr."""
-    if old != new:  # at C speed; NaN is never equal to a NaN read afresh: a miss, never a wrong hit
-        return False
     types = list(map(type, new))
-    if list(map(type, old)) != types:
-        return False
     kinds = set(types)
-    if not kinds <= _KNOWN:
+    if not kinds <= _KNOWN or list(map(type, old)) != types:  # first: == of other types may raise (pd.NA)
+        return False
+    if old != new:  # at C speed; NaN is never equal to a NaN read afresh: a miss, never a wrong hit
         return False
     if kinds.isdisjoint(_BY_REPR):
         return True
