@@ -238,3 +238,43 @@ def test_counted_lines_equal_textwraps(text, width):
 def test_counted_lines_of_real_texts_equal_textwraps(text, width):
     import textwrap
     assert readable_mod._wrapped_lines(text, width) == len(textwrap.wrap(text, width, break_long_words=True))
+
+
+# Texts of one form (issue messages that differ in an id, a row number, a name) are wrapped once
+# between them: a column of many such texts, and odd cells beside them, lays out as wrapping each.
+_FILL = st.sampled_from(["C-00042", "c-7", "P-0104", "row 17", "row 123456", "Ada", "ada-lovelace", "é-a", "٣-x",
+                         "x" * 61, "a-" * 40, "--", "12-34", "", " ", "  ", "\t", "\n", "名前", "'quoted'?", "_a-b_"])
+_TEMPLATES = st.sampled_from([
+    "same email as {} (row {}), who is hard-no: do not contact this person",
+    "possible duplicate of {} (row {}): similar name in the same location; check and merge by hand {}",
+    "no news on this open row for {} days (stale after {}): ask the candidate or client for an update",
+    "{}{}{}", "{} {} {}", "{}-{}-{}"])
+_FORM_TEXT = st.builds(lambda t, a, b, c: t.format(a, b, c), _TEMPLATES, _FILL, _FILL, _FILL)
+_ODD_CELL = (st.none() | st.integers(-10**12, 10**12) | st.booleans() | st.floats(allow_nan=True)
+             | st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 1, 1))
+             | st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1)))
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.lists(_FORM_TEXT | _ODD_CELL, min_size=1, max_size=3), min_size=1, max_size=40),
+       widths=st.none() | st.lists(st.sampled_from([0.0, 8.0, 12.0, 30.0, 60.0]), min_size=1, max_size=3).map(tuple))
+def test_texts_of_one_form_lay_out_as_each_wrapped_alone(rows, widths):
+    tab = OwnedTab("T", rows, widths=widths) if widths else OwnedTab("T", rows)
+    got = readable_mod.readable(tab)
+    assert (got.widths, got.wrap_columns, got.row_lines, got.align_right) == _readable_reference(tab)
+
+
+@hsettings(max_examples=2000, deadline=None)
+@given(text=st.lists(_WRAP_ALPHABET | _FILL | st.sampled_from(list("AZaz09٣ _-!.,?&\"")), max_size=60).map("".join),
+       width=st.integers(4, 40))
+def test_a_letter_or_digit_for_another_wraps_alike(text, width):
+    import textwrap
+    form = text.translate(readable_mod._SAME_WRAP)
+    assert len(textwrap.wrap(form, width, break_long_words=True)) == len(textwrap.wrap(text, width, break_long_words=True))
+    assert readable_mod._wrapped_lines(form, width) == readable_mod._wrapped_lines(text, width)
+
+
+def test_a_column_with_unhashable_cells_still_wraps_its_texts():
+    long = "word " * 30
+    tab = readable(OwnedTab("T", [["h", "x"], [long, 1], [["a", "list"], 2], [long, 3]], widths=(20.0, 8.0)))
+    assert tab.wrap_columns == (1,) and set(tab.row_lines) == {2, 4}

@@ -13,6 +13,7 @@ import datetime as dt
 import itertools
 import math
 import re
+import string
 import textwrap
 from typing import Any
 
@@ -112,7 +113,7 @@ def readable(tab: OwnedTab, header_rows: int = 1) -> OwnedTab:
     columns = list(itertools.zip_longest(*tab.rows)) if width else []  # a short row reads as blanks
     longest = [_longest(col) for col in columns]
     seen = [any(v not in (None, "") for v in col[header_rows:]) for col in columns]
-    numeric = [all(is_number(v) for v in col[header_rows:] if v not in (None, "")) for col in columns]
+    numeric = [_numeric(col[header_rows:]) for col in columns]
     widths = tuple(tab.widths) if tab.widths else tuple(width_for(n) for n in longest)
     wrap = tuple(c for c in range(1, width + 1)
                  if c <= len(widths) and widths[c - 1] and math.ceil(longest[c - 1] * SLACK) + 2 > widths[c - 1])
@@ -127,26 +128,65 @@ def readable(tab: OwnedTab, header_rows: int = 1) -> OwnedTab:
 
 
 def _longest(column: tuple[Any, ...]) -> int:
-    """The longest shown value of a column (texts measured in one pass, in C)."""
+    """The longest shown value of a column (texts measured in one pass, in C; a whole
+    number is as long as the longer of the column's largest and smallest; a date is DATE_WIDTH)."""
     texts = [v for v in column if v.__class__ is str]
     n = max(map(len, texts), default=0)
-    if len(texts) < len(column):
-        n = max(n, max((shown_length(v) for v in column if v is not None and v.__class__ is not str), default=0))
-    return n
+    if len(texts) == len(column):
+        return n
+    ints = [v for v in column if v.__class__ is int]
+    if ints:
+        n = max(n, len(str(max(ints))), len(str(min(ints))))
+    kinds = set(map(type, column)) - {str, int, type(None)}
+    if kinds and kinds <= {dt.date, dt.datetime}:
+        return max(n, DATE_WIDTH)
+    return max(n, max((shown_length(v) for v in column if v is not None and v.__class__ is not str
+                       and v.__class__ is not int), default=0))
+
+
+_NUMBER_CLASSES = frozenset({type(None), int, float})
+
+
+def _numeric(values: tuple[Any, ...]) -> bool:
+    """``all(is_number(v) for v in values if v not in (None, ""))``; a column of only
+    blanks and plain numbers is told by the classes it holds, without a test per value."""
+    if set(map(type, values)) <= _NUMBER_CLASSES:
+        return True
+    return all(is_number(v) for v in values if v not in (None, ""))
 
 
 def _taller_cells(column: tuple[Any, ...], width: float) -> list[tuple[int, int]]:
     """(row, lines) of the cells of one wrapped column that need more than one line;
-    each distinct text is wrapped once, a text that fits is not wrapped at all."""
+    each distinct text is wrapped once, a text that fits is not wrapped at all, and
+    texts of one form (:data:`_SAME_WRAP`: issue messages that differ in an id or a
+    row number) are wrapped once between them."""
     per_line = max(4, int((width - 2) / SLACK))
-    known: dict[str, int] = {}
-    out = []
-    for r, value in enumerate(column, start=1):
-        if not isinstance(value, str) or (len(value) <= per_line and "\n" not in value and "\t" not in value):
+    by_form: dict[str, int] = {}
+    taller: dict[str, int] = {}
+    for value in _distinct_texts(column):
+        if len(value) <= per_line and "\n" not in value and "\t" not in value:
             continue
-        lines = known.get(value)
+        form = value.translate(_SAME_WRAP)
+        lines = by_form.get(form)
         if lines is None:
-            lines = known[value] = lines_in(value, width)
+            lines = by_form[form] = lines_in(form, width)
         if lines > 1:
-            out.append((r, lines))
-    return out
+            taller[value] = lines
+    if not taller:
+        return []
+    return [(r, taller[v]) for r, v in enumerate(column, start=1) if isinstance(v, str) and v in taller]
+
+
+# Wrapping (textwrap's rules, and _wrapped_lines') looks at whitespace, hyphens, the
+# sentence marks and whether a character is a letter, a digit or neither, never at
+# which letter or digit it is: every ASCII letter read as "a" and every ASCII digit as
+# "0" leaves the number of lines as it was (tests/test_readable.py checks it).
+_SAME_WRAP = str.maketrans(string.ascii_letters + string.digits, "a" * 52 + "0" * 10)
+
+
+def _distinct_texts(column: tuple[Any, ...]) -> list[str]:
+    """The column's text values, each once."""
+    try:
+        return [v for v in set(column) if isinstance(v, str)]
+    except TypeError:  # a cell holds something unhashable (not text: never wrapped)
+        return list({v: None for v in column if isinstance(v, str)})
