@@ -633,3 +633,19 @@ def test_merging_issues_equals_rebuilding_them(a, b):
     got = merge_issues(left, right)
     pd.testing.assert_frame_equal(got, plain, check_exact=True)
     assert issue_tuples(got) == [tuple(r) for r in plain.itertuples(index=False)] or got.isna().any().any()
+
+
+@hsettings(max_examples=100, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["Candidates", "Pipeline", "Positions"]), st.integers(2, 12),
+                               st.sampled_from(["error", "warning"])), max_size=20),
+       present=st.lists(st.integers(2, 12), unique=True, max_size=10))
+def test_dropping_error_rows_equals_leaving_out_what_error_rows_names(rows, present):
+    settings = Settings()
+    issues = validate.issues_frame([(tab, row, "email", "", sev, "m", "") for tab, row, sev in rows])
+    typed = {key: pd.DataFrame({"x": [str(r) for r in present]}, index=pd.Index(present, dtype="int64"))
+             for key in (schema.CANDIDATES, schema.PIPELINE, schema.POSITIONS, schema.TOUCHPOINTS)}
+    clean = validate._drop_error_rows(typed, issues, settings)
+    for key, frame in typed.items():
+        bad = validate.error_rows(issues, settings, key)
+        keep = pd.Series([r not in bad for r in frame.index], index=frame.index, dtype=bool)
+        pd.testing.assert_frame_equal(clean[key], frame[keep])

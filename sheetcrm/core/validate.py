@@ -83,8 +83,13 @@ def validate(frames: Frames, settings: Settings, today: dt.date) -> tuple[Frames
 
 
 def _drop_error_rows(typed: Frames, issues: pd.DataFrame, settings: Settings) -> Frames:
+    """Each tab without its rows that have an error (what :func:`error_rows` names)."""
+    errors = issues["severity"].to_numpy() == "error"
+    tabs, rows = issues["tab"].to_numpy()[errors], issues["row"].to_numpy()[errors]
     clean: Frames = {}
     for key, frame in typed.items():
-        bad = error_rows(issues, settings, key)
-        clean[key] = frame[~frame.index.isin(list(bad))].copy() if bad else frame
+        bad = rows[tabs == settings.tab_title(key)]
+        # A shallow copy: the filtered frame is new data already; a deep copy would only
+        # merge its columns into blocks (0.03 s at 100k) that no caller needs.
+        clean[key] = frame[~frame.index.isin(bad)].copy(deep=False) if len(bad) else frame
     return clean
