@@ -204,3 +204,22 @@ def test_to_frames_equals_the_row_by_row_reading_on_random_grids(settings, seed)
         assert got[key].index.equals(frame.index) and list(got[key].columns) == list(frame.columns)
         assert repr(got[key].to_dict("split")) == repr(frame.to_dict("split"))
         assert (got[key].dtypes == object).all()
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_owned_columns_are_appended_after_the_last_filled_column_of_any_row(settings, seed):
+    """locate looks at a row's cells only where the row is wider than the header
+    (issue 20): the same place as looking at every row."""
+    import random
+
+    from sheetcrm.values import is_blank
+    rnd = random.Random(seed)
+    header = ["candidate_id", "name", "notes", None, ""][: rnd.randint(2, 5)]
+    rows = [[rnd.choice(ODD_CELLS) for _ in range(rnd.randint(0, 8))] for _ in range(rnd.randint(0, 10))]
+    snap = workbook(header, rows)
+    values = snap.tabs["Candidates"].values
+    trimmed = len(header) - next((i for i, h in enumerate(reversed(header)) if not is_blank(h)), len(header))
+    last = [max([c for c, v in enumerate(r, start=1) if not is_blank(v)], default=0) for r in values]
+    cand = sheet.locate(snap, settings)["candidates"]
+    first = cand.columns[cand.appended[0]]
+    assert first == max([trimmed] + last) + 1

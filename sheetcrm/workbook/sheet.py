@@ -14,6 +14,7 @@ import difflib
 import itertools
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import schema
@@ -138,7 +139,9 @@ def locate_tab(snapshot: Snapshot, settings: Settings, key: str) -> TabMap:
     appended = [c.name for c in tab.owned_columns if c.name not in columns]
     # After the last column holding any value: a column of notes under a blank header
     # cell is a person's, never the place for sheetcrm's columns (issue 15).
-    used = max([len(header)] + [_last_filled(row) for row in sheet.values])
+    widest = max(map(len, sheet.values), default=0)
+    used = len(header) if widest <= len(header) else \
+        max([len(header)] + [_last_filled(row) for row in sheet.values if len(row) > len(header)])
     for offset, name in enumerate(appended, start=1):
         columns[name] = used + offset
     return TabMap(key, sheet.title, header, columns, appended)
@@ -194,17 +197,17 @@ def to_frames(snapshot: Snapshot, maps: dict[str, TabMap]) -> Frames:
         input_cols = [columns[tmap.columns[c.name] - 1] for c in schema.INPUT_TAB_SCHEMAS[key].input_columns
                       if c.name in tmap.columns and tmap.columns[c.name] <= len(columns)]
         kept = _filled_rows(input_cols, len(rows))
-        data: dict[str, list[Any]] = {}
-        for n in names:
+        picked = None if len(kept) == len(rows) else np.array(kept, dtype=np.intp)
+        # One object block, column by column, handed to pandas as it is (no copy, no
+        # inference of a string dtype): what a frame of object Series was, at a third of the cost.
+        block = np.full((len(names), len(kept)), None, dtype=object)
+        for j, n in enumerate(names):
             c = tmap.columns.get(n)
-            column = columns[c - 1] if c is not None and c <= len(columns) else None
-            if column is None:
-                data[n] = [None] * len(kept)
-            else:
-                data[n] = list(column) if len(kept) == len(rows) else [column[i] for i in kept]
-        frame = pd.DataFrame({n: pd.Series(data[n], dtype=object) for n in names}, columns=names)
-        frame.index = pd.Index([i + 2 for i in kept], dtype="int64", name="row")
-        frames[key] = frame
+            if c is not None and c <= len(columns):
+                cells = np.fromiter(columns[c - 1], dtype=object, count=len(rows))
+                block[j] = cells if picked is None else cells[picked]
+        index = pd.Index(np.array(kept, dtype=np.int64) + 2, name="row")
+        frames[key] = pd.DataFrame(block.T, columns=names, index=index, dtype=object, copy=False)
     return with_all_tabs(frames)
 
 
