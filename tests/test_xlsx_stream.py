@@ -227,3 +227,99 @@ def test_a_date_is_the_serial_openpyxl_writes(value):
     from openpyxl.utils.datetime import to_excel
 
     assert xlsx_cells.excel_serial(value) == to_excel(value)
+
+
+def _mark_bytes(row: bytes | None, number: int, touch: set[int]) -> bytes | None:
+    """``mark`` done on the bytes, for even rows only (odd ones, and rows with a
+    formula, go to the tree)."""
+    if number % 2 or number not in touch or (row and b"<f>" in row):
+        return None
+    cell = b'<c r="D%d"><v>%d</v></c>' % (number, number)
+    if row is None:
+        return b'<row r="%d">%s</row>' % (number, cell)
+    if row.endswith(b"/>"):
+        return row[:-2] + b">" + cell + b"</row>"
+    return row[:-len(b"</row>")] + cell + b"</row>"
+
+
+@hyp_settings(max_examples=150, deadline=None)
+@given(rows=_rows, touch=st.sets(st.integers(1, 45), max_size=12), chunk=st.sampled_from([3, 17, 64, 1 << 22]),
+       between=st.sampled_from(["", "\n  "]), formulas=st.booleans())
+def test_rows_given_as_bytes_and_rows_parsed_mix_in_order(rows, touch, chunk, between, formulas):
+    """Some rows edited as bytes (``fast``), the rest parsed in runs: the same sheet
+    as editing the whole tree (issue 20)."""
+    xml = sheet_xml(rows, between)
+    for n in sorted(rows)[::3] if formulas else ():  # formula rows are parsed, between byte-edited rows
+        head = f'<row r="{n}" x14ac:dyDescent="0.25">'.encode()
+        xml = xml.replace(head, head + f'<c r="E{n}"><f>1+1</f><v>2</v></c>'.encode(), 1)
+    out = io.BytesIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(xlsx_stream, "CHUNK", chunk)
+        stream = xlsx_stream.RowStream(io.BytesIO(xml), out, sorted(touch), lambda d: mark(d, touch), formulas,
+                                       fast=lambda row, n: _mark_bytes(row, n, touch))
+        stream.run()
+    root = etree.fromstring(out.getvalue())
+    assert cells_of(root) == expected(xml, touch)
+    if not formulas:
+        assert stream.parsed_rows <= len([n for n in touch if n % 2])
+
+
+class _DateStyle:
+    def xf(self, base, fmt=None, *args, **kwargs):
+        return base if fmt is None else base + 40
+
+
+_new_values = st.one_of(st.none(), st.text(), st.integers(-10**15, 10**15), st.booleans(),
+                        st.floats(allow_nan=False, allow_infinity=False), st.dates(dt.date(1900, 3, 1), dt.date(2200, 1, 1)))
+_old_cell = st.sampled_from([
+    '<c r="{ref}" t="inlineStr"><is><t>x &amp; y</t></is></c>', "<c r='{ref}' s='2'><v>4.5</v></c>",
+    '<c r="{ref}" t="s"><v>0</v></c>', '<c r="{ref}"/>', '<c r="{ref}" t="str"><f>A1&amp;"x"</f><v>x</v></c>',
+    '<c r="{bad}"><v>1</v></c>', '<c t="n"><v>1</v></c>'])
+
+
+@st.composite
+def _row_and_cells(draw):
+    number = draw(st.integers(1, 1_048_576))
+    old_cols = sorted(draw(st.sets(st.integers(1, 30), max_size=6)))
+    if draw(st.booleans()) and len(old_cols) > 1 and draw(st.integers(0, 9)) == 0:
+        old_cols.reverse()  # out of order: rare, left to the tree
+    templates = [(c, draw(_old_cell)) for c in old_cols]
+    cells = [t.format(ref=f"{xlsx_cells.col_letter(c)}{number}", bad=f"A{number + 1}") for c, t in templates]
+    odd_cells = any("<f>" in t or "{bad}" in t or "r=" not in t for _, t in templates) or old_cols != sorted(old_cols)
+    sep = draw(st.sampled_from(["", "\n   "]))
+    spans = draw(st.sampled_from(["", ' spans="2:9"', " spans='1:40'", ' spans="x"']))
+    attrs = f'r="{number}"{spans}' + draw(st.sampled_from(["", ' x14ac:dyDescent="0.25"', ' ht="30" customHeight="1"']))
+    if draw(st.integers(0, 9)) == 0:
+        row = None
+    elif not cells and draw(st.booleans()):
+        row = f"<row {attrs}/>"
+    else:
+        row = f"<row {attrs}>" + sep + sep.join(cells) + sep + "</row>"
+    low = max(old_cols, default=0) + 1 if draw(st.booleans()) else 1
+    new = draw(st.lists(st.tuples(st.integers(low, low + 20), _new_values), min_size=1, max_size=5))
+    cols = [col for col, _ in new]
+    simple = len(set(cols)) == len(cols) and (row is None or (
+        not odd_cells and ' spans="x"' not in row and not set(cols) & set(old_cols)))
+    return number, row, new, simple
+
+
+@hyp_settings(max_examples=400, deadline=None)
+@given(case=_row_and_cells())
+def test_new_cells_written_as_bytes_are_the_cells_the_tree_edit_writes(case):
+    """``row_with_new_cells`` (issue 20) against the tree edit ``_edit_rows`` makes
+    otherwise (``cells_for`` + ``cell_at`` + ``set_cell``): the same row, to the
+    canonical XML; and it declines (None) rather than guess."""
+    number, row, new, simple = case
+    root_open = ROOT + "<sheetData>"
+    fast = xlsx_cells.row_with_new_cells(None if row is None else row.encode(), number, new,
+                                         lambda: _DateStyle().xf(0, "yyyy-mm-dd"))
+    assert fast is not None or not simple  # the usual rows are written as bytes
+    if fast is None:
+        return
+    tree = etree.fromstring(root_open + (row or f'<row r="{number}"/>') + "</sheetData></worksheet>")
+    row_el = tree[0][0]
+    found = xlsx_cells.cells_for(row_el, number, [col for col, _ in new])
+    for col, value in new:
+        xlsx_cells.set_cell(None, xlsx_cells.cell_at(row_el, found, number, col), value, _DateStyle(), False)
+    got = etree.fromstring(root_open + fast.decode() + "</sheetData></worksheet>")[0][0]
+    assert etree.tostring(got, method="c14n") == etree.tostring(row_el, method="c14n")

@@ -8,6 +8,8 @@ import datetime as dt
 import functools
 import math
 import numbers
+import re
+from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
@@ -175,3 +177,84 @@ def cell_xml(ref: str, style: int, kind: str, v: Any) -> str:
     if kind == "b":
         return f'<c r="{ref}" s="{style}" t="b"><v>{"1" if v else "0"}</v></c>'
     return f'<c r="{ref}" s="{style}"><v>{v}</v></c>'
+
+
+# -- new cells spliced into a row's bytes (issue 20) -------------------------------
+# Most rows a sync edits only gain cells (sheetcrm's columns start blank): they are
+# written here as bytes, the row's own bytes kept as they were, instead of parsing
+# the row and serialising it again. Anything else is left to the tree (None).
+_ROW_HEAD = re.compile(rb'<row(?:\s+[^\s=<>/]+\s*=\s*(?:"[^"<]*"|\'[^\'<]*\'))*\s*/?>')
+_CELL_TAG = re.compile(rb"<c(?=[\s/>])[^>]*>")
+_CELL_REF = re.compile(rb'\sr\s*=\s*["\']([A-Z]{1,3})(\d+)["\']')
+_SPANS = re.compile(rb'(\sspans\s*=\s*)(["\'])(.*?)\2')
+_SPANS_VALUE = re.compile(rb"(\d+):(\d+)")
+_NOT_PLAIN = re.compile(rb"<f[\s/>]|<extLst[\s/>]|<[A-Za-z_][\w.-]*:")  # formulas, extensions, prefixed tags
+
+
+def new_cell_xml(ref: str, value: Any, date_style: Callable[[], int]) -> str:
+    """The text of the cell ``cell_at`` makes at ``ref`` once ``fill`` has set ``value``."""
+    kind, v = value_kind(value)
+    if kind == "s":
+        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{v.translate(_ESCAPES)}</t></is></c>'
+    if kind == "none":
+        return f'<c r="{ref}"/>'
+    if kind == "b":
+        return f'<c r="{ref}" t="b"><v>{"1" if v else "0"}</v></c>'
+    if kind == "d":
+        return f'<c r="{ref}" s="{date_style()}"><v>{v}</v></c>'
+    return f'<c r="{ref}"><v>{v}</v></c>'
+
+
+def row_with_new_cells(row: bytes | None, number: int, cells: list[tuple[int, Any]],
+                       date_style: Callable[[], int]) -> bytes | None:
+    """``row`` (one ``<row>`` element's bytes; None: a row to create) with a cell for
+    each (column, value) of ``cells``, as the tree edit (``cell_at`` + ``fill``) would
+    give, when every column is one the row has no cell in. None when that is not
+    sure (a cell there already, a formula, a reference or ``spans`` it cannot read):
+    the caller edits that row as a tree."""
+    if row is None:
+        row = b'<row r="%d"/>' % number
+    cols = sorted(col for col, _ in cells)
+    if len(set(cols)) != len(cols) or _NOT_PLAIN.search(row):
+        return None
+    tag = _ROW_HEAD.match(row)
+    if tag is None:
+        return None
+    head_end = tag.end()
+    closed = row[head_end - 2:head_end] == b"/>"
+    head = row[:head_end - 2] + b">" if closed else row[:head_end]
+    suffix = b"%d" % number
+    columns = _columns()
+    have = []  # (byte offset of the cell, its column), in file order
+    for m in _CELL_TAG.finditer(row, head_end):
+        ref = _CELL_REF.search(m.group())
+        col = columns.get(ref.group(1).decode()) if ref and ref.group(2) == suffix else None
+        if col is None or (have and col <= have[-1][1]):
+            return None
+        have.append((m.start(), col))
+    if {c for _, c in have} & set(cols):
+        return None
+    if cols and (spans := _SPANS.search(head)) is not None:
+        lo_hi = _SPANS_VALUE.fullmatch(spans.group(3))
+        if lo_hi is None:
+            return None
+        lo, hi = min(int(lo_hi.group(1)), cols[0]), max(int(lo_hi.group(2)), cols[-1])
+        head = head[:spans.start(3)] + b"%d:%d" % (lo, hi) + head[spans.end(3):]
+    values = dict(cells)
+    out = [head]
+    pos = head_end
+    body_end = len(row) if closed else row.rindex(b"</row>")
+    at = iter(have)
+    nxt = next(at, None)
+    for col in cols:
+        while nxt is not None and nxt[1] < col:
+            nxt = next(at, None)
+        cut = nxt[0] if nxt is not None else body_end
+        out.append(row[pos:cut])
+        out.append(new_cell_xml(f"{col_letter(col)}{number}", values[col], date_style).encode("utf-8"))
+        pos = cut
+    out.append(row[pos:body_end])
+    if not cols and closed:
+        return row
+    out.append(b"</row>")
+    return b"".join(out)

@@ -19,6 +19,7 @@ to openpyxl.
 from __future__ import annotations
 
 import bisect
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,9 @@ from lxml import etree
 
 from . import xlsx_owned, xlsx_parts, xlsx_recalc, xlsx_stream
 from .base import Changes, OwnedTab, Snapshot, WriteResult, resolve_rows
-from .xlsx_cells import cell_at, cells_for, grown, row_cells, set_cell
+from .xlsx_cells import cell_at, cells_for, grown, row_cells, row_with_new_cells, set_cell
 from .xlsx_zip import (  # noqa: F401  (_Unpatchable is this module's word for "use openpyxl")
-    OFFICE_DOC, REL_NS, STYLES, WORKSHEET, _Package, _q, _Styles, _Unpatchable)
+    DATE_FORMAT, OFFICE_DOC, REL_NS, STYLES, WORKSHEET, _Package, _q, _Styles, _Unpatchable)
 
 # -- worksheets ------------------------------------------------------------------
 class _Sheet:
@@ -229,6 +230,12 @@ def _edit_rows(pkg: _Package, title: str, part: str, rows: dict[int, list[tuple[
         except LookupError:
             raise xlsx_stream.Unstreamable("a shared formula's cell before its first cell") from None
 
+    date_style = functools.partial(styles.xf, 0, DATE_FORMAT)  # a new cell's style (none) with a date's format
+
+    def fast(row: bytes | None, number: int) -> bytes | None:
+        cells = rows.get(number)
+        return row_with_new_cells(row, number, cells, date_style) if cells else None
+
     def head(data: bytes) -> bytes:
         ref = xlsx_stream.dimension_ref(data)
         if ref is None:
@@ -240,7 +247,8 @@ def _edit_rows(pkg: _Package, title: str, part: str, rows: dict[int, list[tuple[
     out = pkg.scratch()
     try:
         with pkg.zf.open(part) as src:
-            xlsx_stream.RowStream(src, out, sorted(rows), edit, formulas=bool(changed), head=head).run()
+            xlsx_stream.RowStream(src, out, sorted(rows), edit, formulas=bool(changed), head=head,
+                                   fast=fast).run()
     except xlsx_stream.Unstreamable:
         out.close()
         sheet = _Sheet(pkg, part)

@@ -77,12 +77,17 @@ class RowStream:
     """Copy a worksheet from ``src`` to ``out``; the rows numbered in ``touch``
     (sorted; missing ones are created empty) and, when ``formulas``, the rows holding
     a formula are handed to ``edit`` inside a ``sheetData`` element, in file order.
-    ``head(bytes) -> bytes`` may change what comes before ``sheetData``."""
+    ``head(bytes) -> bytes`` may change what comes before ``sheetData``. ``fast(row
+    bytes or None, number)`` may give a row's new bytes without parsing it (None: it
+    cannot; the row is parsed and handed to ``edit``)."""
 
     def __init__(self, src: IO[bytes], out: IO[bytes], touch: Sequence[int],
                  edit: Callable[[etree._Element], None], formulas: bool,
-                 head: Callable[[bytes], bytes] = lambda b: b):
+                 head: Callable[[bytes], bytes] = lambda b: b,
+                 fast: Callable[[bytes | None, int], bytes | None] | None = None):
         self.src, self.out, self.edit, self.formulas, self.head_fn = src, out, edit, formulas, head
+        self.fast = fast
+        self._pos, self._run = 0, None  # in the piece at hand: copied up to; the run waiting to be parsed
         self.pending = list(reversed(touch))  # popped from the end: smallest first
         self.last = 0  # the last row number seen (rows must ascend)
         self.parsed_rows = 0  # rows parsed (the rest were copied as bytes)
@@ -165,45 +170,61 @@ class RowStream:
         self._formulas = [m.start() for m in _FORMULA.finditer(piece)] if self.formulas else []
         self._splice(piece, rows, final)
 
-    def _needs(self, piece: bytes, number: int, start: int, end: int) -> list[int] | None:
-        """The new rows to create before this row, plus this row if it needs an edit
-        (None: copy it as it is)."""
+    def _needs(self, number: int, start: int, end: int) -> tuple[list[int], bool]:
+        """The new rows to create before this row, and whether this row needs an
+        edit (a cell to set, or a formula when ``formulas``)."""
         new = []
         while self.pending and self.pending[-1] < number:
             new.append(self.pending.pop())
         hit = bool(self.pending) and self.pending[-1] == number
         if hit:
             self.pending.pop()
-        if hit or new:
-            return new
+            return new, True
         at = bisect.bisect_left(self._formulas, start)
-        return new if at < len(self._formulas) and self._formulas[at] < end else None
+        return new, at < len(self._formulas) and self._formulas[at] < end
 
     def _splice(self, piece: bytes, rows: list[tuple[int, int, int]], final: bool) -> None:
         last_number = rows[-1][0] if rows else 0
-        quiet = not (self.pending and self.pending[-1] <= last_number) and not self._formulas
-        pos = 0
-        if not quiet:
-            i = 0
-            while i < len(rows):
-                new = self._needs(piece, *rows[i])
-                if new is None:
-                    i += 1
-                    continue
-                j = i + 1
-                while j < len(rows):
-                    more = self._needs(piece, *rows[j])
-                    if more is None:
-                        break
-                    new += more
-                    j += 1
-                self.out.write(piece[pos:rows[i][1]])
-                self.out.write(self._edited(piece[rows[i][1]:rows[j - 1][2]], new))
-                pos, i = rows[j - 1][2], j
-        self.out.write(piece[pos:])
-        if final and self.pending:  # rows after the last one there
-            self.out.write(self._edited(b"", list(reversed(self.pending))))
-            self.pending = []
+        self._pos, self._run = 0, None
+        if (self.pending and self.pending[-1] <= last_number) or self._formulas:
+            for number, start, end in rows:
+                new, hit = self._needs(number, start, end)
+                for n in new:
+                    self._unit(piece, n, start, start)
+                if hit:
+                    self._unit(piece, number, start, end)
+        if final:  # rows after the last one there
+            while self.pending:
+                self._unit(piece, self.pending.pop(), len(piece), len(piece))
+        self._flush(piece)
+        self.out.write(piece[self._pos:])
+
+    def _unit(self, piece: bytes, number: int, start: int, end: int) -> None:
+        """Row ``number`` (``piece[start:end]``; empty: one to create at ``start``):
+        its new bytes from ``fast`` if it can, else parsed with the rows around it
+        that need parsing too (one run, one parse)."""
+        done = self.fast(piece[start:end] if end > start else None, number) if self.fast else None
+        if done is not None:
+            self._flush(piece)
+            self.out.write(piece[self._pos:start])
+            self.out.write(done)
+            self._pos = end
+            return
+        if self._run is not None and piece.find(b"<", self._run[1], start) >= 0:
+            self._flush(piece)  # rows copied as they are lie between: a run of its own
+        if self._run is None:
+            self.out.write(piece[self._pos:start])
+            self._run = [start, start, []]
+        self._run[1] = end  # the run holds what lies between its rows too (whitespace)
+        if end == start:
+            self._run[2].append(number)
+        self._pos = end
+
+    def _flush(self, piece: bytes) -> None:
+        if self._run is not None:
+            start, end, new = self._run
+            self.out.write(self._edited(piece[start:end], new))
+            self._run = None
 
     def _edited(self, run: bytes, new: list[int]) -> bytes:
         try:
