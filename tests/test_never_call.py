@@ -472,3 +472,51 @@ def test_classes_with_left_out_equals_setting_each_id_in_turn(known, values, nev
         expected.loc[cid] = schema.HARD_NO
     got = never_call.classes_with_left_out(cc, never_call.LeftOut(set(never), set(), pd.DataFrame()), touch)
     pd.testing.assert_series_equal(got, expected, check_exact=True)
+
+
+class _PlainIdResolver:
+    """IdResolver as first written: a set of ids per key, a search per lookup."""
+
+    def __init__(self, known):
+        from sheetcrm.core.near import closest
+        self.closest = closest
+        self.known = {cid for cid in never_call._ids(known) if cid}
+        self.by_key = {}
+        for cid in self.known:
+            self.by_key.setdefault(never_call.id_key(cid), set()).add(cid)
+
+    def __call__(self, typed, near=True):
+        if not typed or typed in self.known:
+            return typed, True
+        key = never_call.id_key(typed)
+        same = self.by_key.get(key, set())
+        if len(same) == 1:
+            return next(iter(same)), True
+        close = self.closest(key, list(self.by_key), never_call.NEAR_ID) if near else None
+        if close is not None:
+            return sorted(self.by_key[close])[0], False
+        return typed, True
+
+
+_TYPED_ID = st.lists(st.sampled_from(["C", "c", "P", "-", "_", " ", "0", "00", "1", "2", "4", "42", "9", "é",
+                                      "\u2011", "\u200b", "x"]), max_size=6).map("".join)
+
+
+_VARIANT = st.sampled_from(["C-42", "c42", "C-0042", "C 42", "C-\u200b42", "C\u201142", "C-4", "C-2", "P-42", "c-2", "C-002"])
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(known=st.lists(_VARIANT | _TYPED_ID | st.none() | st.integers(0, 50) | st.floats(0, 50), max_size=30),
+       typed=st.lists(st.tuples(_VARIANT | _TYPED_ID, st.booleans()), min_size=1, max_size=30))
+def test_id_resolver_equals_the_plain_one(known, typed):
+    """Ids that share a key (C-42, c42, C-0042) name nobody for sure; a near key names
+    the lowest id of it; each lookup, near or not, answers as the plain resolver."""
+    ids = pd.Series(known, dtype=object)
+    fast, plain = never_call.IdResolver(ids), _PlainIdResolver(ids)
+    for value, near in typed + typed[::-1]:  # asked again: the remembered search answers alike
+        assert fast(value, near=near) == plain(value, near=near)
+
+
+def test_a_near_key_that_two_ids_share_names_the_lowest():
+    resolve = never_call.IdResolver(pd.Series(["c42", "C-42", "C-7"], dtype=object))
+    assert resolve("C-0042") == ("C-42", False) and resolve("C-0007") == ("C-7", True)

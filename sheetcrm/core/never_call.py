@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -307,18 +308,25 @@ class IdResolver:
     def __init__(self, known: pd.Series):
         self._known = known
         self.known: set[str] | None = None  # built on the first row that needs it (most syncs: none)
-        self.by_key: dict[str, set[str]] = {}
-        self.keys: list[str] | None = None
-
-    def _keys(self) -> list[str]:
-        if self.keys is None:
-            self.keys = list(self.by_key)
-        return self.keys
+        self.only: dict[str, str] = {}  # id_key -> the one known id with that key
+        self.lowest: dict[str, str] = {}  # id_key -> the lowest known id with that key
+        self.keys: list[str] = []  # every id_key, in the order the known ids first give them
+        self.near: dict[str, str | None] = {}  # id_key -> closest(...) of it, asked once per key
 
     def _build(self) -> None:
         self.known = {cid for cid in _ids(self._known) if cid}
-        for cid in self.known:
-            self.by_key.setdefault(id_key(cid), set()).add(cid)
+        cids = list(self.known)
+        keys = [id_key(cid) for cid in cids]
+        self.only = dict(zip(keys, cids))
+        self.keys = list(self.only)
+        self.lowest = dict(self.only)
+        if len(self.only) < len(cids):  # some ids share a key (C-42 and c42): those keys name nobody for sure
+            shared = {k for k, n in Counter(keys).items() if n > 1}
+            for k, cid in zip(keys, cids):
+                if k in shared:
+                    self.lowest[k] = min(self.lowest[k], cid)
+            for k in shared:
+                del self.only[k]
 
     def __call__(self, typed: str, near: bool = True) -> tuple[str, bool]:
         if self.known is None:
@@ -326,12 +334,13 @@ class IdResolver:
         if not typed or typed in self.known:
             return typed, True
         key = id_key(typed)
-        same = self.by_key.get(key, set())
-        if len(same) == 1:
-            return next(iter(same)), True
-        close = closest(key, self._keys(), NEAR_ID) if near else None
+        if key in self.only:
+            return self.only[key], True
+        if near and key not in self.near:
+            self.near[key] = closest(key, self.keys, NEAR_ID)
+        close = self.near[key] if near else None
         if close is not None:
-            return sorted(self.by_key[close])[0], False
+            return self.lowest[close], False
         return typed, True  # nobody near: the row speaks for an id no one has
 
 
