@@ -999,3 +999,56 @@ def test_blind_train_miss_kinds_are_read(rules, text, category):
 def test_blind_train2_hard_no_families_are_read(rules, text, category):
     got = reasons.classify(text, "declined", rules)
     assert (got.cls, got.category) == ("hard_no", category), got.rule
+
+
+@pytest.mark.parametrize("text, category", [
+    # still early in a career: trainee, apprentice, intern, "too early"
+    ("trainee in his first year, too soon for this one", "experience"),
+    ("Apprentie en 1re année, c'est trop tôt", "experience"),
+    ("Sigue de becaria, aún es pronto", "experience"),
+    ("Noch Werkstudent, zu früh für die Rolle", "experience"),
+    ("Nog stagiaire, nog te vroeg voor deze rol", "experience"),
+    ("3 ans d'expérience, il en faut 6 minimum", "experience"),
+    ("Tiene 2 años de experiencia y piden mínimo 5", "experience"),
+    ("Hat noch nie ein Projekt geleitet, Rolle ist Projektleitung", "experience"),
+    # signed or chose elsewhere
+    ("A signé ailleurs, un CDI en direct", "declined_role"),
+    ("Hat ein anderes Angebot angenommen", "declined_role"),
+    ("Se queda con otra oferta que le ha salido", "declined_role"),
+    ("Heeft elders getekend", "declined_role"),
+    # commute and permits in each language
+    ("Cada día de Alcalá a Madrid centro, demasiadas horas de viaje", "location"),
+    ("Dagelijks naar Amsterdam is te ver voor hem", "location"),
+    ("Täglich nach München pendeln will er nicht", "location"),
+    ("Geen werkvergunning voor NL", "location"),
+    ("Möchte mobil arbeiten, Kunde will Präsenz", "location"),
+    # a rate per hour or day, a package in each language
+    ("wants 95 €/h, client pays 75", "salary"),
+    ("Quiere 50 €/hora, el cliente paga 40", "salary"),
+    ("Totaalpakket te laag, leaseauto ontbrak", "salary"),
+    ("Gesamtpaket passte nicht, Dienstwagen fehlte", "salary"),
+    ("Demasiado caro para este cliente", "salary"),
+    # only knows another tool
+    ("Kent alleen Outsystems, klant wil Mendix", "skills"),
+    ("Kann nur PHP, gesucht ist Go", "skills"),
+    ("Ne connaît que Symfony, le client veut du Django", "skills"),
+    ("Solo conoce Angular, buscan React", "skills"),
+    # the client's veto or no, said in each language
+    ("Refus du client après l'entretien final", "sponsor_rejected"),
+    ("La directora vetó la contratación", "sponsor_rejected"),
+    ("Le CTO a mis son veto", "sponsor_rejected"),
+    ("Klant zei nee na het tweede gesprek", "sponsor_rejected"),
+    ("El cliente no sigue con ella tras la entrevista", "sponsor_rejected"),
+    ("Ils ont dit non après le test", "sponsor_rejected"),
+    # hours a week, an earliest start after the go-live
+    ("Kann nur 25 Stunden pro Woche, Stelle ist Vollzeit", "availability"),
+    ("earliest start is after the go-live, client can't wait", "availability"),
+    ("current employer won't release her until March", "availability"),
+    # stood up, a full voicemail
+    ("Nos dio plantón en la entrevista", "ghosted"),
+    ("Voicemail zit vol, reageert niet", "ghosted"),
+    ("Hat uns beim Termin sitzen lassen", "ghosted"),
+])
+def test_blind_train2_soft_families_are_read(rules, text, category):
+    got = reasons.classify(text, "declined", rules)
+    assert (got.cls, got.category) == ("soft_no", category), got.rule
