@@ -222,7 +222,7 @@ def where_time_goes(rows: list[dict[str, Any]]) -> str:
     and inside analyse the domain steps."""
     out = []
     for r in rows:
-        if r["step"] not in ("sync", "resync") or not r.get("phases") or r.get("seconds") is None:
+        if r["step"] not in ("sync", "resync", "idle") or not r.get("phases") or r.get("seconds") is None:
             continue
         ph = r["phases"]
         top = [f"{k} {ph[k]:.2f}" + (f" (HTTP {ph[k + '.http']:.2f})" if k + ".http" in ph else "")

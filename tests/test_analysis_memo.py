@@ -132,9 +132,9 @@ def edit(kind: str, rnd: random.Random, books: list[MemoryBackend], settings: Se
                         "email", today])
         elif kind == "owned_tab":
             tabs[settings.tab_title(schema.CIRCLE_BACKS)].append(["a person's note"])
-            tabs[settings.tab_title(schema.SUMMARY)][-1] = ["typed over"]
+            tabs.setdefault(settings.tab_title(schema.SUMMARY), [[]])[-1] = ["typed over"]
         elif kind == "summary_gone":
-            del tabs[settings.tab_title(schema.SUMMARY)]
+            tabs.pop(settings.tab_title(schema.SUMMARY), None)
         elif kind == "input_header":
             tabs[tab][0] = [*tabs[tab][0], "team notes"]
             tabs[tab][-1] = [*tabs[tab][-1], *[None] * (len(names) - len(tabs[tab][-1])), "mine"]

@@ -57,6 +57,7 @@ def test_tiny_run_writes_one_row_per_size_backend_step_with_exactly_the_document
     for backend in ("memory", "xlsx"):
         assert by[(200, backend, "sync")]["seconds"] > 0
         assert by[(200, backend, "resync")]["seconds"] > 0
+        assert by[(200, backend, "idle")]["seconds"] > 0  # a sync that finds the sheet as the last one read it
         assert (200, backend, "sync:analyse") in by
     assert by[(3000, "memory", "classify_1m")]["seconds"] > 0
     google = by[(200, "gsheets", "sync")]
