@@ -54,3 +54,13 @@ def test_blank_flags_follow_a_list_that_grew_after_they_were_asked_for():
     assert blank_flags(uniques) == [False, True]
     uniques.append(" ")
     assert blank_flags(uniques) == [False, True, True]
+
+
+@hsettings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from([None, float("nan"), pd.NaT, pd.NA]), min_size=1, max_size=20))
+def test_a_column_of_blanks_factorises_as_pandas_does(cells):
+    values = pd.Series(cells, dtype=object)
+    codes, uniques = factorise(values)
+    want_codes, want_uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    assert codes.tolist() == want_codes.tolist()
+    assert [str(u) for u in uniques] == [str(u) for u in want_uniques]

@@ -34,7 +34,11 @@ def factorise(raw: pd.Series) -> tuple[np.ndarray, list[Any]]:
     values = raw.to_numpy(dtype=object)
     if not len(values):
         return np.empty(0, dtype=np.intp), Uniques(mixed=False)
-    if pd.api.types.infer_dtype(values, skipna=True) in _HOMOGENEOUS:
+    inferred = pd.api.types.infer_dtype(values, skipna=True)
+    if inferred == "empty" and pd.isna(values).all():  # a column nobody filled in: no hashing needed, as
+        codes, uniques = pd.factorize(values[:1], use_na_sentinel=False)  # pd.factorize makes every blank one
+        return np.zeros(len(values), dtype=np.intp), Uniques(uniques, mixed=False)
+    if inferred in _HOMOGENEOUS:
         try:
             codes, uniques = pd.factorize(values, use_na_sentinel=False)
             return np.asarray(codes, dtype=np.intp), Uniques(uniques, mixed=False)
@@ -141,9 +145,7 @@ def parse_uniques(uniques: list[Any], fn: Callable[[Any], Any]) -> tuple[list[An
 
 
 def take(uniques_out: list[Any], codes: np.ndarray, index: pd.Index) -> pd.Series:
-    arr = np.empty(len(uniques_out), dtype=object)
-    for i, v in enumerate(uniques_out):  # element-wise: tuples must not become a 2-D array
-        arr[i] = v
+    arr = np.fromiter(uniques_out, dtype=object, count=len(uniques_out))  # element-wise: tuples stay tuples
     return pd.Series(arr[codes] if len(codes) else arr[:0], index=index, dtype=object)
 
 

@@ -17,14 +17,23 @@ REQUIRES_REASON = ("rejected", "declined")
 
 
 def _rows_where(log: IssueLog, key: str, mask: pd.Series, column: str, values: pd.Series | None, severity: str,
-                message: str | Callable[[pd.DataFrame], list[str]], frame: pd.DataFrame | None = None) -> None:
+                message: str | Callable[[pd.DataFrame], list[str]], frame: pd.DataFrame | None = None,
+                text: Callable[[pd.Series], pd.Series] | None = None) -> None:
+    """An issue on each row of ``mask``; ``text`` turns the values shown into text,
+    for those rows only (formatting a whole column for a few rows is slow)."""
     mask = mask.fillna(False).astype(bool)
     if not mask.any():
         return
-    rows = mask.index[mask.to_numpy()]
-    shown = [""] * len(rows) if values is None else [_show(v) for v in values[mask]]
-    msgs = [message] * len(rows) if isinstance(message, str) else message(frame.loc[rows])
+    where = mask.to_numpy()
+    rows = mask.index[where]
+    picked = None if values is None else values[where]
+    shown = [""] * len(rows) if picked is None else [_show(v) for v in (picked if text is None else text(picked))]
+    msgs = [message] * len(rows) if isinstance(message, str) else message(frame[where])
     log.add_many(key, rows, column, shown, severity, msgs)
+
+
+def _ymd(days: pd.Series) -> pd.Series:
+    return days.dt.strftime("%Y-%m-%d")
 
 
 def candidate_rules(log: IssueLog, cands: pd.DataFrame, raw: pd.DataFrame, distinct: Distinct) -> None:
@@ -47,13 +56,14 @@ def pipeline_rules(log: IssueLog, pipe: pd.DataFrame, raw: pd.DataFrame, distinc
                 lambda f: [f"rejection_reason is required when outcome is {o} (say why, e.g. 'salary too high')"
                            for o in f["outcome"]], pipe)
     before = pipe["decided_on"] < pipe["first_contacted"]
-    _rows_where(log, schema.PIPELINE, before, "decided_on", pipe["decided_on"].dt.strftime("%Y-%m-%d"), "error",
-                lambda f: [f"decided_on is before first_contacted ({d:%Y-%m-%d})" for d in f["first_contacted"]], pipe)
+    _rows_where(log, schema.PIPELINE, before, "decided_on", pipe["decided_on"], "error",
+                lambda f: [f"decided_on is before first_contacted ({d:%Y-%m-%d})" for d in f["first_contacted"]], pipe,
+                text=_ymd)
 
     given = pipe["attempts"].notna()
     responded = pipe["responded_on_attempt"]
     too_late = given & responded.notna() & (responded > pipe["attempts"])
-    _rows_where(log, schema.PIPELINE, too_late, "responded_on_attempt", responded.astype(object), "error",
+    _rows_where(log, schema.PIPELINE, too_late, "responded_on_attempt", responded, "error",
                 lambda f: [f"responded_on_attempt ({r}) is more than attempts ({a})"
                            for r, a in zip(f["responded_on_attempt"], f["attempts"])], pipe)
     filled = pipe["attempts"].mask(~given & pipe["first_contacted"].notna(), 1).fillna(0).astype("Int64")
@@ -100,8 +110,8 @@ def touchpoint_rules(log: IssueLog, touch: pd.DataFrame) -> None:
     _rows_where(log, schema.TOUCHPOINTS, later, "follow_up_on", None, "warning",
                 "outcome is call_back_later but follow_up_on is blank; write the date they asked for")
     before = touch["follow_up_on"] < touch["date"]
-    _rows_where(log, schema.TOUCHPOINTS, before, "follow_up_on", touch["follow_up_on"].dt.strftime("%Y-%m-%d"),
-                "warning", "follow_up_on is before the touchpoint's date; is the year right?")
+    _rows_where(log, schema.TOUCHPOINTS, before, "follow_up_on", touch["follow_up_on"], "warning",
+                "follow_up_on is before the touchpoint's date; is the year right?", text=_ymd)
     touch["channel"] = touch["channel"].where(touch["channel"].notna(), "other")
 
 
