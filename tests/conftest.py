@@ -169,13 +169,14 @@ def google():
 def gsheet(google):
     """Factory: (key, GSheetsBackend) on a new stand-in spreadsheet holding ``tabs``
     (title -> rows), talking HTTP through gspread with anonymous credentials.
-    Retries wait microseconds here; the waits asked for are in ``backend.waits``."""
-    def make(tabs=None, **options):
+    Retries wait microseconds here; the waits asked for are in ``backend.waits``.
+    ``like=KEY``: a copy of that spreadsheet instead (everything in it, as it is now)."""
+    def make(tabs=None, like: str | None = None, **options):
         from google.auth.credentials import AnonymousCredentials
 
         from sheetcrm.workbook.backends.gsheets import GSheetsBackend
 
-        key = google.add_book(tabs)
+        key = google.copy_book(like) if like is not None else google.add_book(tabs)
         options.setdefault("backoff", 0.001)
         options.setdefault("sleep", lambda seconds: None)
         options.setdefault("timeout", 5.0)

@@ -367,6 +367,16 @@ class StandIn:
             self.books[key] = book
         return key
 
+    def copy_book(self, key: str) -> str:
+        """A new spreadsheet holding a deep copy of ``key``'s (cells, formats, protections,
+        developer metadata): one sheet prepared once for many tests."""
+        with self.lock:
+            book = copy.deepcopy(self.books[key])
+        book.key = f"standin-{next(self._ids):04d}-{random.getrandbits(32):08x}"
+        with self.lock:
+            self.books[book.key] = book
+        return book.key
+
     def book(self, key: str) -> Book:
         return self.books[key]
 
