@@ -1052,3 +1052,69 @@ def test_blind_train2_hard_no_families_are_read(rules, text, category):
 def test_blind_train2_soft_families_are_read(rules, text, category):
     got = reasons.classify(text, "declined", rules)
     assert (got.cls, got.category) == ("soft_no", category), got.rule
+
+
+@pytest.mark.parametrize("text, category", [
+    # a second round of probe notes for the same hard-no families, other members of each family
+    ('Overstated his role massively: was a tester, claimed to be QA lead', 'false_information'),
+    ('Degree from a diploma mill, bought online', 'false_information'),
+    ("Title inflation on LinkedIn: 'Head of Data' was actually an analyst post", 'false_information'),
+    ('Could not produce the certificate he listed; eventually admitted he never sat the exam', 'false_information'),
+    ('Hat im Lebenslauf hochgestapelt, war nie Teamleiter', 'false_information'),
+    ('Hat beim Abschluss geflunkert, nur abgebrochen', 'false_information'),
+    ('A menti sur son diplôme, jamais obtenu', 'false_information'),
+    ("Titre d'ingénieur usurpé, l'école ne le connaît pas", 'false_information'),
+    ('Exageró su experiencia, en realidad era becario', 'false_information'),
+    ('Se inventó un máster que no terminó', 'false_information'),
+    ('Heeft gejokt over zijn diploma', 'false_information'),
+    ('Functietitel sterk overdreven op het cv, was junior', 'false_information'),
+    ('Shouted at our receptionist and slammed the door', 'conduct'),
+    ('Recorded the client interview without consent and posted it online', 'conduct'),
+    ('Used ChatGPT secretly during the live coding interview, caught by the panel', 'conduct'),
+    ('Stalked our recruiter on social media after the rejection', 'conduct'),
+    ('Werd handgemeen met een andere kandidaat in de wachtruimte', 'conduct'),
+    ('Schreeuwde tegen onze receptie', 'conduct'),
+    ('Hat unsere Kollegin bedrängt und anzügliche Nachrichten geschickt', 'conduct'),
+    ('A hurlé sur notre chargée de recrutement au téléphone', 'conduct'),
+    ('Se puso agresivo con la recepcionista', 'conduct'),
+    ('Moving back to Brazil for good with his family', 'unavailable_permanently'),
+    ('Taking early retirement in June', 'unavailable_permanently'),
+    ('Geht im Sommer in den Ruhestand', 'unavailable_permanently'),
+    ('Part vivre au Québec définitivement', 'unavailable_permanently'),
+    ('Se va a vivir a Argentina para siempre', 'unavailable_permanently'),
+    ('Gaat met vervroegd pensioen', 'unavailable_permanently'),
+    ("Won't work through recruiters, ever", 'unavailable_permanently'),
+    ('Now a personal trainer full time, left tech', 'career_change'),
+    ('Became a lorry driver, says he is done with IT', 'career_change'),
+    ('Training to be a vet, no return to software', 'career_change'),
+    ('Ist jetzt Busfahrer, kein Interesse mehr an IT', 'career_change'),
+    ("Devenue sage-femme, a quitté l'informatique", 'career_change'),
+    ('Ahora es camionero, dejó el desarrollo', 'career_change'),
+    ('Werkt nu als buschauffeur, klaar met IT', 'career_change'),
+    ("Client's complaint about missed deadlines was checked with the PM and found valid", 'client_complaint'),
+    ('Beschwerde des Kunden über Arbeitszeiten berechtigt, Logs geprüft', 'client_complaint'),
+    ('Queja del cliente por ausencias, comprobada con los registros', 'client_complaint'),
+    ('Klacht van de klant over gedrag, na onderzoek gegrond verklaard', 'client_complaint'),
+    ('Unsubscribe me and do not reach out again', 'do_not_contact'),
+    ('Please remove my details, no more calls', 'do_not_contact'),
+    ('Bitte keine Anrufe oder Mails mehr, hat er deutlich gesagt', 'do_not_contact'),
+    ('Ne plus jamais le relancer, demande explicite', 'do_not_contact'),
+    ('Pidió no volver a ser contactado', 'do_not_contact'),
+    ('Wil niet meer gemaild of gebeld worden', 'do_not_contact'),
+])
+def test_hard_no_families_second_probe_round(rules, text, category):
+    got = reasons.classify(text, "declined", rules)
+    assert (got.cls, got.category) == ("hard_no", category), got.rule
+
+
+def test_blind_train2_category_accuracy_floor(rules):
+    """reasons_blind_train2.csv was written by someone who never saw the rules, and measured
+    once as it landed: 239/320 = 74.7 % in category, 15 hard-nos read as soft-no. It is
+    tuning material since (the families of its misses were written in all five languages,
+    each pinned by probe notes of other wording above); the floor is what the reader reaches
+    on it now, so it cannot regress; it is no longer a blind figure."""
+    rows = labelled(DATA / "reasons_blind_train2.csv")
+    assert len(rows) == 320
+    got = [reasons.classify(r["text"], None, rules) for r in rows]
+    right = sum(g.category == r["category"] for g, r in zip(got, rows))
+    assert right / len(rows) >= 0.99, right
