@@ -188,7 +188,6 @@ _CELL_TAG = re.compile(rb"<c(?=[\s/>])[^>]*>")
 _CELL_REF = re.compile(rb'\sr\s*=\s*["\']([A-Z]{1,3})(\d+)["\']')
 _SPANS = re.compile(rb'(\sspans\s*=\s*)(["\'])(.*?)\2')
 _SPANS_VALUE = re.compile(rb"(\d+):(\d+)")
-_NOT_PLAIN = re.compile(rb"<f[\s/>]|<extLst[\s/>]|<[A-Za-z_][\w.-]*:")  # formulas, extensions, prefixed tags
 
 
 def new_cell_xml(ref: str, value: Any, date_style: Callable[[], int]) -> str:
@@ -205,17 +204,56 @@ def new_cell_xml(ref: str, value: Any, date_style: Callable[[], int]) -> str:
     return f'<c r="{ref}"><v>{v}</v></c>'
 
 
+def _last_cell(row: bytes, start: int, end: int) -> int:
+    """Where the last ``<c`` tag between ``start`` and ``end`` begins (-1: none)."""
+    while (end := row.rfind(b"<c", start, end)) >= 0 and row[end + 2:end + 3] not in _AFTER_C:
+        pass
+    return end
+
+
+_AFTER_C = (b" ", b"\t", b"\n", b"\r", b"/", b">")
+
+
+def _cell_col(row: bytes, at: int, suffix: bytes) -> int | None:
+    """The column of the cell whose tag starts at ``at`` (None: not a reference in this row)."""
+    ref = _CELL_REF.search(row, at, row.find(b">", at) + 1)
+    return _columns().get(ref.group(1).decode()) if ref and ref.group(2) == suffix else None
+
+
+def _cells_in(row: bytes, start: int, end: int, number: int, first_new: int) -> list[tuple[int, int]] | None:
+    """(byte offset, column) of the row's cells in file order: only the last one
+    when it comes before ``first_new`` (the tree edit, ``cells_for``, reads no
+    more either); None when a reference is not this row's or columns do not ascend."""
+    suffix = b"%d" % number
+    last = _last_cell(row, start, end)
+    if last < 0:
+        return []
+    col = _cell_col(row, last, suffix)
+    if col is None:
+        return None
+    if col < first_new:
+        return [(last, col)]
+    have: list[tuple[int, int]] = []
+    for m in _CELL_TAG.finditer(row, start, end):
+        col = _cell_col(row, m.start(), suffix)
+        if col is None or (have and col <= have[-1][1]):
+            return None
+        have.append((m.start(), col))
+    return have
+
+
 def row_with_new_cells(row: bytes | None, number: int, cells: list[tuple[int, Any]],
                        date_style: Callable[[], int]) -> bytes | None:
-    """``row`` (one ``<row>`` element's bytes; None: a row to create) with a cell for
-    each (column, value) of ``cells``, as the tree edit (``cell_at`` + ``fill``) would
-    give, when every column is one the row has no cell in. None when that is not
-    sure (a cell there already, a formula, a reference or ``spans`` it cannot read):
-    the caller edits that row as a tree."""
+    """``row`` (one ``<row>`` element's bytes as ``xlsx_stream`` hands them, no prefixed
+    element in it; None: a row to create) with a cell for each (column, value) of
+    ``cells``, as the tree edit (``cell_at`` + ``fill``) would give, when every column
+    is one the row has no cell in. None when that is not sure (a cell there already,
+    a formula, a reference or ``spans`` it cannot read): the caller edits that row as
+    a tree."""
     if row is None:
         row = b'<row r="%d"/>' % number
     cols = sorted(col for col, _ in cells)
-    if len(set(cols)) != len(cols) or _NOT_PLAIN.search(row):
+    if not cols or len(set(cols)) != len(cols) or b"<f" in row or b"<extLst" in row:
         return None
     tag = _ROW_HEAD.match(row)
     if tag is None:
@@ -223,18 +261,11 @@ def row_with_new_cells(row: bytes | None, number: int, cells: list[tuple[int, An
     head_end = tag.end()
     closed = row[head_end - 2:head_end] == b"/>"
     head = row[:head_end - 2] + b">" if closed else row[:head_end]
-    suffix = b"%d" % number
-    columns = _columns()
-    have = []  # (byte offset of the cell, its column), in file order
-    for m in _CELL_TAG.finditer(row, head_end):
-        ref = _CELL_REF.search(m.group())
-        col = columns.get(ref.group(1).decode()) if ref and ref.group(2) == suffix else None
-        if col is None or (have and col <= have[-1][1]):
-            return None
-        have.append((m.start(), col))
-    if {c for _, c in have} & set(cols):
+    body_end = len(row) if closed else row.rindex(b"</row>")
+    have = _cells_in(row, head_end, body_end, number, cols[0])
+    if have is None or {c for _, c in have} & set(cols):
         return None
-    if cols and (spans := _SPANS.search(head)) is not None:
+    if (spans := _SPANS.search(head)) is not None:
         lo_hi = _SPANS_VALUE.fullmatch(spans.group(3))
         if lo_hi is None:
             return None
@@ -243,7 +274,6 @@ def row_with_new_cells(row: bytes | None, number: int, cells: list[tuple[int, An
     values = dict(cells)
     out = [head]
     pos = head_end
-    body_end = len(row) if closed else row.rindex(b"</row>")
     at = iter(have)
     nxt = next(at, None)
     for col in cols:
@@ -254,7 +284,5 @@ def row_with_new_cells(row: bytes | None, number: int, cells: list[tuple[int, An
         out.append(new_cell_xml(f"{col_letter(col)}{number}", values[col], date_style).encode("utf-8"))
         pos = cut
     out.append(row[pos:body_end])
-    if not cols and closed:
-        return row
     out.append(b"</row>")
     return b"".join(out)

@@ -26,7 +26,7 @@ from typing import Any
 from lxml import etree
 
 from . import xlsx_owned, xlsx_parts, xlsx_recalc, xlsx_stream
-from .base import Changes, OwnedTab, Snapshot, WriteResult, resolve_rows
+from .base import Changes, OwnedTab, Snapshot, WriteResult, resolve_targets
 from .xlsx_cells import cell_at, cells_for, grown, row_cells, row_with_new_cells, set_cell
 from .xlsx_zip import (  # noqa: F401  (_Unpatchable is this module's word for "use openpyxl")
     DATE_FORMAT, OFFICE_DOC, REL_NS, STYLES, WORKSHEET, _Package, _q, _Styles, _Unpatchable)
@@ -158,15 +158,26 @@ def _patch(pkg: _Package, snapshot: Snapshot, changes: Changes) -> PatchedWorkbo
         return len(found.values) if found is not None else 0
 
     result = WriteResult()
-    targets, result.skipped_rows = resolve_rows(changes.cells, get, height)
+    cells = changes.cells  # columns (CellUpdates): no object per update is made here
+    targets, result.skipped_rows = resolve_targets(cells, get, height)
     updates: dict[str, dict[int, list[tuple[int, Any]]]] = {}  # tab -> row -> (column, value), in order
     changed: dict[str, set[int] | None] = {}
-    for upd, row in targets:
-        if upd.tab not in parts:
-            raise _Unpatchable(f"no worksheet {upd.tab!r}")
-        updates.setdefault(upd.tab, {}).setdefault(row, []).append((upd.col, upd.value))
-        changed.setdefault(upd.tab, set()).add(upd.col)
-        result.cells_written += 1
+    for tab, row, col, value in zip(cells.tab, targets, cells.col, cells.value):
+        if row is None:
+            continue
+        rows = updates.get(tab)
+        if rows is None:
+            if tab not in parts:
+                raise _Unpatchable(f"no worksheet {tab!r}")
+            rows = updates[tab] = {}
+            changed[tab] = set()
+        line = rows.get(row)
+        if line is None:
+            rows[row] = [(col, value)]
+        else:
+            line.append((col, value))
+        changed[tab].add(col)
+    result.cells_written = len(targets) - targets.count(None)
     owned = {tab.title: tab for tab in changes.tabs}
     for title in owned:
         changed[title] = xlsx_recalc.ALL
