@@ -44,6 +44,9 @@ def factorise(raw: pd.Series) -> tuple[np.ndarray, list[Any]]:
             return np.asarray(codes, dtype=np.intp), Uniques(uniques, mixed=False)
         except (TypeError, ValueError):
             pass
+    if _apart(set(map(type, values))):
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        return np.asarray(codes, dtype=np.intp), Uniques(uniques, mixed=False)
     # Mixed column: factorise each Python type on its own, so 1, 1.0 and TRUE stay apart.
     type_codes, types = pd.factorize(np.fromiter(map(type, values), dtype=object, count=len(values)))
     codes = np.empty(len(values), dtype=np.intp)
@@ -66,6 +69,16 @@ def factorise(raw: pd.Series) -> tuple[np.ndarray, list[Any]]:
 
 
 _FACTORISABLE = {str, int, float, bool, dt.date, dt.datetime, pd.Timestamp, type(None)}
+# Plain types by the values they can equal: values of two families never compare equal, so a
+# column whose types are all of different families factorises in one pass (its blanks become one).
+_FAMILY = {bool: "number", int: "number", float: "number", str: "text", dt.date: "date", dt.datetime: "datetime",
+           pd.Timestamp: "datetime", type(None): "blank"}
+
+
+def _apart(types: set[type]) -> bool:
+    """True when no two of ``types`` can hold equal values (e.g. dates, text, whole numbers, blanks)."""
+    families = [_FAMILY.get(t) for t in types]
+    return None not in families and len(set(families)) == len(families)
 
 
 def _factorise_by_key(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
