@@ -3,10 +3,12 @@ did-you-mean warning for a near-miss of the suggested list, and referrals to ids
 that name nobody."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from sheetcrm import schema
-from sheetcrm.core import validate
+from sheetcrm.core import sources, validate
 from sheetcrm.core.sources import canonical_source
 
 from conftest import TODAY, make_frames
@@ -47,3 +49,15 @@ def test_source_and_referral_warnings(settings, fields, column, message, suggest
     [hit] = got.itertuples()
     assert (hit.column, hit.severity) == (column, "warning") and message in hit.message
     assert hit.suggestion == suggestion
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(given_ids=st.lists(st.one_of(st.none(), st.integers(0, 3), st.sampled_from(
+           ["C-00001", "c 1", " c-00002 ", "C00003", "Sam Smith", "", "X-9", "c-00001"])), max_size=12),
+       ids=st.lists(st.sampled_from(["C-00001", "C-00002", "C 00003", None]), max_size=4))
+def test_unknown_referrer_ids_equal_a_plain_reading_of_each_cell(given_ids, ids):
+    known = {"".join(str(c).split()).upper() for c in ids if c is not None}
+    plain = [isinstance(v, str) and bool(sources._ID_LIKE.match(v)) and "".join(v.split()).upper() not in known
+             for v in given_ids]
+    got = sources._unknown_ids(pd.Series(given_ids, dtype=object), pd.Series(ids, dtype=object))
+    assert got.tolist() == plain and got.dtype == bool

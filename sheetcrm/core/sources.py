@@ -15,9 +15,11 @@ import difflib
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import schema
+from .distinct import factorise
 from .issues import IssueLog, _show
 
 NEAR_MISS = 0.8  # difflib ratio: linkdin ~ linkedin, refferal ~ referral; twitter is its own
@@ -46,14 +48,24 @@ def source_warnings(log: IssueLog, cands: pd.DataFrame) -> None:
                      [f"source is not on the suggested list; did you mean '{h}'?" for h in hint[near]],
                      list(hint[near]))
     if "referred_by" in cands:
-        known = {"".join(str(c).split()).upper() for c in cands["candidate_id"].dropna()}
         given = cands["referred_by"]
-        unknown = given.map(lambda v: isinstance(v, str) and bool(_ID_LIKE.match(v))
-                            and "".join(v.split()).upper() not in known).astype(bool)
+        unknown = _unknown_ids(given, cands["candidate_id"])
         log.add_many(schema.CANDIDATES, cands.index[unknown.to_numpy(dtype=bool)], "referred_by",
                      [_show(v) for v in given[unknown]], "warning",
                      ["referred_by looks like a candidate_id but is not in Candidates; write the id of the "
                       "referrer or their name"] * int(unknown.sum()))
+
+
+def _unknown_ids(given: pd.Series, ids: pd.Series) -> pd.Series:
+    """Cells that look like a candidate id but name nobody in Candidates. Each distinct
+    value is looked at once, and the ids are read only when some value looks like one."""
+    codes, uniques = factorise(given)
+    looks = [isinstance(v, str) and bool(_ID_LIKE.match(v)) for v in uniques]
+    if any(looks):
+        known = {"".join(str(c).split()).upper() for c in ids.dropna()}
+        looks = [look and "".join(v.split()).upper() not in known for v, look in zip(uniques, looks)]
+    flags = np.array(looks, dtype=bool)
+    return pd.Series(flags[codes] if len(codes) else flags[:0], index=given.index, dtype=bool)
 
 
 def _near_miss(value: Any) -> str:
