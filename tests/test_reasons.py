@@ -1118,3 +1118,17 @@ def test_blind_train2_category_accuracy_floor(rules):
     got = [reasons.classify(r["text"], None, rules) for r in rows]
     right = sum(g.category == r["category"] for g, r in zip(got, rows))
     assert right / len(rows) >= 0.99, right
+
+
+@pytest.mark.parametrize("text", [
+    # words of the new hard-no families in their everyday sense: never a hard-no on their own
+    "Salaris te laag gezien de krappe arbeidsmarkt", "le marché de l'emploi est tendu, il attend",
+    "le client a choisi quelqu'un d'autre", "candidat introuvable depuis lundi", "prefirieron el perfil de otra persona",
+    "client chose someone else's profile", "his ask is out of the market range", "Role filled internally",
+    "client offered money but not enough", "salary high on his list of priorities", "il a gonflé ses prétentions",
+    "no existe la posibilidad de teletrabajo", "no consta el motivo, el cliente no contestó", "Klant koos het profiel van iemand anders",
+    "planning bleek niet te kloppen, start te laat", "caught using his phone in the meeting, a bit rude",
+    "Ruft uns nicht mehr zurück", "Belt ons niet meer terug",
+])
+def test_everyday_senses_of_hard_no_family_words_are_not_hard_no(rules, text):
+    assert reasons.classify(text, "declined", rules).cls != "hard_no"
