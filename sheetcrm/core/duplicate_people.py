@@ -112,8 +112,11 @@ def _similar_names(people: pd.DataFrame, rows: pd.Series) -> pd.DataFrame | None
     loc_codes, _ = pd.factorize(location_key(people).to_numpy(dtype=object))  # -1: no location
     codes, uniques = factorise(people["name"])
     nonword, plain = _NON_WORD, str
-    unique_words = [sorted(nonword.sub(" ", u.casefold()).split()) if u.__class__ is plain and u.isascii()
-                    else name_key(u).split() for u in uniques]  # the ASCII case of name_key, inlined
+    # name_key's words, inlined for ASCII names; for letters, digits and spaces only (most names)
+    # the punctuation pass changes nothing, and lower() is casefold()
+    unique_words = [(sorted(u.lower().split()) if u.replace(" ", "").isalnum()
+                     else sorted(nonword.sub(" ", u.casefold()).split())) if u.__class__ is plain and u.isascii()
+                    else name_key(u).split() for u in uniques]
     key_codes, keys = pd.factorize(np.array([" ".join(w) for w in unique_words], dtype=object))
     key_words = [[]] * len(keys)
     for code, words in zip(key_codes.tolist(), unique_words):
@@ -138,7 +141,8 @@ def _similar_names(people: pd.DataFrame, rows: pd.Series) -> pd.DataFrame | None
 def duplicate_people(log: IssueLog, cands: pd.DataFrame) -> None:
     """Same email, same phone, or near-identical name in the same location: a warning
     on the later row naming the earlier candidate_id. Never merged."""
-    people = cands[cands["candidate_id"].notna() & ~cands["forgotten"]]
+    columns = ["candidate_id", "name", "email_norm", "phone_e164", "city", "country", "remote"]
+    people = cands.loc[cands["candidate_id"].notna() & ~cands["forgotten"], columns]
     if len(people) < 2:
         return
     rows = pd.Series(people.index, index=people.index)
