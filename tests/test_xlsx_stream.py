@@ -323,3 +323,71 @@ def test_new_cells_written_as_bytes_are_the_cells_the_tree_edit_writes(case):
         xlsx_cells.set_cell(None, xlsx_cells.cell_at(row_el, found, number, col), value, _DateStyle(), False)
     got = etree.fromstring(root_open + fast.decode() + "</sheetData></worksheet>")[0][0]
     assert etree.tostring(got, method="c14n") == etree.tostring(row_el, method="c14n")
+
+
+class _CountingStyles:
+    """Style ids in the order they are first asked for (the same calls give the same ids)."""
+
+    def __init__(self):
+        self.ids: dict[tuple, int] = {}
+
+    def xf(self, *key, **kw):
+        return self.ids.setdefault((key, tuple(sorted(kw.items()))), len(self.ids))
+
+
+def _plain_owned_rows(tab, styles) -> bytes:
+    """The owned tab's rows as xlsx_owned wrote them before issue 20's fast path:
+    value_kind + cell_xml for every cell, each cell's style asked for by its key."""
+    from sheetcrm.workbook.backends.base import ROW_LINE_POINTS
+    from sheetcrm.workbook.backends.xlsx_zip import DATE_FORMAT, PERCENT_FORMAT
+
+    cache: dict[tuple, int] = {}
+
+    def style(*key):
+        if key not in cache:
+            cache[key] = styles.xf(0, key[0], key[1], key[2], named=True, wrap=key[3])
+        return cache[key]
+
+    out = []
+    for r, values in enumerate(tab.rows, start=1):
+        bold, cells = r in tab.bold_rows, []
+        for c, value in enumerate(values, start=1):
+            blank = value is None or (isinstance(value, str) and not value)
+            if blank and not bold:
+                continue
+            ref = f"{xlsx_cells.col_letter(c)}{r}"
+            if blank:
+                cells.append(f'<c r="{ref}" s="{style(None, bold, False, c in tab.wrap_columns)}"/>')
+                continue
+            kind, v = xlsx_cells.value_kind(value)
+            fmt = DATE_FORMAT if kind == "d" else (
+                PERCENT_FORMAT if c in tab.percent_columns and isinstance(value, float) else None)
+            s = style(fmt, bold, c in tab.align_right, c in tab.wrap_columns)
+            cells.append(xlsx_cells.cell_xml(ref, s, kind, v) if kind != "none" else f'<c r="{ref}" s="{s}"/>')
+        if cells:
+            tall = ""
+            if r in tab.row_lines:
+                tall = f' ht="{xlsx_cells.number_text(float(tab.row_lines[r] * ROW_LINE_POINTS))}" customHeight="1"'
+            out.append(f'<row r="{r}"{tall}>{"".join(cells)}</row>')
+    return "".join(out).encode("utf-8")
+
+
+@hyp_settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.lists(st.one_of(st.none(), st.just(""), _cell_values), max_size=6), max_size=12),
+       flags=st.lists(st.sets(st.integers(1, 6), max_size=3), min_size=4, max_size=4),
+       bold=st.sets(st.integers(1, 12), max_size=4), lines=st.dictionaries(st.integers(1, 12), st.integers(1, 5)))
+def test_owned_rows_are_the_rows_the_plain_writer_wrote(rows, flags, bold, lines):
+    """xlsx_owned's rows (issue 20: styles found once per column, text cells built
+    directly) against the plain per-cell writer: the same bytes, the same styles
+    asked for in the same order."""
+    from sheetcrm.workbook.backends import xlsx_owned
+    from sheetcrm.workbook.backends.base import OwnedTab
+
+    percent, right, wrap, _ = (tuple(f) for f in flags)
+    tab = OwnedTab("T", rows, percent_columns=percent, align_right=right, wrap_columns=wrap,
+                   bold_rows=tuple(bold), row_lines=lines)
+    plain_styles, fast_styles = _CountingStyles(), _CountingStyles()
+    out = io.BytesIO()
+    xlsx_owned._write_rows(out, tab, fast_styles)
+    assert out.getvalue() == _plain_owned_rows(tab, plain_styles)
+    assert fast_styles.ids == plain_styles.ids

@@ -17,8 +17,17 @@ from lxml import etree
 
 from . import xlsx_parts, xlsx_stream
 from .base import ROW_LINE_POINTS, OwnedTab, col_letter
-from .xlsx_cells import cell_xml, number_text, value_kind
-from .xlsx_zip import DATE_FORMAT, MAIN, PERCENT_FORMAT, _Package, _q, _Styles, _Unpatchable
+from .xlsx_cells import _ESCAPES, cell_xml, number_text, value_kind
+from .xlsx_text import legal_text
+from .xlsx_zip import (
+    DATE_FORMAT,
+    MAIN,
+    PERCENT_FORMAT,
+    _Package,
+    _q,
+    _Styles,
+    _Unpatchable,
+)
 
 _BATCH = 2000  # rows joined before each write
 _EMPTY_DATA = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData/>")
@@ -94,11 +103,14 @@ def _write_rows(out: IO[bytes], tab: OwnedTab, styles: _Styles) -> int:
             xf_cache[key] = styles.xf(0, fmt, bold, right, named=True, wrap=wrap)
         return xf_cache[key]
 
+    columns: dict[int, _Column] = {}
     max_col = 0
     batch: list[str] = []
     bold_rows = frozenset(tab.bold_rows)  # looked up for every row
     for r, values in enumerate(tab.rows, start=1):
-        cells, last = _row_cells(r, values, tab, style, r in bold_rows)
+        if len(values) > len(columns):
+            columns.update((c, _Column(c, tab, style)) for c in range(len(columns) + 1, len(values) + 1))
+        cells, last = _row_cells(r, values, columns, r in bold_rows)
         max_col = max(max_col, last)
         if cells:
             tall = ""
@@ -112,22 +124,50 @@ def _write_rows(out: IO[bytes], tab: OwnedTab, styles: _Styles) -> int:
     return max_col
 
 
-def _row_cells(r: int, values: list[Any], tab: OwnedTab, style, bold: bool) -> tuple[list[str], int]:
+class _Column:
+    """What every cell of one column of an owned tab shares: its letter, and its
+    styles (found once, not per cell)."""
+
+    __slots__ = ("c", "letter", "percent", "plain", "right", "style", "wrap")
+
+    def __init__(self, c: int, tab: OwnedTab, style):
+        self.c, self.letter, self.style = c, col_letter(c), style
+        self.right, self.wrap, self.percent = c in tab.align_right, c in tab.wrap_columns, c in tab.percent_columns
+        self.plain: dict[bool, int] = {}  # bold -> style, found when first needed (none added unused)
+
+    def plain_style(self, bold: bool) -> int:
+        s = self.plain.get(bold)
+        if s is None:
+            s = self.plain[bold] = self.style(None, bold, self.right, self.wrap)
+        return s
+
+
+def _row_cells(r: int, values: list[Any], columns: dict[int, _Column], bold: bool) -> tuple[list[str], int]:
     cells: list[str] = []
     last = 0
     for c, value in enumerate(values, start=1):
+        if type(value) is str and value:  # most cells: text in the column's plain style
+            col = columns[c]
+            text = legal_text(value).translate(_ESCAPES)
+            s = col.plain.get(bold)
+            if s is None:
+                s = col.plain_style(bold)
+            cells.append(f'<c r="{col.letter}{r}" s="{s}" t="inlineStr">'
+                         f'<is><t xml:space="preserve">{text}</t></is></c>')
+            last = c
+            continue
         blank = value is None or (isinstance(value, str) and not value)
         if blank and not bold:
             continue
-        ref = f"{col_letter(c)}{r}"
+        col = columns[c]
+        ref = f"{col.letter}{r}"
         last = c
         if blank:
-            cells.append(f'<c r="{ref}" s="{style(None, bold, False, c in tab.wrap_columns)}"/>')
+            cells.append(f'<c r="{ref}" s="{col.style(None, bold, False, col.wrap)}"/>')
             continue
         kind, v = value_kind(value)
-        fmt = DATE_FORMAT if kind == "d" else (
-            PERCENT_FORMAT if c in tab.percent_columns and isinstance(value, float) else None)
-        s = style(fmt, bold, c in tab.align_right, c in tab.wrap_columns)
+        fmt = DATE_FORMAT if kind == "d" else (PERCENT_FORMAT if col.percent and isinstance(value, float) else None)
+        s = col.plain_style(bold) if fmt is None else col.style(fmt, bold, col.right, col.wrap)
         cells.append(cell_xml(ref, s, kind, v) if kind != "none" else f'<c r="{ref}" s="{s}"/>')
     return cells, last
 
