@@ -8,7 +8,7 @@ import math
 import pandas as pd
 from hypothesis import given, settings as hsettings, strategies as st
 
-from sheetcrm.core.distinct import blank_flags, blank_mask, factorise, parse_uniques
+from sheetcrm.core.distinct import _factorize, blank_flags, blank_mask, factorise, parse_uniques
 from sheetcrm.values import FormulaWithoutValue, is_blank
 
 CELLS = st.one_of(st.none(), st.sampled_from(["", " ", "x", " x ", "1", "TRUE", float("nan"), pd.NaT, pd.NA]),
@@ -65,3 +65,16 @@ def test_a_column_of_blanks_factorises_as_pandas_does(cells):
     want_codes, want_uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
     assert codes.tolist() == want_codes.tolist()
     assert [str(u) for u in uniques] == [str(u) for u in want_uniques]
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from([None, float("nan"), pd.NaT, pd.NA]), st.text(max_size=2),
+                          st.integers(-2, 2)), max_size=25))
+def test_factorising_groups_cells_as_pandas_does_with_blanks_as_one_value(cells):
+    values = pd.Series(cells, dtype=object).to_numpy(dtype=object)
+    codes, uniques = _factorize(values)
+    want_codes, want_uniques = pd.factorize(values, use_na_sentinel=False)
+    pairs = set(zip(codes.tolist(), want_codes.tolist()))
+    assert len(pairs) == len(set(codes.tolist())) == len(set(want_codes.tolist()))  # the same grouping of cells
+    for mine, theirs in pairs:
+        assert str(uniques[mine]) == str(want_uniques[theirs]) and type(uniques[mine]) is type(want_uniques[theirs])

@@ -40,13 +40,13 @@ def factorise(raw: pd.Series) -> tuple[np.ndarray, list[Any]]:
         return np.zeros(len(values), dtype=np.intp), Uniques(uniques, mixed=False)
     if inferred in _HOMOGENEOUS:
         try:
-            codes, uniques = pd.factorize(values, use_na_sentinel=False)
-            return np.asarray(codes, dtype=np.intp), Uniques(uniques, mixed=False)
+            codes, uniques = _factorize(values)
+            return codes, Uniques(uniques, mixed=False)
         except (TypeError, ValueError):
             pass
     if _apart(set(map(type, values))):
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        return np.asarray(codes, dtype=np.intp), Uniques(uniques, mixed=False)
+        codes, uniques = _factorize(values)
+        return codes, Uniques(uniques, mixed=False)
     # Mixed column: factorise each Python type on its own, so 1, 1.0 and TRUE stay apart.
     type_codes, types = pd.factorize(np.fromiter(map(type, values), dtype=object, count=len(values)))
     codes = np.empty(len(values), dtype=np.intp)
@@ -57,7 +57,7 @@ def factorise(raw: pd.Series) -> tuple[np.ndarray, list[Any]]:
         sub_codes: np.ndarray | None = None
         if kind in _FACTORISABLE:
             try:
-                sub_codes, sub_uniques = pd.factorize(part, use_na_sentinel=False)
+                sub_codes, sub_uniques = _factorize(part)
                 sub_uniques = list(sub_uniques)
             except (TypeError, ValueError):
                 sub_codes = None
@@ -65,6 +65,19 @@ def factorise(raw: pd.Series) -> tuple[np.ndarray, list[Any]]:
             sub_codes, sub_uniques = _factorise_by_key(part)
         codes[where] = np.asarray(sub_codes, dtype=np.intp) + len(uniques)
         uniques.extend(sub_uniques)
+    return codes, uniques
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values, use_na_sentinel=False)`` up to the order of the uniques: every
+    blank cell (None, NaN, NaT, NA) one NaN value, here the last. Faster: pandas' own way
+    looks for blanks in an extra pass over the column before hashing it."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.intp)
+    blank = codes < 0
+    if blank.any():
+        codes[blank] = len(uniques)
+        uniques = np.append(np.asarray(uniques, dtype=object), np.array([np.nan], dtype=object))
     return codes, uniques
 
 
