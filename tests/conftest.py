@@ -1,7 +1,9 @@
 """Shared fixtures. Test data is synthetic (example.com emails, +44 7700 900xxx phones)."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import glob
 import os
 import shutil
 import subprocess
@@ -61,6 +63,28 @@ def _fresh_analysis_memo():
     analysis_memo.clear()
     yield
     analysis_memo.clear()
+
+
+# CSV out of LibreOffice, UTF-8, one file per sheet (the 12th token, -1; LibreOffice >= 7.2)
+# named STEM-SHEET.csv: what LibreOffice read in every tab, at about half the cost of
+# writing the workbook back as .xlsx.
+LO_CSV_EVERY_SHEET = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+
+
+def libreoffice_sheets(srcs: list[Path], outdir: Path, timeout: float = 900) -> dict[str, dict[str, list[list[str]]]]:
+    """Every workbook in ``srcs`` opened by ONE LibreOffice run (its start-up is most of
+    a small file's cost): {file name: {sheet title: rows as LibreOffice shows them}}."""
+    soffice = real_client("soffice")["soffice"]
+    outdir.mkdir(parents=True, exist_ok=True)
+    subprocess.run([soffice, f"-env:UserInstallation=file://{outdir / 'lo-profile'}", "--headless", "--convert-to",
+                    LO_CSV_EVERY_SHEET, "--outdir", str(outdir), *map(str, srcs)],
+                   check=True, capture_output=True, timeout=timeout)
+    out: dict[str, dict[str, list[list[str]]]] = {}
+    for src in srcs:
+        prefix = src.stem + "-"
+        out[src.name] = {f.stem[len(prefix):]: list(csv.reader(f.open(encoding="utf-8", newline="")))
+                         for f in outdir.glob(f"{glob.escape(prefix)}*.csv")}
+    return out
 
 
 @pytest.fixture

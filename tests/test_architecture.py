@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import sheetcrm
 
 PACKAGE = Path(sheetcrm.__file__).resolve().parent
