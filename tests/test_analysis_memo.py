@@ -276,3 +276,23 @@ def test_a_sync_leaves_the_analysis_it_keeps_as_it_was(backend, tmp_path, monkey
     report = sync.sync(book, BASE, TODAY, now=NOW)
     assert report.written and report.tabs_rewritten and report.ids_assigned
     assert _picture(analysis_memo._last.analysis) == pictures[0]
+
+
+def test_what_analyse_does_to_its_frames_is_not_what_the_memo_compares(monkeypatch):
+    """The key is made after analysing (not held beside its peak): from the frames as
+    read, which analyse's own changes to the frames it got must not reach."""
+    book = settled(0, False)
+    real = sync.analyse
+
+    def meddling(frames, *args, **kwargs):
+        out = real(frames, *args, **kwargs)
+        cands = frames[schema.CANDIDATES]
+        cands.loc[cands.index[0], "name"] = "Someone Else"  # as if the sheet said so
+        return out
+
+    monkeypatch.setattr(sync, "analyse", meddling)
+    sync.sync(book, BASE, TODAY, now=NOW)
+    book.edit(BASE.tab_title(schema.CANDIDATES), 2, 2, "Someone Else")  # now a person does say so
+    before = analysis_memo.stats["reused"]
+    sync.sync(book, BASE, TODAY, now=NOW)
+    assert analysis_memo.stats["reused"] == before

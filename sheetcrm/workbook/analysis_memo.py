@@ -24,8 +24,9 @@ reuse. On a reuse only the title is stamped again with the new ``now``.
 Because the owned cells count, the sync right after one that wrote is analysed
 afresh (it reads what was written); the ones after it, while nobody edits, reuse.
 
-One entry, in this process only, released before a fresh analysis is made (the
-peak memory of a sync stays that of one analysis). Off with
+One entry, in this process only, released before a fresh analysis is made, and
+made after it, from the frames as read (analyse gets copy-on-write copies): the
+peak memory of a sync stays that of one analysis. Off with
 ``SHEETCRM_ANALYSIS_MEMO=0`` in the environment or ``analysis_memo.enabled = False``.
 """
 from __future__ import annotations
@@ -87,17 +88,21 @@ def analysed(compute: Callable[..., Analysis], frames: Frames, settings: Setting
     entry, _last = _last, None  # released before a fresh analysis: one in memory at a time
     if not enabled:
         return compute(frames, settings, today, now, rules=rules, suppressed=suppressed)
-    key = _key_or_none(frames, settings, today, suppressed)
-    if key is not None and entry is not None and entry.rules is rules and entry.compute is compute \
-            and _same_key(entry.key, key):
+    if entry is not None and entry.rules is rules and entry.compute is compute \
+            and _unchanged(entry.key, frames, settings, today, suppressed):
         reused = _restamped(entry.analysis, entry.title, _title(today, now))
         if reused is not None:
             _last = entry
             stats["reused"] += 1
             return reused
     del entry
-    analysis = compute(frames, settings, today, now, rules=rules, suppressed=suppressed)
+    # compute gets shallow copies: with pandas' copy-on-write, whatever it does to
+    # them leaves these frames as they were read, so the key made after it (not held
+    # beside the analysis' own peak) is the key of what it analysed.
+    analysis = compute({k: f.copy(deep=False) for k, f in frames.items()}, settings, today, now, rules=rules,
+                       suppressed=None if suppressed is None else suppressed.copy(deep=False))
     stats["analysed"] += 1
+    key = _key_or_none(frames, settings, today, suppressed)
     if key is not None and _summary(analysis) is not None:
         _last = _Entry(key, rules, compute, _title(today, now), analysis)
     return analysis
@@ -106,10 +111,22 @@ def analysed(compute: Callable[..., Analysis], frames: Frames, settings: Setting
 def _key_or_none(frames: Frames, settings: Settings, today: dt.date, suppressed: pd.DataFrame | None) -> tuple | None:
     try:
         return _key(frames, settings, today, suppressed)
-    except _Unknown:
+    except Exception:  # noqa: BLE001 - _Unknown or any surprise: the memo never fails a sync, it analyses afresh
         return None
-    except Exception:  # noqa: BLE001 - whatever the inputs, the memo never fails a sync: it analyses afresh
-        return None
+
+
+def _unchanged(key: tuple, frames: Frames, settings: Settings, today: dt.date, suppressed: pd.DataFrame | None) -> bool:
+    """Are these the inputs the key was made of? Column by column, stopping at the first difference."""
+    try:
+        o_settings, o_today, o_tabs, o_supp = key
+        if o_settings != _frozen(settings) or o_today != _frozen(today) or len(o_tabs) != len(frames):
+            return False
+        if (o_supp is None) != (suppressed is None) or (o_supp is not None and not _same_frame(o_supp, suppressed)):
+            return False
+        return all(name == _frozen(n) and _same_frame(old, frame)
+                   for (name, old), (n, frame) in zip(o_tabs, frames.items()))
+    except Exception:  # noqa: BLE001 - _Unknown or any surprise: not the same
+        return False
 
 
 def _title(today: dt.date, now: dt.datetime | None) -> str:
@@ -147,28 +164,27 @@ def _key(frames: Frames, settings: Settings, today: dt.date, suppressed: pd.Data
 
 def _frame(frame: pd.DataFrame) -> tuple:
     """What a frame is, for an exact comparison: its layout (frozen) and its columns as lists."""
+    return _layout(frame), [_column(frame, i) for i in range(frame.shape[1] + 1)]
+
+
+def _layout(frame: pd.DataFrame) -> tuple:
     if not isinstance(frame, pd.DataFrame):
         raise _Unknown
     index = frame.index
-    layout = _frozen((type(frame).__name__, type(index).__name__, str(index.dtype), index.names,
-                      list(frame.columns), [str(t) for t in frame.dtypes], dict(frame.attrs),
-                      frame.flags.allows_duplicate_labels))
-    columns = [index.tolist()] + [frame.iloc[:, i].tolist() for i in range(frame.shape[1])]
-    return layout, columns
+    return _frozen((type(frame).__name__, type(index).__name__, str(index.dtype), index.names, list(frame.columns),
+                    [str(t) for t in frame.dtypes], dict(frame.attrs), frame.flags.allows_duplicate_labels))
 
 
-def _same_key(old: tuple, new: tuple) -> bool:
-    (o_settings, o_today, o_tabs, o_supp), (n_settings, n_today, n_tabs, n_supp) = old, new
-    if o_settings != n_settings or o_today != n_today or len(o_tabs) != len(n_tabs):
+def _column(frame: pd.DataFrame, i: int) -> list[Any]:
+    """Column 0 is the index (the row numbers), then the frame's columns in order."""
+    return frame.index.tolist() if i == 0 else frame.iloc[:, i - 1].tolist()
+
+
+def _same_frame(old: tuple, frame: pd.DataFrame) -> bool:
+    layout, columns = old
+    if layout != _layout(frame) or len(columns) != frame.shape[1] + 1:
         return False
-    if (o_supp is None) != (n_supp is None) or (o_supp is not None and not _same_frame(o_supp, n_supp)):
-        return False
-    return all(on == nn and _same_frame(of, nf) for (on, of), (nn, nf) in zip(o_tabs, n_tabs))
-
-
-def _same_frame(old: tuple, new: tuple) -> bool:
-    (o_layout, o_cols), (n_layout, n_cols) = old, new
-    return o_layout == n_layout and len(o_cols) == len(n_cols) and all(map(_same_column, o_cols, n_cols))
+    return all(_same_column(col, _column(frame, i)) for i, col in enumerate(columns))
 
 
 def _same_column(old: list[Any], new: list[Any]) -> bool:
