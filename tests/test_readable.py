@@ -73,9 +73,10 @@ def test_row_fills_differ_for_every_kind_of_vision(vision):
 
 
 # -- fonts: one named sans-serif wherever sheetcrm styles a cell -----------------------------------
-@pytest.fixture
-def synced(tmp_path):
-    path = tmp_path / "demo.xlsx"
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory):
+    """A synced demo workbook, made once: the tests below only read it."""
+    path = tmp_path_factory.mktemp("synced") / "demo.xlsx"
     settings = Settings(workbook=path)
     api.init_workbook(settings, TODAY, demo=50)
     api.sync_workbook(settings, TODAY, now=dt.datetime(2026, 11, 22, 14, 37))
@@ -138,30 +139,43 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@pytest.mark.parametrize("tab_key", [schema.SUMMARY, schema.CIRCLE_BACKS, schema.ISSUES])
-def test_libreoffice_shows_the_first_20_rows_whole(tab_key, synced, tmp_path):
+RENDERED_TABS = (schema.SUMMARY, schema.CIRCLE_BACKS, schema.ISSUES)
+
+
+@pytest.fixture(scope="module")
+def rendered(synced, tmp_path_factory):
+    """Each owned tab alone in a workbook, all turned into PDF by ONE LibreOffice run (its
+    start-up is most of the cost): {tab: (what its first 20 rows hold, the PDF's text)}."""
     _tools_or_fail()
     path, settings = synced
-    title = settings.tab_title(tab_key)
-    wb = openpyxl.load_workbook(path)
-    for other in [ws for ws in wb.worksheets if ws.title != title]:
-        wb.remove(other)  # only this tab in the PDF: a value elsewhere cannot stand in for it
-    one = tmp_path / "one.xlsx"
-    wb.save(one)
-    ws = wb[title]
-    expected = []
-    for row in ws.iter_rows(max_row=20):
-        for cell in row:
-            if cell.value not in (None, ""):
-                expected.append(_shown(cell.value, "%" in (cell.number_format or "")))
+    folder = tmp_path_factory.mktemp("rendered")
+    expected, ones = {}, []
+    for tab_key in RENDERED_TABS:
+        title = settings.tab_title(tab_key)
+        wb = openpyxl.load_workbook(path)
+        for other in [ws for ws in wb.worksheets if ws.title != title]:
+            wb.remove(other)  # only this tab in the PDF: a value elsewhere cannot stand in for it
+        one = folder / f"one-{tab_key}.xlsx"
+        wb.save(one)
+        ones.append(one)
+        expected[tab_key] = [_shown(cell.value, "%" in (cell.number_format or ""))
+                             for row in wb[title].iter_rows(max_row=20) for cell in row
+                             if cell.value not in (None, "")]
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{folder}/lo-profile", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(folder), *map(str, ones)],
+                   check=True, capture_output=True, timeout=300)
+    return {tab_key: (expected[tab_key], _squash(subprocess.run(
+        ["pdftotext", str(one.with_suffix(".pdf")), "-"], check=True, capture_output=True, text=True).stdout))
+        for tab_key, one in zip(RENDERED_TABS, ones)}
+
+
+@pytest.mark.parametrize("tab_key", RENDERED_TABS)
+def test_libreoffice_shows_the_first_20_rows_whole(tab_key, synced, rendered):
+    _tools_or_fail()
+    expected, text = rendered[tab_key]
     assert len(expected) > 10
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(one)],
-                   check=True, capture_output=True, timeout=180)
-    text = _squash(subprocess.run(["pdftotext", str(tmp_path / "one.pdf"), "-"], check=True,
-                                  capture_output=True, text=True).stdout)
     cut = [s for s in expected if _squash(s) not in text]
-    assert not cut, f"{title}: cut off or missing in LibreOffice's rendering: {cut[:5]}"
+    assert not cut, f"{synced[1].tab_title(tab_key)}: cut off or missing in LibreOffice's rendering: {cut[:5]}"
 
 
 # -- the fast layout equals the plain one: every cell wrapped, row by row (odd values too) --------
