@@ -312,7 +312,7 @@ def test_new_cells_written_as_bytes_are_the_cells_the_tree_edit_writes(case):
     number, row, new, simple = case
     root_open = ROOT + "<sheetData>"
     fast = xlsx_cells.row_with_new_cells(None if row is None else row.encode(), number, new,
-                                         lambda: _DateStyle().xf(0, "yyyy-mm-dd"))
+                                         xlsx_cells.CellTails(lambda: _DateStyle().xf(0, "yyyy-mm-dd")))
     assert fast is not None or not simple  # the usual rows are written as bytes
     if fast is None:
         return

@@ -190,18 +190,34 @@ _SPANS = re.compile(rb'(\sspans\s*=\s*)(["\'])(.*?)\2')
 _SPANS_VALUE = re.compile(rb"(\d+):(\d+)")
 
 
-def new_cell_xml(ref: str, value: Any, date_style: Callable[[], int]) -> str:
-    """The text of the cell ``cell_at`` makes at ``ref`` once ``fill`` has set ``value``."""
+def _cell_tail(value: Any, date_style: Callable[[], int]) -> str:
+    """The text of the cell ``cell_at`` makes once ``fill`` has set ``value``, after
+    its ``<c r="A1"``: all that depends on the value."""
     kind, v = value_kind(value)
     if kind == "s":
-        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{v.translate(_ESCAPES)}</t></is></c>'
+        return f' t="inlineStr"><is><t xml:space="preserve">{v.translate(_ESCAPES)}</t></is></c>'
     if kind == "none":
-        return f'<c r="{ref}"/>'
+        return "/>"
     if kind == "b":
-        return f'<c r="{ref}" t="b"><v>{"1" if v else "0"}</v></c>'
+        return f' t="b"><v>{"1" if v else "0"}</v></c>'
     if kind == "d":
-        return f'<c r="{ref}" s="{date_style()}"><v>{v}</v></c>'
-    return f'<c r="{ref}"><v>{v}</v></c>'
+        return f' s="{date_style()}"><v>{v}</v></c>'
+    return f"><v>{v}</v></c>"
+
+
+class CellTails(dict):
+    """``_cell_tail`` as bytes, remembered per (type, value) for one write: a sync
+    writes the same few values (a class, a category) into thousands of rows."""
+
+    def __init__(self, date_style: Callable[[], int]):
+        super().__init__()
+        self.date_style = date_style
+
+    def __missing__(self, key: tuple[type, Any]) -> bytes:
+        tail = _cell_tail(key[1], self.date_style).encode("utf-8")
+        if len(self) < 200_000:  # bounded: distinct texts are not worth keeping all
+            self[key] = tail
+        return tail
 
 
 def _last_cell(row: bytes, start: int, end: int) -> int:
@@ -211,6 +227,7 @@ def _last_cell(row: bytes, start: int, end: int) -> int:
     return end
 
 
+_LETTER_BYTES = [col_letter(c).encode() if c else b"" for c in range(1000)]
 _AFTER_C = (b" ", b"\t", b"\n", b"\r", b"/", b">")
 
 
@@ -243,7 +260,7 @@ def _cells_in(row: bytes, start: int, end: int, number: int, first_new: int) -> 
 
 
 def row_with_new_cells(row: bytes | None, number: int, cells: list[tuple[int, Any]],
-                       date_style: Callable[[], int]) -> bytes | None:
+                       tails: CellTails) -> bytes | None:
     """``row`` (one ``<row>`` element's bytes as ``xlsx_stream`` hands them, no prefixed
     element in it; None: a row to create) with a cell for each (column, value) of
     ``cells``, as the tree edit (``cell_at`` + ``fill``) would give, when every column
@@ -281,7 +298,12 @@ def row_with_new_cells(row: bytes | None, number: int, cells: list[tuple[int, An
             nxt = next(at, None)
         cut = nxt[0] if nxt is not None else body_end
         out.append(row[pos:cut])
-        out.append(new_cell_xml(f"{col_letter(col)}{number}", values[col], date_style).encode("utf-8"))
+        value = values[col]
+        out.append(b'<c r="%s%d"' % (_LETTER_BYTES[col] if col < len(_LETTER_BYTES) else col_letter(col).encode(), number))
+        try:
+            out.append(tails[type(value), value])
+        except TypeError:  # an unhashable value: value_kind says what it is
+            out.append(_cell_tail(value, tails.date_style).encode("utf-8"))
         pos = cut
     out.append(row[pos:body_end])
     out.append(b"</row>")

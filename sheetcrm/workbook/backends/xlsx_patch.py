@@ -27,7 +27,7 @@ from lxml import etree
 
 from . import xlsx_owned, xlsx_parts, xlsx_recalc, xlsx_stream
 from .base import Changes, OwnedTab, Snapshot, WriteResult, resolve_targets
-from .xlsx_cells import cell_at, cells_for, grown, row_cells, row_with_new_cells, set_cell
+from .xlsx_cells import CellTails, cell_at, cells_for, grown, row_cells, row_with_new_cells, set_cell
 from .xlsx_zip import (  # noqa: F401  (_Unpatchable is this module's word for "use openpyxl")
     DATE_FORMAT, OFFICE_DOC, REL_NS, STYLES, WORKSHEET, _Package, _q, _Styles, _Unpatchable)
 
@@ -241,11 +241,11 @@ def _edit_rows(pkg: _Package, title: str, part: str, rows: dict[int, list[tuple[
         except LookupError:
             raise xlsx_stream.Unstreamable("a shared formula's cell before its first cell") from None
 
-    date_style = functools.partial(styles.xf, 0, DATE_FORMAT)  # a new cell's style (none) with a date's format
+    tails = CellTails(functools.partial(styles.xf, 0, DATE_FORMAT))  # a new cell's style (none) with a date's
 
     def fast(row: bytes | None, number: int) -> bytes | None:
         cells = rows.get(number)
-        return row_with_new_cells(row, number, cells, date_style) if cells else None
+        return row_with_new_cells(row, number, cells, tails) if cells else None
 
     def head(data: bytes) -> bytes:
         ref = xlsx_stream.dimension_ref(data)
