@@ -431,3 +431,102 @@ def test_match_shortlist_has_no_contact_unless_asked(tmp_path):
     finally:
         backends.open_backend = old
     assert out.exit_code == 0 and "wrote 1 people to" in out.stderr
+
+
+# -- the fast pair search equals the plain one -------------------------------------------------
+
+def _plain_match_pairs(candidates, positions, pipeline, settings, only_open=True):
+    """match_pairs as first written: np.unique over the skill matches, every rule on every pair."""
+    import numpy as np
+    pos = positions[positions["position_id"].notna()].drop_duplicates("position_id")
+    if only_open:
+        pos = pos[pos["status"] == "open"]
+    cands = candidates[candidates["candidate_id"].notna()].drop_duplicates("candidate_id")
+    syn = settings.skill_synonyms
+    c_row, c_skill, _ = matching._exploded(cands, syn)
+    p_row, p_skill, p_must = matching._exploded(pos, syn)
+    if not len(c_row) or not len(p_row):
+        return pd.DataFrame(columns=list(matching.PAIR_COLUMNS))
+    n_pos = len(pos)
+    needed_all = np.bincount(p_row, minlength=n_pos)
+    must_all = np.bincount(p_row, weights=p_must, minlength=n_pos).astype("int64")
+    codes, _ = pd.factorize(np.concatenate([c_skill, p_skill]))
+    joined = pd.DataFrame({"skill": codes[: len(c_row)], "c": c_row}).merge(
+        pd.DataFrame({"skill": codes[len(c_row):], "p": p_row, "must": p_must}), on="skill")
+    if not len(joined):
+        return pd.DataFrame(columns=list(matching.PAIR_COLUMNS))
+    key = joined["c"].to_numpy().astype("int64") * n_pos + joined["p"].to_numpy()
+    pairs, at, covered = np.unique(key, return_inverse=True, return_counts=True)
+    musts = np.bincount(at.ravel(), weights=joined["must"].to_numpy(dtype="int64"), minlength=len(pairs))
+    c, p = (pairs // n_pos).astype("int64"), (pairs % n_pos).astype("int64")
+    needed = needed_all[p]
+    coverage = covered / needed
+    keep = (coverage >= settings.match_min_skill_coverage - 1e-9) & (musts.astype("int64") == must_all[p])
+    keep &= matching._years_fit(cands, pos, c, p) & matching._salary_fit(cands, pos, c, p)
+    location = matching._location_fit(cands, pos, c, p)
+    keep &= location != ""
+    keep &= ~matching._turned_down(cands, pos, pipeline, c, p)
+    out = pd.DataFrame({
+        "candidate_id": cands["candidate_id"].to_numpy()[c[keep]],
+        "position_id": pos["position_id"].to_numpy()[p[keep]],
+        "skill_coverage": coverage[keep], "covered": covered[keep], "needed": needed[keep],
+        "must": must_all[p[keep]], "location_fit": location[keep],
+    })
+    out = out.sort_values(["candidate_id", "skill_coverage", "position_id"], ascending=[True, False, True],
+                          kind="stable").reset_index(drop=True)
+    return out[list(matching.PAIR_COLUMNS)]
+
+
+_SKILLS = st.lists(st.sampled_from(["python", "!python", "k8s", "kubernetes", "!kotlin", "aws", "go", "", "Go "]),
+                   max_size=4).map(tuple) | st.none()
+_PLACE = st.sampled_from([None, "Berlin", "Germany", "Paris", "France"])
+_NUM = st.none() | st.integers(0, 12) | st.floats(0, 12)
+
+
+@st.composite
+def _pair_frames(draw):
+    n_c, n_p = draw(st.integers(0, 12)), draw(st.integers(0, 6))
+    cids = draw(st.lists(st.sampled_from([None, *[f"C-{i}" for i in range(10)]]), min_size=n_c, max_size=n_c))
+    cands = pd.DataFrame({
+        "candidate_id": pd.Series(cids, dtype=object), "skills": [draw(_SKILLS) for _ in cids],
+        "years_experience": [draw(_NUM) for _ in cids], "salary_expectation": [draw(_NUM) for _ in cids],
+        "city": [draw(_PLACE) for _ in cids], "country": [draw(_PLACE) for _ in cids],
+        "open_to_relocation": [draw(st.sampled_from([None, True, False])) for _ in cids]})
+    pids = draw(st.lists(st.sampled_from([None, *[f"P-{i}" for i in range(6)]]), min_size=n_p, max_size=n_p))
+    pos = pd.DataFrame({
+        "position_id": pd.Series(pids, dtype=object), "skills": [draw(_SKILLS) for _ in pids],
+        "status": [draw(st.sampled_from(["open", "open", "filled", None])) for _ in pids],
+        "min_years": [draw(_NUM) for _ in pids], "salary_max": [draw(_NUM) for _ in pids],
+        "city": [draw(_PLACE) for _ in pids], "country": [draw(_PLACE) for _ in pids],
+        "remote": [draw(st.sampled_from([None, True, False])) for _ in pids],
+        "work_mode": [draw(st.sampled_from([None, "remote", "hybrid", "onsite"])) for _ in pids]})
+    turned = draw(st.lists(st.tuples(st.sampled_from([c for c in cids if c] or ["C-0"]),
+                                     st.sampled_from([p for p in pids if p] or ["P-0"]),
+                                     st.sampled_from(["rejected", "declined", "open", "hired"])), max_size=8))
+    pipe = pd.DataFrame(turned, columns=["candidate_id", "position_id", "outcome"])
+    return cands, pos, pipe
+
+
+@hyp_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frames=_pair_frames(), coverage=st.sampled_from([0.5, 0.75, 1.0]), only_open=st.booleans())
+def test_match_pairs_equals_the_plain_search(frames, coverage, only_open):
+    cands, pos, pipe = frames
+    config = Settings(match_min_skill_coverage=coverage)
+    got = matching.match_pairs(cands, pos, pipe, config, only_open=only_open)
+    want = _plain_match_pairs(cands, pos, pipe, config, only_open=only_open)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+@hyp_settings(max_examples=200, deadline=None)
+@given(key=st.lists(st.integers(0, 40), max_size=60), extra=st.sampled_from([0, 1, 10**7]))
+def test_pair_counts_equal_unique_and_bincount(key, extra):
+    import numpy as np
+    key = np.asarray(key, dtype="int64")
+    must = (key % 3 == 0).astype("int64")
+    pairs, covered, musts = matching._pair_counts(key, must, 41 + extra)
+    want, at, counts = np.unique(key, return_inverse=True, return_counts=True)
+    np.testing.assert_array_equal(pairs, want)
+    np.testing.assert_array_equal(covered, counts)
+    want_musts = np.bincount(at.ravel(), weights=must, minlength=len(want))
+    np.testing.assert_array_equal(musts, want_musts)
+    assert (pairs.dtype, covered.dtype, musts.dtype) == (want.dtype, counts.dtype, want_musts.dtype)

@@ -67,7 +67,7 @@ def _exploded(frame: pd.DataFrame, synonyms: Any) -> tuple[np.ndarray, np.ndarra
     uniq = pd.unique(sk.to_numpy(dtype=object))
     names = dict(zip(uniq, (canonical_skill(u, synonyms) for u in uniq)))
     df = pd.DataFrame({"row": sk.index.to_numpy(dtype="int64"), "skill": sk.map(names).to_numpy(dtype=object),
-                       "must": sk.map(lambda s: str(s).startswith("!")).to_numpy(dtype=bool)})
+                       "must": sk.map(dict(zip(uniq, (str(u).startswith("!") for u in uniq)))).to_numpy(dtype=bool)})
     df = df[df["skill"] != ""]
     df = df.groupby(["row", "skill"], sort=False, as_index=False)["must"].any()
     return df["row"].to_numpy(dtype="int64"), df["skill"].to_numpy(dtype=object), df["must"].to_numpy(dtype=bool)
@@ -99,14 +99,15 @@ def match_pairs(candidates: pd.DataFrame, positions: pd.DataFrame, pipeline: pd.
     if not len(joined):
         return pd.DataFrame(columns=list(PAIR_COLUMNS))
     key = joined["c"].to_numpy().astype("int64") * n_pos + joined["p"].to_numpy()
-    pairs, at, covered = np.unique(key, return_inverse=True, return_counts=True)  # per pair, in key order
-    musts = np.bincount(at.ravel(), weights=joined["must"].to_numpy(dtype="int64"), minlength=len(pairs))
+    pairs, covered, musts = _pair_counts(key, joined["must"].to_numpy(dtype="int64"), len(cands) * n_pos)
     c = (pairs // n_pos).astype("int64")
     p = (pairs % n_pos).astype("int64")
     needed = needed_all[p]
     coverage = covered / needed
-    keep = (coverage >= settings.match_min_skill_coverage - 1e-9) & (musts.astype("int64") == must_all[p])
-    keep &= _years_fit(cands, pos, c, p) & _salary_fit(cands, pos, c, p)
+    # The other rules only for the pairs the skills let through (a fifth at 100k), in key order still.
+    keep = np.flatnonzero((coverage >= settings.match_min_skill_coverage - 1e-9) & (musts.astype("int64") == must_all[p]))
+    c, p, covered, needed, coverage = c[keep], p[keep], covered[keep], needed[keep], coverage[keep]
+    keep = _years_fit(cands, pos, c, p) & _salary_fit(cands, pos, c, p)
     location = _location_fit(cands, pos, c, p)
     keep &= location != ""
     keep &= ~_turned_down(cands, pos, pipeline, c, p)
@@ -119,6 +120,19 @@ def match_pairs(candidates: pd.DataFrame, positions: pd.DataFrame, pipeline: pd.
     out = out.sort_values(["candidate_id", "skill_coverage", "position_id"], ascending=[True, False, True],
                           kind="stable").reset_index(drop=True)
     return out[list(PAIR_COLUMNS)]
+
+
+def _pair_counts(key: np.ndarray, must: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(distinct keys ascending, rows per key, must-haves per key) of the skill matches,
+    as ``np.unique(key, return_counts=True)`` and a bincount of ``must`` over its
+    inverse give them; by counting into all ``size`` keys when that is not much more
+    than the matches (no sort)."""
+    if size <= 16 * len(key) + (1 << 16):
+        counts = np.bincount(key, minlength=size)
+        pairs = np.flatnonzero(counts)
+        return pairs, counts[pairs], np.bincount(key, weights=must, minlength=size)[pairs]
+    pairs, at, covered = np.unique(key, return_inverse=True, return_counts=True)
+    return pairs, covered, np.bincount(at.ravel(), weights=must, minlength=len(pairs))
 
 
 def _numbers(frame: pd.DataFrame, column: str, at: np.ndarray) -> np.ndarray:
