@@ -74,7 +74,8 @@ def test_read_gives_plain_cells_with_serial_dates(gsheet):
     key, backend = gsheet({"Tab 'one'": [["a", "b", "", ""], ["", 46000, "=1+1"], [], ["x"]], "Empty": []})
     snap = backend.read()
     assert list(snap.tabs) == ["Tab 'one'", "Empty"]
-    assert snap.tabs["Tab 'one'"].values == [["a", "b"], [None, 46000, "=1+1"], [], ["x"]]
+    # Read column by column (issue 20): each row as wide as the tab's cells, blanks as None.
+    assert snap.tabs["Tab 'one'"].values == [["a", "b", None], [None, 46000, "=1+1"], [None] * 3, ["x", None, None]]
     assert snap.tabs["Empty"].values == []
     assert backend.request_log == ["get", "values:batchGet"]
 
@@ -489,3 +490,26 @@ def test_credentials_and_tokens_never_reach_the_logs(google, tmp_path, monkeypat
     logged = caplog.text + result.output + result.stderr
     for secret in ("PRIVATE KEY", pem.splitlines()[1], "standin-access-token", "abc123"):
         assert secret not in logged
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_read_by_columns_gives_the_cells_a_read_by_rows_gives(gsheet, seed):
+    """read() asks for the tabs column by column (issue 20: the analysis runs faster on
+    cells parsed that way); each row is what a read by rows gives, padded with blanks."""
+    import random
+
+    from sheetcrm.workbook.backends.gsheets_cells import READ, quote
+    rnd = random.Random(seed)
+    pool = ["", "x", " é ", 0, 1, 2.5, True, False, 46024, "2026-01-02", "=not a formula"]
+    tabs = {t: [[rnd.choice(pool) for _ in range(rnd.randint(0, 6))] for _ in range(rnd.randint(0, 8))]
+            for t in ("Candidates", "Empty", "Notes")}
+    key, backend = gsheet(tabs)
+    snap = backend.read()
+    by_rows = backend._http.values_batch_get(key, [quote(t) for t in snap.tabs], params=dict(READ))
+    for title, vr in zip(snap.tabs, by_rows["valueRanges"]):
+        want = [[None if v == "" else v for v in row] for row in vr.get("values", [])]
+        got = snap.tabs[title].values
+        assert len(got) == len(want), title
+        for g, w in zip(got, want):
+            assert g[: len(w)] == w and all(v is None for v in g[len(w):]), title
+            assert [type(v) for v in g[: len(w)]] == [type(v) for v in w]

@@ -26,6 +26,7 @@ one line (``BackendError``), exit 1. Credentials are never printed or logged.
 """
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from typing import Any, Callable
@@ -42,6 +43,16 @@ from .gsheets_http import GoogleHTTP, Unanswered
 from .gsheets_requests import DATE_FORMAT
 
 __all__ = ["AccessReport", "DATE_FORMAT", "GSheetsBackend", "check_access", "load_credentials", "quote", "to_cell"]
+
+
+def rows_of(columns: list[list[Any]]) -> list[list[Any]]:
+    """A tab read column by column (``majorDimension=COLUMNS``) as the snapshot's rows,
+    blank cells as None; a row shorter than the widest is padded with None (a blank
+    cell either way). Read by columns because the JSON parser then makes a column's
+    cells one after another in memory, as the memory backend holds them: analysing
+    frames whose text was made row by row took about a fifth longer (every pass over
+    a column reached all over memory)."""
+    return [[None if v == "" else v for v in row] for row in itertools.zip_longest(*columns)] if columns else []
 
 
 # -- the backend --------------------------------------------------------------------
@@ -95,12 +106,13 @@ class GSheetsBackend(GoogleHTTP, Backend):
             sheets = self._sheets()
             # A chart-only tab (sheetType OBJECT) has no cells: a range on it is refused.
             titles = [t for t, info in sheets.items() if info["type"] == "GRID"]
-            got = self._http.values_batch_get(self.key, [quote(t) for t in titles], params=dict(READ)) if titles else {}
+            got = self._http.values_batch_get(self.key, [quote(t) for t in titles],
+                                              params=dict(READ, majorDimension="COLUMNS")) if titles else {}
         except Unanswered as exc:
             raise self._unanswered(exc, "reading", "nothing was written") from None
         tabs: dict[str, Sheet] = {}
         for title, vr in zip(titles, got.get("valueRanges", [])):
-            tabs[title] = Sheet(title, [[None if v == "" else v for v in row] for row in vr.get("values", [])])
+            tabs[title] = Sheet(title, rows_of(vr.get("values", [])))
         return Snapshot(tabs, token=None, meta={"sheets": sheets})
 
     # -- writing: gsheets_write.py ------------------------------------------------
