@@ -43,8 +43,7 @@ def location_key(df: pd.DataFrame) -> pd.Series:
     return key.where(key != "|", None)
 
 
-def _similar_name_groups(locs: np.ndarray, keys: list[str], words: list[list[str]],
-                         first_rows: np.ndarray) -> np.ndarray:
+def _similar_name_groups(locs: np.ndarray, keys: list[str], first_rows: np.ndarray) -> np.ndarray:
     """Distinct (location, name key) entries -> the earliest row among near-identical
     names in the same location. One entry per distinct loc+key: location code, key,
     the key's words and its first row. Names are compared only inside blocks of one
@@ -52,7 +51,7 @@ def _similar_name_groups(locs: np.ndarray, keys: list[str], words: list[list[str
     from rapidfuzz import fuzz, process
 
     best = first_rows.copy()
-    members_of, starts = _blocks(locs, words)
+    members_of, starts = _blocks(locs, keys)
     sizes = np.diff(np.r_[starts, len(members_of)])
     texts = np.array(keys, dtype=object)
     # Blocks of two (most of them): one element-wise call for all pairs.
@@ -72,11 +71,14 @@ def _similar_name_groups(locs: np.ndarray, keys: list[str], words: list[list[str
     return best
 
 
-def _blocks(locs: np.ndarray, words: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+def _blocks(locs: np.ndarray, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Blocks of two or more names: one per location and word of two or more letters.
     Returns (name positions grouped by block, ascending inside a block; each block's start)."""
-    flat = np.array(list(itertools.chain.from_iterable(words)), dtype=object)
-    name_of = np.repeat(np.arange(len(words), dtype=np.intp), np.fromiter(map(len, words), np.intp, len(words)))
+    # Keys are words joined by single spaces. Split on the fly, keeping no list per name:
+    # 100k lists that live on make the cycle collector walk everything (0.1 s at 100k).
+    flat = np.array(list(itertools.chain.from_iterable(map(str.split, keys))), dtype=object)
+    counts = np.fromiter(map(str.count, keys, itertools.repeat(" ")), np.intp, len(keys)) + 1
+    name_of = np.repeat(np.arange(len(keys), dtype=np.intp), counts)
     long = np.fromiter(map(len, flat), np.intp, len(flat)) >= 2
     flat, name_of = flat[long], name_of[long]
     if not len(flat):
@@ -112,15 +114,12 @@ def _similar_names(people: pd.DataFrame, rows: pd.Series) -> pd.DataFrame | None
     loc_codes, _ = pd.factorize(location_key(people).to_numpy(dtype=object))  # -1: no location
     codes, uniques = factorise(people["name"])
     nonword, plain = _NON_WORD, str
-    # name_key's words, inlined for ASCII names; for letters, digits and spaces only (most names)
+    # name_key, inlined for ASCII names; for letters, digits and spaces only (most names)
     # the punctuation pass changes nothing, and lower() is casefold()
-    unique_words = [(sorted(u.lower().split()) if u.replace(" ", "").isalnum()
-                     else sorted(nonword.sub(" ", u.casefold()).split())) if u.__class__ is plain and u.isascii()
-                    else name_key(u).split() for u in uniques]
-    key_codes, keys = pd.factorize(np.array([" ".join(w) for w in unique_words], dtype=object))
-    key_words = [[]] * len(keys)
-    for code, words in zip(key_codes.tolist(), unique_words):
-        key_words[code] = words
+    unique_keys = [" ".join(sorted(u.lower().split()) if u.replace(" ", "").isalnum()
+                            else sorted(nonword.sub(" ", u.casefold()).split())) if u.__class__ is plain and u.isascii()
+                   else name_key(u) for u in uniques]
+    key_codes, keys = pd.factorize(np.array(unique_keys, dtype=object))
     key_codes = key_codes[codes]
     named = (loc_codes >= 0) & (np.asarray(keys, dtype=object)[key_codes] != "")
     if named.sum() < 2:
@@ -132,7 +131,7 @@ def _similar_names(people: pd.DataFrame, rows: pd.Series) -> pd.DataFrame | None
     np.minimum.at(first_rows, entries, row_numbers)
     entry_keys = pairs % len(keys)
     earliest = _similar_name_groups(pairs // len(keys), np.asarray(keys, dtype=object)[entry_keys].tolist(),
-                                    [key_words[k] for k in entry_keys.tolist()], first_rows)[entries]
+                                    first_rows)[entries]
     later = earliest < row_numbers
     return pd.DataFrame({"row": row_numbers[later], "earlier": earliest[later], "column": "name",
                          "why": "similar name in the same location"})
