@@ -1132,3 +1132,131 @@ def test_blind_train2_category_accuracy_floor(rules):
 ])
 def test_everyday_senses_of_hard_no_family_words_are_not_hard_no(rules, text):
     assert reasons.classify(text, "declined", rules).cls != "hard_no"
+
+
+@pytest.mark.parametrize("text, category", [
+    # a third round of probe notes (written before their rules): hard-nos said late, after a soft
+    # reason, or in other words ("lose his details", "made a pass at", "HR says 8 months", "IT ist Geschichte")
+    ('Rate too high anyway, and he told us to take him off our list', 'do_not_contact'),
+    ('Asked that we stop messaging him on LinkedIn, wants nothing more from us', 'do_not_contact'),
+    ('Was quite annoyed, said we should lose his details', 'do_not_contact'),
+    ('Gehalt zu hoch; außerdem will er von uns nichts mehr hören', 'do_not_contact'),
+    ('Nous demande de ne plus jamais lui écrire', 'do_not_contact'),
+    ('Heeft gevraagd hem uit onze database te halen', 'do_not_contact'),
+    ('Pidió que borráramos sus datos y no le molestemos más', 'do_not_contact'),
+    ('Notice period long, but more importantly he was rude and aggressive to our receptionist', 'conduct'),
+    ('Made a pass at our consultant during the debrief, totally inappropriate', 'conduct'),
+    ('Swore at the hiring manager when told the outcome', 'conduct'),
+    ('Erschien zum Termin stark alkoholisiert', 'conduct'),
+    ('Il a insulté le manager du client au téléphone', 'conduct'),
+    ('Insultó al jefe de proyecto del cliente', 'conduct'),
+    ('Heeft onze recruiter bedreigd na de afwijzing', 'conduct'),
+    ('Salary fine, but his degree certificate turned out to be forged', 'false_information'),
+    ('Claimed 5 years at Google; Google HR says 8 months', 'false_information'),
+    ('References were friends posing as managers', 'false_information'),
+    ('Diploma bleek vals', 'false_information'),
+    ('Der Master ist erfunden, Uni kennt ihn nicht', 'false_information'),
+    ('Son expérience chez Thales est inventée de toutes pièces', 'false_information'),
+    ('El máster que declaró es falso', 'false_information'),
+    ('Client complained about repeated lateness; confirmed by their timesheets', 'client_complaint'),
+    ("Complaint from the client about poor code quality - we reviewed and it's justified", 'client_complaint'),
+    ('Kunde hat sich über Unzuverlässigkeit beschwert, nach Prüfung berechtigt', 'client_complaint'),
+    ("Le client s'est plaint de retards répétés, vérifié et confirmé", 'client_complaint'),
+    ('El cliente se quejó de su actitud, lo comprobamos y es cierto', 'client_complaint'),
+    ('De klant klaagde over zijn houding, na controle terecht', 'client_complaint'),
+    ("He's emigrating to New Zealand, not coming back", 'unavailable_permanently'),
+    ('Retiring next spring, no more contracts', 'unavailable_permanently'),
+    ('Wandert nach Kanada aus, dauerhaft', 'unavailable_permanently'),
+    ("Part à la retraite en fin d'année", 'unavailable_permanently'),
+    ('Se jubila este año', 'unavailable_permanently'),
+    ('Gaat volgend jaar met pensioen', 'unavailable_permanently'),
+    ('Says he will never use an agency again, finds jobs himself', 'unavailable_permanently'),
+    ("Salary was ok but she's retraining as a nurse, leaving IT", 'career_change'),
+    ('Left tech to become a full-time photographer', 'career_change'),
+    ('Studiert jetzt Medizin, IT ist Geschichte', 'career_change'),
+    ("S'est reconvertie dans la boulangerie", 'career_change'),
+    ('Se ha hecho profesor de secundaria, deja la informática', 'career_change'),
+    ('Is leraar geworden, stopt met programmeren', 'career_change'),
+])
+def test_hard_no_families_third_probe_round(rules, text, category):
+    got = reasons.classify(text, "declined", rules)
+    assert (got.cls, got.category) == ("hard_no", category), got.rule
+
+
+@pytest.mark.parametrize("text, category", [
+    # plain soft-no notes in the five languages, in wordings of my own
+    ('Day rate expectations way above what the client can pay', 'salary'),
+    ("He'd only move for a 20% uplift, client capped at 5%", 'salary'),
+    ('Gehaltsvorstellungen deutlich über dem Budget des Kunden', 'salary'),
+    ('Stundensatz passt nicht, Kunde zahlt höchstens 70', 'salary'),
+    ('Trop gourmand sur le salaire pour ce client', 'salary'),
+    ('Écart de rémunération trop important', 'salary'),
+    ('Pide demasiado, el cliente no llega', 'salary'),
+    ('Salarisindicatie ligt te hoog voor de klant', 'salary'),
+    ('Wil minimaal 6.000 bruto, budget is 5.200', 'salary'),
+    ("Can't start before September, client needs someone in June", 'availability'),
+    ('Only available for 3 months, project runs a year', 'availability'),
+    ('Drei Monate Kündigungsfrist, Kunde braucht jemanden sofort', 'availability'),
+    ('Préavis de 3 mois, le client veut un démarrage immédiat', 'availability'),
+    ('Pas dispo avant la rentrée', 'availability'),
+    ('Tiene 2 meses de preaviso y el proyecto empieza ya', 'availability'),
+    ('Opzegtermijn van 2 maanden, klant wil direct starten', 'availability'),
+    ('Refuses to relocate to Munich', 'location'),
+    ('Wants to stay fully remote, role is office based in Leeds', 'location'),
+    ('Wohnt zu weit weg, Umzug ausgeschlossen', 'location'),
+    ('Ne veut pas déménager à Lyon', 'location'),
+    ('Trop loin de chez elle, 1h30 de trajet', 'location'),
+    ('No quiere mudarse a Barcelona', 'location'),
+    ('Reistijd van anderhalf uur per dag is haar te veel', 'location'),
+    ("Needs visa sponsorship, client won't sponsor", 'location'),
+    ('Too junior for a lead role, only 2 years in', 'experience'),
+    ('Lacks the seniority the client wants', 'experience'),
+    ('Zu wenig Berufserfahrung für eine Senior-Rolle', 'experience'),
+    ("Pas assez d'expérience en management", 'experience'),
+    ('Le falta experiencia liderando equipos', 'experience'),
+    ('Te weinig ervaring voor een senior functie', 'experience'),
+    ('No cloud background at all, role is AWS heavy', 'skills'),
+    ('Kennt kein Kubernetes, Rolle braucht es zwingend', 'skills'),
+    ('Aucune connaissance de SAP', 'skills'),
+    ('No domina Python, que es imprescindible', 'skills'),
+    ('Geen kennis van Java', 'skills'),
+    ("Didn't like the project, too much maintenance work", 'declined_role'),
+    ('Accepted a counter-offer from his current employer', 'declined_role'),
+    ('Hat das Gegenangebot seines Arbeitgebers angenommen', 'declined_role'),
+    ('A accepté la contre-offre de son employeur', 'declined_role'),
+    ('Aceptó la contraoferta de su empresa', 'declined_role'),
+    ('Heeft het tegenbod van zijn werkgever aangenomen', 'declined_role'),
+    ('Not interested in the fintech space', 'declined_role'),
+    ('Client went with another candidate after final round', 'sponsor_rejected'),
+    ("Hiring manager wasn't convinced after the panel", 'sponsor_rejected'),
+    ('Der Kunde hat sich für einen anderen Kandidaten entschieden', 'sponsor_rejected'),
+    ('Le client a retenu un autre profil', 'sponsor_rejected'),
+    ('El cliente eligió a otro candidato', 'sponsor_rejected'),
+    ('De klant heeft voor een andere kandidaat gekozen', 'sponsor_rejected'),
+    ('Not answering calls or emails since Monday', 'ghosted'),
+    ('Stopped replying after the first interview', 'ghosted'),
+    ('Seit dem Interview keine Rückmeldung mehr', 'ghosted'),
+    ('Injoignable depuis une semaine', 'ghosted'),
+    ('No contesta desde hace dos semanas', 'ghosted'),
+    ('Reageert niet meer op mails of telefoon', 'ghosted'),
+])
+def test_soft_no_categories_in_five_languages_probe_round(rules, text, category):
+    got = reasons.classify(text, "declined", rules)
+    assert (got.cls, got.category) == ("soft_no", category), got.rule
+
+
+@pytest.mark.parametrize("text", [
+    # stems of English rule words that are other languages' everyday words
+    "il se retire du processus", "Ne répond plus depuis la proposition", "a accepté une contre-proposition",
+    "couldn't answer basic SQL Qs in tech screen",
+])
+def test_english_stems_do_not_read_other_languages_as_hard_no(rules, text):
+    assert reasons.classify(text, "declined", rules).cls != "hard_no"
+
+
+@pytest.mark.parametrize("sep", ["; ", ", ", ". "])
+def test_a_negated_move_does_not_hide_a_later_permanent_one(rules, sep):
+    """Found by the Hypothesis test above: one match from "Umzug" through "für immer" was
+    negated by "kein" and hid the un-negated "zieht für immer" after it."""
+    got = reasons.classify(f"wohnt zu weit weg, kein Umzug möglich{sep}zieht für immer nach Kanada", "declined", rules)
+    assert (got.cls, got.category) == ("hard_no", "unavailable_permanently"), got.rule
