@@ -1260,3 +1260,27 @@ def test_a_negated_move_does_not_hide_a_later_permanent_one(rules, sep):
     negated by "kein" and hid the un-negated "zieht für immer" after it."""
     got = reasons.classify(f"wohnt zu weit weg, kein Umzug möglich{sep}zieht für immer nach Kanada", "declined", rules)
     assert (got.cls, got.category) == ("hard_no", "unavailable_permanently"), got.rule
+
+
+@pytest.mark.parametrize("text, category", [
+    # a client's report without its verdict is an ordinary note (the other reason decides), and a
+    # report or a hard-no word that is only pending or doubted goes to a person, in each language
+    ('Kunde meldet Datenabfluss, wird noch geprüft', 'unclassified'),
+    ('Klant meldt lekken van info, wordt onderzocht', 'unclassified'),
+    ('El cliente denunció una filtración, pendiente de verificar', 'unclassified'),
+    ('Le client signale un comportement déplacé, à vérifier', 'unclassified'),
+    ('client reported him for timesheet padding, still under investigation', 'unclassified'),
+    ('Possible fake certificate, checking with the issuer', 'unclassified'),
+    ('Angeblich betrunken beim Kunden erschienen, unklar', 'unclassified'),
+    ('Soupçon de CV gonflé, à confirmer', 'unclassified'),
+    ('Kunde meldet, dass er nicht überzeugt hat; Absage vom Kunden', 'sponsor_rejected'),
+    ('Klant meldt dat het budget op is, salaris te hoog', 'salary'),
+    ('No bribery or anything, he simply wants more money', 'salary'),
+    ('Not a retiring type at all, just wants 10k more', 'salary'),
+    ('Dice que no piensa mudarse nunca, el puesto es en Madrid', 'location'),
+    ('Has no intention of leaving his current job for this role', 'declined_role'),
+    ("Stagiaire chez nous l'an dernier, encore trop junior", 'experience'),
+    ('Kunde meldet, dass er nicht zum Termin erschienen ist; seitdem nicht erreichbar', 'ghosted'),
+])
+def test_a_clients_report_needs_its_verdict_in_every_language(rules, text, category):
+    assert reasons.classify(text, "declined", rules).category == category
