@@ -170,6 +170,7 @@ _update = st.builds(base.CellUpdate, st.sampled_from(["Candidates", "Pipeline"])
 def test_cell_updates_read_as_the_list_of_updates_given(first, more, i, j):
     cells = base.CellUpdates(first)
     cells += more[:2]
+    assert list(cells) == first + more[:2]  # made once, then kept: later additions must show too
     cells.extend(more[2:4])
     for upd in more[4:]:
         cells.add(upd.tab, [upd.row], [upd.col], [upd.value], [upd.identity])

@@ -77,11 +77,13 @@ class CellUpdate:
 class CellUpdates(Sequence[CellUpdate]):
     """A list of :class:`CellUpdate` kept column-wise: a first sync of 100,000
     candidates plans over 600,000 of them, and one object per cell cost more than
-    the plan's comparisons. It reads as a list of CellUpdate (each made when asked
-    for); ``tab``, ``row``, ``col``, ``value`` and ``identity`` are the columns, for
-    the code that goes through every update (the plan, ``resolve_targets``)."""
+    the plan's comparisons. It reads as a list of CellUpdate, made the first time it
+    is gone through and kept for the next times (the Google write goes through it
+    several times); ``tab``, ``row``, ``col``, ``value`` and ``identity`` are the
+    columns, for the code that need not make them (the plan, ``resolve_targets``,
+    the memory backend, the report)."""
 
-    __slots__ = ("col", "identity", "row", "tab", "value")
+    __slots__ = ("_made", "col", "identity", "row", "tab", "value")
 
     def __init__(self, updates: Iterable[CellUpdate] = ()):
         self.tab: list[str] = []
@@ -89,6 +91,7 @@ class CellUpdates(Sequence[CellUpdate]):
         self.col: list[int] = []
         self.value: list[Any] = []
         self.identity: list[tuple[tuple[int, Any], ...]] = []
+        self._made: list[CellUpdate] = []
         self.extend(updates)
 
     def append(self, upd: CellUpdate) -> None:
@@ -115,12 +118,17 @@ class CellUpdates(Sequence[CellUpdate]):
         return len(self.row)
 
     def __iter__(self) -> Iterator[CellUpdate]:
-        return map(CellUpdate, self.tab, self.row, self.col, self.value, self.identity)
+        return iter(self._objects())
 
     def __getitem__(self, i: Any) -> Any:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        return CellUpdate(self.tab[i], self.row[i], self.col[i], self.value[i], self.identity[i])
+        return self._objects()[i]
+
+    def _objects(self) -> list[CellUpdate]:
+        """The updates as objects: those added since the last time are made now."""
+        made, n = self._made, len(self._made)
+        if n < len(self.row):
+            made.extend(map(CellUpdate, self.tab[n:], self.row[n:], self.col[n:], self.value[n:], self.identity[n:]))
+        return made
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
