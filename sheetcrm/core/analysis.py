@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import schema
@@ -147,35 +148,48 @@ def issues_rows(issues: pd.DataFrame) -> list[list[Any]]:
 def _owned_columns(frames: Frames, clean: Frames, issues: pd.DataFrame, cand_class: pd.Series,
                    circle: pd.DataFrame, backpocket: pd.Series, settings: Settings,
                    backpocket_due: pd.Series | None = None) -> dict[str, pd.DataFrame]:
+    """Per input tab, its owned columns' cells by row (object; blank, NaN and "" as None).
+    Each column is one object array filled at the clean rows' positions, made a frame once."""
+    cands, pos, pipe = clean[schema.CANDIDATES], clean[schema.POSITIONS], clean[schema.PIPELINE]
+    ids = cands["candidate_id"]
+    by_id = circle.reindex(ids.values)
+    pos = pos[pos["status"].isin(alerts.LIVE).to_numpy(dtype=bool)]  # a filled or closed role's cells stay blank
+    filled = {  # tab -> (rows, {column: values at those rows})
+        schema.CANDIDATES: (cands.index, {
+            "rejection_class": ids.map(cand_class).to_numpy(dtype=object),
+            "circle_back_status": by_id["circle_back_status"].to_numpy(dtype=object),
+            "next_circle_back": [v if v.__class__ is dt.date else _day(v)
+                                 for v in by_id["next_circle_back"].to_numpy(dtype=object)]}),
+        schema.POSITIONS: (pos.index, {
+            "backpocket_matches": pos["position_id"].map(backpocket).map(_int).to_numpy(dtype=object),
+            **({"backpocket_due": pos["position_id"].map(backpocket_due).map(_int).to_numpy(dtype=object)}
+               if backpocket_due is not None else {})}),
+        schema.PIPELINE: (pipe.index, {"rejection_class": pipe["rejection_class"].to_numpy(dtype=object),
+                                       "rejection_category": pipe["rejection_category"].to_numpy(dtype=object)}),
+    }
     out: dict[str, pd.DataFrame] = {}
     for key in schema.INPUT_TABS:
-        raw = frames[key]
-        cols = [c.name for c in schema.INPUT_TAB_SCHEMAS[key].owned_columns]
-        df = pd.DataFrame({c: pd.Series(None, index=raw.index, dtype=object) for c in cols}, index=raw.index)
+        index = frames[key].index
+        rows, values = filled.get(key, (index[:0], {}))
+        at = index.get_indexer(rows)
         texts = row_issue_texts(issues, settings, key)
-        df["row_issues"] = pd.Series(texts, dtype=object).reindex(raw.index)
-        out[key] = df
-
-    cands, cand_out = clean[schema.CANDIDATES], out[schema.CANDIDATES]
-    ids = cands["candidate_id"]
-    cand_out.loc[cands.index, "rejection_class"] = ids.map(cand_class).values
-    by_id = circle.reindex(ids.values)
-    cand_out.loc[cands.index, "circle_back_status"] = by_id["circle_back_status"].values
-    cand_out.loc[cands.index, "next_circle_back"] = by_id["next_circle_back"].map(_day).values
-
-    pos, pos_out = clean[schema.POSITIONS], out[schema.POSITIONS]
-    pos = pos[pos["status"].isin(alerts.LIVE).to_numpy(dtype=bool)]  # a filled or closed role's cells stay blank
-    pos_out.loc[pos.index, "backpocket_matches"] = pos["position_id"].map(backpocket).map(_int).values
-    if backpocket_due is not None:
-        pos_out.loc[pos.index, "backpocket_due"] = pos["position_id"].map(backpocket_due).map(_int).values
-
-    pipe, pipe_out = clean[schema.PIPELINE], out[schema.PIPELINE]
-    pipe_out.loc[pipe.index, "rejection_class"] = pipe["rejection_class"].values
-    pipe_out.loc[pipe.index, "rejection_category"] = pipe["rejection_category"].values
-    for df in out.values():
-        df[:] = df.astype(object).where(df.notna(), None)
-        df.replace({"": None}, inplace=True)
+        columns = {}
+        for c in (c.name for c in schema.INPUT_TAB_SCHEMAS[key].owned_columns):
+            col = np.full(len(index), None, dtype=object)
+            if c == "row_issues" and texts:
+                col[:] = pd.Series(texts, dtype=object).reindex(index).to_numpy(dtype=object)
+            elif c in values:
+                col[at] = values[c]
+            columns[c] = pd.Series(_blank_as_none(col), index=index, dtype=object)
+        out[key] = pd.DataFrame(columns, index=index)
     return out
+
+
+def _blank_as_none(col: np.ndarray) -> np.ndarray:
+    """None where a cell is NaN, None, NaT, NA or ""."""
+    blank = pd.isna(col) | (col == "")
+    col[blank] = None
+    return col
 
 
 
