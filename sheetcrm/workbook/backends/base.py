@@ -98,8 +98,17 @@ class CellUpdates(Sequence[CellUpdate]):
         self.add(upd.tab, [upd.row], [upd.col], [upd.value], [upd.identity])
 
     def extend(self, updates: Iterable[CellUpdate]) -> None:
-        for upd in updates:
-            self.append(upd)
+        updates = list(updates)
+        if not updates:
+            return
+        whole = len(self._made) == len(self.row)  # every update so far made: keep these objects too
+        self.tab.extend([u.tab for u in updates])
+        self.row.extend([u.row for u in updates])
+        self.col.extend([u.col for u in updates])
+        self.value.extend([u.value for u in updates])
+        self.identity.extend([u.identity for u in updates])
+        if whole:
+            self._made.extend(updates)
 
     def __iadd__(self, updates: Iterable[CellUpdate]) -> Self:
         self.extend(updates)

@@ -37,7 +37,7 @@ from ...errors import SchemaError
 from ..doctor import looks_like_ours
 from . import gsheets_chart
 from . import gsheets_requests as req
-from .base import Changes, CellUpdate, Snapshot, WriteResult, resolve_rows, same_cell
+from .base import Changes, CellUpdate, CellUpdates, Snapshot, WriteResult, resolve_rows, same_cell
 from .gsheets_cells import READ, from_cell, quote, to_cell
 from .gsheets_http import Unanswered
 
@@ -136,8 +136,12 @@ def reread(backend, snapshot: Snapshot, changes: Changes) -> tuple[dict, set[str
     """The header rows and identity columns as they are now: ({(title, col): values},
     titles whose header changed since our read (left for the next sync))."""
     need: dict[str, set[int]] = {}
-    for upd in changes.cells:
-        need.setdefault(upd.tab, set()).update(c for c, _ in upd.identity)
+    last: tuple = (None, None)
+    for tab, identity in zip(changes.cells.tab, changes.cells.identity):
+        if identity is last[1] and tab == last[0]:
+            continue  # the plan lists a row's cells one after another, with one identity
+        last = (tab, identity)
+        need.setdefault(tab, set()).update([c for c, _ in identity])
     if not need:
         return {}, set()
     ranges, keys = [], []
@@ -183,7 +187,7 @@ def targets(columns: dict, moved: set[str], changes: Changes, id_col: dict[str, 
     def height(tab: str) -> int:
         return max((len(v) for (t, c), v in columns.items() if t == tab and c), default=0)
 
-    cells = [u for u in changes.cells if u.tab not in moved]
+    cells = changes.cells if not moved else CellUpdates(u for u in changes.cells if u.tab not in moved)
     found, skipped = resolve_rows(cells, get, height)
     skipped += len({(u.tab, u.row) for u in changes.cells if u.tab in moved})
     kept = []
