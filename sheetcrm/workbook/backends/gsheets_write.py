@@ -266,10 +266,12 @@ def _input_tab(title: str, info: dict, cells: list[CellUpdate], changes: Changes
                marked: dict[str, tuple[int, int]], mids: set[int], plan: dict) -> list[dict]:
     out: list[dict] = []
     sid = info["id"]
-    widest = max(u.col for u in cells)
+    columns = {u.col for u in cells}
+    appended_cols = {u.col for u in cells if u.row == 1 and not u.identity}  # headers of columns added now
+    widest = max(columns)
     if info["cols"] < widest:
         out.append(append_dimension(sid, "COLUMNS", widest - info["cols"]))
-    for col in sorted({u.col for u in cells}):
+    for col in sorted(columns):
         name = changes.labels.get((title, col))
         if name not in MARKED:
             continue
@@ -282,8 +284,7 @@ def _input_tab(title: str, info: dict, cells: list[CellUpdate], changes: Changes
         plan.setdefault("new", {})[mid] = (title, col)
         if name == ID_COLUMN:
             continue
-        appended = any(u.row == 1 and u.col == col and not u.identity for u in cells)
-        if appended and name in req.DATE_COLUMNS:
+        if col in appended_cols and name in req.DATE_COLUMNS:
             out.append(req.number_format(sid, col, req.DATE_FORMAT, start_row=1))
         if not req.protected(info, col):
             out.append(req.protect(sid, col))
