@@ -593,3 +593,58 @@ def test_a_large_workbook_in_one_go():
     rows = circleback.circle_backs_rows(circle, TODAY, settings)
     assert len(circle) == n and circle["circle_back_status"].isin(schema.CALLABLE).sum() > 1000
     assert len(counts) == p and len(rows) > 1
+
+
+# -- the Circle-backs tab, built column by column, equals the record-by-record build -----------
+
+def _plain_circle_backs_rows(circle, today, settings):
+    """circleback.circle_backs_rows as first written: one record dict per row."""
+    from sheetcrm.core import call_list
+    from sheetcrm.core import touchpoints as touch_mod
+    rows = [list(schema.CIRCLE_BACK_HEADER)]
+    for rec in call_list.by_owner(circleback.listed(circle, today, settings.upcoming_days)).to_dict("records"):
+        values = {
+            **rec,
+            "owner": call_list.owner_label(rec.get("owner")),
+            "contact_every": circleback.pace_text(rec.get("contact_every_days")),
+            "last_touchpoint": touch_mod.describe(rec.get("last_touchpoint"), rec.get("last_touch_outcome"),
+                                                  rec.get("last_touch_by")),
+            "suggested_positions": ", ".join(rec["suggested_positions"]),
+        }
+        rows.append([values.get(col) for col in schema.CIRCLE_BACK_HEADER])
+    return rows
+
+
+_DAY = st.none() | st.dates(dt.date(2026, 10, 1), dt.date(2027, 3, 1))
+_WORD = st.sampled_from([None, "", "salary", "Ann ", " ann", "BO", "x@y.z"])
+
+
+@st.composite
+def _circles(draw):
+    n = draw(st.integers(0, 15))
+    ids = [f"C-{i:05d}" for i in range(n)]
+    col = {
+        "candidate_id": ids, "name": [draw(_WORD) for _ in ids],
+        "rejection_category": [draw(_WORD) for _ in ids], "last_contact": [draw(_DAY) for _ in ids],
+        "next_circle_back": [draw(_DAY) for _ in ids],
+        "circle_back_status": [draw(st.sampled_from(["due", "overdue", "scheduled", "never", "review", ""]))
+                               for _ in ids],
+        "suggested_positions": [draw(st.lists(st.sampled_from(["P-1", "P-2"]), max_size=2)) for _ in ids],
+        "contact_every_days": np.array([draw(st.sampled_from([7, 30, 45, 365])) for _ in ids], dtype="int64"),
+        "rejection_position": [draw(_WORD) for _ in ids], "rejection_direction": [draw(_WORD) for _ in ids],
+        "owner": [draw(_WORD) for _ in ids], "email": [draw(_WORD) for _ in ids], "phone": [draw(_WORD) for _ in ids],
+        "last_touchpoint": [draw(_DAY) for _ in ids], "last_touch_outcome": [draw(_WORD) for _ in ids],
+        "last_touch_by": [draw(_WORD) for _ in ids], "talking_point": [draw(_WORD) for _ in ids]}
+    frame = pd.DataFrame({c: pd.Series(v, dtype=object) if not isinstance(v, np.ndarray) else v
+                          for c, v in col.items()}, index=pd.Index(ids, name="candidate_id"))
+    return frame.astype({"candidate_id": "str", "circle_back_status": "str"}) if draw(st.booleans()) else frame
+
+
+@hyp_settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(circle=_circles(), upcoming=st.sampled_from([0, 14, 60]))
+def test_circle_backs_rows_equal_the_record_by_record_build(circle, upcoming):
+    config = Settings(upcoming_days=upcoming)
+    got = circleback.circle_backs_rows(circle, TODAY, config)
+    want = _plain_circle_backs_rows(circle, TODAY, config)
+    assert got == want
+    assert [[type(v) for v in r] for r in got] == [[type(v) for v in r] for r in want]
