@@ -1340,3 +1340,21 @@ def test_hard_no_families_fourth_probe_round(rules, text, category):
 ])
 def test_a_cv_that_does_not_fit_the_role_is_not_false_information(rules, text):
     assert reasons.classify(text, "declined", rules).cls != "hard_no"
+
+
+@pytest.mark.parametrize("text, category", [
+    # "permanent"/"dauerhaft"/"definitief" of a contract, of remote work or of staying put: the soft reason
+    # decides (a permanent move still reads as one; probe notes written before the change)
+    ("Wants to work remotely permanently, client needs office presence", "location"),
+    ("Only wants a permanent role, this one is a 6 month contract", "declined_role"),
+    ("Sucht dauerhaft Homeoffice, Kunde will 4 Tage vor Ort", "location"),
+    ("Wil definitief blijven bij zijn huidige werkgever", "declined_role"),
+    ("Retiring from his current contract only in December, can't start before", "availability"),
+    ("Will never accept less than 80k", "salary"),
+    ("Ne veut jamais déménager, poste à Paris", "location"),
+    ("No experience at all with React, never used it", "skills"),
+    ("Never showed up to the interview, no word since", "ghosted"),
+    ("moving to Spain permanently, salary too low", "unavailable_permanently"),
+])
+def test_permanent_of_a_contract_or_of_remote_work_is_not_a_permanent_move(rules, text, category):
+    assert reasons.classify(text, "declined", rules).category == category
