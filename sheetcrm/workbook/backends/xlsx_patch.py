@@ -160,23 +160,7 @@ def _patch(pkg: _Package, snapshot: Snapshot, changes: Changes) -> PatchedWorkbo
     result = WriteResult()
     cells = changes.cells  # columns (CellUpdates): no object per update is made here
     targets, result.skipped_rows = resolve_targets(cells, get, height)
-    updates: dict[str, dict[int, list[tuple[int, Any]]]] = {}  # tab -> row -> (column, value), in order
-    changed: dict[str, set[int] | None] = {}
-    for tab, row, col, value in zip(cells.tab, targets, cells.col, cells.value):
-        if row is None:
-            continue
-        rows = updates.get(tab)
-        if rows is None:
-            if tab not in parts:
-                raise _Unpatchable(f"no worksheet {tab!r}")
-            rows = updates[tab] = {}
-            changed[tab] = set()
-        line = rows.get(row)
-        if line is None:
-            rows[row] = [(col, value)]
-        else:
-            line.append((col, value))
-        changed[tab].add(col)
+    updates, changed = _grouped(cells, targets, parts)
     result.cells_written = len(targets) - targets.count(None)
     owned = {tab.title: tab for tab in changes.tabs}
     for title in owned:
@@ -198,6 +182,30 @@ def _patch(pkg: _Package, snapshot: Snapshot, changes: Changes) -> PatchedWorkbo
         xlsx_recalc.recalc_on_open(book.getroot())  # and a full recalculation on open
         pkg.edited[book_part] = book
     return PatchedWorkbook(pkg, result)
+
+
+def _grouped(cells, targets: list[int | None], parts: dict[str, str]
+             ) -> tuple[dict[str, dict[int, list[tuple[int, Any]]]], dict[str, set[int] | None]]:
+    """The updates by tab and row (tab -> row -> [(column, value)], in order), and the
+    columns written per tab; updates whose row could not be resolved are left out."""
+    updates: dict[str, dict[int, list[tuple[int, Any]]]] = {}
+    changed: dict[str, set[int] | None] = {}
+    for tab, row, col, value in zip(cells.tab, targets, cells.col, cells.value):
+        if row is None:
+            continue
+        rows = updates.get(tab)
+        if rows is None:
+            if tab not in parts:
+                raise _Unpatchable(f"no worksheet {tab!r}")
+            rows = updates[tab] = {}
+            changed[tab] = set()
+        line = rows.get(row)
+        if line is None:
+            rows[row] = [(col, value)]
+        else:
+            line.append((col, value))
+        changed[tab].add(col)
+    return updates, changed
 
 
 def _mentions(pkg: _Package, part: str, titles) -> bool:
