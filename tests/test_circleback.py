@@ -648,3 +648,55 @@ def test_circle_backs_rows_equal_the_record_by_record_build(circle, upcoming):
     want = _plain_circle_backs_rows(circle, TODAY, config)
     assert got == want
     assert [[type(v) for v in r] for r in got] == [[type(v) for v in r] for r in want]
+
+
+def _plain_talking_points(rows, cands, positions, pairs, settings):
+    """circleback._talking_points as first written: zipping the pandas columns themselves."""
+    from sheetcrm.core import touchpoints as touch_mod
+    pos = positions[positions["position_id"].notna()].drop_duplicates("position_id")
+    pos_info = dict(zip(pos["position_id"], zip(pos["salary_max"], pos["remote"], pos["location"], pos["min_years"])))
+    available = dict(zip(cands.index, cands["available_from"]))
+    own = dict(zip(cands.index, zip(cands["salary_expectation"], cands["years_experience"])))
+    best = pairs.drop_duplicates("candidate_id")
+    fit = dict(zip(best["candidate_id"], zip(best["covered"], best["needed"])))
+    topics = np.where((rows["rejection_category"] == "experience") & (rows["rejection_direction"] == "over"),
+                      "overqualified", rows["rejection_category"].to_numpy(dtype=object))
+    points = [circleback._talking_point(cat, was, s[0] if s else None, pos_info.get(s[0]) if s else None,
+                                        available.get(cid), fit.get(cid), settings)
+              for cid, cat, was, s in zip(rows.index, topics, rows["rejection_position"], rows["suggested_positions"])]
+    return [point + circleback._specifics(cat, pos_info.get(s[0]) if s else None, own.get(cid, (None, None)),
+                                          touch_mod.describe(*t), settings)
+            for point, cid, cat, s, t in zip(points, rows.index, topics, rows["suggested_positions"],
+                                             zip(rows["last_touchpoint"], rows["last_touch_outcome"],
+                                                 rows["last_touch_by"]))]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_talking_points_equal_zipping_the_columns(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 30))
+    ids = pd.Index([f"C-{i:05d}" for i in range(n)], dtype="str" if seed % 2 else object)
+    pick = lambda values: [values[i] for i in rng.integers(0, len(values), n)]  # noqa: E731
+    cats = ["salary", "availability", "location", "experience", "skills", "declined_role", "sponsor_rejected",
+            "ghosted", "other", None]
+    days = [pd.Timestamp("2026-12-01"), pd.NaT, pd.Timestamp("2027-03-05")]
+    rows = pd.DataFrame({
+        "rejection_category": pd.Series(pick(cats), index=ids, dtype=object),
+        "rejection_direction": pd.Series(pick(["over", "under", None]), index=ids, dtype=object),
+        "rejection_position": pd.Series(pick(["P-1", None, ""]), index=ids, dtype=object).astype(
+            "str" if seed % 3 == 0 else object),
+        "suggested_positions": pd.Series(pick([[], ["P-1"], ["P-2", "P-1"], ["P-9"]]), index=ids, dtype=object),
+        "last_touchpoint": pd.Series(pick(days), index=ids, dtype="datetime64[ns]"),
+        "last_touch_outcome": pd.Series(pick(["left_message", None]), index=ids, dtype=object),
+        "last_touch_by": pd.Series(pick(["AB", None, ""]), index=ids, dtype=object)}, index=ids)
+    cands = pd.DataFrame({
+        "available_from": pd.Series(pick(days), index=ids, dtype="datetime64[ns]"),
+        "salary_expectation": pd.Series(pick([90000.0, np.nan, 120000.0]), index=ids),
+        "years_experience": pd.Series(pick([2.5, np.nan, 8.0]), index=ids)}, index=ids)
+    positions = pd.DataFrame({"position_id": ["P-1", "P-2", None], "salary_max": [100000.0, np.nan, 5.0],
+                              "remote": [True, False, None], "location": ["Berlin", None, "x"],
+                              "min_years": [5.0, np.nan, 1.0]})
+    pairs = pd.DataFrame({"candidate_id": pd.Series(pick(list(ids) or ["C-0"]), dtype=ids.dtype),
+                          "covered": rng.integers(1, 4, n), "needed": rng.integers(4, 6, n)})
+    got = circleback._talking_points(rows, cands, positions, pairs, Settings())
+    assert got == _plain_talking_points(rows, cands, positions, pairs, Settings())

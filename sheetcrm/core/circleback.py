@@ -266,23 +266,25 @@ def _talking_points(rows: pd.DataFrame, cands: pd.DataFrame, positions: pd.DataF
     pos = positions[positions["position_id"].notna()].drop_duplicates("position_id")
     min_years = _column(pos, "min_years")
     pos_info = dict(zip(pos["position_id"], zip(pos["salary_max"], pos["remote"], pos["location"], min_years)))
-    available = dict(zip(cands.index, cands["available_from"]))
-    own = dict(zip(cands.index, zip(_column(cands, "salary_expectation"), _column(cands, "years_experience"))))
+    # Columns as lists first: iterating a pandas text column yields its cells one slow call at a time.
+    ids = cands.index.tolist()
+    available = dict(zip(ids, cands["available_from"].tolist()))
+    own = dict(zip(ids, zip(_column(cands, "salary_expectation").tolist(), _column(cands, "years_experience").tolist())))
     best = pairs.drop_duplicates("candidate_id")
-    fit = dict(zip(best["candidate_id"], zip(best["covered"], best["needed"])))
+    fit = dict(zip(best["candidate_id"].tolist(), zip(best["covered"].tolist(), best["needed"].tolist())))
     # too senior last time: its own talking point (a more senior role), same category
     topics = np.where((rows["rejection_category"] == "experience") & (rows["rejection_direction"] == "over"),
                       "overqualified", rows["rejection_category"].to_numpy(dtype=object))
+    row_ids, suggestions = rows.index.tolist(), rows["suggested_positions"].tolist()
     points = [_talking_point(cat, was, suggested[0] if suggested else None,
                              pos_info.get(suggested[0]) if suggested else None,
                              available.get(cid), fit.get(cid), settings)
-              for cid, cat, was, suggested in zip(rows.index, topics, rows["rejection_position"],
-                                                  rows["suggested_positions"])]
+              for cid, cat, was, suggested in zip(row_ids, topics, rows["rejection_position"].tolist(), suggestions)]
     return [point + _specifics(cat, pos_info.get(suggested[0]) if suggested else None, own.get(cid, (None, None)),
                                touch_mod.describe(*touched), settings)
             for point, cid, cat, suggested, touched in zip(
-                points, rows.index, topics, rows["suggested_positions"],
-                zip(rows["last_touchpoint"], rows["last_touch_outcome"], rows["last_touch_by"]))]
+                points, row_ids, topics, suggestions,
+                zip(rows["last_touchpoint"].tolist(), rows["last_touch_outcome"].tolist(), rows["last_touch_by"].tolist()))]
 
 
 def _specifics(cat: str | None, p: tuple | None, own: tuple, touched: str, settings: Settings) -> str:
