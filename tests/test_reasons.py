@@ -516,7 +516,7 @@ def test_a_hard_no_stays_hard_whatever_soft_text_and_typos_surround_it(rules, da
 
 LABELLED_SETS = [DATA / "reasons_labelled.csv", DATA / "reasons_heldout.csv", DATA / "reasons_heldout_fresh.csv",
                  DATA / "reasons_heldout_v4.csv", DATA / "reasons_blind_train.csv", DATA / "reasons_heldout_v5.csv",
-                 DATA / "reasons_blind_train2.csv"]
+                 DATA / "reasons_blind_train2.csv", DATA / "reasons_heldout_v6.csv"]
 
 
 @pytest.mark.parametrize("path", [*LABELLED_SETS, "shared"], ids=lambda p: getattr(p, "name", p))
@@ -575,6 +575,71 @@ def test_blind_v5_stays_at_its_one_measured_figure(rules):
     assert len(rows) == 200
     right = sum(reasons.classify(r["text"], None, rules).category == r["category"] for r in rows)
     assert right >= 184
+
+
+def test_blind_v6_stays_at_or_above_its_one_measured_figure(rules):
+    """reasons_heldout_v6.csv is blind (written without reading the rules, measured once:
+    179/200 in category, 3 hard-nos read as soft-no). It is tuning material only for the
+    rule "no hard-no reads as soft-no" (its three misses were fixed by kind, see
+    test_v6_hard_no_kinds_read_hard_in_every_language); this keeps a later change from
+    reading it worse than that one measurement."""
+    rows = labelled(DATA / "reasons_heldout_v6.csv")
+    assert len(rows) == 200
+    right = sum(reasons.classify(r["text"], None, rules).category == r["category"] for r in rows)
+    assert right >= 179
+
+
+# The kinds behind reasons_heldout_v6's hard-nos read as soft-no, each in other wordings
+# and languages than the note it came from (the notes themselves are not repeated here).
+@pytest.mark.parametrize("text, category", [
+    # a claimed clearance / vetting / qualification level that is a lie or was never issued
+    ("CV claims DV clearance; vetting unit says it was never granted", "false_information"),
+    ("he lies about his clearance level, only ever had BPSS", "false_information"),
+    ("says she is a chartered accountant, the institute says the membership was never awarded", "false_information"),
+    ("Gibt im Lebenslauf Ü3 an, die Sicherheitsüberprüfung wurde nie erteilt", "false_information"),
+    ("Affirme être habilité secret défense, habilitation jamais délivrée", "false_information"),
+    ("Il avait noté sur son CV la certification ISO 27001, jamais obtenue", "false_information"),
+    ("Dice en su CV que tiene habilitación de seguridad, nunca le fue concedida", "false_information"),
+    ("Zegt op zijn cv een VOG te hebben, die is nooit afgegeven", "false_information"),
+    # confidential client or customer data taken, copied or sent to a private device
+    ("downloaded the client's customer database to his personal laptop", "conduct"),
+    ("emailed customer records to a private gmail account before leaving", "conduct"),
+    ("copied client data onto a USB stick, walked out with it", "conduct"),
+    ("Kundenliste an private E-Mail weitergeleitet", "conduct"),
+    ("Hat interne Unterlagen des Kunden mitgenommen", "conduct"),
+    ("Kopierte die Kundenliste auf seinen eigenen Stick", "conduct"),
+    ("A transféré des fichiers clients confidentiels sur sa messagerie perso", "conduct"),
+    ("Copió datos de clientes en un pendrive personal", "conduct"),
+    ("Heeft vertrouwelijke klantgegevens naar zijn privé-mail doorgestuurd", "conduct"),
+    # employment dates that do not match, a former manager contradicting the CV
+    ("employment dates at Brightwell Ltd do not add up", "false_information"),
+    ("former manager contradicts the title on his CV", "false_information"),
+    ("ex boss says he was only a tester, not the QA lead he lists", "false_information"),
+    ("Die Beschäftigungszeiten bei Müller GmbH stimmen nicht", "false_information"),
+    ("Ehemaliger Vorgesetzter widerspricht dem Lebenslauf: war nur Werkstudent", "false_information"),
+    ("Les dates d'emploi chez Arvato ne correspondent pas", "false_information"),
+    ("L'ancienne responsable indique qu'elle n'était qu'assistante", "false_information"),
+    ("Son ancien employeur contredit son CV", "false_information"),
+    ("Su antigua jefa dice que solo era becaria", "false_information"),
+    ("Las fechas en Indra no cuadran con su vida laboral", "false_information"),
+    ("De data bij Capgemini kloppen niet", "false_information"),
+    ("Voormalig manager bevestigt dat hij stagiair was, geen projectleider", "false_information"),
+])
+def test_v6_hard_no_kinds_read_hard_in_every_language(rules, text, category):
+    got = reasons.classify(text, "rejected", rules)
+    assert (got.cls, got.category) == ("hard_no", category), got
+
+
+@pytest.mark.parametrize("text", [
+    # near wordings that are not those kinds stay soft (or go to a person)
+    "SC clearance needed but he has none yet",
+    "Die Arbeitszeiten passen nicht",
+    "Las fechas de incorporación no cuadran con el proyecto",
+    "took the client data engineering test, too weak on SQL",
+    "Il a été stagiaire chez nous, encore trop junior",
+])
+def test_near_wordings_of_the_v6_kinds_are_not_hard(rules, text):
+    assert reasons.classify(text, "rejected", rules).cls != "hard_no"
 
 
 def test_blind_train_category_accuracy_floor(rules):
