@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -149,6 +150,40 @@ def test_typo_reading_never_removes_a_hard_no(rules):
     assert reasons.classify("retried 3 times, no answer", "rejected", rules).category == "ghosted"
     assert reasons.classify("reqiured skills missing", "rejected", rules).cls == "soft_no"
     assert reasons.classify("do not contact, salray", "rejected", rules).cls == "hard_no"
+
+
+def _dropped_letter_typos(rules: reasons.RuleSet, limit: int = 400) -> list[str]:
+    """Rule words with one letter dropped, that are no rule word themselves: the usual slip."""
+    vocab = sorted(rules.vocabulary)
+    out = sorted({w[:i] + w[i + 1:] for w in vocab if len(w) >= 7 for i in range(1, len(w))} - set(vocab))
+    return out[::max(1, len(out) // limit)][:limit]
+
+
+def test_a_typo_one_slip_from_two_rule_words_reads_as_the_longer_one(rules):
+    """Ties between rule words at the same distance are broken by a fixed order (longer
+    first, then alphabetical), never by set order; checked against a plain reference."""
+    from rapidfuzz.distance import OSA
+    assert reasons.classify("Changd careers, farming full time", None, rules).category == "career_change"
+    for typed in _dropped_letter_typos(rules):
+        if (typed in rules.keep or typed.rstrip("s") in rules.vocabulary or typed.startswith(rules.stems)
+                or len(typed) > 9):
+            continue
+        near = [w for w in rules.vocabulary if w[0] == typed[0] and OSA.distance(typed, w) <= 1]
+        if near:
+            best = min(near, key=lambda w: (OSA.distance(typed, w), -len(w), w))
+            assert rules._read_as(typed) == best, typed
+
+
+def test_a_typo_reads_the_same_whatever_the_hash_seed():
+    """Set order changes with PYTHONHASHSEED; a text must read the same in every run."""
+    import subprocess
+    import sys
+    probe = ("import sys; from sheetcrm.config import Settings; from sheetcrm.rules import load_rules; "
+             "r = load_rules(Settings()); print([r._read_as(w) for w in sys.argv[1:]])")
+    words = _dropped_letter_typos(load_rules(Settings()))
+    runs = [subprocess.run([sys.executable, "-c", probe, *words], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")]
+    assert runs[0] and runs[0] == runs[1] == runs[2]
 
 
 def test_typo_soft_reading_cannot_override_a_negated_hard_no(rules):

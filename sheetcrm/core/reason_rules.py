@@ -268,7 +268,10 @@ class RuleSet:
     _form_languages: dict = dataclasses.field(default_factory=dict, repr=False)  # word -> languages it may be a form in
 
     def __post_init__(self) -> None:
-        for word in self.vocabulary:
+        # A typo one slip from two rule words is read as the first listed: a fixed order, so
+        # a text reads the same in every run (set order changes with the hash seed). Longer
+        # words first: a dropped letter ("changd" = "changed", not "change") is the usual slip.
+        for word in sorted(self.vocabulary, key=lambda w: (-len(w), w)):
             self._by_letter.setdefault(word[0], []).append(word)
         self._groups.extend(language_groups(self.rules))
         self._index.update(rule_index(self.rules))
