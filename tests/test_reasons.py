@@ -665,6 +665,14 @@ def test_v6_hard_no_kinds_read_hard_in_every_language(rules, text, category):
     assert (got.cls, got.category) == ("hard_no", category), got
 
 
+@pytest.mark.parametrize("joiner", ["; ", ", ", " and ", " but ", ". ", " - ", " + ", "\n"])
+def test_a_claim_he_does_not_meet_stays_hard_before_more_text(rules, joiner):
+    # "claimed X, he doesn't" ended the text or a clause; joined to a soft reason by "and"
+    # or a dash it was read as the soft one (found by the property test above)
+    text = "claimed to have SC clearance, he doesnt" + joiner + "comp too low - wanted 110k"
+    assert reasons.classify(text, "rejected", rules).cls == "hard_no"
+
+
 @pytest.mark.parametrize("text", [
     # near wordings that are not those kinds stay soft (or go to a person)
     "SC clearance needed but he has none yet",
