@@ -5,6 +5,8 @@ negation side, as before the index existed)."""
 from __future__ import annotations
 
 import csv
+import dataclasses
+import pickle
 import re
 from pathlib import Path
 
@@ -14,9 +16,11 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from sheetcrm.config import Settings
 from sheetcrm.core import reasons
 from sheetcrm.core.reason_compile import compile_rules
-from sheetcrm.core.reason_index import DIGIT, LiteralScan, literals_needed, phrase_need
+from sheetcrm.core.reason_index import DIGIT, LazyPattern, LiteralScan, literals_needed, phrase_need
+from sheetcrm.core.reason_rules import RuleSet
 from sheetcrm.core.reason_words import normalise, words_of
 from sheetcrm.demo import HARD_REASONS, SOFT_REASONS, UNCLEAR_REASONS
+from sheetcrm.errors import ConfigError
 from sheetcrm.rules import read_rule_files
 
 DATA = Path(__file__).parent / "data"
@@ -162,3 +166,68 @@ def test_a_phrase_found_in_a_text_has_its_needs_met_by_the_text_words(phrase, te
     assert exact <= words and (prefix is None or any(w.startswith(prefix) for w in words))
     # and the engine's own phrase regex finds it there
     assert re.search(reasons.phrase_regex(phrase), normalise(text))
+
+
+# ---------------------------------------------------------------- regexes compiled on first reach
+
+def _eager(rules: RuleSet) -> RuleSet:
+    """The same rule set with every regex compiled up front, as before LazyPattern."""
+    def compiled(p):
+        return None if p is None else re.compile(p.pattern)
+    own = [dataclasses.replace(r, phrases=compiled(r.phrases), patterns=compiled(r.patterns),
+                               requires=compiled(r.requires), forms=compiled(r.forms)) for r in rules.rules]
+    negations = [dataclasses.replace(n, before=compiled(n.before), after=compiled(n.after)) for n in rules.negations]
+    return RuleSet(tuple(own), tuple(negations), rules.fuzzy, rules.min_length, rules.vocabulary, rules.keep,
+                   rules.sources, rules.stems, rules.stemmers, rules.narrow)
+
+
+def test_every_labelled_text_reads_the_same_as_with_every_regex_compiled_up_front(documents):
+    lazy, eager = compile_rules(documents), _eager(compile_rules(documents))
+    assert all(isinstance(r.phrases, re.Pattern) for r in eager.rules if r.phrases is not None)
+    differ = [(t, got, want) for t in _labelled_texts()
+              if (got := reasons.classify(t, None, lazy)) != (want := reasons.classify(t, None, eager))]
+    assert differ == []
+
+
+def test_a_text_compiles_only_the_regexes_it_reaches(documents):
+    """The point of LazyPattern: a first sync does not compile the rules no text reaches."""
+    rules = compile_rules(documents)
+    reasons.classify("not a fit, salary too low", None, rules)
+    lazy = [p for r in rules.rules for p in (r.phrases, r.patterns, r.requires, r.forms) if p is not None]
+    assert all(isinstance(p, LazyPattern) for p in lazy)
+    compiled = [p for p in lazy if "search" in vars(p)]
+    assert 0 < len(compiled) < len(lazy) / 4
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(pattern=st.sampled_from([r"ab+", r"(?<![\w$])no\s+(?:fit|go)(?:e?s)?", r"^x|y$", r"\d+k", r"(a)(b)?"]),
+       text=st.text(alphabet="abnofitgxy12k $", max_size=20), pos=st.integers(0, 22), end=st.integers(0, 22),
+       first=st.sampled_from(["search", "match", "finditer"]))
+def test_a_lazy_pattern_answers_as_the_compiled_regex(pattern, text, pos, end, first):
+    lazy, real = LazyPattern(pattern), re.compile(pattern)
+    getattr(lazy, first)(text)  # whichever method compiles it, the others answer the same after
+    for lp in (LazyPattern(pattern), lazy):
+        for args in [(text,), (text, pos), (text, pos, end)]:
+            assert _span(lp.search(*args)) == _span(real.search(*args))
+            assert _span(lp.match(*args)) == _span(real.match(*args))
+            assert [_span(m) for m in lp.finditer(*args)] == [_span(m) for m in real.finditer(*args)]
+
+
+def _span(m: re.Match | None) -> tuple | None:
+    return None if m is None else (m.span(), m.groups())
+
+
+def test_a_lazy_pattern_compares_by_its_text_and_pickles():
+    a, b = LazyPattern("no fit"), LazyPattern("no fit")
+    a.search("x")
+    assert a == b and hash(a) == hash(b) and a != LazyPattern("fit")
+    again = pickle.loads(pickle.dumps(a))
+    assert again == a and again.search("a no fit").span() == (2, 8)
+
+
+def test_a_group_name_used_in_two_patterns_of_a_rule_is_still_refused_at_load():
+    doc = ("x.toml", {"rule": [{"id": "r", "category": "salary", "patterns": [r"(?P<n>a)", r"(?P<n>b)"]}]})
+    with pytest.raises(re.error):
+        compile_rules([doc])
+    with pytest.raises(ConfigError, match="not a valid regular expression"):
+        compile_rules([("x.toml", {"rule": [{"id": "r", "category": "salary", "patterns": [r"(?<=a+)b"]}]})])

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from re import _parser as _sre_parser
 from typing import Any
 
 from .. import schema
 from ..errors import ConfigError
 from .reason_rules import (_APPLIES, _FILE_KEYS, _RIGHT, _RULE_KEYS, DIRECTIONS, EFFECTS, Negation, Rule, RuleSet, _phrase_tokens,
                            _trie_regex, negation_template, phrase_regex)
-from .reason_index import phrase_need
+from .reason_index import LazyPattern, phrase_need
 from .reason_words import LANGUAGES, LETTERS, Stemmers, anchors_of, normalise, pattern_prefixes
 
 Document = tuple[str, Mapping[str, Any]]
@@ -74,6 +75,17 @@ def _patterns(spec: Mapping, where: str) -> list[str]:
     return out
 
 
+def _joined(alternatives: Sequence[str]) -> LazyPattern | None:
+    """A rule's patterns as one regex, compiled when a text first reaches it. Each one
+    compiled already (``_patterns``); parsing the whole still says at load what only the
+    whole can get wrong (a group name used in two patterns), as compiling it did."""
+    if not alternatives:
+        return None
+    joined = "|".join(f"(?:{a})" for a in alternatives)
+    _sre_parser.parse(joined)
+    return LazyPattern(joined)
+
+
 def _forms(phrases: Sequence[str], language: str, stemmers: Stemmers) -> tuple[re.Pattern | None, dict[str, str]]:
     """The phrases as stems (a `*` phrase already matches every ending: left out)."""
     if language == "none":
@@ -91,7 +103,7 @@ def _forms(phrases: Sequence[str], language: str, stemmers: Stemmers) -> tuple[r
     if not by_stem:
         return None, {}
     tree = _trie_regex([_phrase_tokens(s, plural=False) for s in by_stem])
-    return re.compile(tree + _RIGHT), by_stem
+    return LazyPattern(tree + _RIGHT), by_stem
 
 
 def compile_rule(spec: Mapping, source: str, language: str, stemmers: Stemmers) -> Rule | None:
@@ -111,9 +123,9 @@ def compile_rule(spec: Mapping, source: str, language: str, stemmers: Stemmers) 
     return Rule(
         id=rid, category=spec["category"],
         # the text is lowercased already; IGNORECASE would double the matching time
-        phrases=re.compile(_trie_regex([_phrase_tokens(p) for p in phrases]) + _RIGHT) if phrases else None,
-        patterns=re.compile("|".join(f"(?:{a})" for a in alternatives)) if alternatives else None,
-        requires=re.compile("|".join(phrase_regex(r) for r in requires)) if requires else None,
+        phrases=LazyPattern(_trie_regex([_phrase_tokens(p) for p in phrases]) + _RIGHT) if phrases else None,
+        patterns=_joined(alternatives),
+        requires=LazyPattern("|".join(phrase_regex(r) for r in requires)) if requires else None,
         negation=spec.get("negation", True), source=source, weak=spec.get("weak", False),
         language=language, forms=forms, form_phrases=form_phrases,
         anchors=anchors, prefixes=prefixes, pattern_prefixes=pattern_prefixes(alternatives), form_anchors=frozenset(s.split()[0] for s in form_phrases),

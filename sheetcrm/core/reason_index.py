@@ -14,7 +14,7 @@ from __future__ import annotations
 import collections
 import functools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from re import _constants as _sre
 from re import _parser as _sre_parser
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,44 @@ PhraseNeed = tuple[frozenset[str], "str | None"]
 # In a set of needed texts: "a digit" (what `\d` matches, any script's decimal digits)
 DIGIT = "\x00\\d"
 _ANY_DIGIT = re.compile(r"\d")
+
+
+class LazyPattern:
+    """A regex compiled the first time it is searched: a first sync compiles only the
+    rules some text reaches through the indexes (compiling all of them costs more than
+    half a second). Built only from texts that are valid regexes (escaped phrases, or
+    patterns already compiled once to check them). After the first call its methods are
+    the compiled pattern's own (instance attributes win over these), so a search costs
+    what it did."""
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+
+    def _compiled(self) -> re.Pattern:
+        compiled = re.compile(self.pattern)
+        self.search, self.match, self.finditer = compiled.search, compiled.match, compiled.finditer
+        return compiled
+
+    def search(self, *args: Any) -> re.Match | None:
+        return self._compiled().search(*args)
+
+    def match(self, *args: Any) -> re.Match | None:
+        return self._compiled().match(*args)
+
+    def finditer(self, *args: Any) -> Iterator[re.Match]:
+        return self._compiled().finditer(*args)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LazyPattern) and other.pattern == self.pattern
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.pattern!r})"
+
+    def __reduce__(self) -> tuple:
+        return LazyPattern, (self.pattern,)
 
 
 def phrase_need(norm: str) -> PhraseNeed:

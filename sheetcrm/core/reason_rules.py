@@ -21,7 +21,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .. import schema
-from .reason_index import AfterCheck, Needs, TemplateNeeds
+from .reason_index import AfterCheck, LazyPattern, Needs, TemplateNeeds
 from .reason_words import (LANGUAGES, LETTERS, UNACCENTED, WORD_CHAR, WORDS, FormReading, Stemmers, any_near,  # noqa: F401
                            language_groups, near_words, normalise, rule_index, words_of)
 
@@ -129,14 +129,15 @@ class Found:
 class Rule:
     id: str
     category: str
-    phrases: re.Pattern | None  # a prefix tree of the phrases as typed
-    patterns: re.Pattern | None = None
-    requires: re.Pattern | None = None
+    # compiled when a text first reaches the rule (reason_index.LazyPattern)
+    phrases: LazyPattern | None  # a prefix tree of the phrases as typed
+    patterns: LazyPattern | None = None
+    requires: LazyPattern | None = None
     negation: bool = True
     source: str = ""
     weak: bool = False  # a soft-no word that decides only when nothing more specific matched
     language: str = "en"
-    forms: re.Pattern | None = None  # the phrases as stems, matched against the text's stems
+    forms: LazyPattern | None = None  # the phrases as stems, matched against the text's stems
     form_phrases: Mapping[str, str] = dataclasses.field(default_factory=dict)  # stemmed phrase -> phrase
     # Which words a text must hold for a phrase to match (first words; `*` prefixes):
     # most rules are skipped on a word-set lookup instead of a regex search.
@@ -201,8 +202,8 @@ class Negation:
     applies_to: str  # hard_no | soft_no | all
     effect: str  # negate | doubt
     template: str
-    before: re.Pattern | None
-    after: re.Pattern | None
+    before: LazyPattern | None
+    after: LazyPattern | None
 
     def holds(self, text: str, start: int, end: int) -> bool:
         if self.before is not None and not self.before.search(text, max(0, start - NEGATION_REACH), start):
@@ -210,7 +211,7 @@ class Negation:
         return self.after is None or self.after.match(text, end) is not None
 
 
-def negation_template(template: str) -> tuple[re.Pattern | None, re.Pattern | None]:
+def negation_template(template: str) -> tuple[LazyPattern | None, LazyPattern | None]:
     """`no ~ {m} issue*` -> (regex ending where the match starts, regex starting where it ends).
     `~` is up to two words before the match, three after; never across , ; . ! ?"""
     if template.count("{m}") != 1:
@@ -220,7 +221,7 @@ def negation_template(template: str) -> tuple[re.Pattern | None, re.Pattern | No
     before = after = None
     if pre_toks:
         parts = [rf"(?:{_WORD}\s+){{0,2}}" if t == "~" else _token_regex(t) + r"\s+" for t in pre_toks]
-        before = re.compile(_LEFT + "".join(parts) + r"$")
+        before = LazyPattern(_LEFT + "".join(parts) + r"$")
     if post_toks:
         parts = []
         for i, t in enumerate(post_toks):
@@ -232,7 +233,7 @@ def negation_template(template: str) -> tuple[re.Pattern | None, re.Pattern | No
                 sep = _SEP_SAME_CLAUSE if i == 0 else _SEP
                 parts.append(sep + (r"\b" if t[0].isalnum() else "") + _token_regex(t))
         ends_word = post_toks[-1][-1].isalnum() or post_toks[-1].endswith("*")
-        after = re.compile("".join(parts) + (_RIGHT if ends_word else ""))
+        after = LazyPattern("".join(parts) + (_RIGHT if ends_word else ""))
     return before, after
 
 
