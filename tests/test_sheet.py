@@ -2,10 +2,9 @@
 import pytest
 
 from sheetcrm import schema
-
+from sheetcrm.errors import SchemaError
 from sheetcrm.workbook import sheet
 from sheetcrm.workbook.backends.memory import MemoryBackend
-from sheetcrm.errors import SchemaError
 
 
 def workbook(cand_header, cand_rows=(), extra_tabs=None):
@@ -169,6 +168,7 @@ ODD_CELLS = [None, "", "  ", "\t", float("nan"), 0, 1.0, True, False, "x", " é 
 def reference_frames(snapshot, maps):
     """to_frames as it read before issue 20: row by row, each row padded to the widest."""
     import pandas as pd
+
     from sheetcrm.values import is_blank
     out = {}
     for key, tmap in maps.items():
@@ -223,3 +223,61 @@ def test_owned_columns_are_appended_after_the_last_filled_column_of_any_row(sett
     cand = sheet.locate(snap, settings)["candidates"]
     first = cand.columns[cand.appended[0]]
     assert first == max([trimmed] + last) + 1
+
+
+# -- each column's texts are copied together, one object per distinct text (issue 20) -------------
+class _Text(str):
+    """A str subclass: not an exact str, so left as it is."""
+
+
+def _cells():
+    from hypothesis import strategies as st
+    texts = st.text(alphabet=st.characters(blacklist_categories=()), max_size=6)
+    return st.lists(st.one_of(texts, st.sampled_from(["", " ", "a", "Offer", "é"]), st.none(), st.booleans(),
+                              st.integers(), st.floats(allow_nan=True), st.dates(), st.datetimes(),
+                              texts.map(_Text)), max_size=40)
+
+
+def _check_shared(cells, out):
+    assert len(out) == len(cells)
+    for before, after in zip(cells, out):
+        assert type(after) is type(before)
+        if type(before) is str:
+            assert after == before
+        else:
+            assert after is before  # numbers, dates, None, str subclasses: the very objects read
+    by_text = {}
+    for after in out:
+        if type(after) is str:
+            assert by_text.setdefault(after, after) is after  # equal texts are one object
+
+
+def test_shared_strings_keeps_every_value_equal_and_of_its_type_and_makes_equal_texts_one_object():
+    from hypothesis import given
+    from hypothesis import settings as hsettings
+
+    @hsettings(max_examples=300, deadline=None)
+    @given(_cells())
+    def check(cells):
+        _check_shared(cells, sheet.shared_strings(cells))
+    check()
+
+
+def test_to_frames_columns_share_one_object_per_distinct_text_and_keep_the_values_read(settings):
+    from hypothesis import given
+    from hypothesis import settings as hsettings
+    from hypothesis import strategies as st
+
+    @hsettings(max_examples=100, deadline=None)
+    @given(st.lists(st.tuples(st.sampled_from(["C-1", "C-2", "x y", "é"]), _cells()), min_size=1, max_size=12))
+    def check(rows):
+        # Fresh copies of the same texts, as a backend's read makes them.
+        grid = [["".join((cid, "")), *cells] for cid, cells in rows]  # noqa: FLY002 (a copy, not cid itself)
+        snap = workbook(["candidate_id", "name", "email", "notes"], grid)
+        maps = sheet.locate(snap, settings)
+        frame = sheet.to_frames(snap, maps)[schema.CANDIDATES]
+        want = reference_frames(snap, maps)[schema.CANDIDATES]
+        assert repr(frame.to_dict("split")) == repr(want.to_dict("split"))
+        for name in frame.columns:
+            _check_shared(list(want[name]), list(frame[name]))
+    check()
