@@ -92,6 +92,17 @@ def test_figures_by_group_counted_by_hand(clean, by, expected):
         assert by_group.at["university", "success_rate"] != by_group.at["university", "success_rate"]  # 0/0: empty
 
 
+@pytest.mark.parametrize("by", pipeline_groups.GROUP_BY)
+def test_figures_from_flags_made_once_equal_those_made_per_call(clean, by):
+    """analyse makes pipeline.figure_flags once and hands it to all three groupings."""
+    pipe, cands = clean[schema.PIPELINE], clean[schema.CANDIDATES]
+    flags = pipeline.figure_flags(pipe)
+    pd.testing.assert_frame_equal(pipeline_groups.group_figures(pipe, cands, by, flags),
+                                  pipeline_groups.group_figures(pipe, cands, by))
+    ids = clean[schema.POSITIONS]["position_id"]
+    pd.testing.assert_frame_equal(pipeline.position_figures(pipe, ids, flags), pipeline.position_figures(pipe, ids))
+
+
 def test_group_figures_of_an_empty_pipeline_have_an_all_row(clean):
     empty = clean[schema.PIPELINE].iloc[0:0]
     got = pipeline_groups.group_figures(empty, clean[schema.CANDIDATES], "source")

@@ -111,12 +111,13 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
     now = now or dt.datetime.combine(today, dt.time())
     c = calls(frames, settings, today, rules, suppressed)
     clean, issues, circle = c.clean, c.issues, c.circle
-    figures = pipeline.position_figures(clean[schema.PIPELINE], clean[schema.POSITIONS]["position_id"])
+    flags = pipeline.figure_flags(clean[schema.PIPELINE])  # grouped three ways below: made once
+    figures = pipeline.position_figures(clean[schema.PIPELINE], clean[schema.POSITIONS]["position_id"], flags)
     backpocket = matching.backpocket_counts(circle, clean[schema.POSITIONS])
     backpocket_due = matching.backpocket_counts(circle, clean[schema.POSITIONS], due_only=True,
                                                 later=matching.available_later(clean[schema.CANDIDATES], today, settings))
     owned = _owned_columns(c.frames, clean, issues, c.candidate_class, circle, backpocket, settings, backpocket_due)
-    groups = {by: pipeline_groups.group_figures(clean[schema.PIPELINE], clean[schema.CANDIDATES], by)
+    groups = {by: pipeline_groups.group_figures(clean[schema.PIPELINE], clean[schema.CANDIDATES], by, flags)
               for by in ("source", "quarter")}
     summary = pipeline.summary_rows(figures, clean[schema.CANDIDATES], c.left_out, now, backpocket,
                                     positions=clean[schema.POSITIONS], groups=groups)

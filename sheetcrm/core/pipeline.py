@@ -53,14 +53,16 @@ ALL_CANDIDATES = "all candidates"
 
 # --------------------------------------------------------------------------- figures
 
-def position_figures(pipeline: pd.DataFrame, positions: Iterable[Any] | None = None) -> pd.DataFrame:
+def position_figures(pipeline: pd.DataFrame, positions: Iterable[Any] | None = None,
+                     flags: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per position_id (sorted), then ``ALL``; columns position_id + FIGURE_KEYS.
 
     Counts are int64, ratios float64 with NaN where the denominator is 0. ``positions``
     (ids, e.g. the clean Positions ``position_id`` column) adds a row of zeros for each
-    position nobody has been considered for yet, so a new role shows up too.
+    position nobody has been considered for yet, so a new role shows up too. ``flags``:
+    :func:`figure_flags` of the same frame, when the caller has it already.
     """
-    flags = _flags(pipeline)
+    flags = figure_flags(pipeline) if flags is None else flags
     counts = flags.groupby(pipeline["position_id"].astype(str).to_numpy(), sort=True).sum()
     if positions is not None:
         ids = pd.Index(pd.Series(list(positions), dtype=object).dropna().astype(str).unique())
@@ -80,8 +82,9 @@ def with_all_and_ratios(counts: pd.DataFrame, key: str) -> pd.DataFrame:
     return out.reset_index()[[key, *FIGURE_KEYS]]
 
 
-def _flags(pipeline: pd.DataFrame) -> pd.DataFrame:
-    """One boolean column per §5 count, one row per pipeline row."""
+def figure_flags(pipeline: pd.DataFrame) -> pd.DataFrame:
+    """One boolean column per §5 count, one row per pipeline row. A sync groups them
+    three ways (per position, source, quarter): made once, ~0.06 s a time at 280k rows."""
     n = len(pipeline)
     attempts = _floats(pipeline["attempts"])
     resp = _floats(pipeline["responded_on_attempt"])

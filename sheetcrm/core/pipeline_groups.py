@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .pipeline import UNKNOWN, _flags, with_all_and_ratios
+from .pipeline import UNKNOWN, figure_flags, with_all_and_ratios
 from .sources import canonical_source
 
 GROUP_BY = ("source", "owner", "quarter")
@@ -41,11 +41,14 @@ def group_keys(pipeline: pd.DataFrame, candidates: pd.DataFrame, by: str) -> pd.
     return keys.where(keys.notna() & (keys != ""), UNKNOWN).astype(object)
 
 
-def group_figures(pipeline: pd.DataFrame, candidates: pd.DataFrame, by: str) -> pd.DataFrame:
+def group_figures(pipeline: pd.DataFrame, candidates: pd.DataFrame, by: str,
+                  flags: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per group (sorted, ``unknown`` last), then ``ALL``; columns: the group's
-    key (``by``) + FIGURE_KEYS. Counts int64, ratios float64 (NaN when undefined)."""
+    key (``by``) + FIGURE_KEYS. Counts int64, ratios float64 (NaN when undefined).
+    ``flags``: ``pipeline.figure_flags`` of the same frame, when the caller has it already."""
     keys = group_keys(pipeline, candidates, by)
-    counts = _flags(pipeline).groupby(keys.to_numpy(), sort=True).sum()
+    flags = figure_flags(pipeline) if flags is None else flags
+    counts = flags.groupby(keys.to_numpy(), sort=True).sum()
     return with_all_and_ratios(counts.reindex(sorted(counts.index, key=lambda k: (k == UNKNOWN, k))), by)
 
 
