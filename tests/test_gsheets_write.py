@@ -11,7 +11,11 @@ import pytest
 
 from sheetcrm import api, schema
 from sheetcrm.errors import SchemaError
-from sheetcrm.workbook.backends.gsheets_requests import DATE_COLUMNS, OWNED_COLUMNS, OWNED_NOTE
+from sheetcrm.workbook.backends.gsheets_requests import (
+    DATE_COLUMNS,
+    OWNED_COLUMNS,
+    OWNED_NOTE,
+)
 from tests.standin import structure
 
 NOW = dt.datetime(2026, 11, 22, 9, 30)
@@ -158,7 +162,7 @@ def test_probe5_formats_and_protections_never_land_on_a_persons_column(gsheet, g
         api.sync_workbook(settings, today, NOW, backend=backend)
     tab = google.book(key).tab("Candidates")
     header = google.cells(key, "Candidates")[0]
-    name = lambda c: header[c] if c < len(header) else ""  # noqa: E731
+    name = lambda c: header[c] if c < len(header) else ""
     for p in tab.protected:
         rng = p["range"]
         if p.get("description") == OWNED_NOTE and "startColumnIndex" in rng:
@@ -301,3 +305,158 @@ def test_a_person_acting_before_or_after_any_request_of_a_sync_never_loses_a_cel
         if bad:
             failures.append(f"case {run} ({'marked' if like else 'new'} sheet, {kind} {where} request {nth}): {bad[:3]}")
     assert not failures, "\n".join(failures[:10])
+
+
+# -- the write's column-wise fast paths against the plain ones they replaced -------------------
+def _plain_targets(columns, moved, changes, id_col):
+    """The write's row finding as it was, one CellUpdate object at a time."""
+    from sheetcrm.workbook.backends.base import CellUpdates, resolve_rows, same_cell
+
+    def get(tab, row, col):
+        values = columns.get((tab, col), [])
+        return values[row - 1] if row - 1 < len(values) else None
+
+    def height(tab):
+        return max((len(v) for (t, c), v in columns.items() if t == tab and c), default=0)
+
+    cells = CellUpdates(u for u in changes.cells if u.tab not in moved)
+    found, skipped = resolve_rows(cells, get, height)
+    skipped += len({(u.tab, u.row) for u in changes.cells if u.tab in moved})
+    kept = []
+    for upd, row in found:
+        if upd.identity and id_col.get(upd.tab) == upd.col and row > 1 and get(upd.tab, row, upd.col) is not None \
+                and not same_cell(get(upd.tab, row, upd.col), upd.value):
+            skipped += 1
+            continue
+        kept.append((upd, row))
+    return kept, skipped
+
+
+def _random_write_case(rnd):
+    """A people's tab or two as read, the same tabs now (rows sorted, deleted, ids typed),
+    and a plan's cells: ids in column 1, owned values in columns 4-5."""
+    from sheetcrm.workbook.backends.base import CellUpdate, Changes
+
+    cells, columns = [], {}
+    for tab in rnd.sample(["People", "Roles"], rnd.randint(1, 2)):
+        n = rnd.randint(0, 12)
+        names = [rnd.choice(["ann", "bob", "cy", "", None, 7, 7.0]) for _ in range(n)]
+        ids = [rnd.choice([None, None, "c-1", "c-2", ""]) for _ in range(n)]
+        now = list(range(n))
+        rnd.shuffle(now) if rnd.random() < 0.5 else None
+        now = now[:n - rnd.randint(0, 2)] if n else now
+        columns[(tab, 0)] = ["candidate_id", "name"]
+        columns[(tab, 1)] = ["candidate_id"] + [ids[i] if rnd.random() < 0.8 else rnd.choice(["x-9", "", None]) for i in now]
+        columns[(tab, 2)] = ["name"] + [names[i] for i in now]
+        for r in range(n):
+            identity = ((2, names[r]),) if rnd.random() < 0.9 else ()
+            if ids[r] in (None, "") or rnd.random() < 0.2:
+                cells.append(CellUpdate(tab, r + 2, 1, f"new-{tab}-{r}", identity))
+            for col in rnd.sample([4, 5], rnd.randint(0, 2)):
+                cells.append(CellUpdate(tab, r + 2, col, rnd.choice(["due", 3, None, dt.date(2024, 1, r + 1)]), identity))
+        if rnd.random() < 0.2:
+            cells.append(CellUpdate(tab, 1, 5, "next_circle_back"))
+    labels = {(t, 1): "candidate_id" for t in ("People", "Roles")}
+    moved = {t for t in ("People", "Roles") if rnd.random() < 0.15}
+    return Changes(cells=cells, labels=labels), columns, moved
+
+
+def test_the_writes_row_finding_by_columns_is_the_plain_one_on_random_cases():
+    import random
+
+    from sheetcrm.workbook.backends import gsheets_write as gw
+
+    for seed in range(400):
+        rnd = random.Random(seed)
+        changes, columns, moved = _random_write_case(rnd)
+        id_col = gw.id_columns(changes)
+        rows, skipped = gw.targets(columns, moved, changes, id_col)
+        kept, plain_skipped = _plain_targets(columns, moved, changes, id_col)
+        assert [(u, r) for u, r in zip(changes.cells, rows) if r is not None] == kept, seed
+        assert skipped == plain_skipped, seed
+
+
+def test_the_values_write_by_columns_is_the_plain_one_on_random_cases():
+    import random
+
+    from sheetcrm.workbook.backends import gsheets_write as gw
+    from sheetcrm.workbook.backends.base import Snapshot
+    from sheetcrm.workbook.backends.gsheets_cells import to_cell
+
+    for seed in range(200):
+        rnd = random.Random(seed)
+        changes, columns, moved = _random_write_case(rnd)
+        rows, _ = gw.targets(columns, moved, changes, gw.id_columns(changes))
+        plan = {"columns": {(t, c): 100 + c for t in ("People", "Roles") for c in (1, 4) if rnd.random() < 0.7}}
+        got = gw.value_filters(Snapshot({}), changes, rows, plan, {})
+        # the plain way: cells by column, then each column whole (by its marker) or cell by cell
+        by_col: dict = {}
+        for upd, row in zip(changes.cells, rows):
+            if row is not None:
+                by_col.setdefault((upd.tab, upd.col), {})[row] = to_cell(upd.value)
+        want = []
+        for (title, col), cells in by_col.items():
+            mid = plan["columns"].get((title, col))
+            if mid is not None:
+                want.append({"dataFilter": {"developerMetadataLookup": {"metadataId": mid}}, "majorDimension": "COLUMNS",
+                             "values": [[cells.get(r) for r in range(1, max(cells) + 1)]]})
+            else:
+                want += [{"dataFilter": {"a1Range": f"'{title}'!{'ABCDEFGH'[col - 1]}{r}"}, "values": [[v]]}
+                         for r, v in sorted(cells.items())]
+        assert got == want, seed
+
+
+def _plain_clobbered(before, now, col, new_ids):
+    """gsheets_write._clobbered as it was: every row keyed, no early way out."""
+    from sheetcrm.workbook.backends.base import same_cell
+    from sheetcrm.workbook.backends.gsheets_cells import to_cell
+
+    header = [str(h) if h is not None else "" for h in (before[0] if before else [])]
+    keep = [i for i, h in enumerate(header) if i != col - 1 and h not in OWNED_COLUMNS]
+    width = max(keep, default=-1) + 1
+
+    def key(row):
+        row = list(row) + [None] * (width - len(row))
+        return tuple(None if row[i] == "" else row[i] for i in keep)
+
+    old_ids, seen = {}, {}
+    for row in before[1:]:
+        old, k = row[col - 1] if col - 1 < len(row) else None, key(row)
+        seen[k] = seen.get(k, 0) + 1
+        if old not in (None, ""):
+            old_ids[k] = old
+    old_ids = {k: v for k, v in old_ids.items() if seen[k] == 1}
+    fixes = {}
+    for r, row in enumerate(now[1:], start=2):
+        cell = row[col - 1] if col - 1 < len(row) else ""
+        if cell in new_ids:
+            old = old_ids.get(key(row))
+            if old is not None and not same_cell(old, cell):
+                fixes[r] = to_cell(old)
+    return fixes
+
+
+def test_ids_put_back_after_a_sort_are_the_plain_ones_with_the_early_way_out():
+    import random
+
+    from sheetcrm.workbook.backends import gsheets_write as gw
+
+    for seed in range(400):
+        rnd = random.Random(seed)
+        n = rnd.randint(0, 10)
+        before = [["name", "candidate_id", "row_issues"]] + [
+            [rnd.choice(["ann", "bob", "cy", None]), rnd.choice([None, None, "c-1", "c-2", ""]), "x"][:rnd.randint(1, 3)]
+            for _ in range(n)]
+        new_ids = {"n-1", "n-2"} | ({""} if rnd.random() < 0.1 else set())
+        now = [list(r) for r in before]
+        if rnd.random() < 0.5:  # a person sorted
+            tail = now[1:]
+            rnd.shuffle(tail)
+            now[1:] = tail
+        for row in now[1:]:
+            if rnd.random() < 0.4:
+                row += [""] * (2 - len(row))
+                row[1] = rnd.choice(sorted(new_ids))
+            elif len(row) > 0 and row[0] is None:
+                row[0] = ""
+        assert gw._clobbered(before, now, 2, new_ids) == _plain_clobbered(before, now, 2, new_ids), seed

@@ -37,7 +37,14 @@ from ...errors import SchemaError
 from ..doctor import looks_like_ours
 from . import gsheets_chart
 from . import gsheets_requests as req
-from .base import Changes, CellUpdate, CellUpdates, Snapshot, WriteResult, resolve_rows, same_cell
+from .base import (
+    CellUpdates,
+    Changes,
+    Snapshot,
+    WriteResult,
+    resolve_targets,
+    same_cell,
+)
 from .gsheets_cells import READ, from_cell, quote, to_cell
 from .gsheets_http import Unanswered
 
@@ -168,7 +175,9 @@ def same_header(snapshot: Snapshot, now: list[Any], changes: Changes, title: str
     this sync may already hold their names (a lost answer whose write landed)."""
     old = snapshot.find(title)
     before = list(old.values[0]) if old is not None and old.values else []
-    appended = {u.col: u.value for u in changes.cells if u.tab == title and u.row == 1 and not u.identity}
+    cells = changes.cells
+    appended = {c: v for t, r, c, v, i in zip(cells.tab, cells.row, cells.col, cells.value, cells.identity)
+                if r == 1 and t == title and not i}
     for i in range(max(len(before), len(now))):
         a = before[i] if i < len(before) else None
         b = now[i] if i < len(now) else None
@@ -179,7 +188,9 @@ def same_header(snapshot: Snapshot, now: list[Any], changes: Changes, title: str
 
 
 def targets(columns: dict, moved: set[str], changes: Changes, id_col: dict[str, int]) -> tuple[list, int]:
-    """Where each cell lands now; an id only where the id cell is blank now."""
+    """Where each cell lands now (its row, or None: not written), one per update of
+    ``changes.cells``; an id only where the id cell is blank now. Gone through by the
+    columns of ``changes.cells``: making an object per cell cost more than the rest."""
     def get(tab: str, row: int, col: int) -> Any:
         values = columns.get((tab, col), [])
         return values[row - 1] if row - 1 < len(values) else None
@@ -187,17 +198,33 @@ def targets(columns: dict, moved: set[str], changes: Changes, id_col: dict[str, 
     def height(tab: str) -> int:
         return max((len(v) for (t, c), v in columns.items() if t == tab and c), default=0)
 
-    cells = changes.cells if not moved else CellUpdates(u for u in changes.cells if u.tab not in moved)
-    found, skipped = resolve_rows(cells, get, height)
-    skipped += len({(u.tab, u.row) for u in changes.cells if u.tab in moved})
-    kept = []
-    for upd, row in found:
-        if upd.identity and id_col.get(upd.tab) == upd.col and row > 1 and get(upd.tab, row, upd.col) is not None \
-                and not same_cell(get(upd.tab, row, upd.col), upd.value):
-            skipped += 1  # someone typed an id there meanwhile: theirs
+    cells = changes.cells
+    if not moved:
+        rows, skipped = resolve_targets(cells, get, height)
+    else:
+        keep = [i for i, t in enumerate(cells.tab) if t not in moved]
+        some, skipped = resolve_targets(subset(cells, keep), get, height)
+        rows = [None] * len(cells)
+        for i, row in zip(keep, some):
+            rows[i] = row
+        skipped += len({(t, r) for t, r in zip(cells.tab, cells.row) if t in moved})
+    for i, (tab, col, row) in enumerate(zip(cells.tab, cells.col, rows)):
+        if row is None or row <= 1 or id_col.get(tab) != col or not cells.identity[i]:
             continue
-        kept.append((upd, row))
-    return kept, skipped
+        now = get(tab, row, col)
+        if now is not None and not same_cell(now, cells.value[i]):
+            rows[i] = None
+            skipped += 1  # someone typed an id there meanwhile: theirs
+    return rows, skipped
+
+
+def subset(cells: CellUpdates, keep: list[int]) -> CellUpdates:
+    """The updates at the positions ``keep``, in their order."""
+    out = CellUpdates()
+    for name in ("tab", "row", "col", "value", "identity"):
+        column = getattr(cells, name)
+        getattr(out, name).extend([column[i] for i in keep])
+    return out
 
 
 def id_columns(changes: Changes) -> dict[str, int]:
@@ -217,14 +244,16 @@ def structure(sheets: dict, tabs_at: dict, changes: Changes, moved: set[str],
     for tab in changes.tabs:
         out += _owned_tab(tab, tabs_at[tab.title], used, mids, plan)
     found = {t.casefold(): info for t, info in sheets.items()}
-    by_tab: dict[str, list[CellUpdate]] = {}
-    for upd in changes.cells:
-        if upd.tab not in moved:
-            by_tab.setdefault(upd.tab, []).append(upd)
-    for title, cells in by_tab.items():
+    cells = changes.cells
+    pairs = set(zip(cells.tab, cells.col))
+    # headers of columns added now (row 1, no identity); few cells are in row 1
+    heads = {(cells.tab[i], cells.col[i]) for i, r in enumerate(cells.row) if r == 1 and not cells.identity[i]}
+    for title in dict.fromkeys(cells.tab):  # in the order the plan lists them
         info = found.get(title.casefold())
-        if info is not None:
-            out += _input_tab(title, info, cells, changes, marks.get(info["id"], {}), mids, plan)
+        if info is not None and title not in moved:
+            columns = {c for t, c in pairs if t == title}
+            appended = {c for t, c in heads if t == title}
+            out += _input_tab(title, info, columns, appended, changes, marks.get(info["id"], {}), mids, plan)
     return out
 
 
@@ -262,12 +291,12 @@ def append_dimension(sid: int, dimension: str, length: int) -> dict:
     return {"appendDimension": {"sheetId": sid, "dimension": dimension, "length": length}}
 
 
-def _input_tab(title: str, info: dict, cells: list[CellUpdate], changes: Changes,
+def _input_tab(title: str, info: dict, columns: set[int], appended_cols: set[int], changes: Changes,
                marked: dict[str, tuple[int, int]], mids: set[int], plan: dict) -> list[dict]:
+    """Structure for the people's tab ``title``: ``columns`` get cells, ``appended_cols``
+    are added now (their headers are written)."""
     out: list[dict] = []
     sid = info["id"]
-    columns = {u.col for u in cells}
-    appended_cols = {u.col for u in cells if u.row == 1 and not u.identity}  # headers of columns added now
     widest = max(columns)
     if info["cols"] < widest:
         out.append(append_dimension(sid, "COLUMNS", widest - info["cols"]))
@@ -293,16 +322,25 @@ def _input_tab(title: str, info: dict, cells: list[CellUpdate], changes: Changes
 
 
 # -- the values write ---------------------------------------------------------------------------
-def value_filters(snapshot: Snapshot, changes: Changes, found: list[tuple[CellUpdate, int]], plan: dict,
+def value_filters(snapshot: Snapshot, changes: Changes, rows: list[int | None], plan: dict,
                   tabs_at: dict) -> list[dict]:
+    """The values write: ``rows`` says where each of ``changes.cells`` lands (None: not written)."""
     data: list[dict] = []
     by_col: dict[tuple[str, int], dict[int, Any]] = {}
-    for upd, row in found:
-        by_col.setdefault((upd.tab, upd.col), {})[row] = to_cell(upd.value)
+    cells_ = changes.cells
+    for tab, col, value, row in zip(cells_.tab, cells_.col, cells_.value, rows):
+        if row is not None:
+            key = (tab, col)
+            got = by_col.get(key)
+            if got is None:
+                got = by_col[key] = {}
+            got[row] = to_cell(value)
     for (title, col), cells in by_col.items():
         mid = plan["columns"].get((title, col))
         if mid is not None:  # the whole column, wherever it is now; null cells are left alone
-            column = [cells.get(r) for r in range(1, max(cells) + 1)]
+            column: list[Any] = [None] * max(cells)
+            for r, value in cells.items():
+                column[r - 1] = value
             data.append({"dataFilter": {"developerMetadataLookup": {"metadataId": mid}},
                          "majorDimension": "COLUMNS", "values": [column]})
             continue
@@ -314,7 +352,8 @@ def value_filters(snapshot: Snapshot, changes: Changes, found: list[tuple[CellUp
         old_rows = old.values if old is not None else []
         height = max(len(tab.rows), len(old_rows), 1)
         width = max([len(r) for r in tab.rows] + [len(r) for r in old_rows] + [1])
-        grid = [[to_cell(r[c]) if c < len(r) else "" for c in range(width)] for r in tab.rows]
+        grid = [list(map(to_cell, r)) if len(r) == width else [to_cell(r[c]) if c < len(r) else "" for c in range(width)]
+                for r in tab.rows]
         grid += [[""] * width for _ in range(height - len(grid))]
         rng = {"sheetId": plan["tabs"][tab.title], "startRowIndex": 0, "endRowIndex": height,
                "startColumnIndex": 0, "endColumnIndex": width}
@@ -323,15 +362,16 @@ def value_filters(snapshot: Snapshot, changes: Changes, found: list[tuple[CellUp
 
 
 # -- ids read back ---------------------------------------------------------------------------------
-def restore_ids(backend, snapshot: Snapshot, changes: Changes, found: list[tuple[CellUpdate, int]],
+def restore_ids(backend, snapshot: Snapshot, changes: Changes, rows: list[int | None],
                 plan: dict, sheets: dict) -> int:
     """Read the id columns back; an id that existed before this sync and now holds one
     of ours (a person sorted between our read and our write) is put back. Returns how many."""
     id_col = id_columns(changes)
     given: dict[tuple[str, int], set] = {}
-    for upd, _ in found:
-        if upd.identity and upd.col == id_col.get(upd.tab):
-            given.setdefault((upd.tab, upd.col), set()).add(upd.value)
+    cells = changes.cells
+    for tab, col, value, identity, row in zip(cells.tab, cells.col, cells.value, cells.identity, rows):
+        if row is not None and identity and col == id_col.get(tab):
+            given.setdefault((tab, col), set()).add(value)
     restored = 0
     for (title, col), new_ids in given.items():
         mid = plan["columns"].get((title, col))
@@ -354,6 +394,11 @@ def restore_ids(backend, snapshot: Snapshot, changes: Changes, found: list[tuple
 def _clobbered(before: list[list[Any]], now: list[list[Any]], col: int, new_ids: set) -> dict[int, Any]:
     """{row: the id it held before} for rows whose old id was replaced by a new one.
     Rows are recognised by their other person-typed cells (left of the id column too)."""
+    c = col - 1
+    # Nothing to restore (most syncs; a first sync: no old ids) without keying every row.
+    if not any(row[c] not in (None, "") for row in before[1:] if c < len(row)) \
+            or not ("" in new_ids or any(row[c] in new_ids for row in now[1:] if c < len(row))):
+        return {}
     header = [str(h) if h is not None else "" for h in (before[0] if before else [])]
     keep = [i for i, h in enumerate(header) if i != col - 1 and h not in req.OWNED_COLUMNS]
 
@@ -442,9 +487,10 @@ def _landed(backend, todo: list[dict]) -> bool:
 def write(backend, snapshot: Snapshot, changes: Changes) -> WriteResult:
     sheets = snapshot.meta.get("sheets") or backend._sheets()
     tabs_at = owned_tab_targets(sheets, snapshot, changes)
-    marks = search_columns(backend, {u.tab for u in changes.cells}, sheets)
+    cells = changes.cells
+    marks = search_columns(backend, set(cells.tab), sheets)
     columns, moved = reread(backend, snapshot, changes)
-    found, skipped = targets(columns, moved, changes, id_columns(changes))
+    rows, skipped = targets(columns, moved, changes, id_columns(changes))
     plan: dict = {}
     todo = structure(sheets, tabs_at, changes, moved, marks, plan)
     if todo:
@@ -452,14 +498,15 @@ def write(backend, snapshot: Snapshot, changes: Changes) -> WriteResult:
         misplaced = check_new_marks(backend, snapshot, plan)
         if misplaced:
             undo(backend, todo, got.get("replies", []), plan, misplaced)
-            found = [(u, r) for u, r in found if u.tab not in misplaced]
-            skipped += len({(u.tab, u.row) for u in changes.cells if u.tab in misplaced})
-    data = value_filters(snapshot, changes, found, plan, tabs_at)
+            rows = [None if t in misplaced else r for t, r in zip(cells.tab, rows)]
+            skipped += len({(t, r) for t, r in zip(cells.tab, cells.row) if t in misplaced})
+    data = value_filters(snapshot, changes, rows, plan, tabs_at)
     if data:
         backend.post_write("values:batchUpdateByDataFilter", {"valueInputOption": "RAW", "data": data})
-    restored = restore_ids(backend, snapshot, changes, found, plan, sheets) if found else 0
-    return WriteResult(cells_written=len(found), tabs_written=len(changes.tabs), skipped_rows=skipped,
+    written = len(rows) - rows.count(None)
+    restored = restore_ids(backend, snapshot, changes, rows, plan, sheets) if written else 0
+    return WriteResult(cells_written=written, tabs_written=len(changes.tabs), skipped_rows=skipped,
                        requests=backend.requests, restored_ids=restored)
 
 
-__all__ = ["write", "Unanswered"]
+__all__ = ["Unanswered", "write"]
