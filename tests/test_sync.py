@@ -301,3 +301,24 @@ def test_sync_pauses_the_cyclic_gc_and_restores_it(settings, today, memory_workb
         assert during == [False] and gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_owned_tab_comparison_with_googles_read_back_forms_is_the_reference_one():
+    """_same_grid's fast path for rows as Google reads them back (blanks as None where
+    "" was written, dates as serial numbers, rows padded) answers as the reference."""
+    import random
+
+    cells = [None, "", float("nan"), 0, 1, 1.0, True, "x", "1", dt.date(2026, 1, 2), 46024, 46025, 46024.0,
+             dt.datetime(2026, 1, 2, 9, 30)]
+    for seed in range(1500):
+        rnd = random.Random(seed)
+        new = [[rnd.choice(cells) for _ in range(rnd.randint(0, 4))] for _ in range(rnd.randint(0, 4))]
+        old = []
+        for row in new:  # as read back: mostly the same cells, in Google's forms
+            got = [None if v == "" and rnd.random() < 0.7 else
+                   (v - dt.date(1899, 12, 30)).days if type(v) is dt.date and rnd.random() < 0.7 else v for v in row]
+            if got and rnd.random() < 0.3:
+                got[rnd.randrange(len(got))] = rnd.choice(cells)
+            old.append(got + [None] * rnd.randint(0, 2))
+        volatile = frozenset({(rnd.randint(1, 4), rnd.randint(1, 4))}) if rnd.random() < 0.3 else frozenset()
+        assert sync._same_grid(old, new, volatile) == reference_same_grid(old, new, volatile), seed

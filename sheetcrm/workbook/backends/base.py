@@ -298,9 +298,12 @@ def same_cell(a: Any, b: Any) -> bool:
 def same_cells(olds: Iterable[Any], news: Iterable[Any]) -> list[bool]:
     """:func:`same_cell` pairwise. Its usual cases are settled here without the call
     (the plan compares every owned cell): equal plain values of one type, and a
-    blank old cell, which is the same as the new one when that one is blank."""
-    plain = PLAIN_CELL_TYPES
-    return [(type(a) is type(b) and type(a) in plain and a == b) or (blank_cell(b) if a is None else same_cell(a, b))
+    blank old cell, which is the same as the new one when that one is blank; and a
+    date Google read back as its serial number (the same day: same_cell's answer)."""
+    plain, date, epoch = PLAIN_CELL_TYPES, dt.date, EXCEL_EPOCH
+    return [(type(a) is type(b) and type(a) in plain and a == b)
+            or (blank_cell(b) if a is None else
+                (type(a) is int and type(b) is date and (b - epoch).days == a) or same_cell(a, b))
             for a, b in zip(olds, news)]
 
 
