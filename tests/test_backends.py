@@ -256,3 +256,12 @@ def test_resolve_targets_lands_where_the_update_by_update_reference_does(seed):
         expected[row - 1][upd.col - 1] = upd.value
     result = backend.write(backend.read(), base.Changes(cells=cells))
     assert backend.tabs["T"] == expected and (result.cells_written, result.skipped_rows) == (len(want[0]), want[1])
+
+
+@pytest.mark.parametrize("number", [10**20, -10**20, float("inf"), float("-inf"), float("nan"), 1e300])
+@pytest.mark.parametrize("day", [dt.date(2026, 1, 2), dt.datetime(2026, 1, 2, 9, 30)])
+def test_a_number_no_day_has_is_not_the_same_as_a_date_and_never_raises(number, day):
+    # A person may type any number over a date sheetcrm wrote in an owned cell: the
+    # plan must see a change, not stop the sync with an OverflowError.
+    assert same_cell(number, day) is False and same_cell(day, number) is False
+    assert base.same_cells([number, day], [day, number]) == [False, False]

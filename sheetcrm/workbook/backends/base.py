@@ -313,7 +313,10 @@ def _as_day(v: Any) -> dt.date | None:
     if isinstance(v, dt.date):
         return v
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return EXCEL_EPOCH + dt.timedelta(days=int(v))
+        try:
+            return EXCEL_EPOCH + dt.timedelta(days=int(v))
+        except (OverflowError, ValueError):  # a number no day has (huge, inf, NaN) is no date
+            return None
     if isinstance(v, str):
         try:
             return dt.date.fromisoformat(v.strip()[:10])
