@@ -21,7 +21,8 @@ from typing import Any
 from .. import schema
 from ..config import Settings
 from .backends import gsheets_requests as req
-from .backends import gsheets_write as marks
+from .backends import gsheets_markers as marks
+from .backends import gsheets_write
 from .backends.base import TabLayout, col_letter
 from .backends.gsheets_cells import quote, to_cell
 from .backends.gsheets_http import Unanswered
@@ -224,7 +225,7 @@ def _input_tab(plan: Plan, key: str, f: Found, cols: ColumnPlan, row2: dict) -> 
     width = max(cols.width, 1)
     if width > f.cols:  # grown at its end, as sync does: a rowCount or columnCount sent could cut
         # rows or columns a person added meanwhile
-        plan.requests.append(marks.append_dimension(f.sid, "COLUMNS", width - f.cols))
+        plan.requests.append(gsheets_write.append_dimension(f.sid, "COLUMNS", width - f.cols))
     for name, col in cols.added.items():
         plan.headers.append((f.title, 1, col, name))
         plan.requests.append(_header_look(f.sid, col))

@@ -34,7 +34,7 @@ from typing import Any, Callable
 from ...errors import BackendError, ConfigError
 from gspread.urls import SPREADSHEET_URL
 
-from . import gsheets_write
+from . import gsheets_markers, gsheets_write
 from . import gsheets_requests as req
 from .base import Backend, Changes, Sheet, Snapshot, TabLayout, WriteResult, col_letter
 from .gsheets_auth import AccessReport, api_url_from_env, load_credentials
@@ -171,7 +171,7 @@ class GSheetsBackend(GoogleHTTP, Backend):
                                    "use --force to replace them (other tabs are kept)")
             used = {info["id"] for info in sheets.values()}
             ids = {t.title: req.new_id(used) for t in layout}
-            plan = req.create_requests(sheets, layout, ids) + gsheets_write.init_markers(layout, ids)
+            plan = req.create_requests(sheets, layout, ids) + gsheets_markers.init_markers(layout, ids)
             plan += [{"deleteSheet": {"sheetId": sid}} for sid in self._empty_default_tabs(sheets, layout)]
 
             def build(current: dict) -> list[dict]:
