@@ -172,11 +172,17 @@ _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 def cell_xml(ref: str, style: int, kind: str, v: Any) -> str:
     """The text of a cell holding a value ``value_kind`` gave (``kind`` not 'none'),
     as ``fill`` writes it."""
+    return f'<c r="{ref}" s="{style}"' + _value_xml(kind, v)
+
+
+def _value_xml(kind: str, v: Any) -> str:
+    """A cell's text from its type attribute to its end: the one place that says how
+    each kind of value is written (``cell_xml``, ``_cell_tail``)."""
     if kind == "s":
-        return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{v.translate(_ESCAPES)}</t></is></c>'
+        return f' t="inlineStr"><is><t xml:space="preserve">{v.translate(_ESCAPES)}</t></is></c>'
     if kind == "b":
-        return f'<c r="{ref}" s="{style}" t="b"><v>{"1" if v else "0"}</v></c>'
-    return f'<c r="{ref}" s="{style}"><v>{v}</v></c>'
+        return f' t="b"><v>{"1" if v else "0"}</v></c>'
+    return f"><v>{v}</v></c>"
 
 
 # -- new cells spliced into a row's bytes (issue 20) -------------------------------
@@ -194,15 +200,11 @@ def _cell_tail(value: Any, date_style: Callable[[], int]) -> str:
     """The text of the cell ``cell_at`` makes once ``fill`` has set ``value``, after
     its ``<c r="A1"``: all that depends on the value."""
     kind, v = value_kind(value)
-    if kind == "s":
-        return f' t="inlineStr"><is><t xml:space="preserve">{v.translate(_ESCAPES)}</t></is></c>'
     if kind == "none":
         return "/>"
-    if kind == "b":
-        return f' t="b"><v>{"1" if v else "0"}</v></c>'
     if kind == "d":
-        return f' s="{date_style()}"><v>{v}</v></c>'
-    return f"><v>{v}</v></c>"
+        return f' s="{date_style()}"' + _value_xml(kind, v)
+    return _value_xml(kind, v)
 
 
 class CellTails(dict):
