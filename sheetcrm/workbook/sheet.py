@@ -197,14 +197,14 @@ def to_frames(snapshot: Snapshot, maps: dict[str, TabMap]) -> Frames:
         input_cols = [columns[tmap.columns[c.name] - 1] for c in schema.INPUT_TAB_SCHEMAS[key].input_columns
                       if c.name in tmap.columns and tmap.columns[c.name] <= len(columns)]
         kept = _filled_rows(input_cols, len(rows))
-        picked = None if len(kept) == len(rows) else np.array(kept, dtype=np.intp)
+        every_row = len(kept) == len(rows)
         # One object block, column by column, handed to pandas as it is (no copy, no
         # inference of a string dtype): what a frame of object Series was, at a third of the cost.
         block = np.full((len(names), len(kept)), None, dtype=object)
         for j, n in enumerate(names):
             c = tmap.columns.get(n)
             if c is not None and c <= len(columns):
-                cells = columns[c - 1] if picked is None else [columns[c - 1][i] for i in kept]
+                cells = columns[c - 1] if every_row else [columns[c - 1][i] for i in kept]
                 block[j] = np.fromiter(shared_strings(cells), dtype=object, count=len(kept))
         index = pd.Index(np.array(kept, dtype=np.int64) + 2, name="row")
         frames[key] = pd.DataFrame(block.T, columns=names, index=index, dtype=object, copy=False)
