@@ -589,8 +589,63 @@ def test_sync_never_raises_and_never_changes_a_cell_people_own(cands, positions,
 
 # -- fast paths agree with the libraries they stand in for ----------------------------------
 
+# The plain-address rule as a regular expression (what check_email used per address before
+# plain_addresses decided all addresses at once): the oracle the fast rule is held to.
+_PLAIN_EMAIL = re.compile(
+    r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,24})", re.IGNORECASE | re.ASCII)
+
+
+def _plain_by_regex(text):
+    m = _PLAIN_EMAIL.fullmatch(text) if isinstance(text, str) else None
+    return bool(m and len(text) <= 254 and text.index("@") <= 64 and "--" not in text[text.index("@"):]
+                and m[1].lower() not in contacts._SPECIAL_USE)
+
+
+_EMAILISH = st.one_of(
+    st.from_regex(_PLAIN_EMAIL, fullmatch=True),
+    st.text(alphabet="aZ09._+-@\n é", max_size=30),
+    st.builds(lambda a, b, c: a + b + c, st.text(alphabet="ab9._+-@", max_size=70),
+              st.sampled_from(["@", "@x.", "@-x.", "@x-.", "@x--y.", ".@", "@@", ""]),
+              st.sampled_from(["com", "TEST", "local", "c", "c1", "x" * 24, "x" * 25, "onion.", ""])),
+    st.builds(lambda a, n, m: a * n + "@" + "b" * m + ".com", st.sampled_from(["a", "a.", "é"]),
+              st.integers(0, 130), st.integers(0, 130)),
+    st.none(), st.just(float("nan")))
+
+
+@hsettings(max_examples=500, deadline=None)
+@given(st.lists(_EMAILISH, max_size=8))
+def test_plain_addresses_are_exactly_what_the_plain_email_regex_accepts(texts):
+    assert contacts.plain_addresses(texts).tolist() == [_plain_by_regex(t) for t in texts]
+
+
 @hsettings(max_examples=100, deadline=None)
-@given(st.from_regex(contacts._PLAIN_EMAIL, fullmatch=True))
+@given(st.lists(_EMAILISH, max_size=12))
+def test_check_emails_equals_checking_each_address_the_old_way(texts):
+    from sheetcrm.core.issues import IssueLog
+
+    def old_check(text):
+        if _plain_by_regex(text):
+            return privacy.normalise_email(text)
+        return contacts.check_email(text)
+    cands = pd.DataFrame({"email": [t.strip() or None if isinstance(t, str) else None for t in texts]},
+                         index=range(2, len(texts) + 2), dtype=object)
+    log = IssueLog(Settings())
+    contacts.check_emails(log, cands)
+    parsed, errors = [], []
+    for t in cands["email"]:
+        try:
+            parsed.append(None if t is None else old_check(t))
+            errors.append(None)
+        except ValueError as exc:
+            parsed.append(None)
+            errors.append(f"email is not a valid address: {exc}")
+    assert cands["email_norm"].tolist() == parsed
+    got = log.frame()
+    assert sorted(zip(got["row"], got["message"])) == sorted((r, e) for r, e in zip(cands.index, errors) if e)
+
+
+@hsettings(max_examples=100, deadline=None)
+@given(st.from_regex(_PLAIN_EMAIL, fullmatch=True))
 def test_the_plain_email_fast_path_only_accepts_what_email_validator_accepts(address):
     from email_validator import EmailNotValidError, validate_email
 
