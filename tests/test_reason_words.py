@@ -53,3 +53,25 @@ def test_a_reading_is_the_text_with_each_word_stemmed_and_maps_back(pieces, lang
     for m in LETTERS.finditer(reading.text):  # a stem's span maps back onto its typed word
         start, end = reading.original(m.start(), m.end())
         assert LETTERS.fullmatch(norm[start:end])
+
+
+def _rule_patterns() -> list[list[str]]:
+    from sheetcrm.config import Settings
+    from sheetcrm.rules import read_rule_files
+    return [spec["patterns"] for _source, data in read_rule_files(Settings().reasons_files)
+            for spec in data.get("rule", []) if spec.get("patterns")]
+
+
+def test_pattern_prefixes_read_from_the_compilers_parse_trees_are_those_read_from_the_texts():
+    """The rule compiler parses each pattern once and hands pattern_prefixes the trees it
+    checked (after re's code step, as re.compile runs it): the same prefixes as parsing anew."""
+    from re import _compiler, _parser
+
+    from sheetcrm.core.reason_words import pattern_prefixes
+    rules = _rule_patterns()
+    assert len(rules) > 50
+    for patterns in rules:
+        trees = [_parser.parse(p) for p in patterns]
+        for tree in trees:
+            _compiler._code(tree, 0)
+        assert pattern_prefixes(trees) == pattern_prefixes(patterns)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from re import _compiler as _sre_compiler
 from re import _parser as _sre_parser
 from typing import Any
 
@@ -16,7 +17,7 @@ from .. import schema
 from ..errors import ConfigError
 from .reason_rules import (_APPLIES, _FILE_KEYS, _RIGHT, _RULE_KEYS, DIRECTIONS, EFFECTS, Negation, Rule, RuleSet, _phrase_tokens,
                            _trie_regex, negation_template, phrase_regex)
-from .reason_index import LazyPattern, phrase_need
+from .reason_index import LazyPattern, parsed, phrase_need
 from .reason_words import LANGUAGES, LETTERS, Stemmers, anchors_of, normalise, pattern_prefixes
 
 Document = tuple[str, Mapping[str, Any]]
@@ -64,15 +65,20 @@ def _checked_spec(spec: Mapping, source: str) -> tuple[str, str]:
     return rid.strip(), where
 
 
-def _patterns(spec: Mapping, where: str) -> list[str]:
-    out = []
+def _patterns(spec: Mapping, where: str) -> tuple[list[str], list]:
+    """The rule's patterns, each checked as re.compile checks it (parsed, then turned into
+    code: a look-behind of varying width is refused only there), and their parse trees
+    (``pattern_prefixes`` reads them instead of parsing each again)."""
+    out, trees = [], []
     for pattern in _as_list(spec.get("patterns"), where, "patterns"):
         try:
-            re.compile(pattern)
+            tree = _sre_parser.parse(pattern)
+            _sre_compiler._code(tree, 0)
         except re.error as exc:
             raise ConfigError(f"{where}: pattern {pattern!r} is not a valid regular expression ({exc})") from None
         out.append(pattern)
-    return out
+        trees.append(tree)
+    return out, trees
 
 
 def _joined(alternatives: Sequence[str]) -> LazyPattern | None:
@@ -82,7 +88,7 @@ def _joined(alternatives: Sequence[str]) -> LazyPattern | None:
     if not alternatives:
         return None
     joined = "|".join(f"(?:{a})" for a in alternatives)
-    _sre_parser.parse(joined)
+    parsed(joined)  # kept for literals_needed, which reads the same tree when the index is built
     return LazyPattern(joined)
 
 
@@ -113,7 +119,7 @@ def compile_rule(spec: Mapping, source: str, language: str, stemmers: Stemmers) 
     phrases = [normalise(p) for p in _as_list(spec.get("phrases"), where, "phrases")]
     if any(not p for p in phrases):
         raise ConfigError(f"{where}: empty phrase")
-    alternatives = _patterns(spec, where)
+    alternatives, trees = _patterns(spec, where)
     if not alternatives and not phrases:
         raise ConfigError(f"{where}: needs phrases or patterns")
     requires = _as_list(spec.get("requires"), where, "requires")
@@ -128,7 +134,7 @@ def compile_rule(spec: Mapping, source: str, language: str, stemmers: Stemmers) 
         requires=LazyPattern("|".join(phrase_regex(r) for r in requires)) if requires else None,
         negation=spec.get("negation", True), source=source, weak=spec.get("weak", False),
         language=language, forms=forms, form_phrases=form_phrases,
-        anchors=anchors, prefixes=prefixes, pattern_prefixes=pattern_prefixes(alternatives), form_anchors=frozenset(s.split()[0] for s in form_phrases),
+        anchors=anchors, prefixes=prefixes, pattern_prefixes=pattern_prefixes(trees), form_anchors=frozenset(s.split()[0] for s in form_phrases),
         direction=spec.get("direction", ""), phrase_needs=tuple(phrase_need(p) for p in phrases) if phrases else None,
     )
 
@@ -195,7 +201,9 @@ def compile_rules(documents: Iterable[Document], narrow: bool = True) -> RuleSet
             if norm.endswith("*") and len(norm) >= 5:
                 stems.add(norm.split()[-1].rstrip("*"))
     # words of negation templates are never "corrected" either ("confirmed" is no typo of "confirmee")
-    return RuleSet(rules, tuple(negations), fuzzy["enabled"], fuzzy["min_length"],
-                   frozenset(vocabulary - negation_words), frozenset(fuzzy["keep"] | negation_words),
-                   tuple(fuzzy["sources"]),
-                   tuple(sorted(stems)), stemmers, narrow)
+    compiled = RuleSet(rules, tuple(negations), fuzzy["enabled"], fuzzy["min_length"],
+                       frozenset(vocabulary - negation_words), frozenset(fuzzy["keep"] | negation_words),
+                       tuple(fuzzy["sources"]),
+                       tuple(sorted(stems)), stemmers, narrow)
+    parsed.cache_clear()  # the index is built: the parse trees are not needed again
+    return compiled

@@ -79,18 +79,27 @@ def phrase_need(norm: str) -> PhraseNeed:
     return frozenset(w for w, _ in words), prefix
 
 
+@functools.lru_cache(maxsize=512)
+def parsed(pattern: str) -> Any:
+    """The regex as re's parser reads it (raises re.error). Parsing is most of what loading
+    the rules costs: a rule's joined patterns are parsed once, for the load-time check
+    (``reason_compile._joined``) and for :func:`literals_needed` (``compile_rules`` empties
+    this cache when done: the trees are not kept)."""
+    return _sre_parser.parse(pattern)
+
+
 @functools.lru_cache(maxsize=4096)  # the same negation templates serve both classes and both screens
 def literals_needed(pattern: str) -> frozenset[str] | None:
     """Texts of which every match of the regex holds one (`\\b\\w*(?:gehalt|honorar)` ->
     gehalt, honorar): a text holding none of them needs no search. None when no such
     set is known (case-insensitive parts, or nothing literal a match must hold)."""
     try:
-        parsed = _sre_parser.parse(pattern)
+        tree = parsed(pattern)
     except re.error:
         return None
-    if parsed.state.flags & re.IGNORECASE:
+    if tree.state.flags & re.IGNORECASE:
         return None
-    return _needed(list(parsed))
+    return _needed(list(tree))
 
 
 def _needed(items: list) -> frozenset[str] | None:

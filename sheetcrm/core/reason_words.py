@@ -108,13 +108,14 @@ def anchors_of(phrases: Iterable[str]) -> tuple[frozenset[str] | None, tuple[str
     return frozenset(words), tuple(sorted(prefixes))
 
 
-def pattern_prefixes(patterns: Sequence[str]) -> tuple[str, ...] | None:
+def pattern_prefixes(patterns: Sequence[Any]) -> tuple[str, ...] | None:
     """What the words a match can start with begin with, read from each regex's start
     (`\\b(?:moved|relocated) …` -> moved, relocated); None when a pattern does not
-    start with \\b and literal letters (then it is always searched)."""
+    start with \\b and literal letters (then it is always searched). A pattern is its
+    text or its parse tree (``re._parser.parse``; the rule compiler has it already)."""
     out: set[str] = set()
     for pattern in patterns:
-        items = list(_sre_parser.parse(pattern))
+        items = list(_sre_parser.parse(pattern) if isinstance(pattern, str) else pattern)
         if not items or items[0] != (_sre.AT, _sre.AT_BOUNDARY):
             return None
         got = _first_words(items[1:])
