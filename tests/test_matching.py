@@ -530,3 +530,33 @@ def test_pair_counts_equal_unique_and_bincount(key, extra):
     want_musts = np.bincount(at.ravel(), weights=must, minlength=len(want))
     np.testing.assert_array_equal(musts, want_musts)
     assert (pairs.dtype, covered.dtype, musts.dtype) == (want.dtype, counts.dtype, want_musts.dtype)
+
+
+def test_match_pairs_equals_the_plain_search_when_many_people_share_skill_lists():
+    """Bench-like: thousands of people over a few dozen skill lists (the skill rules are
+    decided once per distinct list), every other rule varied per person."""
+    import numpy as np
+    rng = np.random.default_rng(20)
+    names = ["python", "!python", "k8s", "kubernetes", "!kotlin", "aws", "go", "sql", "react", ""]
+    lists = [tuple(rng.choice(names, size=rng.integers(0, 5), replace=False)) for _ in range(40)] + [None]
+    places = np.array([None, "Berlin", "Germany", "Paris", "France"], dtype=object)
+    n, m = 3000, 30
+    cands = pd.DataFrame({
+        "candidate_id": [f"C-{i}" for i in range(n)], "skills": [lists[i] for i in rng.integers(0, len(lists), n)],
+        "years_experience": rng.choice([np.nan, 1, 3, 8], n), "salary_expectation": rng.choice([np.nan, 5e4, 9e4], n),
+        "city": rng.choice(places, n), "country": rng.choice(places, n),
+        "open_to_relocation": rng.choice(np.array([None, True, False], dtype=object), n)})
+    pos = pd.DataFrame({
+        "position_id": [f"P-{i}" for i in range(m)], "skills": [lists[i] for i in rng.integers(0, len(lists) - 1, m)],
+        "status": rng.choice(["open", "open", "filled"], m), "min_years": rng.choice([np.nan, 2, 5], m),
+        "salary_max": rng.choice([np.nan, 6e4, 1e5], m), "city": rng.choice(places, m), "country": rng.choice(places, m),
+        "remote": rng.choice(np.array([None, True, False], dtype=object), m),
+        "work_mode": rng.choice(np.array([None, "remote", "hybrid", "onsite"], dtype=object), m)})
+    pipe = pd.DataFrame({"candidate_id": [f"C-{i}" for i in rng.integers(0, n, 2000)],
+                         "position_id": [f"P-{i}" for i in rng.integers(0, m, 2000)],
+                         "outcome": rng.choice(["rejected", "declined", "open", "hired"], 2000)})
+    for coverage in (0.5, 1.0):
+        config = Settings(match_min_skill_coverage=coverage)
+        got = matching.match_pairs(cands, pos, pipe, config)
+        assert len(got)
+        pd.testing.assert_frame_equal(got, _plain_match_pairs(cands, pos, pipe, config), check_exact=True)

@@ -86,27 +86,24 @@ def match_pairs(candidates: pd.DataFrame, positions: pd.DataFrame, pipeline: pd.
         pos = pos[pos["status"] == "open"]
     cands = candidates[candidates["candidate_id"].notna()].drop_duplicates("candidate_id")
     syn = settings.skill_synonyms
-    c_row, c_skill, _ = _exploded(cands, syn)
-    p_row, p_skill, p_must = _exploded(pos, syn)
-    if not len(c_row) or not len(p_row):
+    pos_skills = _exploded(pos, syn)
+    if not len(pos_skills[0]) or not len(cands):
         return pd.DataFrame(columns=list(PAIR_COLUMNS))
     n_pos = len(pos)
-    needed_all = np.bincount(p_row, minlength=n_pos)
-    must_all = np.bincount(p_row, weights=p_must, minlength=n_pos).astype("int64")
-    codes, _ = pd.factorize(np.concatenate([c_skill, p_skill]))
-    joined = pd.DataFrame({"skill": codes[: len(c_row)], "c": c_row}).merge(
-        pd.DataFrame({"skill": codes[len(c_row):], "p": p_row, "must": p_must}), on="skill")
-    if not len(joined):
+    needed_all = np.bincount(pos_skills[0], minlength=n_pos)
+    must_all = np.bincount(pos_skills[0], weights=pos_skills[2], minlength=n_pos).astype("int64")
+    # People share skill lists (a few thousand distinct among 100k): the skill rules are
+    # decided once per distinct list and position, then handed to each person holding it.
+    lists, distinct = pd.factorize(np.fromiter((t if isinstance(t, tuple) else () for t in cands["skills"].to_numpy(
+        dtype=object)), dtype=object, count=len(cands)))
+    fit = _skills_fit(pd.DataFrame({"skills": pd.Series(list(distinct), dtype=object)}), pos_skills, needed_all,
+                      must_all, settings)
+    if fit is None:
         return pd.DataFrame(columns=list(PAIR_COLUMNS))
-    key = joined["c"].to_numpy().astype("int64") * n_pos + joined["p"].to_numpy()
-    pairs, covered, musts = _pair_counts(key, joined["must"].to_numpy(dtype="int64"), len(cands) * n_pos)
-    c = (pairs // n_pos).astype("int64")
-    p = (pairs % n_pos).astype("int64")
+    at, c = _spread(fit[0], lists, len(distinct))
+    p, covered = fit[1][at], fit[2][at]
     needed = needed_all[p]
     coverage = covered / needed
-    # The other rules only for the pairs the skills let through (a fifth at 100k), in key order still.
-    keep = np.flatnonzero((coverage >= settings.match_min_skill_coverage - 1e-9) & (musts.astype("int64") == must_all[p]))
-    c, p, covered, needed, coverage = c[keep], p[keep], covered[keep], needed[keep], coverage[keep]
     keep = _years_fit(cands, pos, c, p) & _salary_fit(cands, pos, c, p)
     location = _location_fit(cands, pos, c, p)
     keep &= location != ""
@@ -120,6 +117,40 @@ def match_pairs(candidates: pd.DataFrame, positions: pd.DataFrame, pipeline: pd.
     out = out.sort_values(["candidate_id", "skill_coverage", "position_id"], ascending=[True, False, True],
                           kind="stable").reset_index(drop=True)
     return out[list(PAIR_COLUMNS)]
+
+
+def _skills_fit(lists: pd.DataFrame, pos_skills: tuple[np.ndarray, np.ndarray, np.ndarray], needed_all: np.ndarray,
+                must_all: np.ndarray, settings: Settings) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(skill-list row, position row, skills covered) of every pair whose skills fit (covered
+    share ≥ match_min_skill_coverage, every must-have), ascending by list then position;
+    None when no skill is shared at all."""
+    l_row, l_skill, _ = _exploded(lists, settings.skill_synonyms)
+    p_row, p_skill, p_must = pos_skills
+    if not len(l_row):
+        return None
+    n_pos = len(needed_all)
+    codes, _ = pd.factorize(np.concatenate([l_skill, p_skill]))
+    joined = pd.DataFrame({"skill": codes[: len(l_row)], "c": l_row}).merge(
+        pd.DataFrame({"skill": codes[len(l_row):], "p": p_row, "must": p_must}), on="skill")
+    if not len(joined):
+        return None
+    key = joined["c"].to_numpy().astype("int64") * n_pos + joined["p"].to_numpy()
+    pairs, covered, musts = _pair_counts(key, joined["must"].to_numpy(dtype="int64"), len(lists) * n_pos)
+    p = (pairs % n_pos).astype("int64")
+    keep = np.flatnonzero((covered / needed_all[p] >= settings.match_min_skill_coverage - 1e-9)
+                          & (musts.astype("int64") == must_all[p]))
+    return (pairs[keep] // n_pos).astype("int64"), p[keep], covered[keep]
+
+
+def _spread(owner: np.ndarray, codes: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
+    """For rows each holding a code 0…n_codes-1 (``codes``), every item of that code
+    (``owner``: each item's code, ascending): (item, row) pairs, rows ascending, then items."""
+    per_code = np.bincount(owner, minlength=n_codes)
+    first = np.cumsum(per_code) - per_code
+    n = per_code[codes]
+    rows = np.repeat(np.arange(len(codes), dtype="int64"), n)
+    within = np.arange(len(rows), dtype="int64") - np.repeat(np.cumsum(n) - n, n)
+    return first[codes][rows] + within, rows
 
 
 def _pair_counts(key: np.ndarray, must: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
