@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 from rapidfuzz import fuzz
 
 from sheetcrm.core.columns import split_location
-from sheetcrm.core.duplicate_people import NAME_SIMILARITY, _similar_names, location_key, name_key
+from sheetcrm.core.duplicate_people import NAME_SIMILARITY, _blocks, _similar_names, location_codes, location_key, name_key
 
 WORDS = ["ada", "Ada", "adda", "lovelace", "lovelase", "love lace", "Zoë", "zoe", "O'Brien", "obrien", "jon", "john",
          "hana", "jana", "x", "j", "lovelacey", "Ångström", "angstrom", "van der", "berg", "bergh", "li", "lee", "  ", "-", "12"]
@@ -84,3 +85,34 @@ def test_similar_names_equal_the_plain_rule_for_any_short_names(cells):
 def test_names_that_share_only_a_one_letter_word_are_not_compared():
     people = people_frame(["J Lovelace", "J Lovelacey", "Ada Lovelace", "Ada Lovelacey"], ["Paris"] * 4, [2, 3, 4, 5])
     assert fast_similar_names(people) == plain_similar_names(people) == [(5, 4)]
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(PLACES + ["a|b, c", "a, b|c", "|, |"]), st.booleans()), min_size=2, max_size=30))
+def test_location_codes_group_rows_as_location_key_does(cells):
+    people = people_frame(["x"] * len(cells), [c[0] for c in cells], list(range(2, len(cells) + 2)))
+    if len(cells) and cells[0][1]:
+        people.loc[2, "city"] = float("nan")  # NaN and None are both "no city"
+    assert location_codes(people).tolist() == pd.factorize(location_key(people).to_numpy(dtype=object))[0].tolist()
+
+
+def _plain_blocks(locs, keys):
+    """_blocks one word at a time: (location, word of two letters or more) -> its names, when two or
+    more (a name whose key repeats a word is in its block twice, compared with itself: harmless)."""
+    found: dict[tuple[int, str], list[int]] = {}
+    for i, (loc, key) in enumerate(zip(locs.tolist(), keys)):
+        for word in key.split():
+            if len(word) >= 2:
+                found.setdefault((loc, word), []).append(i)
+    return sorted(members for members in found.values() if len(members) >= 2)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.lists(st.sampled_from(["ab", "a", "abc", "b", "ba", "zoë"]), min_size=1,
+                                                       max_size=3)), max_size=25))
+def test_blocks_are_the_names_sharing_a_location_and_a_word(entries):
+    locs = np.array([e[0] for e in entries], dtype=np.intp)
+    keys = [" ".join(sorted(e[1])) for e in entries]
+    members, starts = _blocks(locs, keys)
+    got = sorted(members[a:b].tolist() for a, b in zip(starts.tolist(), np.r_[starts[1:], len(members)].tolist()))
+    assert got == _plain_blocks(locs, keys)

@@ -3,7 +3,6 @@ name in the same location. Groups by exact keys and compares names only within
 blocks (same location and a shared name word), never all pairs."""
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from typing import Any
@@ -43,6 +42,18 @@ def location_key(df: pd.DataFrame) -> pd.Series:
     return key.where(key != "|", None)
 
 
+def location_codes(df: pd.DataFrame) -> np.ndarray:
+    """``pd.factorize(location_key(df))``'s codes (-1: no location), with location_key made
+    once per distinct (city, country, remote) instead of once per row (0.04 s at 100k)."""
+    parts = [pd.factorize(df[c].to_numpy(dtype=object), use_na_sentinel=False)[0] for c in ("city", "country")]
+    combo = (parts[0].astype(np.int64) * (parts[1].max(initial=0) + 1) + parts[1]) * 2 + df["remote"].to_numpy(bool)
+    combo_codes, combos = pd.factorize(combo)
+    firsts = np.full(len(combos), len(df), dtype=np.intp)
+    np.minimum.at(firsts, combo_codes, np.arange(len(df)))
+    key_codes, _ = pd.factorize(location_key(df.iloc[firsts]).to_numpy(dtype=object))  # in order of first rows
+    return key_codes[combo_codes] if len(df) else np.empty(0, dtype=np.intp)
+
+
 def _similar_name_groups(locs: np.ndarray, keys: list[str], first_rows: np.ndarray) -> np.ndarray:
     """Distinct (location, name key) entries -> the earliest row among near-identical
     names in the same location. One entry per distinct loc+key: location code, key,
@@ -74,12 +85,15 @@ def _similar_name_groups(locs: np.ndarray, keys: list[str], first_rows: np.ndarr
 def _blocks(locs: np.ndarray, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Blocks of two or more names: one per location and word of two or more letters.
     Returns (name positions grouped by block, ascending inside a block; each block's start)."""
-    # Keys are words joined by single spaces. Split on the fly, keeping no list per name:
-    # 100k lists that live on make the cycle collector walk everything (0.1 s at 100k).
-    flat = np.array(list(itertools.chain.from_iterable(map(str.split, keys))), dtype=object)
-    counts = np.fromiter(map(str.count, keys, itertools.repeat(" ")), np.intp, len(keys)) + 1
-    name_of = np.repeat(np.arange(len(keys), dtype=np.intp), counts)
-    long = np.fromiter(map(len, flat), np.intp, len(flat)) >= 2
+    # Keys are words joined by single spaces: every word at once from the keys joined, each
+    # word's name found from where it starts. No list per name: 100k lists that live on make
+    # the cycle collector walk everything (0.1 s at 100k).
+    flat = np.array(" ".join(keys).split(" "), dtype=object)
+    lengths = np.fromiter(map(len, flat), np.intp, len(flat))
+    word_starts = np.cumsum(lengths + 1) - (lengths + 1)
+    key_lengths = np.fromiter(map(len, keys), np.intp, len(keys))
+    name_of = np.searchsorted(np.cumsum(key_lengths + 1) - (key_lengths + 1), word_starts, side="right") - 1
+    long = lengths >= 2
     flat, name_of = flat[long], name_of[long]
     if not len(flat):
         return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
@@ -111,7 +125,7 @@ def _split_block(members: np.ndarray, keys: list[str], limit: int = 3000) -> lis
 def _similar_names(people: pd.DataFrame, rows: pd.Series) -> pd.DataFrame | None:
     """(row, earlier) pairs of near-identical names in the same location: each row
     with the earliest row among its distinct (location, name key)'s similar names."""
-    loc_codes, _ = pd.factorize(location_key(people).to_numpy(dtype=object))  # -1: no location
+    loc_codes = location_codes(people)  # -1: no location
     codes, uniques = factorise(people["name"])
     nonword, plain = _NON_WORD, str
     # name_key, inlined for ASCII names; for letters, digits and spaces only (most names)
