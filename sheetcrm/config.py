@@ -23,6 +23,8 @@ BUILTIN_REASONS = Path(__file__).parent / "defaults" / "reasons.toml"
 # Built-in rules in more languages, read after the English file (same format).
 BUILTIN_REASONS_LANGUAGES = tuple(Path(__file__).parent / "defaults" / f"reasons.{code}.toml"
                                   for code in ("de", "fr", "es", "nl"))
+# Labelled notes (text, category): a note no rule reads is read like the ones it resembles.
+BUILTIN_REASON_EXAMPLES = Path(__file__).parent / "defaults" / "reasons_examples.csv"
 
 DEFAULT_COOL_OFF_DAYS = {
     "salary": 180,
@@ -97,6 +99,10 @@ class Settings:
         if self.reasons_file is not None:
             files.append(self.reasons_file)
         return files
+
+    @property
+    def reason_examples_files(self) -> list[Path]:
+        return [BUILTIN_REASON_EXAMPLES] if self.builtin_reasons else []
 
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)

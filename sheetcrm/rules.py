@@ -3,16 +3,20 @@
 The built-in files in ``sheetcrm/defaults/`` (``reasons.toml`` in English and one
 ``reasons.<language>.toml`` per other language), then the agency's own
 ``config/reasons.toml``: :func:`load_rules` reads them and hands the parsed
-documents to :func:`sheetcrm.core.reason_compile.compile_rules`.
+documents to :func:`sheetcrm.core.reason_compile.compile_rules`, with the labelled
+example notes of ``reasons_examples.csv`` (text, category) for notes no rule reads.
 """
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from pathlib import Path
 
 from .config import Settings, read_toml
 from .core.reason_compile import compile_rules
 from .core.reason_rules import RuleSet
+from .errors import ConfigError
 
 
 def read_rule_files(paths: Iterable[Path]) -> list[tuple[str, dict]]:
@@ -20,28 +24,42 @@ def read_rule_files(paths: Iterable[Path]) -> list[tuple[str, dict]]:
     return [(str(path), read_toml(Path(path), "reasons file")) for path in paths]
 
 
-def load_rule_files(paths: Iterable[Path]) -> RuleSet:
+def read_examples(files: Iterable[tuple[str, bytes]]) -> list[tuple[str, str]]:
+    """(text, category) rows of labelled example files (CSV with columns text, category)."""
+    out = []
+    for name, data in files:
+        rows = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+        if not {"text", "category"} <= set(rows.fieldnames or ()):
+            raise ConfigError(f"reason examples {name}: needs columns text and category")
+        out += [(row["text"], row["category"].strip()) for row in rows if (row["text"] or "").strip()]
+    return out
+
+
+def load_rule_files(paths: Iterable[Path], examples: Iterable[Path] = ()) -> RuleSet:
     """Read rule files in order: a later rule with the same id replaces (or, with
-    ``enabled = false``, removes) the earlier one; negations add up.
+    ``enabled = false``, removes) the earlier one; negations add up. `examples`: CSV
+    files of labelled notes, read like this for notes no rule reads.
 
     Compiling costs about half a second (five languages, stems, typo vocabulary) and
     every sync and report needs the rules: the compiled set is kept per exact file
     contents, so an edited file is compiled afresh and an unchanged one is not."""
-    paths = [Path(p) for p in paths]
+    paths, examples = [Path(p) for p in paths], [Path(p) for p in examples]
     try:
         key = tuple((str(p), p.read_bytes()) for p in paths)
+        example_files = tuple((str(p), p.read_bytes()) for p in examples)
     except OSError:  # missing or unreadable: read_rule_files says which, in one line
-        return compile_rules(read_rule_files(paths))
-    if key not in _COMPILED:
+        return compile_rules(read_rule_files(paths), examples=read_examples((str(p), p.read_bytes()) for p in examples))
+    if (key, example_files) not in _COMPILED:
         if len(_COMPILED) >= 8:
             _COMPILED.clear()
-        _COMPILED[key] = compile_rules(read_rule_files(paths))
-    return _COMPILED[key]
+        _COMPILED[key, example_files] = compile_rules(read_rule_files(paths), examples=read_examples(example_files))
+    return _COMPILED[key, example_files]
 
 
 _COMPILED: dict[tuple, RuleSet] = {}
 
 
 def load_rules(settings: Settings) -> RuleSet:
-    """The built-in rules, then the agency's reasons file (``Settings.reasons_files``)."""
-    return load_rule_files(settings.reasons_files)
+    """The built-in rules, then the agency's reasons file (``Settings.reasons_files``),
+    with the built-in labelled examples (``Settings.reason_examples_files``)."""
+    return load_rule_files(settings.reasons_files, settings.reason_examples_files)

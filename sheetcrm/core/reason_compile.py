@@ -17,6 +17,7 @@ from .. import schema
 from ..errors import ConfigError
 from .reason_rules import (_APPLIES, _FILE_KEYS, _RIGHT, _RULE_KEYS, DIRECTIONS, EFFECTS, Negation, Rule, RuleSet, _phrase_tokens,
                            _trie_regex, negation_template, phrase_regex)
+from .reason_examples import ExampleIndex
 from .reason_index import LazyPattern, parsed, phrase_need
 from .reason_words import LANGUAGES, LETTERS, Stemmers, anchors_of, normalise, pattern_prefixes
 
@@ -183,9 +184,11 @@ def _collect(documents: Iterable[Document]) -> tuple[dict, list[Negation], dict]
     return specs, negations, fuzzy
 
 
-def compile_rules(documents: Iterable[Document], narrow: bool = True) -> RuleSet:
+def compile_rules(documents: Iterable[Document], narrow: bool = True,
+                  examples: Sequence[tuple[str, str]] = ()) -> RuleSet:
     """All documents in order, compiled into one RuleSet (``narrow=False``: without the
-    second index, ``reason_words.rule_needs``; the same results, slower: for tests)."""
+    second index, ``reason_words.rule_needs``; the same results, slower: for tests).
+    `examples`: labelled notes (text, category) for texts no rule reads (reason_examples)."""
     specs, negations, fuzzy = _collect(documents)
     stemmers = Stemmers()
     rules = tuple(r for spec, source, lang in specs.values()
@@ -204,6 +207,15 @@ def compile_rules(documents: Iterable[Document], narrow: bool = True) -> RuleSet
     compiled = RuleSet(rules, tuple(negations), fuzzy["enabled"], fuzzy["min_length"],
                        frozenset(vocabulary - negation_words), frozenset(fuzzy["keep"] | negation_words),
                        tuple(fuzzy["sources"]),
-                       tuple(sorted(stems)), stemmers, narrow)
+                       tuple(sorted(stems)), stemmers, narrow, _example_index(examples, rules, stemmers))
     parsed.cache_clear()  # the index is built: the parse trees are not needed again
     return compiled
+
+
+def _example_index(examples: Sequence[tuple[str, str]], rules: Sequence[Rule], stemmers: Stemmers) -> ExampleIndex | None:
+    """Checked labelled examples, compared in the languages the rules are written in."""
+    for n, (_text, category) in enumerate(examples, start=1):
+        if category not in schema.CATEGORY_CLASS and category != schema.UNCLASSIFIED:
+            raise ConfigError(f"reason examples, row {n}: unknown category {category!r}")
+    languages = sorted({r.language for r in rules if LANGUAGES.get(r.language)})
+    return ExampleIndex(examples, stemmers, languages) if examples else None

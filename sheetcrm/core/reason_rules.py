@@ -21,6 +21,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .. import schema
+from .reason_examples import ExampleIndex
 from .reason_index import AfterCheck, LazyPattern, Needs, TemplateNeeds
 from .reason_words import (LANGUAGES, LETTERS, UNACCENTED, WORD_CHAR, WORDS, FormReading, Stemmers, any_near,  # noqa: F401
                            language_groups, near_words, normalise, rule_index, words_of)
@@ -259,6 +260,7 @@ class RuleSet:
     stems: tuple[str, ...] = ()  # "relocat*": every word starting so is already a rule word
     stemmers: Stemmers = dataclasses.field(default_factory=Stemmers, repr=False)
     narrow: bool = True  # False: search every rule the first-word index finds (the reference the tests compare with)
+    examples: ExampleIndex | None = None  # labelled notes for texts no rule reads (reason_examples)
     _by_letter: dict = dataclasses.field(default_factory=dict, repr=False)
     _typos: dict = dataclasses.field(default_factory=dict, repr=False)
     _fixed: dict = dataclasses.field(default_factory=dict, repr=False)  # typed word -> the word it is read as

@@ -230,6 +230,17 @@ class Stemmers:
                 self.odd.add(got)
         return got
 
+    def stem_all(self, language: str, words: Sequence[str]) -> None:
+        """Stems many words at once into the cache (one call into the stemmer, not one per word)."""
+        cache = self._cache.setdefault(language, {})
+        todo = [w for w in words if w not in cache]
+        if language not in self._stemmers:
+            self._stemmers[language] = snowballstemmer.stemmer(LANGUAGES[language])
+        for w, got in zip(todo, self._stemmers[language].stemWords(todo)):
+            got = cache[w] = got if len(w) > 2 else w
+            if not LETTERS.fullmatch(got):
+                self.odd.add(got)
+
     def reading(self, language: str, norm: str, as_typed: Iterable[str] = (),
                 typed: list[str] | None = None) -> FormReading:
         """The text's stems; words in `as_typed` stay as typed (they are no form of this language).

@@ -43,8 +43,9 @@ from .. import schema
 from ..config import Settings
 from ..values import is_blank
 from .reason_compile import compile_rules  # noqa: F401  (the public way to build rules from parsed files)
+from .reason_examples import read_like_examples
 from .reason_rules import Negation, Rule, RuleSet, negation_template, normalise, phrase_regex, words_of  # noqa: F401
-from .reason_words import accented_words
+from .reason_words import WORDS, accented_words
 from .validate import issues_frame
 
 # Among several hard-no reasons in one text, the one shown is the most specific, and
@@ -213,6 +214,21 @@ def _review(hits: Sequence[_Hit]) -> Classification | None:
                           f"{_label(h)} {why}; a person decides hard-no or soft-no")
 
 
+def _may_be_hard(norm: str, category: str, rules: RuleSet) -> bool:
+    """Whether a note no rule reads may take a hard-no category from the notes it resembles:
+    not when a rule of that category would want a verdict the note lacks ("Klant meldt lekken
+    van info" is no confirmed complaint), nor when a hard-no doubt template holds around some
+    word ("alleged …", "… wordt onderzocht"): a person decides."""
+    verdicts = [r for r in rules.rules if r.category == category and r.requires is not None]
+    if verdicts and not any(r.confirmed(norm) for r in verdicts):
+        return False
+    for m in WORDS.finditer(norm):
+        neg = rules.negation_at(schema.HARD_NO, norm, m.start(), m.end())
+        if neg is not None and neg.effect == _DOUBT:
+            return False
+    return True
+
+
 def classify_text(text: str, rules: RuleSet) -> Classification:
     """One non-blank reason text (the outcome does not change a written reason)."""
     norm = normalise(text)
@@ -237,6 +253,11 @@ def classify_text(text: str, rules: RuleSet) -> Classification:
         h = negated_hard[0]
         return Classification(schema.UNCLASSIFIED, schema.UNCLASSIFIED,
                               f'{_label(h)} negated ("{h.why}") and nothing else recognised')
+    # no phrase of any rule, hard-no or not, negated or not: the labelled notes it resembles
+    like = (read_like_examples(norm, rules.examples, lambda category: _may_be_hard(norm, category, rules))
+            if rules.examples is not None and not hard else None)
+    if like is not None:
+        return Classification(like.cls, like.category, like.rule)
     return Classification(schema.UNCLASSIFIED, schema.UNCLASSIFIED, NO_RULE)
 
 

@@ -1,0 +1,154 @@
+"""Pure: a note no rule reads, read like the labelled notes it most resembles.
+
+Phrase rules miss the wording of each new writer ("Bittet um Löschung aus unserem
+Pool", "a préféré signer un CDI ailleurs"), and those notes go to a person. Many of
+them resemble a note someone has already labelled. This reader compares the note
+with labelled examples (``sheetcrm/defaults/reasons_examples.csv``, read by
+:mod:`sheetcrm.rules` and handed in as parsed rows) and answers only when the
+resemblance is clear:
+
+* words are compared as their stems in every rule language plus their first five
+  letters (the language of a note is not known, and a stem in the wrong language is
+  rarely shared by accident), each weighted by how rare it is among the examples
+  (IDF); a word no example has weighs the most, so a note about something new
+  ("angetrunken") resembles nothing much;
+* the five nearest examples by cosine similarity vote with their similarity; the
+  note takes the winner's category only if the nearest is at least
+  ``MIN_SIMILARITY`` alike and the winner has ``MIN_SHARE`` of the vote;
+* safety: a soft-no is given only when five examples are near and all five are
+  soft-no (none hard-no, none that a person had to decide). The caller asks only for notes in which
+  the rules found no phrase at all (no hard-no phrase, negated or not).
+
+The figures behind the constants come from an experiment on the blind sets as they
+landed, with the rules of that day (README, "Notes no rule reads").
+"""
+from __future__ import annotations
+
+import collections
+import dataclasses
+import math
+from collections.abc import Callable, Iterable, Sequence
+
+from .. import schema
+from .reason_words import LETTERS, Stemmers, normalise
+
+NEAREST = 5
+MIN_SIMILARITY = 0.2
+MIN_SHARE = 0.6
+PREFIX = 5  # letters of a word compared as typed, whatever its language
+SHOWN_WORDS = 4
+
+
+@dataclasses.dataclass(frozen=True)
+class Example:
+    number: int  # 1-based row of the examples file: what `rule` names
+    text: str
+    category: str
+
+    @property
+    def cls(self) -> str:
+        return schema.CATEGORY_CLASS.get(self.category, schema.UNCLASSIFIED)
+
+
+@dataclasses.dataclass(frozen=True)
+class Reading:
+    category: str
+    cls: str
+    rule: str
+
+
+class ExampleIndex:
+    """Labelled examples, indexed the first time a note needs them (most syncs never do).
+    Sums run over sorted features: the same floats, so the same neighbours, in every run
+    (a set of strings iterates in an order that changes with the hash seed)."""
+
+    def __init__(self, examples: Iterable[tuple[str, str]], stemmers: Stemmers, languages: Sequence[str]):
+        self.examples = [Example(i, text, category) for i, (text, category) in enumerate(examples, start=1)]
+        self._stemmers = stemmers
+        self._languages = tuple(languages)
+        self._built = False
+        self._word: dict[str, frozenset[str]] = {}  # word -> its features (many words recur)
+        self._weight: dict[str, float] = {}  # feature -> IDF squared
+        self._postings: dict[str, list[int]] = {}
+        self._norms: list[float] = []
+        self._unknown = 0.0
+
+    def features(self, norm: str) -> dict[str, frozenset[str]]:
+        """Per word of the normalised text (3+ letters): its stems in every language and its prefix."""
+        out: dict[str, frozenset[str]] = {}
+        for w in LETTERS.findall(norm):
+            if len(w) > 2 and w not in out:
+                got = self._word.get(w)
+                if got is None:
+                    got = self._word[w] = frozenset({self._stemmers.stem(lang, w) for lang in self._languages}
+                                                    | {"^" + w[:PREFIX]})
+                out[w] = got
+        return out
+
+    def _text_features(self, norm: str) -> list[str]:
+        return sorted(frozenset().union(*self.features(norm).values())) if norm else []
+
+    def _build(self) -> None:
+        texts = [normalise(e.text) for e in self.examples]
+        words = sorted({w for t in texts for w in LETTERS.findall(t)})
+        for lang in self._languages:
+            self._stemmers.stem_all(lang, words)
+        feats = [self._text_features(t) for t in texts]
+        df = collections.Counter(f for fs in feats for f in fs)
+        n = len(self.examples)
+        self._weight = {f: math.log((n + 1) / (c + 0.5)) ** 2 for f, c in df.items()}
+        self._unknown = math.log((n + 1) / 0.5) ** 2
+        for i, fs in enumerate(feats):
+            for f in fs:
+                self._postings.setdefault(f, []).append(i)
+        self._norms = [math.sqrt(sum(self._weight[f] for f in fs)) or 1.0 for fs in feats]
+        self._built = True
+
+    def nearest(self, norm: str, k: int = NEAREST) -> list[tuple[float, Example]]:
+        """The k most similar examples, most similar first (ties: the earlier example)."""
+        if not self._built:
+            self._build()
+        query = self._text_features(norm)
+        q_norm = math.sqrt(sum(self._weight.get(f, self._unknown) for f in query)) or 1.0
+        dot: dict[int, float] = collections.defaultdict(float)
+        for f in query:
+            weight = self._weight.get(f)
+            if weight is not None:
+                for i in self._postings[f]:
+                    dot[i] += weight
+        best = sorted(((s / (q_norm * self._norms[i]), i) for i, s in dot.items()), key=lambda t: (-t[0], t[1]))[:k]
+        return [(score, self.examples[i]) for score, i in best]
+
+    def shared_words(self, norm: str, example: Example) -> list[str]:
+        """The note's words the example shares (stem or prefix), the rarest few, in the note's order."""
+        theirs = frozenset(self._text_features(normalise(example.text)))
+        weight = {w: max(self._weight.get(f, 0.0) for f in fs & theirs)
+                  for w, fs in self.features(norm).items() if fs & theirs}
+        keep = set(sorted(weight, key=lambda w: (-weight[w], w))[:SHOWN_WORDS])
+        return [w for w in weight if w in keep]
+
+
+def read_like_examples(norm: str, index: ExampleIndex, may_be_hard: Callable[[str], bool]) -> Reading | None:
+    """The category of the nearest labelled examples, or None when they do not clearly agree,
+    or when the class they agree on is not what all five nearest are: a soft-no beside a
+    hard-no or ask-a-person example, or a hard-no beside a soft one ("Belt ons niet meer
+    terug" resembles notes that ask never to be called, but its nearest is a ghosted one). A
+    hard-no category also needs the caller's leave (`may_be_hard`: no doubt in the note, "… wordt
+    onderzocht", and the verdict its rules require, "confirmed", is there)."""
+    near = index.nearest(norm)
+    if not near or near[0][0] < MIN_SIMILARITY:
+        return None
+    votes: dict[str, float] = collections.defaultdict(float)
+    for score, ex in near:
+        votes[ex.category] += score
+    category, vote = max(votes.items(), key=lambda t: (t[1], t[0]))
+    if schema.CATEGORY_CLASS.get(category, schema.UNCLASSIFIED) == schema.UNCLASSIFIED or vote / sum(votes.values()) < MIN_SHARE:
+        return None
+    cls = schema.CATEGORY_CLASS[category]
+    if len(near) < NEAREST or any(ex.cls != cls for _, ex in near) or (cls == schema.HARD_NO and not may_be_hard(category)):
+        return None
+    like = next(ex for _, ex in near if ex.category == category)
+    agree = sum(ex.category == category for _, ex in near)
+    shared = ", ".join(f'"{w}"' for w in index.shared_words(norm, like))
+    return Reading(category, cls, f"like labelled example {like.number} ({agree} of {len(near)} nearest "
+                                  f"are {category}; shared words {shared}); no rule matched")

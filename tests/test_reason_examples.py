@@ -1,0 +1,149 @@
+"""Notes no rule reads, read like the labelled notes they resemble (core/reason_examples.py)."""
+from __future__ import annotations
+
+import csv
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from sheetcrm import schema
+from sheetcrm.config import BUILTIN_REASON_EXAMPLES, Settings
+from sheetcrm.core import reasons
+from sheetcrm.core.reason_compile import compile_rules
+from sheetcrm.core.reason_examples import NEAREST, ExampleIndex, read_like_examples
+from sheetcrm.core.reason_words import Stemmers, normalise
+from sheetcrm.errors import ConfigError
+from sheetcrm.rules import load_rule_files, load_rules, read_examples, read_rule_files
+
+DATA = Path(__file__).parent / "data"
+# the labelled sets the built-in examples are made of; the blind sets never are
+EXAMPLE_SETS = ("reasons_labelled", "reasons_blind_train", "reasons_blind_train2", "reasons_heldout",
+                "reasons_heldout_fresh", "reasons_heldout_v4")
+BLIND = re.compile(r"v[567]")
+
+
+@pytest.fixture(scope="module")
+def rules() -> reasons.RuleSet:
+    return load_rules(Settings())
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    assert not BLIND.search(path.name), "a blind set is never read here"
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize("text, category", [
+    # new wording no phrase rule knows, each like labelled notes of its category
+    ("prefers a CDI with a software vendor over our freelance mission", "declined_role"),
+    ("wil niet elke dag naar Amsterdam rijden", "location"),
+    ("Tijdens de screening bleek dat zijn diploma niet bestaat", "false_information"),
+    ("Vraagt ons zijn gegevens te verwijderen", "do_not_contact"),
+])
+def test_a_note_no_rule_reads_takes_the_category_of_the_notes_it_resembles(rules, text, category):
+    got = reasons.classify(text, "rejected", rules)
+    assert (got.cls, got.category) == (schema.CATEGORY_CLASS[category], category)
+    number = int(re.match(r"like labelled example (\d+) ", got.rule).group(1))
+    assert rules.examples.examples[number - 1].category == category  # the example named is one of them
+    assert "no rule matched" in got.rule
+
+
+@pytest.mark.parametrize("text", [
+    # everyday senses of hard-no words: their nearest notes are hard-no, but not all five,
+    # or the note is in doubt, or the verdict a complaint needs is missing: a person decides
+    "his ask is out of the market range", "planning bleek niet te kloppen, start te laat",
+    "Belt ons niet meer terug", "Klant meldt lekken van info, wordt onderzocht", "Klant meldt lekken van info",
+    "see email thread",
+])
+def test_resemblance_never_makes_these_hard_no(rules, text):
+    assert reasons.classify(text, "rejected", rules).cls != schema.HARD_NO
+
+
+def test_without_examples_nothing_changes_for_notes_the_rules_read(rules):
+    bare = load_rule_files(Settings().reasons_files)
+    assert bare.examples is None
+    text = "prefers a CDI with a software vendor over our freelance mission"
+    assert reasons.classify(text, None, bare).rule == reasons.NO_RULE
+    for row in _rows(DATA / "reasons_heldout.csv"):
+        a, b = reasons.classify(row["text"], None, bare), reasons.classify(row["text"], None, rules)
+        assert a == b or (a.rule == reasons.NO_RULE and "like labelled example" in b.rule)
+
+
+def test_builtin_examples_are_the_labelled_sets_and_no_blind_one():
+    want, seen = [], set()
+    for name in EXAMPLE_SETS:
+        for row in _rows(DATA / f"{name}.csv"):
+            if row["text"] not in seen:
+                seen.add(row["text"])
+                want.append((row["text"], row["category"]))
+    assert read_examples([("builtin", BUILTIN_REASON_EXAMPLES.read_bytes())]) == want
+
+
+def test_bad_examples_are_one_clear_line():
+    with pytest.raises(ConfigError, match="columns text and category"):
+        read_examples([("x.csv", b"note,label\nfoo,salary\n")])
+    with pytest.raises(ConfigError, match="row 1: unknown category 'pay'"):
+        compile_rules(read_rule_files(Settings().reasons_files), examples=[("too expensive", "pay")])
+
+
+def test_the_same_reading_whatever_the_hash_seed():
+    texts = ["prefers a CDI with a software vendor over our freelance mission", "wil niet elke dag naar Amsterdam rijden",
+             "Reparti au Maroc, il y reste", "zit nog op de hogeschool, stage nodig"]
+    probe = ("import sys; from sheetcrm.config import Settings; from sheetcrm.rules import load_rules; "
+             "from sheetcrm.core import reasons; r = load_rules(Settings()); "
+             "print([reasons.classify(t, None, r) for t in sys.argv[1:]])")
+    seen = {subprocess.run([sys.executable, "-c", probe, *texts], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(seen) == 1
+
+
+# ---------------------------------------------------------------- never claims
+
+_WORDS = ["salary", "money", "commute", "remote", "lied", "cv", "contact", "never", "again", "skills", "react",
+          "notice", "period", "ghosted", "complaint", "confirmed", "retired", "chef", "offer", "other"]
+_CATEGORIES = [*schema.HARD_NO_CATEGORIES, *schema.SOFT_NO_CATEGORIES, schema.UNCLASSIFIED]
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(pool=st.lists(st.tuples(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6).map(" ".join),
+                               st.sampled_from(_CATEGORIES)), min_size=1, max_size=30),
+       query=st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6).map(" ".join),
+       hard_ok=st.booleans())
+def test_a_class_is_given_only_when_all_five_nearest_have_it(pool, query, hard_ok):
+    index = ExampleIndex(pool, Stemmers(), ["en", "de"])
+    got = read_like_examples(normalise(query), index, lambda category: hard_ok)
+    if got is not None:
+        near = index.nearest(normalise(query))
+        assert len(near) == NEAREST and all(ex.cls == got.cls for _, ex in near)
+        assert got.cls != schema.UNCLASSIFIED
+        assert got.cls != schema.HARD_NO or hard_ok
+
+
+_LABELLED = _rows(DATA / "reasons_labelled.csv")
+_SOFT = [r["text"] for r in _LABELLED if r["class"] == schema.SOFT_NO]
+
+
+@pytest.fixture(scope="module")
+def hard_texts(rules) -> list[str]:
+    """Labelled hard-no notes the rules read hard from a phrase (un-negated), not by resemblance."""
+    return [r["text"] for r in _LABELLED if r["class"] == schema.HARD_NO
+            and (c := reasons.classify(r["text"], None, rules)).cls == schema.HARD_NO and "like labelled" not in c.rule]
+
+
+@hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_an_unnegated_hard_no_phrase_is_never_read_soft_by_resemblance(rules, hard_texts, data):
+    """Soft notes (which the examples know well) said with a hard-no phrase: the rules' hard-no
+    decides, the examples are never asked."""
+    hard = data.draw(st.sampled_from(hard_texts))
+    soft = data.draw(st.sampled_from(_SOFT))
+    text = data.draw(st.sampled_from([f"{soft}. {hard}", f"{hard}; {soft}", f"{soft}, {hard}"]))
+    got = reasons.classify(text, None, rules)
+    assert got.cls == schema.HARD_NO and "like labelled" not in got.rule, (text, got)
