@@ -520,3 +520,24 @@ def test_id_resolver_equals_the_plain_one(known, typed):
 def test_a_near_key_that_two_ids_share_names_the_lowest():
     resolve = never_call.IdResolver(pd.Series(["c42", "C-42", "C-7"], dtype=object))
     assert resolve("C-0042") == ("C-42", False) and resolve("C-0007") == ("C-7", True)
+
+
+def _plain_email_identities(emails):
+    """_email_identities as first written: a dict of the distinct addresses, mapped."""
+    distinct = {v: privacy.email_identity(v) for v in emails.dropna().unique()}
+    return emails.map(distinct).where(emails.notna(), None)
+
+
+_ADDRESS = st.one_of(
+    st.sampled_from(["ann@example.com", "Ann@Example.com", "ann+jobs@example.com", "a.n.n@gmail.com",
+                     "ann@googlemail.com", "mailto:ann@example.com", " ann@example.com", "ann@example.com\t",
+                     "ann\x1c@example.com", "ann@exämple.com", "a\nb@example.com", "gmail.com", "", "bob@example.org"]),
+    st.text(alphabet="aB@.+ \n\u200bgmail.com", max_size=12), st.none(), st.just(float("nan")))
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.lists(_ADDRESS, max_size=12))
+def test_email_identities_equal_the_plain_map(addresses):
+    emails = pd.Series(addresses, index=range(2, len(addresses) + 2), dtype=object, name="email_norm")
+    got = never_call._email_identities(emails)
+    pd.testing.assert_series_equal(got, _plain_email_identities(emails), check_exact=True)
