@@ -45,7 +45,7 @@ OLD_READER = r'''
 import csv, json, re, sys
 from sheetcrm.config import BUILTIN_REASONS, BUILTIN_REASONS_LANGUAGES
 from sheetcrm.rules import load_rule_files
-from sheetcrm.core.reasons import classify, normalise
+from sheetcrm.core.reasons import all_hits, classify, normalise
 rules = load_rule_files([BUILTIN_REASONS, *BUILTIN_REASONS_LANGUAGES])
 hard = sorted({r.category for r in rules.rules if r.cls == "hard_no"})
 for row in csv.DictReader(sys.stdin):
@@ -54,7 +54,13 @@ for row in csv.DictReader(sys.stdin):
                 for m in re.finditer(r"[^\W_]+", norm))
     ok = [k for k in hard if not doubt and (not (v := [r for r in rules.rules if r.category == k and r.requires])
                                             or any(r.confirmed(norm) for r in v))]
-    print(json.dumps({**row, "got_cls": c.cls, "got": c.category, "rule": c.rule, "hard_ok": ok}))
+    hits = all_hits(norm, rules)  # as the reader of that day found them (accents aside)
+    asked = bool(hits) and all(h.rule.cls == "unclassified" and h.status == "ok" for h in hits)
+    rest = norm
+    for h in sorted(hits, key=lambda h: -h.start) if asked else ():
+        rest = rest[:h.start] + " " * (h.end - h.start) + rest[h.end:]
+    print(json.dumps({**row, "got_cls": c.cls, "got": c.category, "rule": c.rule, "hard_ok": ok,
+                      "asked": asked and c.cls == "unclassified", "rest": rest}))
 '''
 
 
@@ -92,10 +98,12 @@ def measure(name: str) -> collections.Counter:
     index = ExampleIndex(examples(examples_at, sets, {r["text"] for r in rows}), Stemmers(), ["en", "de", "fr", "es", "nl"])
     t = collections.Counter(notes=len(rows), before=sum(r["got"] == r["category"] for r in rows))
     for r in rows:
-        if r["rule"] != "no rule matched":
+        if r["rule"] != "no rule matched" and not r["asked"]:
             continue
-        got = read_like_examples(normalise(r["text"]), index, lambda category, ok=r["hard_ok"]: category in ok)
-        if got is None:
+        # an ask-a-person word: the rest of the note must resemble the labelled notes
+        got = read_like_examples(r["rest"] if r["asked"] else normalise(r["text"]), index,
+                                 lambda category, ok=r["hard_ok"]: category in ok)
+        if got is None or (r["asked"] and got.cls != "hard_no"):  # an ask-a-person word: hard-no or a person
             continue
         t["answered"] += 1
         t["fixed"] += got.category == r["category"] != r["got"]

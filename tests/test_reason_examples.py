@@ -40,6 +40,10 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+_LABELLED = _rows(DATA / "reasons_labelled.csv")
+_SOFT = [r["text"] for r in _LABELLED if r["class"] == schema.SOFT_NO]
+
+
 @pytest.mark.parametrize("text, category", [
     # new wording no phrase rule knows, each like labelled notes of its category
     ("prefers a CDI with a software vendor over our freelance mission", "declined_role"),
@@ -64,6 +68,34 @@ def test_a_note_no_rule_reads_takes_the_category_of_the_notes_it_resembles(rules
 ])
 def test_resemblance_never_makes_these_hard_no(rules, text):
     assert reasons.classify(text, "rejected", rules).cls != schema.HARD_NO
+
+
+@pytest.mark.parametrize("text, cls, category", [
+    # an ask-a-person word and nothing else the rules read: the rest of the note decides, and only
+    # a hard-no; the word alone, or a rest like no labelled note, stays with a person
+    ("quitte définitivement l'informatique pour la boulangerie", "hard_no", "career_change"),
+    ("never again", "unclassified", "unclassified"),
+    ("never again with this client", "unclassified", "unclassified"),
+    ("for good", "unclassified", "unclassified"),
+    ("definitivo", "unclassified", "unclassified"),
+    ("blacklisted", "unclassified", "unclassified"),
+])
+def test_an_ask_a_person_word_is_decided_only_by_the_rest_of_the_note(rules, text, cls, category):
+    got = reasons.classify(text, None, rules)
+    assert (got.cls, got.category) == (cls, category)
+    assert cls == "unclassified" or "alone calls for a person" in got.rule
+
+
+@hsettings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_an_ask_a_person_word_never_reads_soft(rules, data):
+    """Soft notes with an ask-a-person word added: a soft-no from the rules' own phrase, or a
+    person, never a soft-no by resemblance."""
+    soft = data.draw(st.sampled_from(_SOFT))
+    word = data.draw(st.sampled_from(["blacklisted", "never again", "for good", "nie wieder", "lista negra",
+                                      "nooit meer", "définitivement"]))
+    got = reasons.classify(f"{soft}; {word}", None, rules)
+    assert not (got.cls == schema.SOFT_NO and "like labelled" in got.rule), got
 
 
 def test_without_examples_nothing_changes_for_notes_the_rules_read(rules):
@@ -124,10 +156,6 @@ def test_a_class_is_given_only_when_all_five_nearest_have_it(pool, query, hard_o
         assert len(near) == NEAREST and all(ex.cls == got.cls for _, ex in near)
         assert got.cls != schema.UNCLASSIFIED
         assert got.cls != schema.HARD_NO or hard_ok
-
-
-_LABELLED = _rows(DATA / "reasons_labelled.csv")
-_SOFT = [r["text"] for r in _LABELLED if r["class"] == schema.SOFT_NO]
 
 
 @pytest.fixture(scope="module")

@@ -151,4 +151,4 @@ def read_like_examples(norm: str, index: ExampleIndex, may_be_hard: Callable[[st
     agree = sum(ex.category == category for _, ex in near)
     shared = ", ".join(f'"{w}"' for w in index.shared_words(norm, like))
     return Reading(category, cls, f"like labelled example {like.number} ({agree} of {len(near)} nearest "
-                                  f"are {category}; shared words {shared}); no rule matched")
+                                  f"are {category}; shared words {shared})")

@@ -43,7 +43,7 @@ from .. import schema
 from ..config import Settings
 from ..values import is_blank
 from .reason_compile import compile_rules  # noqa: F401  (the public way to build rules from parsed files)
-from .reason_examples import read_like_examples
+from .reason_examples import Reading, read_like_examples
 from .reason_rules import Negation, Rule, RuleSet, negation_template, normalise, phrase_regex, words_of  # noqa: F401
 from .reason_words import WORDS, accented_words
 from .validate import issues_frame
@@ -214,6 +214,28 @@ def _review(hits: Sequence[_Hit]) -> Classification | None:
                           f"{_label(h)} {why}; a person decides hard-no or soft-no")
 
 
+def _only_asked(hits: Sequence[_Hit]) -> bool:
+    """The text holds ask-a-person words and nothing else the rules read (no hard-no phrase,
+    negated or not; no soft-no one; no doubt)."""
+    return bool(hits) and all(h.rule.cls == schema.UNCLASSIFIED and h.status == _OK for h in hits)
+
+
+def _without(norm: str, hits: Sequence[_Hit]) -> str:
+    """The text without the words of these hits: what resembles a labelled note must be the
+    rest of it ("never again" alone is no more a do-not-contact than the rules say it is)."""
+    for h in sorted(hits, key=lambda h: -h.start):
+        norm = norm[:h.start] + " " * (h.end - h.start) + norm[h.end:]
+    return norm
+
+
+def _like_examples(norm: str, rules: RuleSet, hard_only: bool) -> Reading | None:
+    """What the labelled notes the text resembles say (reason_examples), if they agree."""
+    if rules.examples is None:
+        return None
+    like = read_like_examples(norm, rules.examples, lambda category: _may_be_hard(norm, category, rules))
+    return None if like is None or (hard_only and like.cls != schema.HARD_NO) else like
+
+
 def _may_be_hard(norm: str, category: str, rules: RuleSet) -> bool:
     """Whether a note no rule reads may take a hard-no category from the notes it resembles:
     not when a rule of that category would want a verdict the note lacks ("Klant meldt lekken
@@ -240,6 +262,12 @@ def classify_text(text: str, rules: RuleSet) -> Classification:
         return Classification(schema.HARD_NO, chosen.category, _label(chosen) + _also(chosen, hits))
     review = _review(hits)
     if review is not None:
+        # only an ask-a-person word ("for good", "nie wieder"), no hard-no phrase at all: the
+        # labelled notes may say which hard-no it is (never a soft-no: the word stays a doubt)
+        like = _like_examples(_without(norm, hits), rules, hard_only=True) if _only_asked(hits) else None
+        if like is not None:
+            return Classification(like.cls, like.category, f"{like.rule}; {review.rule.split(' calls for')[0]} alone "
+                                                           "calls for a person")
         return review
     negated_hard = [h for h in hard if h.status == _NEGATE]
     soft = [h for h in hits if h.rule.cls == schema.SOFT_NO and h.status == _OK
@@ -254,10 +282,9 @@ def classify_text(text: str, rules: RuleSet) -> Classification:
         return Classification(schema.UNCLASSIFIED, schema.UNCLASSIFIED,
                               f'{_label(h)} negated ("{h.why}") and nothing else recognised')
     # no phrase of any rule, hard-no or not, negated or not: the labelled notes it resembles
-    like = (read_like_examples(norm, rules.examples, lambda category: _may_be_hard(norm, category, rules))
-            if rules.examples is not None and not hard else None)
+    like = _like_examples(norm, rules, hard_only=False) if not hard else None
     if like is not None:
-        return Classification(like.cls, like.category, like.rule)
+        return Classification(like.cls, like.category, f"{like.rule}; {NO_RULE}")
     return Classification(schema.UNCLASSIFIED, schema.UNCLASSIFIED, NO_RULE)
 
 
