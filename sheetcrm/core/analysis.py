@@ -13,7 +13,7 @@ from .. import schema
 from ..config import Settings
 from ..schema import OwnedTab
 from . import Frames, alerts, with_all_tabs, circleback, funnel, matching, never_call, pipeline, pipeline_groups, reasons, validate
-from .issues import issue_tuples, merge_issues, row_issue_texts
+from .issues import issue_tuples, merge_issues, row_issue_cells
 from .readable import readable
 
 
@@ -173,12 +173,13 @@ def _owned_columns(frames: Frames, clean: Frames, issues: pd.DataFrame, cand_cla
         index = frames[key].index
         rows, values = filled.get(key, (index[:0], {}))
         at = index.get_indexer(rows)
-        texts = row_issue_texts(issues, settings, key)
+        issue_rows, texts = row_issue_cells(issues, settings, key)
         columns = {}
         for c in (c.name for c in schema.INPUT_TAB_SCHEMAS[key].owned_columns):
             col = np.full(len(index), None, dtype=object)
             if c == "row_issues" and texts:
-                col[:] = pd.Series(texts, dtype=object).reindex(index).to_numpy(dtype=object)
+                where = pd.Index(issue_rows).get_indexer(index)  # a row's text, or none
+                col[where >= 0] = np.array(texts, dtype=object)[where[where >= 0]]
             elif c in values:
                 col[at] = values[c]
             columns[c] = pd.Series(_blank_as_none(col), index=index, dtype=object)

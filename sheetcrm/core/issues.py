@@ -5,6 +5,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import schema
@@ -96,11 +97,30 @@ def error_rows(issues: pd.DataFrame, settings: Settings, key: str) -> set[int]:
 
 def row_issue_texts(issues: pd.DataFrame, settings: Settings, key: str) -> dict[int, str]:
     """The short `row_issues` text per row: 'error: email is not …; warning: …'."""
-    sub = issues[issues["tab"] == settings.tab_title(key)]
+    rows, texts = row_issue_cells(issues, settings, key)
+    return dict(zip(rows.tolist(), texts))
+
+
+def row_issue_cells(issues: pd.DataFrame, settings: Settings, key: str) -> tuple[np.ndarray, list[str]]:
+    """(rows, their `row_issues` texts) of one tab, rows in the order their first issue comes.
+    Most rows have one issue: each row's first is taken as it is, the others appended."""
+    sub = issues[issues["tab"].to_numpy(dtype=object) == settings.tab_title(key)]
     if not len(sub):
-        return {}
-    parts = (sub["severity"] + ": " + sub["message"]).tolist()
-    out: dict[int, str] = {}
-    for row, part in zip(sub["row"].tolist(), parts):
-        out[row] = part if row not in out else out[row] + "; " + part
-    return {row: text if len(text) <= 300 else text[:297] + "…" for row, text in out.items()}
+        return np.zeros(0, dtype="int64"), []
+    if sub["severity"].notna().all() and sub["message"].notna().all():  # plain text: joined without pandas
+        parts = [s + ": " + m for s, m in zip(sub["severity"].tolist(), sub["message"].tolist())]
+    else:
+        parts = (sub["severity"] + ": " + sub["message"]).tolist()
+    codes, rows = pd.factorize(sub["row"].to_numpy(), use_na_sentinel=False)
+    if len(rows) == len(parts):
+        texts = parts
+    else:
+        _, first = np.unique(codes, return_index=True)
+        texts = [parts[i] for i in first.tolist()]
+        later = np.ones(len(parts), dtype=bool)
+        later[first] = False
+        for i in np.flatnonzero(later).tolist():
+            texts[codes[i]] += "; " + parts[i]
+    if max(map(len, texts)) > 300:
+        texts = [text if len(text) <= 300 else text[:297] + "…" for text in texts]
+    return rows, texts
