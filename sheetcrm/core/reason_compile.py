@@ -7,6 +7,7 @@ negation templates and [fuzzy] keep-words add up.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from re import _compiler as _sre_compiler
@@ -109,8 +110,12 @@ def _forms(phrases: Sequence[str], language: str, stemmers: Stemmers) -> tuple[r
         by_stem.setdefault(stem, phrase)
     if not by_stem:
         return None, {}
-    tree = _trie_regex([_phrase_tokens(s, plural=False) for s in by_stem])
-    return LazyPattern(tree + _RIGHT), by_stem
+    return LazyPattern(functools.partial(_phrase_tree, tuple(by_stem), False)), by_stem
+
+
+def _phrase_tree(phrases: Sequence[str], plural: bool = True) -> str:
+    """Normalised phrases (or stemmed ones: no plural ending) as one prefix-tree regex."""
+    return _trie_regex([_phrase_tokens(p, plural) for p in phrases]) + _RIGHT
 
 
 def compile_rule(spec: Mapping, source: str, language: str, stemmers: Stemmers) -> Rule | None:
@@ -130,7 +135,7 @@ def compile_rule(spec: Mapping, source: str, language: str, stemmers: Stemmers) 
     return Rule(
         id=rid, category=spec["category"],
         # the text is lowercased already; IGNORECASE would double the matching time
-        phrases=LazyPattern(_trie_regex([_phrase_tokens(p) for p in phrases]) + _RIGHT) if phrases else None,
+        phrases=LazyPattern(functools.partial(_phrase_tree, tuple(phrases))) if phrases else None,
         patterns=_joined(alternatives),
         requires=LazyPattern("|".join(phrase_regex(r) for r in requires)) if requires else None,
         negation=spec.get("negation", True), source=source, weak=spec.get("weak", False),

@@ -36,10 +36,17 @@ class LazyPattern:
     half a second). Built only from texts that are valid regexes (escaped phrases, or
     patterns already compiled once to check them). After the first call its methods are
     the compiled pattern's own (instance attributes win over these), so a search costs
-    what it did."""
+    what it did. The text may be given as a function that writes it: a phrase tree
+    (``reason_rules._trie_regex``) is written only for the rules a text reaches."""
 
-    def __init__(self, pattern: str):
-        self.pattern = pattern
+    def __init__(self, pattern: str | Callable[[], str]):
+        self._text = pattern
+
+    @property
+    def pattern(self) -> str:
+        if not isinstance(self._text, str):
+            self._text = self._text()
+        return self._text
 
     def _compiled(self) -> re.Pattern:
         compiled = re.compile(self.pattern)
