@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -116,10 +117,10 @@ def _search_words(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
 
 # ---------------------------------------------------------------- rules
 
-@dataclasses.dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     """Where a rule matched: a span of the normalised text, and for a word-form
-    match the rule phrase it is a form of ("falsified" is a form of "falsify")."""
+    match the rule phrase it is a form of ("falsified" is a form of "falsify").
+    A named tuple: one is made per match of every text (a frozen dataclass costs 2.5x)."""
     start: int
     end: int
     text: str

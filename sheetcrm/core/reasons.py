@@ -34,7 +34,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -69,8 +69,9 @@ class Classification:
     direction: str = ""  # experience only: "under" / "over", as the deciding rule says
 
 
-@dataclasses.dataclass(frozen=True)
-class _Hit:
+class _Hit(NamedTuple):
+    """One match of a rule and how it reads (a named tuple: made for every match of every
+    text, it costs a third of a frozen dataclass)."""
     rule: Rule
     start: int
     end: int
