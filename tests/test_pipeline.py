@@ -472,3 +472,35 @@ def test_report_talent_json_keys_and_groupings(workbook):
     assert [(r["value"], r["candidates"]) for r in by_location][:3] == [
         ("Berlin, Germany", 3), ("London, UK", 3), ("Remote", 3)]
     assert run("report", "talent", "--by", "salary").exit_code == 2
+
+
+# -- talent by skill from distinct skill lists equals one row per person and skill ------------
+
+def _plain_talent_by_skill(candidates):
+    """talent_counts(…, "skill") as first written: every person's skills exploded."""
+    seeker = candidates["seeker_type"].to_numpy(dtype=object)
+    base = pd.DataFrame({"active": seeker == "active", "passive": seeker == "passive"}, index=candidates.index)
+    keys = candidates["skills"].map(lambda t: t if isinstance(t, tuple) and t else (pipeline.UNKNOWN,)).explode()
+    base = base.loc[keys.index].assign(value=keys.astype(object).to_numpy(), candidates=True)
+    grouped = base.groupby("value", sort=False)[["candidates", "active", "passive"]].sum().astype("int64")
+    grouped["unknown"] = grouped["candidates"] - grouped["active"] - grouped["passive"]
+    known = grouped["active"] + grouped["passive"]
+    grouped["passive_share"] = grouped["passive"].div(known.where(known > 0)).astype("float64")
+    grouped.index.name = "value"
+    out = grouped.reset_index()
+    out["_unknown"] = out["value"] == pipeline.UNKNOWN
+    out = out.sort_values(["_unknown", "candidates", "value"], ascending=[True, False, True],
+                          kind="stable").drop(columns="_unknown")
+    out.insert(0, "by", "skill")
+    return out.reset_index(drop=True)[list(pipeline.TALENT_KEYS)]
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 3000])
+def test_talent_by_skill_equals_the_per_person_count(n):
+    rng = np.random.default_rng(n)
+    lists = [(), ("python",), ("python", "go"), ("go", "python", "go"), ("sql", "aws", "react"), None, ("aws",)]
+    cands = pd.DataFrame({"skills": pd.Series([lists[i] for i in rng.integers(0, len(lists), n)], dtype=object),
+                          "seeker_type": rng.choice(np.array(["active", "passive", None], dtype=object), n)},
+                         index=pd.RangeIndex(2, n + 2))
+    pd.testing.assert_frame_equal(pipeline.talent_counts(cands, "skill"), _plain_talent_by_skill(cands),
+                                  check_exact=True)

@@ -185,3 +185,20 @@ def test_quarter_keys_equal_the_plain_text_arithmetic(days):
     plain = plain.where(first.notna(), pipeline.UNKNOWN).astype(object)
     got = pipeline_groups.group_keys(pipe, pd.DataFrame(), "quarter")
     pd.testing.assert_series_equal(got, plain, check_exact=True)
+
+
+@pytest.mark.parametrize("n", [0, 5, 2000])
+def test_source_keys_equal_canonical_source_per_person(n):
+    """Each spelling is made canonical once: the keys are those of one call per person."""
+    import numpy as np
+    from sheetcrm.core.sources import canonical_source
+    rng = np.random.default_rng(n)
+    spellings = np.array(["LinkedIn", " linkedin ", "Referral", "Job  Board", "", None, np.nan, 5, "my  Meetup"],
+                         dtype=object)
+    cands = pd.DataFrame({"candidate_id": [f"C-{i}" for i in range(n)], "source": rng.choice(spellings, n)})
+    pipe = pd.DataFrame({"candidate_id": [f"C-{i}" for i in rng.integers(0, n + 3, 3 * n)]}, dtype=object)
+    got = pipeline_groups.group_keys(pipe, cands, "source")
+    by_person = pd.Series(cands["source"].map(canonical_source).to_numpy(dtype=object), index=cands["candidate_id"])
+    want = pipe["candidate_id"].map(by_person)
+    want = want.where(want.notna() & (want != ""), pipeline_groups.UNKNOWN).astype(object)
+    pd.testing.assert_series_equal(got, want, check_exact=True)

@@ -161,19 +161,18 @@ def talent_counts(candidates: pd.DataFrame, by: str | None) -> pd.DataFrame:
     """
     seeker = candidates["seeker_type"].to_numpy(dtype=object)
     base = pd.DataFrame({"active": seeker == "active", "passive": seeker == "passive"}, index=candidates.index)
+    base = base.assign(candidates=1)
     if by is None:
         keys = pd.Series(ALL_CANDIDATES, index=candidates.index, dtype=object)
     elif by == "skill":
-        skills = candidates["skills"].map(lambda t: t if isinstance(t, tuple) and t else (UNKNOWN,))
-        keys = skills.explode().astype(object)
-        base = base.loc[keys.index]
+        base, keys = _by_skill_list(candidates, base)
     elif by == "experience":
         keys = experience_band(candidates["years_experience"])
     elif by == "location":
         keys = _location_labels(candidates)
     else:
         raise ValueError(f"talent by {by!r}: use one of {', '.join(TALENT_BY)}")
-    base = base.assign(value=keys.to_numpy(), candidates=True)
+    base = base.assign(value=keys.to_numpy())
     grouped = base.groupby("value", sort=False)[["candidates", "active", "passive"]].sum().astype("int64")
     if by is None and grouped.empty:
         grouped = pd.DataFrame({"candidates": [0], "active": [0], "passive": [0]}, index=[ALL_CANDIDATES])
@@ -192,6 +191,18 @@ def talent_counts(candidates: pd.DataFrame, by: str | None) -> pd.DataFrame:
                               kind="stable").drop(columns="_unknown")
     out.insert(0, "by", by or "all")
     return out.reset_index(drop=True)[list(TALENT_KEYS)]
+
+
+def _by_skill_list(candidates: pd.DataFrame, base: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """``base``'s counts summed per distinct skill list (a few thousand among 100,000
+    people), then one row per skill of each list: what one row per person and skill
+    sums to. A person without skills counts under ``unknown``."""
+    lists = np.fromiter((t if isinstance(t, tuple) and t else (UNKNOWN,) for t in candidates["skills"].to_numpy(
+        dtype=object)), dtype=object, count=len(candidates))
+    codes, distinct = pd.factorize(lists)
+    counts = base[["active", "passive", "candidates"]].astype("int64").groupby(codes).sum()
+    keys = pd.Series(list(distinct), dtype=object).explode().astype(object)
+    return counts.loc[keys.index], keys
 
 
 def talent_report(candidates: pd.DataFrame, by: str | None = None) -> pd.DataFrame:

@@ -35,9 +35,11 @@ def group_keys(pipeline: pd.DataFrame, candidates: pd.DataFrame, by: str) -> pd.
         raise ValueError(f"pipeline by {by!r}: use one of {', '.join(GROUP_BY)}")
     first = candidates[candidates["candidate_id"].notna()].drop_duplicates("candidate_id")
     values = first[by] if by in first else pd.Series(None, index=first.index, dtype=object)
-    if by == "source":
-        values = values.map(canonical_source)
-    keys = pipeline["candidate_id"].map(pd.Series(values.to_numpy(dtype=object), index=first["candidate_id"]))
+    values = values.to_numpy(dtype=object)
+    if by == "source":  # each spelling once: a few dozen among 100,000 people
+        codes, spellings = pd.factorize(values)
+        values = np.array([canonical_source(v) for v in spellings] + [None], dtype=object)[codes]
+    keys = pipeline["candidate_id"].map(pd.Series(values, index=first["candidate_id"]))
     return keys.where(keys.notna() & (keys != ""), UNKNOWN).astype(object)
 
 
