@@ -391,3 +391,79 @@ def test_owned_rows_are_the_rows_the_plain_writer_wrote(rows, flags, bold, lines
     xlsx_owned._write_rows(out, tab, fast_styles)
     assert out.getvalue() == _plain_owned_rows(tab, plain_styles)
     assert fast_styles.ids == plain_styles.ids
+
+
+def _row_with_new_cells_before(row, number, cells, tails):
+    """``row_with_new_cells`` as it was before the usual row (new cells after the
+    last one) was joined in one go (issue 20): the reference its bytes must equal."""
+    from sheetcrm.workbook.backends.xlsx_cells import _ROW_HEAD, _SPANS, _SPANS_VALUE, _cell_tail, _cells_in  # noqa: I001
+    if row is None:
+        row = b'<row r="%d"/>' % number
+    cols = sorted(col for col, _ in cells)
+    if not cols or len(set(cols)) != len(cols) or b"<f" in row or b"<extLst" in row:
+        return None
+    tag = _ROW_HEAD.match(row)
+    if tag is None:
+        return None
+    head_end = tag.end()
+    closed = row[head_end - 2:head_end] == b"/>"
+    head = row[:head_end - 2] + b">" if closed else row[:head_end]
+    body_end = len(row) if closed else row.rindex(b"</row>")
+    have = _cells_in(row, head_end, body_end, number, cols[0])
+    if have is None or {c for _, c in have} & set(cols):
+        return None
+    if (spans := _SPANS.search(head)) is not None:
+        lo_hi = _SPANS_VALUE.fullmatch(spans.group(3))
+        if lo_hi is None:
+            return None
+        lo, hi = min(int(lo_hi.group(1)), cols[0]), max(int(lo_hi.group(2)), cols[-1])
+        head = head[:spans.start(3)] + b"%d:%d" % (lo, hi) + head[spans.end(3):]
+    values = dict(cells)
+    out = [head]
+    pos = head_end
+    at = iter(have)
+    nxt = next(at, None)
+    for col in cols:
+        while nxt is not None and nxt[1] < col:
+            nxt = next(at, None)
+        cut = nxt[0] if nxt is not None else body_end
+        out.append(row[pos:cut])
+        value = values[col]
+        out.append(b'<c r="%s%d"' % (xlsx_cells.col_letter(col).encode(), number))
+        try:
+            out.append(tails[type(value), value])
+        except TypeError:
+            out.append(_cell_tail(value, tails.date_style).encode("utf-8"))
+        pos = cut
+    out.append(row[pos:body_end])
+    out.append(b"</row>")
+    return b"".join(out)
+
+
+@hyp_settings(max_examples=500, deadline=None)
+@given(case=_row_and_cells(), shuffle=st.randoms(use_true_random=False))
+def test_new_cells_as_bytes_are_the_bytes_the_row_by_row_splice_wrote(case, shuffle):
+    """The usual row's new cells joined in one go (issue 20): byte for byte what the
+    splice cell by cell wrote, declined (None) exactly where it declined; in any order
+    of the updates."""
+    number, row, new, _ = case
+    if shuffle.random() < 0.5:
+        new = sorted(new, key=lambda cell: cell[0])  # the plan's order: left to right
+    row_bytes = None if row is None else row.encode()
+    tails = xlsx_cells.CellTails(lambda: 41)
+    assert xlsx_cells.row_with_new_cells(row_bytes, number, new, tails) == \
+        _row_with_new_cells_before(row_bytes, number, new, xlsx_cells.CellTails(lambda: 41))
+
+
+@hyp_settings(max_examples=300, deadline=None)
+@given(tags=st.lists(st.tuples(st.sampled_from(["", ' spans="1:3"', " r='7'", ' x14ac:dyDescent="0.25"', ' xr="9"',
+                                                ' ht="r=1"', " s='2' ", "\n"]), st.booleans()), max_size=6))
+def test_a_row_tag_and_its_number_are_found_as_the_two_searches_found_them(tags):
+    """_ROW_TAG (one regex, issue 20) against the row tag regex and the number's search in the tag."""
+    import re
+    row = re.compile(rb"<row(?=[\s/>])[^>]*>")
+    number = re.compile(rb'\sr\s*=\s*["\'](\d+)["\']')
+    piece = b"".join((b"<row" + a.encode() + (b' r="%d"' % i if with_r else b"") + a.encode() + b">x</row>")
+                     for i, (a, with_r) in enumerate(tags))
+    want = [(m.span(), (n := number.search(m.group())) and n.group(1)) for m in row.finditer(piece)]
+    assert [(m.span(), m.group(1)) for m in xlsx_stream._ROW_TAG.finditer(piece)] == want

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
 import numbers
 import re
@@ -96,6 +97,11 @@ def fill(c: etree._Element, value: Any, styles: _Styles) -> None:
 def _columns() -> dict[str, int]:
     """Column letters -> number, A to XFD (the last column a workbook can have)."""
     return {col_letter(n): n for n in range(1, 16_385)}
+
+
+@functools.cache
+def _column_bytes() -> dict[bytes, int]:
+    return {letters.encode(): n for letters, n in _columns().items()}
 
 
 def row_cells(row_el: etree._Element, row: int) -> dict[int, etree._Element]:
@@ -194,6 +200,7 @@ _CELL_TAG = re.compile(rb"<c(?=[\s/>])[^>]*>")
 _CELL_REF = re.compile(rb'\sr\s*=\s*["\']([A-Z]{1,3})(\d+)["\']')
 _SPANS = re.compile(rb'(\sspans\s*=\s*)(["\'])(.*?)\2')
 _SPANS_VALUE = re.compile(rb"(\d+):(\d+)")
+_FORMULA_OR_EXT = re.compile(rb"<f|<extLst")  # a row left to the tree: one pass, not two
 
 
 def _cell_tail(value: Any, date_style: Callable[[], int]) -> str:
@@ -235,6 +242,12 @@ _AFTER_C = (b" ", b"\t", b"\n", b"\r", b"/", b">")
 
 def _cell_col(row: bytes, at: int, suffix: bytes) -> int | None:
     """The column of the cell whose tag starts at ``at`` (None: not a reference in this row)."""
+    if row.startswith(b'<c r="', at):  # as every writer puts it: the reference read without a regex
+        ref = row[at + 6:row.find(b'"', at + 6)]
+        if ref.endswith(suffix):
+            col = _column_bytes().get(ref[:-len(suffix)])
+            if col is not None:  # letters A to XFD, then this row's number: what the regex reads too
+                return col
     ref = _CELL_REF.search(row, at, row.find(b">", at) + 1)
     return _columns().get(ref.group(1).decode()) if ref and ref.group(2) == suffix else None
 
@@ -271,41 +284,72 @@ def row_with_new_cells(row: bytes | None, number: int, cells: list[tuple[int, An
     a tree."""
     if row is None:
         row = b'<row r="%d"/>' % number
-    cols = sorted(col for col, _ in cells)
-    if not cols or len(set(cols)) != len(cols) or b"<f" in row or b"<extLst" in row:
+    if not cells or _FORMULA_OR_EXT.search(row):
         return None
+    if any(a >= b for (a, _), (b, _) in itertools.pairwise(cells)):  # the plan lists them left to right
+        cells = sorted(cells, key=_column_of)
+        if any(a >= b for (a, _), (b, _) in itertools.pairwise(cells)):
+            return None  # a column twice
     tag = _ROW_HEAD.match(row)
     if tag is None:
         return None
     head_end = tag.end()
-    closed = row[head_end - 2:head_end] == b"/>"
+    closed = row[head_end - 2] == 47  # "/>": a row with no cells yet
     head = row[:head_end - 2] + b">" if closed else row[:head_end]
     body_end = len(row) if closed else row.rindex(b"</row>")
-    have = _cells_in(row, head_end, body_end, number, cols[0])
-    if have is None or {c for _, c in have} & set(cols):
+    first = cells[0][0]
+    have = _cells_in(row, head_end, body_end, number, first)
+    if have is None:
         return None
     if (spans := _SPANS.search(head)) is not None:
         lo_hi = _SPANS_VALUE.fullmatch(spans.group(3))
         if lo_hi is None:
             return None
-        lo, hi = min(int(lo_hi.group(1)), cols[0]), max(int(lo_hi.group(2)), cols[-1])
+        lo, hi = min(int(lo_hi.group(1)), first), max(int(lo_hi.group(2)), cells[-1][0])
         head = head[:spans.start(3)] + b"%d:%d" % (lo, hi) + head[spans.end(3):]
-    values = dict(cells)
-    out = [head]
-    pos = head_end
-    at = iter(have)
-    nxt = next(at, None)
-    for col in cols:
-        while nxt is not None and nxt[1] < col:
-            nxt = next(at, None)
-        cut = nxt[0] if nxt is not None else body_end
-        out.append(row[pos:cut])
-        value = values[col]
-        out.append(b'<c r="%s%d"' % (_LETTER_BYTES[col] if col < len(_LETTER_BYTES) else col_letter(col).encode(), number))
+    if have and have[-1][1] >= first:  # cells among the row's own: each put in its place
+        return _among(row, head, head_end, body_end, have, cells, number, tails)
+    # The usual row: every new cell after the row's last one.
+    return b"".join([head, row[head_end:body_end], *_new_cells(cells, number, tails), b"</row>"])
+
+
+def _column_of(cell: tuple[int, Any]) -> int:
+    return cell[0]
+
+
+_CELL_OPENS = [b'<c r="' + letters for letters in _LETTER_BYTES]
+
+
+def _new_cells(cells: list[tuple[int, Any]], number: int, tails: CellTails) -> list[bytes]:
+    """The XML of each new cell of row ``number``, in the order of ``cells``."""
+    suffix = b'%d"' % number
+    out = []
+    for col, value in cells:
+        out.append(_CELL_OPENS[col] if col < len(_CELL_OPENS) else b'<c r="' + col_letter(col).encode())
+        out.append(suffix)
         try:
             out.append(tails[type(value), value])
         except TypeError:  # an unhashable value: value_kind says what it is
             out.append(_cell_tail(value, tails.date_style).encode("utf-8"))
+    return out
+
+
+def _among(row: bytes, head: bytes, head_end: int, body_end: int, have: list[tuple[int, int]],
+           cells: list[tuple[int, Any]], number: int, tails: CellTails) -> bytes | None:
+    """``row_with_new_cells`` where new cells go between the row's own (``have``:
+    their offsets and columns, in order); None when a column has a cell already."""
+    if {c for _, c in have} & {col for col, _ in cells}:
+        return None
+    out = [head]
+    pos = head_end
+    at = iter(have)
+    nxt = next(at, None)
+    for cell in cells:
+        while nxt is not None and nxt[1] < cell[0]:
+            nxt = next(at, None)
+        cut = nxt[0] if nxt is not None else body_end
+        out.append(row[pos:cut])
+        out += _new_cells([cell], number, tails)
         pos = cut
     out.append(row[pos:body_end])
     out.append(b"</row>")

@@ -28,8 +28,9 @@ _PARSER = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=Tru
 _DECLARED = re.compile(rb'^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["\']([^"\']*)["\']')
 _ROOT = re.compile(rb'<worksheet(?:\s+[^\s=<>/]+\s*=\s*(?:"[^"]*"|\'[^\']*\'))*\s*>')
 _SHEET_DATA = re.compile(rb"<sheetData(?:\s[^>]*)?>")
-_ROW = re.compile(rb"<row(?=[\s/>])[^>]*>")
-_ROW_NUMBER = re.compile(rb'\sr\s*=\s*["\'](\d+)["\']')
+# A row's tag (``<row ...>``, to its first ">") and, in group 1, the number of its first
+# r="..." (None: the tag has none), in one match: no second search per row (issue 20).
+_ROW_TAG = re.compile(rb'<row(?=[\s/>])(?:[^>]*?\sr\s*=\s*["\'](\d+)["\'])?[^>]*>')
 _ODD = re.compile(rb"<[!?]|<[A-Za-z_][\w.-]*:[A-Za-z_]")  # comment, CDATA, PI, DOCTYPE, a prefixed element
 _DIMENSION = re.compile(rb'(<dimension\s[^>]*?\bref\s*=\s*")([^"]*)(")')
 _FORMULA = re.compile(rb"<f[\s/>]")
@@ -92,6 +93,7 @@ class RowStream:
         self.last = 0  # the last row number seen (rows must ascend)
         self.parsed_rows = 0  # rows parsed (the rest were copied as bytes)
         self._formulas: list[int] = []  # where formulas start in the piece at hand
+        self._emit: list[bytes] = []  # the piece at hand's new bytes, written when it is done
         self._eof = False
 
     def _read(self) -> bytes:
@@ -155,49 +157,47 @@ class RowStream:
         if _ODD.search(piece):
             raise Unstreamable("comment, CDATA or prefixed element in sheetData")
         rows = []  # (row number, start, end)
-        edge = 0
-        for m in _ROW.finditer(piece):
-            n = _ROW_NUMBER.search(m.group())
-            if n is None:
+        edge, last, find = 0, self.last, piece.find
+        for m in _ROW_TAG.finditer(piece):
+            number, start, tag_end = m.group(1), m.start(), m.end()
+            if number is None:
                 raise Unstreamable("row without a row number")
-            number = int(n.group(1))
-            end = m.end() if m.group().endswith(b"/>") else piece.find(b"</row>", m.end()) + 6
-            if number <= self.last or m.start() < edge or end < m.end():
+            number = int(number)
+            end = tag_end if piece[tag_end - 2] == 47 else find(b"</row>", tag_end) + 6  # 47: "/>" ends the tag
+            if number <= last or start < edge or end < tag_end:
                 raise Unstreamable("rows out of order")
-            self.last, edge = number, end
-            rows.append((number, m.start(), end))
+            last, edge = number, end
+            rows.append((number, start, end))
+        self.last = last
         # Whatever else sits between rows (whitespace) is copied, or parsed with its run.
         self._formulas = [m.start() for m in _FORMULA.finditer(piece)] if self.formulas else []
         self._splice(piece, rows, final)
 
-    def _needs(self, number: int, start: int, end: int) -> tuple[list[int], bool]:
-        """The new rows to create before this row, and whether this row needs an
-        edit (a cell to set, or a formula when ``formulas``)."""
-        new = []
-        while self.pending and self.pending[-1] < number:
-            new.append(self.pending.pop())
-        hit = bool(self.pending) and self.pending[-1] == number
-        if hit:
-            self.pending.pop()
-            return new, True
-        at = bisect.bisect_left(self._formulas, start)
-        return new, at < len(self._formulas) and self._formulas[at] < end
-
     def _splice(self, piece: bytes, rows: list[tuple[int, int, int]], final: bool) -> None:
+        """Hand over the rows that need an edit (a cell to set: the next number in
+        ``pending``; a formula, when ``formulas``), creating the missing ones in
+        order; what the piece's new bytes are is gathered, then written in one go."""
         last_number = rows[-1][0] if rows else 0
-        self._pos, self._run = 0, None
-        if (self.pending and self.pending[-1] <= last_number) or self._formulas:
+        self._pos, self._run, self._emit = 0, None, []
+        pending, formulas, unit = self.pending, self._formulas, self._unit
+        if (pending and pending[-1] <= last_number) or formulas:
             for number, start, end in rows:
-                new, hit = self._needs(number, start, end)
-                for n in new:
-                    self._unit(piece, n, start, start)
-                if hit:
-                    self._unit(piece, number, start, end)
+                while pending and pending[-1] < number:  # new rows before this one
+                    unit(piece, pending.pop(), start, start)
+                if pending and pending[-1] == number:
+                    pending.pop()
+                    unit(piece, number, start, end)
+                elif formulas:
+                    at = bisect.bisect_left(formulas, start)
+                    if at < len(formulas) and formulas[at] < end:
+                        unit(piece, number, start, end)
         if final:  # rows after the last one there
-            while self.pending:
-                self._unit(piece, self.pending.pop(), len(piece), len(piece))
+            while pending:
+                unit(piece, pending.pop(), len(piece), len(piece))
         self._flush(piece)
-        self.out.write(piece[self._pos:])
+        self._emit.append(piece[self._pos:])
+        self.out.write(b"".join(self._emit))
+        self._emit = []
 
     def _unit(self, piece: bytes, number: int, start: int, end: int) -> None:
         """Row ``number`` (``piece[start:end]``; empty: one to create at ``start``):
@@ -205,15 +205,15 @@ class RowStream:
         that need parsing too (one run, one parse)."""
         done = self.fast(piece[start:end] if end > start else None, number) if self.fast else None
         if done is not None:
-            self._flush(piece)
-            self.out.write(piece[self._pos:start])
-            self.out.write(done)
+            if self._run is not None:
+                self._flush(piece)
+            self._emit += (piece[self._pos:start], done)
             self._pos = end
             return
         if self._run is not None and piece.find(b"<", self._run[1], start) >= 0:
             self._flush(piece)  # rows copied as they are lie between: a run of its own
         if self._run is None:
-            self.out.write(piece[self._pos:start])
+            self._emit.append(piece[self._pos:start])
             self._run = [start, start, []]
         self._run[1] = end  # the run holds what lies between its rows too (whitespace)
         if end == start:
@@ -223,7 +223,7 @@ class RowStream:
     def _flush(self, piece: bytes) -> None:
         if self._run is not None:
             start, end, new = self._run
-            self.out.write(self._edited(piece[start:end], new))
+            self._emit.append(self._edited(piece[start:end], new))
             self._run = None
 
     def _edited(self, run: bytes, new: list[int]) -> bytes:
