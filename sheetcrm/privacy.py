@@ -6,7 +6,11 @@ re-added row with the same email or phone is recognised without storing them.
 from __future__ import annotations
 
 import hashlib
+import string
+from collections.abc import Iterable
+from typing import Any
 
+import numpy as np
 import phonenumbers
 
 # What a forgotten person's name cell reads after `sheetcrm forget`; validation
@@ -43,6 +47,37 @@ def email_identity(email: str) -> str:
     if domain in GMAIL_DOMAINS:
         local, domain = local.replace(".", "") or local, "gmail.com"
     return f"{local}@{domain}"
+
+
+_ASCII_SPACE_OR_UPPER = np.zeros(128, dtype=bool)
+_ASCII_SPACE_OR_UPPER[[ord(c) for c in " \t\r\x0b\x0c\x1c\x1d\x1e\x1f+" + string.ascii_uppercase]] = True
+
+
+def not_own_mailboxes(addresses: list[Any]) -> Iterable[int]:
+    """Positions of the addresses that may not be their own mailbox; each of the others passes
+    email_identity's first test (text, ASCII, no ``+``, no ``mailto:``, not Gmail, trimmed,
+    lower-case). Found on all addresses joined, as one address at a time took 0.07 s per 100,000."""
+    if not all(a.__class__ is str for a in addresses):
+        return range(len(addresses))
+    joined = "\n".join(addresses)
+    if joined.count("\n") != len(addresses) - 1:
+        return range(len(addresses))
+    if joined.isascii():
+        chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        odd = _ASCII_SPACE_OR_UPPER[chars]
+    else:
+        chars = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        odd = chars > 127
+        odd[~odd] = _ASCII_SPACE_OR_UPPER[chars[~odd]]
+    at = [np.flatnonzero(odd)]
+    for part in ("mailto:", *GMAIL_DOMAINS):
+        found, start = [], joined.find(part)
+        while start >= 0:
+            found.append(start)
+            start = joined.find(part, start + 1)
+        at.append(np.array(found, dtype=np.intp))
+    ends = np.flatnonzero(chars == ord("\n"))
+    return np.unique(np.searchsorted(ends, np.concatenate(at))).tolist()  # the address each position is in
 
 
 def email_hashes(email: str, salt: str) -> set[str]:

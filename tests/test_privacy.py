@@ -49,3 +49,13 @@ def _email_identity_reference(email):
                                        "mailto:", "MAILTO:", "\u200b", "é", "x+tag", "\t"]), max_size=8).map("".join))
 def test_email_identity_fast_path_equals_the_full_rules(email):
     assert privacy.email_identity(email) == _email_identity_reference(email)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["ann@example.com", "Ann@example.com", "ann+x@example.com", "a.b@gmail.com",
+                                           "a@googlemail.com", "mailto:a@example.com", " a@example.com", "a\x1c@x.org",
+                                           "zoë@example.com", "gmail.com", ""]),
+                          st.text(alphabet="aB@.+ \t\ngmailto:é", max_size=10)), max_size=10))
+def test_addresses_not_listed_by_not_own_mailboxes_are_their_own_mailbox(addresses):
+    listed = set(privacy.not_own_mailboxes(addresses))
+    assert all(privacy.email_identity(a) == a for i, a in enumerate(addresses) if i not in listed)
