@@ -119,7 +119,11 @@ def readable(tab: OwnedTab, header_rows: int = 1) -> OwnedTab:
                  if c <= len(widths) and widths[c - 1] and math.ceil(longest[c - 1] * SLACK) + 2 > widths[c - 1])
     row_lines: dict[int, int] = {}
     for c in wrap:
-        for r, lines in _taller_cells(columns[c - 1], widths[c - 1]):
+        cells = _taller_cells(columns[c - 1], widths[c - 1])
+        if not row_lines:  # nothing taller yet: this column's lines as they are
+            row_lines = dict(cells)
+            continue
+        for r, lines in cells:
             if lines > row_lines.get(r, 1):
                 row_lines[r] = lines
     row_lines = dict(sorted(row_lines.items()))
@@ -130,14 +134,15 @@ def readable(tab: OwnedTab, header_rows: int = 1) -> OwnedTab:
 def _longest(column: tuple[Any, ...]) -> int:
     """The longest shown value of a column (texts measured in one pass, in C; a whole
     number is as long as the longer of the column's largest and smallest; a date is DATE_WIDTH)."""
+    kinds = set(map(type, column))
+    if kinds <= {str}:  # all text (most columns): measured without a list of them
+        return max(map(len, column), default=0)
     texts = [v for v in column if v.__class__ is str]
     n = max(map(len, texts), default=0)
-    if len(texts) == len(column):
-        return n
     ints = [v for v in column if v.__class__ is int]
     if ints:
         n = max(n, len(str(max(ints))), len(str(min(ints))))
-    kinds = set(map(type, column)) - {str, int, type(None)}
+    kinds -= {str, int, type(None)}
     if kinds and kinds <= {dt.date, dt.datetime}:
         return max(n, DATE_WIDTH)
     return max(n, max((shown_length(v) for v in column if v is not None and v.__class__ is not str
@@ -174,7 +179,11 @@ def _taller_cells(column: tuple[Any, ...], width: float) -> list[tuple[int, int]
             taller[value] = lines
     if not taller:
         return []
-    return [(r, taller[v]) for r, v in enumerate(column, start=1) if isinstance(v, str) and v in taller]
+    try:
+        lines = list(map(taller.get, column))  # None for any cell that is not a taller text
+    except TypeError:  # a cell holds something unhashable (not text: never taller)
+        lines = [taller[v] if isinstance(v, str) and v in taller else None for v in column]
+    return [(r, n) for r, n in enumerate(lines, start=1) if n is not None]
 
 
 # Wrapping (textwrap's rules, and _wrapped_lines') looks at whitespace, hyphens, the
