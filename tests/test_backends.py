@@ -265,3 +265,21 @@ def test_a_number_no_day_has_is_not_the_same_as_a_date_and_never_raises(number, 
     # plan must see a change, not stop the sync with an OverflowError.
     assert same_cell(number, day) is False and same_cell(day, number) is False
     assert base.same_cells([number, day], [day, number]) == [False, False]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_identities_read_from_the_rows_are_the_identities_the_getter_reads(seed):
+    """resolve_targets given the backend's rows (``lines``, issue 20) lands every update
+    where it lands reading each identity cell through ``get``."""
+    import random
+    cells, now = random_resolve_case(random.Random(seed))
+    tabs = {"T": now}
+    def get(tab, row, col):
+        return base.Sheet(tab, tabs[tab]).cell(row, col) if tab in tabs else None
+
+    def height(tab):
+        return len(tabs.get(tab, []))
+
+    assert base.resolve_targets(cells, get, height, tabs.get) == base.resolve_targets(cells, get, height)
+    other = base.CellUpdates([base.CellUpdate("Gone", 2, 1, "x", ((1, "a"),)), base.CellUpdate("T", 99, 1, "x", ((1, None),))])
+    assert base.resolve_targets(other, get, height, tabs.get) == base.resolve_targets(other, get, height)

@@ -332,15 +332,17 @@ def resolve_rows(cells: Iterable[CellUpdate], get, height) -> tuple[list[tuple[C
     return [(upd, row) for upd, row in zip(cells, targets) if row is not None], skipped
 
 
-def resolve_targets(cells: CellUpdates, get, height) -> tuple[list[int | None], int]:
+def resolve_targets(cells: CellUpdates, get, height, lines=None) -> tuple[list[int | None], int]:
     """Where does each update land now? At its row if the row's identity cells
     still match; else at the one row that matches (it moved); else nowhere (None:
     the row was deleted or edited, or is ambiguous): skipped until the next sync.
-    ``get(tab, row, col)`` reads a current cell; ``height(tab)`` counts rows.
+    ``get(tab, row, col)`` reads a current cell; ``height(tab)`` counts rows;
+    ``lines(tab)``, where the backend has them, gives the rows ``get`` reads (lists
+    of cells, None: no such tab), so the identity cells are read without a call each.
     Returns the rows, one per update, and how many rows were skipped."""
     skipped: set[tuple[str, int]] = set()
     index: dict[tuple[str, tuple[int, ...]], dict[tuple, list[int]]] = {}
-    in_place = _in_place(cells, get)
+    in_place = _in_place(cells, get, lines)
     tabs, rows, identities = cells.tab, cells.row, cells.identity
     targets: list[int | None] = [r if ok else None for r, ok in zip(rows, in_place)]
     moved = [i for i, ok in enumerate(in_place) if not ok]
@@ -374,20 +376,21 @@ def _norm(v: Any) -> Any:
     return v
 
 
-def _in_place(cells: CellUpdates, get) -> list[bool]:
+def _in_place(cells: CellUpdates, get, lines=None) -> list[bool]:
     """Does each update's row still hold its identity? Checked once for a row's
     updates in a row (the plan lists a row's cells one after another, sharing one
     identity), again where a row comes back (an id, then its owned cells)."""
     out = []
     last: tuple = (None, None, None)
     ok = True
+    line_of = None if lines is None else _Lines(lines).line
     for tab, row, identity in zip(cells.tab, cells.row, cells.identity):
         if not identity:
             out.append(True)
             continue
         if not (identity is last[2] and row == last[1] and tab == last[0]):
             last = (tab, row, identity)
-            ok = _matches(get, tab, row, identity)
+            ok = _matches(get, tab, row, identity) if line_of is None else _line_matches(line_of(tab, row), identity)
         out.append(ok)
     return out
 
@@ -399,3 +402,29 @@ def _matches(get, tab: str, row: int, identity) -> bool:
         if not (now is v or (type(now) is type(v) and now == v) or same_cell(now, v)):
             return False
     return True
+
+
+def _line_matches(line: Sequence[Any], identity) -> bool:
+    """``_matches`` on the row's cells (``get`` reads None beyond a row's end)."""
+    width = len(line)
+    for c, v in identity:
+        now = line[c - 1] if c - 1 < width else None
+        if not (now is v or (type(now) is type(v) and now == v) or same_cell(now, v)):
+            return False
+    return True
+
+
+class _Lines:
+    """``line(tab, row)``: the row's cells from a backend's ``lines(tab)`` (empty
+    beyond the grid), each tab's rows asked for once."""
+
+    def __init__(self, lines):
+        self.lines, self.grids = lines, {}
+
+    def line(self, tab: str, row: int) -> Sequence[Any]:
+        grid = self.grids.get(tab, self)
+        if grid is self:
+            grid = self.grids[tab] = self.lines(tab)
+        if grid is None or row - 1 >= len(grid):
+            return ()
+        return grid[row - 1]

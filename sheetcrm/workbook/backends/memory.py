@@ -28,7 +28,7 @@ class MemoryBackend(Backend):
             raise ConflictError("the workbook changed since it was read; nothing was written, the next sync will retry")
         result = WriteResult()
         cells = changes.cells
-        targets, result.skipped_rows = resolve_targets(cells, _getter(self.tabs), _height(self.tabs))
+        targets, result.skipped_rows = resolve_targets(cells, _getter(self.tabs), _height(self.tabs), self.tabs.get)
         for tab, col, value, row in zip(cells.tab, cells.col, cells.value, targets):
             if row is None:
                 continue

@@ -157,9 +157,13 @@ def _patch(pkg: _Package, snapshot: Snapshot, changes: Changes) -> PatchedWorkbo
         found = snapshot.tabs.get(tab)
         return len(found.values) if found is not None else 0
 
+    def lines(tab: str) -> list[list[Any]] | None:
+        found = snapshot.tabs.get(tab)
+        return found.values if found is not None else None
+
     result = WriteResult()
     cells = changes.cells  # columns (CellUpdates): no object per update is made here
-    targets, result.skipped_rows = resolve_targets(cells, get, height)
+    targets, result.skipped_rows = resolve_targets(cells, get, height, lines)
     updates, changed = _grouped(cells, targets, parts)
     result.cells_written = len(targets) - targets.count(None)
     owned = {tab.title: tab for tab in changes.tabs}
