@@ -231,3 +231,34 @@ def test_a_group_name_used_in_two_patterns_of_a_rule_is_still_refused_at_load():
         compile_rules([doc])
     with pytest.raises(ConfigError, match="not a valid regular expression"):
         compile_rules([("x.toml", {"rule": [{"id": "r", "category": "salary", "patterns": [r"(?<=a+)b"]}]})])
+
+
+@pytest.mark.parametrize("patterns", [
+    [r"(?P<n>a)", r"(?P<n>b)"],  # a group name used twice
+    [r"a", r"(?i)b"], [r"(?u)a", r"b"], [r"(?x) a"],  # flags for the whole pattern, not at its start once joined
+    [r"(x)", r"((a)\2)"],  # alone \2 is a closed group; joined, the numbers shift and it is an open one
+])
+def test_patterns_that_parse_alone_but_not_joined_are_refused_at_load(patterns):
+    for p in patterns:
+        re.compile(p)
+    with pytest.raises(re.error):
+        re.compile("|".join(f"(?:{p})" for p in patterns))
+    with pytest.raises(re.error):
+        compile_rules([("x.toml", {"rule": [{"id": "r", "category": "salary", "patterns": patterns}]})])
+
+
+def test_what_joined_patterns_need_is_read_from_their_parts_as_from_the_joined_text(documents):
+    """check_joined skips parsing the joined text when its parts parse alone: what its matches
+    need (literals_needed, read by the second index) is the same as parsing it gives."""
+    from re import _parser
+
+    from sheetcrm.core import reason_index
+    cases = [spec["patterns"] for _source, data in documents for spec in data.get("rule", []) if spec.get("patterns")]
+    assert len(cases) > 50
+    cases += [[r"\bab\d", r"cd+"], [r"\bab", r"x*"], [r"(a)\1", r"b"], [r"abc"], [r"(?i:abc)", r"d"], [r"a|(?:b)c"]]
+    for parts in cases:
+        text = "|".join(f"(?:{p})" for p in parts)
+        reason_index.check_joined(text, parts, [_parser.parse(p) for p in parts])
+        from_parts = reason_index.literals_needed.__wrapped__(text)
+        reason_index.forget_parses()
+        assert from_parts == reason_index.literals_needed.__wrapped__(text), parts

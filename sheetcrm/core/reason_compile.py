@@ -19,7 +19,7 @@ from ..errors import ConfigError
 from .reason_rules import (_APPLIES, _FILE_KEYS, _RIGHT, _RULE_KEYS, DIRECTIONS, EFFECTS, Negation, Rule, RuleSet, _phrase_tokens,
                            _trie_regex, negation_template, phrase_regex)
 from .reason_examples import ExampleIndex
-from .reason_index import LazyPattern, parsed, phrase_need
+from .reason_index import LazyPattern, check_joined, forget_parses, phrase_need
 from .reason_words import LANGUAGES, LETTERS, Stemmers, anchors_of, normalise, pattern_prefixes
 
 Document = tuple[str, Mapping[str, Any]]
@@ -83,14 +83,14 @@ def _patterns(spec: Mapping, where: str) -> tuple[list[str], list]:
     return out, trees
 
 
-def _joined(alternatives: Sequence[str]) -> LazyPattern | None:
+def _joined(alternatives: Sequence[str], trees: Sequence[Any]) -> LazyPattern | None:
     """A rule's patterns as one regex, compiled when a text first reaches it. Each one
-    compiled already (``_patterns``); parsing the whole still says at load what only the
-    whole can get wrong (a group name used in two patterns), as compiling it did."""
+    checked already (``_patterns``); the load still says what only the whole can get
+    wrong (a group name used in two patterns), as compiling it did (``check_joined``)."""
     if not alternatives:
         return None
     joined = "|".join(f"(?:{a})" for a in alternatives)
-    parsed(joined)  # kept for literals_needed, which reads the same tree when the index is built
+    check_joined(joined, alternatives, trees)
     return LazyPattern(joined)
 
 
@@ -136,7 +136,7 @@ def compile_rule(spec: Mapping, source: str, language: str, stemmers: Stemmers) 
         id=rid, category=spec["category"],
         # the text is lowercased already; IGNORECASE would double the matching time
         phrases=LazyPattern(functools.partial(_phrase_tree, tuple(phrases))) if phrases else None,
-        patterns=_joined(alternatives),
+        patterns=_joined(alternatives, trees),
         requires=LazyPattern("|".join(phrase_regex(r) for r in requires)) if requires else None,
         negation=spec.get("negation", True), source=source, weak=spec.get("weak", False),
         language=language, forms=forms, form_phrases=form_phrases,
@@ -213,7 +213,7 @@ def compile_rules(documents: Iterable[Document], narrow: bool = True,
                        frozenset(vocabulary - negation_words), frozenset(fuzzy["keep"] | negation_words),
                        tuple(fuzzy["sources"]),
                        tuple(sorted(stems)), stemmers, narrow, _example_index(examples, rules, stemmers))
-    parsed.cache_clear()  # the index is built: the parse trees are not needed again
+    forget_parses()  # the index is built: the parse trees are not needed again
     return compiled
 
 

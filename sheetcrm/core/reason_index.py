@@ -89,10 +89,51 @@ def phrase_need(norm: str) -> PhraseNeed:
 @functools.lru_cache(maxsize=512)
 def parsed(pattern: str) -> Any:
     """The regex as re's parser reads it (raises re.error). Parsing is most of what loading
-    the rules costs: a rule's joined patterns are parsed once, for the load-time check
-    (``reason_compile._joined``) and for :func:`literals_needed` (``compile_rules`` empties
-    this cache when done: the trees are not kept)."""
+    the rules costs: what is parsed for the load-time check (``check_joined``) serves
+    :func:`literals_needed` too (``compile_rules`` empties this cache when done)."""
     return _sre_parser.parse(pattern)
+
+
+# what every match of a rule's joined patterns needs, when read from its parts' trees
+_JOINED_NEEDS: dict[str, frozenset[str] | None] = {}
+_GROUP_REFS = (_sre.GROUPREF, _sre.GROUPREF_EXISTS, _sre.GROUPREF_IGNORE, _sre.GROUPREF_LOC_IGNORE,
+               _sre.GROUPREF_UNI_IGNORE)
+_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux-]")
+
+
+def check_joined(joined: str, parts: Sequence[str], trees: Sequence[Any]) -> None:
+    """Raises re.error where re refuses the parts joined (``(?:a)|(?:b)``), each part
+    already parsed alone (``trees``). Parts that parse alone fail together only through
+    group names (one used twice), group numbers (they shift) or flags for the whole
+    pattern: without any of these the joined text is not parsed again (it costs as much
+    as its parts), and what its matches need is what its parts' matches need, together
+    (its tree is a branch of theirs: :func:`literals_needed` gives the same)."""
+    if any(_INLINE_FLAGS.search(p) for p in parts) or any(t.state.groupdict or _refers(t) for t in trees):
+        parsed(joined)
+        return
+    needs = [_needed(list(t)) for t in trees]
+    _JOINED_NEEDS[joined] = None if any(n is None for n in needs) else frozenset().union(*needs)
+
+
+def forget_parses() -> None:
+    """Drop what the rule compiler parsed (``literals_needed`` keeps its answers)."""
+    parsed.cache_clear()
+    _JOINED_NEEDS.clear()
+
+
+def _refers(tree: Any) -> bool:
+    """Whether a parse tree refers to a group by number or name (``\\1``, ``(?P=x)``, ``(?(1)…)``)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _sre_parser.SubPattern):
+            for op, av in node.data:
+                if op in _GROUP_REFS:
+                    return True
+                stack.append(av)
+        elif isinstance(node, (tuple, list)):
+            stack.extend(node)
+    return False
 
 
 @functools.lru_cache(maxsize=4096)  # the same negation templates serve both classes and both screens
@@ -100,6 +141,8 @@ def literals_needed(pattern: str) -> frozenset[str] | None:
     """Texts of which every match of the regex holds one (`\\b\\w*(?:gehalt|honorar)` ->
     gehalt, honorar): a text holding none of them needs no search. None when no such
     set is known (case-insensitive parts, or nothing literal a match must hold)."""
+    if pattern in _JOINED_NEEDS:
+        return _JOINED_NEEDS[pattern]
     try:
         tree = parsed(pattern)
     except re.error:
