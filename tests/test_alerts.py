@@ -56,3 +56,41 @@ def test_the_summary_lists_each_open_role_s_top_matches():
     assert block["P1"] == "C-00001 Ann1 Test (due); C-00002 Ann2 Test (due); C-00003 Ann3 Test (due)"
     assert block["P-016"] == "nobody in the backpocket fits yet"
     assert "C-00009" not in str(summary)
+
+
+def _plain_top_matches_rows(circle, positions, top=3):
+    """alerts.top_matches_rows as first written: the frame's columns iterated as they are."""
+    rank = {"overdue": 0, "due": 1, "scheduled": 2}
+    live = circle[circle["circle_back_status"].isin(list(rank))]
+    ranked = live.assign(_rank=live["circle_back_status"].map(rank)).sort_values("_rank", kind="stable")
+    picks = {}
+    for cid, name, status, suggested in zip(ranked.index, ranked["name"], ranked["circle_back_status"],
+                                            ranked["suggested_positions"]):
+        for pid in suggested or []:
+            if len(picks.setdefault(pid, [])) < top:
+                picks[pid].append(f"{cid} {name} ({status})")
+    open_roles = positions[(positions["status"] == "open").to_numpy(dtype=bool)]
+    rows = [["Top backpocket matches per open role (sheetcrm match ID --shortlist FILE.csv for the rest)"]]
+    for pid, title in zip(open_roles["position_id"], open_roles["title"]):
+        rows.append([pid, title, "; ".join(picks.get(pid, [])) or "nobody in the backpocket fits yet"])
+    return rows
+
+
+def test_top_matches_rows_equal_the_plain_loop():
+    import numpy as np
+    import pandas as pd
+
+    from sheetcrm.core import alerts
+    rng = np.random.default_rng(20)
+    n, m = 2000, 12
+    pids = [f"P-{i}" for i in range(m)]
+    circle = pd.DataFrame({
+        "name": rng.choice(np.array(["Ada", "Bo", None, np.nan], dtype=object), n),
+        "circle_back_status": rng.choice(["overdue", "due", "scheduled", "", "never"], n),
+        "suggested_positions": [list(rng.choice(pids, rng.integers(0, 4), replace=False)) for _ in range(n)]},
+        index=pd.Index([f"C-{i:05d}" for i in range(n)], name="candidate_id"))
+    circle.loc[circle.index[::7], "suggested_positions"] = None
+    positions = pd.DataFrame({"position_id": pids, "title": [f"Role {i}" for i in range(m)],
+                              "status": rng.choice(["open", "filled"], m)})
+    for top in (1, 3, 50):
+        assert alerts.top_matches_rows(circle, positions, top) == _plain_top_matches_rows(circle, positions, top)

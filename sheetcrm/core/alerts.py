@@ -36,8 +36,9 @@ def top_matches_rows(circle: pd.DataFrame, positions: pd.DataFrame, top: int = T
     live = circle[circle["circle_back_status"].isin(list(_RANK))]
     ranked = live.assign(_rank=live["circle_back_status"].map(_RANK)).sort_values("_rank", kind="stable")
     picks: dict[str, list[str]] = {}
-    for cid, name, status, suggested in zip(ranked.index, ranked["name"], ranked["circle_back_status"],
-                                            ranked["suggested_positions"]):
+    for cid, name, status, suggested in zip(ranked.index.tolist(), ranked["name"].tolist(),  # lists: a Series
+                                            ranked["circle_back_status"].tolist(),  # iterates a cell at a time
+                                            ranked["suggested_positions"].tolist()):
         for pid in suggested or []:
             if len(picks.setdefault(pid, [])) < top:
                 picks[pid].append(f"{cid} {name} ({status})")
