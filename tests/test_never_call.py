@@ -541,3 +541,55 @@ def test_email_identities_equal_the_plain_map(addresses):
     emails = pd.Series(addresses, index=range(2, len(addresses) + 2), dtype=object, name="email_norm")
     got = never_call._email_identities(emails)
     pd.testing.assert_series_equal(got, _plain_email_identities(emails), check_exact=True)
+
+
+def _plain_left_out_pipeline(frames, hard_texts, never, review):
+    """_left_out_pipeline's loop as first written: the resolver asked for every row."""
+    from sheetcrm.core.issues import IssueLog
+    from sheetcrm.values import is_blank
+    log = IssueLog(_SETTINGS)
+    pipe = frames[schema.PIPELINE]
+    resolve = never_call.IdResolver(frames[schema.CANDIDATES]["candidate_id"])
+    for row, raw, text in zip(pipe.index, pipe["candidate_id"], pipe["rejection_reason"]):
+        hard = not is_blank(text) and str(text) in hard_texts
+        cid, sure = resolve(never_call._id(raw), near=hard)
+        if not cid:
+            continue
+        if sure:
+            (never if hard else review).add(cid)
+        elif hard:
+            review.add(cid)
+        if cid != never_call._id(raw) and (hard or sure):
+            what = "must never be called" if hard and sure else "is held for review"
+            log.add(schema.PIPELINE, int(row), "candidate_id", raw, "error",
+                    f"candidate_id is not in Candidates; read as {cid} for safety: {cid} {what} until this row "
+                    f"names its person", cid)
+    return log.frame()
+
+
+_SETTINGS = None
+_ROW_IDS = st.sampled_from(["C-00001", "C-00002", " C-00001 ", "c-1", "C-00009", "", "  ", None, 2.0, 7, "C-0001x"])
+_ROW_TEXTS = st.sampled_from([HARD["rejection_reason"], " " + HARD["rejection_reason"], SOFT["rejection_reason"],
+                              "", "   ", None, float("nan"), 3, "asked not to be called again"])
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(_ROW_IDS, _ROW_TEXTS), min_size=1, max_size=12),
+       known=st.lists(st.sampled_from(["C-00001", "C-00002", "C-0002", "C-10", None, "  "]), max_size=5))
+def test_left_out_pipeline_equals_asking_the_resolver_for_each_row(rows, known):
+    global _SETTINGS
+    from sheetcrm.config import Settings
+    _SETTINGS = _SETTINGS or Settings()
+    rules = load_rules(_SETTINGS)
+    pipe = pd.DataFrame({"candidate_id": [r[0] for r in rows], "rejection_reason": [r[1] for r in rows]},
+                        index=range(2, len(rows) + 2), dtype=object)
+    frames = {schema.PIPELINE: pipe, schema.CANDIDATES: pd.DataFrame({"candidate_id": known}, dtype=object)}
+    clean = {schema.PIPELINE: pipe.iloc[:0]}
+    never, review = set(), set()
+    got = never_call._left_out_pipeline(frames, clean, rules, _SETTINGS, never, review).frame()
+    texts = {str(t) for t in pipe["rejection_reason"] if not never_call.is_blank(t)}
+    hard_texts = {t for t in texts if never_call.reasons.classify(t, None, rules).cls == schema.HARD_NO}
+    plain_never, plain_review = set(), set()
+    expected = _plain_left_out_pipeline(frames, hard_texts, plain_never, plain_review)
+    assert (never, review) == (plain_never, plain_review)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)

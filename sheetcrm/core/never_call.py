@@ -250,16 +250,20 @@ def _left_out_pipeline(frames: Frames, clean: Frames, rules: reasons.RuleSet, se
     hard_texts = {t for t in texts  # each text once, and not again when a clean row already read it
                   if (read[t] if t in read else reasons.classify(t, None, rules).cls) == schema.HARD_NO}
     resolve = IdResolver(frames[schema.CANDIDATES]["candidate_id"])
-    for row, raw, text in zip(bad.index, bad["candidate_id"], bad["rejection_reason"]):
-        hard = not is_blank(text) and str(text) in hard_texts
-        cid, sure = resolve(_id(raw), near=hard)  # a near id matters only for a hard-no (and costs a search)
+    known, typed_ids = resolve.known_ids(), _ids(bad["candidate_id"])
+    for row, raw, typed, text in zip(bad.index, bad["candidate_id"], typed_ids, bad["rejection_reason"]):
+        hard = text in hard_texts if text.__class__ is str else not is_blank(text) and str(text) in hard_texts
+        if typed in known:  # what resolve answers for a known id (most rows), without asking it
+            (never if hard else review).add(typed)
+            continue
+        cid, sure = resolve(typed, near=hard)  # a near id matters only for a hard-no (and costs a search)
         if not cid:
             continue
         if sure:
             (never if hard else review).add(cid)
         elif hard:
             review.add(cid)
-        if cid != _id(raw) and (hard or sure):
+        if cid != typed and (hard or sure):
             what = "must never be called" if hard and sure else "is held for review"
             log.add(schema.PIPELINE, int(row), "candidate_id", raw, "error",
                     f"candidate_id is not in Candidates; read as {cid} for safety: {cid} {what} until this row "
@@ -308,14 +312,20 @@ class IdResolver:
     def __init__(self, known: pd.Series):
         self._known = known
         self.known: set[str] | None = None  # built on the first row that needs it (most syncs: none)
+        self._keyed = False  # the keys below: built on the first id that is not known
         self.only: dict[str, str] = {}  # id_key -> the one known id with that key
         self.lowest: dict[str, str] = {}  # id_key -> the lowest known id with that key
         self.keys: list[str] = []  # every id_key, in the order the known ids first give them
         self.near: dict[str, str | None] = {}  # id_key -> closest(...) of it, asked once per key
 
+    def known_ids(self) -> set[str]:  # an id as typed that is in it is answered as itself
+        if self.known is None:
+            self.known = {cid for cid in _ids(self._known) if cid}
+        return self.known
+
     def _build(self) -> None:
-        self.known = {cid for cid in _ids(self._known) if cid}
-        cids = list(self.known)
+        self._keyed = True
+        cids = list(self.known_ids())
         keys = [id_key(cid) for cid in cids]
         self.only = dict(zip(keys, cids))
         self.keys = list(self.only)
@@ -329,10 +339,10 @@ class IdResolver:
                 del self.only[k]
 
     def __call__(self, typed: str, near: bool = True) -> tuple[str, bool]:
-        if self.known is None:
-            self._build()
-        if not typed or typed in self.known:
+        if not typed or typed in self.known_ids():
             return typed, True
+        if not self._keyed:
+            self._build()
         key = id_key(typed)
         if key in self.only:
             return self.only[key], True
