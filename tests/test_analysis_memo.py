@@ -1,18 +1,21 @@
 """An unchanged sheet is not analysed twice: a sync that reuses the last analysis
 writes exactly what a fresh one writes, whatever changed in between."""
+import dataclasses
 import datetime as dt
 import random
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, assume, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from sheetcrm import privacy, schema
 from sheetcrm import rules as rules_mod
 from sheetcrm.config import Settings
+from sheetcrm.core.analysis import Analysis, analyse
 from sheetcrm.demo import demo_data
+from sheetcrm.values import FormulaWithoutValue
 from sheetcrm.workbook import analysis_memo, sync
 from sheetcrm.workbook.backends.memory import MemoryBackend
 from sheetcrm.workbook.layout import workbook_layout
@@ -23,8 +26,8 @@ BASE = Settings(suppression_salt="pepper")
 EDITS = ("none", "now", "day", "input_cell", "owned_cell", "same_cell", "retyped_cell", "add_row", "blank_row",
          "delete_row", "settings", "settings_retyped", "rules", "rules_recompiled", "suppressed", "owned_tab",
          "summary_gone", "input_header")
-# What leaves every input of analyse but `now` as it was: the memo must be used.
-KEEPS_INPUTS = {"none", "now", "same_cell", "owned_tab", "summary_gone", "input_header"}
+# What leaves every input of analyse but `now` and the owned cells as it was: the memo must be used.
+KEEPS_INPUTS = {"none", "now", "same_cell", "owned_cell", "owned_tab", "summary_gone", "input_header"}
 
 
 @pytest.fixture(autouse=True)
@@ -106,7 +109,8 @@ def edit(kind: str, rnd: random.Random, books: list[MemoryBackend], settings: Se
     people = [i for i in range(len(names)) if i not in owned]
     row = rnd.randrange(1, len(grid)) if len(grid) > 1 else None
     col = rnd.choice(owned if kind == "owned_cell" else people)
-    typed = rnd.choice({"owned_cell": [None, "", "stale", 7]}.get(kind, [
+    typed = rnd.choice({"owned_cell": [None, "", "stale", 7, 7.0, -0.0, float("nan"), True, dt.date(2026, 1, 2),
+                                       "#N/A", FormulaWithoutValue("SUM(A1)")]}.get(kind, [
         None, "", "x", 3, 2.5, dt.date(2026, 1, 2), "C-00001", "no-show", "do not contact", "open", "hired"]))
     emails = [r[2] for r in first[settings.tab_title(schema.CANDIDATES)][1:] if len(r) > 2 and r[2]]
     email = rnd.choice(emails) if emails else "nobody@example.com"
@@ -200,13 +204,13 @@ def test_a_reused_analysis_skips_analyse_and_restamps_the_summary(monkeypatch):
     calls = []
     real = sync.analyse
     monkeypatch.setattr(sync, "analyse", lambda *a, **k: calls.append(1) or real(*a, **k))
-    sync.sync(book, BASE, TODAY, now=NOW)
-    sync.sync(book, BASE, TODAY, now=NOW)  # reads what the first wrote: analysed afresh
-    assert len(calls) == 2
+    assert sync.sync(book, BASE, TODAY, now=NOW).ids_assigned == 2
+    assert sync.sync(book, BASE, TODAY, now=NOW).ids_assigned == 0  # reads the ids and owned cells the first wrote
+    assert len(calls) == 1
     summary = BASE.tab_title(schema.SUMMARY)
     del book.tabs[summary]  # rewritten whole, title included, from the kept analysis
     report = sync.sync(book, BASE, TODAY, now=NOW + dt.timedelta(hours=2))
-    assert len(calls) == 2 and analysis_memo.stats["reused"] >= 1
+    assert len(calls) == 1 and analysis_memo.stats["reused"] >= 2
     assert report.tabs_rewritten == [summary]
     assert book.tabs[summary][0][0] == "sheetcrm summary, updated 2026-11-22 11:30"
 
@@ -296,3 +300,180 @@ def test_what_analyse_does_to_its_frames_is_not_what_the_memo_compares(monkeypat
     before = analysis_memo.stats["reused"]
     sync.sync(book, BASE, TODAY, now=NOW)
     assert analysis_memo.stats["reused"] == before
+
+
+# -- the owned cells' values are not in the key ------------------------------------------
+
+ERRORS_AS_READ = ["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#ERROR"]  # xlsx_errors keeps an error cell's text
+CELLS = st.one_of(  # what any backend may read in a cell, and a few things none does
+    st.none(), st.sampled_from(["", " ", "\t", "stale", "12", "=SUM(A1:A3)", *ERRORS_AS_READ]),
+    st.text(max_size=6), st.integers(-3, 10**6), st.booleans(), st.dates(), st.times(),
+    st.floats(allow_nan=True, allow_infinity=True), st.datetimes(timezones=st.sampled_from([None, dt.UTC])),
+    st.timedeltas(), st.builds(FormulaWithoutValue, st.sampled_from(["SUM(A1)", "=B2*2", ""])),
+    st.sampled_from([pd.NA, pd.NaT, pd.Timestamp("2026-01-02"), ("a",)]))
+
+
+def picture(value) -> object:
+    """A value as plain nested tuples that are equal only when the values are the same
+    in type, content, order and layout (frames: columns, dtypes, index, cells)."""
+    if isinstance(value, pd.DataFrame):
+        return ("frame", [picture(c) for c in value.columns], [str(t) for t in value.dtypes], picture(value.index),
+                [picture(value.iloc[:, i]) for i in range(value.shape[1])], picture(value.attrs))
+    if isinstance(value, pd.Series):
+        return ("series", picture(value.name), str(value.dtype), picture(value.index), [picture(v) for v in value.tolist()])
+    if isinstance(value, pd.Index):
+        return ("index", type(value).__name__, str(value.dtype), picture(list(value.names)),
+                [picture(v) for v in value.tolist()])
+    if isinstance(value, dict):
+        return (type(value).__name__, [(picture(k), picture(v)) for k, v in value.items()])
+    if isinstance(value, (list, tuple)):  # the Summary's rows are a list with attributes
+        return (type(value).__name__, [picture(v) for v in value], picture(dict(getattr(value, "__dict__", {}))))
+    if isinstance(value, (set, frozenset)):
+        return (type(value).__name__, sorted(repr(picture(v)) for v in value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, [(f.name, picture(getattr(value, f.name))) for f in dataclasses.fields(value)])
+    return type(value).__name__, repr(value)
+
+
+def inputs(book: MemoryBackend) -> tuple:
+    snapshot, _, frames = sync.load(book, BASE)
+    return frames, BASE, TODAY, NOW, rules_mod.load_rules(BASE), sync.read_suppressed(snapshot, BASE)
+
+
+def memo_answer(book: MemoryBackend) -> tuple[Analysis, bool]:
+    """What the memo answers for this sheet, and whether it reused the kept analysis."""
+    frames, settings, today, now, rules, suppressed = inputs(book)
+    before = analysis_memo.stats["reused"]
+    out = analysis_memo.analysed(analyse, frames, settings, today, now, rules, suppressed)
+    return out, analysis_memo.stats["reused"] > before
+
+
+def fresh_answer(book: MemoryBackend) -> Analysis:
+    frames, settings, today, now, rules, suppressed = inputs(book)
+    return analyse(frames, settings, today, now, rules=rules, suppressed=suppressed)
+
+
+def columns_of(book: MemoryBackend, key: str, owned: bool) -> tuple[list[list], list[int]]:
+    grid = book.tabs[BASE.tab_title(key)]
+    names = {c.name for c in schema.INPUT_TAB_SCHEMAS[key].owned_columns}
+    return grid, [i for i, h in enumerate(grid[0]) if (schema.normalise_header(h) in names) is owned]
+
+
+def put(grid: list[list], row: int, col: int, value) -> None:
+    grid[row].extend([None] * (col + 1 - len(grid[row])))
+    grid[row][col] = value
+
+
+EDIT = st.tuples(st.sampled_from(schema.INPUT_TABS), st.integers(0, 10**6), st.integers(0, 10**6), CELLS)
+
+
+@hyp_settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=st.integers(0, 5), suppressed=st.booleans(), ids_written=st.booleans(), owned_edits=st.lists(EDIT, max_size=8),
+       people_edits=st.lists(EDIT, max_size=2), owned_only_rows=st.integers(0, 2),
+       reopened=st.none() | st.tuples(st.integers(0, 10**6), st.sampled_from([None, "", " ", float("nan")])))
+def test_the_memo_answers_what_a_fresh_analysis_answers_whatever_the_owned_cells_hold(
+        base, suppressed, ids_written, owned_edits, people_edits, owned_only_rows, reopened):
+    """Between two syncs the owned cells change (sheetcrm wrote them, or a person typed
+    over them: any type, error values, formulas as read), perhaps the ids the first
+    assigned are written, and perhaps people's cells change: the memo's answer is,
+    field for field, what analyse() answers afresh."""
+    if ids_written:  # kept: the analysis of a sync that assigned ids and wrote them and every owned cell
+        book = workbook(3 + 2 * base, 1000 + base, suppressed)
+        assert run(book, BASE, TODAY, NOW, memo=True)[0]["ids_assigned"]
+    else:  # kept: the analysis of the sheet as a sync left it
+        book = settled(base, suppressed)
+        memo_answer(book)
+    for edits, owned in ((owned_edits, True), (people_edits, False)):
+        for key, row, col, value in edits:
+            grid, cols = columns_of(book, key, owned)
+            if len(grid) > 1 and cols:
+                put(grid, 1 + row % (len(grid) - 1), cols[col % len(cols)], value)
+    if reopened is not None:  # a blank backpocket cell on an open role: a new or reopened role
+        grid, cols = columns_of(book, schema.POSITIONS, True)
+        open_rows = [i for i, r in enumerate(grid) if i and "open" in r]
+        put(grid, open_rows[reopened[0] % len(open_rows)], cols[0], reopened[1])
+    for i in range(owned_only_rows):  # a row of owned cells alone is no row of the sheet's
+        grid, cols = columns_of(book, schema.POSITIONS, True)
+        grid.append([None] * len(grid[0]))
+        put(grid, len(grid) - 1, cols[i % len(cols)], 3)
+    got, reused = memo_answer(book)
+    want = fresh_answer(book)
+    for field in dataclasses.fields(Analysis):
+        assert picture(getattr(got, field.name)) == picture(getattr(want, field.name)), field.name
+    if not people_edits:
+        assert reused
+    assert not got.new_ids or not ids_written
+
+
+@pytest.mark.parametrize("ids, reused", [("as written", True), ("one retyped", False), ("one blanked", False),
+                                         ("one other id", False), ("all blank again", True)])
+def test_ids_the_kept_analysis_assigned_are_the_sheet_it_analysed_only_all_exactly(ids, reused):
+    """The ids a sync assigned and wrote read back as the sheet the kept analysis was
+    made of (it filled them in before reading anything); all of them, exactly, or none
+    written (the sheet as it was): anything else is a person's edit."""
+    book = workbook(9, 4, False)
+    before = book.tabs[BASE.tab_title(schema.CANDIDATES)]
+    blank = [i for i, r in enumerate(before) if i and r[0] is None]
+    assert len(blank) == 2
+    run(book, BASE, TODAY, NOW, memo=True)
+    grid = book.tabs[BASE.tab_title(schema.CANDIDATES)]
+    first = blank[0]
+    change = {"as written": [], "one retyped": [(first, " " + grid[first][0])], "one blanked": [(first, None)],
+              "one other id": [(first, "C-09999")], "all blank again": [(i, None) for i in blank]}[ids]
+    for row, value in change:
+        put(grid, row, 0, value)
+    got, was_reused = memo_answer(book)
+    assert was_reused is reused
+    want = fresh_answer(book)
+    for field in dataclasses.fields(Analysis):
+        assert picture(getattr(got, field.name)) == picture(getattr(want, field.name)), field.name
+    assert len(got.new_ids) == {"as written": 0, "all blank again": 2}.get(ids, len(want.new_ids))
+
+
+@hyp_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=st.integers(0, 5), edit=EDIT, owned_edits=st.lists(EDIT, max_size=3))
+def test_an_edit_to_a_persons_cell_is_never_answered_from_the_memo(base, edit, owned_edits):
+    """Whatever else changed (owned cells too), a person's cell now holding another
+    value, or an equal one of another type, means a fresh analysis."""
+    book = settled(base, False)
+    memo_answer(book)
+    key, row, col, value = edit
+    grid, cols = columns_of(book, key, owned=False)
+    assume(len(grid) > 1)
+    row, col = 1 + row % (len(grid) - 1), cols[col % len(cols)]
+    old = grid[row][col] if col < len(grid[row]) else None
+    assume((type(old), repr(old)) != (type(value), repr(value)))
+    put(grid, row, col, value)
+    for key, r, c, v in owned_edits:
+        grid, cols = columns_of(book, key, owned=True)
+        if len(grid) > 1 and cols:
+            put(grid, 1 + r % (len(grid) - 1), cols[c % len(cols)], v)
+    assert memo_answer(book)[1] is False
+
+
+@pytest.mark.parametrize("reopened", [False, True])
+def test_the_sync_after_a_writing_sync_reuses_the_analysis(reopened):
+    """The resync reads the owned cells the sync wrote: no person changed anything, so
+    the analysis is reused, and the sheet ends as it does with the memo off (a role
+    whose backpocket cell a person blanked is told as reopened, as analyse tells it)."""
+    rows = demo_data(12, TODAY, 5)
+    for i, person in enumerate(rows[schema.CANDIDATES]):
+        person[0] = person[0] or f"C-{900 + i:05d}"  # every id given: the sync writes owned cells only
+    books = [MemoryBackend(), MemoryBackend()]
+    for book in books:
+        book.create(workbook_layout(BASE, rows))
+    reports = []
+    for book, memo in zip(books, (True, False)):
+        first = run(book, BASE, TODAY, NOW, memo=memo)
+        assert first[0]["written"] and not first[0]["ids_assigned"]
+        if reopened:
+            grid, cols = columns_of(book, schema.POSITIONS, owned=True)
+            row = next(i for i, r in enumerate(grid) if i and r[grid[0].index("status")] == "open")
+            put(grid, row, cols[0], None)  # backpocket_matches
+            book.version += 1
+        before = analysis_memo.stats["reused"]
+        reports.append(run(book, BASE, TODAY, NOW + dt.timedelta(minutes=5), memo=memo))
+        assert (analysis_memo.stats["reused"] > before) is memo
+    assert reports[0] == reports[1]
+    assert bool(reports[0][0]["new_roles"]) is reopened
+    assert exact(books[0].tabs) == exact(books[1].tabs)
