@@ -61,3 +61,16 @@ def test_a_follow_up_before_its_touchpoint_is_a_warning_showing_its_date(rows):
     got = [(r[1], r[3]) for r in log.rows if r[2] == "follow_up_on"]
     assert got == [(row, _ymd(f)) for row, (d, f) in zip(index, rows) if d and f and f < d]
     assert all(r[0] == Settings().tab_title(schema.TOUCHPOINTS) for r in log.rows)
+
+
+@hsettings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["C-1", "C-2", "c 1", "C-9", None]), max_size=6),
+       st.lists(st.sampled_from(["C-1", "C-2", None]), max_size=4))
+def test_references_log_each_id_not_known_and_nothing_for_an_empty_tab(typed, known):
+    from sheetcrm.core.row_rules import references
+    settings = Settings()
+    log = IssueLog(settings)
+    rows = pd.DataFrame({"candidate_id": typed}, index=range(2, len(typed) + 2), dtype=object)
+    references(log, rows, "candidate_id", pd.Series(known, dtype=object), schema.CANDIDATES, settings)
+    got = log.frame()
+    assert got["row"].tolist() == [r for r, v in zip(rows.index, typed) if v is not None and v not in known]

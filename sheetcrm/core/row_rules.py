@@ -118,6 +118,8 @@ def touchpoint_rules(log: IssueLog, touch: pd.DataFrame) -> None:
 def references(log: IssueLog, pipe: pd.DataFrame, column: str, known: pd.Series, tab_key: str,
                settings: Settings, key: str = schema.PIPELINE) -> None:
     ids = pipe[column]
+    if not len(ids):  # an empty tab (often Touchpoints) refers to nothing: no table of the known ids to build
+        return
     missing = ids.notna() & ~ids.isin(known.dropna())
     if not missing.any():
         return
