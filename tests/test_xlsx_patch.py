@@ -434,3 +434,22 @@ def test_a_damaged_part_fails_the_write_as_reading_it_did(demo_xlsx):
             patched.save(path.with_name("out.xlsx"))
     finally:
         patched.close()
+
+
+def test_the_deflate_level_changes_no_part(demo_xlsx, tmp_path, monkeypatch):
+    """Parts written anew are deflated lighter (issue 20: level 2, was 3): the parts
+    read back are the same as at the old level, byte for byte."""
+    from sheetcrm.workbook.backends import xlsx_zip
+    path = demo_xlsx(30)
+    snap = XlsxBackend(path).read()
+    changes = Changes(cells=[CellUpdate("Candidates", r, EXTRA, f"note {r}") for r in range(2, 30)])
+    parts = {}
+    for level in (3, xlsx_zip._LEVEL):
+        monkeypatch.setattr(xlsx_zip, "_LEVEL", level)
+        patched = xlsx_patch.patch(path, snap, changes)
+        try:
+            patched.save(tmp_path / f"level{level}.xlsx")
+        finally:
+            patched.close()
+        parts[level] = _parts(tmp_path / f"level{level}.xlsx")
+    assert parts[3] == parts[xlsx_zip._LEVEL]
