@@ -700,3 +700,71 @@ def test_talking_points_equal_zipping_the_columns(seed):
                           "covered": rng.integers(1, 4, n), "needed": rng.integers(4, 6, n)})
     got = circleback._talking_points(rows, cands, positions, pairs, Settings())
     assert got == _plain_talking_points(rows, cands, positions, pairs, Settings())
+
+
+# -- talking points written once per distinct case equal one per person ---------------------------
+
+def _plain_talking_points(rows, cands, positions, pairs, settings):
+    """circleback._talking_points as first written: both parts made for every person."""
+    from sheetcrm.core import touchpoints as touch_mod
+    pos = positions[positions["position_id"].notna()].drop_duplicates("position_id")
+    min_years = circleback._column(pos, "min_years")
+    pos_info = dict(zip(pos["position_id"], zip(pos["salary_max"], pos["remote"], pos["location"], min_years)))
+    ids = cands.index.tolist()
+    available = dict(zip(ids, cands["available_from"].tolist()))
+    own = dict(zip(ids, zip(circleback._column(cands, "salary_expectation").tolist(),
+                            circleback._column(cands, "years_experience").tolist())))
+    best = pairs.drop_duplicates("candidate_id")
+    fit = dict(zip(best["candidate_id"].tolist(), zip(best["covered"].tolist(), best["needed"].tolist())))
+    topics = np.where((rows["rejection_category"] == "experience") & (rows["rejection_direction"] == "over"),
+                      "overqualified", rows["rejection_category"].to_numpy(dtype=object))
+    row_ids, suggestions = rows.index.tolist(), rows["suggested_positions"].tolist()
+    points = [circleback._talking_point(cat, was, s[0] if s else None, pos_info.get(s[0]) if s else None,
+                                        available.get(cid), fit.get(cid), settings)
+              for cid, cat, was, s in zip(row_ids, topics, rows["rejection_position"].tolist(), suggestions)]
+    return [point + circleback._specifics(cat, pos_info.get(s[0]) if s else None, own.get(cid, (None, None)),
+                                          touch_mod.describe(*t), settings)
+            for point, cid, cat, s, t in zip(points, row_ids, topics, suggestions,
+                                             zip(rows["last_touchpoint"].tolist(), rows["last_touch_outcome"].tolist(),
+                                                 rows["last_touch_by"].tolist()))]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_talking_points_equal_one_written_per_person(seed):
+    rng = np.random.default_rng(seed)
+    n, m = 3000, 8
+    pids = [f"P-{i}" for i in range(m)]
+    cids = [f"C-{i:05d}" for i in range(n)]
+    pick = lambda values, k=n: rng.choice(np.array(values, dtype=object), k)  # noqa: E731
+    rows = pd.DataFrame({
+        "rejection_category": pick(["salary", "availability", "location", "experience", "skills", "declined_role",
+                                    "sponsor_rejected", "ghosted", "other", None]),
+        "rejection_direction": pick(["over", "under", None]), "rejection_position": pick([None, *pids]),
+        "suggested_positions": [list(rng.choice(pids, rng.integers(0, 3), replace=False)) for _ in range(n)],
+        "last_touchpoint": pick([None, dt.date(2026, 11, 1), dt.date(2026, 10, 3)]),
+        "last_touch_outcome": pick([None, "no answer", "call back"]), "last_touch_by": pick([None, "ann", "bo"])},
+        index=pd.Index(cids, name="candidate_id"))
+    cands = pd.DataFrame({
+        "available_from": pd.to_datetime(pick([None, "2027-01-04", "2026-12-01"])),
+        "salary_expectation": pick([np.nan, 50_000.0, 90_000.0]), "years_experience": pick([np.nan, 2.0, 7.5])},
+        index=pd.Index(cids, name="candidate_id"))
+    positions = pd.DataFrame({"position_id": pids, "salary_max": pick([np.nan, 60_000.0], m),
+                              "remote": pick([True, False], m), "location": pick([None, "Berlin"], m),
+                              "min_years": pick([np.nan, 3.0], m)})
+    pairs = pd.DataFrame({"candidate_id": pick(cids, 2000), "covered": rng.integers(1, 4, 2000),
+                          "needed": rng.integers(4, 6, 2000)})
+    settings = Settings()
+    assert circleback._talking_points(rows, cands, positions, pairs, settings) == \
+        _plain_talking_points(rows, cands, positions, pairs, settings)
+
+
+_CELLS = st.sampled_from(["a", "", " x ", None, np.nan, pd.NaT, pd.NA, 1, 2.5, b"b", np.str_("s"), dt.date(2026, 1, 2)])
+
+
+@hyp_settings(max_examples=300, deadline=None)
+@given(values=st.lists(_CELLS, max_size=20))
+def test_texts_are_the_text_cells_and_none_for_the_rest(values):
+    seq = np.array(values + [None], dtype=object)[:len(values)]
+    got = circleback._texts(seq, pd.RangeIndex(len(values)))
+    want = [v if isinstance(v, str) else None for v in values]
+    assert got.dtype == object and [(type(v), v) for v in got.tolist()] == [(type(v), v) for v in want]

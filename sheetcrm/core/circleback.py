@@ -77,7 +77,7 @@ def circle_backs(candidates: pd.DataFrame, pipeline: pd.DataFrame, positions: pd
     eligible = ~verdicts.never_mask(ids) & ~busy & soft_or_warm
 
     last_touch = touch_mod.latest(touch, ids)
-    last_contact, nxt = _next_dates(first, pipe, pc, latest, touch, settings, today)
+    last_contact, nxt = _next_dates(first, ids, pipe, pc, latest, touch, settings, today)
     nxt = _their_wish(nxt, last_touch, latest)
     day = _day_number(today)
     status = np.select([eligible & (nxt > day), eligible & (nxt + settings.grace_days < day), eligible],
@@ -113,6 +113,8 @@ def holds_back(pipe: pd.DataFrame, positions: pd.DataFrame) -> np.ndarray:
 def _texts(values: pd.Series, index: pd.Index) -> pd.Series:
     """Text per person, blank as None (object dtype: pandas would make blanks NaN)."""
     seq = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values  # iterating a text Series is slow
+    if pd.api.types.infer_dtype(seq, skipna=True) in ("string", "empty"):  # text or blank only: told in C
+        return pd.Series(np.where(pd.isna(seq), None, seq), index=index, dtype=object)
     return pd.Series([v if isinstance(v, str) else None for v in seq], index=index, dtype=object)
 
 
@@ -126,16 +128,17 @@ def _pace(first: pd.DataFrame, settings: Settings) -> np.ndarray:
     return first["contact_every_days"].to_numpy(dtype="int64")
 
 
-def _next_dates(first: pd.DataFrame, pipe: pd.DataFrame, pc: np.ndarray, latest: pd.DataFrame,
+def _next_dates(first: pd.DataFrame, ids: pd.Index, pipe: pd.DataFrame, pc: np.ndarray, latest: pd.DataFrame,
                 touch: pd.DataFrame, settings: Settings, today: dt.date) -> tuple[np.ndarray, np.ndarray]:
     """(last contact, next circle-back) as day numbers per candidate (DESIGN §6):
     the latest of the cool-off (or their own pace, when they set one) after the
     decision, their pace after the last contact (Candidates, Pipeline, Touchpoints),
-    and available_from for availability; today if none."""
+    and available_from for availability; today if none. ``ids``: first's candidate_ids
+    (its lookup table is built once, by circle_backs)."""
     pipe_contact = np.full(len(first), _NO_DAY, dtype="int64")
     np.maximum.at(pipe_contact, pc, _days(pipe["first_contacted"]))
     contacts = touch_mod.contact_dates(touch)
-    tc = pd.Index(first["candidate_id"].to_numpy(dtype=object)).get_indexer(contacts["candidate_id"].to_numpy(dtype=object))
+    tc = ids.get_indexer(contacts["candidate_id"].to_numpy(dtype=object))
     np.maximum.at(pipe_contact, tc[tc >= 0], _days(contacts["date"])[tc >= 0])
     last_contact = np.maximum(_days(first["last_contacted"]), pipe_contact)
     pace = _pace(first, settings)
@@ -276,15 +279,29 @@ def _talking_points(rows: pd.DataFrame, cands: pd.DataFrame, positions: pd.DataF
     topics = np.where((rows["rejection_category"] == "experience") & (rows["rejection_direction"] == "over"),
                       "overqualified", rows["rejection_category"].to_numpy(dtype=object))
     row_ids, suggestions = rows.index.tolist(), rows["suggested_positions"].tolist()
-    points = [_talking_point(cat, was, suggested[0] if suggested else None,
-                             pos_info.get(suggested[0]) if suggested else None,
-                             available.get(cid), fit.get(cid), settings)
-              for cid, cat, was, suggested in zip(row_ids, topics, rows["rejection_position"].tolist(), suggestions)]
-    return [point + _specifics(cat, pos_info.get(suggested[0]) if suggested else None, own.get(cid, (None, None)),
-                               touch_mod.describe(*touched), settings)
-            for point, cid, cat, suggested, touched in zip(
-                points, row_ids, topics, suggestions,
-                zip(rows["last_touchpoint"].tolist(), rows["last_touch_outcome"].tolist(), rows["last_touch_by"].tolist()))]
+    touches = zip(rows["last_touchpoint"].tolist(), rows["last_touch_outcome"].tolist(), rows["last_touch_by"].tolist())
+    # Many people share a reason, a role and a top match: each distinct case is written
+    # once. A key holds only what its text reads (a date only for availability, the skill
+    # fit only for skills, their figures only where _specifics shows them).
+    points: dict[tuple, str] = {}
+    extras: dict[tuple, str] = {}
+    out = []
+    for cid, cat, was, suggested, touched in zip(row_ids, topics, rows["rejection_position"].tolist(), suggestions,
+                                                 touches):
+        top = suggested[0] if suggested else None
+        p = pos_info.get(top) if suggested else None
+        key = (cat, was, top, available.get(cid) if cat == "availability" else None,
+               fit.get(cid) if cat == "skills" else None)
+        point = points.get(key)
+        if point is None:
+            point = points[key] = _talking_point(cat, was, top, p, available.get(cid), fit.get(cid), settings)
+        expected, years = own.get(cid, (None, None))
+        key = (cat, top, expected if cat == "salary" else None, years if cat == "experience" else None, touched)
+        extra = extras.get(key)
+        if extra is None:
+            extra = extras[key] = _specifics(cat, p, (expected, years), touch_mod.describe(*touched), settings)
+        out.append(point + extra)
+    return out
 
 
 def _specifics(cat: str | None, p: tuple | None, own: tuple, touched: str, settings: Settings) -> str:
