@@ -467,3 +467,21 @@ def test_a_row_tag_and_its_number_are_found_as_the_two_searches_found_them(tags)
                      for i, (a, with_r) in enumerate(tags))
     want = [(m.span(), (n := number.search(m.group())) and n.group(1)) for m in row.finditer(piece)]
     assert [(m.span(), m.group(1)) for m in xlsx_stream._ROW_TAG.finditer(piece)] == want
+
+
+@hyp_settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.lists(st.sampled_from(["a & b", "<x>", "_x0041_ ok", "bell\x07", "é\r\n", "a & b", "plain",
+                                               None, ""]), max_size=5), max_size=15),
+       bound=st.sampled_from([0, 2, 100_000]))
+def test_owned_texts_remembered_are_the_texts_escaped_each_time(rows, bound):
+    """An owned tab's texts escaped once per write and remembered (issue 20), up to a
+    bound: the bytes the plain per-cell writer wrote, however often a text repeats."""
+    from sheetcrm.workbook.backends import xlsx_owned
+    from sheetcrm.workbook.backends.base import OwnedTab
+
+    tab = OwnedTab("T", rows, wrap_columns=(2,), bold_rows=(1,))
+    out = io.BytesIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(xlsx_owned, "_TEXTS", bound)
+        xlsx_owned._write_rows(out, tab, _CountingStyles())
+    assert out.getvalue() == _plain_owned_rows(tab, _CountingStyles())
