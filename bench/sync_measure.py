@@ -122,9 +122,9 @@ def _requests(backend: Any, report: Any) -> int | None:
     return n if n is not None else getattr(backend, "requests", None)
 
 
-# "resync" reads what "sync" wrote (ids, owned cells), so it analyses afresh; "idle"
-# reads the sheet exactly as "resync" did: run.py's loop while nobody edits, where
-# the kept analysis answers (sheetcrm.workbook.analysis_memo).
+# "resync" reads what "sync" wrote (ids, owned cells): the kept analysis answers
+# (sheetcrm.workbook.analysis_memo: what sheetcrm wrote is no person's change); "idle"
+# reads the sheet exactly as "resync" did: run.py's loop while nobody edits.
 STEPS = ("sync", "resync")
 WITH_IDLE = (*STEPS, "idle")
 
