@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -94,3 +95,13 @@ def test_owned_columns_equal_the_plain_build(args):
         for c in want[key].columns:
             assert [type(v) for v in got[key][c]] == [type(v) for v in want[key][c]], (key, c)
             assert got[key][c].tolist() == want[key][c].tolist(), (key, c)
+
+
+@pytest.mark.parametrize("n", [0, 1, 500])
+def test_issues_rows_are_the_header_then_each_issue_as_a_list(n):
+    from sheetcrm.core.issues import issue_tuples
+    rows = [("Pipeline", i + 2, "attempts", str(i), "error" if i % 3 else "warning", f"m{i}", "") for i in range(n)]
+    issues = issues_frame(rows)
+    got = analysis.issues_rows(issues)
+    assert got == [list(schema.ISSUE_COLUMNS)] + [list(r) for r in issue_tuples(issues)]
+    assert all(type(r) is list for r in got)

@@ -13,7 +13,7 @@ from .. import schema
 from ..config import Settings
 from ..schema import OwnedTab
 from . import Frames, alerts, with_all_tabs, circleback, funnel, matching, never_call, pipeline, pipeline_groups, reasons, validate
-from .issues import issue_tuples, merge_issues, row_issue_cells
+from .issues import merge_issues, row_issue_cells
 from .readable import readable
 
 
@@ -142,7 +142,8 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
 
 
 def issues_rows(issues: pd.DataFrame) -> list[list[Any]]:
-    return [list(schema.ISSUE_COLUMNS)] + [list(r) for r in issue_tuples(issues)]
+    # issue_tuples' columns zipped straight into row lists: no tuple per row kept in between
+    return [list(schema.ISSUE_COLUMNS), *map(list, zip(*(issues[c].tolist() for c in issues.columns)))]
 
 
 
