@@ -768,3 +768,57 @@ def test_texts_are_the_text_cells_and_none_for_the_rest(values):
     got = circleback._texts(seq, pd.RangeIndex(len(values)))
     want = [v if isinstance(v, str) else None for v in values]
     assert got.dtype == object and [(type(v), v) for v in got.tolist()] == [(type(v), v) for v in want]
+
+
+def _plain_latest_decisions(pipe, pc, n, settings):
+    """circleback._latest_decisions as first written: the whole pipeline filtered, pandas
+    comparisons, each column set into the frame in turn."""
+    cols = ["position_id", "decided_on", "rejection_class", "rejection_category", "rejection_direction"]
+    out = pd.DataFrame({c: np.full(n, None, dtype=object) for c in cols})
+    out["decided_on"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    mask = pipe["outcome"].isin(schema.DECIDED_OUTCOMES).to_numpy(dtype=bool)
+    if not mask.any():
+        return out
+    decided, codes = pipe[mask], pc[mask]
+    cls = decided["rejection_class"]
+    cool = circleback.cool_off_days(decided, settings, 0)
+    soft_rank = 2 * np.minimum(cool, 9_999_999) + \
+        (decided["rejection_category"] == "availability").to_numpy(dtype="int64")
+    rank = np.select([cls == schema.HARD_NO, cls == schema.UNCLASSIFIED, decided["outcome"] == "hired"],
+                     [circleback._RANK_HARD, circleback._RANK_UNCLASSIFIED, circleback._RANK_HIRED],
+                     default=circleback._RANK_SOFT) + soft_rank
+    days = np.maximum(circleback._days(decided["decided_on"]), -1_000_000)
+    key = days * 100_000_000 + rank
+    order = np.lexsort((key, codes))
+    last = order[np.r_[codes[order][1:] != codes[order][:-1], True]]
+    at = codes[last]
+    for c in cols:
+        values = decided[c].to_numpy()[last]
+        if c == "decided_on":
+            out.loc[at, c] = values
+        else:
+            col = np.array(out[c].to_numpy(dtype=object), dtype=object)
+            col[at] = values
+            out[c] = col
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_latest_decisions_equal_the_plain_pick(seed):
+    rng = np.random.default_rng(seed)
+    rows, n = 4000, 900
+    pick = lambda values: rng.choice(np.array(values, dtype=object), rows)  # noqa: E731
+    pipe = pd.DataFrame({
+        "candidate_id": pick(["x"]), "position_id": pick([None, "P-1", "P-2"]),
+        "outcome": pick(["open", "rejected", "declined", "hired", "withdrawn", None]),
+        "decided_on": pd.to_datetime(pick([None, "2026-01-05", "2026-03-01", "2025-12-31"])),
+        "rejection_class": pick([schema.HARD_NO, schema.SOFT_NO, schema.UNCLASSIFIED, None]),
+        "rejection_category": pick(["availability", "salary", "experience", None]),
+        "rejection_direction": pick(["over", "under", None]), "notes": pick(["a", None])})
+    pc = rng.integers(0, n, rows)
+    settings = Settings()
+    pd.testing.assert_frame_equal(circleback._latest_decisions(pipe, pc, n, settings),
+                                  _plain_latest_decisions(pipe, pc, n, settings), check_exact=True)
+    none = pipe.assign(outcome="open")
+    pd.testing.assert_frame_equal(circleback._latest_decisions(none, pc, n, settings),
+                                  _plain_latest_decisions(none, pc, n, settings), check_exact=True)

@@ -205,27 +205,26 @@ def _latest_decisions(pipe: pd.DataFrame, pc: np.ndarray, n: int, settings: Sett
     mask = pipe["outcome"].isin(schema.DECIDED_OUTCOMES).to_numpy(dtype=bool)
     if not mask.any():
         return out
-    decided, codes = pipe[mask], pc[mask]
-    cls = decided["rejection_class"]
+    decided, codes = pipe.loc[mask, [*cols, "outcome"]], pc[mask]  # only the columns read: a copy of fewer
+    cls = decided["rejection_class"].to_numpy(dtype=object)
     cool = cool_off_days(decided, settings, 0)
     # Among soft-nos: the longest cool-off, then availability (its available_from can only push later).
     soft_rank = 2 * np.minimum(cool, 9_999_999) + \
         (decided["rejection_category"] == "availability").to_numpy(dtype="int64")
-    rank = np.select([cls == schema.HARD_NO, cls == schema.UNCLASSIFIED, decided["outcome"] == "hired"],
+    rank = np.select([cls == schema.HARD_NO, cls == schema.UNCLASSIFIED,
+                      decided["outcome"].to_numpy(dtype=object) == "hired"],
                      [_RANK_HARD, _RANK_UNCLASSIFIED, _RANK_HIRED], default=_RANK_SOFT) + soft_rank
     days = np.maximum(_days(decided["decided_on"]), -1_000_000)  # a blank date is the oldest decision
     key = days * 100_000_000 + rank
     order = np.lexsort((key, codes))
     last = order[np.r_[codes[order][1:] != codes[order][:-1], True]]  # the highest key per candidate
     at = codes[last]
-    for c in cols:
-        values = decided[c].to_numpy()[last]
-        if c == "decided_on":
-            out.loc[at, c] = values
-        else:
-            col = np.array(out[c].to_numpy(dtype=object), dtype=object)
-            col[at] = values
-            out[c] = col
+    filled = {}
+    for c in (c for c in cols if c != "decided_on"):  # each filled as an array, the frame made once
+        filled[c] = np.full(n, None, dtype=object)
+        filled[c][at] = decided[c].to_numpy()[last]
+    out = pd.DataFrame({**filled, "decided_on": out["decided_on"]})[cols]
+    out.loc[at, "decided_on"] = decided["decided_on"].to_numpy()[last]
     return out
 
 
