@@ -69,13 +69,15 @@ def _checked_spec(spec: Mapping, source: str) -> tuple[str, str]:
 
 def _patterns(spec: Mapping, where: str) -> tuple[list[str], list]:
     """The rule's patterns, each checked as re.compile checks it (parsed, then turned into
-    code: a look-behind of varying width is refused only there), and their parse trees
+    code: a look-behind of varying width is refused only there, the one thing that step
+    refuses, so it runs only for a pattern that writes one), and their parse trees
     (``pattern_prefixes`` reads them instead of parsing each again)."""
     out, trees = [], []
     for pattern in _as_list(spec.get("patterns"), where, "patterns"):
         try:
             tree = _sre_parser.parse(pattern)
-            _sre_compiler._code(tree, 0)
+            if "(?<" in pattern:
+                _sre_compiler._code(tree, 0)
         except re.error as exc:
             raise ConfigError(f"{where}: pattern {pattern!r} is not a valid regular expression ({exc})") from None
         out.append(pattern)

@@ -96,9 +96,9 @@ def parsed(pattern: str) -> Any:
 
 # what every match of a rule's joined patterns needs, when read from its parts' trees
 _JOINED_NEEDS: dict[str, frozenset[str] | None] = {}
-_GROUP_REFS = (_sre.GROUPREF, _sre.GROUPREF_EXISTS, _sre.GROUPREF_IGNORE, _sre.GROUPREF_LOC_IGNORE,
-               _sre.GROUPREF_UNI_IGNORE)
-_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux-]")
+# a reference to a group is written \1…\9…, (?P=name) or (?(group)…); an inline flag (?i) (?i:…):
+# the texts are looked at (a look-alike, "\\1", only means the joined text is parsed)
+_GROUP_REF_OR_FLAG = re.compile(r"\\[1-9]|\(\?P=|\(\?\(|\(\?[aiLmsux-]")
 
 
 def check_joined(joined: str, parts: Sequence[str], trees: Sequence[Any]) -> None:
@@ -108,7 +108,7 @@ def check_joined(joined: str, parts: Sequence[str], trees: Sequence[Any]) -> Non
     pattern: without any of these the joined text is not parsed again (it costs as much
     as its parts), and what its matches need is what its parts' matches need, together
     (its tree is a branch of theirs: :func:`literals_needed` gives the same)."""
-    if any(_INLINE_FLAGS.search(p) for p in parts) or any(t.state.groupdict or _refers(t) for t in trees):
+    if any(_GROUP_REF_OR_FLAG.search(p) for p in parts) or any(t.state.groupdict for t in trees):
         parsed(joined)
         return
     needs = [_needed(list(t)) for t in trees]
@@ -121,19 +121,6 @@ def forget_parses() -> None:
     _JOINED_NEEDS.clear()
 
 
-def _refers(tree: Any) -> bool:
-    """Whether a parse tree refers to a group by number or name (``\\1``, ``(?P=x)``, ``(?(1)…)``)."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, _sre_parser.SubPattern):
-            for op, av in node.data:
-                if op in _GROUP_REFS:
-                    return True
-                stack.append(av)
-        elif isinstance(node, (tuple, list)):
-            stack.extend(node)
-    return False
 
 
 @functools.lru_cache(maxsize=4096)  # the same negation templates serve both classes and both screens
