@@ -50,6 +50,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import math
+import operator
 import os
 from collections.abc import Callable, Mapping
 from pathlib import PurePath
@@ -293,7 +295,26 @@ def _same_column(old: list[Any], new: list[Any]) -> bool:
         return False
     if kinds.isdisjoint(_BY_REPR):
         return True
-    return all(repr(a) == repr(b) for a, b, t in zip(old, new, types) if t in _BY_REPR)
+    return all(_same_of_kind(old, new, types, kind, len(kinds) == 1) for kind in kinds & _BY_REPR)
+
+
+_ZONE_FOLD = operator.attrgetter("tzinfo", "fold")
+_NAIVE = {(None, 0)}
+
+
+def _same_of_kind(old: list[Any], new: list[Any], types: list[type], kind: type, alone: bool) -> bool:
+    """Are the cells of ``kind`` (equal by ==, position for position) the same by repr?
+    repr costs 1 µs a cell (0.37 s for a column of 300,000 dates an .xlsx reads as
+    datetimes), so it is asked only where equal cells may still differ: floats only
+    by the sign of a zero, naive datetimes without a fold not at all."""
+    olds, news = (old, new) if alone else ([a for a, t in zip(old, types) if t is kind],
+                                           [b for b, t in zip(new, types) if t is kind])
+    if kind is float:
+        return 0.0 not in news or all(math.copysign(1.0, a) == math.copysign(1.0, b)
+                                      for a, b in zip(olds, news) if a == 0)
+    if kind is dt.datetime and set(map(_ZONE_FOLD, olds)) == _NAIVE == set(map(_ZONE_FOLD, news)):
+        return True
+    return all(repr(a) == repr(b) for a, b in zip(olds, news))
 
 
 def _frozen(value: Any) -> Any:
