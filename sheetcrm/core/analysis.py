@@ -114,8 +114,7 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
     flags = pipeline.figure_flags(clean[schema.PIPELINE])  # grouped three ways below: made once
     figures = pipeline.position_figures(clean[schema.PIPELINE], clean[schema.POSITIONS]["position_id"], flags)
     backpocket = matching.backpocket_counts(circle, clean[schema.POSITIONS])
-    backpocket_due = matching.backpocket_counts(circle, clean[schema.POSITIONS], due_only=True,
-                                                later=matching.available_later(clean[schema.CANDIDATES], today, settings))
+    backpocket_due = due_counts(circle, clean, today, settings)
     owned = _owned_columns(c.frames, clean, issues, c.candidate_class, circle, backpocket, settings, backpocket_due)
     groups = {by: pipeline_groups.group_figures(clean[schema.PIPELINE], clean[schema.CANDIDATES], by, flags)
               for by in ("source", "quarter")}
@@ -138,6 +137,14 @@ def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime
     new_roles = alerts.new_role_lines(c.frames[schema.POSITIONS], clean[schema.POSITIONS], backpocket, backpocket_due)
     return Analysis(c.frames, clean, issues, c.candidate_class, figures, circle, backpocket, c.new_ids, owned, tabs,
                     c.left_out, new_roles)
+
+
+
+def due_counts(circle: pd.DataFrame, clean: Frames, today: dt.date, settings: Settings) -> pd.Series:
+    """Per position_id: how many callable people fit it and are due now (``backpocket_due``);
+    the analysis memo tells new roles again from it on a reuse, so it is made in one place."""
+    return matching.backpocket_counts(circle, clean[schema.POSITIONS], due_only=True,
+                                      later=matching.available_later(clean[schema.CANDIDATES], today, settings))
 
 
 

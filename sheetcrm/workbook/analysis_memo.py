@@ -61,8 +61,8 @@ import pandas as pd
 
 from .. import schema
 from ..config import Settings
-from ..core import Frames, alerts, matching
-from ..core.analysis import Analysis
+from ..core import Frames, alerts
+from ..core.analysis import Analysis, due_counts
 from ..core.pipeline import summary_title
 from ..core.reason_rules import RuleSet
 
@@ -226,8 +226,7 @@ def _with_owned_cells(analysis: Analysis, frames: Frames, settings: Settings, to
                 kept[name] = mine
         clean = analysis.clean
         # backpocket_due is not kept in an Analysis: made again as analyse makes it (0.03 s at 100k)
-        due = matching.backpocket_counts(analysis.circle, clean[schema.POSITIONS], due_only=True,
-                                         later=matching.available_later(clean[schema.CANDIDATES], today, settings))
+        due = due_counts(analysis.circle, clean, today, settings)
         new_roles = alerts.new_role_lines(kept[schema.POSITIONS], clean[schema.POSITIONS], analysis.backpocket, due)
     except Exception:  # noqa: BLE001 - the memo never fails a sync: analyse afresh
         return None
