@@ -11,7 +11,7 @@ import pytest
 from sheetcrm.rules import load_rules
 from sheetcrm import privacy, schema
 from sheetcrm.core import analysis as analysis_mod
-from sheetcrm.core import never_call
+from sheetcrm.core import intake_guard, never_call
 from sheetcrm.values import FormulaWithoutValue
 
 PACKAGE = Path(never_call.__file__).resolve().parents[1]
@@ -539,7 +539,7 @@ _ADDRESS = st.one_of(
 @given(st.lists(_ADDRESS, max_size=12))
 def test_email_identities_equal_the_plain_map(addresses):
     emails = pd.Series(addresses, index=range(2, len(addresses) + 2), dtype=object, name="email_norm")
-    got = never_call._email_identities(emails)
+    got = intake_guard._email_identities(emails)
     pd.testing.assert_series_equal(got, _plain_email_identities(emails), check_exact=True)
 
 

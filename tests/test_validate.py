@@ -24,7 +24,7 @@ from sheetcrm.cli import cli
 from sheetcrm.config import Settings
 from sheetcrm.workbook.layout import workbook_layout
 from tests.conftest import TODAY, make_frames, make_memory, rows_for
-from sheetcrm.core import never_call
+from sheetcrm.core import intake_guard
 from sheetcrm.core import analysis as analysis_mod
 
 NAMES = ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov", "Donald Knuth",
@@ -406,7 +406,7 @@ def guard_frames(settings, *extra):
 def test_a_hard_no_person_re_added_under_a_new_id_gets_an_error_naming_ids_not_the_address(settings):
     cands = guard_frames(settings, candidate(9, email="PERSON2@example.com", phone=None, name="A. Hopper"))
     classes = pd.Series({"C-00001": None, "C-00002": schema.HARD_NO, "C-00003": schema.SOFT_NO, "C-00009": None})
-    issues = never_call.intake_guard(cands, classes, None, settings)
+    issues = intake_guard.intake_guard(cands, classes, None, settings)
     assert list(zip(issues["tab"], issues["row"], issues["column"], issues["severity"])) == [
         ("Candidates", 5, "email", "error")]
     message = issues["message"].iloc[0]
@@ -417,7 +417,7 @@ def test_a_hard_no_person_re_added_under_a_new_id_gets_an_error_naming_ids_not_t
 def test_do_not_contact_by_phone_is_guarded_and_the_person_themself_is_not(settings):
     cands = guard_frames(settings, candidate(9, email="new@example.com", phone="07700 900003", name="Someone New"))
     cands.loc[4, "do_not_contact"] = True  # C-00003
-    issues = never_call.intake_guard(cands, pd.Series(dtype=object), None, settings)
+    issues = intake_guard.intake_guard(cands, pd.Series(dtype=object), None, settings)
     assert list(zip(issues["row"], issues["column"])) == [(5, "phone")]
     assert "same phone as C-00003 (row 4), who asked not to be contacted" in issues["message"].iloc[0]
     assert "7700" not in issues["message"].iloc[0]
@@ -428,11 +428,11 @@ def test_a_person_on_the_suppressed_tab_is_guarded_by_hash(settings):
     cands = guard_frames(s, candidate(9, email="gone@example.com", name="Someone New"))
     suppressed = pd.DataFrame({"hash": [privacy.person_hash("email", "gone@example.com", "pepper")],
                                "kind": ["email"], "suppressed_on": [TODAY]})
-    issues = never_call.intake_guard(cands, pd.Series(dtype=object), suppressed, s)
+    issues = intake_guard.intake_guard(cands, pd.Series(dtype=object), suppressed, s)
     assert list(zip(issues["row"], issues["column"], issues["severity"])) == [(5, "email", "error")]
     assert "asked to be forgotten (Suppressed tab)" in issues["message"].iloc[0]
-    assert never_call.intake_guard(cands, pd.Series(dtype=object), None, s).empty
-    assert never_call.intake_guard(cands, pd.Series(dtype=object), suppressed.iloc[:0], s).empty
+    assert intake_guard.intake_guard(cands, pd.Series(dtype=object), None, s).empty
+    assert intake_guard.intake_guard(cands, pd.Series(dtype=object), suppressed.iloc[:0], s).empty
 
 
 def test_sync_leaves_a_guarded_row_out_of_circle_backs_and_counts_it(settings):

@@ -12,7 +12,7 @@ import pandas as pd
 from .. import schema
 from ..config import Settings
 from ..schema import OwnedTab
-from . import Frames, alerts, with_all_tabs, circleback, funnel, matching, never_call, pipeline, pipeline_groups, reasons, validate
+from . import Frames, alerts, with_all_tabs, circleback, funnel, intake_guard, matching, never_call, pipeline, pipeline_groups, reasons, validate
 from .issues import merge_issues, row_issue_cells
 from .readable import readable
 
@@ -89,7 +89,7 @@ def calls(frames: Frames, settings: Settings, today: dt.date, rules: reasons.Rul
     issues = merge_issues(issues, left_out.issues)
     touch_never = never_call.touchpoint_never(clean[schema.TOUCHPOINTS], rules)
     cand_class = never_call.classes_with_left_out(cand_class, left_out, touch_never)
-    guard = never_call.re_added_people(clean[schema.CANDIDATES], left_out, cand_class, suppressed, settings)
+    guard = intake_guard.re_added_people(clean[schema.CANDIDATES], left_out, cand_class, suppressed, settings)
     if len(guard):
         issues = merge_issues(issues, guard)
         clean[schema.CANDIDATES] = clean[schema.CANDIDATES].drop(index=guard["row"].unique())
