@@ -552,7 +552,7 @@ def test_a_hard_no_stays_hard_whatever_soft_text_and_typos_surround_it(rules, da
 
 LABELLED_SETS = [DATA / "reasons_labelled.csv", DATA / "reasons_heldout.csv", DATA / "reasons_heldout_fresh.csv",
                  DATA / "reasons_heldout_v4.csv", DATA / "reasons_blind_train.csv", DATA / "reasons_heldout_v5.csv",
-                 DATA / "reasons_blind_train2.csv", DATA / "reasons_heldout_v6.csv"]
+                 DATA / "reasons_blind_train2.csv", DATA / "reasons_heldout_v6.csv", DATA / "reasons_heldout_v7.csv"]
 
 
 @pytest.mark.parametrize("path", [*LABELLED_SETS, "shared"], ids=lambda p: getattr(p, "name", p))
@@ -623,6 +623,20 @@ def test_blind_v6_stays_at_or_above_its_one_measured_figure(rules):
     assert len(rows) == 200
     right = sum(reasons.classify(r["text"], None, rules).category == r["category"] for r in rows)
     assert right >= 179
+
+
+def test_v7_tuned_on_stays_at_or_above_its_figure(rules):
+    """reasons_heldout_v7.csv was blind once: measured at d9b42b4, before any rule saw it, at
+    188/200 (94.0 %) in category, 196/200 in class, one hard-no read as soft-no (README, "The
+    sixth blind figure"). It is tuning material since (the kinds behind its misses were fixed
+    in all five languages, with probes in other words); the floor is what the reader reaches
+    on it now, so it cannot regress. It is no longer a blind figure."""
+    rows = labelled(DATA / "reasons_heldout_v7.csv")
+    assert len(rows) == 200
+    got = [reasons.classify(r["text"], None, rules) for r in rows]
+    right = sum(g.category == r["category"] for g, r in zip(got, rows))
+    assert right >= 191, right
+    assert sum(g.cls == r["class"] for g, r in zip(got, rows)) >= 198
 
 
 # The kinds behind reasons_heldout_v6's hard-nos read as soft-no, each in other wordings
