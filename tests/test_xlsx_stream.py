@@ -485,3 +485,18 @@ def test_owned_texts_remembered_are_the_texts_escaped_each_time(rows, bound):
         mp.setattr(xlsx_owned, "_TEXTS", bound)
         xlsx_owned._write_rows(out, tab, _CountingStyles())
     assert out.getvalue() == _plain_owned_rows(tab, _CountingStyles())
+
+
+@pytest.mark.parametrize("first, then", [
+    ([(5, True)], [(5, 1)]), ([(5, 1)], [(5, 1.0)]), ([(5, 1.5), (6, "x")], [(5, 1.5), (6, "x")]),
+    ([(5, "1")], [(5, 1)]), ([(5, dt.date(2026, 1, 2))], [(5, dt.datetime(2026, 1, 2, 12))]),
+])
+def test_a_remembered_run_of_new_cells_is_used_only_for_values_of_the_same_type(first, then):
+    """Rows with the same new (column, value) pairs share their bytes (issue 20), but
+    ``True`` equals ``1`` and is written as a boolean: each row gets what the cell by
+    cell writer (``_new_cells``) gives for its own values."""
+    tails = xlsx_cells.CellTails(lambda: 41)
+    for number, cells in ((2, first), (3, then), (4, first)):
+        row = b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (number, number)
+        want = row[:-6] + b"".join(xlsx_cells._new_cells(cells, number, xlsx_cells.CellTails(lambda: 41))) + b"</row>"
+        assert xlsx_cells.row_with_new_cells(row, number, cells, tails) == want

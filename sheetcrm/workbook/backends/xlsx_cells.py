@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import itertools
 import math
 import numbers
 import re
@@ -221,6 +220,9 @@ class CellTails(dict):
     def __init__(self, date_style: Callable[[], int]):
         super().__init__()
         self.date_style = date_style
+        # A row's new cells, as bytes split where the row's number goes, per tuple of
+        # (column, value): rows repeat the same few (class, category) pairs (issue 20).
+        self.runs: dict[tuple, list[bytes]] = {}
 
     def __missing__(self, key: tuple[type, Any]) -> bytes:
         tail = _cell_tail(key[1], self.date_style).encode("utf-8")
@@ -286,10 +288,14 @@ def row_with_new_cells(row: bytes | None, number: int, cells: list[tuple[int, An
         row = b'<row r="%d"/>' % number
     if not cells or _FORMULA_OR_EXT.search(row):
         return None
-    if any(a >= b for (a, _), (b, _) in itertools.pairwise(cells)):  # the plan lists them left to right
+    if len(cells) > 1 and not _ascending(cells):  # the plan lists them left to right
         cells = sorted(cells, key=_column_of)
-        if any(a >= b for (a, _), (b, _) in itertools.pairwise(cells)):
+        if not _ascending(cells):
             return None  # a column twice
+    first = cells[0][0]
+    usual = _after_last_cell(row, number, first)
+    if usual is not None:  # most rows a sync edits: written without a regex (issue 20)
+        return row[:usual] + _closing_cells(cells, number, tails)
     tag = _ROW_HEAD.match(row)
     if tag is None:
         return None
@@ -297,7 +303,6 @@ def row_with_new_cells(row: bytes | None, number: int, cells: list[tuple[int, An
     closed = row[head_end - 2] == 47  # "/>": a row with no cells yet
     head = row[:head_end - 2] + b">" if closed else row[:head_end]
     body_end = len(row) if closed else row.rindex(b"</row>")
-    first = cells[0][0]
     have = _cells_in(row, head_end, body_end, number, first)
     if have is None:
         return None
@@ -310,7 +315,42 @@ def row_with_new_cells(row: bytes | None, number: int, cells: list[tuple[int, An
     if have and have[-1][1] >= first:  # cells among the row's own: each put in its place
         return _among(row, head, head_end, body_end, have, cells, number, tails)
     # The usual row: every new cell after the row's last one.
-    return b"".join([head, row[head_end:body_end], *_new_cells(cells, number, tails), b"</row>"])
+    return head + row[head_end:body_end] + _closing_cells(cells, number, tails)
+
+
+def _ascending(cells: list[tuple[int, Any]]) -> bool:
+    """Each column right of the one before (a loop: a generator cost more than the check)."""
+    prev = cells[0][0]
+    for i in range(1, len(cells)):
+        col = cells[i][0]
+        if col <= prev:
+            return False
+        prev = col
+    return True
+
+
+def _after_last_cell(row: bytes, number: int, first_new: int) -> int | None:
+    """Where the usual row's new cells go (before its ``</row>``), found without a
+    regex: a row tag with no attribute but its number (as openpyxl and sheetcrm
+    write it: no ``spans`` to widen), whose last cell is a plain ``<c r="..."``
+    of this row left of ``first_new``. None: anything else (``row_with_new_cells``
+    then reads the row in full)."""
+    plain = b'<row r="%d">' % number
+    if not row.startswith(plain) or not row.endswith(b"</row>"):
+        return None
+    body_end = len(row) - 6
+    last = row.rfind(b"<c", len(plain), body_end)
+    if last < 0:
+        return body_end if row.find(b"<", len(plain), body_end) < 0 else None  # only whitespace inside
+    if not row.startswith(b'<c r="', last):
+        return None
+    quote = row.find(b'"', last + 6, body_end)
+    suffix = b"%d" % number
+    ref = row[last + 6:quote]
+    if quote < 0 or not ref.endswith(suffix):
+        return None
+    col = _column_bytes().get(ref[:-len(suffix)])
+    return body_end if col is not None and col < first_new else None
 
 
 def _column_of(cell: tuple[int, Any]) -> int:
@@ -325,13 +365,43 @@ def _new_cells(cells: list[tuple[int, Any]], number: int, tails: CellTails) -> l
     suffix = b'%d"' % number
     out = []
     for col, value in cells:
-        out.append(_CELL_OPENS[col] if col < len(_CELL_OPENS) else b'<c r="' + col_letter(col).encode())
-        out.append(suffix)
-        try:
-            out.append(tails[type(value), value])
-        except TypeError:  # an unhashable value: value_kind says what it is
-            out.append(_cell_tail(value, tails.date_style).encode("utf-8"))
+        out += (_cell_open(col), suffix, _tail(value, tails))
     return out
+
+
+def _cell_open(col: int) -> bytes:
+    return _CELL_OPENS[col] if col < len(_CELL_OPENS) else b'<c r="' + col_letter(col).encode()
+
+
+def _tail(value: Any, tails: CellTails) -> bytes:
+    try:
+        return tails[type(value), value]
+    except TypeError:  # an unhashable value: value_kind says what it is
+        return _cell_tail(value, tails.date_style).encode("utf-8")
+
+
+_RUN_TYPES = (str, dt.date)  # what a remembered run may hold: no two such values of other types are equal
+_RUNS = 100_000
+
+
+def _closing_cells(cells: list[tuple[int, Any]], number: int, tails: CellTails) -> bytes:
+    """``_new_cells`` and the row's ``</row>`` as one bytes, from the remembered run of
+    the same (column, value) pairs when there is one: one join per row, not a few
+    appends per cell. A run is kept only when each value is exactly a str or a date,
+    so a lookup never mistakes ``True`` for ``1`` (equal, written differently)."""
+    try:
+        parts = tails.runs.get(key := tuple(cells))
+    except TypeError:  # an unhashable value (or one that cannot say whether it is equal)
+        parts = key = None
+    if parts is None:
+        parts, pending = [], b""
+        for col, value in cells:  # '<c r="K' | row number | '"' + the rest of the cell ...
+            parts.append(pending + _cell_open(col))
+            pending = b'"' + _tail(value, tails)
+        parts.append(pending + b"</row>")
+        if key is not None and len(tails.runs) < _RUNS and all(type(v) in _RUN_TYPES for _, v in cells):
+            tails.runs[key] = parts
+    return (b"%d" % number).join(parts)
 
 
 def _among(row: bytes, head: bytes, head_end: int, body_end: int, have: list[tuple[int, int]],
