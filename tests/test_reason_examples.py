@@ -175,3 +175,42 @@ def test_an_unnegated_hard_no_phrase_is_never_read_soft_by_resemblance(rules, ha
     text = data.draw(st.sampled_from([f"{soft}. {hard}", f"{hard}; {soft}", f"{soft}, {hard}"]))
     got = reasons.classify(text, None, rules)
     assert got.cls == schema.HARD_NO and "like labelled" not in got.rule, (text, got)
+
+
+# ---------------------------------------------------------------- the index as first built
+
+def _plain_build(index: ExampleIndex) -> tuple[dict, dict, list]:
+    """Weights, postings and norms as the index first computed them (each text's features
+    read word by word through ``features``; issue 20 made the build cheaper, not different)."""
+    import collections
+    import math
+
+    texts = [normalise(e.text) for e in index.examples]
+    feats = [sorted(frozenset().union(*index.features(t).values())) if t else [] for t in texts]
+    df = collections.Counter(f for fs in feats for f in fs)
+    n = len(index.examples)
+    weight = {f: math.log((n + 1) / (c + 0.5)) ** 2 for f, c in df.items()}
+    postings: dict = {}
+    for i, fs in enumerate(feats):
+        for f in fs:
+            postings.setdefault(f, []).append(i)
+    return weight, postings, [math.sqrt(sum(weight[f] for f in fs)) or 1.0 for fs in feats]
+
+
+def _same_build(examples: list, languages: list[str]) -> None:
+    index, plain = ExampleIndex(examples, Stemmers(), languages), ExampleIndex(examples, Stemmers(), languages)
+    index._build()
+    weight, postings, norms = _plain_build(plain)
+    assert index._weight == weight and index._postings == postings and index._norms == norms
+
+
+def test_the_built_in_examples_index_as_first_built(rules):
+    _same_build([(e.text, e.category) for e in rules.examples.examples], list(rules.examples._languages))
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(pool=st.lists(st.tuples(st.text(alphabet="abcdeéü xy-'1", max_size=30), st.sampled_from(_CATEGORIES)),
+                     min_size=1, max_size=20),
+       languages=st.sampled_from([["en"], ["en", "de"], ["fr", "nl", "es"]]))
+def test_the_index_is_built_as_first_built(pool, languages):
+    _same_build(pool, languages)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 
@@ -89,19 +90,31 @@ class ExampleIndex:
         return sorted(frozenset().union(*self.features(norm).values())) if norm else []
 
     def _build(self) -> None:
-        texts = [normalise(e.text) for e in self.examples]
-        words = sorted({w for t in texts for w in LETTERS.findall(t)})
+        """IDF weights, postings and norms of the examples. Each text's words are found once;
+        only words of 3+ letters have features, so only they are stemmed here."""
+        words_of_text = [LETTERS.findall(normalise(e.text)) for e in self.examples]
+        words = sorted({w for ws in words_of_text for w in ws if len(w) > 2})
         for lang in self._languages:
             self._stemmers.stem_all(lang, words)
-        feats = [self._text_features(t) for t in texts]
-        df = collections.Counter(f for fs in feats for f in fs)
+        prefixes = ["^" + w[:PREFIX] for w in words]
+        stems = [[self._stemmers.stem(lang, w) for w in words] for lang in self._languages]
+        word = self._word
+        for w, *features in zip(words, prefixes, *stems):
+            if w not in word:
+                word[w] = frozenset(features)
+        feats = [sorted(frozenset().union(*[word[w] for w in ws if len(w) > 2])) for ws in words_of_text]
+        df = collections.Counter(itertools.chain.from_iterable(feats))
         n = len(self.examples)
-        self._weight = {f: math.log((n + 1) / (c + 0.5)) ** 2 for f, c in df.items()}
+        idf = {c: math.log((n + 1) / (c + 0.5)) ** 2 for c in set(df.values())}  # by count: the same floats
+        self._weight = {f: idf[c] for f, c in df.items()}
         self._unknown = math.log((n + 1) / 0.5) ** 2
+        postings: dict[str, list[int]] = collections.defaultdict(list)
         for i, fs in enumerate(feats):
             for f in fs:
-                self._postings.setdefault(f, []).append(i)
-        self._norms = [math.sqrt(sum(self._weight[f] for f in fs)) or 1.0 for fs in feats]
+                postings[f].append(i)
+        self._postings = dict(postings)
+        weight = self._weight.__getitem__
+        self._norms = [math.sqrt(sum(map(weight, fs))) or 1.0 for fs in feats]
         self._built = True
 
     def nearest(self, norm: str, k: int = NEAREST) -> list[tuple[float, Example]]:
