@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from re import _compiler as _sre_compiler
 from re import _parser as _sre_parser
 from typing import Any
@@ -120,11 +120,12 @@ def _phrase_tree(phrases: Sequence[str], plural: bool = True) -> str:
     return _trie_regex([_phrase_tokens(p, plural) for p in phrases]) + _RIGHT
 
 
-def compile_rule(spec: Mapping, source: str, language: str, stemmers: Stemmers) -> Rule | None:
+def compile_rule(spec: Mapping, source: str, language: str, stemmers: Stemmers,
+                 norm: Callable[[str], str] = normalise) -> Rule | None:
     if spec.get("enabled", True) is False:  # switching a rule off needs only its id
         return None
     rid, where = _checked_spec(spec, source)
-    phrases = [normalise(p) for p in _as_list(spec.get("phrases"), where, "phrases")]
+    phrases = [norm(p) for p in _as_list(spec.get("phrases"), where, "phrases")]
     if any(not p for p in phrases):
         raise ConfigError(f"{where}: empty phrase")
     alternatives, trees = _patterns(spec, where)
@@ -198,18 +199,19 @@ def compile_rules(documents: Iterable[Document], narrow: bool = True,
     `examples`: labelled notes (text, category) for texts no rule reads (reason_examples)."""
     specs, negations, fuzzy = _collect(documents)
     stemmers = Stemmers()
+    norm = functools.lru_cache(maxsize=None)(normalise)  # each phrase is read twice below: normalised once
     rules = tuple(r for spec, source, lang in specs.values()
-                  if (r := compile_rule(spec, source, lang, stemmers)) is not None)
+                  if (r := compile_rule(spec, source, lang, stemmers, norm)) is not None)
     negation_words = {w for n in negations for w in LETTERS.findall(normalise(n.template.replace("{m}", " ")))}
     vocabulary, stems = set(), set()
     for spec, _source, _lang in specs.values():
         if spec.get("enabled", True) is False:
             continue
         for phrase in list(spec.get("phrases") or []) + list(spec.get("requires") or []):
-            norm = normalise(phrase)
-            vocabulary |= {w for w in LETTERS.findall(norm) if len(w) >= 4}
-            if norm.endswith("*") and len(norm) >= 5:
-                stems.add(norm.split()[-1].rstrip("*"))
+            text = norm(phrase)
+            vocabulary |= {w for w in LETTERS.findall(text) if len(w) >= 4}
+            if text.endswith("*") and len(text) >= 5:
+                stems.add(text.split()[-1].rstrip("*"))
     # words of negation templates are never "corrected" either ("confirmed" is no typo of "confirmee")
     compiled = RuleSet(rules, tuple(negations), fuzzy["enabled"], fuzzy["min_length"],
                        frozenset(vocabulary - negation_words), frozenset(fuzzy["keep"] | negation_words),
