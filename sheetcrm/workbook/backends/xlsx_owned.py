@@ -78,7 +78,7 @@ def _frame(pkg: _Package, part: str) -> etree._Element:
         root = pkg.xml(part).getroot()
     else:
         try:
-            with pkg.zf.open(part) as src:
+            with pkg.open(part) as src:
                 head, tail = xlsx_stream.without_rows(src)
             return etree.fromstring(head + b"<sheetData/>" + tail, xlsx_stream._PARSER)
         except xlsx_stream.Unstreamable:

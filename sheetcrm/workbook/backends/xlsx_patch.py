@@ -215,7 +215,7 @@ def _grouped(cells, targets: list[int | None], parts: dict[str, str]
 def _mentions(pkg: _Package, part: str, titles) -> bool:
     if part not in pkg.names:
         raise _Unpatchable(f"missing part {part}")
-    with pkg.zf.open(part) as data:
+    with pkg.open(part) as data:
         return xlsx_recalc.mentions(data, titles)
 
 
@@ -269,7 +269,7 @@ def _edit_rows(pkg: _Package, title: str, part: str, rows: dict[int, list[tuple[
 
     out = pkg.scratch()
     try:
-        with pkg.zf.open(part) as src:
+        with pkg.open(part) as src:
             xlsx_stream.RowStream(src, out, sorted(rows), edit, formulas=bool(changed), head=head,
                                    fast=fast).run()
     except xlsx_stream.Unstreamable:

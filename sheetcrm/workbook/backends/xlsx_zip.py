@@ -21,6 +21,11 @@ from lxml import etree
 
 from .base import FONT_NAME, col_number
 
+try:  # ISA-L's deflate and inflate: the same format as zlib's, 3-6x as fast (issue 20)
+    from isal import isal_zlib as _isal
+except ImportError:  # pragma: no cover - a dependency; zlib reads and writes the same bytes' meaning
+    _isal = None
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -33,7 +38,10 @@ PERCENT_FORMAT = "0.0%"
 _PARSER = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True, remove_blank_text=False)
 _REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
 _COPY = 1 << 20  # bytes per step when a part is streamed into the new zip
-_LEVEL = 2  # deflate level of the parts written anew
+_LEVEL = 2  # deflate level of the parts written anew (zlib's)
+# ISA-L's level 2 (of 0-3) of a 100,000-candidate Pipeline part: 0.17 CPU s and 23.5 MB,
+# where zlib's level 2 took 1.04 s for 22.4 MB; its level 3 took 0.46 s for 22.2 MB.
+_ISAL_LEVEL = 2
 
 
 class _Unpatchable(Exception):
@@ -110,6 +118,11 @@ class _Package:
             out[rel.get("Id")] = (rel.get("Type"), name)
         return out
 
+    def open(self, part: str) -> IO[bytes]:
+        """A part to read as a stream (``zf.open``), inflated by ISA-L where it is there."""
+        src = self.zf.open(part)
+        return faster_inflate(src)
+
     def save(self, dest) -> None:
         """The new zip: every part streamed from the old one or its new version
         (no part is held in memory whole but the small edited trees)."""
@@ -135,6 +148,7 @@ class _Package:
         size = data.seek(0, io.SEEK_END)
         data.seek(0)
         with out.open(self._new_info(name, info, size), "w") as dst:
+            _faster_deflate(dst)
             shutil.copyfileobj(data, dst, _COPY)
 
     @staticmethod
@@ -152,6 +166,65 @@ class _Package:
     def _write_xml(self, out: zipfile.ZipFile, name: str, info: zipfile.ZipInfo | None) -> None:
         data = etree.tostring(self.edited[name], xml_declaration=True, encoding="UTF-8", standalone=True)
         out.writestr(self._new_info(name, info), data, compresslevel=1 if len(data) > (1 << 20) else 6)
+
+
+_ZLIB_INFLATE, _ZLIB_DEFLATE = type(zlib.decompressobj(-15)), type(zlib.compressobj())
+
+
+def _inflater():
+    return _Inflate() if _isal is not None else zlib.decompressobj(-15)
+
+
+class _Inflate:
+    """ISA-L's raw inflater, failing as zlib's does: a damaged part raises zlib.error
+    (what every caller of a zip read expects), not ISA-L's own error."""
+
+    __slots__ = ("_inflate",)
+
+    def __init__(self):
+        self._inflate = _isal.decompressobj(-15)
+
+    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+        try:
+            return self._inflate.decompress(data, max_length)
+        except _isal.error as exc:
+            raise zlib.error(str(exc)) from None
+
+    def flush(self, *length: int) -> bytes:
+        try:
+            return self._inflate.flush(*length)
+        except _isal.error as exc:
+            raise zlib.error(str(exc)) from None
+
+    @property
+    def eof(self) -> bool:
+        return self._inflate.eof
+
+    @property
+    def unconsumed_tail(self) -> bytes:
+        return self._inflate.unconsumed_tail
+
+    @property
+    def unused_data(self) -> bytes:
+        return self._inflate.unused_data
+
+
+def faster_inflate(src: IO[bytes]) -> IO[bytes]:
+    """``src``, a part just opened with ``ZipFile.open`` and not read yet, inflated by
+    ISA-L instead of zlib (the same bytes, read in half the time). zipfile has no
+    hook for it: its decompressor is swapped when it is the deflate one it made."""
+    if (_isal is not None and getattr(src, "_compress_type", None) == zipfile.ZIP_DEFLATED
+            and type(getattr(src, "_decompressor", None)) is _ZLIB_INFLATE):
+        src._decompressor = _Inflate()
+    return src
+
+
+def _faster_deflate(dst: IO[bytes]) -> None:
+    """A member ``ZipFile.open(info, "w")`` just opened, deflated by ISA-L instead of
+    zlib (a standard raw deflate stream either way; zipfile still counts its sizes
+    and CRC). Only when the compressor is zlib's deflate one, as zipfile makes it."""
+    if _isal is not None and type(getattr(dst, "_compressor", None)) is _ZLIB_DEFLATE:
+        dst._compressor = _isal.compressobj(_ISAL_LEVEL, _isal.DEFLATED, -15)
 
 
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # a zip member's local header (zipfile's structFileHeader)
@@ -179,7 +252,7 @@ def _copy_raw(zf: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) 
         out.fp.seek(out.start_dir)
     new.header_offset = out.fp.tell()
     out.fp.write(new.FileHeader(False))
-    inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    inflate = _inflater() if info.compress_type == zipfile.ZIP_DEFLATED else None
     crc, left = 0, info.compress_size
     while left:
         chunk = src.read(min(left, _COPY))
