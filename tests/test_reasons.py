@@ -635,8 +635,8 @@ def test_v7_tuned_on_stays_at_or_above_its_figure(rules):
     assert len(rows) == 200
     got = [reasons.classify(r["text"], None, rules) for r in rows]
     right = sum(g.category == r["category"] for g, r in zip(got, rows))
-    assert right >= 191, right
-    assert sum(g.cls == r["class"] for g, r in zip(got, rows)) >= 198
+    assert right >= 200, right
+    assert sum(g.cls == r["class"] for g, r in zip(got, rows)) >= 200
 
 
 # The kinds behind reasons_heldout_v6's hard-nos read as soft-no, each in other wordings
@@ -1572,4 +1572,83 @@ def test_a_do_not_call_with_an_end_is_a_pause_not_a_never(rules, text, category)
     ("la entrevistadora no lo vio claro", "sponsor_rejected"),
 ])
 def test_ordinary_words_one_slip_from_a_hard_no_word_are_not_read_as_it(rules, text, category):
+    assert reasons.classify(text, "declined", rules).category == category
+
+
+@pytest.mark.parametrize("text, category", [
+    # the other kinds behind reasons_heldout_v7's misses, each in other words and in several languages:
+    # budget of the project moved elsewhere = client's no
+    ('client loved her but the budget was reprioritised to another programme', "sponsor_rejected"),
+    ('they reallocated the budget to the data platform, role on ice', "sponsor_rejected"),
+    ('Budget wurde umgeschichtet, Stelle wird nicht besetzt', "sponsor_rejected"),
+    ('Le budget a été réaffecté à un autre projet', "sponsor_rejected"),
+    ('El presupuesto fue reasignado a otra área', "sponsor_rejected"),
+    ('Budget is verschoven naar een ander project', "sponsor_rejected"),
+    ('over budget by 10k', "salary"),
+    ("his rate is above the client's budget", "salary"),
+    ('Über Budget, will 95k', "salary"),
+    ('Hors budget, demande 650 de TJM', "salary"),
+    ('Fuera de presupuesto, pide 60k', "salary"),
+    ('Buiten budget, vraagt 90 per uur', "salary"),
+    # a soft reason qualified as fine / not decisive
+    ('keine Probleme mit der Anfahrt, aber das Gehalt ist zu niedrig', "salary"),
+    ('Pendelzeit ist lang, aber nicht ausschlaggebend; Gehalt 15k unter Wunsch', "salary"),
+    ('ok pour le salaire, mais ne veut pas venir sur site 4 jours', "location"),
+    ('ok con el sueldo, pero quiere 100 % remoto', "location"),
+    ('Salaris was ook wat laag maar niet doorslaggevend, vindt de rol te saai', "declined_role"),
+    ('commute a bit long but not the deciding factor - did not like the product', "declined_role"),
+    ('El salario era algo bajo pero no fue determinante; no le atrae el puesto', "declined_role"),
+    # the candidate's own no / does not want this kind of role
+    ('Absage vom Kandidaten, möchte keinen reinen Betriebsjob', "declined_role"),
+    ('Kandidatin sagt ab: will keine Teamleiterrolle', "declined_role"),
+    ("Refus du candidat, ne veut pas d'un poste de support", "declined_role"),
+    ('Rechazo del candidato: no quiere un puesto de soporte', "declined_role"),
+    ('Afwijzing door kandidaat, wil geen pure supportrol', "declined_role"),
+    # staying after a raise or counter offer
+    ('Bleibt bei seinem Arbeitgeber nach einer Gehaltserhöhung', "declined_role"),
+    ('A choisi de rester chez son employeur suite à une contre-offre', "declined_role"),
+    ('Se queda en su empresa tras una subida de sueldo', "declined_role"),
+    ('Blijft bij zijn werkgever na een salarisverhoging', "declined_role"),
+    # who on the client side said no
+    ('Veto du directeur technique malgré de bons retours', "sponsor_rejected"),
+    ('Refus de la directrice générale, sans explication', "sponsor_rejected"),
+    ("Le client (Norvia) l'a refusé après le dernier tour", "sponsor_rejected"),
+    ('La responsable del área lo descartó sin dar motivo', "sponsor_rejected"),
+    ('El cliente (Grupo Ibérica) lo rechazó tras la última entrevista', "sponsor_rejected"),
+    ('Der Fachbereich hat ihn abgelehnt, keine Begründung', "sponsor_rejected"),
+    ('Kunde (Hansa AG) hat abgesagt nach dem letzten Gespräch', "sponsor_rejected"),
+    ('De opdrachtgever heeft hem afgewezen na de laatste ronde', "sponsor_rejected"),
+    ('client (Brightline) passed after the final, no reason given', "sponsor_rejected"),
+    ('Der Fachbereich hat ihn abgelehnt: zu wenig Erfahrung mit SAP', "experience"),
+    ("Refus du manager : pas assez d'expérience en management", "experience"),
+    ('El cliente lo rechazó: le falta experiencia en banca', "experience"),
+    # the candidate refused (not the client)
+    ('Hat das Angebot abgelehnt, will sich nicht verändern', "declined_role"),
+    ("A refusé l'offre, pas intéressé finalement", "declined_role"),
+    ('Rechazó la oferta, no quiere cambiar ahora', "declined_role"),
+    ('Heeft het aanbod afgewezen, blijft liever zitten', "declined_role"),
+    ('hiring manager (Dana) said no after the case study', "sponsor_rejected"),
+    ('budget got diverted to another team so they stopped the search', "sponsor_rejected"),
+    ('asked for 20k above the budget', "salary"),
+    ('Gehalt ist ein Problem, Budget reicht nicht', "salary"),
+    ('Pas ok sur le salaire, demande 70k', "salary"),
+    ('No está de acuerdo con el sueldo ofrecido', "salary"),
+    ('Geen punt met salaris; wil niet naar Rotterdam verhuizen', "location"),
+    ('Kandidat hat abgelehnt, möchte keine Rolle mit Reisetätigkeit', "declined_role"),
+    ("La candidate a refusé : ne veut pas d'un poste en régie", "declined_role"),
+    ('Blijft na een tegenbod toch bij zijn huidige werkgever', "declined_role"),
+    ('stayed with his employer after a counter offer', "declined_role"),
+    ("Le jury l'a écarté malgré un bon test", "sponsor_rejected"),
+    ('Die Geschäftsführung hat ihn abgelehnt, ohne Angabe von Gründen', "sponsor_rejected"),
+    ('De directie heeft hem afgewezen zonder reden', "sponsor_rejected"),
+    ("Le client l'a refusé : pas assez solide en Java", "skills"),
+    ('Der Kunde hat abgesagt: kein Kubernetes-Wissen', "skills"),
+    ('Kept texting the HR partner late at night with personal remarks, creepy', "conduct"),
+    ('Gegenüber der Empfangsdame sehr herablassend', "conduct"),
+    ('Se puso agresivo con el equipo del cliente en la visita', "conduct"),
+    ('Maakte seksistische opmerkingen tegen de recruiter', "conduct"),
+    ("please don't ring her till after the holidays, she's on leave", "availability"),
+    ('Nie wieder anrufen, hat sich beschwert über zu viele Anrufe', "do_not_contact"),
+])
+def test_the_other_v7_kinds_are_read_in_every_language(rules, text, category):
     assert reasons.classify(text, "declined", rules).category == category
