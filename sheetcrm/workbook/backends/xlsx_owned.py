@@ -108,15 +108,21 @@ def _write_rows(out: IO[bytes], tab: OwnedTab, styles: _Styles) -> int:
     batch: list[str] = []
     bold_rows = frozenset(tab.bold_rows)  # looked up for every row
     texts: dict[str, str] = {}
+    heights: dict[Any, str] = {}  # lines -> the row tag's height attributes (a few distinct ones)
+    row_lines = tab.row_lines
     for r, values in enumerate(tab.rows, start=1):
         if len(values) > len(columns):
             columns.update((c, _Column(c, tab, style)) for c in range(len(columns) + 1, len(values) + 1))
         cells, last = _row_cells(r, values, columns, r in bold_rows, texts)
-        max_col = max(max_col, last)
+        if last > max_col:
+            max_col = last
         if cells:
             tall = ""
-            if r in tab.row_lines:  # wrapped text: tall enough for every line
-                tall = f' ht="{number_text(float(tab.row_lines[r] * ROW_LINE_POINTS))}" customHeight="1"'
+            lines = row_lines.get(r)
+            if lines is not None:  # wrapped text: tall enough for every line
+                tall = heights.get(lines)
+                if tall is None:
+                    tall = heights[lines] = f' ht="{number_text(float(lines * ROW_LINE_POINTS))}" customHeight="1"'
             batch.append(f'<row r="{r}"{tall}>{"".join(cells)}</row>')
         if len(batch) >= _BATCH:
             out.write("".join(batch).encode("utf-8"))
@@ -165,6 +171,14 @@ def _row_cells(r: int, values: list[Any], columns: dict[int, _Column], bold: boo
                 s = col.plain_style(bold)
             cells.append(f'<c r="{col.letter}{r}" s="{s}" t="inlineStr">'
                          f'<is><t xml:space="preserve">{text}</t></is></c>')
+            last = c
+            continue
+        if type(value) is int:  # a row number, a count: what value_kind and cell_xml write for it
+            col = columns[c]
+            s = col.plain.get(bold)
+            if s is None:
+                s = col.plain_style(bold)
+            cells.append(f'<c r="{col.letter}{r}" s="{s}"><v>{value}</v></c>')
             last = c
             continue
         blank = value is None or (isinstance(value, str) and not value)
