@@ -379,6 +379,7 @@ def test_the_writes_row_finding_by_columns_is_the_plain_one_on_random_cases():
 def test_the_values_write_by_columns_is_the_plain_one_on_random_cases():
     import random
 
+    from sheetcrm.workbook.backends import gsheets_values
     from sheetcrm.workbook.backends import gsheets_write as gw
     from sheetcrm.workbook.backends.base import Snapshot
     from sheetcrm.workbook.backends.gsheets_cells import to_cell
@@ -388,7 +389,7 @@ def test_the_values_write_by_columns_is_the_plain_one_on_random_cases():
         changes, columns, moved = _random_write_case(rnd)
         rows, _ = gw.targets(columns, moved, changes, gw.id_columns(changes))
         plan = {"columns": {(t, c): 100 + c for t in ("People", "Roles") for c in (1, 4) if rnd.random() < 0.7}}
-        got = gw.value_filters(Snapshot({}), changes, rows, plan, {})
+        got = gsheets_values.value_filters(Snapshot({}), changes, rows, plan, {})
         # the plain way: cells by column, then each column whole (by its marker) or cell by cell
         by_col: dict = {}
         for upd, row in zip(changes.cells, rows):
@@ -441,11 +442,13 @@ def test_ids_put_back_after_a_sort_are_the_plain_ones_with_the_early_way_out():
 
     from sheetcrm.workbook.backends import gsheets_write as gw
 
-    for seed in range(400):
+    for seed in range(600):
         rnd = random.Random(seed)
         n = rnd.randint(0, 10)
-        before = [["name", "candidate_id", "row_issues"]] + [
-            [rnd.choice(["ann", "bob", "cy", None]), rnd.choice([None, None, "c-1", "c-2", ""]), "x"][:rnd.randint(1, 3)]
+        # a second person-typed column (right of the owned one): rows sharing a name are told apart by it
+        before = [["name", "candidate_id", "row_issues", "email"]] + [
+            [rnd.choice(["ann", "bob", "cy", None]), rnd.choice([None, None, "c-1", "c-2", ""]), "x",
+             rnd.choice(["a@x", "", None])][:rnd.randint(1, 4)]
             for _ in range(n)]
         new_ids = {"n-1", "n-2"} | ({""} if rnd.random() < 0.1 else set())
         now = [list(r) for r in before]
