@@ -41,7 +41,7 @@ def rewrite(pkg: _Package, part: str, tab: OwnedTab, styles: _Styles) -> None:
         raise _Unpatchable(f"{part} is not a worksheet with sheetData")
     if tab.charts and root.find(_q("drawing")) is None:
         xlsx_parts.add_charts(pkg, part, root, tab.title, tab.charts)
-    out = pkg.scratch()
+    out = pkg.deflated()
     try:
         body = pkg.scratch()
         with body:
@@ -114,8 +114,7 @@ def _write_rows(out: IO[bytes], tab: OwnedTab, styles: _Styles) -> int:
         if len(values) > len(columns):
             columns.update((c, _Column(c, tab, style)) for c in range(len(columns) + 1, len(values) + 1))
         cells, last = _row_cells(r, values, columns, r in bold_rows, texts)
-        if last > max_col:
-            max_col = last
+        max_col = max(max_col, last)
         if cells:
             tall = ""
             lines = row_lines.get(r)

@@ -267,7 +267,7 @@ def _edit_rows(pkg: _Package, title: str, part: str, rows: dict[int, list[tuple[
             return data
         return xlsx_stream.with_dimension(data, grown(ref, max_row, max_col)) if max_row else data
 
-    out = pkg.scratch()
+    out = pkg.deflated()
     try:
         with pkg.open(part) as src:
             xlsx_stream.RowStream(src, out, sorted(rows), edit, formulas=bool(changed), head=head,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import io
 import os
 import posixpath
 import re
@@ -74,7 +73,7 @@ class _Package:
         self._parsed: dict[str, etree._ElementTree] = {}
         self.added: list[str] = []  # new parts (xlsx_parts), written after the copied ones
         self.removed: set[str] = set()
-        self.streamed: dict[str, IO[bytes]] = {}  # part -> its new XML in a temporary file (xlsx_stream)
+        self.streamed: dict[str, Deflated] = {}  # part -> its new XML, deflated in a temporary file (xlsx_stream)
         self.drop_calc_chain = False
 
     def scratch(self) -> IO[bytes]:
@@ -84,6 +83,10 @@ class _Package:
             return tempfile.TemporaryFile(dir=self.folder)
         except OSError:
             return tempfile.TemporaryFile()
+
+    def deflated(self) -> Deflated:
+        """Where a part's new XML is written (``streamed``): deflated as it comes."""
+        return Deflated(self.scratch())
 
     def close(self) -> None:
         self.zf.close()
@@ -144,12 +147,21 @@ class _Package:
                     self._write_xml(out, name, None)
 
     def _write_streamed(self, out: zipfile.ZipFile, name: str, info: zipfile.ZipInfo | None) -> None:
+        """A part deflated while it was made (``Deflated``), copied in as it is compressed."""
         data = self.streamed[name]
-        size = data.seek(0, io.SEEK_END)
-        data.seek(0)
-        with out.open(self._new_info(name, info, size), "w") as dst:
-            _faster_deflate(dst)
-            shutil.copyfileobj(data, dst, _COPY)
+        compressed = data.finish()
+        new = self._new_info(name, info, data.size)
+        new.CRC, new.compress_size = data.crc, compressed
+        if out._seekable:  # where ZipFile.open(name, "w") starts a member
+            out.fp.seek(out.start_dir)
+        new.header_offset = out.fp.tell()
+        out.fp.write(new.FileHeader(None))  # zip64 fields when the sizes need them
+        data.file.seek(0)
+        shutil.copyfileobj(data.file, out.fp, _COPY)
+        out.start_dir = out.fp.tell()
+        out.filelist.append(new)
+        out.NameToInfo[new.filename] = new
+        out._didModify = True  # the central directory is written on close
 
     @staticmethod
     def _new_info(name: str, info: zipfile.ZipInfo | None, size: int = 0) -> zipfile.ZipInfo:
@@ -219,12 +231,38 @@ def faster_inflate(src: IO[bytes]) -> IO[bytes]:
     return src
 
 
-def _faster_deflate(dst: IO[bytes]) -> None:
-    """A member ``ZipFile.open(info, "w")`` just opened, deflated by ISA-L instead of
-    zlib (a standard raw deflate stream either way; zipfile still counts its sizes
-    and CRC). Only when the compressor is zlib's deflate one, as zipfile makes it."""
-    if _isal is not None and type(getattr(dst, "_compressor", None)) is _ZLIB_DEFLATE:
-        dst._compressor = _isal.compressobj(_ISAL_LEVEL, _isal.DEFLATED, -15)
+class Deflated:
+    """A part's new XML deflated as it is written, into ``file`` (a nameless temporary
+    file): a raw deflate stream (ISA-L's where it is installed, else zlib's), its CRC
+    and size counted on the way, so saving copies it into the zip as it is. Before
+    (issue 20), a 100k sync wrote its 304 MB of new XML to disk and read it back to
+    deflate it: 0.6 CPU s of the write; now only the 40 MB it deflates to."""
+
+    def __init__(self, file: IO[bytes]):
+        self.file = file
+        self.crc = self.size = 0
+        if _isal is not None:
+            self._deflate = _isal.compressobj(_ISAL_LEVEL, _isal.DEFLATED, -15)
+        else:
+            self._deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+        self._finished = False
+
+    def write(self, data: bytes) -> int:
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        if out := self._deflate.compress(data):
+            self.file.write(out)
+        return len(data)
+
+    def finish(self) -> int:
+        """The end of the deflate stream written; returns its compressed size."""
+        if not self._finished:
+            self.file.write(self._deflate.flush())
+            self._finished = True
+        return self.file.tell()
+
+    def close(self) -> None:
+        self.file.close()
 
 
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # a zip member's local header (zipfile's structFileHeader)
