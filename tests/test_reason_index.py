@@ -225,21 +225,6 @@ def test_a_lazy_pattern_compares_by_its_text_and_pickles():
     assert again == a and again.search("a no fit").span() == (2, 8)
 
 
-def test_a_lazy_pattern_is_compiled_once_even_through_a_method_bound_before():
-    """``_search_words`` binds ``search`` before the first call and calls it again for each
-    further match: the regex is compiled on the first of them only."""
-    made = []
-
-    def compile_it() -> re.Pattern:
-        made.append(1)
-        return re.compile("no")
-
-    lazy = LazyPattern("no", compile_it)
-    search = lazy.search
-    assert [search("no, no, no", pos).start() for pos in (0, 1, 5)] == [0, 4, 8]
-    assert lazy.search("no").span() == (0, 2) and list(lazy.finditer("nono")) and len(made) == 1
-
-
 def test_a_group_name_used_in_two_patterns_of_a_rule_is_still_refused_at_load():
     doc = ("x.toml", {"rule": [{"id": "r", "category": "salary", "patterns": [r"(?P<n>a)", r"(?P<n>b)"]}]})
     with pytest.raises(re.error):

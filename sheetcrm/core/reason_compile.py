@@ -16,11 +16,10 @@ from typing import Any
 
 from .. import schema
 from ..errors import ConfigError
+from .reason_rules import (_APPLIES, _FILE_KEYS, _RIGHT, _RULE_KEYS, DIRECTIONS, EFFECTS, Negation, Rule, RuleSet, _phrase_tokens,
+                           _trie_regex, negation_template, phrase_regex)
 from .reason_examples import ExampleIndex
 from .reason_index import LazyPattern, check_joined, forget_parses, phrase_need
-from .reason_rules import (_APPLIES, _FILE_KEYS, _RULE_KEYS, DIRECTIONS, EFFECTS, Negation, Rule, RuleSet,
-                           negation_template, phrase_regex)
-from .reason_tree import compile_phrases, phrase_text
 from .reason_words import LANGUAGES, LETTERS, Stemmers, anchors_of, normalise, pattern_prefixes
 
 Document = tuple[str, Mapping[str, Any]]
@@ -113,14 +112,12 @@ def _forms(phrases: Sequence[str], language: str, stemmers: Stemmers) -> tuple[r
         by_stem.setdefault(stem, phrase)
     if not by_stem:
         return None, {}
-    return _phrase_pattern(tuple(by_stem), plural=False), by_stem
+    return LazyPattern(functools.partial(_phrase_tree, tuple(by_stem), False)), by_stem
 
 
-def _phrase_pattern(phrases: tuple[str, ...], plural: bool = True) -> LazyPattern:
-    """Normalised phrases (or stemmed ones: no plural ending) as one prefix-tree regex,
-    compiled from its pieces when a text first reaches it (``reason_tree``)."""
-    return LazyPattern(functools.partial(phrase_text, phrases, plural),
-                       functools.partial(compile_phrases, phrases, plural))
+def _phrase_tree(phrases: Sequence[str], plural: bool = True) -> str:
+    """Normalised phrases (or stemmed ones: no plural ending) as one prefix-tree regex."""
+    return _trie_regex([_phrase_tokens(p, plural) for p in phrases]) + _RIGHT
 
 
 def compile_rule(spec: Mapping, source: str, language: str, stemmers: Stemmers,
@@ -141,7 +138,7 @@ def compile_rule(spec: Mapping, source: str, language: str, stemmers: Stemmers,
     return Rule(
         id=rid, category=spec["category"],
         # the text is lowercased already; IGNORECASE would double the matching time
-        phrases=_phrase_pattern(tuple(phrases)) if phrases else None,
+        phrases=LazyPattern(functools.partial(_phrase_tree, tuple(phrases))) if phrases else None,
         patterns=_joined(alternatives, trees),
         requires=LazyPattern("|".join(phrase_regex(r) for r in requires)) if requires else None,
         negation=spec.get("negation", True), source=source, weak=spec.get("weak", False),

@@ -37,12 +37,10 @@ class LazyPattern:
     patterns already compiled once to check them). After the first call its methods are
     the compiled pattern's own (instance attributes win over these), so a search costs
     what it did. The text may be given as a function that writes it: a phrase tree
-    (``reason_rules._trie_regex``) is written only for the rules a text reaches, and
-    `compile` (what ``re.compile`` of the text gives, made another way:
-    ``reason_tree.compile_phrases``) spares writing and parsing it."""
+    (``reason_rules._trie_regex``) is written only for the rules a text reaches."""
 
-    def __init__(self, pattern: str | Callable[[], str], compile: Callable[[], re.Pattern] | None = None):
-        self._text, self._compile = pattern, compile
+    def __init__(self, pattern: str | Callable[[], str]):
+        self._text = pattern
 
     @property
     def pattern(self) -> str:
@@ -51,12 +49,8 @@ class LazyPattern:
         return self._text
 
     def _compiled(self) -> re.Pattern:
-        # once: a caller holding a method bound before the first call (``_search_words``'
-        # loop) calls this again for each further search of its text
-        compiled = self.__dict__.get("_regex")
-        if compiled is None:
-            compiled = self._regex = self._compile() if self._compile is not None else re.compile(self.pattern)
-            self.search, self.match, self.finditer = compiled.search, compiled.match, compiled.finditer
+        compiled = re.compile(self.pattern)
+        self.search, self.match, self.finditer = compiled.search, compiled.match, compiled.finditer
         return compiled
 
     def search(self, *args: Any) -> re.Match | None:
