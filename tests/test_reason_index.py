@@ -11,12 +11,20 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from sheetcrm.config import Settings
 from sheetcrm.core import reasons
 from sheetcrm.core.reason_compile import compile_rules
-from sheetcrm.core.reason_index import DIGIT, LazyPattern, LiteralScan, literals_needed, phrase_need
+from sheetcrm.core.reason_index import (
+    DIGIT,
+    LazyPattern,
+    LiteralScan,
+    literals_needed,
+    phrase_need,
+)
 from sheetcrm.core.reason_rules import RuleSet
 from sheetcrm.core.reason_words import normalise, words_of
 from sheetcrm.demo import HARD_REASONS, SOFT_REASONS, UNCLEAR_REASONS
@@ -223,6 +231,25 @@ def test_a_lazy_pattern_compares_by_its_text_and_pickles():
     assert a == b and hash(a) == hash(b) and a != LazyPattern("fit")
     again = pickle.loads(pickle.dumps(a))
     assert again == a and again.search("a no fit").span() == (2, 8)
+
+
+def test_a_lazy_pattern_is_compiled_once_even_through_a_method_bound_before(monkeypatch):
+    """``_search_words`` binds ``search`` before the first call and calls it again for each
+    further match: the text is compiled on the first of them only."""
+    import types
+
+    from sheetcrm.core import reason_index
+    compiled = []
+
+    def compile_it(text: str) -> re.Pattern:
+        compiled.append(text)
+        return re.compile(text)
+
+    monkeypatch.setattr(reason_index, "re", types.SimpleNamespace(compile=compile_it))
+    lazy = LazyPattern("no")
+    search = lazy.search
+    assert [search("no, no, no", pos).start() for pos in (0, 1, 5)] == [0, 4, 8]
+    assert lazy.search("no").span() == (0, 2) and list(lazy.finditer("nono")) and compiled == ["no"]
 
 
 def test_a_group_name_used_in_two_patterns_of_a_rule_is_still_refused_at_load():

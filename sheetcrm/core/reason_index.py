@@ -49,8 +49,13 @@ class LazyPattern:
         return self._text
 
     def _compiled(self) -> re.Pattern:
-        compiled = re.compile(self.pattern)
-        self.search, self.match, self.finditer = compiled.search, compiled.match, compiled.finditer
+        # once: a caller holding a method bound before the first call (``_search_words``'
+        # loop) comes back here for each further search of its text; a tree's text would
+        # be written again and only re's cache would spare the parse
+        compiled = self.__dict__.get("_regex")
+        if compiled is None:
+            compiled = self._regex = re.compile(self.pattern)
+            self.search, self.match, self.finditer = compiled.search, compiled.match, compiled.finditer
         return compiled
 
     def search(self, *args: Any) -> re.Match | None:
