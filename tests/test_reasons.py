@@ -1652,3 +1652,19 @@ def test_ordinary_words_one_slip_from_a_hard_no_word_are_not_read_as_it(rules, t
 ])
 def test_the_other_v7_kinds_are_read_in_every_language(rules, text, category):
     assert reasons.classify(text, "declined", rules).category == category
+
+
+@pytest.mark.parametrize("hard", ["references were fake", "Lebenslauf gefälscht", "geht in Rente", "CV falsifié",
+                                  "se jubila", "cv vervalst", "Werkt niet meer via bureaus"])
+@pytest.mark.parametrize("soft", ["remote only - role is 4 days onsite", "Homeoffice gewünscht", "mobil arbeiten"])
+def test_remote_work_after_a_dash_never_negates_a_hard_no(rules, hard, soft):
+    # German "{m} remote" (of remote work, not of a move) read a dash as no clause end:
+    # "references were fake - remote only" was read as location (found by the property check)
+    assert reasons.classify(f"{hard} - {soft}", "rejected", rules).cls == "hard_no"
+
+
+@pytest.mark.parametrize("text", ["Sucht dauerhaft Homeoffice, Kunde will 4 Tage vor Ort",
+                                  "Möchte dauerhaft remote, Kunde will 3 Tage vor Ort",
+                                  "will dauerhaft im Homeoffice arbeiten, Rolle ist vor Ort"])
+def test_permanently_remote_is_still_location(rules, text):
+    assert reasons.classify(text, "declined", rules).category == "location"
