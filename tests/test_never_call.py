@@ -593,3 +593,36 @@ def test_left_out_pipeline_equals_asking_the_resolver_for_each_row(rows, known):
     expected = _plain_left_out_pipeline(frames, hard_texts, plain_never, plain_review)
     assert (never, review) == (plain_never, plain_review)
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(values=st.lists(st.one_of(_TYPED_ID, st.text(max_size=8), _TYPED_ID.map(lambda v: v + "\n" + v)), max_size=12))
+def test_id_keys_reads_each_value_as_id_key_does(values):
+    """The one-pass reading of many ids (IdResolver's keys of every known id) says what
+    id_key says of each: the never-call resolution of a mistyped id rests on it."""
+    assert never_call.id_keys(values) == [never_call.id_key(v) for v in values]
+
+
+_CLASS_IDS = st.sampled_from(["C-1", "C-2", "C-3", "C-10", "é", "", " "]) | st.none()
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(rules=st.lists(st.lists(_CLASS_IDS, max_size=5), min_size=6, max_size=6),
+       review=st.sets(st.sampled_from(["C-1", "C-2", "C-4", "é"])))
+def test_decide_names_the_first_rule_per_id_and_holds_the_rest_as_first_written(rules, review):
+    """decide() against its first writing: the entries of every rule in order, blank ids
+    out, the first rule per id kept, and the review holds of ids no rule forbids."""
+    from unittest import mock
+    from sheetcrm.config import Settings
+    facts = _facts(Settings())
+    facts.left_out = never_call.LeftOut(set(), set(review), pd.DataFrame())
+    table = tuple((name, (lambda f, ids=ids: pd.Series(ids, dtype=object) if len(ids) % 2 else list(ids)))
+                  for (name, _), ids in zip(never_call.NEVER_RULES, rules))
+    with mock.patch.object(never_call, "NEVER_RULES", table):
+        got = never_call.decide(facts)
+    found = [pd.Series(name, index=pd.Index(list(rule(facts)), dtype=object), dtype=object) for name, rule in table]
+    never = pd.concat(found)
+    named = never.index.notna() & (never.index.astype(str).str.strip() != "")
+    never = never[named & ~never.index.duplicated()]
+    pd.testing.assert_series_equal(got.never, never, check_exact=True)
+    assert got.hold == set(review) - set(never.index)
