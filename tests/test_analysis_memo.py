@@ -411,7 +411,8 @@ def test_the_memo_answers_what_a_fresh_analysis_answers_whatever_the_owned_cells
                 put(grid, 1 + row % (len(grid) - 1), cols[col % len(cols)], value)
     if reopened is not None:  # a blank backpocket cell on an open role: a new or reopened role
         grid, cols = columns_of(book, schema.POSITIONS, True)
-        open_rows = [i for i, r in enumerate(grid) if i and "open" in r]
+        # a cell an edit made pd.NA compares as NA, not False: "open" is looked for among texts only
+        open_rows = [i for i, r in enumerate(grid) if i and "open" in [v for v in r if isinstance(v, str)]]
         put(grid, open_rows[reopened[0] % len(open_rows)], cols[0], reopened[1])
     for i in range(owned_only_rows):  # a row of owned cells alone is no row of the sheet's
         grid, cols = columns_of(book, schema.POSITIONS, True)
