@@ -613,6 +613,7 @@ def test_decide_names_the_first_rule_per_id_and_holds_the_rest_as_first_written(
     """decide() against its first writing: the entries of every rule in order, blank ids
     out, the first rule per id kept, and the review holds of ids no rule forbids."""
     from unittest import mock
+
     from sheetcrm.config import Settings
     facts = _facts(Settings())
     facts.left_out = never_call.LeftOut(set(), set(review), pd.DataFrame())
