@@ -16,7 +16,7 @@ from sheetcrm.config import Settings
 from sheetcrm.core.analysis import Analysis, analyse
 from sheetcrm.demo import demo_data
 from sheetcrm.values import FormulaWithoutValue
-from sheetcrm.workbook import analysis_memo, sync
+from sheetcrm.workbook import analysis_memo, sheet, sync
 from sheetcrm.workbook.backends.memory import MemoryBackend
 from sheetcrm.workbook.layout import workbook_layout
 
@@ -356,17 +356,39 @@ def picture(value) -> object:
     return type(value).__name__, repr(value)
 
 
-def inputs(book: MemoryBackend) -> tuple:
-    snapshot, _, frames = sync.load(book, BASE)
+def inputs(book: MemoryBackend, compact: bool = True) -> tuple:
+    snapshot, _, frames = sync.load(book, BASE, compact)
     return frames, BASE, TODAY, NOW, rules_mod.load_rules(BASE), sync.read_suppressed(snapshot, BASE)
 
 
 def memo_answer(book: MemoryBackend) -> tuple[Analysis, bool]:
-    """What the memo answers for this sheet, and whether it reused the kept analysis."""
-    frames, settings, today, now, rules, suppressed = inputs(book)
+    """What the memo answers for this sheet, and whether it reused the kept analysis:
+    asked as sync asks it (frames as read, texts copied together only to analyse)."""
+    frames, settings, today, now, rules, suppressed = inputs(book, compact=False)
     before = analysis_memo.stats["reused"]
-    out = analysis_memo.analysed(analyse, frames, settings, today, now, rules, suppressed)
+    out = analysis_memo.analysed(analyse, frames, settings, today, now, rules, suppressed, prepare=sheet.compacted)
     return out, analysis_memo.stats["reused"] > before
+
+
+def test_frames_are_prepared_only_to_analyse_afresh():
+    book = workbook(6, 3, False)
+    prepared, analysed_frames = [], []
+    frames, settings, today, now, rules, suppressed = inputs(book, compact=False)
+
+    def prepare(given):
+        prepared.append(given)
+        return sheet.compacted(given)
+
+    def compute(given, *args, **kwargs):
+        analysed_frames.append(given)
+        return analyse(given, *args, **kwargs)
+    for _ in range(2):
+        analysis_memo.analysed(compute, frames, settings, today, now, rules, suppressed, prepare=prepare)
+    assert len(prepared) == 1 and prepared[0] is frames and len(analysed_frames) == 1
+    assert analysis_memo.stats["reused"] >= 1
+    analysis_memo.enabled = False
+    analysis_memo.analysed(compute, frames, settings, today, now, rules, suppressed, prepare=prepare)
+    assert len(prepared) == 2 and len(analysed_frames) == 2
 
 
 def fresh_answer(book: MemoryBackend) -> Analysis:

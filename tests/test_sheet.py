@@ -281,3 +281,34 @@ def test_to_frames_columns_share_one_object_per_distinct_text_and_keep_the_value
         for name in frame.columns:
             _check_shared(list(want[name]), list(frame[name]))
     check()
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_compacted_frames_are_the_frames_to_frames_makes(settings, seed):
+    """A sync reads its frames without copying texts together and leaves that to the
+    analysis it may not need (issue 20): compacted() then gives what to_frames gives,
+    cell for cell and type for type, texts shared per column but in sheetcrm's own
+    columns (the objects read, which analyse does not read)."""
+    import random
+    rnd = random.Random(seed)
+    names = schema.INPUT_TAB_SCHEMAS[schema.CANDIDATES].names
+    header = list(names[: rnd.randint(2, len(names))])
+    rows = [["".join((rnd.choice(ODD_CELLS[9:]), "")) if rnd.random() < 0.5 else rnd.choice(ODD_CELLS)
+             for _ in range(rnd.randint(0, len(header) + 1))] for _ in range(rnd.randint(0, 15))]
+    snap = workbook(header, rows)
+    maps = sheet.locate(snap, settings)
+    read = sheet.to_frames(snap, maps, compact=False)
+    got, want = sheet.compacted(read), sheet.to_frames(snap, maps)
+    assert list(got) == list(want)
+    owned = {c.name for c in schema.INPUT_TAB_SCHEMAS[schema.CANDIDATES].owned_columns}
+    for key, frame in want.items():
+        assert got[key].index.equals(frame.index) and list(got[key].columns) == list(frame.columns)
+        assert repr(got[key].to_dict("split")) == repr(frame.to_dict("split"))
+        assert list(got[key].dtypes) == list(frame.dtypes)
+        assert repr(read[key].to_dict("split")) == repr(frame.to_dict("split"))
+    frame = got[schema.CANDIDATES]
+    for name in frame.columns:
+        if name in owned:
+            assert all(a is b for a, b in zip(frame[name], read[schema.CANDIDATES][name]))
+        else:
+            _check_shared(list(read[schema.CANDIDATES][name]), list(frame[name]))

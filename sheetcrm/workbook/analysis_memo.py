@@ -103,13 +103,16 @@ def clear() -> None:
 
 
 def analysed(compute: Callable[..., Analysis], frames: Frames, settings: Settings, today: dt.date,
-             now: dt.datetime | None, rules: RuleSet, suppressed: pd.DataFrame | None) -> Analysis:
+             now: dt.datetime | None, rules: RuleSet, suppressed: pd.DataFrame | None,
+             prepare: Callable[[Frames], Frames] | None = None) -> Analysis:
     """``compute(frames, settings, today, now, rules=, suppressed=)``, or the last
-    result of it when every input but ``now`` is the same (``now`` restamped)."""
+    result of it when every input but ``now`` is the same (``now`` restamped).
+    ``prepare(frames)``: the same cells made ready for analyse (sheet.compacted),
+    paid only when analysing afresh."""
     global _last
     entry, _last = _last, None  # released before a fresh analysis: one in memory at a time
     if not enabled:
-        return compute(frames, settings, today, now, rules=rules, suppressed=suppressed)
+        return compute(prepare(frames) if prepare else frames, settings, today, now, rules=rules, suppressed=suppressed)
     found = _unchanged(entry, frames, settings, today, suppressed) \
         if entry is not None and entry.rules is rules and entry.compute is compute else None
     if found is not None:
@@ -123,6 +126,8 @@ def analysed(compute: Callable[..., Analysis], frames: Frames, settings: Setting
             stats["reused"] += 1
             return reused
     del entry
+    if prepare is not None:
+        frames = prepare(frames)
     # compute gets shallow copies: with pandas' copy-on-write, whatever it does to
     # them leaves these frames as they were read, so the key made after it (not held
     # beside the analysis' own peak) is the key of what it analysed.

@@ -184,9 +184,11 @@ def _missing_column_message(title: str, key: str, column: str, header: list[Any]
     return f"tab '{title}': required column '{column}' is missing{hint}"
 
 
-def to_frames(snapshot: Snapshot, maps: dict[str, TabMap]) -> Frames:
+def to_frames(snapshot: Snapshot, maps: dict[str, TabMap], compact: bool = True) -> Frames:
     """Raw frames (see :mod:`sheetcrm.schema`): canonical columns, cells as read,
-    index = the sheet's row number, blank rows dropped."""
+    index = the sheet's row number, blank rows dropped. ``compact``: each column's
+    texts copied together (:func:`compacted`, for analyse's speed); a sync leaves
+    that to the analysis it may not need (analysis_memo)."""
     frames: Frames = {}
     for key, tmap in maps.items():
         names = schema.INPUT_TAB_SCHEMAS[key].names
@@ -201,14 +203,43 @@ def to_frames(snapshot: Snapshot, maps: dict[str, TabMap]) -> Frames:
         # One object block, column by column, handed to pandas as it is (no copy, no
         # inference of a string dtype): what a frame of object Series was, at a third of the cost.
         block = np.full((len(names), len(kept)), None, dtype=object)
+        shared = _compacted_columns(key, names) if compact else frozenset()
         for j, n in enumerate(names):
             c = tmap.columns.get(n)
             if c is not None and c <= len(columns):
                 cells = columns[c - 1] if every_row else [columns[c - 1][i] for i in kept]
-                block[j] = np.fromiter(shared_strings(cells), dtype=object, count=len(kept))
+                block[j] = np.fromiter(shared_strings(cells) if n in shared else cells, dtype=object, count=len(kept))
         index = pd.Index(np.array(kept, dtype=np.int64) + 2, name="row")
         frames[key] = pd.DataFrame(block.T, columns=names, index=index, dtype=object, copy=False)
     return with_all_tabs(frames)
+
+
+def compacted(frames: Frames) -> Frames:
+    """The frames of ``to_frames(..., compact=False)`` as ``to_frames`` makes them:
+    each column's texts copied together (:func:`shared_strings`), the same cells,
+    index and columns. The other frames (an optional tab's empty one) as they are."""
+    out: Frames = {}
+    for key, frame in frames.items():
+        shared = _compacted_columns(key, list(frame.columns)) if key in schema.INPUT_TAB_SCHEMAS else frozenset()
+        if not shared or list(frame.dtypes.unique()) != [np.dtype(object)] or frame.columns.has_duplicates:
+            out[key] = frame
+            continue
+        block = np.empty((frame.shape[1], frame.shape[0]), dtype=object)
+        for j, name in enumerate(frame.columns):
+            cells = frame.iloc[:, j].to_numpy()
+            block[j] = np.fromiter(shared_strings(cells.tolist()), dtype=object, count=len(cells)) \
+                if name in shared else cells
+        out[key] = pd.DataFrame(block.T, columns=frame.columns, index=frame.index, dtype=object, copy=False)
+    return out
+
+
+def _compacted_columns(key: str, names: list[str]) -> frozenset[str]:
+    """The columns whose texts are copied together: all but sheetcrm's own, which
+    analyse does not read (analysis_memo), a fifth of the cells."""
+    return frozenset(names) - _OWNED[key]
+
+
+_OWNED = {key: frozenset(c.name for c in tab.owned_columns) for key, tab in schema.INPUT_TAB_SCHEMAS.items()}
 
 
 def shared_strings(cells: Iterable[Any]) -> list[Any]:

@@ -29,7 +29,7 @@ from .backends.base import (PLAIN_CELL_TYPES, Backend, CellUpdate, CellUpdates, 
 from ..config import Settings
 from ..rules import load_rules
 from . import analysis_memo
-from .sheet import Frames, TabMap, locate, to_frames
+from .sheet import Frames, TabMap, compacted, locate, to_frames
 
 
 def plan_changes(snapshot: Snapshot, maps: dict[str, TabMap], analysis: Analysis) -> Changes:
@@ -250,10 +250,10 @@ class SyncReport:
         return dataclasses.asdict(self)
 
 
-def load(backend: Backend, settings: Settings) -> tuple[Snapshot, dict[str, TabMap], Frames]:
+def load(backend: Backend, settings: Settings, compact: bool = True) -> tuple[Snapshot, dict[str, TabMap], Frames]:
     snapshot = backend.read()
     maps = locate(snapshot, settings)
-    return snapshot, maps, to_frames(snapshot, maps)
+    return snapshot, maps, to_frames(snapshot, maps, compact)
 
 
 def read_suppressed(snapshot: Snapshot, settings: Settings) -> pd.DataFrame | None:
@@ -297,10 +297,11 @@ def without_cyclic_gc() -> Iterator[None]:
 
 def _sync(backend: Backend, settings: Settings, today: dt.date, now: dt.datetime | None, dry_run: bool) -> SyncReport:
     started = time.perf_counter()
-    snapshot, maps, frames = load(backend, settings)
-    # An unchanged sheet is not analysed twice in one process (analysis_memo).
+    # The frames' texts are copied together (sheet.compacted) only if analyse runs:
+    # an unchanged sheet is not analysed twice in one process (analysis_memo).
+    snapshot, maps, frames = load(backend, settings, compact=False)
     analysis = analysis_memo.analysed(analyse, frames, settings, today, now, load_rules(settings),
-                                      read_suppressed(snapshot, settings))
+                                      read_suppressed(snapshot, settings), prepare=compacted)
     changes = plan_changes(snapshot, maps, analysis)
     result = WriteResult()
     if changes and not dry_run:
