@@ -522,6 +522,10 @@ _HARD_TEXTS = [r["text"] for r in _ALL_LABELLED if r["class"] == "hard_no"]
 _SOFT_TEXTS = [r["text"] for r in _ALL_LABELLED if r["class"] == "soft_no"]
 
 
+# what recruiters put between two notes in one cell: a hard-no before or after any of them stays hard
+NOTE_JOINERS = ["; ", ", ", ". ", " - ", " – ", " — ", " + ", "\n", " / ", " // ", " | ", " -> ", " => ", " • "]
+
+
 def _typo(text: str, data) -> str:
     """One random slip (swap, drop or double a letter) in a few words of the text."""
     words = text.split(" ")
@@ -542,7 +546,7 @@ def _typo(text: str, data) -> str:
 def test_a_hard_no_stays_hard_whatever_soft_text_and_typos_surround_it(rules, data):
     hard = data.draw(st.sampled_from(_HARD_TEXTS))
     soft = _typo(data.draw(st.sampled_from(_SOFT_TEXTS)), data)
-    joiner = data.draw(st.sampled_from(["; ", ", ", " and ", " but ", ". ", " - ", " + ", "\n"]))
+    joiner = data.draw(st.sampled_from([*NOTE_JOINERS, " and ", " but "]))
     text = hard + joiner + soft if data.draw(st.booleans()) else soft + joiner + hard
     got = reasons.classify(text, data.draw(st.sampled_from(schema.TURNED_DOWN)), rules)
     assert got.cls == "hard_no", (text, got)
@@ -680,12 +684,24 @@ def test_v6_hard_no_kinds_read_hard_in_every_language(rules, text, category):
     assert (got.cls, got.category) == ("hard_no", category), got
 
 
-@pytest.mark.parametrize("joiner", ["; ", ", ", " and ", " but ", ". ", " - ", " + ", "\n"])
+@pytest.mark.parametrize("joiner", [*NOTE_JOINERS, " and ", " but "])
 def test_a_claim_he_does_not_meet_stays_hard_before_more_text(rules, joiner):
     # "claimed X, he doesn't" ended the text or a clause; joined to a soft reason by "and"
     # or a dash it was read as the soft one (found by the property test above)
     text = "claimed to have SC clearance, he doesnt" + joiner + "comp too low - wanted 110k"
     assert reasons.classify(text, "rejected", rules).cls == "hard_no"
+
+
+@pytest.mark.parametrize("joiner", NOTE_JOINERS)
+@pytest.mark.parametrize("hard", ["claimed to have SC clearance, he doesnt", "claims a masters, which he has not",
+                                  "left IT", "done with IT", "not going back to IT"])
+@pytest.mark.parametrize("soft", ["comp too low - wanted 110k", "Homeoffice gewünscht", "ne répond plus"])
+def test_a_phrase_read_to_its_clause_end_stays_hard_whatever_joins_the_next_note(rules, hard, joiner, soft):
+    # " / ", " | ", " -> " between two notes in one cell end a clause as ";" does; an em dash is
+    # the en dash the rules know: "claimed to have SC clearance, he doesnt / comp too low" read
+    # as salary, "left IT - comp too low" as salary, "…, he doesnt — comp too low" as location
+    assert reasons.classify(hard + joiner + soft, "rejected", rules).cls == "hard_no"
+    assert reasons.classify(soft + joiner + hard, "rejected", rules).cls == "hard_no"
 
 
 @pytest.mark.parametrize("text", [
@@ -798,6 +814,8 @@ _HARD_PHRASES = [
     "CV falsifié", "ne souhaite plus être contacté", "harcèlement d'une collègue", "pris sa retraite",
     "mintió en el CV", "queja del cliente confirmada", "se jubila", "acoso a una compañera",
     "cv vervalst", "wil niet meer benaderd worden", "gaat met pensioen", "klacht van klant bevestigd",
+    # phrases a rule reads only where their clause ends: the next note must end it, whatever joins them
+    "claimed to have SC clearance, he doesnt", "done with IT", "not going back to IT",
 ]
 # one slip in a hard-no phrase (the typo reading's job: words of 5+ letters, same first letter)
 _HARD_TYPO_BASES = [
@@ -822,7 +840,7 @@ _SOFT_PHRASES = [r["text"] for r in _ALL_LABELLED if r["class"] == "soft_no"]
 def test_soft_text_in_any_language_never_makes_a_hard_no_soft(rules, data):
     hard = data.draw(st.sampled_from(_HARD_PHRASES))
     soft = data.draw(st.lists(st.sampled_from(_SOFT_PHRASES), min_size=1, max_size=3))
-    joiner = data.draw(st.sampled_from(["; ", ", ", " - ", ". ", "\n", " / ", " and "]))
+    joiner = data.draw(st.sampled_from([*NOTE_JOINERS, " and "]))
     parts = [*soft]
     parts.insert(data.draw(st.integers(0, len(parts))), hard)
     got = reasons.classify(joiner.join(parts), "rejected", rules)
@@ -847,7 +865,8 @@ def test_a_typo_or_another_word_form_of_a_hard_no_phrase_still_reads_hard(rules,
         words[i] = _one_typo(words[i], data)
         text = " ".join(words)
     soft = data.draw(st.sampled_from(_SOFT_PHRASES))
-    got = reasons.classify(f"{soft}; {text}" if data.draw(st.booleans()) else f"{text}, {soft}", "rejected", rules)
+    joiner = data.draw(st.sampled_from(NOTE_JOINERS))
+    got = reasons.classify(soft + joiner + text if data.draw(st.booleans()) else text + joiner + soft, "rejected", rules)
     assert got.cls == "hard_no", (text, got)
 
 

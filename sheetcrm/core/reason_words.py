@@ -48,6 +48,11 @@ _CONTRACTIONS = [
 ]
 _JOINED = re.compile(r"(?<=\w)[-_/](?=\w)")
 _LINE_BREAK = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
+# A sign standing alone between spaces joins two notes ("lied about his degree / comp too
+# low", "fake refs | remote only", "no show -> ghosted"): a clause ends there, as at ";", so
+# a phrase whose end a rule checks ("…, he doesnt") still ends before the next note.
+_NOTE_JOINER = re.compile(r"\s+(?:[/|\\•·→⇒»]+|-+>|=+>|>>+)(?=\s)")
+_JOINER_SIGNS = ("/", "|", "\\", ">", "•", "·", "→", "⇒", "»")
 
 
 def _fold(s: str) -> str:
@@ -60,12 +65,17 @@ def _fold(s: str) -> str:
 
 def normalise(text: Any) -> str:
     """The form rules are matched against: lowercase, accents off, contractions spelled
-    out, hyphens/underscores/slashes between words as spaces, line breaks as "; "."""
+    out, hyphens/underscores/slashes between words as spaces, line breaks and a sign standing
+    alone between notes (" / ", " | ", " -> ") as "; "."""
     s = _fold(unicodedata.normalize("NFKC", str(text)).lower())
     s = s.replace("’", "'").replace("‘", "'").replace("`", "'").replace("&", " and ")
+    if "—" in s:  # an em dash is the en dash the rules know ("[-–]"), typed longer
+        s = s.replace("—", "–")
     for pattern, repl, needles in _CONTRACTIONS:
         if any(n in s for n in needles):  # most texts hold none: no regex pass
             s = pattern.sub(repl, s)
+    if any(sign in s for sign in _JOINER_SIGNS):
+        s = _NOTE_JOINER.sub(";", s)
     if "-" in s or "_" in s or "/" in s:
         s = _JOINED.sub(" ", s)
     if "\n" in s or "\r" in s or "\u2028" in s or "\u2029" in s:
