@@ -105,3 +105,21 @@ def test_issues_rows_are_the_header_then_each_issue_as_a_list(n):
     got = analysis.issues_rows(issues)
     assert got == [list(schema.ISSUE_COLUMNS)] + [list(r) for r in issue_tuples(issues)]
     assert all(type(r) is list for r in got)
+
+
+_ISSUE = st.tuples(st.sampled_from(["Candidates", "Pipeline"]), st.integers(2, 5), st.sampled_from(["email", "name"]),
+                   st.sampled_from(["", "x"]), st.sampled_from(["error", "warning"]), st.sampled_from(["a", "b", "c"]),
+                   st.just(""))
+_ISSUES = st.lists(_ISSUE, max_size=6).map(issues_frame)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(first=_ISSUES, more=st.lists(st.none() | _ISSUES | _ISSUES.map(lambda f: f.astype(object)), max_size=3))
+def test_issues_merged_at_once_are_the_issues_merged_in_turn(first, more):
+    """calls() sorts the issues of its later steps in once; what merging each in turn gave
+    (the order of tied issues included: a stable sort of the same rows in the same order)."""
+    from sheetcrm.core.issues import merge_issues
+    expected = first
+    for m in more:
+        expected = merge_issues(expected, m)
+    pd.testing.assert_frame_equal(analysis._merged(first, more), expected)

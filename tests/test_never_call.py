@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -627,3 +628,41 @@ def test_decide_names_the_first_rule_per_id_and_holds_the_rest_as_first_written(
     never = never[named & ~never.index.duplicated()]
     pd.testing.assert_series_equal(got.never, never, check_exact=True)
     assert got.hold == set(review) - set(never.index)
+
+
+def _apply_as_first_written(circle, verdicts, latest_class):
+    never = circle.index.isin(verdicts.never.index)
+    unclassified = np.asarray(latest_class == schema.UNCLASSIFIED, dtype=bool)
+    status = circle["circle_back_status"].to_numpy(dtype=object).copy()
+    held = circle.index.isin(list(verdicts.hold)) & np.isin(status, schema.CALLABLE) & ~never
+    status = np.where(never, never_call.NEVER, np.where(unclassified | held, never_call.REVIEW, status))
+    circle = circle.copy()
+    circle["circle_back_status"] = status
+    if held.any():
+        circle.loc[held, "next_circle_back"] = None
+        circle.loc[held, "suggested_positions"] = pd.Series([[] for _ in range(int(held.sum()))],
+                                                            index=circle.index[held], dtype=object)
+    return circle
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(people=st.lists(st.tuples(st.sampled_from(["due", "overdue", "scheduled", ""]),
+                                 st.sampled_from([None, schema.SOFT_NO, schema.UNCLASSIFIED, schema.HARD_NO]),
+                                 st.booleans(), st.booleans(), st.booleans()), max_size=8))
+def test_apply_gives_what_it_first_gave_and_leaves_the_callers_frame_alone(people):
+    """apply() without its deep copy: the same statuses, dates and suggestions as first
+    written, and the frame it was given unchanged (never and review are the last word)."""
+    import datetime as dt
+    ids = pd.Index([f"C-{i}" for i in range(len(people))], dtype=object, name="candidate_id")
+    circle = pd.DataFrame({"candidate_id": list(ids), "circle_back_status": [p[0] for p in people],
+                           "next_circle_back": [dt.date(2026, 1, 1 + i) for i in range(len(people))],
+                           "suggested_positions": [["P-1"] for _ in people]}, index=ids)
+    circle["suggested_positions"] = pd.Series([["P-1"] for _ in people], index=ids, dtype=object)
+    verdicts = never_call.Verdicts(pd.Series("hard_no", index=pd.Index([c for c, p in zip(ids, people) if p[2]],
+                                                                     dtype=object), dtype=object),
+                                   {c for c, p in zip(ids, people) if p[3]})
+    latest = np.array([p[1] for p in people], dtype=object)
+    before = circle.copy()
+    got = never_call.apply(circle, verdicts, latest)
+    pd.testing.assert_frame_equal(circle, before)
+    pd.testing.assert_frame_equal(got, _apply_as_first_written(before, verdicts, latest))

@@ -83,15 +83,14 @@ def calls(frames: Frames, settings: Settings, today: dt.date, rules: reasons.Rul
         cands.loc[list(new_ids), "candidate_id"] = pd.Series(new_ids)
     clean, issues = validate.validate(frames, settings, today)
     clean[schema.PIPELINE] = reasons.classify_pipeline(clean[schema.PIPELINE], rules)
-    issues = merge_issues(issues, reasons.unclassified_issues(clean[schema.PIPELINE], settings))
+    unclassified = reasons.unclassified_issues(clean[schema.PIPELINE], settings)
     cand_class = reasons.candidate_classes(clean[schema.PIPELINE], clean[schema.CANDIDATES])
     left_out = never_call.left_out_rows(frames, clean, rules, settings)
-    issues = merge_issues(issues, left_out.issues)
     touch_never = never_call.touchpoint_never(clean[schema.TOUCHPOINTS], rules)
     cand_class = never_call.classes_with_left_out(cand_class, left_out, touch_never)
     guard = intake_guard.re_added_people(clean[schema.CANDIDATES], left_out, cand_class, suppressed, settings)
+    issues = _merged(issues, [unclassified, left_out.issues, guard])
     if len(guard):
-        issues = merge_issues(issues, guard)
         clean[schema.CANDIDATES] = clean[schema.CANDIDATES].drop(index=guard["row"].unique())
     verdicts = never_call.decide(never_call.Facts(clean[schema.CANDIDATES], clean[schema.PIPELINE], cand_class,
                                                   settings, suppressed, left_out, touch_never))
@@ -100,6 +99,20 @@ def calls(frames: Frames, settings: Settings, today: dt.date, rules: reasons.Rul
                                      touchpoints=clean[schema.TOUCHPOINTS])
     left_out_counts = {k: len(frames[k]) - len(clean[k]) for k in schema.INPUT_TABS}
     return Calls(frames, clean, issues, cand_class, circle, new_ids, left_out_counts)
+
+
+
+def _merged(issues: pd.DataFrame, more: list[pd.DataFrame | None]) -> pd.DataFrame:
+    """merge_issues of ``issues`` with each of ``more`` in turn, sorted once when all have
+    the same columns and types (a stable sort of all the rows in that order is what the
+    sorts in turn give; each sort of 100k issues costs 0.03 s)."""
+    more = [m for m in more if m is not None and len(m)]
+    same = [list(issues.columns), list(issues.dtypes)]
+    if len(issues) and more and all([list(m.columns), list(m.dtypes)] == same for m in more):
+        return merge_issues(issues, pd.concat(more, ignore_index=True))
+    for m in more:
+        issues = merge_issues(issues, m)
+    return issues
 
 
 

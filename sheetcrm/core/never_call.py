@@ -162,12 +162,18 @@ def apply(circle: pd.DataFrame, verdicts: Verdicts, latest_class: np.ndarray) ->
     status = circle["circle_back_status"].to_numpy(dtype=object).copy()
     held = circle.index.isin(list(verdicts.hold)) & np.isin(status, CALLABLE) & ~never
     status = np.where(never, NEVER, np.where(unclassified | held, REVIEW, status))
-    circle = circle.copy(deep=False)  # copy-on-write (pandas 3): the caller's frame never changes
+    # A shallow copy whose changed columns are replaced whole, never written into: the
+    # caller's frame stays as it was (pandas 2 without copy-on-write too), with no deep copy.
+    circle = circle.copy(deep=False)
     circle["circle_back_status"] = status
     if held.any():
-        circle.loc[held, "next_circle_back"] = None
-        circle.loc[held, "suggested_positions"] = pd.Series([[] for _ in range(int(held.sum()))],
-                                                            index=circle.index[held], dtype=object)
+        nxt = circle["next_circle_back"].to_numpy(dtype=object).copy()
+        nxt[held] = None
+        suggested = circle["suggested_positions"].to_numpy(dtype=object).copy()
+        for i in np.flatnonzero(held).tolist():
+            suggested[i] = []
+        circle["next_circle_back"] = nxt
+        circle["suggested_positions"] = suggested
     return circle
 
 
