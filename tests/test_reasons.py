@@ -556,7 +556,8 @@ def test_a_hard_no_stays_hard_whatever_soft_text_and_typos_surround_it(rules, da
 
 LABELLED_SETS = [DATA / "reasons_labelled.csv", DATA / "reasons_heldout.csv", DATA / "reasons_heldout_fresh.csv",
                  DATA / "reasons_heldout_v4.csv", DATA / "reasons_blind_train.csv", DATA / "reasons_heldout_v5.csv",
-                 DATA / "reasons_blind_train2.csv", DATA / "reasons_heldout_v6.csv", DATA / "reasons_heldout_v7.csv"]
+                 DATA / "reasons_blind_train2.csv", DATA / "reasons_heldout_v6.csv", DATA / "reasons_heldout_v7.csv",
+                 DATA / "reasons_blind_train3.csv"]
 
 
 @pytest.mark.parametrize("path", [*LABELLED_SETS, "shared"], ids=lambda p: getattr(p, "name", p))
@@ -1687,3 +1688,72 @@ def test_remote_work_after_a_dash_never_negates_a_hard_no(rules, hard, soft):
                                   "will dauerhaft im Homeoffice arbeiten, Rolle ist vor Ort"])
 def test_permanently_remote_is_still_location(rules, text):
     assert reasons.classify(text, "declined", rules).category == "location"
+
+
+def test_blind_train3_stays_at_or_above_its_tuned_figure(rules):
+    """reasons_blind_train3.csv was blind once: measured as it landed (d70a349) at 272/300 in
+    category, 277/300 in class, 4 hard-nos read as soft-no (README, "A seventh blind figure").
+    It is training material: the kinds behind its misses are fixed in all five languages; the
+    floor is what the reader reaches on it now, so it cannot regress."""
+    rows = labelled(DATA / "reasons_blind_train3.csv")
+    assert len(rows) == 300
+    got = [reasons.classify(r["text"], None, rules) for r in rows]
+    assert sum(g.category == r["category"] for g, r in zip(got, rows)) >= TRAIN3_FLOOR[0]
+    assert sum(g.cls == r["class"] for g, r in zip(got, rows)) >= TRAIN3_FLOOR[1]
+
+
+TRAIN3_FLOOR = (279, 283)
+
+
+# The kinds behind blind_train3's hard-nos read as soft-no, in other words and all five languages:
+# a request to erase one's data / that nobody contacts them again; refusing recruitment firms
+# (with an adverb, "niks", a compound "recruitmentbureaus"); a new trade and not going back to dev.
+@pytest.mark.parametrize("text, category", [
+    ('wants all her details erased from our database and no further contact from anyone here', 'do_not_contact'),
+    ('requested deletion of his personal data under GDPR, also the rate was too low', 'do_not_contact'),
+    ('asked that nobody from our firm ever gets in touch with him going forward', 'do_not_contact'),
+    ('Bittet um Löschung aller seiner Daten, niemand von uns soll sich mehr melden', 'do_not_contact'),
+    ('Hat die Löschung ihrer Daten verlangt. Gehalt passte auch nicht.', 'do_not_contact'),
+    ("A exigé l'effacement de ses données et que plus personne du cabinet ne la contacte", 'do_not_contact'),
+    ('Demande la suppression de ses données personnelles, le salaire ne collait pas non plus', 'do_not_contact'),
+    ('Pidió la supresión de sus datos personales; además el salario no cuadraba', 'do_not_contact'),
+    ('Quiere que borremos todos sus datos y que nadie del equipo le vuelva a escribir', 'do_not_contact'),
+    ('Wil dat we al zijn gegevens wissen en dat niemand van het kantoor hem nog benadert', 'do_not_contact'),
+    ('Heeft gevraagd haar gegevens te verwijderen; het tarief was ook te laag', 'do_not_contact'),
+    ('flatly refuses to deal with any recruitment firm, personal reasons, no point pushing', 'unavailable_permanently'),
+    ("won't touch agencies or headhunters at all any more, on principle", 'unavailable_permanently'),
+    ('Lehnt grundsätzlich jede Zusammenarbeit mit Personalvermittlern ab, keine Chance', 'unavailable_permanently'),
+    ('Will prinzipiell nichts mit Headhuntern oder Agenturen zu tun haben', 'unavailable_permanently'),
+    ('Refuse toute collaboration avec les cabinets de recrutement, par principe', 'unavailable_permanently'),
+    ("Ne veut plus entendre parler de chasseurs de têtes ni d'agences", 'unavailable_permanently'),
+    ('Se niega a trabajar con consultoras de selección, por principio', 'unavailable_permanently'),
+    ('No quiere saber nada de headhunters ni de agencias, motivos personales', 'unavailable_permanently'),
+    ('Weigert pertinent om met recruitmentbureaus samen te werken', 'unavailable_permanently'),
+    ('Wil uit principe niets te maken hebben met headhunters of bureaus', 'unavailable_permanently'),
+    ('now a primary school teacher, has no plans to come back to coding', 'career_change'),
+    ('switched paths: works as a schoolteacher now and will not return to development', 'career_change'),
+    ('Ist jetzt Grundschullehrer und will nicht mehr zurück in die Entwicklung', 'career_change'),
+    ('A changé de métier : maintenant instituteur, ne reviendra pas au développement', 'career_change'),
+    ("Désormais infirmière, elle ne compte pas revenir à l'informatique", 'career_change'),
+    ("Il s'est reconverti dans l'enseignement, ne pense pas revenir au code", 'career_change'),
+    ('Ahora es maestro de primaria, no piensa volver a programar', 'career_change'),
+    ('Cambió de camino: ahora da clases en un colegio y no piensa volver al desarrollo', 'career_change'),
+    ('Is nu leraar op een basisschool en gaat niet meer terug naar development', 'career_change'),
+    ('Heeft een andere richting gekozen, werkt nu als docent, komt niet terug in de IT', 'career_change'),
+    ('started a doctorate in history, leaving software behind for good', 'career_change'),
+])
+def test_blind_train3_hard_no_kinds_read_hard_in_every_language(rules, text, category):
+    got = reasons.classify(text, "rejected", rules)
+    assert (got.cls, got.category) == ("hard_no", category), got
+
+
+@pytest.mark.parametrize("text", [
+    "nobody from the client ever got in touch with feedback",
+    "he said no one called him back after the interview, now taken another job",
+    "has a doctorate in physics, too academic for the role",
+    "Kunde hat die Stelle gelöscht, Projekt gestoppt",
+    "De klant heeft de vacature verwijderd",
+    "Il ne compte pas quitter son poste actuel pour ce salaire",
+])
+def test_near_wordings_of_the_blind_train3_hard_kinds_are_not_hard(rules, text):
+    assert reasons.classify(text, "rejected", rules).cls != "hard_no"
