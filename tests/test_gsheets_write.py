@@ -463,3 +463,13 @@ def test_ids_put_back_after_a_sort_are_the_plain_ones_with_the_early_way_out():
             elif len(row) > 0 and row[0] is None:
                 row[0] = ""
         assert gw._clobbered(before, now, 2, new_ids) == _plain_clobbered(before, now, 2, new_ids), seed
+
+
+@pytest.mark.parametrize("rows", [[], [1], [2, 3], [1, 2, 1, 1], [5, 1, 7, 1], [1] * 5])
+def test_new_headers_are_the_row_1_updates_without_identity(rows):
+    from sheetcrm.workbook.backends import gsheets_write as gw
+    from sheetcrm.workbook.backends.base import CellUpdate, CellUpdates
+
+    cells = CellUpdates(CellUpdate("T", r, i + 1, f"v{i}", ((1, "x"),) if i % 3 == 2 else ()) for i, r in enumerate(rows))
+    want = {(u.tab, u.col): u.value for u in cells if u.row == 1 and not u.identity}
+    assert gw.new_headers(cells) == want
