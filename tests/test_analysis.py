@@ -123,3 +123,16 @@ def test_issues_merged_at_once_are_the_issues_merged_in_turn(first, more):
     for m in more:
         expected = merge_issues(expected, m)
     pd.testing.assert_frame_equal(analysis._merged(first, more), expected)
+
+
+def test_the_callers_frames_are_left_as_they_were_when_ids_are_assigned(settings, today, frames_of):
+    """calls() fills blank candidate_ids in its own copy of the frames (a shallow one on pandas 3,
+    which copies on write): the frames it was given keep their blank cell."""
+    from sheetcrm.rules import load_rules
+    frames = frames_of(candidates=[{"candidate_id": "C-00001", "name": "Ann Test"},
+                                   {"candidate_id": None, "name": "Bob Test"}])
+    before = {k: v.copy() for k, v in frames.items()}
+    got = analysis.analyse(frames, settings, today, rules=load_rules(settings))
+    assert got.new_ids and got.frames[schema.CANDIDATES]["candidate_id"].notna().all()
+    for key, frame in frames.items():
+        pd.testing.assert_frame_equal(frame, before[key])
