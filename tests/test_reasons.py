@@ -1702,7 +1702,7 @@ def test_blind_train3_stays_at_or_above_its_tuned_figure(rules):
     assert sum(g.cls == r["class"] for g, r in zip(got, rows)) >= TRAIN3_FLOOR[1]
 
 
-TRAIN3_FLOOR = (279, 283)
+TRAIN3_FLOOR = (299, 299)
 
 
 # The kinds behind blind_train3's hard-nos read as soft-no, in other words and all five languages:
@@ -1720,6 +1720,7 @@ TRAIN3_FLOOR = (279, 283)
     ('Quiere que borremos todos sus datos y que nadie del equipo le vuelva a escribir', 'do_not_contact'),
     ('Wil dat we al zijn gegevens wissen en dat niemand van het kantoor hem nog benadert', 'do_not_contact'),
     ('Heeft gevraagd haar gegevens te verwijderen; het tarief was ook te laag', 'do_not_contact'),
+    ('Wil dat we al haar gegevens vernietigen', 'do_not_contact'),
     ('flatly refuses to deal with any recruitment firm, personal reasons, no point pushing', 'unavailable_permanently'),
     ("won't touch agencies or headhunters at all any more, on principle", 'unavailable_permanently'),
     ('Lehnt grundsätzlich jede Zusammenarbeit mit Personalvermittlern ab, keine Chance', 'unavailable_permanently'),
@@ -1754,6 +1755,43 @@ def test_blind_train3_hard_no_kinds_read_hard_in_every_language(rules, text, cat
     "Kunde hat die Stelle gelöscht, Projekt gestoppt",
     "De klant heeft de vacature verwijderd",
     "Il ne compte pas quitter son poste actuel pour ce salaire",
+    "Team lead noch nie gemacht, Rolle braucht Führungserfahrung",  # never done it: no lie
+    "el cliente se quedó con otra candidata",  # "se quedó" is no typo of "se quejó"
 ])
 def test_near_wordings_of_the_blind_train3_hard_kinds_are_not_hard(rules, text):
     assert reasons.classify(text, "rejected", rules).cls != "hard_no"
+
+
+# The soft kinds behind blind_train3's other misses, in other words and all five languages: "X is
+# fine, just N % more" (and "X lui convient", "le va bien", "geen bezwaar", "am Standort lag's nicht");
+# the role beneath the candidate's level, boredom; sexist/racist remarks are conduct; "ni caso", "laat
+# niks meer van zich horen"; "se quedó" is no "se quejó"; the client wanting everyone at the office.
+@pytest.mark.parametrize("text, category", [
+    ('location is no issue for him, he simply wants 25% more than the band', 'salary'),
+    ('Ort ist kein Problem, er möchte einfach 20 Prozent mehr', 'salary'),
+    ('Le lieu lui convient, elle demande simplement 15 % de plus', 'salary'),
+    ('La ubicación le va bien, solo pide un 25 % más', 'salary'),
+    ('Reistijd geen bezwaar, ze wil alleen 15 procent meer', 'salary'),
+    ('vraagt de hoofdprijs', 'salary'),
+    ('trouvait le rôle trop en dessous de son niveau, aurait vite tourné en rond', 'declined_role'),
+    ('fand die Stelle zu klein für sich, hätte sich gelangweilt', 'declined_role'),
+    ('vond de rol beneden zijn niveau, zou zich snel vervelen', 'declined_role'),
+    ('el puesto le quedaba pequeño, se aburriría', 'declined_role'),
+    ("thought the job was beneath her level, she'd be bored within months", 'declined_role'),
+    ('el cliente se quedó con otra candidata', 'sponsor_rejected'),
+    ('su empresa le subió el salario y decidió quedarse', 'declined_role'),
+    ('seksistische grappen tegen de recruiter', 'conduct'),
+    ('ni caso a mis mensajes', 'ghosted'),
+    ('laat helemaal niks meer van zich horen', 'ghosted'),
+    ('hizo comentarios machistas durante la entrevista', 'conduct'),
+    ('a fait des blagues racistes devant la recruteuse', 'conduct'),
+    ('rassistische Sprüche im Interview', 'conduct'),
+    ('made racist jokes during the call', 'conduct'),
+    ('liet na de eerste call niks meer van zich horen', 'ghosted'),
+    ('le pilla muy lejos la oficina', 'location'),
+    ('found the project scope underwhelming, would be coasting there', 'declined_role'),
+    ('withdrew from the labour market to look after her kids', 'unavailable_permanently'),
+    ("client wants everybody at the Leeds office five days, she's remote", 'location'),
+])
+def test_blind_train3_soft_kinds_are_read_in_every_language(rules, text, category):
+    assert reasons.classify(text, "rejected", rules).category == category
