@@ -1795,3 +1795,12 @@ def test_near_wordings_of_the_blind_train3_hard_kinds_are_not_hard(rules, text):
 ])
 def test_blind_train3_soft_kinds_are_read_in_every_language(rules, text, category):
     assert reasons.classify(text, "rejected", rules).category == category
+
+
+@pytest.mark.parametrize("text, category", [
+    ("Absage vom Hiring Manager, fachlich top", "sponsor_rejected"),  # praise of the skills does not decide
+    ("Gehalt war top, aber der Standort passt nicht", "location"),
+    ("Gehaltsvorstellung über dem Top-Budget des Kunden", "salary"),  # "top" further on is no praise
+])
+def test_top_right_after_a_reason_praises_it_only_there(rules, text, category):
+    assert reasons.classify(text, "rejected", rules).category == category
