@@ -292,3 +292,12 @@ def test_a_column_with_unhashable_cells_still_wraps_its_texts():
     long = "word " * 30
     tab = readable(OwnedTab("T", [["h", "x"], [long, 1], [["a", "list"], 2], [long, 3]], widths=(20.0, 8.0)))
     assert tab.wrap_columns == (1,) and set(tab.row_lines) == {2, 4}
+
+
+@pytest.mark.parametrize("odd", [["a list"], {"a": 1}, {1, 2}])
+def test_an_unhashable_cell_beside_long_texts_lays_out_as_wrapping_every_cell(odd):
+    long = "possible duplicate of C-00042 (row 17): similar name in the same location; check by hand " * 2
+    tab = OwnedTab("T", [["h", "h2"], [long, long + " more"], [odd, "short"], ["x", long]], widths=(12.0, 30.0))
+    got = readable_mod.readable(tab)
+    assert (got.widths, got.wrap_columns, got.row_lines, got.align_right) == _readable_reference(tab)
+    assert list(got.row_lines) == sorted(got.row_lines)  # by row, as the writers read them

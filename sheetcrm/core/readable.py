@@ -17,6 +17,8 @@ import string
 import textwrap
 from typing import Any
 
+import numpy as np
+
 from ..schema import OwnedTab
 
 WRAP_AT = 60  # characters: wider columns make a tab hard to scan; longer text wraps
@@ -117,16 +119,14 @@ def readable(tab: OwnedTab, header_rows: int = 1) -> OwnedTab:
     widths = tuple(tab.widths) if tab.widths else tuple(width_for(n) for n in longest)
     wrap = tuple(c for c in range(1, width + 1)
                  if c <= len(widths) and widths[c - 1] and math.ceil(longest[c - 1] * SLACK) + 2 > widths[c - 1])
-    row_lines: dict[int, int] = {}
+    # Each row's most lines over the wrapped columns, in arrays by row number: no dict
+    # merged and sorted cell by cell (the Issues tab has a taller row per person at 100k).
+    most = np.ones(len(tab.rows) + 1, dtype=np.int64)
     for c in wrap:
-        cells = _taller_cells(columns[c - 1], widths[c - 1])
-        if not row_lines:  # nothing taller yet: this column's lines as they are
-            row_lines = dict(cells)
-            continue
-        for r, lines in cells:
-            if lines > row_lines.get(r, 1):
-                row_lines[r] = lines
-    row_lines = dict(sorted(row_lines.items()))
+        rows, lines = _taller_cells(columns[c - 1], widths[c - 1])
+        most[rows] = np.maximum(most[rows], lines)
+    taller = np.flatnonzero(most > 1)
+    row_lines = dict(zip(taller.tolist(), most[taller].tolist()))
     right = tuple(sorted(set(tab.align_right) | {c + 1 for c in range(width) if seen[c] and numeric[c]}))
     return dataclasses.replace(tab, widths=widths, wrap_columns=wrap, row_lines=row_lines, align_right=right)
 
@@ -160,8 +160,8 @@ def _numeric(values: tuple[Any, ...]) -> bool:
     return all(is_number(v) for v in values if v not in (None, ""))
 
 
-def _taller_cells(column: tuple[Any, ...], width: float) -> list[tuple[int, int]]:
-    """(row, lines) of the cells of one wrapped column that need more than one line;
+def _taller_cells(column: tuple[Any, ...], width: float) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, lines) of the cells of one wrapped column that need more than one line;
     each distinct text is wrapped once, a text that fits is not wrapped at all, and
     texts of one form (:data:`_SAME_WRAP`: issue messages that differ in an id or a
     row number) are wrapped once between them."""
@@ -178,12 +178,13 @@ def _taller_cells(column: tuple[Any, ...], width: float) -> list[tuple[int, int]
         if lines > 1:
             taller[value] = lines
     if not taller:
-        return []
-    try:
-        lines = list(map(taller.get, column))  # None for any cell that is not a taller text
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.int64)
+    try:  # 0 for any cell that is not a taller text
+        lines = np.fromiter(map(taller.get, column, itertools.repeat(0)), np.int64, len(column))
     except TypeError:  # a cell holds something unhashable (not text: never taller)
-        lines = [taller[v] if isinstance(v, str) and v in taller else None for v in column]
-    return [(r, n) for r, n in enumerate(lines, start=1) if n is not None]
+        lines = np.array([taller[v] if isinstance(v, str) and v in taller else 0 for v in column], dtype=np.int64)
+    at = np.flatnonzero(lines)
+    return at + 1, lines[at]  # rows count from 1
 
 
 # Wrapping (textwrap's rules, and _wrapped_lines') looks at whitespace, hyphens, the
