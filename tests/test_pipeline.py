@@ -504,3 +504,38 @@ def test_talent_by_skill_equals_the_per_person_count(n):
                          index=pd.RangeIndex(2, n + 2))
     pd.testing.assert_frame_equal(pipeline.talent_counts(cands, "skill"), _plain_talent_by_skill(cands),
                                   check_exact=True)
+
+
+# -- talent by location worked out per distinct location equals the row-by-row labels ---------
+
+def _location_labels_as_before(candidates):
+    """pipeline._location_labels as first written: every person's key and text, row by row."""
+    remote = candidates["remote"].fillna(False).astype(bool).to_numpy()
+    city = candidates["city"].fillna("").astype(str)
+    country = candidates["country"].fillna("").astype(str)
+    key = (city + "|" + country).where(~remote, "remote")
+    key = key.where(remote | (city != "") | (country != ""), "")
+    text = candidates["location"].astype(object).where(~remote, "Remote")
+    pairs = pd.DataFrame({"key": key.to_numpy(), "text": text.to_numpy()})
+    pairs = pairs[pairs["key"] != ""]
+    counted = pairs.value_counts().reset_index(name="n")
+    counted = counted.sort_values(["key", "n", "text"], ascending=[True, False, True], kind="stable")
+    shown = counted.drop_duplicates("key").set_index("key")["text"]
+    labels = key.map(shown).astype(object)
+    return labels.where(labels.notna(), pipeline.UNKNOWN)
+
+
+_PLACES = st.sampled_from(["Berlin", "berlin", "Zürich", "São Paulo", "", " ", None, np.nan, pd.NA, "東京", "London"])
+_LOCATIONS = st.sampled_from(["Berlin, Germany", "berlin, germany", "Zürich, CH", "Remote", "remote", "", None,
+                              np.nan, pd.NA, "東京", "London, UK", "london,uk"])
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(people=st.lists(st.tuples(st.sampled_from([True, False, None, np.nan]), _PLACES, _PLACES, _LOCATIONS),
+                       max_size=60))
+def test_location_labels_per_distinct_location_equal_the_row_by_row_labels(people):
+    cands = pd.DataFrame(people or None, columns=["remote", "city", "country", "location"], dtype=object,
+                         index=pd.RangeIndex(2, len(people) + 2))
+    got = pipeline._location_labels(cands)
+    want = _location_labels_as_before(cands)
+    assert got.index.equals(cands.index) and got.dtype == object and got.tolist() == want.tolist()
