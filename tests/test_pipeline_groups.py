@@ -202,3 +202,34 @@ def test_source_keys_equal_canonical_source_per_person(n):
     want = pipe["candidate_id"].map(by_person)
     want = want.where(want.notna() & (want != ""), pipeline_groups.UNKNOWN).astype(object)
     pd.testing.assert_series_equal(got, want, check_exact=True)
+
+
+def _group_keys_as_before(pipe, cands, by):
+    """group_keys (source, owner) as first written: every Pipeline row's person looked up."""
+    import numpy as np
+    from sheetcrm.core.sources import canonical_source
+    first = cands[cands["candidate_id"].notna()].drop_duplicates("candidate_id")
+    values = first[by] if by in first else pd.Series(None, index=first.index, dtype=object)
+    values = values.to_numpy(dtype=object)
+    if by == "source":
+        codes, spellings = pd.factorize(values)
+        values = np.array([canonical_source(v) for v in spellings] + [None], dtype=object)[codes]
+    keys = pipe["candidate_id"].map(pd.Series(values, index=first["candidate_id"]))
+    return keys.where(keys.notna() & (keys != ""), pipeline_groups.UNKNOWN).astype(object)
+
+
+_GROUP_VALUES = st.sampled_from(["LinkedIn", " linkedin ", "Ana", "Zoë", "名前", "", " ", None, float("nan"), pd.NA, 5,
+                                 "unknown", "Referral"])
+_IDS = st.sampled_from(["C-1", "C-2", "c-2", "C-3", "C-ü", None, float("nan"), 7])
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(people=st.lists(st.tuples(_IDS, _GROUP_VALUES), max_size=12), rows=st.lists(_IDS, max_size=20),
+       by=st.sampled_from(["source", "owner"]), column=st.booleans())
+def test_group_keys_equal_looking_up_every_rows_person(people, rows, by, column):
+    cands = pd.DataFrame({"candidate_id": pd.Series([p[0] for p in people], dtype=object),
+                          by: pd.Series([p[1] for p in people], dtype=object)})
+    cands = cands if column else cands[["candidate_id"]]  # the column may be missing
+    pipe = pd.DataFrame({"candidate_id": pd.Series(rows, dtype=object, index=range(2, 2 + len(rows)))})
+    pd.testing.assert_series_equal(pipeline_groups.group_keys(pipe, cands, by), _group_keys_as_before(pipe, cands, by),
+                                   check_exact=True)

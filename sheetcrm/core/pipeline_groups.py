@@ -39,8 +39,14 @@ def group_keys(pipeline: pd.DataFrame, candidates: pd.DataFrame, by: str) -> pd.
     if by == "source":  # each spelling once: a few dozen among 100,000 people
         codes, spellings = pd.factorize(values)
         values = np.array([canonical_source(v) for v in spellings] + [None], dtype=object)[codes]
-    keys = pipeline["candidate_id"].map(pd.Series(values, index=first["candidate_id"]))
-    return keys.where(keys.notna() & (keys != ""), UNKNOWN).astype(object)
+    # each person's group once (blank: UNKNOWN), then each row its person's (none found: UNKNOWN)
+    groups = pd.Series(values, dtype=object)
+    groups = groups.where(groups.notna() & (groups != ""), UNKNOWN).to_numpy(dtype=object)
+    ids = pipeline["candidate_id"]
+    if not (groups != UNKNOWN).any():  # nobody has one (an unfilled column): no row needs its person found
+        return pd.Series(UNKNOWN, index=ids.index, name=ids.name, dtype=object)
+    at = pd.Index(first["candidate_id"]).get_indexer(ids.to_numpy(dtype=object))
+    return pd.Series(np.append(groups, UNKNOWN)[at], index=ids.index, name=ids.name, dtype=object)
 
 
 def group_figures(pipeline: pd.DataFrame, candidates: pd.DataFrame, by: str,
