@@ -37,7 +37,7 @@ class Phases:
 
         self.seconds: dict[str, float] = {}
         self.cpu: dict[str, float] = {}  # this process's CPU seconds per phase (not the stand-in's)
-        self.cells_written = 0
+        self._changes: list[Any] = []  # counted after the timed sync: the count is the bench's work
         self.write_result: Any = None
         self._active: dict[str, int] = {}
         self._undo: list[tuple[Any, str, Any]] = []
@@ -80,9 +80,13 @@ class Phases:
         session.send = send
 
     def _count(self, args: tuple, result: Any) -> None:
-        changes = args[1] if len(args) > 1 else None
-        self.cells_written += getattr(changes, "cells_written", 0) or 0
+        self._changes.append(args[1] if len(args) > 1 else None)
         self.write_result = result
+
+    @property
+    def cells_written(self) -> int:
+        """Cells the sync's writes carried; ask after the timed sync (it walks every cell)."""
+        return sum(getattr(changes, "cells_written", 0) or 0 for changes in self._changes)
 
     def _wrap(self, owner: Any, name: str, phase: str, on_call: Callable | None = None) -> None:
         original = getattr(owner, name, None)
