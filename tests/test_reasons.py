@@ -557,7 +557,7 @@ def test_a_hard_no_stays_hard_whatever_soft_text_and_typos_surround_it(rules, da
 LABELLED_SETS = [DATA / "reasons_labelled.csv", DATA / "reasons_heldout.csv", DATA / "reasons_heldout_fresh.csv",
                  DATA / "reasons_heldout_v4.csv", DATA / "reasons_blind_train.csv", DATA / "reasons_heldout_v5.csv",
                  DATA / "reasons_blind_train2.csv", DATA / "reasons_heldout_v6.csv", DATA / "reasons_heldout_v7.csv",
-                 DATA / "reasons_blind_train3.csv"]
+                 DATA / "reasons_blind_train3.csv", DATA / "reasons_blind_train4.csv"]
 
 
 @pytest.mark.parametrize("path", [*LABELLED_SETS, "shared"], ids=lambda p: getattr(p, "name", p))
@@ -1804,3 +1804,54 @@ def test_blind_train3_soft_kinds_are_read_in_every_language(rules, text, categor
 ])
 def test_top_right_after_a_reason_praises_it_only_there(rules, text, category):
     assert reasons.classify(text, "rejected", rules).category == category
+
+
+def test_blind_train4_stays_at_or_above_its_tuned_figure(rules):
+    """reasons_blind_train4.csv was blind once: measured as it landed (4429644) at 255/300 in
+    category, 285/300 in class, 2 hard-nos read as soft-no (README, "An eighth blind figure").
+    It is training material: the kinds behind its misses are fixed in all five languages; the
+    floor is what the reader reaches on it now, so it cannot regress."""
+    rows = labelled(DATA / "reasons_blind_train4.csv")
+    assert len(rows) == 300
+    got = [reasons.classify(r["text"], None, rules) for r in rows]
+    assert sum(g.category == r["category"] for g, r in zip(got, rows)) >= TRAIN4_FLOOR[0]
+    assert sum(g.cls == r["class"] for g, r in zip(got, rows)) >= TRAIN4_FLOOR[1]
+
+
+TRAIN4_FLOOR = (260, 290)
+
+
+# The kinds behind blind_train4's hard-nos read as soft (the school's word that the person never
+# studied there; leaving the trade told as a closed chapter) and the probe notes read wrongly this
+# morning (the client cut the role or went silent: the client's no, DESIGN §4, not ghosted, which is
+# the candidate going silent; asking for one's data to be cleaned up), in other words, five languages.
+@pytest.mark.parametrize("category, text", [
+    ("false_information", "School confirmed she never enrolled there"),
+    ("false_information", "Die Hochschule sagt, er war nie eingeschrieben"),
+    ("false_information", "L'école dit qu'il n'a jamais été inscrit"),
+    ("false_information", "La universidad dice que nunca se matriculó"),
+    ("false_information", "De hogeschool zegt dat hij nooit ingeschreven was"),
+    ("career_change", "Says the software chapter of his life is over, now a baker"),
+    ("career_change", "Sein IT-Kapitel ist abgeschlossen, er wird Landwirt"),
+    ("career_change", "Pour lui le chapitre informatique est clos, il devient menuisier"),
+    ("career_change", "Su etapa en la informática terminó, ahora es agricultor"),
+    ("career_change", "Komt niet meer terug in de ICT, wordt boer"),
+    ("do_not_contact", "Wants us to purge his data from our systems"),
+    ("do_not_contact", "Bittet uns, seine Daten zu bereinigen"),
+    ("do_not_contact", "Demande d'effacer ses données de notre base"),
+    ("do_not_contact", "Pidió borrar sus datos de la base"),
+    ("do_not_contact", "Vraagt ons zijn gegevens op te ruimen"),
+    ("sponsor_rejected", "Client scrapped the position after the reorg"),
+    ("sponsor_rejected", "Die Firma hat die Stelle gestrichen"),
+    ("sponsor_rejected", "Le client a supprimé le poste en fin de trimestre"),
+    ("sponsor_rejected", "La empresa eliminó el puesto"),
+    ("sponsor_rejected", "De klant heeft de vacature geschrapt"),
+    ("sponsor_rejected", "Nobody at the client has answered since the second round"),
+    ("sponsor_rejected", "Niemand vom Kunden hat sich mehr gemeldet"),
+    ("sponsor_rejected", "Personne chez le client n'a répondu depuis trois semaines"),
+    ("sponsor_rejected", "El cliente no respondió más después de la entrevista"),
+    ("sponsor_rejected", "Niemand van de klant heeft nog gereageerd"),
+])
+def test_blind_train4_hard_kinds_and_the_client_cutting_the_role_read_right_in_every_language(rules, category, text):
+    got = reasons.classify(text, None, rules)
+    assert got.category == category, (text, got)
