@@ -1855,3 +1855,43 @@ TRAIN4_FLOOR = (260, 290)
 def test_blind_train4_hard_kinds_and_the_client_cutting_the_role_read_right_in_every_language(rules, category, text):
     got = reasons.classify(text, None, rules)
     assert got.category == category, (text, got)
+
+
+# A client's or a place's name one slip from a hard-no word of some language is no hard-no: it is
+# in doubt and a person decides; a Capitalised German noun with a slip is in doubt too, never soft.
+@pytest.mark.parametrize("text", [
+    "Lumen's hiring manager said no",
+    "Commute from Leuven to Antwerp was too long for him",
+    "Der Kunde Lumen hat sich für jemand anderen entschieden",
+    "Le candidat habite Liège et refuse la navette",
+    "El cliente Lumen eligió a otra persona",
+    "Woont in Leuven, de klant wil vier dagen op kantoor",
+])
+def test_a_name_one_slip_from_a_hard_no_word_is_not_a_hard_no(rules, text):
+    assert reasons.classify(text, None, rules).cls != "hard_no"
+
+
+@pytest.mark.parametrize("text", ["Kandidat hat Betrgu im Lebenslauf zugegeben",
+                                  "Hat im Interview Lügne erzählt", "Er hat über seinen Abschluss gelgoen"])
+def test_a_slip_in_a_capitalised_hard_no_noun_is_never_soft(rules, text):
+    assert reasons.classify(text, None, rules).cls != "soft_no"
+
+
+# German "liegt" (is at) is no Dutch "liegt" (lies); a skill named after a harm is no harm;
+# German "meinte"/"starker" are no "miente"/"stalker"
+@pytest.mark.parametrize("text, category", [
+    ("Er will 90k, das Budget liegt bei 75k", "salary"),
+    ("Die Gehaltsvorstellung liegt deutlich über dem Budget", "salary"),
+    ("Wanted threat hunting skills, he is a network engineer", "skills"),
+    ("Role needs fraud detection skills he lacks", "skills"),
+    ("Sie meinte, die Pendelstrecke sei zu lang", "location"),
+    ("Starker Eindruck im Gespräch, aber das Gehalt ist zu hoch", "salary"),
+])
+def test_everyday_words_that_look_like_a_hard_no_are_read_as_what_they_say(rules, text, category):
+    got = reasons.classify(text, None, rules)
+    assert got.category == category, (text, got)
+
+
+@pytest.mark.parametrize("text", ["Hij liegt over zijn diploma", "Kandidaat liegt structureel", "Ze liegt tegen de klant"])
+def test_the_dutch_liar_still_reads_hard(rules, text):
+    assert reasons.classify(text, None, rules).category == "false_information"

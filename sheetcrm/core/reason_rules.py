@@ -371,13 +371,14 @@ class RuleSet:
         return {g.language: self.stemmers.reading(g.language, norm, accented if g.language in UNACCENTED else (), typed)
                 for g in self._groups if g.language in langs}
 
-    def typo_reading(self, norm: str) -> str:
-        """The text with unknown words read as the closest rule word."""
+    def typo_reading(self, norm: str, names: frozenset[str] = frozenset()) -> str:
+        """The text with unknown words read as the closest rule word; `names` (words typed
+        Capitalised inside a sentence, ``named_words``) are read as typed."""
         if not self.fuzzy or not self.vocabulary:
             return norm
-        if all(self._read_as(w) == w for w in LETTERS.findall(norm)):
+        if all(w in names or self._read_as(w) == w for w in LETTERS.findall(norm)):
             return norm  # most texts: no word is read as another
-        return LETTERS.sub(lambda m: self._read_as(m.group(0)), norm)
+        return LETTERS.sub(lambda m: m.group(0) if m.group(0) in names else self._read_as(m.group(0)), norm)
 
     def _read_as(self, word: str) -> str:
         """The word a typed word is read as (itself, or the closest rule word); once per word."""

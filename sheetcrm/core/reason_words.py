@@ -91,6 +91,29 @@ def accented_words(text: str) -> frozenset[str]:
     return frozenset(_fold(w) for w in LETTERS.findall(low) if not w.isascii())
 
 
+_TITLE_WORD = re.compile(r"[^\W\d_][^\W\d_]+")
+_SENTENCE_START = frozenset(".!?:;\"'«“„([{-–—•|/>\n\r")
+
+
+def named_words(text: str) -> frozenset[str]:
+    """The words typed Capitalised inside a sentence ("Lumen's client", "lives in Leuven"), as
+    :func:`normalise` spells them: names of clients and places, read as typed and never as a
+    typo of a rule word ("Lumen" is no slip of German "lügen", "Leuven" none of Dutch "leugen").
+    A word after a sentence's end, a colon, a quote or a dash starts a clause and is not a name,
+    unless an owner's "'s" follows it ("Lumen's CTO vetoed")."""
+    if text.islower() or text.isupper():
+        return frozenset()
+    out = set()
+    for m in _TITLE_WORD.finditer(text):
+        w = m.group(0)
+        if not (w[0].isupper() and w[1:].islower()):
+            continue
+        before = text[:m.start()].rstrip()
+        if (before and before[-1] not in _SENTENCE_START) or text.startswith(("'s", "’s"), m.end()):
+            out.add(_fold(w.lower()))
+    return frozenset(out)
+
+
 def words_of(text: str) -> frozenset[str]:
     """The words of a normalised text, each also without a plural s/es ("skills" -> "skill")."""
     out = set()

@@ -45,7 +45,7 @@ from ..values import is_blank
 from .reason_compile import compile_rules  # noqa: F401  (the public way to build rules from parsed files)
 from .reason_examples import Reading, read_like_examples
 from .reason_rules import Negation, Rule, RuleSet, negation_template, normalise, phrase_regex, words_of  # noqa: F401
-from .reason_words import WORDS, accented_words
+from .reason_words import WORDS, accented_words, named_words
 from .validate import issues_frame
 
 # Among several hard-no reasons in one text, the one shown is the most specific, and
@@ -108,15 +108,30 @@ def _hits(text: str, rules: RuleSet, typo: bool, readings: dict | None = None) -
     return out
 
 
-def all_hits(norm: str, rules: RuleSet, accented: frozenset[str] = frozenset()) -> list[_Hit]:
+def all_hits(norm: str, rules: RuleSet, accented: frozenset[str] = frozenset(),
+             names: frozenset[str] = frozenset()) -> list[_Hit]:
     """Every match in the normalised text: as typed, as word forms, then as typos
-    (`accented`: the words typed with accents, see ``RuleSet.form_readings``)."""
+    (`accented`: the words typed with accents, see ``RuleSet.form_readings``; `names`: words
+    typed Capitalised inside a sentence, never read as typos, see ``named_words``)."""
     hits = _hits(norm, rules, typo=False, readings=rules.form_readings(norm, accented))
     reading = rules.typo_reading(norm)
     if reading != norm:
         seen = {(h.rule.id, h.status) for h in hits}
-        hits += [h for h in _hits(reading, rules, typo=True) if (h.rule.id, h.status) not in seen]
+        hits += _names_in_doubt([h for h in _hits(reading, rules, typo=True) if (h.rule.id, h.status) not in seen],
+                                norm, rules, names)
     return hits
+
+
+def _names_in_doubt(typo_hits: list[_Hit], norm: str, rules: RuleSet, names: frozenset[str]) -> list[_Hit]:
+    """A hard-no found only by reading a name as a typo ("Lumen's CTO" as German "lügen", "lives
+    in Leuven" as Dutch "leugen") is in doubt: a person decides, as with "alleged". Never dropped:
+    a German noun is Capitalised too, and a slip in one must not make a hard-no soft."""
+    if not names or not any(h.rule.cls == schema.HARD_NO for h in typo_hits):
+        return typo_hits
+    named = rules.typo_reading(norm, names)
+    kept = {h.rule.id for h in _hits(named, rules, typo=True)} if named != norm else set()
+    return [h._replace(status=_DOUBT, why="a name read as a typo")
+            if h.rule.cls == schema.HARD_NO and h.status == _OK and h.rule.id not in kept else h for h in typo_hits]
 
 
 def _label(hit: _Hit) -> str:
@@ -255,7 +270,7 @@ def _may_be_hard(norm: str, category: str, rules: RuleSet) -> bool:
 def classify_text(text: str, rules: RuleSet) -> Classification:
     """One non-blank reason text (the outcome does not change a written reason)."""
     norm = normalise(text)
-    hits = all_hits(norm, rules, accented_words(text))
+    hits = all_hits(norm, rules, accented_words(text), named_words(text))
     hard = [h for h in hits if h.rule.cls == schema.HARD_NO]
     confirmed = [h for h in hard if h.status == _OK]
     if confirmed:
