@@ -1818,7 +1818,7 @@ def test_blind_train4_stays_at_or_above_its_tuned_figure(rules):
     assert sum(g.cls == r["class"] for g, r in zip(got, rows)) >= TRAIN4_FLOOR[1]
 
 
-TRAIN4_FLOOR = (264, 294)
+TRAIN4_FLOOR = (272, 294)
 
 
 # The kinds behind blind_train4's hard-nos read as soft (the school's word that the person never
@@ -1895,3 +1895,26 @@ def test_everyday_words_that_look_like_a_hard_no_are_read_as_what_they_say(rules
 @pytest.mark.parametrize("text", ["Hij liegt over zijn diploma", "Kandidaat liegt structureel", "Ze liegt tegen de klant"])
 def test_the_dutch_liar_still_reads_hard(rules, text):
     assert reasons.classify(text, None, rules).category == "false_information"
+
+
+# blind_train4's soft kinds: the reason ruled out before the one that decided ("it wasn't X, it
+# was Y"), a reason said to have suited ("Gehalt hat gepasst, aber …") and the right stack praised
+# before too few years, in other words and every language; the same words with a "not" still decide.
+@pytest.mark.parametrize("category, text", [
+    ("salary", "It wasn't the commute, it was the pay: 15k below her current package"),
+    ("salary", "Es lag nicht am Standort, sondern am Gehalt"),
+    ("salary", "Ce n'était pas le trajet, c'était la rémunération"),
+    ("availability", "No fue el sueldo, fue la fecha de inicio: no puede antes de marzo"),
+    ("location", "Het lag niet aan het salaris, wel aan de reistijd"),
+    ("location", "Pay was fine, but relocating to Leeds is off the table"),
+    ("location", "Gehalt hat gepasst, aber der Umzug nach Hamburg kommt nicht in Frage"),
+    ("location", "Le salaire convenait, mais il refuse de déménager à Lyon"),
+    ("location", "Salaris was goed, maar verhuizen naar Groningen wil hij niet"),
+    ("experience", "La stack est la bonne, mais seulement un an d'expérience"),
+    ("experience", "El stack es el correcto, pero solo tiene un año de experiencia"),
+    ("salary", "Le salaire ne convenait pas"),
+    ("salary", "Loon was niet goed genoeg"),
+])
+def test_blind_train4_soft_kinds_are_read_in_every_language(rules, category, text):
+    got = reasons.classify(text, None, rules)
+    assert got.category == category, (text, got)
