@@ -21,16 +21,18 @@ _PLAIN_CONTRACTIONS = [
 
 def plain_normalise(text: str) -> str:
     s = _fold(unicodedata.normalize("NFKC", str(text)).lower())
-    s = s.replace("’", "'").replace("‘", "'").replace("`", "'").replace("&", " and ")
+    s = s.replace("’", "'").replace("‘", "'").replace("`", "'").replace("&", " and ").replace("—", "–")
     for pattern, repl in _PLAIN_CONTRACTIONS:
         s = re.sub(pattern, repl, s)
+    s = re.sub(r"\s+(?:[/|\\•·→⇒»]+|-+>|=+>|>>+)(?=\s)", ";", s)  # a sign alone between two notes
     s = re.sub(r"(?<=\w)[-_/](?=\w)", " ", s)
     s = re.sub(r"\s*[\r\n\u2028\u2029]+\s*", "; ", s.strip())
     return " ".join(s.split())
 
 
 _PIECES = ["can't", "cant", "can not", "won't", "wont", "isn't", "didnt", "w/o", "w/", "a-b", "x_y", "p/q", "\n",
-           "\r\n", "\u2028", " ", "  ", "é", "’", "&", "no", "not", "-", "/", "_", "Ü", "ﬁ", "t", "n", "'"]
+           "\r\n", "\u2028", " ", "  ", "é", "’", "&", "no", "not", "-", "/", "_", "Ü", "ﬁ", "t", "n", "'",
+           " / ", " | ", " -> ", " => ", " >> ", " • ", "—", " \\ "]
 
 
 @hsettings(max_examples=400, deadline=None)
