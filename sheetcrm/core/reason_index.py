@@ -112,7 +112,8 @@ def check_joined(joined: str, parts: Sequence[str], trees: Sequence[Any]) -> Non
     group names (one used twice), group numbers (they shift) or flags for the whole
     pattern: without any of these the joined text is not parsed again (it costs as much
     as its parts), and what its matches need is what its parts' matches need, together
-    (its tree is a branch of theirs: :func:`literals_needed` gives the same)."""
+    (its tree is a branch of theirs: :func:`literals_needed` of the text gives the same, or a
+    less telling set where re's parser factors out a prefix the alternatives share)."""
     if any(_GROUP_REF_OR_FLAG.search(p) for p in parts) or any(t.state.groupdict for t in trees):
         parsed(joined)
         return
