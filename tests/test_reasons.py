@@ -630,18 +630,26 @@ def test_blind_v6_stays_at_or_above_its_one_measured_figure(rules):
     assert right >= 179
 
 
-def test_v7_tuned_on_stays_at_or_above_its_figure(rules):
-    """reasons_heldout_v7.csv was blind once: measured at d9b42b4, before any rule saw it, at
-    188/200 (94.0 %) in category, 196/200 in class, one hard-no read as soft-no (README, "The
-    sixth blind figure"). It is tuning material since (the kinds behind its misses were fixed
-    in all five languages, with probes in other words); the floor is what the reader reaches
-    on it now, so it cannot regress. It is no longer a blind figure."""
-    rows = labelled(DATA / "reasons_heldout_v7.csv")
-    assert len(rows) == 200
+# Sets that were blind once and are tuning material since: each measured as it landed, before
+# any rule saw it (README: "The sixth blind figure", "A seventh …", "An eighth …"); the kinds
+# behind their misses were then fixed in all five languages, with probes in other words. The
+# floor is what the reader reaches on each now, so none can regress; none is a blind figure.
+TUNED_ON_FLOORS = [
+    # file, notes, category floor, class floor: blind figure (commit) -> now
+    ("reasons_heldout_v7.csv", 200, 200, 200),     # 188/200 cat, 196 class, 1 hard as soft (d9b42b4)
+    ("reasons_blind_train3.csv", 300, 299, 299),   # 272/300 cat, 277 class, 4 hard as soft (d70a349)
+    ("reasons_blind_train4.csv", 300, 283, 297),   # 255/300 cat, 285 class, 2 hard as soft (4429644)
+]
+
+
+@pytest.mark.parametrize("name, notes, category_floor, class_floor", TUNED_ON_FLOORS)
+def test_a_set_tuned_on_stays_at_or_above_its_tuned_figure(rules, name, notes, category_floor, class_floor):
+    rows = labelled(DATA / name)
+    assert len(rows) == notes
     got = [reasons.classify(r["text"], None, rules) for r in rows]
     right = sum(g.category == r["category"] for g, r in zip(got, rows))
-    assert right >= 200, right
-    assert sum(g.cls == r["class"] for g, r in zip(got, rows)) >= 200
+    assert right >= category_floor, right
+    assert sum(g.cls == r["class"] for g, r in zip(got, rows)) >= class_floor
 
 
 # The kinds behind reasons_heldout_v6's hard-nos read as soft-no, each in other wordings
@@ -1690,21 +1698,6 @@ def test_permanently_remote_is_still_location(rules, text):
     assert reasons.classify(text, "declined", rules).category == "location"
 
 
-def test_blind_train3_stays_at_or_above_its_tuned_figure(rules):
-    """reasons_blind_train3.csv was blind once: measured as it landed (d70a349) at 272/300 in
-    category, 277/300 in class, 4 hard-nos read as soft-no (README, "A seventh blind figure").
-    It is training material: the kinds behind its misses are fixed in all five languages; the
-    floor is what the reader reaches on it now, so it cannot regress."""
-    rows = labelled(DATA / "reasons_blind_train3.csv")
-    assert len(rows) == 300
-    got = [reasons.classify(r["text"], None, rules) for r in rows]
-    assert sum(g.category == r["category"] for g, r in zip(got, rows)) >= TRAIN3_FLOOR[0]
-    assert sum(g.cls == r["class"] for g, r in zip(got, rows)) >= TRAIN3_FLOOR[1]
-
-
-TRAIN3_FLOOR = (299, 299)
-
-
 # The kinds behind blind_train3's hard-nos read as soft-no, in other words and all five languages:
 # a request to erase one's data / that nobody contacts them again; refusing recruitment firms
 # (with an adverb, "niks", a compound "recruitmentbureaus"); a new trade and not going back to dev.
@@ -1804,21 +1797,6 @@ def test_blind_train3_soft_kinds_are_read_in_every_language(rules, text, categor
 ])
 def test_top_right_after_a_reason_praises_it_only_there(rules, text, category):
     assert reasons.classify(text, "rejected", rules).category == category
-
-
-def test_blind_train4_stays_at_or_above_its_tuned_figure(rules):
-    """reasons_blind_train4.csv was blind once: measured as it landed (4429644) at 255/300 in
-    category, 285/300 in class, 2 hard-nos read as soft-no (README, "An eighth blind figure").
-    It is training material: the kinds behind its misses are fixed in all five languages; the
-    floor is what the reader reaches on it now, so it cannot regress."""
-    rows = labelled(DATA / "reasons_blind_train4.csv")
-    assert len(rows) == 300
-    got = [reasons.classify(r["text"], None, rules) for r in rows]
-    assert sum(g.category == r["category"] for g, r in zip(got, rows)) >= TRAIN4_FLOOR[0]
-    assert sum(g.cls == r["class"] for g, r in zip(got, rows)) >= TRAIN4_FLOOR[1]
-
-
-TRAIN4_FLOOR = (283, 297)
 
 
 # The kinds behind blind_train4's hard-nos read as soft (the school's word that the person never
