@@ -203,19 +203,19 @@ def to_frames(snapshot: Snapshot, maps: dict[str, TabMap], compact: bool = True)
         # One object block, column by column, handed to pandas as it is (no copy, no
         # inference of a string dtype): what a frame of object Series was, at a third of the cost.
         block = np.full((len(names), len(kept)), None, dtype=object)
-        shared = _compacted_columns(key, names) if compact else frozenset()
         for j, n in enumerate(names):
             c = tmap.columns.get(n)
             if c is not None and c <= len(columns):
                 cells = columns[c - 1] if every_row else [columns[c - 1][i] for i in kept]
-                block[j] = np.fromiter(shared_strings(cells) if n in shared else cells, dtype=object, count=len(kept))
+                block[j] = np.fromiter(cells, dtype=object, count=len(kept))
         index = pd.Index(np.array(kept, dtype=np.int64) + 2, name="row")
         frames[key] = pd.DataFrame(block.T, columns=names, index=index, dtype=object, copy=False)
-    return with_all_tabs(frames)
+    frames = with_all_tabs(frames)
+    return compacted(frames) if compact else frames
 
 
 def compacted(frames: Frames) -> Frames:
-    """The frames of ``to_frames(..., compact=False)`` as ``to_frames`` makes them:
+    """The frames of ``to_frames(..., compact=False)`` as ``to_frames`` gives them by default:
     each column's texts copied together (:func:`shared_strings`), the same cells,
     index and columns. The other frames (an optional tab's empty one) as they are."""
     out: Frames = {}
