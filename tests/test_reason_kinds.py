@@ -34,3 +34,28 @@ def read(rules: reasons.RuleSet, text: str) -> reasons.Classification:
 def test_the_reason_named_as_the_real_one_decides(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# Moving abroad for good, the "for good" a few words after the move ("moved permanently back to
+# Lagos"), or emigration called "a permanent move": unavailable_permanently (DESIGN §4, permanent
+# relocation), not a career change and not a doubt. A German "gezogen" (moved) is no "gelogen".
+@pytest.mark.parametrize("text", [
+    "Went back permanently to Lagos, bought a flat there",
+    "Moving back home to Porto permanently once the contract ends",
+    "emigrating to NZ next spring, a permanent move",
+    "Ist endgültig nach Spanien gezogen, Haus gekauft",
+    "S'est installé pour toujours au Maroc",
+    "Rentrée au Sénégal pour toujours",
+    "Woont nu blijvend in Portugal, komt niet terug",
+])
+def test_moving_abroad_for_good_is_unavailable_permanently(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "unavailable_permanently"), (text, got)
+
+
+@pytest.mark.parametrize("text, category", [
+    ("Made a permanent move into nursing", "career_change"),
+    ("Moving to remote work permanently, the role is onsite", "unclassified"),
+])
+def test_a_permanent_move_into_a_trade_or_to_remote_work_is_not_emigration(rules, text, category):
+    assert read(rules, text).category == category
