@@ -59,3 +59,34 @@ def test_moving_abroad_for_good_is_unavailable_permanently(rules, text):
 ])
 def test_a_permanent_move_into_a_trade_or_to_remote_work_is_not_emigration(rules, text, category):
     assert read(rules, text).category == category
+
+
+# The hard-no kinds behind blind_train5's hard-nos read as soft-no, in other words and every
+# language: work copied from someone else and passed off as one's own; refusing "any IT
+# recruiters" (two words before the recruiters; "personal reasons" is no "personality");
+# withdrawn from working life, where "zurückgezogen" / "teruggetrokken" is the withdrawal.
+@pytest.mark.parametrize("category, text", [
+    ("false_information", "Client noticed the case study was lifted from a blog, copied off someone"),
+    ("false_information", "Portfolio von jemand anderem kopiert, nicht seine eigene Arbeit"),
+    ("false_information", "Projets du portfolio copiés sur quelqu'un d'autre"),
+    ("false_information", "El portafolio estaba copiado de otra persona, no era suyo"),
+    ("false_information", "Portfolio gekopieerd van iemand anders, niet zijn eigen werk"),
+    ("unavailable_permanently", "Says he will not work with any tech recruiters, personal reasons"),
+    ("unavailable_permanently", "Hat sich aus dem Berufsleben zurückgezogen"),
+    ("unavailable_permanently", "Heeft zich definitief teruggetrokken uit het arbeidsproces"),
+])
+def test_blind_train5_hard_kinds_read_hard_in_every_language(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", category), (text, got)
+
+
+# A confirmed complaint whose verdict word is inflected ("Bestätigte Beschwerde", "bevestigde
+# klacht"): the verdict is there, so it is hard-no, not a doubt.
+@pytest.mark.parametrize("text", [
+    "Bestätigte Beschwerde des Kunden über Unpünktlichkeit",
+    "Kundenbeschwerde, berechtigte Vorwürfe laut Teamleitung",
+    "Bevestigde klacht van de klant over zijn houding",
+])
+def test_an_inflected_verdict_word_confirms_a_complaint(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "client_complaint"), (text, got)
