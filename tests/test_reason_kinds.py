@@ -90,3 +90,30 @@ def test_blind_train5_hard_kinds_read_hard_in_every_language(rules, category, te
 def test_an_inflected_verdict_word_confirms_a_complaint(rules, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("hard_no", "client_complaint"), (text, got)
+
+
+# Too little time in the role or with the tool, said as time ("only 8 months hands-on", "erst 6
+# Monate mit", "que 10 mois dessus", "apenas lleva 8 meses con", "pas 8 maanden mee"), or just out
+# of university: experience, and it beats the skill word it is about. A project's length said the
+# same way stays the project's ("Projekt nur 3 Monate").
+@pytest.mark.parametrize("category, text", [
+    ("experience", "Kubernetes fine on paper, but only 8 months hands on, they want years"),
+    ("experience", "Knows the stack but hasn't had enough time running it in production"),
+    ("experience", "Fresh out of uni, client wants 3 years"),
+    ("experience", "Nur 9 Monate Erfahrung mit Kafka, gesucht sind 3 Jahre"),
+    ("experience", "Frisch von der Uni, Kunde will mindestens 3 Jahre"),
+    ("experience", "Bon niveau en React mais que 10 mois dessus"),
+    ("experience", "Tout juste diplômé, le client veut 5 ans"),
+    ("experience", "Domina Python pero apenas lleva 8 meses con él"),
+    ("experience", "Recién titulado, piden 3 años"),
+    ("experience", "Kent Azure, maar werkt er pas 8 maanden mee"),
+    ("experience", "Net van de universiteit, klant wil 3 jaar"),
+    ("availability", "Opdracht maar 2 maanden met optie op verlenging"),
+])
+def test_too_little_time_in_the_role_is_experience(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
+
+
+def test_personality_is_still_read_as_typed(rules):
+    assert read(rules, "HM didn't like his personality").category == "sponsor_rejected"
