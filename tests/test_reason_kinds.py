@@ -117,3 +117,20 @@ def test_too_little_time_in_the_role_is_experience(rules, category, text):
 
 def test_personality_is_still_read_as_typed(rules):
     assert read(rules, "HM didn't like his personality").category == "sponsor_rejected"
+
+
+# The assignment's length against the one the person wants (DESIGN §4: availability is "timing or
+# duration"), in every language; wanting a permanent job alone stays their own no (declined_role).
+@pytest.mark.parametrize("category, text", [
+    ("availability", "Six-week engagement, he wants something longer"),
+    ("availability", "Short-term contract (3 months), she's after a long-term role"),
+    ("availability", "wants a permanent position only, this is a 9-month project"),
+    ("availability", "Projekt nur 10 Wochen, er sucht etwas Längeres"),
+    ("availability", "Mission courte (6 semaines), elle cherche du long terme"),
+    ("availability", "Contrato de 6 semanas, quiere algo más largo"),
+    ("availability", "Klus van 6 weken, hij zoekt iets voor de lange termijn"),
+    ("declined_role", "wants perm not contract"),
+])
+def test_the_assignments_length_against_the_wanted_one_is_availability(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)

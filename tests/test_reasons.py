@@ -1500,7 +1500,9 @@ def test_a_cv_that_does_not_fit_the_role_is_not_false_information(rules, text):
     # "permanent"/"dauerhaft"/"definitief" of a contract, of remote work or of staying put: the soft reason
     # decides (a permanent move still reads as one; probe notes written before the change)
     ("Wants to work remotely permanently, client needs office presence", "location"),
-    ("Only wants a permanent role, this one is a 6 month contract", "declined_role"),
+    # a permanent job wanted against an N-month contract is the assignment's length: availability
+    # (DESIGN §4 "timing or duration"; v8's blind label of such a note)
+    ("Only wants a permanent role, this one is a 6 month contract", "availability"),
     ("Sucht dauerhaft Homeoffice, Kunde will 4 Tage vor Ort", "location"),
     ("Wil definitief blijven bij zijn huidige werkgever", "declined_role"),
     ("Retiring from his current contract only in December, can't start before", "availability"),
