@@ -134,3 +134,22 @@ def test_personality_is_still_read_as_typed(rules):
 def test_the_assignments_length_against_the_wanted_one_is_availability(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# Fewer hours or days than the role needs, a leave with an end, still on an assignment until a
+# quarter or the end of a month: availability in every language; days at the office stay location.
+@pytest.mark.parametrize("category, text", [
+    ("availability", "Kann nur 24 Std., Kunde braucht 40"),
+    ("availability", "Ne peut faire que 3j/semaine, le client veut un temps plein"),
+    ("availability", "Sigue en un proyecto hasta finales de marzo"),
+    ("availability", "Baja por paternidad hasta el verano"),
+    ("availability", "Alleen 24 uur per week, klant wil fulltime"),
+    ("availability", "Zit nog in een opdracht tot eind Q2"),
+    ("location", "Nur 2 Tage im Büro möglich, Kunde will 4"),
+    ("location", "Max 2 jours sur site, le client en veut 4"),
+    ("location", "wil max 2 dagen op kantoor, klant wil 4"),
+    ("skills", "Kann nur Java"),
+])
+def test_fewer_hours_or_a_dated_absence_is_availability(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
