@@ -153,3 +153,34 @@ def test_the_assignments_length_against_the_wanted_one_is_availability(rules, ca
 def test_fewer_hours_or_a_dated_absence_is_availability(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# The request not to be contacted in the person's own words, or as asking for no contact at all.
+@pytest.mark.parametrize("text", [
+    "Asks for no contact from us, ever",
+    "Hören Sie auf, mich anzurufen",
+    "\"Arrêtez de m'écrire\" - à respecter",
+    "\"Dejad de escribirme\"",
+    "No me volváis a llamar",
+    "Stop met mij te bellen, zei ze",
+    "Wil geen enkel contact meer met ons",
+])
+def test_a_request_for_no_contact_in_own_words_is_do_not_contact(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "do_not_contact"), (text, got)
+
+
+# Where or when to call (not at work, on the mobile, after 6pm) is no request never to call: the
+# reason beside it decides. "Mobile" there is the phone, not the platform.
+@pytest.mark.parametrize("category, text", [
+    ("availability", "Pls don't call him at work, only on his mobile in the evening. Notice 3 months"),
+    ("availability", "Do not call her on her work phone; 2 month notice"),
+    ("availability", "Nicht im Büro anrufen, nur privat. Kündigungsfrist 3 Monate"),
+    ("availability", "Ne pas l'appeler au bureau, préavis de 3 mois"),
+    ("availability", "No llamar al trabajo, preaviso de 2 meses"),
+    ("do_not_contact", "Ne pas l'appeler, jamais"),
+    ("skills", "Mobile dev only, no backend"),
+])
+def test_where_or_when_to_call_is_no_do_not_contact(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
