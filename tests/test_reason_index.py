@@ -274,32 +274,23 @@ def test_patterns_that_parse_alone_but_not_joined_are_refused_at_load(patterns):
         compile_rules([("x.toml", {"rule": [{"id": "r", "category": "salary", "patterns": patterns}]})])
 
 
-def test_what_joined_patterns_need_is_read_from_their_parts_as_from_the_joined_text(documents):
-    """check_joined skips parsing the joined text when its parts parse alone: what its matches
-    need (literals_needed, read by the second index) is what its parts' matches need, together;
-    that is what parsing the joined text gives, except where re's parser factors out a prefix
-    the alternatives share ("\\bnunca (?:se matriculo|estudio alli)"): then the joined text's
-    reading is only less telling ("estudio a" for "nunca estudio a"), so the parts' is kept."""
-    import os
-    from re import _parser
-
+def test_what_joined_patterns_need_is_what_their_parts_need_together(documents):
+    """The rule compiler reads what a rule's joined patterns need from its parts' trees
+    (note_joined): what each part's matches need, together; None when one part's is unknown."""
     from sheetcrm.core import reason_index
+    from sheetcrm.core.reason_regex import read
     cases = [spec["patterns"] for _source, data in documents for spec in data.get("rule", []) if spec.get("patterns")]
     assert len(cases) > 50
     cases += [[r"\bab\d", r"cd+"], [r"\bab", r"x*"], [r"(a)\1", r"b"], [r"abc"], [r"(?i:abc)", r"d"], [r"a|(?:b)c"],
               [r"\bno (?:se )?fue\b", r"\bno vino (?:aqui|alli)\b"]]
     for parts in cases:
         text = "|".join(f"(?:{p})" for p in parts)
-        reason_index.check_joined(text, parts, [_parser.parse(p) for p in parts])
-        read_from_parts = text in reason_index._JOINED_NEEDS
-        from_parts = reason_index.literals_needed.__wrapped__(text)
-        reason_index.forget_parses()
-        joined = reason_index.literals_needed.__wrapped__(text)
-        if read_from_parts:
-            each = [reason_index.literals_needed.__wrapped__(p) for p in parts]
-            assert from_parts == (None if None in each else frozenset().union(*each)), parts
-        if from_parts != joined:
-            assert read_from_parts and len(parts) > 1 and os.path.commonprefix(parts), parts
+        reason_index.note_joined(text, [read(p) for p in parts])
+        each = [reason_index.literals_needed.__wrapped__(p) for p in parts]
+        assert reason_index.literals_needed.__wrapped__(text) == (
+            None if None in each else frozenset().union(*each)), parts
+        reason_index.forget_joined()
+    assert reason_index.literals_needed.__wrapped__(r"(?:a)|(?:(?i)b)") is None
 
 
 def test_every_csv_text_reads_the_same_as_with_the_plain_engine(documents):

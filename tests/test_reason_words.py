@@ -64,16 +64,12 @@ def _rule_patterns() -> list[list[str]]:
             for spec in data.get("rule", []) if spec.get("patterns")]
 
 
-def test_pattern_prefixes_read_from_the_compilers_parse_trees_are_those_read_from_the_texts():
-    """The rule compiler parses each pattern once and hands pattern_prefixes the trees it
-    checked (after re's code step, as re.compile runs it): the same prefixes as parsing anew."""
-    from re import _compiler, _parser
-
+def test_pattern_prefixes_read_from_the_compilers_trees_are_those_read_from_the_texts():
+    """The rule compiler reads each pattern once (reason_regex.read) and hands pattern_prefixes
+    the trees: the same prefixes as reading the texts anew."""
+    from sheetcrm.core.reason_regex import read
     from sheetcrm.core.reason_words import pattern_prefixes
     rules = _rule_patterns()
     assert len(rules) > 50
     for patterns in rules:
-        trees = [_parser.parse(p) for p in patterns]
-        for tree in trees:
-            _compiler._code(tree, 0)
-        assert pattern_prefixes(trees) == pattern_prefixes(patterns)
+        assert pattern_prefixes([read(p) for p in patterns]) == pattern_prefixes(patterns)

@@ -10,8 +10,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from re import _compiler as _sre_compiler
-from re import _parser as _sre_parser
 from typing import Any
 
 from .. import schema
@@ -19,7 +17,8 @@ from ..errors import ConfigError
 from .reason_rules import (_APPLIES, _FILE_KEYS, _RIGHT, _RULE_KEYS, DIRECTIONS, EFFECTS, Negation, Rule, RuleSet, _phrase_tokens,
                            _trie_regex, negation_template, phrase_regex)
 from .reason_examples import ExampleIndex
-from .reason_index import LazyPattern, check_joined, forget_parses, phrase_need
+from .reason_index import LazyPattern, forget_joined, note_joined, phrase_need
+from .reason_regex import read
 from .reason_words import LANGUAGES, LETTERS, Stemmers, anchors_of, normalise, pattern_prefixes
 
 Document = tuple[str, Mapping[str, Any]]
@@ -68,31 +67,32 @@ def _checked_spec(spec: Mapping, source: str) -> tuple[str, str]:
 
 
 def _patterns(spec: Mapping, where: str) -> tuple[list[str], list]:
-    """The rule's patterns, each checked as re.compile checks it (parsed, then turned into
-    code: a look-behind of varying width is refused only there, the one thing that step
-    refuses, so it runs only for a pattern that writes one), and their parse trees
-    (``pattern_prefixes`` reads them instead of parsing each again)."""
+    """The rule's patterns, each checked by re.compile, and their trees as our reader reads
+    them (:func:`.reason_regex.read`; None where it does not), for ``pattern_prefixes``
+    and the literals every match needs."""
     out, trees = [], []
     for pattern in _as_list(spec.get("patterns"), where, "patterns"):
         try:
-            tree = _sre_parser.parse(pattern)
-            if "(?<" in pattern:
-                _sre_compiler._code(tree, 0)
+            re.compile(pattern)
         except re.error as exc:
             raise ConfigError(f"{where}: pattern {pattern!r} is not a valid regular expression ({exc})") from None
         out.append(pattern)
-        trees.append(tree)
+        trees.append(read(pattern))
     return out, trees
 
 
 def _joined(alternatives: Sequence[str], trees: Sequence[Any]) -> LazyPattern | None:
-    """A rule's patterns as one regex, compiled when a text first reaches it. Each one
-    checked already (``_patterns``); the load still says what only the whole can get
-    wrong (a group name used in two patterns), as compiling it did (``check_joined``)."""
+    """A rule's patterns as one regex, compiled when a text first reaches it. Each one is
+    checked already (``_patterns``); parts valid alone fail together only through group
+    names (one used twice), group numbers (they shift) or flags for the whole pattern:
+    where a part names a group or writes what our reader does not read (references and
+    flags among it), the whole is compiled now, so the load says what is wrong, as before."""
     if not alternatives:
         return None
     joined = "|".join(f"(?:{a})" for a in alternatives)
-    check_joined(joined, alternatives, trees)
+    if any(t is None or "(?P<" in a for a, t in zip(alternatives, trees)):
+        re.compile(joined)
+    note_joined(joined, trees)
     return LazyPattern(joined)
 
 
@@ -217,7 +217,7 @@ def compile_rules(documents: Iterable[Document], narrow: bool = True,
                        frozenset(vocabulary - negation_words), frozenset(fuzzy["keep"] | negation_words),
                        tuple(fuzzy["sources"]),
                        tuple(sorted(stems)), stemmers, narrow, _example_index(examples, rules, stemmers))
-    forget_parses()  # the index is built: the parse trees are not needed again
+    forget_joined()  # the index is built: what it read is not needed again
     return compiled
 
 

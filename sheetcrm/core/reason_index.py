@@ -15,18 +15,15 @@ import collections
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from re import _constants as _sre
-from re import _parser as _sre_parser
 from typing import TYPE_CHECKING, Any
 
+from .reason_regex import DIGIT, needed, read
 from .reason_words import LETTERS, WORDS, FormReading
 
 if TYPE_CHECKING:
     from .reason_rules import Rule
 
 PhraseNeed = tuple[frozenset[str], "str | None"]
-# In a set of needed texts: "a digit" (what `\d` matches, any script's decimal digits)
-DIGIT = "\x00\\d"
 _ANY_DIGIT = re.compile(r"\d")
 
 
@@ -91,99 +88,35 @@ def phrase_need(norm: str) -> PhraseNeed:
     return frozenset(w for w, _ in words), prefix
 
 
-@functools.lru_cache(maxsize=512)
-def parsed(pattern: str) -> Any:
-    """The regex as re's parser reads it (raises re.error). Parsing is most of what loading
-    the rules costs: what is parsed for the load-time check (``check_joined``) serves
-    :func:`literals_needed` too (``compile_rules`` empties this cache when done)."""
-    return _sre_parser.parse(pattern)
-
-
-# what every match of a rule's joined patterns needs, when read from its parts' trees
+# what every match of a rule's joined patterns needs, read from its parts (note_joined)
 _JOINED_NEEDS: dict[str, frozenset[str] | None] = {}
-# a reference to a group is written \1…\9…, (?P=name) or (?(group)…); an inline flag (?i) (?i:…):
-# the texts are looked at (a look-alike, "\\1", only means the joined text is parsed)
-_GROUP_REF_OR_FLAG = re.compile(r"\\[1-9]|\(\?P=|\(\?\(|\(\?[aiLmsux-]")
 
 
-def check_joined(joined: str, parts: Sequence[str], trees: Sequence[Any]) -> None:
-    """Raises re.error where re refuses the parts joined (``(?:a)|(?:b)``), each part
-    already parsed alone (``trees``). Parts that parse alone fail together only through
-    group names (one used twice), group numbers (they shift) or flags for the whole
-    pattern: without any of these the joined text is not parsed again (it costs as much
-    as its parts), and what its matches need is what its parts' matches need, together
-    (its tree is a branch of theirs: :func:`literals_needed` of the text gives the same, or a
-    less telling set where re's parser factors out a prefix the alternatives share)."""
-    if any(_GROUP_REF_OR_FLAG.search(p) for p in parts) or any(t.state.groupdict for t in trees):
-        parsed(joined)
-        return
-    needs = [_needed(list(t)) for t in trees]
+def note_joined(joined: str, trees: Sequence[list | None]) -> None:
+    """What every match of a rule's patterns joined (``(?:a)|(?:b)``) needs: what its parts'
+    matches need, together (None if one part's is unknown). Read from the parts' trees
+    (:func:`.reason_regex.read`), which the rule compiler has, rather than from the joined
+    text: read whole, what its parts start with alike (``\\b``, a word) would be taken out in
+    front of them, as re's parser does, and the set read would be less telling."""
+    needs = [None if t is None else needed(t) for t in trees]
     _JOINED_NEEDS[joined] = None if any(n is None for n in needs) else frozenset().union(*needs)
 
 
-def forget_parses() -> None:
-    """Drop what the rule compiler parsed (``literals_needed`` keeps its answers)."""
-    parsed.cache_clear()
+def forget_joined() -> None:
+    """Drop what :func:`note_joined` kept (``literals_needed`` keeps its answers)."""
     _JOINED_NEEDS.clear()
-
-
 
 
 @functools.lru_cache(maxsize=4096)  # the same negation templates serve both classes and both screens
 def literals_needed(pattern: str) -> frozenset[str] | None:
     """Texts of which every match of the regex holds one (`\\b\\w*(?:gehalt|honorar)` ->
     gehalt, honorar): a text holding none of them needs no search. None when no such
-    set is known (case-insensitive parts, or nothing literal a match must hold)."""
+    set is known (syntax :mod:`.reason_regex` does not read, such as flags, or nothing
+    literal a match must hold)."""
     if pattern in _JOINED_NEEDS:
         return _JOINED_NEEDS[pattern]
-    try:
-        tree = parsed(pattern)
-    except re.error:
-        return None
-    if tree.state.flags & re.IGNORECASE:
-        return None
-    return _needed(list(tree))
-
-
-def _needed(items: list) -> frozenset[str] | None:
-    """The most telling literal set of a sequence: a run of literal characters, or one
-    of its parts' sets (the longest shortest text wins, then the fewest texts)."""
-    best, run = None, ""
-    for op, av in [*items, (None, None)]:
-        if op is _sre.LITERAL:
-            run += chr(av)
-            continue
-        got = [frozenset((run,))] if run else []
-        run = ""
-        if op is not None and (part := _node_needed(op, av)):
-            got.append(part)
-        for cand in got:
-            if best is None or _telling(cand) > _telling(best):
-                best = cand
-    return best
-
-
-def _telling(texts: frozenset[str]) -> tuple:
-    """Longer texts are rarer; a digit is rarer in a reason than any one letter."""
-    return min(1.5 if t == DIGIT else len(t) for t in texts), -len(texts)
-
-
-def _node_needed(op: Any, av: Any) -> frozenset[str] | None:
-    if op is _sre.SUBPATTERN:
-        return None if av[1] & re.IGNORECASE else _needed(list(av[-1]))
-    if op is _sre.ATOMIC_GROUP:
-        return _needed(list(av))
-    if op is _sre.BRANCH:
-        alternatives = [_needed(list(a)) for a in av[1]]
-        return None if any(a is None for a in alternatives) else frozenset().union(*alternatives)
-    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
-        return _needed(list(av[2])) if av[0] >= 1 else None
-    if op is _sre.IN and len(av) <= 8 and all(kind is _sre.LITERAL for kind, _ in av):
-        return frozenset(chr(c) for _, c in av)
-    if op is _sre.IN and all(kind is _sre.CATEGORY and what is _sre.CATEGORY_DIGIT or kind is _sre.RANGE
-                             and 48 <= what[0] <= what[1] <= 57 for kind, what in av):
-        return frozenset((DIGIT,))  # \d, [0-9], [1-4]
-    return None
+    tree = read(pattern)
+    return None if tree is None else needed(tree)
 
 
 def _tree(texts: Iterable[str]) -> str:

@@ -14,11 +14,11 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from re import _constants as _sre  # the parsed form of a regex, to find the words it starts with
-from re import _parser as _sre_parser
 from typing import TYPE_CHECKING, Any
 
 import snowballstemmer
+
+from .reason_regex import first_words, read
 
 if TYPE_CHECKING:
     from .reason_rules import Rule
@@ -141,55 +141,22 @@ def anchors_of(phrases: Iterable[str]) -> tuple[frozenset[str] | None, tuple[str
     return frozenset(words), tuple(sorted(prefixes))
 
 
-def pattern_prefixes(patterns: Sequence[Any]) -> tuple[str, ...] | None:
+def pattern_prefixes(patterns: Sequence[str | list | None]) -> tuple[str, ...] | None:
     """What the words a match can start with begin with, read from each regex's start
     (`\\b(?:moved|relocated) …` -> moved, relocated); None when a pattern does not
     start with \\b and literal letters (then it is always searched). A pattern is its
-    text or its parse tree (``re._parser.parse``; the rule compiler has it already)."""
+    text or its tree (:func:`.reason_regex.read`: the rule compiler has it already; None
+    where the reader does not read the text)."""
     out: set[str] = set()
     for pattern in patterns:
-        items = list(_sre_parser.parse(pattern) if isinstance(pattern, str) else pattern)
-        if not items or items[0] != (_sre.AT, _sre.AT_BOUNDARY):
+        items = read(pattern) if isinstance(pattern, str) else pattern
+        if not items or items[0] != ("at", "b"):
             return None
-        got = _first_words(items[1:])
+        got = first_words(items[1:])
         if not got:
             return None
         out |= got
     return tuple(sorted(out))
-
-
-def _first_words(items: list) -> set[str] | None:
-    if not items:
-        return None
-    op, av = items[0]
-    if op is _sre.LITERAL:
-        word = ""
-        for op2, av2 in items:
-            if op2 is not _sre.LITERAL or not chr(av2).isalnum():
-                break
-            word += chr(av2)
-        return {word} if word else None
-    if op is _sre.SUBPATTERN:
-        return _first_words(list(av[-1]) + items[1:])
-    if op is _sre.IN and all(kind is _sre.CATEGORY and what is _sre.CATEGORY_DIGIT or kind is _sre.RANGE
-                             and 48 <= what[0] <= what[1] <= 57 for kind, what in av):
-        return set("0123456789")  # "\\d…", "[1-4]": a word starting with a digit
-    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
-        low, _high, body = av
-        got = _first_words(list(body) + items[1:])
-        if low == 0 and got is not None:  # optional: the match may also start after it
-            rest = _first_words(items[1:])
-            got = None if rest is None else got | rest
-        return got
-    if op is _sre.BRANCH:
-        out: set[str] = set()
-        for alternative in av[1]:
-            got = _first_words(list(alternative) + items[1:])
-            if not got:
-                return None
-            out |= got
-        return out
-    return None
 
 
 # ---------------------------------------------------------------- word forms
