@@ -184,3 +184,24 @@ def test_a_request_for_no_contact_in_own_words_is_do_not_contact(rules, text):
 def test_where_or_when_to_call_is_no_do_not_contact(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# Another trade for good, said with the career verb first, as no longer being a candidate of the
+# trade the agency serves, as having joined the police, or (Dutch) as "de IT uit", a school for
+# another trade, or the trade "geworden". A switch to contracting is no other trade.
+@pytest.mark.parametrize("category, text", [
+    ("career_change", "Switched permanently to landscaping, not coming back"),
+    ("career_change", "No longer an IT candidate, runs a bike shop now"),
+    ("career_change", "Ist zur Polizei gegangen, endgültig"),
+    ("career_change", "Endgültig in die Landwirtschaft gewechselt"),
+    ("career_change", "Reconverti définitivement dans la boulangerie"),
+    ("career_change", "Se ha pasado definitivamente a la hostelería"),
+    ("career_change", "Blijvend andere branche, werkt in de zorg"),
+    ("career_change", "Definitief de ICT uit"),
+    ("career_change", "Zit nu op de lerarenopleiding"),
+    ("career_change", "Is hovenier geworden"),
+    ("unclassified", "Switched permanently to contracting"),
+])
+def test_another_trade_for_good_is_career_change_in_every_language(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
