@@ -205,3 +205,20 @@ def test_where_or_when_to_call_is_no_do_not_contact(rules, category, text):
 def test_another_trade_for_good_is_career_change_in_every_language(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# Not wanting to leave the current team or employer, or the role too operational: the person's
+# own no (declined_role), in every language.
+@pytest.mark.parametrize("text", [
+    "Doesn't want to leave his manager and team",
+    "Will sein Team nicht verlassen",
+    "Die Rolle ist ihr zu operativ, abgesagt",
+    "Ne veut pas quitter son équipe actuelle",
+    "Le poste est trop opérationnel pour elle",
+    "No quiere dejar a su equipo actual",
+    "El puesto es demasiado operativo para él",
+    "Rol is hem te operationeel",
+])
+def test_not_leaving_the_current_team_is_declined_role(rules, text):
+    got = read(rules, text)
+    assert got.category == "declined_role", (text, got)
