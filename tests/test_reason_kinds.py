@@ -222,3 +222,19 @@ def test_another_trade_for_good_is_career_change_in_every_language(rules, catego
 def test_not_leaving_the_current_team_is_declined_role(rules, text):
     got = read(rules, text)
     assert got.category == "declined_role", (text, got)
+
+
+# The person gone without a word ("ne donne plus signe de vie", "verschwunden", "verdwenen", "geen
+# teken van leven"): ghosted, in every language; a role that vanished is not the person.
+@pytest.mark.parametrize("category, text", [
+    ("ghosted", "Ne donne plus signe de vie depuis l'entretien"),
+    ("ghosted", "Nach dem Angebot verschwunden"),
+    ("ghosted", "Geeft geen teken van leven meer"),
+    ("ghosted", "Na het aanbod verdwenen"),
+    ("ghosted", "Desapareció después de la oferta"),
+    ("ghosted", "Vanished after the offer"),
+    ("unclassified", "Die Stelle ist verschwunden"),
+])
+def test_gone_without_a_word_is_ghosted_in_every_language(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
