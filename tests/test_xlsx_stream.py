@@ -500,3 +500,105 @@ def test_a_remembered_run_of_new_cells_is_used_only_for_values_of_the_same_type(
         row = b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (number, number)
         want = row[:-6] + b"".join(xlsx_cells._new_cells(cells, number, xlsx_cells.CellTails(lambda: 41))) + b"</row>"
         assert xlsx_cells.row_with_new_cells(row, number, cells, tails) == want
+
+
+_texts = st.sampled_from(["a", "x: y", "b&amp;c", "ü€", "note:Call", "a:b:c", "<!>"[:0] + "p?q!", "xml:space"])
+_plain_cell = st.sampled_from([
+    '<c r="{col}{n}" t="inlineStr"><is><t>{text}</t></is></c>', '<c r="{col}{n}" s="1" t="n"><v>4</v></c>',
+    '<c r="{col}{n}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'])
+_odd_cell = st.sampled_from([
+    '<c r="{col}{n}"><f>1+1</f><v>2</v></c>', '<c r="{col}{n}"><v>1</v><extLst/></c>', '<c s="2" r="{col}{n}"/>',
+    '<c r="{col}{m}"><v>1</v></c>', '<c r="{col}{n}" t="inlineStr"><is><r><rPr><family val="2"/></rPr><t>x</t></r></is></c>'])
+
+
+@st.composite
+def _sheet_and_updates(draw):
+    """A worksheet of mostly plain rows (as openpyxl writes them), some odd ones, and
+    updates for some rows (some missing, some among the row's own cells)."""
+    numbers = sorted(draw(st.sets(st.integers(1, 60), max_size=30)))
+    odds = draw(st.sampled_from([0, 0, 2, 10, 50]))  # percent of odd rows and cells: most sheets have none
+
+    def odd() -> bool:
+        return draw(st.integers(0, 99)) < odds
+
+    rows = []
+    for n in numbers:
+        cols = sorted(draw(st.sets(st.integers(1, 6), max_size=4)))
+        cells = "".join(draw(_odd_cell if odd() else _plain_cell).format(
+            col=xlsx_cells.col_letter(c), n=n, m=n + 1, text=draw(_texts)) for c in cols)
+        tag = draw(st.sampled_from(['<row r="%d" spans="1:4">', "<row r='%d'>"])) if odd() else '<row r="%d">'
+        rows.append(f'<row r="{n}"/>' if not cells and odd() else tag % n + cells + "</row>")
+    if len(rows) > 1 and draw(st.integers(0, 9)) == 0:  # rows out of order: the tree's
+        i = draw(st.integers(0, len(rows) - 2))
+        rows[i], rows[i + 1] = rows[i + 1], rows[i]
+    between = "\n" if odd() else ""
+    touch = draw(st.sets(st.sampled_from(numbers) if numbers and draw(st.booleans()) else st.integers(1, 62),
+                         max_size=20))
+    touch |= draw(st.sets(st.integers(1, 62), max_size=3))
+    updates = {n: draw(st.lists(st.tuples(st.integers(1, 9), _new_values), min_size=1, max_size=3)) for n in touch}
+    xml = (f"{ROOT}<dimension ref=\"A1\"/><sheetData>{between.join(rows)}</sheetData></worksheet>").encode()
+    return xml, updates
+
+
+def _stream_edit(xml: bytes, updates: dict, chunk: int, formulas: bool, bulk: bool) -> bytes:
+    """``xlsx_patch._edit_rows``'s stream (its ``fast``, ``append`` and tree edit) on ``xml``;
+    ``bulk``: with ``append`` (pieces of plain rows at once), else row by row."""
+    tails = xlsx_cells.CellTails(lambda: 41)
+
+    def edit(data):
+        for row_el in data.iterchildren(f"{{{MAIN}}}row"):
+            number = int(row_el.get("r"))
+            if cells := updates.get(number):
+                found = xlsx_cells.cells_for(row_el, number, [col for col, _ in cells])
+                for col, value in cells:
+                    xlsx_cells.set_cell(None, xlsx_cells.cell_at(row_el, found, number, col), value, _DateStyle(), False)
+
+    def fast(row, number):
+        return xlsx_cells.row_with_new_cells(row, number, updates[number], tails) if number in updates else None
+
+    def append(rows, where, numbers):
+        return xlsx_cells.add_new_cells(rows, where, numbers, updates, tails)
+
+    out = io.BytesIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(xlsx_stream, "CHUNK", chunk)
+        xlsx_stream.RowStream(io.BytesIO(xml), out, sorted(updates), edit, formulas, fast=fast,
+                              append=append if bulk else None).run()
+    return out.getvalue()
+
+
+@hyp_settings(max_examples=400, deadline=None)
+@given(case=_sheet_and_updates(), chunk=st.sampled_from([7, 64, 300, 1 << 22]), formulas=st.booleans())
+def test_pieces_of_plain_rows_edited_at_once_are_the_bytes_edited_row_by_row(case, chunk, formulas):
+    """The rows of a piece given their new cells at once (``append``: one split, one
+    search for the row numbers, issue 20) against the row-by-row splice (``fast``,
+    the tree for the rest): the same bytes, or the same refusal."""
+    xml, updates = case
+    try:
+        want = _stream_edit(xml, updates, chunk, formulas, bulk=False)
+    except (xlsx_stream.Unstreamable, xlsx_zip._Unpatchable) as exc:
+        with pytest.raises(type(exc)):
+            _stream_edit(xml, updates, chunk, formulas, bulk=True)
+        return
+    assert _stream_edit(xml, updates, chunk, formulas, bulk=True) == want
+
+
+def test_a_first_sync_s_rows_are_edited_a_piece_at_a_time(monkeypatch):
+    """The usual first sync (plain rows, new cells after each row's last) takes the
+    bulk path: no row is parsed nor handed to ``fast`` one by one."""
+    xml = sheet_xml({n: ["a", "b"] for n in range(1, 3000)}).replace(b' x14ac:dyDescent="0.25"', b"")
+    updates = {n: [(5, "soft_no"), (6, dt.date(2026, 1, 2))] for n in range(2, 3000, 2)}
+    calls = []
+    real = xlsx_cells.row_with_new_cells
+    monkeypatch.setattr(xlsx_cells, "row_with_new_cells", lambda *a: calls.append(a) or real(*a))
+    assert _stream_edit(xml, updates, 1 << 12, True, bulk=True) == _stream_edit(xml, updates, 1 << 12, True, bulk=False)
+    assert len(calls) == len(updates)  # only the row-by-row run called it
+
+
+@hyp_settings(max_examples=500, deadline=None)
+@given(parts=st.lists(st.sampled_from(["<", ">", ":", "a", "x", "_", "1", ".", "-", " ", "xml:", "<!", "<?", "=",
+                                       '"', "<c r", "</t>", "é", ":A"]), max_size=40))
+def test_the_scanner_s_odd_markup_is_what_the_one_regex_found(parts):
+    """``odd`` (searches for literals, issue 20) against the regex it replaced."""
+    piece = "".join(parts).encode()
+    assert xlsx_stream.odd(piece) == bool(xlsx_stream._ODD.search(piece))

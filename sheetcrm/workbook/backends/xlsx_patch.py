@@ -27,7 +27,8 @@ from lxml import etree
 
 from . import xlsx_owned, xlsx_parts, xlsx_recalc, xlsx_stream
 from .base import Changes, OwnedTab, Snapshot, WriteResult, resolve_targets
-from .xlsx_cells import CellTails, cell_at, cells_for, grown, row_cells, row_with_new_cells, set_cell
+from .xlsx_cells import (
+    CellTails, add_new_cells, cell_at, cells_for, grown, row_cells, row_with_new_cells, set_cell)
 from .xlsx_zip import (  # noqa: F401  (_Unpatchable is this module's word for "use openpyxl")
     DATE_FORMAT, OFFICE_DOC, REL_NS, STYLES, WORKSHEET, _Package, _q, _Styles, _Unpatchable)
 
@@ -271,7 +272,7 @@ def _edit_rows(pkg: _Package, title: str, part: str, rows: dict[int, list[tuple[
     try:
         with pkg.open(part) as src:
             xlsx_stream.RowStream(src, out, sorted(rows), edit, formulas=bool(changed), head=head,
-                                   fast=fast).run()
+                                   fast=fast, append=functools.partial(add_new_cells, updates=rows, tails=tails)).run()
     except xlsx_stream.Unstreamable:
         out.close()
         sheet = _Sheet(pkg, part)

@@ -16,6 +16,8 @@ raises :class:`Unstreamable` and the caller edits that part as a whole tree.
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 import re
 from collections.abc import Callable, Sequence
 from typing import IO
@@ -32,8 +34,32 @@ _SHEET_DATA = re.compile(rb"<sheetData(?:\s[^>]*)?>")
 # r="..." (None: the tag has none), in one match: no second search per row (issue 20).
 _ROW_TAG = re.compile(rb'<row(?=[\s/>])(?:[^>]*?\sr\s*=\s*["\'](\d+)["\'])?[^>]*>')
 _ODD = re.compile(rb"<[!?]|<[A-Za-z_][\w.-]*:[A-Za-z_]")  # comment, CDATA, PI, DOCTYPE, a prefixed element
+# _ODD in parts each searched for by its first bytes, which the regex engine finds
+# quickly (_ODD itself is tried at every "<": 3.7 ns a byte, 0.6 CPU s of a 100,000-
+# candidate write); a prefixed element's name is checked at each colon before a letter
+# that is not xml:space's (issue 20).
+_MARKUP = (re.compile(rb"<!"), re.compile(rb"<\?"))
+_COLON = re.compile(rb":(?<! xml:)[A-Za-z_]")
+_PREFIX = re.compile(rb"<[A-Za-z_][\w.-]*")  # a name before a colon: the prefix of an element
 _DIMENSION = re.compile(rb'(<dimension\s[^>]*?\bref\s*=\s*")([^"]*)(")')
 _FORMULA = re.compile(rb"<f[\s/>]")
+_F_OR_EXT = (re.compile(rb"<f"), re.compile(rb"<extLst"))  # two searches for a literal: faster than one for either
+# Every "<row", with the number of those written <row r="N"> (as openpyxl and sheetcrm do).
+_ANY_ROW = re.compile(rb'<row(?: r="(\d+)">)?')
+
+
+def odd(piece: bytes) -> bool:
+    """``_ODD.search(piece) is not None``: a comment, CDATA, PI or DOCTYPE, or an
+    element with a prefix, in ``piece``."""
+    if any(markup.search(piece) for markup in _MARKUP):
+        return True
+    for m in _COLON.finditer(piece):
+        at = m.start()
+        # Only the last "<" before the colon can start its name: [\w.-] holds no "<".
+        start = piece.rfind(b"<", 0, at)
+        if start >= 0 and _PREFIX.fullmatch(piece, start, at):
+            return True
+    return False
 
 
 class Unstreamable(Exception):
@@ -80,14 +106,20 @@ class RowStream:
     a formula are handed to ``edit`` inside a ``sheetData`` element, in file order.
     ``head(bytes) -> bytes`` may change what comes before ``sheetData``. ``fast(row
     bytes or None, number)`` may give a row's new bytes without parsing it (None: it
-    cannot; the row is parsed and handed to ``edit``)."""
+    cannot; the row is parsed and handed to ``edit``). ``append(rows, where, numbers)``
+    may do what ``fast`` does for many rows of a piece at once: ``rows[i]`` (a row's
+    bytes up to its ``</row>``, written ``<row r="N">``, with no ``<f`` or ``<extLst``) made
+    row ``n``'s new bytes (without ``</row>``) for each ``i``, ``n`` of ``where``,
+    ``numbers``; False: not all of them (the rows are then dropped, and the piece goes
+    row by row)."""
 
     def __init__(self, src: IO[bytes], out: IO[bytes], touch: Sequence[int],
                  edit: Callable[[etree._Element], None], formulas: bool,
                  head: Callable[[bytes], bytes] = lambda b: b,
-                 fast: Callable[[bytes | None, int], bytes | None] | None = None):
+                 fast: Callable[[bytes | None, int], bytes | None] | None = None,
+                 append: Callable[[list[bytes], list[int], list[int]], bool] | None = None):
         self.src, self.out, self.edit, self.formulas, self.head_fn = src, out, edit, formulas, head
-        self.fast = fast
+        self.fast, self.append = fast, append
         self._pos, self._run = 0, None  # in the piece at hand: copied up to; the run waiting to be parsed
         self.pending = list(reversed(touch))  # popped from the end: smallest first
         self.last = 0  # the last row number seen (rows must ascend)
@@ -154,8 +186,10 @@ class RowStream:
 
     def _rows(self, piece: bytes, final: bool) -> None:
         """A piece of ``sheetData`` holding only whole rows."""
-        if _ODD.search(piece):
+        if odd(piece):
             raise Unstreamable("comment, CDATA or prefixed element in sheetData")
+        if self.append is not None and self._plain(piece, final):
+            return
         rows = []  # (row number, start, end)
         edge, last, find = 0, self.last, piece.find
         for m in _ROW_TAG.finditer(piece):
@@ -172,6 +206,41 @@ class RowStream:
         # Whatever else sits between rows (whitespace) is copied, or parsed with its run.
         self._formulas = [m.start() for m in _FORMULA.finditer(piece)] if self.formulas else []
         self._splice(piece, rows, final)
+
+    def _plain(self, piece: bytes, final: bool) -> bool:
+        """A piece of plain rows only (``<row r="N">`` ... ``</row>``, one after the
+        other, ascending, no formula) whose rows to edit are all there and all get
+        their new cells from ``append``: written with those cells added, the row
+        numbers read in one search and the rows cut in one split, not row by row
+        (issue 20: 280,000 rows edited in a first sync of 100,000 candidates). False:
+        nothing was written, nor any state changed; ``_rows`` goes row by row."""
+        if not piece.endswith(b"</row>") or any(tag.search(piece) for tag in _F_OR_EXT):
+            return False  # a formula's row is handed to ``edit``; ``append`` takes rows without
+        rows = piece.split(b"</row>")  # each row up to its </row>, then b""
+        n = len(rows) - 1
+        numbers = _ANY_ROW.findall(piece)  # b"" for a <row not written as <row r="N">
+        if (len(numbers) != n or not all(numbers)
+                or not all(map(bytes.startswith, rows[:-1], itertools.repeat(b'<row r="')))):
+            return False  # so each <row starts a row, and each row ends at the next </row>
+        numbers = list(map(int, numbers))
+        if numbers[0] <= self.last or not all(map(operator.lt, numbers, numbers[1:])):
+            return False
+        pending, last = self.pending, numbers[-1]
+        k = len(pending)
+        while k and pending[k - 1] <= last:
+            k -= 1
+        if final and k:
+            return False  # rows to create after the last one
+        if k < len(pending):
+            todo = pending[k:]
+            where = list(map(dict(zip(numbers, range(n))).get, todo))
+            if None in where or not self.append(rows, where, todo):
+                return False  # a row to create, or one to parse
+            piece = b"</row>".join(rows)
+            del pending[k:]
+        self.last = last
+        self.out.write(piece)
+        return True
 
     def _splice(self, piece: bytes, rows: list[tuple[int, int, int]], final: bool) -> None:
         """Hand over the rows that need an edit (a cell to set: the next number in
