@@ -8,6 +8,7 @@ import csv
 import dataclasses
 import pickle
 import re
+import types
 from pathlib import Path
 
 import pytest
@@ -198,13 +199,32 @@ def test_every_labelled_text_reads_the_same_as_with_every_regex_compiled_up_fron
 
 
 def test_a_text_compiles_only_the_regexes_it_reaches(documents):
-    """The point of LazyPattern: a first sync does not compile the rules no text reaches."""
+    """The point of LazyPattern: a first sync does not compile the rules no text reaches.
+    A rule's patterns are compiled at load: checking them is compiling them (once)."""
     rules = compile_rules(documents)
+    assert all("search" in vars(r.patterns) for r in rules.rules if r.patterns is not None)
     reasons.classify("not a fit, salary too low", None, rules)
-    lazy = [p for r in rules.rules for p in (r.phrases, r.patterns, r.requires, r.forms) if p is not None]
+    lazy = [p for r in rules.rules for p in (r.phrases, r.requires, r.forms) if p is not None]
     assert all(isinstance(p, LazyPattern) for p in lazy)
     compiled = [p for p in lazy if "search" in vars(p)]
     assert 0 < len(compiled) < len(lazy) / 4
+
+
+def test_a_rules_patterns_are_compiled_once(monkeypatch):
+    """At load, the joined patterns only (their check); a part alone only to name the one re refuses."""
+    from sheetcrm.core import reason_compile
+    compiled = []
+
+    def compile_it(text: str) -> re.Pattern:
+        compiled.append(text)
+        return re.compile(text)
+
+    monkeypatch.setattr(reason_compile, "re", types.SimpleNamespace(compile=compile_it, error=re.error, Pattern=re.Pattern))
+    rules = compile_rules([("x.toml", {"rule": [{"id": "r", "category": "salary", "patterns": [r"\bab", r"c+d"]}]})])
+    assert compiled == [r"(?:\bab)|(?:c+d)"]
+    assert [m.span() for m in rules.rules[0].patterns.finditer("ab ccd")] == [(0, 2), (3, 6)] and len(compiled) == 1
+    with pytest.raises(ConfigError, match=r"pattern 'c\(' is not a valid"):
+        compile_rules([("x.toml", {"rule": [{"id": "r", "category": "salary", "patterns": [r"\bab", "c("]}]})])
 
 
 @hsettings(max_examples=200, deadline=None)
@@ -236,8 +256,6 @@ def test_a_lazy_pattern_compares_by_its_text_and_pickles():
 def test_a_lazy_pattern_is_compiled_once_even_through_a_method_bound_before(monkeypatch):
     """``_search_words`` binds ``search`` before the first call and calls it again for each
     further match: the text is compiled on the first of them only."""
-    import types
-
     from sheetcrm.core import reason_index
     compiled = []
 

@@ -66,34 +66,36 @@ def _checked_spec(spec: Mapping, source: str) -> tuple[str, str]:
     return rid.strip(), where
 
 
-def _patterns(spec: Mapping, where: str) -> tuple[list[str], list]:
-    """The rule's patterns, each checked by re.compile, and their trees as our reader reads
-    them (:func:`.reason_regex.read`; None where it does not), for ``pattern_prefixes``
-    and the literals every match needs."""
-    out, trees = [], []
-    for pattern in _as_list(spec.get("patterns"), where, "patterns"):
+def _patterns(spec: Mapping, where: str) -> tuple[LazyPattern | None, Any]:
+    """The rule's patterns as one regex (``(?:a)|(?:b)``), checked and compiled by re, and
+    what their trees (:func:`.reason_regex.read`) say: the words a match starts with."""
+    alternatives = _as_list(spec.get("patterns"), where, "patterns")
+    if not alternatives:
+        return None, None
+    trees = [read(p) for p in alternatives]
+    joined = "|".join(f"(?:{a})" for a in alternatives)
+    note_joined(joined, trees)
+    return LazyPattern(joined, _compiled_patterns(joined, alternatives, trees, where)), pattern_prefixes(trees)
+
+
+def _compiled_patterns(joined: str, alternatives: Sequence[str], trees: Sequence[Any], where: str) -> re.Pattern:
+    """The joined patterns compiled: once, at load (checking them is compiling them; the
+    rule's searches use it). A part our reader reads is whole (its brackets close, it refers
+    to no group, sets no flag), so it compiles alone iff it compiles inside the joined text:
+    only when that fails, or a part is not read, is each part compiled alone, for the
+    one-line error naming it. Parts valid alone fail together only through group names
+    (one used twice) or numbers (they shift) or flags for the whole: re's error, as before."""
+    if all(t is not None for t in trees):
+        try:
+            return re.compile(joined)
+        except re.error:
+            pass
+    for pattern in alternatives:
         try:
             re.compile(pattern)
         except re.error as exc:
             raise ConfigError(f"{where}: pattern {pattern!r} is not a valid regular expression ({exc})") from None
-        out.append(pattern)
-        trees.append(read(pattern))
-    return out, trees
-
-
-def _joined(alternatives: Sequence[str], trees: Sequence[Any]) -> LazyPattern | None:
-    """A rule's patterns as one regex, compiled when a text first reaches it. Each one is
-    checked already (``_patterns``); parts valid alone fail together only through group
-    names (one used twice), group numbers (they shift) or flags for the whole pattern:
-    where a part names a group or writes what our reader does not read (references and
-    flags among it), the whole is compiled now, so the load says what is wrong, as before."""
-    if not alternatives:
-        return None
-    joined = "|".join(f"(?:{a})" for a in alternatives)
-    if any(t is None or "(?P<" in a for a, t in zip(alternatives, trees)):
-        re.compile(joined)
-    note_joined(joined, trees)
-    return LazyPattern(joined)
+    return re.compile(joined)
 
 
 def _forms(phrases: Sequence[str], language: str, stemmers: Stemmers) -> tuple[re.Pattern | None, dict[str, str]]:
@@ -128,8 +130,8 @@ def compile_rule(spec: Mapping, source: str, language: str, stemmers: Stemmers,
     phrases = [norm(p) for p in _as_list(spec.get("phrases"), where, "phrases")]
     if any(not p for p in phrases):
         raise ConfigError(f"{where}: empty phrase")
-    alternatives, trees = _patterns(spec, where)
-    if not alternatives and not phrases:
+    patterns, prefixes_of_patterns = _patterns(spec, where)
+    if patterns is None and not phrases:
         raise ConfigError(f"{where}: needs phrases or patterns")
     requires = _as_list(spec.get("requires"), where, "requires")
     language = _language(spec.get("language", language), where)
@@ -139,11 +141,11 @@ def compile_rule(spec: Mapping, source: str, language: str, stemmers: Stemmers,
         id=rid, category=spec["category"],
         # the text is lowercased already; IGNORECASE would double the matching time
         phrases=LazyPattern(functools.partial(_phrase_tree, tuple(phrases))) if phrases else None,
-        patterns=_joined(alternatives, trees),
+        patterns=patterns,
         requires=LazyPattern("|".join(phrase_regex(r) for r in requires)) if requires else None,
         negation=spec.get("negation", True), source=source, weak=spec.get("weak", False),
         language=language, forms=forms, form_phrases=form_phrases,
-        anchors=anchors, prefixes=prefixes, pattern_prefixes=pattern_prefixes(trees), form_anchors=frozenset(s.split()[0] for s in form_phrases),
+        anchors=anchors, prefixes=prefixes, pattern_prefixes=prefixes_of_patterns, form_anchors=frozenset(s.split()[0] for s in form_phrases),
         direction=spec.get("direction", ""), phrase_needs=tuple(phrase_need(p) for p in phrases) if phrases else None,
     )
 

@@ -34,10 +34,14 @@ class LazyPattern:
     patterns already compiled once to check them). After the first call its methods are
     the compiled pattern's own (instance attributes win over these), so a search costs
     what it did. The text may be given as a function that writes it: a phrase tree
-    (``reason_rules._trie_regex``) is written only for the rules a text reaches."""
+    (``reason_rules._trie_regex``) is written only for the rules a text reaches. A regex
+    compiled already (a rule's patterns: checking them compiled them) is given with it."""
 
-    def __init__(self, pattern: str | Callable[[], str]):
+    def __init__(self, pattern: str | Callable[[], str], compiled: re.Pattern | None = None):
         self._text = pattern
+        if compiled is not None:
+            self._regex = compiled
+            self.search, self.match, self.finditer = compiled.search, compiled.match, compiled.finditer
 
     @property
     def pattern(self) -> str:
