@@ -283,3 +283,46 @@ def test_identities_read_from_the_rows_are_the_identities_the_getter_reads(seed)
     assert base.resolve_targets(cells, get, height, tabs.get) == base.resolve_targets(cells, get, height)
     other = base.CellUpdates([base.CellUpdate("Gone", 2, 1, "x", ((1, "a"),)), base.CellUpdate("T", 99, 1, "x", ((1, None),))])
     assert base.resolve_targets(other, get, height, tabs.get) == base.resolve_targets(other, get, height)
+
+
+def _put_one_by_one(tabs, tab_of, cols, values, rows):
+    """The memory backend's write loop before issue 20's: every cell checked for padding."""
+    for tab, col, value, row in zip(tab_of, cols, values, rows):
+        if row is None:
+            continue
+        grid = tabs[tab]
+        if len(grid) < row:
+            grid.extend([] for _ in range(row - len(grid)))
+        line = grid[row - 1]
+        if len(line) < col:
+            line.extend([None] * (col - len(line)))
+        line[col - 1] = value
+
+
+def _outcome(put, tabs, *updates):
+    try:
+        put(tabs, *updates)
+    except Exception as exc:  # noqa: BLE001 - the same failure is part of the same behaviour
+        return type(exc), repr(tabs)
+    return None, repr(tabs)
+
+
+@pytest.mark.parametrize("seed", range(400))
+def test_memory_write_puts_each_cell_where_the_cell_by_cell_loop_does(seed):
+    """memory._put (issue 20: padding only when a cell is missing) leaves every grid as
+    the loop that checked each cell's row and column did, odd cells, short and missing
+    rows, rows written twice, skipped updates and out-of-range rows and columns included."""
+    import random
+
+    from sheetcrm.workbook.backends import memory
+    rnd = random.Random(seed)
+    pool = [None, "", "  ", "x", "é😀", 0, 1, 1.0, True, False, float("nan"), dt.date(2026, 1, 2)]
+    def grid():
+        return [[rnd.choice(pool) for _ in range(rnd.randint(0, 5))] for _ in range(rnd.randint(0, 6))]
+    tabs = {t: grid() for t in ("A", "B")[: rnd.randint(1, 2)]}
+    n = rnd.randint(0, 30)
+    updates = ([rnd.choice(list(tabs)) for _ in range(n)], [rnd.randint(0 if rnd.random() < 0.05 else 1, 8) for _ in range(n)],
+               [rnd.choice(pool) for _ in range(n)],
+               [None if rnd.random() < 0.2 else rnd.randint(0 if rnd.random() < 0.05 else 1, 10) for _ in range(n)])
+    old = {t: [list(r) for r in g] for t, g in tabs.items()}
+    assert _outcome(memory._put, tabs, *updates) == _outcome(_put_one_by_one, old, *updates)
