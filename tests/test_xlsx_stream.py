@@ -602,3 +602,12 @@ def test_the_scanner_s_odd_markup_is_what_the_one_regex_found(parts):
     """``odd`` (searches for literals, issue 20) against the regex it replaced."""
     piece = "".join(parts).encode()
     assert xlsx_stream.odd(piece) == bool(xlsx_stream._ODD.search(piece))
+
+
+@hyp_settings(max_examples=500, deadline=None)
+@given(text=st.lists(st.sampled_from(["&", "<", ">", "\r", "\n", "a", "é", ";", "#", "amp", "lt"]), max_size=30).map("".join)
+       | st.text(max_size=30))
+def test_text_escaped_by_replaces_is_the_text_the_translate_table_escaped(text):
+    """``escaped`` (four replaces, issue 20) against the translate table it replaced."""
+    table = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+    assert xlsx_cells.escaped(text) == text.translate(table)

@@ -171,7 +171,12 @@ def grown(ref: str, max_row: int, max_col: int) -> str:
     return f"{col_letter(c0)}{r0}:{col_letter(max(c1, max_col))}{max(r1, max_row)}"
 
 
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+def escaped(text: str) -> str:
+    """``text`` as XML character data: & < > escaped, and a carriage return as a
+    reference (a parser would read it as a newline). Four replaces in C run 4x as fast
+    as the translate with a table they replace (issue 20: 130,000 distinct texts in
+    a 100,000-candidate write); "&" first, so no escape another one adds is escaped again."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 def cell_xml(ref: str, style: int, kind: str, v: Any) -> str:
@@ -184,7 +189,7 @@ def _value_xml(kind: str, v: Any) -> str:
     """A cell's text from its type attribute to its end: the one place that says how
     each kind of value is written (``cell_xml``, ``_cell_tail``)."""
     if kind == "s":
-        return f' t="inlineStr"><is><t xml:space="preserve">{v.translate(_ESCAPES)}</t></is></c>'
+        return f' t="inlineStr"><is><t xml:space="preserve">{escaped(v)}</t></is></c>'
     if kind == "b":
         return f' t="b"><v>{"1" if v else "0"}</v></c>'
     return f"><v>{v}</v></c>"

@@ -17,7 +17,7 @@ from lxml import etree
 
 from . import xlsx_parts, xlsx_stream
 from .base import ROW_LINE_POINTS, OwnedTab, col_letter
-from .xlsx_cells import _ESCAPES, cell_xml, number_text, value_kind
+from .xlsx_cells import cell_xml, escaped, number_text, value_kind
 from .xlsx_text import legal_text
 from .xlsx_zip import (
     DATE_FORMAT,
@@ -162,7 +162,7 @@ def _row_cells(r: int, values: list[Any], columns: dict[int, _Column], bold: boo
             col = columns[c]
             text = texts.get(value)
             if text is None:
-                text = legal_text(value).translate(_ESCAPES)
+                text = escaped(legal_text(value))
                 if len(texts) < _TEXTS:
                     texts[value] = text
             s = col.plain.get(bold)
