@@ -12,6 +12,7 @@ import types
 from pathlib import Path
 
 import pytest
+from conftest import labelled_csvs
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -48,7 +49,7 @@ def engines(documents) -> tuple:
 
 def _labelled_texts() -> list[str]:
     texts = [t for d in (SOFT_REASONS, HARD_REASONS) for ts in d.values() for t in ts] + list(UNCLEAR_REASONS)
-    for path in sorted(DATA.glob("*.csv")):
+    for path in labelled_csvs():
         with path.open(newline="", encoding="utf-8") as fh:
             texts += [row["text"] for row in csv.DictReader(fh) if row.get("text")]
     return list(dict.fromkeys(texts))
@@ -317,7 +318,7 @@ def test_every_csv_text_reads_the_same_as_with_the_plain_engine(documents):
     A difference is reported by file and line only: the held-out sets' texts are never shown."""
     fast, plain = compile_rules(documents), _eager(compile_rules(documents, narrow=False))
     differ, seen = [], 0
-    for path in sorted(DATA.glob("*.csv")):
+    for path in labelled_csvs():
         with path.open(newline="", encoding="utf-8") as fh:
             for line, row in enumerate(csv.DictReader(fh), start=2):
                 if row.get("text"):
