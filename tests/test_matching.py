@@ -465,7 +465,11 @@ def _plain_match_pairs(candidates, positions, pipeline, settings, only_open=True
     keep &= matching._years_fit(cands, pos, c, p) & matching._salary_fit(cands, pos, c, p)
     location = matching._location_fit(cands, pos, c, p)
     keep &= location != ""
-    keep &= ~matching._turned_down(cands, pos, pipeline, c, p)
+    # turned down for the role: looked up pair by pair, not with matching's own arrays
+    turned = {(cid, pid) for cid, pid, outcome in zip(pipeline["candidate_id"], pipeline["position_id"],
+                                                     pipeline["outcome"]) if outcome in matching.TURNED_DOWN}
+    keep &= ~np.array([(a, b) in turned for a, b in zip(cands["candidate_id"].to_numpy()[c],
+                                                          pos["position_id"].to_numpy()[p])], dtype=bool)
     out = pd.DataFrame({
         "candidate_id": cands["candidate_id"].to_numpy()[c[keep]],
         "position_id": pos["position_id"].to_numpy()[p[keep]],

@@ -185,9 +185,10 @@ def _salary_fit(cands: pd.DataFrame, pos: pd.DataFrame, c: np.ndarray, p: np.nda
 def _turned_down(cands: pd.DataFrame, pos: pd.DataFrame, pipeline: pd.DataFrame, c: np.ndarray,
                  p: np.ndarray) -> np.ndarray:
     """Per pair: was this person already turned down for this position?"""
-    turned = pipeline[pipeline["outcome"].isin(TURNED_DOWN)]
-    t_c = pd.Index(cands["candidate_id"]).get_indexer(turned["candidate_id"])
-    t_p = pd.Index(pos["position_id"]).get_indexer(turned["position_id"])
+    # The two id columns of the turned-down rows only, not a copy of the whole Pipeline's rows.
+    turned = pipeline["outcome"].isin(TURNED_DOWN).to_numpy(dtype=bool)
+    t_c = pd.Index(cands["candidate_id"]).get_indexer(pipeline["candidate_id"].to_numpy(dtype=object)[turned])
+    t_p = pd.Index(pos["position_id"]).get_indexer(pipeline["position_id"].to_numpy(dtype=object)[turned])
     both = (t_c >= 0) & (t_p >= 0)
     n_pos = len(pos)
     return np.isin(c * n_pos + p, t_c[both].astype("int64") * n_pos + t_p[both])
