@@ -200,3 +200,35 @@ def test_a_read_pauses_the_cycle_collector_and_restores_it(demo_xlsx, tmp_path, 
     finally:
         gc.enable()
     assert seen and not any(seen)
+
+
+def _reference_cells(rows):
+    """The read's cells as they were made before issue 20's shared cells: row by row, a new object each."""
+    from sheetcrm.workbook.backends.xlsx import _cell_value
+
+    return [[_cell_value(v) for v in r] for r in rows]
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_the_reads_shared_cells_are_the_cells_made_one_by_one(seed):
+    """_cells (equal texts and days of a tab as one object) gives every cell the value
+    and type the plain conversion gives, on random rows of what calamine returns;
+    and equal texts, and equal days, are one object."""
+    import datetime as dt
+    import random
+
+    from sheetcrm.workbook.backends.xlsx import _cells
+
+    rnd = random.Random(seed)
+    pool = ["", "x", "X", "x ", "1", "True", "2026-01-02", "Ünïcode", 1.0, 2.5, -0.0, float("nan"), 0, 1, 3, True, False,
+            1e300, dt.date(2026, 1, 2), dt.datetime(2026, 1, 2), dt.datetime(2026, 1, 2, 9, 30), dt.time(9, 30),
+            dt.timedelta(days=1)]
+    rows = [[rnd.choice(pool) if rnd.random() < 0.8 else "".join(rnd.choice("ab ") for _ in range(rnd.randint(0, 3)))
+             for _ in range(rnd.randint(0, 6))] for _ in range(rnd.randint(0, 30))]
+    # calamine makes a new object per cell: so do these (equal texts, distinct objects)
+    rows = [[("".join((v, "")) if type(v) is str else v) for v in r] for r in rows]  # noqa: FLY002 (a copy)
+    want = _reference_cells(rows)
+    got = _cells([list(r) for r in rows])
+    assert [[(type(v), repr(v)) for v in r] for r in got] == [[(type(v), repr(v)) for v in r] for r in want]
+    shared = [v for r in got for v in r if type(v) in (str, dt.date)]
+    assert len({id(v) for v in shared}) == len({(type(v), v) for v in shared})

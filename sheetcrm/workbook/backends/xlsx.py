@@ -327,16 +327,35 @@ def _cell_value(v: Any) -> Any:
     return v
 
 
+_DAY = dt.date  # exactly (no datetime): no text or day equals a value of another type
+
+
 def _read_calamine(path: Path) -> dict[str, Sheet]:
     wb = _calamine().CalamineWorkbook.from_path(str(path))
-    tabs: dict[str, Sheet] = {}
-    for name in wb.sheet_names:
-        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        for i, r in enumerate(rows):  # row by row in place: never two copies of a big tab
-            # _cell_value inlined for the common cells (a call per cell is most of the time)
-            rows[i] = [None if v == "" and type(v) is str else v if type(v) is not float else _cell_value(v) for v in r]
-        tabs[name] = Sheet(name, _trim(rows))
-    return tabs
+    return {name: Sheet(name, _trim(_cells(wb.get_sheet_by_name(name).to_python(skip_empty_area=False))))
+            for name in wb.sheet_names}
+
+
+def _cells(rows: list[list[Any]]) -> list[list[Any]]:
+    """calamine's rows as sheetcrm's cells (``_cell_value``), row by row in place:
+    never two copies of a big tab.
+
+    calamine makes a new object for every cell, and the rows and cells of 100,000
+    candidates lie spread over the heap: every later pass over the cells (frames,
+    the analysis memo's comparison, the plan) missed the CPU cache on each, 2-3x
+    the same work on the memory backend (issue 20). So equal texts and days of a
+    tab become one object (most cells repeat a few values: a status, a class, a
+    day; immutable, so the same cells), and the rows' new lists are all made
+    first, side by side in memory, then filled, calamine's row freed as soon as
+    its cells are taken (while they are still in the cache)."""
+    one = {}.setdefault
+    made = [[] for _ in rows]
+    for i, line in enumerate(made):
+        # _cell_value inlined for the common cells (a call per cell is most of the time)
+        line += [(one(v, v) if v else None) if type(v) is str else one(v, v) if type(v) is _DAY
+                 else v if type(v) is not float else _cell_value(v) for v in rows[i]]
+        rows[i] = line  # calamine's row freed while its cells are in the cache
+    return rows
 
 
 def _read_openpyxl(path: Path) -> dict[str, Sheet]:
