@@ -238,3 +238,22 @@ def test_not_leaving_the_current_team_is_declined_role(rules, text):
 def test_gone_without_a_word_is_ghosted_in_every_language(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# A test passed or a panel that went well, then someone on the client side said no: the client's no
+# (sponsor_rejected), in every language; a word of the phrase ruled out ("coding" in "coding test
+# passed") goes with it; a missing "precise" feedback is no silence. A failed test is still skills.
+@pytest.mark.parametrize("category, text", [
+    ("sponsor_rejected", "Coding test passed, then the VP said no"),
+    ("sponsor_rejected", "Tech interview was positive but the director vetoed it"),
+    ("sponsor_rejected", "Programmiertest bestanden, aber der Bereichsleiter hat nein gesagt"),
+    ("sponsor_rejected", "Test technique réussi, mais le DSI a dit non"),
+    ("sponsor_rejected", "Le comité a dit non. Pas de retour précis."),
+    ("sponsor_rejected", "Prueba técnica superada, pero el director dijo que no"),
+    ("sponsor_rejected", "Technische test gehaald, maar de manager heeft nee gezegd"),
+    ("skills", "Failed the coding test"),
+    ("ghosted", "Pas de retour depuis l'entretien"),
+])
+def test_the_client_sides_no_after_a_passed_test_is_sponsor_rejected(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)

@@ -16,7 +16,8 @@ every doubt leans away from soft-no):
   category ``unclassified`` ("blacklisted", "never again"), makes the text
   unclassified: a person decides, and nobody is circled back meanwhile;
 * else the decisive soft-no (``decisive_soft``): negated ones left out ("no
-  experience issues, just salary" is salary); words of ``weak`` rules
+  experience issues, just salary" is salary), with the words inside them ("coding" in
+  "coding test passed"); words of ``weak`` rules
   ("interview", "experience") only when nothing more specific is there; then
   money beats "declined" ("offer declined – money" is salary); experience beats a
   skill word in the same clause ("k8s: not enough hands-on experience"); else the
@@ -176,6 +177,13 @@ def _inside_another(h: _Hit, hits: Sequence[_Hit]) -> bool:
                for o in hits)
 
 
+def _inside_ruled_out(h: _Hit, hits: Sequence[_Hit]) -> bool:
+    """The hit is a word of a longer soft-no phrase that was ruled out ("coding" in "coding test
+    passed"): it goes with that phrase."""
+    return any(o.rule.cls == schema.SOFT_NO and o.status == _NEGATE and o.start <= h.start and h.end <= o.end
+               and o.end - o.start > h.end - h.start for o in hits)
+
+
 def _alone_in_clause(text: str, h: _Hit) -> bool:
     """Nothing but the phrase in its clause ("withdrew - notice period issue"): it says
     what happened, the next clause says why."""
@@ -287,7 +295,7 @@ def classify_text(text: str, rules: RuleSet) -> Classification:
         return review
     negated_hard = [h for h in hard if h.status == _NEGATE]
     soft = [h for h in hits if h.rule.cls == schema.SOFT_NO and h.status == _OK
-            and not (negated_hard and h.typo)]
+            and not (negated_hard and h.typo) and not _inside_ruled_out(h, hits)]
     if soft:
         chosen = decisive_soft(soft, norm)
         note = f'; ignored {negated_hard[0].rule.id} ("{negated_hard[0].why}")' if negated_hard else ""
