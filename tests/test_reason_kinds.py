@@ -257,3 +257,23 @@ def test_gone_without_a_word_is_ghosted_in_every_language(rules, category, text)
 def test_the_client_sides_no_after_a_passed_test_is_sponsor_rejected(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# The client's or employer's code put on a public or private repo: conduct, in every language.
+# One's own code samples on one's own GitHub are not.
+@pytest.mark.parametrize("text", [
+    "Uploaded the client's source code to his public GitHub",
+    "Hat Quellcode des Kunden in ein öffentliches Repo gestellt",
+    "A publié le code source du client sur un dépôt public",
+    "Subió código del cliente a un repositorio público",
+    "Heeft broncode van de klant op een publieke repo gezet",
+])
+def test_the_clients_code_on_a_public_repo_is_conduct(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "conduct"), (text, got)
+
+
+@pytest.mark.parametrize("text", ["Has a public GitHub with good code samples; client wanted more Java",
+                                  "Zeigt Code auf seinem eigenen GitHub, Gehalt zu hoch"])
+def test_own_code_on_own_github_is_no_conduct(rules, text):
+    assert read(rules, text).cls == "soft_no"
