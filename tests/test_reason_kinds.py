@@ -277,3 +277,16 @@ def test_the_clients_code_on_a_public_repo_is_conduct(rules, text):
                                   "Zeigt Code auf seinem eigenen GitHub, Gehalt zu hoch"])
 def test_own_code_on_own_github_is_no_conduct(rules, text):
     assert read(rules, text).cls == "soft_no"
+
+
+# Lives here, the role is there: location, in every language (English "lives in" was read already).
+@pytest.mark.parametrize("text", [
+    "Lives in Leeds, role is in Bristol",
+    "Wohnt in Köln, Stelle in Hamburg",
+    "Habite à Lille, poste à Lyon",
+    "Vive en Sevilla, el puesto es en Madrid",
+    "Woont in Den Bosch, de functie is in Amsterdam",
+])
+def test_living_here_with_the_role_there_is_location(rules, text):
+    got = read(rules, text)
+    assert got.category == "location", (text, got)
