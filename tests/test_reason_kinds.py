@@ -290,3 +290,33 @@ def test_own_code_on_own_github_is_no_conduct(rules, text):
 def test_living_here_with_the_role_there_is_location(rules, text):
     got = read(rules, text)
     assert got.category == "location", (text, got)
+
+
+# Staying after a promotion is the person's own no, not money: ES "le han subido de categoría"
+# ("subido" was read as a slip of "subida", a raise), NL "promotie gekregen"; and ES "conocer" (to
+# meet) is no word form of "conocimientos" (skills).
+@pytest.mark.parametrize("category, text", [
+    ("declined_role", "Le han subido de categoría y se queda"),
+    ("declined_role", "Blijft, want hij heeft promotie gekregen"),
+    ("declined_role", "Tras conocer al jefe, no le convenció el puesto"),
+    ("skills", "Poco conocimiento de AWS"),
+])
+def test_a_promotion_to_stay_is_declined_role_and_conocer_is_no_skill(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
+
+
+# A reason said to have been agreed ("rate was agreed"), or one that might have been but never came
+# to it ("might have balked at his rate … but we never got that far"): the reason after it decides.
+@pytest.mark.parametrize("category, text", [
+    ("ghosted", "Day rate was agreed, then he stopped answering"),
+    ("ghosted", "The HM might have questioned his salary ask but we never got that far - he went silent"),
+    ("ghosted", "Gehalt war vereinbart, dann keine Antwort mehr"),
+    ("ghosted", "Le salaire était validé, puis plus de nouvelles"),
+    ("ghosted", "El sueldo estaba acordado, luego desapareció"),
+    ("ghosted", "Salaris was afgesproken, daarna geen reactie meer"),
+    ("salary", "Salary ask too high"),
+])
+def test_an_agreed_or_hypothetical_reason_does_not_decide(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
