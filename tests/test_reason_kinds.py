@@ -320,3 +320,15 @@ def test_a_promotion_to_stay_is_declined_role_and_conocer_is_no_skill(rules, cat
 def test_an_agreed_or_hypothetical_reason_does_not_decide(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# A confirmed client complaint said before the falsehood it is about is the complaint (as it was
+# already before the conduct it is about); a falsehood said first stays false_information.
+@pytest.mark.parametrize("category, text", [
+    ("client_complaint", "Client complaint upheld after review: he lied to the client about test coverage"),
+    ("client_complaint", "Beschwerde des Kunden bestätigt: falsche Stundenzettel"),
+    ("false_information", "Lied on his CV about a degree; the client complaint was confirmed too"),
+])
+def test_a_confirmed_complaint_said_before_the_falsehood_is_the_complaint(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", category), (text, got)

@@ -155,10 +155,11 @@ def _hard_rank(h: _Hit) -> tuple:
 
 def _decisive_hard(confirmed: Sequence[_Hit]) -> _Hit:
     """The hard-no shown: by HARD_PRECEDENCE, except that a confirmed client complaint
-    said before the conduct it is about ("client complained about his aggressive
-    behaviour; confirmed") is the client's complaint: that is what the note records."""
+    said before the conduct or the falsehood it is about ("client complained about his
+    aggressive behaviour; confirmed", "client complaint substantiated: false status
+    reports") is the client's complaint: that is what the note records."""
     chosen = min(confirmed, key=_hard_rank)
-    if chosen.category == "conduct":
+    if chosen.category in ("conduct", "false_information"):
         complaint = [h for h in confirmed if h.category == "client_complaint" and not h.rule.weak]
         if complaint and min(h.start for h in complaint) < chosen.start:
             return min(complaint, key=_hard_rank)
