@@ -332,3 +332,10 @@ def test_an_agreed_or_hypothetical_reason_does_not_decide(rules, category, text)
 def test_a_confirmed_complaint_said_before_the_falsehood_is_the_complaint(rules, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("hard_no", category), (text, got)
+
+
+@pytest.mark.parametrize("text", ["Do not call him at work or at home, ever",
+                                  "Don't call her at work and don't email her either"])
+def test_not_at_work_and_not_elsewhere_is_still_do_not_contact(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "do_not_contact"), (text, got)
