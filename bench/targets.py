@@ -219,9 +219,12 @@ def _xlsx_sync(rows: list[Row], out: Checks) -> None:
         out.at_most(ratio(seconds, read), limit, target, figure)
     r = find(rows, BIG, "xlsx", "sync")
     peak = None if r is None else r.get("peak_mib")
-    out.at_most(peak, XLSX_PEAK_MIB, f"xlsx full sync of {BIG:,} peak RSS <= 1.5 GiB",
+    # the reasons child's own pages (bench.measure's module doc) are RAM the sync needed too
+    child = (r or {}).get("child_private_mib") or 0.0
+    out.at_most(None if peak is None else peak + child, XLSX_PEAK_MIB, f"xlsx full sync of {BIG:,} peak RSS <= 1.5 GiB",
                 missing(r, f"xlsx sync peak at {BIG:,}") if peak is None else
-                f"{peak:,.0f} MiB = {peak / XLSX_PEAK_MIB:.2f}x the 1,536 MiB allowed")
+                f"{peak + child:,.0f} MiB = {(peak + child) / XLSX_PEAK_MIB:.2f}x the 1,536 MiB allowed"
+                + (f" ({peak:,.0f} MiB + the reasons child's own {child:,.0f} MiB)" if child else ""))
 
 
 def _memory_sync(rows: list[Row], out: Checks) -> None:

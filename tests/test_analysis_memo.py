@@ -366,7 +366,7 @@ def memo_answer(book: MemoryBackend) -> tuple[Analysis, bool]:
     asked as sync asks it (frames as read, texts copied together only to analyse)."""
     frames, settings, today, now, rules, suppressed = inputs(book, compact=False)
     before = analysis_memo.stats["reused"]
-    out = analysis_memo.analysed(analyse, frames, settings, today, now, rules, suppressed, prepare=sheet.compacted)
+    out = analysis_memo.analysed(sync.analyse, frames, settings, today, now, rules, suppressed, prepare=sheet.compacted)
     return out, analysis_memo.stats["reused"] > before
 
 

@@ -227,6 +227,42 @@ def test_issue20_check_just_under_and_just_over_each_threshold(target, where, va
     assert others == {"PASS"} or expected == "n/a" and "FAIL" not in others
 
 
+def test_the_xlsx_peak_counts_the_reasons_childs_own_pages():
+    """A forked child's private pages are RAM the sync needed: added to the parent's peak."""
+    rows = _issue20_rows()
+    _edit(rows, BIG, "xlsx", "sync", "peak_mib", 1500.0)
+    assert _verdict_of(targets.issue20(rows, [SMALL, BIG]), "peak RSS <= 1.5 GiB") == "PASS"
+    _edit(rows, BIG, "xlsx", "sync", "child_private_mib", 40.0)
+    verdicts = targets.issue20(rows, [SMALL, BIG])
+    assert _verdict_of(verdicts, "peak RSS <= 1.5 GiB") == "FAIL"
+    assert "1,540 MiB" in next(f for _v, t, f in verdicts if "peak RSS <= 1.5 GiB" in t)
+
+
+def _spin_child() -> None:
+    import multiprocessing
+    import time
+
+    def spin():
+        end = time.process_time() + 0.3
+        while time.process_time() < end:
+            pass
+
+    p = multiprocessing.get_context("fork").Process(target=spin)
+    p.start()
+    p.join()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork")
+def test_timed_counts_the_cpu_of_the_children_it_reaped():
+    """A sync's reasons child works on the other core: its CPU is part of the step's."""
+    from bench.measure import timed
+
+    children: dict = {}
+    _seconds, _peak, _delta, _result, cpu = timed(_spin_child, repeat=1, children=children)
+    assert cpu >= 0.25 and children["children_cpu_seconds"] >= 0.25
+    assert children["children_forked"] == 0 and children["child_private_mib"] is None  # not a reasons child
+
+
 def test_issue20_figures_show_the_ratio_the_split_and_the_load():
     figures = {t: f for _v, t, f in targets.issue20(_issue20_rows(), [SMALL, BIG])}
     assert "9.0 s = 2.57x its read 3.5 s" in figures["xlsx full sync of 100,000 <= 3x its read phase"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -74,8 +75,15 @@ class Calls:
 
 
 
+# What a caller may have read already: the texts of the raw Pipeline's reasons and the
+# Touchpoints' notes, read with these rules (reasons.read_distinct), asked for only once
+# validation is done, so they may be read meanwhile (workbook.second_core); None, or a
+# text missing: read here. The analysis is the same either way.
+ReadReasons = Callable[[], "reasons.Known | None"]
+
+
 def calls(frames: Frames, settings: Settings, today: dt.date, rules: reasons.RuleSet | None = None,
-          suppressed: pd.DataFrame | None = None) -> Calls:
+          suppressed: pd.DataFrame | None = None, read_reasons: ReadReasons | None = None) -> Calls:
     """Validate, classify and decide every person's circle-back (DESIGN §3, §4, §6)."""
     if rules is None:
         raise TypeError("analyse() needs rules=sheetcrm.rules.load_rules(settings): core reads no rule files")
@@ -85,11 +93,12 @@ def calls(frames: Frames, settings: Settings, today: dt.date, rules: reasons.Rul
         cands = frames[schema.CANDIDATES]
         cands.loc[list(new_ids), "candidate_id"] = pd.Series(new_ids)
     clean, issues = validate.validate(frames, settings, today)
-    clean[schema.PIPELINE] = reasons.classify_pipeline(clean[schema.PIPELINE], rules)
+    known = read_reasons() if read_reasons is not None else None
+    clean[schema.PIPELINE] = reasons.classify_pipeline(clean[schema.PIPELINE], rules, known)
     unclassified = reasons.unclassified_issues(clean[schema.PIPELINE], settings)
     cand_class = reasons.candidate_classes(clean[schema.PIPELINE], clean[schema.CANDIDATES])
-    left_out = never_call.left_out_rows(frames, clean, rules, settings)
-    touch_never = never_call.touchpoint_never(clean[schema.TOUCHPOINTS], rules)
+    left_out = never_call.left_out_rows(frames, clean, rules, settings, known)
+    touch_never = never_call.touchpoint_never(clean[schema.TOUCHPOINTS], rules, known)
     cand_class = never_call.classes_with_left_out(cand_class, left_out, touch_never)
     guard = intake_guard.re_added_people(clean[schema.CANDIDATES], left_out, cand_class, suppressed, settings)
     issues = _merged(issues, [unclassified, left_out.issues, guard])
@@ -120,12 +129,14 @@ def _merged(issues: pd.DataFrame, more: list[pd.DataFrame | None]) -> pd.DataFra
 
 
 def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime | None = None,
-            rules: reasons.RuleSet | None = None, suppressed: pd.DataFrame | None = None) -> Analysis:
+            rules: reasons.RuleSet | None = None, suppressed: pd.DataFrame | None = None,
+            read_reasons: ReadReasons | None = None) -> Analysis:
     """Everything a sync computes, without I/O: :func:`calls`, then the figures, the
     Summary and the owned columns. ``now`` only stamps the Summary title; ``rules`` are
-    the compiled reason rules (``sheetcrm.rules.load_rules(settings)``)."""
+    the compiled reason rules (``sheetcrm.rules.load_rules(settings)``); ``read_reasons``:
+    see :data:`ReadReasons` (the result is the same with or without it)."""
     now = now or dt.datetime.combine(today, dt.time())
-    c = calls(frames, settings, today, rules, suppressed)
+    c = calls(frames, settings, today, rules, suppressed, read_reasons)
     clean, issues, circle = c.clean, c.issues, c.circle
     flags = pipeline.figure_flags(clean[schema.PIPELINE])  # grouped three ways below: made once
     figures = pipeline.position_figures(clean[schema.PIPELINE], clean[schema.POSITIONS]["position_id"], flags)

@@ -179,25 +179,25 @@ def apply(circle: pd.DataFrame, verdicts: Verdicts, latest_class: np.ndarray) ->
 
 # -- Touchpoints (the call log) -------------------------------------------------
 
-def touchpoint_never(touchpoints: pd.DataFrame, rules: reasons.RuleSet) -> set[str]:
+def touchpoint_never(touchpoints: pd.DataFrame, rules: reasons.RuleSet, known: reasons.Known | None = None) -> set[str]:
     """candidate_ids a clean Touchpoints row forbids calling: outcome do_not_contact
     (as do_not_contact = yes; their Candidates cell is never written), or a note
     that reads hard-no ("asked us never to call again"), each distinct note read once."""
     if not len(touchpoints):
         return set()
     says_no = (touchpoints["outcome"] == "do_not_contact").to_numpy(dtype=bool) | \
-        touchpoints["note"].isin(_hard_texts(touchpoints["note"], rules)).to_numpy(dtype=bool)
+        touchpoints["note"].isin(_hard_texts(touchpoints["note"], rules, known)).to_numpy(dtype=bool)
     return {cid for cid in touchpoints.loc[says_no, "candidate_id"] if not is_blank(cid)}
 
 
-def _hard_texts(texts: Iterable[Any], rules: reasons.RuleSet) -> set[str]:
-    """The distinct texts that read hard-no."""
+def _hard_texts(texts: Iterable[Any], rules: reasons.RuleSet, known: reasons.Known | None = None) -> set[str]:
+    """The distinct texts that read hard-no (``known``: texts read already, see reasons.read_distinct)."""
     distinct = {str(t) for t in texts if not is_blank(t)}
-    return {t for t in distinct if reasons.classify(t, None, rules).cls == schema.HARD_NO}
+    return {t for t in distinct if reasons.classify(t, None, rules, known).cls == schema.HARD_NO}
 
 
 def _left_out_touchpoints(frames: Frames, clean: Frames, rules: reasons.RuleSet, never: set[str],
-                          review: set[str]) -> None:
+                          review: set[str], known: reasons.Known | None = None) -> None:
     """Touchpoints rows left out for an error still speak: an outcome or a note that
     says do-not-contact (typed as people type it: "DNC", "do not contact") forbids
     calls for the person the id most likely means; any other error holds them for review."""
@@ -208,7 +208,7 @@ def _left_out_touchpoints(frames: Frames, clean: Frames, rules: reasons.RuleSet,
     if not len(bad):
         return
     outcomes = [str(o) for o in bad["outcome"] if not is_blank(o)]
-    hard = _hard_texts([*bad["note"], *outcomes], rules)
+    hard = _hard_texts([*bad["note"], *outcomes], rules, known)
     resolve = IdResolver(frames[schema.CANDIDATES]["candidate_id"])
     for raw, outcome, note in zip(bad["candidate_id"], bad["outcome"], bad["note"]):
         said = "" if is_blank(outcome) else schema.header_key(outcome)
@@ -221,13 +221,15 @@ def _left_out_touchpoints(frames: Frames, clean: Frames, rules: reasons.RuleSet,
 
 # -- rows left out for errors ---------------------------------------------------
 
-def left_out_rows(frames: Frames, clean: Frames, rules: reasons.RuleSet, settings: Settings) -> LeftOut:
+def left_out_rows(frames: Frames, clean: Frames, rules: reasons.RuleSet, settings: Settings,
+                  known: reasons.Known | None = None) -> LeftOut:
     """Rows left out for an error still speak for the person's safety: a wrong
     "call this person" is worse than none. Returns the candidate_ids that must
     never be called (a do_not_contact row, even unreadable like "DNC", or a
     reason that reads hard-no), the ids to hold for review (another row of theirs
     has an error, so their record is incomplete), and the do-not-contact rows as
-    blockers for the intake guard (candidate_id, email_norm, phone_e164, ...)."""
+    blockers for the intake guard (candidate_id, email_norm, phone_e164, ...).
+    ``known``: texts read already (reasons.read_distinct), not read again."""
     never: set[str] = set()
     review: set[str] = set()
     cands = frames[schema.CANDIDATES]
@@ -249,15 +251,15 @@ def left_out_rows(frames: Frames, clean: Frames, rules: reasons.RuleSet, setting
             })
         elif cid:
             review.add(cid)
-    log = _left_out_pipeline(frames, clean, rules, settings, never, review)
-    _left_out_touchpoints(frames, clean, rules, never, review)
+    log = _left_out_pipeline(frames, clean, rules, settings, never, review, known)
+    _left_out_touchpoints(frames, clean, rules, never, review, known)
     never.discard("")
     blockers = pd.DataFrame(blocker_rows).set_index("row") if blocker_rows else pd.DataFrame()
     return LeftOut(never, review, blockers, log.frame())
 
 
 def _left_out_pipeline(frames: Frames, clean: Frames, rules: reasons.RuleSet, settings: Settings,
-                       never: set[str], review: set[str]) -> IssueLog:
+                       never: set[str], review: set[str], known: reasons.Known | None = None) -> IssueLog:
     """Pipeline rows left out: a hard-no reason forbids calls for the person the
     row's id most likely means (a typo like ``c-00042`` or ``C‑00042`` is read as
     C-00042); when only a near id exists, that person is held for review. The row
@@ -268,7 +270,7 @@ def _left_out_pipeline(frames: Frames, clean: Frames, rules: reasons.RuleSet, se
     texts = {str(t) for t in bad["rejection_reason"] if not is_blank(t)}
     read = _read_texts(clean[schema.PIPELINE])
     hard_texts = {t for t in texts  # each text once, and not again when a clean row already read it
-                  if (read[t] if t in read else reasons.classify(t, None, rules).cls) == schema.HARD_NO}
+                  if (read[t] if t in read else reasons.classify(t, None, rules, known).cls) == schema.HARD_NO}
     resolve = IdResolver(frames[schema.CANDIDATES]["candidate_id"])
     known, typed_ids = resolve.known_ids(), _ids(bad["candidate_id"])
     for row, raw, typed, text in zip(bad.index, bad["candidate_id"], typed_ids, bad["rejection_reason"]):

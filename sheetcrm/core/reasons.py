@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -43,6 +43,7 @@ import pandas as pd
 from .. import schema
 from ..config import Settings
 from ..values import is_blank
+from .columns import cell_text
 from .reason_compile import compile_rules  # noqa: F401  (the public way to build rules from parsed files)
 from .reason_examples import Reading, read_like_examples
 from .reason_rules import Negation, Rule, RuleSet, negation_template, normalise, phrase_regex, words_of  # noqa: F401
@@ -313,13 +314,21 @@ def classify_text(text: str, rules: RuleSet) -> Classification:
     return Classification(schema.UNCLASSIFIED, schema.UNCLASSIFIED, NO_RULE)
 
 
-def classify(text: str | None, outcome: str | None, rules: RuleSet) -> Classification:
+# Texts already read with the rules at hand (text -> its classify_text), e.g. by
+# read_distinct in another process: a text found here is not read again.
+Known = Mapping[str, "Classification"]
+
+
+def classify(text: str | None, outcome: str | None, rules: RuleSet, known: Known | None = None) -> Classification:
     """Class, category and the rule that decided, for one reason text (+ outcome)."""
     if is_blank(text):
         if outcome == "ghosted":
             return Classification(schema.SOFT_NO, "ghosted", "outcome ghosted")
         return Classification(schema.UNCLASSIFIED, schema.UNCLASSIFIED, NO_TEXT)
-    return classify_text(str(text), rules)
+    text = str(text)
+    if known is not None and text in known:
+        return known[text]
+    return classify_text(text, rules)
 
 
 def with_label(read: Classification, label: Any) -> Classification:
@@ -338,10 +347,25 @@ def with_label(read: Classification, label: Any) -> Classification:
 
 # ---------------------------------------------------------------- Pipeline
 
-def _classify_distinct(texts: np.ndarray, outcomes: np.ndarray, rules: RuleSet) -> dict[str, np.ndarray]:
-    """cls/category/rule per row, each distinct text read once."""
+def read_distinct(cells: Iterable[Any], rules: RuleSet) -> dict[str, Classification]:
+    """Every text analyse may read from these raw cells (a reason, a call note), read
+    once: the cell as validation types it (``cell_text``: what classify_pipeline and the
+    clean Touchpoints read) and as it is (``str``: how a row left out for an error is
+    read). Computed ahead of analyse, e.g. in another process, it is analyse's ``known``."""
+    texts = set()
+    for cell in cells:
+        if not is_blank(cell):
+            texts.add(str(cell))
+            texts.add(cell_text(cell))
+    texts.discard(None)
+    return {t: classify_text(t, rules) for t in texts}
+
+
+def _classify_distinct(texts: np.ndarray, outcomes: np.ndarray, rules: RuleSet,
+                       known: Known | None = None) -> dict[str, np.ndarray]:
+    """cls/category/rule per row, each distinct text read once (or found in ``known``)."""
     codes, uniques = pd.factorize(texts)
-    results = [classify(t, None, rules) if not is_blank(t) else None for t in uniques]
+    results = [classify(t, None, rules, known) if not is_blank(t) else None for t in uniques]
     blank_code = np.array([r is None for r in results] + [True])
     table = {f: np.array([getattr(r, f, None) for r in results] + [None], dtype=object)
              for f in ("cls", "category", "rule", "direction")}
@@ -365,11 +389,11 @@ def _apply_labels(got: dict[str, np.ndarray], labels: np.ndarray) -> None:
         got["cls"][i], got["category"][i], got["rule"][i], got["direction"][i] = c.cls, c.category, c.rule, c.direction
 
 
-def classify_pipeline(pipeline: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
+def classify_pipeline(pipeline: pd.DataFrame, rules: RuleSet, known: Known | None = None) -> pd.DataFrame:
     """Adds rejection_class, rejection_category, rejection_rule and
     rejection_direction (experience: under / over, else None) to rejected, declined
     and ghosted rows (None elsewhere), the reason_label deciding where a person set
-    one (see ``with_label``). Each distinct text is read once."""
+    one (see ``with_label``). Each distinct text is read once, unless ``known`` has it."""
     out = pipeline.copy()
     n = len(out)
     cols = {f: np.full(n, None, dtype=object) for f in ("cls", "category", "rule", "direction")}
@@ -377,7 +401,7 @@ def classify_pipeline(pipeline: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     if decided.any():
         where = np.flatnonzero(decided)
         got = _classify_distinct(out["rejection_reason"].to_numpy(dtype=object)[where],
-                                 out["outcome"].to_numpy(dtype=object)[where], rules)
+                                 out["outcome"].to_numpy(dtype=object)[where], rules, known)
         if "reason_label" in out:
             _apply_labels(got, out["reason_label"].to_numpy(dtype=object)[where])
         for f in cols:

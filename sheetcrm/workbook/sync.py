@@ -23,12 +23,13 @@ import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 
 from .. import schema
-from ..core.analysis import Analysis, analyse
+from ..core.analysis import Analysis
 from .backends.base import (PLAIN_CELL_TYPES, Backend, CellUpdate, CellUpdates, Changes, Sheet, Snapshot, WriteResult,
                             same_cells)
 from ..config import Settings
 from ..rules import load_rules
 from . import analysis_memo
+from .second_core import analyse  # core's analyse, the reasons read on a second core meanwhile
 from .sheet import Frames, TabMap, compacted, locate, to_frames
 
 

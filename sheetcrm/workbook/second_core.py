@@ -1,0 +1,175 @@
+"""The texts analyse reads with the rules, read on a second core while this one validates (issue 20).
+
+A first sync of 100,000 candidates reads its ~5,000 distinct rejection reasons
+(``reasons.classify_pipeline``, ~1.1 s, of which ~0.3 s compiles the rules' patterns
+on first use) right after validating (~1.35 s), and validation does not need them. So
+:func:`analyse` (the sync's ``analyse``) forks a child that reads every text analyse
+reads with the rules (``TEXT_COLUMNS`` of the raw frames: ``reasons.read_distinct``)
+while this process validates; core's analyse asks for the readings once validation is
+done (``core.analysis.ReadReasons``) and reads here only a text the child did not (so
+this process compiles none of the rules' patterns either). Only the texts go in (the
+child inherits them: nothing is pickled on the way in) and only their readings come
+back, pickled through a pipe.
+
+The result is the same either way: the child computes the same pure function of the
+same texts with the same rules, and whatever it did not read is read here as before.
+If the child dies, is killed, raises, or sends nothing within ``TIMEOUT_SECONDS``,
+this process reads every text itself. No child is started, and all is read here as
+before, when: ``fork`` is not how this platform starts processes safely (Windows has
+none; macOS' system libraries are not fork-safe), the process may use one CPU only,
+there are fewer than ``MIN_TEXTS`` distinct texts (the fork costs more than it
+saves), or ``SHEETCRM_SECOND_CORE=0`` is in the environment (``enabled = False``).
+
+What the child may do: before anything else it ignores Ctrl-C (the parent's
+KeyboardInterrupt kills it), points stdin, stdout and stderr at /dev/null and closes
+every other descriptor it inherited but its end of the pipe. So it cannot write to
+the workbook or the log files, and it does not hold the workbook's lock (a flock is
+held while any descriptor of its open file is): the lock is the parent's alone, as
+before. The parent kills the child if it still runs and reaps it before analyse
+returns or raises: no zombie is left behind.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..config import Settings
+from ..core import Frames, reasons
+from ..core.analysis import Analysis
+from ..core.analysis import analyse as analyse_here
+
+enabled = os.environ.get("SHEETCRM_SECOND_CORE", "1").strip().lower() not in ("0", "off", "false", "no")
+MIN_TEXTS = 1000  # distinct reason cells below which the fork does not pay (measured: see the README)
+TIMEOUT_SECONDS = 60.0  # ~50x what 5,000 texts take: a child this late is stuck, not busy
+# Tests only: called first thing in the child (to make it exit, raise or hang).
+child_hook: Callable[[], None] | None = None
+# Since the process started: children forked, readings used, fallbacks (read here after
+# all); the last child's private memory at its end in MiB (the pages it did not share
+# with this process: what the fork cost in RAM), or None.
+stats: dict[str, Any] = {"forked": 0, "used": 0, "fallbacks": 0, "child_private_mib": None}
+
+
+def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime | None = None,
+            rules: reasons.RuleSet | None = None, suppressed: pd.DataFrame | None = None) -> Analysis:
+    """``core.analysis.analyse``, the reason texts read meanwhile on another core when that pays."""
+    side = _start(frames, rules)
+    try:
+        return analyse_here(frames, settings, today, now, rules=rules, suppressed=suppressed,
+                            read_reasons=side.readings if side is not None else None)
+    finally:
+        if side is not None:
+            side.close()
+
+
+def can_fork() -> bool:
+    """A second CPU, and fork as a safe way to start a process here."""
+    if not enabled or sys.platform in ("win32", "darwin") or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) >= 2
+    except AttributeError:  # no affinity on this platform: all the CPUs
+        return (os.cpu_count() or 1) >= 2
+
+
+# The raw cells whose texts analyse reads with the rules (reasons.read_distinct): the
+# reasons, the call notes, and the call outcomes of Touchpoints rows left out for an error.
+TEXT_COLUMNS = ((schema.PIPELINE, "rejection_reason"), (schema.TOUCHPOINTS, "note"), (schema.TOUCHPOINTS, "outcome"))
+
+
+def _start(frames: Frames, rules: reasons.RuleSet | None) -> _Side | None:
+    if rules is None or not can_fork():
+        return None
+    columns = [frames[key][name].to_numpy(dtype=object) for key, name in TEXT_COLUMNS
+               if key in frames and list(frames[key].columns).count(name) == 1]
+    try:
+        cells = pd.unique(np.concatenate(columns)) if columns else []
+    except Exception:  # noqa: BLE001 - a cell pandas cannot hash: validation says what it is, read here
+        return None
+    if len(cells) < MIN_TEXTS:
+        return None
+    try:
+        return _Side(cells, rules)
+    except OSError:  # no fork now (out of processes or memory): read them here
+        return None
+
+
+class _Side:
+    """The child reading the texts, and its end of the pipe."""
+
+    def __init__(self, cells: Any, rules: reasons.RuleSet):
+        ctx = multiprocessing.get_context("fork")
+        self._conn, theirs = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=_child, args=(theirs, cells, rules), name="sheetcrm-reasons", daemon=True)
+        try:
+            self._process.start()
+        except BaseException:
+            self._conn.close()
+            raise
+        finally:
+            theirs.close()  # the child's copy is its own: EOF here once it is gone
+        stats["forked"] += 1
+
+    def readings(self) -> reasons.Known | None:
+        """The child's readings; None (this process reads them all) if it sent none in time."""
+        try:
+            got = self._conn.recv() if self._conn.poll(TIMEOUT_SECONDS) else None
+        except Exception:  # noqa: BLE001 - EOF (it died), a broken message: read them here
+            got = None
+        if not (isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], dict)):
+            stats["fallbacks"] += 1
+            return None
+        stats["used"] += 1
+        readings, stats["child_private_mib"] = got
+        return readings
+
+    def close(self) -> None:
+        """The child stopped (killed if it still runs: its readings are no longer wanted) and reaped."""
+        self._conn.close()
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._process.close()
+
+
+def _child(conn: Any, cells: Any, rules: reasons.RuleSet) -> None:
+    """In the child: detach, read the texts, send the readings."""
+    _detach(conn.fileno())
+    if child_hook is not None:
+        child_hook()
+    conn.send((reasons.read_distinct(cells, rules), _private_mib()))
+
+
+def _detach(keep: int) -> None:
+    """Ctrl-C is the parent's to handle; no descriptor but ``keep`` and /dev/null (see the module doc)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.closerange(3, keep)
+    os.closerange(keep + 1, _max_fd())
+
+
+def _max_fd() -> int:
+    try:
+        return max(os.sysconf("SC_OPEN_MAX"), 256)
+    except (OSError, ValueError):
+        return 65536
+
+
+def _private_mib() -> float | None:
+    """This process' pages not shared with any other (Linux), in MiB."""
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
+            kib = sum(int(line.split()[1]) for line in fh if line.startswith(("Private_Clean:", "Private_Dirty:")))
+        return round(kib / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        return None

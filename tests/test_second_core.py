@@ -1,0 +1,351 @@
+"""The reason texts read on a second core (workbook/second_core.py): the same analysis
+as reading them here, whatever the child does; no child left behind; the child writes
+nothing and holds no lock."""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import multiprocessing
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import labelled_csvs
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
+
+from bench import generate
+from sheetcrm import schema
+from sheetcrm.config import Settings
+from sheetcrm.core import analysis as core_analysis
+from sheetcrm.core import reasons
+from sheetcrm.rules import load_rules
+from sheetcrm.workbook import analysis_memo, second_core, sheet, sync
+from sheetcrm.workbook.backends.memory import MemoryBackend
+
+TODAY = dt.date(2026, 11, 22)
+NOW = dt.datetime(2026, 11, 22, 9, 30)
+SETTINGS = Settings()
+pytestmark = pytest.mark.skipif(not second_core.can_fork(), reason="no fork or one CPU here: nothing runs on a second core")
+
+
+@pytest.fixture(autouse=True)
+def forking(monkeypatch):
+    """Every test forks however few texts it has, and leaves no child behind."""
+    monkeypatch.setattr(second_core, "MIN_TEXTS", 0)
+    monkeypatch.setattr(second_core, "child_hook", None)
+    yield
+    assert multiprocessing.active_children() == []
+    assert _children() == []
+
+
+def _children() -> list[int]:
+    """Every process whose parent is this one, reaped or not (a zombie is still listed)."""
+    out = []
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        out += [int(p) for p in (task / "children").read_text().split()]
+    return out
+
+
+def _labelled_texts() -> list[str]:
+    texts = []
+    for path in labelled_csvs():  # the held-out set is read by no test
+        with path.open(encoding="utf-8") as fh:
+            texts += [row["text"] for row in csv.DictReader(fh) if row.get("text")]
+    return texts
+
+
+LABELLED = _labelled_texts()
+
+
+def _messy(rnd: random.Random, text: str) -> object:
+    """A reason cell as people type it: padded, blank, a number, another case."""
+    pick = rnd.random()
+    if pick < 0.1:
+        return rnd.choice([None, "", "   ", float("nan")])
+    if pick < 0.15:
+        return rnd.choice([42, 3.0, 2.5, True])
+    if pick < 0.3:
+        return f"  {text.upper()}\t"
+    return text
+
+
+def _workbook(seed: int, n: int = 120) -> MemoryBackend:
+    """A generated workbook whose Pipeline reasons are labelled notes, messed up."""
+    rnd = random.Random(seed)
+    grids = generate.workbook_grids(n, SETTINGS, seed=seed, positions=12)
+    title = SETTINGS.tab_title(schema.PIPELINE)
+    header = grids[title][0]
+    at, out = header.index("rejection_reason"), header.index("outcome")
+    for row in grids[title][1:]:
+        if rnd.random() < 0.7 and len(row) > at:
+            row[at] = _messy(rnd, rnd.choice(LABELLED))
+        if rnd.random() < 0.1 and len(row) > out:
+            row[out] = rnd.choice(["Rejected", "declined ", "ghosted", "open", None])
+    _calls_logged(rnd, grids)
+    backend = MemoryBackend()
+    backend.tabs = grids
+    return backend
+
+
+def _calls_logged(rnd: random.Random, grids: dict) -> None:
+    """Touchpoints whose notes are labelled notes too (their hard-no ones forbid calls),
+    some of them on rows with an error (an unknown id, no date)."""
+    ids = [r[0] for r in grids[SETTINGS.tab_title(schema.CANDIDATES)][1:] if r and r[0]]
+    grid = grids[SETTINGS.tab_title(schema.TOUCHPOINTS)]
+    header = grid[0]
+    for _ in range(rnd.randint(0, 40)):
+        cells = {"date": None if rnd.random() < 0.1 else TODAY - dt.timedelta(days=rnd.randint(1, 300)),
+                 "candidate_id": rnd.choice(ids) if rnd.random() < 0.9 else "C-99999x",
+                 "channel": "phone", "outcome": rnd.choice(["reached", "no answer", "do_not_contact", "DNC"]),
+                 "note": _messy(rnd, rnd.choice(LABELLED))}
+        grid.append([cells.get(h) for h in header])
+
+
+def _plain(x: object) -> object:
+    """Everything an analysis holds, as plain values with their types (1, 1.0 and True differ)."""
+    if isinstance(x, pd.DataFrame):
+        return ("frame", list(x.columns), x.index.tolist(), [str(t) for t in x.dtypes],
+                _plain(x.to_numpy(dtype=object).tolist()))
+    if isinstance(x, pd.Series):
+        return ("series", x.name, x.index.tolist(), str(x.dtype), _plain(x.to_numpy(dtype=object).tolist()))
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return type(x).__name__, [(f.name, _plain(getattr(x, f.name))) for f in dataclasses.fields(x)]
+    if isinstance(x, dict):
+        return [(_plain(k), _plain(v)) for k, v in x.items()]
+    if isinstance(x, (list, tuple)):
+        return type(x).__name__, [_plain(v) for v in x], _plain(getattr(x, "__dict__", {}))
+    return type(x).__name__, repr(x)
+
+
+def _analyses(backend: MemoryBackend, rules: reasons.RuleSet) -> tuple[object, object]:
+    """(read on a second core, read here) for this workbook's first sync."""
+    snap = backend.read()
+    frames = sheet.compacted(sheet.to_frames(snap, sheet.locate(snap, SETTINGS)))
+    suppressed = sync.read_suppressed(snap, SETTINGS)
+    forked = second_core.stats["forked"]
+    side = second_core.analyse(frames, SETTINGS, TODAY, NOW, rules=rules, suppressed=suppressed)
+    assert second_core.stats["forked"] == forked + 1
+    here = core_analysis.analyse(frames, SETTINGS, TODAY, NOW, rules=rules, suppressed=suppressed)
+    return _plain(side), _plain(here)
+
+
+RULES = load_rules(SETTINGS)
+
+
+@hyp_settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000))
+def test_the_analysis_is_the_one_made_here(seed):
+    """Random workbooks (labelled notes, padded, blank, numbers, odd outcomes): reading the
+    texts on a second core changes nothing in the analysis, field by field."""
+    used = second_core.stats["used"]
+    side, here = _analyses(_workbook(seed), RULES)
+    assert second_core.stats["used"] == used + 1  # the child's readings were the ones used
+    assert side == here
+
+
+def test_with_the_childs_readings_this_process_reads_no_text(monkeypatch):
+    """The child reads every text analyse reads with the rules (reasons and call notes,
+    as typed and as validation types them): none is read here again, nor are the
+    patterns the rules compile on first use made twice."""
+    backend = _workbook(11)
+    assert len(backend.tabs[SETTINGS.tab_title(schema.TOUCHPOINTS)]) > 1
+    snap = backend.read()
+    frames = sheet.compacted(sheet.to_frames(snap, sheet.locate(snap, SETTINGS)))
+    read_here: list[str] = []  # the child appends to its own copy
+    real = reasons.classify_text
+    monkeypatch.setattr(reasons, "classify_text", lambda text, rules: read_here.append(text) or real(text, rules))
+    used = second_core.stats["used"]
+    second_core.analyse(frames, SETTINGS, TODAY, NOW, rules=RULES)
+    assert second_core.stats["used"] == used + 1 and read_here == []
+    core_analysis.analyse(frames, SETTINGS, TODAY, NOW, rules=RULES)
+    assert read_here  # without the child, the same analysis reads them here
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_known_readings_change_nothing_in_classify_pipeline(seed):
+    """The core seam alone: any part of read_distinct's readings given as ``known`` (all,
+    some, none) gives the frame classify_pipeline makes without them."""
+    backend = _workbook(seed, n=200)
+    snap = backend.read()
+    frames = sheet.to_frames(snap, sheet.locate(snap, SETTINGS))
+    clean, _ = core_analysis.validate.validate(frames, SETTINGS, TODAY)
+    pipe = clean[schema.PIPELINE]
+    read = reasons.read_distinct(frames[schema.PIPELINE]["rejection_reason"], RULES)
+    assert read  # the texts the raw cells hold
+    rnd = random.Random(seed)
+    plain = reasons.classify_pipeline(pipe, RULES)
+    for known in (read, dict(rnd.sample(sorted(read.items()), len(read) // 2)), {}):
+        pd.testing.assert_frame_equal(reasons.classify_pipeline(pipe, RULES, known), plain)
+
+
+def _sync_written(backend: MemoryBackend) -> tuple[dict, object]:
+    report = sync.sync(backend, SETTINGS, TODAY, now=NOW).as_dict()
+    report.pop("seconds")
+    return report, _plain(backend.tabs)  # NaN cells too: equal by type and repr
+
+
+def _first_sync_here(seed: int) -> tuple[dict, object]:
+    second_core.enabled = False
+    try:
+        return _sync_written(_workbook(seed))
+    finally:
+        second_core.enabled = True
+
+
+def _hang() -> None:
+    time.sleep(600)
+
+
+def _raise() -> None:
+    raise RuntimeError("the child failed")
+
+
+@pytest.mark.parametrize("hook", ["exit", "kill", "raise", "hang"])
+def test_whatever_the_child_does_the_sync_is_the_same(hook, monkeypatch):
+    """The child exits, is killed, raises or hangs past the timeout: this process reads the
+    texts itself and the sync writes exactly what it writes without a child; the child is
+    reaped (the fixture checks: no zombie)."""
+    hooks = {"exit": lambda: os._exit(3), "kill": lambda: os.kill(os.getpid(), signal.SIGKILL),
+             "raise": _raise, "hang": _hang}
+    monkeypatch.setattr(second_core, "child_hook", hooks[hook])
+    monkeypatch.setattr(second_core, "TIMEOUT_SECONDS", 1.0)
+    expected = _first_sync_here(5)
+    fallbacks, forked = second_core.stats["fallbacks"], second_core.stats["forked"]
+    t0 = time.perf_counter()
+    assert _sync_written(_workbook(5)) == expected
+    assert second_core.stats["forked"] == forked + 1 and second_core.stats["fallbacks"] == fallbacks + 1
+    assert time.perf_counter() - t0 < 30  # a hanging child is not waited for beyond the timeout
+
+
+def test_a_sync_with_a_child_writes_what_one_without_writes():
+    expected = _first_sync_here(8)
+    used = second_core.stats["used"]
+    assert _sync_written(_workbook(8)) == expected
+    assert second_core.stats["used"] == used + 1
+
+
+def _inherited_fd_open(fd: int) -> None:
+    try:
+        os.fstat(fd)
+    except OSError:
+        os.kill(os.getpid(), signal.SIGINT)  # ignored: the child goes on and its readings are used
+        return
+    os._exit(9)  # the descriptor reached the child: no readings, the test sees a fallback
+
+
+def test_the_child_keeps_no_descriptor_and_ignores_ctrl_c(tmp_path, monkeypatch):
+    """An inherited descriptor (the workbook, a log file, the lock) is closed in the child
+    before it does anything, and Ctrl-C is not the child's to handle."""
+    with open(tmp_path / "a.log", "w") as log:
+        monkeypatch.setattr(second_core, "child_hook", lambda: _inherited_fd_open(log.fileno()))
+        used, fallbacks = second_core.stats["used"], second_core.stats["fallbacks"]
+        _sync_written(_workbook(2))
+        assert (second_core.stats["used"], second_core.stats["fallbacks"]) == (used + 1, fallbacks)
+    assert (tmp_path / "a.log").read_text() == ""
+
+
+def test_ctrl_c_while_waiting_stops_the_sync_and_the_child(monkeypatch):
+    monkeypatch.setattr(second_core, "child_hook", _hang)
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _sync_written(_workbook(3))
+    finally:
+        timer.cancel()
+    # the fixture checks the child is gone and reaped
+
+
+@pytest.mark.parametrize("why", ["few texts", "switched off", "one cpu", "memo reused", "unhashable cell"])
+def test_no_child_where_it_does_not_pay(why, monkeypatch):
+    """No fork where it cannot pay or cannot be done; a cell pandas cannot hash (no backend
+    reads one, yet) fails nothing here: validation says what it is, as without a child."""
+    backend = _workbook(4)
+    if why == "unhashable cell":
+        grid = backend.tabs[SETTINGS.tab_title(schema.PIPELINE)]
+        grid[2][grid[0].index("rejection_reason")] = ["a list"]
+    elif why == "few texts":
+        monkeypatch.setattr(second_core, "MIN_TEXTS", 10_000)
+    elif why == "switched off":
+        monkeypatch.setattr(second_core, "enabled", False)
+    elif why == "one cpu":
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    else:
+        monkeypatch.setattr(analysis_memo, "enabled", True)
+        sync.sync(backend, SETTINGS, TODAY, now=NOW)  # the first sync (a child) writes; the next reuses it
+    forked = second_core.stats["forked"]
+    sync.sync(backend, SETTINGS, TODAY, now=NOW)
+    assert second_core.stats["forked"] == forked
+
+
+LOCK_HOLDER = textwrap.dedent("""
+    import datetime as dt, sys, time
+    from pathlib import Path
+    from sheetcrm.config import Settings
+    from sheetcrm.demo import demo_data
+    from sheetcrm.workbook import second_core, sync
+    from sheetcrm.workbook.backends.xlsx import XlsxBackend
+    from sheetcrm.workbook.layout import workbook_layout
+    settings, path = Settings(), Path(sys.argv[1])
+    book = XlsxBackend(path)
+    book.create(workbook_layout(settings, demo_data(40, dt.date(2026, 11, 22), 3)))
+    second_core.MIN_TEXTS = 0
+    second_core.child_hook = lambda: time.sleep(120)
+    sync.sync(book, settings, dt.date(2026, 11, 22))
+""")
+
+
+def test_the_lock_dies_with_its_holder_not_with_the_child(tmp_path):
+    """A sync killed while its child reads: the workbook's lock is free at once, as
+    before (the child, still running, holds no descriptor of the lock file)."""
+    import filelock
+
+    from sheetcrm.workbook.write_lock import lock_file
+
+    book = tmp_path / "w.xlsx"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[1]), *sys.path])}
+    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(book)], env=env)
+    child = None
+    try:
+        deadline = time.monotonic() + 60
+        while child is None and time.monotonic() < deadline and holder.poll() is None:
+            found = Path(f"/proc/{holder.pid}/task/{holder.pid}/children").read_text().split()
+            child = int(found[0]) if found else None
+            time.sleep(0.05)
+        assert child is not None, "the sync forked no child"
+        holder.kill()
+        holder.wait()
+        lock = filelock.FileLock(str(lock_file(book)))
+        lock.acquire(timeout=0)  # free while the orphaned child still sleeps
+        lock.release()
+        assert Path(f"/proc/{child}").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+        if child is not None:
+            try:
+                os.kill(child, signal.SIGKILL)  # the orphan this test made (init reaps it)
+            except ProcessLookupError:
+                pass
+
+
+def test_read_distinct_reads_the_texts_as_typed_and_as_validation_types_them():
+    """A padded or numeric cell is read as typed (how a row left out for an error is read)
+    and as cell_text types it (what classify_pipeline reads from the clean frame)."""
+    cells = np.array(["  salary too low ", "salary too low", 3.0, None, "", "  ", float("nan"), "moved abroad"],
+                     dtype=object)
+    read = reasons.read_distinct(cells, RULES)
+    assert sorted(read) == ["  salary too low ", "3", "3.0", "moved abroad", "salary too low"]
+    assert all(read[t] == reasons.classify_text(t, RULES) for t in read)
