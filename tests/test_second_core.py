@@ -290,6 +290,21 @@ def test_no_child_where_it_does_not_pay(why, monkeypatch):
     assert second_core.stats["forked"] == forked
 
 
+
+def _sync_in_a_pool_worker() -> int:
+    """In a multiprocessing pool's worker (daemonic: it may start no process): children forked."""
+    forked = second_core.stats["forked"]
+    sync.sync(_workbook(4), SETTINGS, TODAY, now=NOW)
+    return second_core.stats["forked"] - forked
+
+
+def test_a_sync_inside_a_pool_worker_reads_the_texts_itself():
+    """sheetcrm used as a library in a pool's worker: multiprocessing refuses a daemonic
+    process a child (AssertionError); the sync reads the texts itself instead of failing."""
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(_sync_in_a_pool_worker) == 0
+
+
 LOCK_HOLDER = textwrap.dedent("""
     import datetime as dt, sys, time
     from pathlib import Path

@@ -98,8 +98,8 @@ def _start(frames: Frames, rules: reasons.RuleSet | None) -> _Side | None:
         return None
     try:
         return _Side(cells, rules)
-    except OSError:  # no fork now (out of processes or memory): read them here
-        return None
+    except (OSError, AssertionError):  # no fork now (out of processes or memory), or this process
+        return None  # is a daemonic multiprocessing worker (no children allowed there): read them here
 
 
 class _Side:
