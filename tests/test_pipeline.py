@@ -36,7 +36,8 @@ SALARY, NEVER, UNCLEAR = "salary too high", "never contact me again", "long stor
 STAND_IN_CLASSES = {SALARY: schema.SOFT_NO, NEVER: schema.HARD_NO, UNCLEAR: schema.UNCLASSIFIED}
 
 
-def stand_in_classify(pipe: pd.DataFrame, rules) -> pd.DataFrame:
+def stand_in_classify(pipe: pd.DataFrame, rules, known=None) -> pd.DataFrame:
+    """classify_pipeline's signature (``known``: texts read already, unused by the stand-in)."""
     out = pipe.copy()
     decided = out["outcome"].isin(["rejected", "declined", "ghosted"])
     cls = out["rejection_reason"].map(STAND_IN_CLASSES)
