@@ -38,6 +38,17 @@ def labelled_csvs() -> list[Path]:
     return sorted(p for p in data.glob("*.csv") if p.name != HELD_OUT_SET)
 
 
+def labelled_notes() -> list[tuple[str, str]]:
+    """(where: "file.csv:line", text) of every note of :func:`labelled_csvs`: a test names
+    a note by where it is, never by its text (held-out or not, a note is never shown)."""
+    out = []
+    for path in labelled_csvs():
+        with path.open(newline="", encoding="utf-8") as fh:
+            out += [(f"{path.name}:{line}", row["text"]) for line, row in enumerate(csv.DictReader(fh), start=2)
+                    if row.get("text")]
+    return out
+
+
 
 def real_client(*tools: str) -> dict[str, str]:
     """Paths of the real client programs a test needs ("soffice" is also found as

@@ -3,7 +3,6 @@ as reading them here, whatever the child does; no child left behind; the child w
 nothing and holds no lock."""
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import multiprocessing
@@ -20,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import labelled_csvs
+from conftest import labelled_notes
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
@@ -58,15 +57,7 @@ def _children() -> list[int]:
     return out
 
 
-def _labelled_texts() -> list[str]:
-    texts = []
-    for path in labelled_csvs():  # the held-out set is read by no test
-        with path.open(encoding="utf-8") as fh:
-            texts += [row["text"] for row in csv.DictReader(fh) if row.get("text")]
-    return texts
-
-
-LABELLED = _labelled_texts()
+LABELLED = [text for _, text in labelled_notes()]  # the held-out set is read by no test
 
 
 def _messy(rnd: random.Random, text: str) -> object:
