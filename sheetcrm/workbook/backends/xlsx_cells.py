@@ -335,19 +335,15 @@ def add_new_cells(rows: list[bytes], where: list[int], numbers: list[int],
     columns, runs = _column_bytes(), tails.runs
     for i, number in zip(where, numbers):
         row, cells = rows[i], updates[number]
-        suffix = b"%d" % number
         last = row.rfind(b"<c")
-        if last >= 0 and row.startswith(b'<c r="', last) and (len(cells) == 1 or _ascending(cells)):
-            quote = row.find(b'"', last + 6)
-            ref = row[last + 6:quote]
-            col = columns.get(ref[:-len(suffix)]) if quote >= 0 and ref.endswith(suffix) else None
-            if col is not None and col < cells[0][0]:  # _after_last_cell's usual row
-                try:
-                    parts = runs.get(tuple(cells))
-                except TypeError:
-                    parts = None
-                rows[i] = row + (suffix.join(parts) if parts is not None else _cells_bytes(cells, number, tails))
-                continue
+        if (last >= 0 and (len(cells) == 1 or _ascending(cells))
+                and _plain_cell_left_of(row, last, len(row), number, cells[0][0], columns)):  # the usual row
+            try:
+                parts = runs.get(tuple(cells))
+            except TypeError:
+                parts = None
+            rows[i] = row + ((b"%d" % number).join(parts) if parts is not None else _cells_bytes(cells, number, tails))
+            continue
         done = row_with_new_cells(row + b"</row>", number, cells, tails)
         if done is None:
             return False
@@ -379,15 +375,23 @@ def _after_last_cell(row: bytes, number: int, first_new: int) -> int | None:
     last = row.rfind(b"<c", len(plain), body_end)
     if last < 0:
         return body_end if row.find(b"<", len(plain), body_end) < 0 else None  # only whitespace inside
+    return body_end if _plain_cell_left_of(row, last, body_end, number, first_new, _column_bytes()) else None
+
+
+def _plain_cell_left_of(row: bytes, last: int, end: int, number: int, first_new: int,
+                        columns: dict[bytes, int]) -> bool:
+    """The cell starting at ``last`` (before ``end``) is a plain ``<c r="..."`` of row
+    ``number`` in a column left of ``first_new``: the usual row's last cell, for
+    ``_after_last_cell`` and ``add_new_cells`` alike."""
     if not row.startswith(b'<c r="', last):
-        return None
-    quote = row.find(b'"', last + 6, body_end)
+        return False
+    quote = row.find(b'"', last + 6, end)
     suffix = b"%d" % number
     ref = row[last + 6:quote]
     if quote < 0 or not ref.endswith(suffix):
-        return None
-    col = _column_bytes().get(ref[:-len(suffix)])
-    return body_end if col is not None and col < first_new else None
+        return False
+    col = columns.get(ref[:-len(suffix)])
+    return col is not None and col < first_new
 
 
 def _column_of(cell: tuple[int, Any]) -> int:
