@@ -285,6 +285,35 @@ def test_identities_read_from_the_rows_are_the_identities_the_getter_reads(seed)
     assert base.resolve_targets(other, get, height, tabs.get) == base.resolve_targets(other, get, height)
 
 
+@pytest.mark.parametrize("seed", range(200))
+def test_updates_known_in_place_land_where_the_checked_ones_do(seed):
+    """``known`` (Changes.read_from, issue 20): updates whose identities were read from
+    the very grid the write reads land where checking them lands them; updates added
+    after them (a person's sort, other identities) are still checked."""
+    import random
+    rnd = random.Random(seed)
+    plan, now = random_resolve_case(rnd)
+    grid = [list(r) for r in now]
+    cells = base.CellUpdates()
+    for tab, row, col, value in zip(plan.tab, plan.row, plan.col, plan.value):  # identities read from ``grid``
+        line = grid[row - 1] if row <= len(grid) else []
+        cols = rnd.sample([1, 2], rnd.randint(0, 2))
+        cells.add(tab, [row], [col], [value], [tuple((c, line[c - 1] if c <= len(line) else None) for c in cols)])
+    known = len(cells)
+    later, _ = random_resolve_case(rnd)  # identities read elsewhere: to be checked
+    cells.add("T", later.row, later.col, later.value, later.identity)
+    tabs = {"T": grid}
+
+    def get(tab, row, col):
+        return base.Sheet(tab, tabs[tab]).cell(row, col)
+
+    def height(tab):
+        return len(tabs[tab])
+
+    for k in sorted({0, rnd.randint(0, known), known}):
+        assert base.resolve_targets(cells, get, height, tabs.get, k) == base.resolve_targets(cells, get, height)
+
+
 def _put_one_by_one(tabs, tab_of, cols, values, rows):
     """The memory backend's write loop before issue 20's: every cell checked for padding."""
     for tab, col, value, row in zip(tab_of, cols, values, rows):

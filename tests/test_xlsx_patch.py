@@ -2,6 +2,7 @@
 openpyxl must leave the same cells, and the patched file must open everywhere."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import shutil
@@ -485,3 +486,36 @@ def test_parts_deflated_and_inflated_by_isa_l_are_the_parts_zlib_gives(demo_xlsx
             assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_DEFLATED}
         parts[name] = _parts(tmp_path / f"{name}.xlsx")
     assert parts["isal"] == parts["zlib"]
+
+
+@pytest.mark.parametrize("n", [30, 120])
+def test_a_planned_write_trusts_its_identities_and_writes_the_same_bytes(n, demo_xlsx, tmp_path, settings, today):
+    """The plan's updates carry ``read_from`` (their identities were read from this
+    snapshot, issue 20): the patcher lands them without reading the rows again, and
+    the workbook is the one it writes when it checks each row, part for part."""
+    from sheetcrm.rules import load_rules
+    from sheetcrm.workbook import sync as sync_mod
+    from sheetcrm.workbook.second_core import analyse
+
+    src = demo_xlsx(n)
+    snap, maps, frames = sync_mod.load(XlsxBackend(src), settings)
+    analysis = analyse(frames, settings, today, NOW, rules=load_rules(settings), suppressed=None)
+    changes = sync_mod.plan_changes(snap, maps, analysis)
+    assert changes.read_from == (snap, len(changes.cells)) and len(changes.cells) > n
+    # an update added after the plan's (its identity read elsewhere) is still checked:
+    # no row holds that identity, so it is left out
+    changes.cells.add("Candidates", [2], [1], ["x"], [((1, "nobody"),)])
+    parts = {}
+    for trusted in (True, False):
+        plan = dataclasses.replace(changes, read_from=changes.read_from if trusted else None)
+        patched = xlsx_patch.patch(src, snap, plan)
+        out = tmp_path / f"{trusted}.xlsx"
+        try:
+            patched.save(out)
+        finally:
+            patched.close()
+        with zipfile.ZipFile(out) as zf:
+            parts[trusted] = ({name: zf.read(name) for name in zf.namelist()},
+                              (patched.result.cells_written, patched.result.skipped_rows))
+    assert parts[True] == parts[False]
+    assert parts[True][1] == (len(changes.cells) - 1, 1)

@@ -42,6 +42,7 @@ def plan_changes(snapshot: Snapshot, maps: dict[str, TabMap], analysis: Analysis
         current = snapshot.find(tab.title)
         if current is None or not _same_grid(current.values, tab.rows, tab.volatile):
             changes.tabs.append(tab)
+    changes.read_from = (snapshot, len(changes.cells))  # every identity above was read from its cells
     return changes
 
 

@@ -151,6 +151,11 @@ class Changes:
     cells: CellUpdates = dataclasses.field(default_factory=CellUpdates)  # any list of CellUpdate is taken
     tabs: list[OwnedTab] = dataclasses.field(default_factory=list)
     labels: dict[tuple[str, int], str] = dataclasses.field(default_factory=dict)  # (tab, col) -> column name
+    # (snapshot, n): the first n updates' identities were read from this very snapshot's
+    # cells (plan_changes). A backend that knows its sheet is still that snapshot (the
+    # .xlsx's fingerprint) finds those rows in place without reading them again:
+    # resolve_targets' ``known`` (issue 20). Updates added after them are checked.
+    read_from: tuple[Snapshot, int] | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.cells, CellUpdates):
@@ -332,17 +337,19 @@ def resolve_rows(cells: Iterable[CellUpdate], get, height) -> tuple[list[tuple[C
     return [(upd, row) for upd, row in zip(cells, targets) if row is not None], skipped
 
 
-def resolve_targets(cells: CellUpdates, get, height, lines=None) -> tuple[list[int | None], int]:
+def resolve_targets(cells: CellUpdates, get, height, lines=None, known: int = 0) -> tuple[list[int | None], int]:
     """Where does each update land now? At its row if the row's identity cells
     still match; else at the one row that matches (it moved); else nowhere (None:
     the row was deleted or edited, or is ambiguous): skipped until the next sync.
     ``get(tab, row, col)`` reads a current cell; ``height(tab)`` counts rows;
     ``lines(tab)``, where the backend has them, gives the rows ``get`` reads (lists
     of cells, None: no such tab), so the identity cells are read without a call each.
+    ``known``: the first so many updates are in place, not looked at (their identities
+    were read from the very cells ``get`` reads: ``Changes.read_from``).
     Returns the rows, one per update, and how many rows were skipped."""
     skipped: set[tuple[str, int]] = set()
     index: dict[tuple[str, tuple[int, ...]], dict[tuple, list[int]]] = {}
-    in_place = _in_place(cells, get, lines)
+    in_place = _in_place(cells, get, lines, known)
     tabs, rows, identities = cells.tab, cells.row, cells.identity
     targets: list[int | None] = [r if ok else None for r, ok in zip(rows, in_place)]
     moved = [i for i, ok in enumerate(in_place) if not ok]
@@ -376,15 +383,18 @@ def _norm(v: Any) -> Any:
     return v
 
 
-def _in_place(cells: CellUpdates, get, lines=None) -> list[bool]:
-    """Does each update's row still hold its identity? Checked once for a row's
-    updates in a row (the plan lists a row's cells one after another, sharing one
-    identity), again where a row comes back (an id, then its owned cells)."""
-    out = []
+def _in_place(cells: CellUpdates, get, lines=None, known: int = 0) -> list[bool]:
+    """Does each update's row still hold its identity? The first ``known`` do
+    (resolve_targets). Checked once for a row's updates in a row (the plan lists a
+    row's cells one after another, sharing one identity), again where a row comes
+    back (an id, then its owned cells)."""
+    known = min(max(known, 0), len(cells))
+    out = [True] * known
     last: tuple = (None, None, None)
     ok = True
     line_of = None if lines is None else _Lines(lines).line
-    for tab, row, identity in zip(cells.tab, cells.row, cells.identity):
+    rest = (itertools.islice(column, known, None) for column in (cells.tab, cells.row, cells.identity))
+    for tab, row, identity in zip(*rest):
         if not identity:
             out.append(True)
             continue
