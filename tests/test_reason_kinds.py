@@ -339,3 +339,24 @@ def test_a_confirmed_complaint_said_before_the_falsehood_is_the_complaint(rules,
 def test_not_at_work_and_not_elsewhere_is_still_do_not_contact(rules, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("hard_no", "do_not_contact"), (text, got)
+
+
+# Things said to be fine in a list ("happy with the project, the team and the location", "pas de souci
+# sur le poste ni la localisation", "team, stack and commute all fine"): no item of it is the reason,
+# the one outside the list decides (v9). A comma alone may start a new clause: no list without a
+# joining word, nor when a negation or "but" stands between.
+@pytest.mark.parametrize("category, text", [
+    ("salary", "Fine with the role, the team and the office location, but the pay was the problem"),
+    ("salary", "Team, stack and commute all fine, the day rate is the blocker"),
+    ("salary", "Kein Thema mit Team, Projekt oder Standort, aber das Gehalt passt nicht"),
+    ("salary", "Aucun souci avec l'équipe, le projet ni le trajet, c'est la rémunération qui coince"),
+    ("salary", "Sin problema con el equipo, el proyecto y la ubicación; lo que falla es el sueldo"),
+    ("salary", "Le gustan la empresa, el equipo y la ubicación, pero el sueldo se queda corto"),
+    ("salary", "Geen probleem met het team, de klant en de reistijd, maar het salaris is te laag"),
+    ("location", "Happy with the team, location too far"),
+    ("location", "Salary fine, location and notice period are the problem"),
+    ("location", "Happy with the team, not the location"),
+])
+def test_things_said_to_be_fine_in_a_list_do_not_decide(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)

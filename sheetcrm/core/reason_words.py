@@ -324,3 +324,69 @@ def any_near(near: tuple[frozenset[str], tuple[str, ...]] | None, words: list[st
         return True
     exact, prefixes = near
     return any(w in exact or (prefixes and w.startswith(prefixes)) for w in words)
+
+
+
+# A list of things one word of praise or ruling-out governs ("happy with the project, the team
+# and the location", "pas de souci sur le poste ni la localisation"): items joined by a comma or
+# one of these words; a negation or a contrast ("but", "not") ends the list, as does any other sign.
+_LIST_JOINS = frozenset({"and", "or", "nor", "plus", "und", "oder", "sowie", "et", "ou", "ni", "y", "e", "o", "u",
+                         "en", "noch"})
+_LIST_STOPS = frozenset({"not", "no", "but", "just", "only", "except", "nicht", "kein", "keine", "aber", "nur",
+                         "sondern", "pas", "ne", "non", "mais", "sauf", "seulement", "pero", "sino", "solo",
+                         "excepto", "niet", "geen", "maar", "behalve", "alleen"})
+_LIST_ITEM = 3  # words of an item at most ("the office location"); a longer run ends the list
+
+
+def list_items(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The word spans of the other items of the list that text[start:end] (a normalised text's
+    phrase) is an item of: those before it, those after it; an empty side when none is joined there.
+    A list needs a joining word somewhere ("A, B and C"): after a comma alone a new clause may
+    start ("the team, location too far")."""
+    seq: list = []  # per word its span, or "j" (a joining word), "," or "b" (a break)
+    prev = None
+    for m in WORDS.finditer(text):
+        gap = text[prev:m.start()].strip(" '") if prev is not None else ""
+        if gap:
+            seq.append("," if gap == "," else "b")
+        w = m.group(0)
+        seq.append("j" if w in _LIST_JOINS else "b" if w in _LIST_STOPS else m.span())
+        prev = m.end()
+    own = [k for k, x in enumerate(seq) if isinstance(x, tuple) and start <= x[0] and x[1] <= end]
+    if not own:
+        return [], []
+    lo, hi = own[0], own[-1]
+    while lo > 0 and isinstance(seq[lo - 1], tuple):
+        lo -= 1
+    while hi + 1 < len(seq) and isinstance(seq[hi + 1], tuple):
+        hi += 1
+    if hi - lo >= _LIST_ITEM:  # the phrase's own words are a clause ("c'est le package qui bloque"), no item
+        return [], []
+    (before, joined_before), (after, joined_after) = _items_from(seq, own[0], -1), _items_from(seq, own[-1], 1)
+    return (before, after) if joined_before or joined_after else ([], [])
+
+
+def _items_from(seq: list, k: int, step: int) -> tuple[list[tuple[int, int]], bool]:
+    """The words of the items joined to seq[k] in one direction (the nearest words of an over-long
+    one, which ends the list), and whether a joining word was crossed to reach them."""
+    def at(i: int) -> Any:
+        return seq[i] if 0 <= i < len(seq) else "b"
+    while isinstance(at(k + step), tuple):  # the rest of the phrase's own item
+        k += step
+    far: list[tuple[int, int]] = []
+    joined = False
+    while at(k + step) in ("j", ","):
+        crossed = False
+        while at(k + step) in ("j", ","):
+            k += step
+            crossed |= seq[k] == "j"
+        item = []
+        while isinstance(at(k + step), tuple):
+            k += step
+            item.append(seq[k])
+        if not item:
+            break
+        far, joined = far + item[:_LIST_ITEM], joined or crossed
+        if len(item) > _LIST_ITEM:
+            break
+    return far, joined
