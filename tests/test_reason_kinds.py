@@ -360,3 +360,22 @@ def test_not_at_work_and_not_elsewhere_is_still_do_not_contact(rules, text):
 def test_things_said_to_be_fine_in_a_list_do_not_decide(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# A complaint the check found baseless, said in a word of its own anywhere in the note ("we looked
+# into it and it was baseless", "our checks did not confirm it"; "unbegründet", "infondée",
+# "infundada", "ongegrond"): no hard-no and no person needed, the other reason decides (v9, train4).
+# A confirmed complaint stays one; one not yet checked still goes to a person.
+@pytest.mark.parametrize("category, text", [
+    ("sponsor_rejected", "Client complained about his manners; we looked into it and it was baseless. HM went with another candidate"),
+    ("salary", "Client raised a complaint about his tone but the references did not confirm it; salary ask too high anyway"),
+    ("sponsor_rejected", "Beschwerde des Kunden über sein Auftreten, nach Rücksprache unbegründet; Kunde hat sich trotzdem für jemand anderen entschieden"),
+    ("sponsor_rejected", "Queja del cliente sobre su actitud, tras revisarlo resultó infundada; al final eligieron a otro candidato"),
+    ("sponsor_rejected", "Klacht van de klant over zijn houding bleek na navraag ongegrond; klant koos toch iemand anders"),
+    ("salary", "Plainte du client concernant ses horaires ; après vérification auprès de l'équipe, c'était infondé. Le TJM reste trop élevé"),
+    ("client_complaint", "Client complaint confirmed; his claim that it was unfounded did not hold"),
+    ("unclassified", "Client complaint about his conduct, not yet verified"),
+])
+def test_a_complaint_the_check_found_baseless_does_not_decide(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)

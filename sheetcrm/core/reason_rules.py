@@ -49,6 +49,11 @@ _NEGATED_WORD = re.compile(r"(?:\b(?:not|never|no|nothing|nicht|nichts|noch|kein
                            r"(?:\w+\s+)?$")
 # a negated "confirmed" that is only pending ("not yet verified", "noch nicht bestätigt"), not a verdict
 _PENDING = re.compile(r"\b(?:yet|noch|nog|still|todavia|aun|encore)\b")
+# the check's "no" in a word of its own, anywhere in the note ("we looked into it and it was baseless",
+# "our checks did not confirm it"; "unbegründet", "infondée", "infundada", "ongegrond")
+_DENIAL = re.compile(r"\b(?:unfounded|baseless|groundless|unsubstantiated|(?:did|does|could) not (?:confirm|verify|back) it"
+                     r"|not borne out|unbegrundet|haltlos|nicht haltbar|infonde\w*|sans fondement|non fonde\w*"
+                     r"|infundad\w*|sin fundamento|no se confirm\w*|ongegrond\w*|ongefundeerd\w*|niet gegrond)\b")
 _CHECK_NOT_VERDICT = re.compile(r"investigat|check|gepruft|nachgepruft|uberpruft|nagegaan|gecontroleerd|follow|revisad|nagekeken|onderzocht")
 
 
@@ -189,9 +194,13 @@ class Rule:
 
     def denied(self, text: str) -> bool:
         """A `requires` verdict that is there but negated ("it was NOT confirmed", "nothing
-        substantiated"): the check said no. "Not yet verified" is still pending, not denied."""
+        substantiated"), or the check's no in a word of its own ("it was baseless"): the check
+        said no. "Not yet verified" is still pending, not denied. (Asked only when no verdict
+        confirms: a confirmed complaint stays one whatever else the note says.)"""
         if self.requires is None:
             return False
+        if _DENIAL.search(text):
+            return True
         for m in self.requires.finditer(text):
             neg = _NEGATED_WORD.search(text, 0, m.start())
             if neg and not _PENDING.search(neg.group(0)) and not _CHECK_NOT_VERDICT.search(m.group(0)):
