@@ -314,6 +314,34 @@ def test_updates_known_in_place_land_where_the_checked_ones_do(seed):
         assert base.resolve_targets(cells, get, height, tabs.get, k) == base.resolve_targets(cells, get, height)
 
 
+@pytest.mark.parametrize("seed", range(100))
+def test_identities_given_as_a_function_read_as_the_list_it_makes(seed):
+    """CellUpdates.add takes identities as a function (the plan's, issue 20): made once,
+    when ``identity`` is first read, never when only the other columns are; the updates
+    read as those added with the list itself, whatever was added before and after."""
+    import random
+    rnd = random.Random(seed)
+    lazy, eager, calls = base.CellUpdates(), base.CellUpdates(), []
+    for k in range(rnd.randint(0, 6)):
+        n = rnd.randint(0, 4)
+        rows, cols = [rnd.randint(1, 9) for _ in range(n)], [rnd.randint(1, 5) for _ in range(n)]
+        values, idents = [rnd.random() for _ in range(n)], [((1, rnd.choice(["a", None, 1])),) for _ in range(n)]
+        if rnd.random() < 0.3:
+            upd = base.CellUpdate("T", 2, 3, k, ((2, k),))
+            lazy.append(upd)
+            eager.append(upd)
+        eager.add("T", rows, cols, values, idents)
+        if rnd.random() < 0.5:
+            lazy.add("T", rows, cols, values, lambda idents=idents: calls.append(1) or list(idents))
+        else:
+            lazy.add("T", rows, cols, values, idents)
+    assert (lazy.tab, lazy.row, lazy.col, lazy.value, len(lazy)) == (eager.tab, eager.row, eager.col, eager.value, len(eager))
+    assert not calls
+    made = len(lazy._later)
+    assert lazy.identity == eager.identity and list(lazy) == list(eager) and len(calls) == made
+    assert lazy.identity == eager.identity and len(calls) == made  # made once
+
+
 def _put_one_by_one(tabs, tab_of, cols, values, rows):
     """The memory backend's write loop before issue 20's: every cell checked for padding."""
     for tab, col, value, row in zip(tab_of, cols, values, rows):

@@ -60,9 +60,9 @@ def _plan_tab(changes: Changes, sheet: Sheet, key: str, tmap: TabMap, analysis: 
     changes.labels.update({(title, c): n for n, c in tmap.columns.items()})
     if key == schema.CANDIDATES and analysis.new_ids:
         id_rows = list(analysis.new_ids)
-        idents = _identities(_columns(grid, id_rows), list(range(len(id_rows))), id_cols)
         changes.cells.add(title, id_rows, [tmap.columns["candidate_id"]] * len(id_rows),
-                          list(analysis.new_ids.values()), idents)
+                          list(analysis.new_ids.values()),
+                          functools.partial(_identities, _columns(grid, id_rows), range(len(id_rows)), id_cols))
     rows = owned.index.astype(np.int64).tolist()
     _add_differing(changes.cells, title, grid, rows, cols, [_cells(owned[name]) for name in owned.columns], id_cols)
     below = np.arange(2, len(grid) + 1)
@@ -86,14 +86,23 @@ def _add_differing(cells: CellUpdates, title: str, grid: list[list[Any]], rows: 
     at, on = np.nonzero(~same)
     if not len(at):
         return
-    first = np.empty(len(at), dtype=bool)  # the first change of each row (``at`` is in row order)
-    first[0], first[1:] = True, at[1:] != at[:-1]
-    idents = _identities(column, at[first].tolist(), id_cols)
+    column.cache_clear()  # the compared columns are not kept for the identities
     # news read column after column: the cell (i, j) is at j * len(rows) + i
     values = list(itertools.chain.from_iterable(news))
     cells.add(title, np.asarray(rows)[at].tolist(), np.asarray(cols)[on].tolist(),
               list(map(values.__getitem__, (on * len(rows) + at).tolist())),
-              list(map(idents.__getitem__, (np.cumsum(first) - 1).tolist())))  # one identity object per row
+              functools.partial(_changed_rows_identities, column, at, id_cols))
+
+
+def _changed_rows_identities(column: Callable[[int], Sequence[Any]], at: np.ndarray,
+                             id_cols: list[int]) -> list[tuple[tuple[int, Any], ...]]:
+    """The identity of each change's row (``at``: the changes' positions in ``column``'s
+    rows, in row order), one identity object per row: made only when a backend asks
+    (CellUpdates.add), from the cells as read."""
+    first = np.empty(len(at), dtype=bool)  # the first change of each row
+    first[0], first[1:] = True, at[1:] != at[:-1]
+    idents = _identities(column, at[first].tolist(), id_cols)
+    return list(map(idents.__getitem__, (np.cumsum(first) - 1).tolist()))
 
 
 def _columns(grid: list[list[Any]], rows: list[int]) -> Callable[[int], Sequence[Any]]:
@@ -115,7 +124,7 @@ def _columns(grid: list[list[Any]], rows: list[int]) -> Callable[[int], Sequence
     return column
 
 
-def _identities(column: Callable[[int], Sequence[Any]], at: list[int],
+def _identities(column: Callable[[int], Sequence[Any]], at: Sequence[int],
                 id_cols: list[int]) -> list[tuple[tuple[int, Any], ...]]:
     """Each row's identity (see CellUpdate) at these positions of ``column``'s rows."""
     if not id_cols:

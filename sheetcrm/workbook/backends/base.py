@@ -18,7 +18,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Self
 
 from ...schema import OwnedTab  # noqa: F401  (re-exported: backends take it in Changes)
@@ -81,18 +81,36 @@ class CellUpdates(Sequence[CellUpdate]):
     is gone through and kept for the next times (the Google write goes through it
     several times); ``tab``, ``row``, ``col``, ``value`` and ``identity`` are the
     columns, for the code that need not make them (the plan, ``resolve_targets``,
-    the memory backend, the report)."""
+    the memory backend, the report).
 
-    __slots__ = ("_made", "col", "identity", "row", "tab", "value")
+    Identities may be given as a function that makes them (``add``), called the first
+    time ``identity`` is read: the .xlsx write of a plan's updates never reads them
+    (``Changes.read_from``), and the 1.8 million tuples of a first sync's identities
+    at 100,000 candidates took a third of the plan, and time again to free (issue 20)."""
+
+    __slots__ = ("_identity", "_later", "_made", "col", "row", "tab", "value")
 
     def __init__(self, updates: Iterable[CellUpdate] = ()):
         self.tab: list[str] = []
         self.row: list[int] = []
         self.col: list[int] = []
         self.value: list[Any] = []
-        self.identity: list[tuple[tuple[int, Any], ...]] = []
+        self._identity: list[tuple[tuple[int, Any], ...]] = []
+        self._later: list[tuple[int, int, Callable[[], list]]] = []  # (start, count, make): identities not made yet
         self._made: list[CellUpdate] = []
         self.extend(updates)
+
+    @property
+    def identity(self) -> list[tuple[tuple[int, Any], ...]]:
+        """The identities, one per update (those given as a function made now, once)."""
+        if self._later:
+            later, self._later = self._later, []
+            for start, count, make in later:
+                made = make()
+                if len(made) != count:
+                    raise ValueError(f"{len(made)} identities made for {count} updates")
+                self._identity[start:start + count] = made
+        return self._identity
 
     def append(self, upd: CellUpdate) -> None:
         self.add(upd.tab, [upd.row], [upd.col], [upd.value], [upd.identity])
@@ -106,7 +124,7 @@ class CellUpdates(Sequence[CellUpdate]):
         self.row.extend([u.row for u in updates])
         self.col.extend([u.col for u in updates])
         self.value.extend([u.value for u in updates])
-        self.identity.extend([u.identity for u in updates])
+        self._identity.extend([u.identity for u in updates])
         if whole:
             self._made.extend(updates)
 
@@ -115,13 +133,18 @@ class CellUpdates(Sequence[CellUpdate]):
         return self
 
     def add(self, tab: str, rows: list[int], cols: list[int], values: list[Any],
-            identities: list[tuple[tuple[int, Any], ...]]) -> None:
-        """Updates of one tab, given as equally long columns."""
+            identities: list[tuple[tuple[int, Any], ...]] | Callable[[], list]) -> None:
+        """Updates of one tab, given as equally long columns; ``identities`` may be a
+        function that makes their list, called when ``identity`` is first read."""
+        if callable(identities):
+            self._later.append((len(self.row), len(rows), identities))
+            self._identity.extend(itertools.repeat((), len(rows)))  # their places, filled when made
+        else:
+            self._identity.extend(identities)
         self.tab.extend(itertools.repeat(tab, len(rows)))
         self.row.extend(rows)
         self.col.extend(cols)
         self.value.extend(values)
-        self.identity.extend(identities)
 
     def __len__(self) -> int:
         return len(self.row)
@@ -350,9 +373,10 @@ def resolve_targets(cells: CellUpdates, get, height, lines=None, known: int = 0)
     skipped: set[tuple[str, int]] = set()
     index: dict[tuple[str, tuple[int, ...]], dict[tuple, list[int]]] = {}
     in_place = _in_place(cells, get, lines, known)
-    tabs, rows, identities = cells.tab, cells.row, cells.identity
+    tabs, rows = cells.tab, cells.row
     targets: list[int | None] = [r if ok else None for r, ok in zip(rows, in_place)]
     moved = [i for i, ok in enumerate(in_place) if not ok]
+    identities = cells.identity if moved else []  # not made when every update is known in place
     # A row some update still finds in place is that update's: another row with the
     # same identity (a duplicate) may not be re-targeted onto it.
     claimed = {(t, r) for t, r, ident, ok in zip(tabs, rows, identities, in_place) if ok and ident} if moved else set()
@@ -393,6 +417,8 @@ def _in_place(cells: CellUpdates, get, lines=None, known: int = 0) -> list[bool]
     last: tuple = (None, None, None)
     ok = True
     line_of = None if lines is None else _Lines(lines).line
+    if known == len(cells):
+        return out  # identities not even made
     rest = (itertools.islice(column, known, None) for column in (cells.tab, cells.row, cells.identity))
     for tab, row, identity in zip(*rest):
         if not identity:
