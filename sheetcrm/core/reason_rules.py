@@ -25,7 +25,7 @@ from .. import schema
 from .reason_examples import ExampleIndex
 from .reason_index import AfterCheck, LazyPattern, Needs, TemplateNeeds
 from .reason_words import (LANGUAGES, LETTERS, UNACCENTED, WORD_CHAR, WORDS, FormReading, Stemmers, any_near,  # noqa: F401
-                           language_groups, near_words, normalise, rule_index, words_of)
+                           language_groups, list_items, near_words, normalise, rule_index, words_of)
 
 _NEGATE, _DOUBT = "negate", "doubt"
 EFFECTS = (_NEGATE, _DOUBT)
@@ -364,6 +364,24 @@ class RuleSet:
                     and neg.holds(text, start, end):
                 return neg
         return None
+
+    def list_ruled_out(self, text: str, start: int, end: int) -> bool:
+        """The soft-no phrase text[start:end] is an item of a list that a praise or ruling-out
+        governs, said before the list ("happy with the project, the team and the location", "pas
+        de souci sur le poste ni la localisation") or after it ("team, stack and commute all
+        fine"): it goes with the list (:func:`.reason_words.list_items`)."""
+        before, after = list_items(text, start, end)
+        return (any(self._ruled_out_at(text, s, e, before=True) for s, e in before)
+                or any(self._ruled_out_at(text, s, e, before=False) for s, e in after))
+
+    def _ruled_out_at(self, text: str, start: int, end: int, before: bool) -> bool:
+        """A soft-no template with words on this side only ("happy with ~ {m}"; "{m} ~ all fine")
+        holds at this word (the screened first template, else each one: rare, this word had one)."""
+        def sided(n: Negation) -> bool:
+            return n.effect == _NEGATE and (n.before is not None, n.after is not None) == (before, not before)
+        neg = self.negation_at(schema.SOFT_NO, text, start, end)
+        return neg is not None and (sided(neg) or any(n.applies_to in (schema.SOFT_NO, "all") and sided(n)
+                                                      and n.holds(text, start, end) for n in self.negations))
 
     def form_readings(self, norm: str, accented: frozenset[str] = frozenset()) -> dict[str, FormReading]:
         """The text's stems in each language where some word's stem is a rule word's stem.

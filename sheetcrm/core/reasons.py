@@ -47,7 +47,7 @@ from .columns import cell_text
 from .reason_compile import compile_rules  # noqa: F401  (the public way to build rules from parsed files)
 from .reason_examples import Reading, read_like_examples
 from .reason_rules import Negation, Rule, RuleSet, negation_template, normalise, phrase_regex, words_of  # noqa: F401
-from .reason_words import WORDS, accented_words, list_items, named_words
+from .reason_words import WORDS, accented_words, named_words
 from .validate import issues_frame
 
 # Among several hard-no reasons in one text, the one shown is the most specific, and
@@ -186,23 +186,11 @@ def _inside_ruled_out(h: _Hit, hits: Sequence[_Hit]) -> bool:
                and o.end - o.start > h.end - h.start for o in hits)
 
 
-def _in_ruled_out_list(h: _Hit, text: str, rules: RuleSet) -> bool:
-    """The hit is an item of a list that a praise or ruling-out governs, said before the list
-    ("happy with the project, the team and the location", "pas de souci sur le poste ni la
-    localisation") or after it ("team, stack and commute all fine"): it goes with the list."""
-    before, after = list_items(text, h.start, h.end)
-    return (any(_ruled_out_at(rules, text, s, e, before=True) for s, e in before)
-            or any(_ruled_out_at(rules, text, s, e, before=False) for s, e in after))
-
-
-def _ruled_out_at(rules: RuleSet, text: str, start: int, end: int, before: bool) -> bool:
-    """A soft-no template with words on this side only ("happy with ~ {m}"; "{m} ~ all fine")
-    holds at this word (the screened first template, else each one: rare, this word had one)."""
-    def sided(n: Negation) -> bool:
-        return n.effect == _NEGATE and (n.before is not None, n.after is not None) == (before, not before)
-    neg = rules.negation_at(schema.SOFT_NO, text, start, end)
-    return neg is not None and (sided(neg) or any(n.applies_to in (schema.SOFT_NO, "all") and sided(n)
-                                                  and n.holds(text, start, end) for n in rules.negations))
+def _about_negated_hard(h: _Hit, hits: Sequence[_Hit], text: str) -> bool:
+    """The hit says what a negated hard-no was about, in its clause ("client grumbled about his
+    attitude (not substantiated)", "plainte du client sur son attitude, infondée"): it goes with it."""
+    return any(o.rule.cls == schema.HARD_NO and o.status == _NEGATE and o.end <= h.start and _same_clause(text, o, h)
+               for o in hits)
 
 
 def _alone_in_clause(text: str, h: _Hit) -> bool:
@@ -317,8 +305,10 @@ def classify_text(text: str, rules: RuleSet) -> Classification:
     negated_hard = [h for h in hard if h.status == _NEGATE]
     soft = [h for h in hits if h.rule.cls == schema.SOFT_NO and h.status == _OK
             and not (negated_hard and h.typo) and not _inside_ruled_out(h, hits)]
-    if len({h.category for h in soft}) > 1:  # which reason decides: not one a list around it rules out
-        soft = [h for h in soft if not _in_ruled_out_list(h, norm, rules)] or soft
+    if len({h.category for h in soft}) > 1:  # which reason decides: not one a list around it rules out,
+        # nor what a negated hard-no was about
+        soft = [h for h in soft if not (negated_hard and _about_negated_hard(h, negated_hard, norm))
+                and not rules.list_ruled_out(norm, h.start, h.end)] or soft
     if soft:
         chosen = decisive_soft(soft, norm)
         note = f'; ignored {negated_hard[0].rule.id} ("{negated_hard[0].why}")' if negated_hard else ""
