@@ -34,7 +34,7 @@ from typing import Any, Callable
 from ...errors import BackendError, ConfigError
 from gspread.urls import SPREADSHEET_URL
 
-from . import gsheets_markers, gsheets_write
+from . import gsheets_json, gsheets_markers, gsheets_write
 from . import gsheets_requests as req
 from .base import Backend, Changes, Sheet, Snapshot, TabLayout, WriteResult, col_letter
 from .gsheets_auth import AccessReport, api_url_from_env, load_credentials
@@ -127,13 +127,16 @@ class GSheetsBackend(GoogleHTTP, Backend):
 
     def post_read(self, method: str, body: dict) -> dict:
         """A POST that only reads (developerMetadata:search, values:batchGetByDataFilter): retried."""
-        url = f"{SPREADSHEET_URL % self.key}/{method}"
-        return self._again(lambda: self._http.request("post", url, json=body).json(), lambda: False)
+        url, data = f"{SPREADSHEET_URL % self.key}/{method}", gsheets_json.encoded(body)
+        return self._again(lambda: self._http.request("post", url, data=data, headers=gsheets_json.HEADERS).json(),
+                           lambda: False)
 
     def post_write(self, method: str, body: dict, landed: Callable[[], bool] = lambda: False) -> dict:
         """A write, sent again after a lost answer unless ``landed()`` says it applied."""
         url = f"{SPREADSHEET_URL % self.key}" + (method if method.startswith(":") else "/" + method)
-        return self._again(lambda: self._http.request("post", url, json=body).json(), landed)
+        data = gsheets_json.encoded(body)  # once: a resend sends the same bytes
+        return self._again(lambda: self._http.request("post", url, data=data, headers=gsheets_json.HEADERS).json(),
+                           landed)
 
     def _again(self, send: Callable[[], dict], landed: Callable[[], bool]) -> dict:
         tries = self._tries()
