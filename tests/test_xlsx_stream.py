@@ -611,3 +611,49 @@ def test_text_escaped_by_replaces_is_the_text_the_translate_table_escaped(text):
     """``escaped`` (four replaces, issue 20) against the translate table it replaced."""
     table = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
     assert xlsx_cells.escaped(text) == text.translate(table)
+
+
+@hyp_settings(max_examples=60, deadline=None)
+@given(pieces=st.lists(st.binary(max_size=300), max_size=40), depth=st.integers(1, 5),
+       fail_at=st.one_of(st.none(), st.integers(0, 40)))
+def test_writes_behind_land_in_order_and_their_error_is_raised_here(pieces, depth, fail_at):
+    """xlsx_stream.Behind (issue 20: a part deflated on another thread while the next
+    bytes are made) writes what it is given in order, as writing it here would; a
+    write that fails there fails a later write or the close here, nothing after it is
+    written, and the thread always ends."""
+    class Out(io.BytesIO):
+        def write(self, data):
+            if fail_at is not None and self.tell() >= fail_at * 10:
+                raise OSError("disk full")
+            return super().write(data)
+
+    plain, plain_error = Out(), None
+    for piece in pieces:
+        try:
+            plain.write(piece)
+        except OSError as exc:
+            plain_error = exc
+            break
+    out = Out()
+    error = None
+    try:
+        with xlsx_stream.Behind(out, depth) as behind:
+            for piece in pieces:
+                assert behind.write(piece) == len(piece)
+    except OSError as exc:
+        error = exc
+    assert behind._thread.is_alive() is False
+    assert out.getvalue() == plain.getvalue()
+    assert (error is None) == (plain_error is None)
+
+
+def test_the_callers_error_is_raised_not_the_threads():
+    class Fails(io.BytesIO):
+        def write(self, data):
+            raise OSError("disk full")
+
+    with pytest.raises(KeyError):
+        with xlsx_stream.Behind(Fails()) as behind:
+            behind.write(b"x")
+            raise KeyError("the caller's")
+    assert not behind._thread.is_alive()

@@ -272,8 +272,8 @@ def _edit_rows(pkg: _Package, title: str, part: str, rows: dict[int, list[tuple[
 
     out = pkg.deflated()
     try:
-        with pkg.open(part) as src:
-            xlsx_stream.RowStream(src, out, sorted(rows), edit, formulas=bool(changed), head=head,
+        with pkg.open(part) as src, xlsx_stream.Behind(out) as behind:  # deflated on another core meanwhile
+            xlsx_stream.RowStream(src, behind, sorted(rows), edit, formulas=bool(changed), head=head,
                                    fast=fast, append=functools.partial(add_new_cells, updates=rows, tails=tails)).run()
     except xlsx_stream.Unstreamable:
         out.close()
