@@ -84,6 +84,11 @@ def not_a_file(path: Path, mode: int) -> str:
     return f"workbook {path} is {kind}, not a workbook file; give the path of an .xlsx file"
 
 
+def damaged_zip_message(path: Path, kind: str) -> str:
+    """The one line a damaged zip gets, found on reading it or on copying its parts."""
+    return f"workbook {path} cannot be opened as .xlsx (a damaged zip: {kind}); restore it from a backup"
+
+
 def _check_content(path: Path, fh: IO[bytes]) -> None:
     head = fh.read(512)
     if not head:
@@ -102,8 +107,7 @@ def _check_content(path: Path, fh: IO[bytes]) -> None:
             names = set(zf.namelist())
             opendocument = "mimetype" in names and b"opendocument" in zf.read("mimetype")
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise BackendError(f"workbook {path} cannot be opened as .xlsx (a damaged zip: {type(exc).__name__}); "
-                           "restore it from a backup") from None
+        raise BackendError(damaged_zip_message(path, type(exc).__name__)) from None
     if opendocument:
         raise BackendError(f"workbook {path} cannot be opened as .xlsx: it is an OpenDocument spreadsheet (.ods); {_SAVE_AS}")
     if "[Content_Types].xml" not in names:

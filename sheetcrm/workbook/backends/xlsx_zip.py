@@ -9,7 +9,6 @@ import os
 import posixpath
 import re
 import shutil
-import struct
 import tempfile
 import zipfile
 import zlib
@@ -18,7 +17,9 @@ from typing import IO
 
 from lxml import etree
 
+from . import zip_format
 from .base import FONT_NAME, col_number
+from .zip_format import Member
 
 try:  # ISA-L's deflate and inflate: the same format as zlib's, 3-6x as fast (issue 20)
     from isal import isal_zlib as _isal
@@ -37,6 +38,8 @@ PERCENT_FORMAT = "0.0%"
 _PARSER = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True, remove_blank_text=False)
 _REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
 _COPY = 1 << 20  # bytes per step when a part is streamed into the new zip
+_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)  # what zipfile reads
+_OWNER_RW = 0o600 << 16  # a new part's file attributes: ?rw------- (zipfile's for a member written anew)
 _LEVEL = 2  # deflate level of the parts written anew (zlib's)
 # ISA-L's level 2 (of 0-3) of a 100,000-candidate Pipeline part: 0.17 CPU s and 23.5 MB,
 # where zlib's level 2 took 1.04 s for 22.4 MB; its level 3 took 0.46 s for 22.2 MB.
@@ -63,12 +66,24 @@ def _split_ref(ref: str | None) -> tuple[int, int]:
 # -- the package ----------------------------------------------------------------
 class _Package:
     def __init__(self, path: Path):
+        self.path = path
         self.folder = Path(os.path.realpath(path)).parent  # where the new file will be written
         try:
-            self.zf = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
+            self.fh = open(path, "rb")  # noqa: SIM115 - closed by close(), as the zip read from it
+        except OSError as exc:
             raise _Unpatchable(f"not a zip ({exc})") from None
-        self.names = set(self.zf.namelist())
+        try:  # zipfile reads the central directory; the members are read here (zip_format)
+            self.zf = zipfile.ZipFile(self.fh)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            self.fh.close()
+            raise _Unpatchable(f"not a zip ({exc})") from None
+        self.infos = {info.filename: info for info in self.zf.infolist()}  # the last of a name, as zipfile's
+        odd = [i.filename for i in self.zf.infolist() if i.flag_bits & 0x1 or i.compress_type not in _METHODS]
+        if odd:  # refused now, not halfway through the save
+            self.zf.close()
+            self.fh.close()
+            raise _Unpatchable(f"{odd[0]} is encrypted or compressed in a way zipfile cannot read")
+        self.names = set(self.infos)
         self.edited: dict[str, etree._ElementTree] = {}
         self._parsed: dict[str, etree._ElementTree] = {}
         self.added: list[str] = []  # new parts (xlsx_parts), written after the copied ones
@@ -90,6 +105,7 @@ class _Package:
 
     def close(self) -> None:
         self.zf.close()
+        self.fh.close()
         for data in self.streamed.values():
             data.close()
 
@@ -103,7 +119,9 @@ class _Package:
             if name not in self.names:
                 raise _Unpatchable(f"missing part {name}")
             try:
-                self._parsed[name] = etree.fromstring(self.zf.read(name), _PARSER).getroottree()
+                with self.open(name) as src:
+                    data = src.read()
+                self._parsed[name] = etree.fromstring(data, _PARSER).getroottree()
             except etree.XMLSyntaxError as exc:
                 raise _Unpatchable(f"{name} is not XML ({exc})") from None
         return self._parsed[name]
@@ -121,15 +139,24 @@ class _Package:
             out[rel.get("Id")] = (rel.get("Type"), name)
         return out
 
-    def open(self, part: str) -> IO[bytes]:
-        """A part to read as a stream (``zf.open``), inflated by ISA-L where it is there."""
-        src = self.zf.open(part)
-        return faster_inflate(src)
+    def open(self, part: str | zipfile.ZipInfo) -> IO[bytes]:
+        """A part to read as a stream: stored or deflated ones (every part Excel or
+        LibreOffice writes) read here and inflated by ISA-L where it is there, twice as
+        fast as zlib; zipfile's ``open`` reads the other methods (bzip2, lzma)."""
+        info = part if isinstance(part, zipfile.ZipInfo) else self.infos[part]
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            return self.zf.open(info)
+        return zip_format.Inflated(zip_format.RawMember(self.fh, info, self.path), _inflater())
 
     def save(self, dest) -> None:
-        """The new zip: every part streamed from the old one or its new version
-        (no part is held in memory whole but the small edited trees)."""
-        with zipfile.ZipFile(dest, "w") as out:
+        """The new zip (a path or an open binary file): every part streamed from the old
+        one or its new version (no part is held in memory whole but the small edited
+        trees). A part of the old one that turns out damaged fails it (``DamagedZip``)."""
+        if isinstance(dest, (str, os.PathLike)):
+            with open(dest, "wb") as fh:
+                return self.save(fh)
+        out = zip_format.Writer(dest)
+        try:
             for info in self.zf.infolist():
                 if info.filename in self.removed:
                     continue
@@ -137,98 +164,68 @@ class _Package:
                     self._write_streamed(out, info.filename, info)
                 elif info.filename in self.edited:
                     self._write_xml(out, info.filename, info)
-                elif not _copy_raw(self.zf, info, out):
-                    with self.zf.open(info) as src, out.open(copy.copy(info), "w") as dst:
-                        shutil.copyfileobj(src, dst, _COPY)
+                else:
+                    self._copy(out, info)
             for name in self.added:
                 if name in self.streamed:
                     self._write_streamed(out, name, None)
                 else:
                     self._write_xml(out, name, None)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            if isinstance(exc, zip_format.DamagedZip):
+                raise
+            raise zip_format.damaged(self.path, f"{type(exc).__name__}: {exc}") from None
+        out.close()
 
-    def _write_streamed(self, out: zipfile.ZipFile, name: str, info: zipfile.ZipInfo | None) -> None:
+    def _copy(self, out: zip_format.Writer, info: zipfile.ZipInfo) -> None:
+        """An unchanged part copied as it is compressed: deflating a 100,000-row tab that
+        did not change again took seconds (issue 20). Its bytes are still inflated on the
+        way, to check their CRC as reading them did: a damaged part fails the write
+        (``DamagedZip``), never copied on. A method other than stored or deflated is
+        read by zipfile and deflated anew."""
+        if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raw = zip_format.RawMember(self.fh, info, self.path)
+            out.add(Member.copy_of(info), zip_format.checked(raw, _inflater()))
+            return
+        data = self.deflated()
+        try:
+            with self.open(info) as src:
+                shutil.copyfileobj(src, data, _COPY)
+            self._add_deflated(out, data, info.filename, info)
+        finally:
+            data.close()
+
+    def _write_streamed(self, out: zip_format.Writer, name: str, info: zipfile.ZipInfo | None) -> None:
         """A part deflated while it was made (``Deflated``), copied in as it is compressed."""
-        data = self.streamed[name]
+        self._add_deflated(out, self.streamed[name], name, info)
+
+    def _add_deflated(self, out: zip_format.Writer, data: Deflated, name: str, info: zipfile.ZipInfo | None) -> None:
         compressed = data.finish()
-        new = self._new_info(name, info, data.size)
-        new.CRC, new.compress_size = data.crc, compressed
-        if out._seekable:  # where ZipFile.open(name, "w") starts a member
-            out.fp.seek(out.start_dir)
-        new.header_offset = out.fp.tell()
-        out.fp.write(new.FileHeader(None))  # zip64 fields when the sizes need them
         data.file.seek(0)
-        shutil.copyfileobj(data.file, out.fp, _COPY)
-        out.start_dir = out.fp.tell()
-        out.filelist.append(new)
-        out.NameToInfo[new.filename] = new
-        out._didModify = True  # the central directory is written on close
+        out.add(self._member(name, info, data.crc, compressed, data.size), iter(lambda: data.file.read(_COPY), b""))
 
     @staticmethod
-    def _new_info(name: str, info: zipfile.ZipInfo | None, size: int = 0) -> zipfile.ZipInfo:
-        new = zipfile.ZipInfo(name, info.date_time if info is not None else dt.datetime.now().timetuple()[:6])
-        if info is not None:
-            new.external_attr, new.create_system = info.external_attr, info.create_system
-        new.compress_type = zipfile.ZIP_DEFLATED
-        # Level 2, not zlib's 6: ~2.5x as fast on a worksheet's XML, ~20 % bigger (issue 20;
-        # level 3 took a third longer than 2 for a file 5 % smaller).
-        new._compresslevel = _LEVEL  # what ZipFile.open(info, "w") compresses with
-        new.file_size = size  # how big it will be: a part over 2 GiB needs zip64 from its header on
-        return new
+    def _member(name: str, info: zipfile.ZipInfo | None, crc: int, compressed: int, size: int) -> Member:
+        """A part written anew, deflated; named, dated and with the file attributes of
+        the part it replaces, if any; else read and write for its owner, as zipfile's
+        ``open(name, "w")`` sets them."""
+        if info is None:
+            return Member(name, dt.datetime.now().timetuple()[:6], zipfile.ZIP_DEFLATED, crc, compressed, size,
+                          _OWNER_RW)
+        return Member(name, info.date_time, zipfile.ZIP_DEFLATED, crc, compressed, size,
+                      info.external_attr or _OWNER_RW, info.create_system)
 
-    def _write_xml(self, out: zipfile.ZipFile, name: str, info: zipfile.ZipInfo | None) -> None:
+    def _write_xml(self, out: zip_format.Writer, name: str, info: zipfile.ZipInfo | None) -> None:
         data = etree.tostring(self.edited[name], xml_declaration=True, encoding="UTF-8", standalone=True)
-        out.writestr(self._new_info(name, info), data, compresslevel=1 if len(data) > (1 << 20) else 6)
-
-
-_ZLIB_INFLATE, _ZLIB_DEFLATE = type(zlib.decompressobj(-15)), type(zlib.compressobj())
+        # zlib's default level for a small edited part; level 1 past 1 MiB (what writestr was given)
+        deflate = zlib.compressobj(1 if len(data) > (1 << 20) else 6, zlib.DEFLATED, -15)
+        compressed = deflate.compress(data) + deflate.flush()
+        out.add(self._member(name, info, zip_format.crc32(data), len(compressed), len(data)), [compressed])
 
 
 def _inflater():
-    return _Inflate() if _isal is not None else zlib.decompressobj(-15)
-
-
-class _Inflate:
-    """ISA-L's raw inflater, failing as zlib's does: a damaged part raises zlib.error
-    (what every caller of a zip read expects), not ISA-L's own error."""
-
-    __slots__ = ("_inflate",)
-
-    def __init__(self):
-        self._inflate = _isal.decompressobj(-15)
-
-    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
-        try:
-            return self._inflate.decompress(data, max_length)
-        except _isal.error as exc:
-            raise zlib.error(str(exc)) from None
-
-    def flush(self, *length: int) -> bytes:
-        try:
-            return self._inflate.flush(*length)
-        except _isal.error as exc:
-            raise zlib.error(str(exc)) from None
-
-    @property
-    def eof(self) -> bool:
-        return self._inflate.eof
-
-    @property
-    def unconsumed_tail(self) -> bytes:
-        return self._inflate.unconsumed_tail
-
-    @property
-    def unused_data(self) -> bytes:
-        return self._inflate.unused_data
-
-
-def faster_inflate(src: IO[bytes]) -> IO[bytes]:
-    """``src``, a part just opened with ``ZipFile.open`` and not read yet, inflated by
-    ISA-L instead of zlib (the same bytes, read in half the time). zipfile has no
-    hook for it: its decompressor is swapped when it is the deflate one it made."""
-    if (_isal is not None and getattr(src, "_compress_type", None) == zipfile.ZIP_DEFLATED
-            and type(getattr(src, "_decompressor", None)) is _ZLIB_INFLATE):
-        src._decompressor = _Inflate()
-    return src
+    """A raw inflater: ISA-L's where it is installed (a part read in half the time), else zlib's."""
+    return _isal.decompressobj(-15) if _isal is not None else zlib.decompressobj(-15)
 
 
 class Deflated:
@@ -248,7 +245,7 @@ class Deflated:
         self._finished = False
 
     def write(self, data: bytes) -> int:
-        self.crc = zlib.crc32(data, self.crc)
+        self.crc = zip_format.crc32(data, self.crc)
         self.size += len(data)
         if out := self._deflate.compress(data):
             self.file.write(out)
@@ -263,62 +260,6 @@ class Deflated:
 
     def close(self) -> None:
         self.file.close()
-
-
-_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # a zip member's local header (zipfile's structFileHeader)
-
-
-def _copy_raw(zf: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> bool:
-    """An unchanged part copied as it is compressed: deflating a 100,000-row tab that
-    did not change again took seconds (issue 20). Its bytes are still inflated on the
-    way, to check their CRC as reading them did: a damaged part fails the write as
-    before (BadZipFile), never copied on. False: a part to copy the ordinary way
-    (encrypted, zip64, a method other than stored or deflated)."""
-    if (info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-            or max(info.file_size, info.compress_size, info.header_offset) >= zipfile.ZIP64_LIMIT):
-        return False
-    src = zf.fp
-    src.seek(info.header_offset)
-    head = src.read(_LOCAL_HEADER.size)
-    if len(head) != _LOCAL_HEADER.size or head[:4] != b"PK\x03\x04":
-        return False
-    fields = _LOCAL_HEADER.unpack(head)
-    src.seek(info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11])  # after its name and extra
-    new = copy.copy(info)
-    new.flag_bits &= ~0x08  # CRC and sizes in the local header, no data descriptor after the data
-    if out._seekable:  # where ZipFile.open(name, "w") starts a member
-        out.fp.seek(out.start_dir)
-    new.header_offset = out.fp.tell()
-    out.fp.write(new.FileHeader(False))
-    inflate = _inflater() if info.compress_type == zipfile.ZIP_DEFLATED else None
-    crc, left = 0, info.compress_size
-    while left:
-        chunk = src.read(min(left, _COPY))
-        if not chunk:
-            raise zipfile.BadZipFile(f"{info.filename} is cut short")
-        out.fp.write(chunk)
-        left -= len(chunk)
-        crc = _crc_of(crc, inflate, chunk)
-    if inflate is not None:
-        crc = zlib.crc32(inflate.flush(), crc)
-    if crc != info.CRC:
-        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
-    out.start_dir = out.fp.tell()
-    out.filelist.append(new)
-    out.NameToInfo[new.filename] = new
-    out._didModify = True  # the central directory is written on close
-    return True
-
-
-def _crc_of(crc: int, inflate, chunk: bytes) -> int:
-    """The CRC-32 carried on over ``chunk`` (inflated first when ``inflate``), at most
-    _COPY bytes inflated at a time: a part that inflates hugely is never whole in memory."""
-    if inflate is None:
-        return zlib.crc32(chunk, crc)
-    while chunk:
-        crc = zlib.crc32(inflate.decompress(chunk, _COPY), crc)
-        chunk = inflate.unconsumed_tail
-    return crc
 
 
 # -- styles ----------------------------------------------------------------------
