@@ -657,3 +657,38 @@ def test_the_callers_error_is_raised_not_the_threads():
             behind.write(b"x")
             raise KeyError("the caller's")
     assert not behind._thread.is_alive()
+
+
+@hyp_settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=3000), size=st.integers(1, 700), depth=st.integers(1, 4),
+       reads=st.lists(st.integers(-1, 900), max_size=12), fail_at=st.one_of(st.none(), st.integers(0, 3000)))
+def test_reads_ahead_are_the_reads_of_the_part_and_their_error_is_raised_here(data, size, depth, reads, fail_at):
+    """xlsx_stream.Ahead (issue 20: a part inflated on another thread while the chunk
+    before is edited) reads what reading the part here reads, in any sizes; a read
+    that fails there fails here; closing it early ends the thread."""
+    class Src(io.BytesIO):
+        def read(self, n=-1):  # fails on the bytes past fail_at, whatever the sizes read
+            end = len(data) if n < 0 else min(self.tell() + n, len(data))
+            if fail_at is not None and end > fail_at:
+                raise OSError("bad CRC")
+            return super().read(n)
+
+    def read_all(src):
+        got = []
+        try:
+            for n in reads:
+                got.append(src.read(n))
+            got.append(src.read(-1))
+        except OSError:
+            got.append("error")
+        return b"".join(g for g in got if g != "error"), got[-1] == "error"
+
+    plain_bytes, plain_failed = read_all(io.BytesIO(data) if fail_at is None else Src(data))
+    with xlsx_stream.Ahead(Src(data), size, depth) as ahead:
+        got, failed = read_all(ahead)
+    assert not ahead._thread.is_alive()
+    assert failed == plain_failed == (fail_at is not None and len(data) > fail_at)
+    assert got == (plain_bytes if not failed else data[:len(got)])  # read in other sizes, it may stop elsewhere
+    with xlsx_stream.Ahead(io.BytesIO(data), size, depth) as early:
+        early.read(1)
+    assert not early._thread.is_alive()

@@ -272,8 +272,9 @@ def _edit_rows(pkg: _Package, title: str, part: str, rows: dict[int, list[tuple[
 
     out = pkg.deflated()
     try:
-        with pkg.open(part) as src, xlsx_stream.Behind(out) as behind:  # deflated on another core meanwhile
-            xlsx_stream.RowStream(src, behind, sorted(rows), edit, formulas=bool(changed), head=head,
+        # read (inflated) and written (deflated) on other threads: another core, meanwhile
+        with pkg.open(part) as src, xlsx_stream.Ahead(src) as ahead, xlsx_stream.Behind(out) as behind:
+            xlsx_stream.RowStream(ahead, behind, sorted(rows), edit, formulas=bool(changed), head=head,
                                    fast=fast, append=functools.partial(add_new_cells, updates=rows, tails=tails)).run()
     except xlsx_stream.Unstreamable:
         out.close()

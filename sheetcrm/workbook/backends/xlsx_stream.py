@@ -16,6 +16,7 @@ raises :class:`Unstreamable` and the caller edits that part as a whole tree.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import itertools
 import operator
 import queue
@@ -143,6 +144,60 @@ class Behind:
 
     def __exit__(self, kind, *exc) -> None:
         self.close(raise_error=kind is None)  # the caller's own error is the one to see
+
+
+class Ahead:
+    """``src.read`` done ahead on a thread of its own, a chunk at a time, while the
+    caller edits the chunk before (issue 20): reading a part of the zip is inflating
+    it and checking its CRC, which ISA-L and zlib do without the GIL. At most
+    ``depth`` chunks wait; what the thread raises is raised by ``read``. ``close``
+    ends the thread (before ``src`` is closed); use it as a context manager."""
+
+    def __init__(self, src: IO[bytes], size: int = CHUNK, depth: int = 2):
+        self.src, self.size, self._stop = src, size, threading.Event()
+        self._queue: queue.Queue[bytes | BaseException] = queue.Queue(depth)
+        self._buf, self._eof = b"", False
+        self._thread = threading.Thread(target=self._run, name="sheetcrm-inflate", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                chunk = self.src.read(self.size)
+            except Exception as exc:  # noqa: BLE001 - handed to the reading thread, raised there
+                self._queue.put(exc)
+                return
+            self._queue.put(chunk)
+            if not chunk:
+                return
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (all that is left if negative); b"": the end."""
+        while not self._eof and (size < 0 or len(self._buf) < size):
+            chunk = self._queue.get()
+            if isinstance(chunk, BaseException):
+                self._eof = True
+                raise chunk
+            self._eof = not chunk
+            self._buf = self._buf + chunk if self._buf else chunk
+        if size < 0 or size >= len(self._buf):
+            data, self._buf = self._buf, b""
+        else:
+            data, self._buf = self._buf[:size], self._buf[size:]
+        return data
+
+    def close(self) -> None:
+        self._stop.set()
+        while self._thread.is_alive():  # a put waiting for room gets it, then sees the stop
+            with contextlib.suppress(queue.Empty):
+                self._queue.get(timeout=0.01)
+        self._thread.join()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class RowStream:
