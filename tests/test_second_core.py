@@ -3,8 +3,11 @@ as reading them here, whatever the child does; no child left behind; the child w
 nothing and holds no lock."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import importlib
+import logging
 import multiprocessing
 import os
 import random
@@ -248,15 +251,110 @@ def test_the_child_keeps_no_descriptor_and_ignores_ctrl_c(tmp_path, monkeypatch)
 
 
 def test_ctrl_c_while_waiting_stops_the_sync_and_the_child(monkeypatch):
+    # Ctrl-C from a timer signal, not a timer thread: with another thread alive no child is forked
     monkeypatch.setattr(second_core, "child_hook", _hang)
-    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
+    before = signal.signal(signal.SIGALRM, lambda *_: os.kill(os.getpid(), signal.SIGINT))
+    signal.setitimer(signal.ITIMER_REAL, 1.0)  # a forked child inherits no timer
     try:
         with pytest.raises(KeyboardInterrupt):
             _sync_written(_workbook(3))
     finally:
-        timer.cancel()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
     # the fixture checks the child is gone and reaped
+
+
+def _opened(files: contextlib.ExitStack, fd: int, mode: str):
+    """A file on ``fd`` (a pipe's end), closed by ``files`` once the busy thread is done with it."""
+    kind = {"buffering": 0} if "b" in mode else {"encoding": "utf-8"}
+    return files.enter_context(open(fd, mode, **kind))
+
+
+def _blocked_writer(kind: str, monkeypatch, files: contextlib.ExitStack) -> tuple[object, object, object]:
+    """sys.stdout, or a logger's stream, on a pipe nobody reads: a thread writing 300 KB
+    to it blocks inside the write, holding the stream's buffer lock (and the handler's)."""
+    r, w = os.pipe()
+    stream = _opened(files, w, "w")
+    if kind == "prints":
+        monkeypatch.setattr(sys, "stdout", stream)
+        say = print
+    else:
+        log = logging.getLogger("sheetcrm.tests.busy")
+        monkeypatch.setattr(log, "propagate", False)
+        monkeypatch.setattr(log, "handlers", [logging.StreamHandler(stream)])
+        say = log.warning
+
+    def busy() -> None:
+        with contextlib.suppress(OSError):
+            say("x" * 300_000)
+
+    def release() -> None:
+        os.close(r)  # the writer gets EPIPE and gives up
+
+    def close() -> None:
+        with contextlib.suppress(OSError):  # what it had not written: EPIPE again
+            stream.close()
+    files.callback(close)
+    return busy, (lambda: say("a line from the child")), release
+
+
+def _busy_thread(kind: str, monkeypatch, tmp_path: Path, files: contextlib.ExitStack) -> tuple[object, object, object]:
+    """(what a thread does, the same thing done in the child or None, what ends it); the
+    pipes they use are closed by ``files``, once the thread is done."""
+    if kind == "reads stdin":  # multiprocessing closes stdin first thing in the child
+        r, w = os.pipe()
+        stdin, writer = _opened(files, r, "r"), _opened(files, w, "wb")
+        monkeypatch.setattr(sys, "stdin", stdin)
+        return stdin.readline, None, lambda: writer.write(b"a line\n")
+    if kind == "imports":  # a module whose import waits on a pipe: its import lock is held
+        gate_r, gate_w = (_opened(files, fd, mode) for fd, mode in zip(os.pipe(), ("rb", "wb")))
+        (tmp_path / "sheetcrm_slow_import.py").write_text(f"import os\nos.read({gate_r.fileno()}, 1)\n")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        monkeypatch.delitem(sys.modules, "sheetcrm_slow_import", raising=False)
+
+        def load() -> None:
+            importlib.import_module("sheetcrm_slow_import")
+        return load, load, lambda: gate_w.write(b"x")
+    return _blocked_writer(kind, monkeypatch, files)
+
+
+@pytest.mark.parametrize("kind", ["reads stdin", "prints", "logs", "imports"])
+def test_a_thread_holding_a_lock_does_not_stall_the_sync(kind, monkeypatch, tmp_path):
+    """Another thread of this process is inside a read of stdin, a print or a log call to
+    a pipe nobody reads, or an import, while a sync would fork: the child would be born
+    with that thread's lock held and hang on it (multiprocessing closes stdin first thing;
+    a child that prints, logs or imports, the hook here, needs the others), and with
+    stdout held this process hung too (multiprocessing flushes it before forking). No
+    child is forked while another thread runs, so the sync never waits on a stuck one."""
+    monkeypatch.setattr(second_core, "TIMEOUT_SECONDS", 3.0)
+    expected = _first_sync_here(6)
+    files = contextlib.ExitStack()
+    busy, in_child, release = _busy_thread(kind, monkeypatch, tmp_path, files)
+    monkeypatch.setattr(second_core, "child_hook", in_child)
+    released = threading.Event()
+
+    def release_once() -> None:
+        if not released.is_set():
+            released.set()
+            release()
+    thread = threading.Thread(target=busy, daemon=True)
+    watchdog = threading.Timer(20.0, release_once)  # a sync stuck behind the lock ends, and fails below
+    thread.start()
+    watchdog.start()
+    try:
+        time.sleep(0.2)  # let it block, lock held
+        assert thread.is_alive()
+        forked, fallbacks = second_core.stats["forked"], second_core.stats["fallbacks"]
+        t0 = time.perf_counter()
+        assert _sync_written(_workbook(6)) == expected
+        assert time.perf_counter() - t0 < 15 and not released.is_set()
+        assert (second_core.stats["forked"], second_core.stats["fallbacks"]) == (forked, fallbacks)
+    finally:
+        watchdog.cancel()
+        release_once()
+        thread.join(10)
+        files.close()
+    assert not thread.is_alive()
 
 
 @pytest.mark.parametrize("why", ["few texts", "switched off", "one cpu", "memo reused", "unhashable cell"])

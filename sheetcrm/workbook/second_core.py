@@ -18,7 +18,20 @@ this process reads every text itself. No child is started, and all is read here 
 before, when: ``fork`` is not how this platform starts processes safely (Windows has
 none; macOS' system libraries are not fork-safe), the process may use one CPU only,
 there are fewer than ``MIN_TEXTS`` distinct texts (the fork costs more than it
-saves), or ``SHEETCRM_SECOND_CORE=0`` is in the environment (``enabled = False``).
+saves), another thread runs in this process (see below), or ``SHEETCRM_SECOND_CORE=0``
+is in the environment (``enabled = False``).
+
+No fork while another thread runs: the child is a copy of this one thread, and a lock
+another thread held at that moment stays held in the child for ever. A thread blocked
+reading stdin holds its buffer's lock, and multiprocessing closes stdin first thing in
+the child: the child hung there and the sync waited ``TIMEOUT_SECONDS`` for nothing.
+A thread blocked printing to a full pipe hung this process itself (multiprocessing
+flushes stdout before it forks), and a thread logging to one or importing a module
+would hang a child that logs or imports. With no other thread, no lock is held by
+anyone but this thread, which is inside the sync, not inside a print, a log call or an
+import. (``threading.active_count`` counts the threads ``threading`` started and any
+other that ever asked it which thread it is; one started with the low-level ``_thread``
+module that never asks is not counted: sheetcrm and its libraries start none.)
 
 What the child may do: before anything else it ignores Ctrl-C (the parent's
 KeyboardInterrupt kills it), points stdin, stdout and stderr at /dev/null and closes
@@ -35,6 +48,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -86,7 +100,7 @@ TEXT_COLUMNS = ((schema.PIPELINE, "rejection_reason"), (schema.TOUCHPOINTS, "not
 
 
 def _start(frames: Frames, rules: reasons.RuleSet | None) -> _Side | None:
-    if rules is None or not can_fork():
+    if rules is None or not can_fork() or threading.active_count() > 1:  # another thread: see the module doc
         return None
     columns = [frames[key][name].to_numpy(dtype=object) for key, name in TEXT_COLUMNS
                if key in frames and list(frames[key].columns).count(name) == 1]
