@@ -395,3 +395,18 @@ def test_a_complaint_the_check_found_baseless_does_not_decide(rules, category, t
 def test_what_an_unconfirmed_complaint_was_about_does_not_decide(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# Money in slang ("la pasta no cuadra", "de centen niet", "die Kohle stimmt nicht", "le fric ne suit
+# pas", "the dosh"): salary (v9). Written as patterns, so the slang words never become typo targets.
+@pytest.mark.parametrize("category, text", [
+    ("salary", "Liked everything about the role except the dosh"),
+    ("salary", "Projekt super, aber die Kohle stimmt nicht"),
+    ("salary", "Le projet lui plaît mais le fric ne suit pas"),
+    ("salary", "No fue el horario, fue la plata: la oferta quedaba corta"),
+    ("salary", "Mooi project, maar de poen klopt niet"),
+    ("unclassified", "Kein Platz mehr im Team"),
+])
+def test_money_in_slang_is_salary(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
