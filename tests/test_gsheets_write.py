@@ -6,6 +6,7 @@ metadata as Google does: tests/standin/structure.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -462,7 +463,23 @@ def test_ids_put_back_after_a_sort_are_the_plain_ones_with_the_early_way_out():
                 row[1] = rnd.choice(sorted(new_ids))
             elif len(row) > 0 and row[0] is None:
                 row[0] = ""
-        assert gw._clobbered(before, now, 2, new_ids) == _plain_clobbered(before, now, 2, new_ids), seed
+        rows, columns = _read_back(now)
+        assert gw._clobbered(before, columns, 2, new_ids) == _plain_clobbered(before, rows, 2, new_ids), seed
+
+
+def _read_back(now):
+    """The tab as Google gives it back, by rows and by columns: trailing blank cells
+    and rows (columns) left out."""
+    def trimmed(cells):
+        return list(cells[:max((i + 1 for i, v in enumerate(cells) if v != ""), default=0)])
+
+    rows = [trimmed(r) for r in now]
+    while rows and not rows[-1]:
+        rows.pop()
+    columns = [trimmed(c) for c in itertools.zip_longest(*rows, fillvalue="")]
+    while columns and not columns[-1]:
+        columns.pop()
+    return rows, columns
 
 
 @pytest.mark.parametrize("rows", [[], [1], [2, 3], [1, 2, 1, 1], [5, 1, 7, 1], [1] * 5])

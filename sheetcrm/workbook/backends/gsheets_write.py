@@ -337,10 +337,11 @@ def restore_ids(backend, snapshot: Snapshot, changes: Changes, rows: list[int | 
         sheet = snapshot.find(title)
         if mid is None or sheet is None:
             continue
+        # By columns: a column's cells decode as one list (by rows, 100,000 lists at 100k)
         now = backend.post_read("values:batchGetByDataFilter", {
-            "dataFilters": [{"gridRange": {"sheetId": sheets[sheet.title]["id"]}}], **READ})
-        rows = ((now.get("valueRanges") or [{}])[0].get("valueRange", {}).get("values", []))
-        fixes = _clobbered(sheet.values, rows, col, new_ids)
+            "dataFilters": [{"gridRange": {"sheetId": sheets[sheet.title]["id"]}}], "majorDimension": "COLUMNS", **READ})
+        columns = ((now.get("valueRanges") or [{}])[0].get("valueRange", {}).get("values", []))
+        fixes = _clobbered(sheet.values, columns, col, new_ids)
         if fixes:
             column = [fixes.get(r) for r in range(1, max(fixes) + 1)]
             backend.post_write("values:batchUpdateByDataFilter", {"valueInputOption": "RAW", "data": [
@@ -352,11 +353,14 @@ def restore_ids(backend, snapshot: Snapshot, changes: Changes, rows: list[int | 
 
 def _clobbered(before: list[list[Any]], now: list[list[Any]], col: int, new_ids: set) -> dict[int, Any]:
     """{row: the id it held before} for rows whose old id was replaced by a new one.
-    Rows are recognised by their other person-typed cells (left of the id column too)."""
+    Rows are recognised by their other person-typed cells (left of the id column too).
+    ``now``: the tab as read back by columns (each from row 1; a cell past a column's
+    end is blank)."""
     c = col - 1
+    ids_now = now[c] if c < len(now) else []
     # Nothing to restore (most syncs; a first sync: no old ids) without keying every row.
     if not any(row[c] not in (None, "") for row in before[1:] if c < len(row)) \
-            or not ("" in new_ids or any(row[c] in new_ids for row in now[1:] if c < len(row))):
+            or not ("" in new_ids or any(map(new_ids.__contains__, ids_now[1:]))):
         return {}
     header = [str(h) if h is not None else "" for h in (before[0] if before else [])]
     keep = [i for i, h in enumerate(header) if i != col - 1 and h not in req.OWNED_COLUMNS]
@@ -373,10 +377,10 @@ def _clobbered(before: list[list[Any]], now: list[list[Any]], col: int, new_ids:
     # their keys first; a row read before can share one only if it shares its first
     # kept cell, so the other rows are never keyed.
     suspects = {}
-    for r, row in enumerate(now[1:], start=2):
-        cell = row[c] if c < len(row) else ""
+    height = max(map(len, now), default=0)
+    for r, cell in enumerate(ids_now[1:] + [""] * (height - len(ids_now)), start=2):
         if cell in new_ids:
-            suspects[r] = (cell, key(row))
+            suspects[r] = (cell, key([column[r - 1] if r <= len(column) else "" for column in now]))
     if not suspects:
         return {}
     first = keep[0] if keep else None
