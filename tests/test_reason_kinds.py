@@ -7,7 +7,7 @@ import pytest
 
 from sheetcrm.config import Settings
 from sheetcrm.core import reasons
-from sheetcrm.rules import load_rules
+from sheetcrm.rules import load_rule_files, load_rules
 
 
 @pytest.fixture(scope="module")
@@ -409,4 +409,21 @@ def test_what_an_unconfirmed_complaint_was_about_does_not_decide(rules, category
 ])
 def test_money_in_slang_is_salary(rules, category, text):
     got = read(rules, text)
+    assert got.category == category, (text, got)
+
+
+# The earliest start said as "not before" / "no earlier than" / the start date itself, in every
+# language (ES "la fecha de inicio", "como pronto en marzo"; NL "kan niet eerder dan in mei"; FR
+# "pas libre avant"): availability by rule, not only through the labelled examples (train3, train4).
+@pytest.mark.parametrize("category, text", [
+    ("availability", "Not free before Q3 and the client could not wait"),
+    ("availability", "Kann nicht vor dem Sommer anfangen, Kunde wollte sofort jemanden"),
+    ("availability", "Pas libre avant la rentrée, le client voulait quelqu'un tout de suite"),
+    ("availability", "La fecha de inicio no encajaba: como pronto en marzo"),
+    ("availability", "Kan niet eerder dan in mei starten, de klant wilde sneller"),
+    ("unclassified", "Not free for a chat this week, call back Monday"),
+])
+def test_the_earliest_start_is_availability_in_every_language(category, text):
+    bare = load_rule_files(Settings().reasons_files)  # the rules alone, without the labelled examples
+    got = reasons.classify_text(text, bare)
     assert got.category == category, (text, got)
