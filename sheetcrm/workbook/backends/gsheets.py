@@ -51,8 +51,10 @@ def rows_of(columns: list[list[Any]]) -> list[list[Any]]:
     cell either way). Read by columns because the JSON parser then makes a column's
     cells one after another in memory, as the memory backend holds them: analysing
     frames whose text was made row by row took about a fifth longer (every pass over
-    a column reached all over memory)."""
-    return [[None if v == "" else v for v in row] for row in itertools.zip_longest(*columns)] if columns else []
+    a column reached all over memory). Blanks are made None a column at a time, then
+    the rows are made in C (a Python loop per row took a quarter longer)."""
+    cells = [[None if v == "" else v for v in column] for column in columns]
+    return list(map(list, itertools.zip_longest(*cells)))
 
 
 # -- the backend --------------------------------------------------------------------
