@@ -427,3 +427,21 @@ def test_the_earliest_start_is_availability_in_every_language(category, text):
     bare = load_rule_files(Settings().reasons_files)  # the rules alone, without the labelled examples
     got = reasons.classify_text(text, bare)
     assert got.category == category, (text, got)
+
+
+# A CV or a statement said to be untrue in so many words ("cv not truthful", "untruthful about his
+# notice period"; DE "sagte die Unwahrheit", FR "CV pas véridique", ES "el CV no es veraz", NL "niet
+# naar waarheid ingevuld"): false_information, a hard-no, whatever soft word follows (train5). At
+# main three of these read as soft-no. "His CV is truthful" stays what else the note says.
+@pytest.mark.parametrize("category, text", [
+    ("false_information", "Untruthful about his notice period, CV dates shifted too"),
+    ("false_information", "Sagte die Unwahrheit über seine Kündigungsfrist"),
+    ("false_information", "CV pas véridique sur les diplômes, salaire trop élevé de toute façon"),
+    ("false_information", "El CV no es veraz: dice que lidera equipos y nunca lo ha hecho"),
+    ("false_information", "Cv niet naar waarheid ingevuld over zijn opzegtermijn"),
+    ("availability", "His CV is truthful, the notice period is the problem"),
+])
+def test_a_cv_said_to_be_untrue_is_false_information(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
+    assert got.cls == ("hard_no" if category == "false_information" else "soft_no"), got
