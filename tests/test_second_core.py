@@ -44,8 +44,9 @@ pytestmark = pytest.mark.skipif(not second_core.can_fork(), reason="no fork or o
 
 @pytest.fixture(autouse=True)
 def forking(monkeypatch):
-    """Every test forks however few texts it has, and leaves no child behind."""
+    """Every test forks however few rows and texts it has, and leaves no child behind."""
     monkeypatch.setattr(second_core, "MIN_TEXTS", 0)
+    monkeypatch.setattr(second_core, "MIN_ROWS", 0)
     monkeypatch.setattr(second_core, "child_hook", None)
     yield
     assert multiprocessing.active_children() == []
@@ -357,7 +358,42 @@ def test_a_thread_holding_a_lock_does_not_stall_the_sync(kind, monkeypatch, tmp_
     assert not thread.is_alive()
 
 
-@pytest.mark.parametrize("why", ["few texts", "switched off", "one cpu", "memo reused", "unhashable cell"])
+def _rows_and_texts(backend: MemoryBackend) -> tuple[int, int]:
+    snap = backend.read()
+    frames = sheet.to_frames(snap, sheet.locate(snap, SETTINGS))
+    cells = pd.unique(np.concatenate([frames[k][c].to_numpy(dtype=object) for k, c in second_core.TEXT_COLUMNS
+                                      if k in frames and c in frames[k]]))
+    return sum(len(f) for f in frames.values()), len(cells)
+
+
+@pytest.mark.parametrize("bound", ["rows", "texts"])
+def test_the_child_is_forked_from_the_bounds_up_and_not_below(bound, monkeypatch):
+    """The rule (second_core.pays), at a sync: a child at exactly MIN_ROWS rows and
+    MIN_TEXTS distinct texts, none with one row or one text fewer."""
+    monkeypatch.setattr(analysis_memo, "enabled", False)  # the second sync of the same cells analyses too
+    rows, texts = _rows_and_texts(_workbook(9))
+    limits = {"rows": ("MIN_ROWS", rows), "texts": ("MIN_TEXTS", texts)}
+    name, at = limits[bound]
+    for limit, children in ((at + 1, 0), (at, 1)):
+        monkeypatch.setattr(second_core, name, limit)
+        monkeypatch.setattr(second_core, "MIN_ROWS" if bound == "texts" else "MIN_TEXTS", 0)
+        forked = second_core.stats["forked"]
+        sync.sync(_workbook(9), SETTINGS, TODAY, now=NOW)
+        assert second_core.stats["forked"] == forked + children
+
+
+def test_the_rule_at_the_measured_sizes(monkeypatch):
+    """The bench's generated workbooks (rows, distinct texts) where the A/B of the README was
+    made: 10,000 and 20,000 candidates read here (the fork won no wall time and cost CPU),
+    30,000 and 100,000 on the second core."""
+    monkeypatch.undo()  # the module's own bounds, not the fixture's
+    assert not second_core.pays(40_200, 3_545) and not second_core.pays(80_200, 4_425)
+    assert second_core.pays(120_200, 4_746) and second_core.pays(400_200, 5_000)
+    assert not second_core.pays(400_200, 999)  # a big sheet of few texts: the compiles alone
+
+
+@pytest.mark.parametrize("why", ["few texts", "few rows", "switched off", "one cpu", "memo reused",
+                                 "unhashable cell"])
 def test_no_child_where_it_does_not_pay(why, monkeypatch):
     """No fork where it cannot pay or cannot be done; a cell pandas cannot hash (no backend
     reads one, yet) fails nothing here: validation says what it is, as without a child."""
@@ -367,6 +403,8 @@ def test_no_child_where_it_does_not_pay(why, monkeypatch):
         grid[2][grid[0].index("rejection_reason")] = ["a list"]
     elif why == "few texts":
         monkeypatch.setattr(second_core, "MIN_TEXTS", 10_000)
+    elif why == "few rows":
+        monkeypatch.setattr(second_core, "MIN_ROWS", 100_000)
     elif why == "switched off":
         monkeypatch.setattr(second_core, "enabled", False)
     elif why == "one cpu":
@@ -405,7 +443,7 @@ LOCK_HOLDER = textwrap.dedent("""
     settings, path = Settings(), Path(sys.argv[1])
     book = XlsxBackend(path)
     book.create(workbook_layout(settings, demo_data(40, dt.date(2026, 11, 22), 3)))
-    second_core.MIN_TEXTS = 0
+    second_core.MIN_TEXTS = second_core.MIN_ROWS = 0
     second_core.child_hook = lambda: time.sleep(120)
     sync.sync(book, settings, dt.date(2026, 11, 22))
 """)

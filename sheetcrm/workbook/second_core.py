@@ -17,21 +17,19 @@ If the child dies, is killed, raises, or sends nothing within ``TIMEOUT_SECONDS`
 this process reads every text itself. No child is started, and all is read here as
 before, when: ``fork`` is not how this platform starts processes safely (Windows has
 none; macOS' system libraries are not fork-safe), the process may use one CPU only,
-there are fewer than ``MIN_TEXTS`` distinct texts (the fork costs more than it
-saves), another thread runs in this process (see below), or ``SHEETCRM_SECOND_CORE=0``
-is in the environment (``enabled = False``).
+the frames hold fewer than ``MIN_ROWS`` rows or fewer than ``MIN_TEXTS`` distinct texts
+(:func:`pays`: the fork does not pay), another thread runs in this process (see below),
+or ``SHEETCRM_SECOND_CORE=0`` is in the environment (``enabled = False``).
 
-No fork while another thread runs: the child is a copy of this one thread, and a lock
-another thread held at that moment stays held in the child for ever. A thread blocked
-reading stdin holds its buffer's lock, and multiprocessing closes stdin first thing in
-the child: the child hung there and the sync waited ``TIMEOUT_SECONDS`` for nothing.
-A thread blocked printing to a full pipe hung this process itself (multiprocessing
-flushes stdout before it forks), and a thread logging to one or importing a module
-would hang a child that logs or imports. With no other thread, no lock is held by
-anyone but this thread, which is inside the sync, not inside a print, a log call or an
-import. (``threading.active_count`` counts the threads ``threading`` started and any
-other that ever asked it which thread it is; one started with the low-level ``_thread``
-module that never asks is not counted: sheetcrm and its libraries start none.)
+When it pays (issue 20; A/B of the memory sync with SHEETCRM_SECOND_CORE=1/0, figures in
+the README and in the commit that set ``MIN_ROWS``): the child reads for about as long at
+any size (~1 s: the patterns' compiles and 3,500-5,000 distinct texts), so the most the
+fork saves is what this process does meanwhile, validating, ~9 CPU µs a row. At 10,000
+and 20,000 candidates (40,200 and 80,200 rows) this process then waited for the child in
+every run, and the fork won no steady wall time (faster in 5 of 11 pairs at 10,000, in
+0 of 3 at 20,000) and cost up to 0.3 CPU s. From 30,000 (120,200 rows) it was faster in
+7 of 9 pairs; at 100,000 (400,200 rows, no wait) in 6 of 9, and by 0.8-1.7 s on a quiet
+machine.
 
 What the child may do: before anything else it ignores Ctrl-C (the parent's
 KeyboardInterrupt kills it), points stdin, stdout and stderr at /dev/null and closes
@@ -62,7 +60,8 @@ from ..core.analysis import Analysis
 from ..core.analysis import analyse as analyse_here
 
 enabled = os.environ.get("SHEETCRM_SECOND_CORE", "1").strip().lower() not in ("0", "off", "false", "no")
-MIN_TEXTS = 1000  # distinct reason cells below which the fork does not pay (measured: see the README)
+MIN_TEXTS = 1000  # distinct reason cells below which the fork does not pay (the patterns' compiles dominate)
+MIN_ROWS = 100_000  # rows validated while the child reads, below which the fork does not pay (see the module doc)
 TIMEOUT_SECONDS = 60.0  # ~50x what 5,000 texts take: a child this late is stuck, not busy
 # Tests only: called first thing in the child (to make it exit, raise or hang).
 child_hook: Callable[[], None] | None = None
@@ -102,18 +101,27 @@ TEXT_COLUMNS = ((schema.PIPELINE, "rejection_reason"), (schema.TOUCHPOINTS, "not
 def _start(frames: Frames, rules: reasons.RuleSet | None) -> _Side | None:
     if rules is None or not can_fork() or threading.active_count() > 1:  # another thread: see the module doc
         return None
+    rows = sum(len(frame) for frame in frames.values())
+    if not pays(rows, MIN_TEXTS):  # too few rows whatever the texts: not worth finding them
+        return None
     columns = [frames[key][name].to_numpy(dtype=object) for key, name in TEXT_COLUMNS
                if key in frames and list(frames[key].columns).count(name) == 1]
     try:
         cells = pd.unique(np.concatenate(columns)) if columns else []
     except Exception:  # noqa: BLE001 - a cell pandas cannot hash: validation says what it is, read here
         return None
-    if len(cells) < MIN_TEXTS:
+    if not pays(rows, len(cells)):
         return None
     try:
         return _Side(cells, rules)
     except (OSError, AssertionError):  # no fork now (out of processes or memory), or this process
         return None  # is a daemonic multiprocessing worker (no children allowed there): read them here
+
+
+def pays(rows: int, texts: int) -> bool:
+    """Whether reading ``texts`` distinct texts in a child while this process validates
+    ``rows`` rows (every row of the frames) saves wall time worth its CPU (module doc)."""
+    return rows >= MIN_ROWS and texts >= MIN_TEXTS
 
 
 class _Side:
