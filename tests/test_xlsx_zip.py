@@ -422,3 +422,42 @@ def test_the_write_still_goes_through_the_temporary_file(demo_xlsx, monkeypatch)
     backend.write(backend.read(), Changes(cells=[CellUpdate("Candidates", 2, 30, "x")]))
     assert len(into) == 1 and str(into[0]).endswith(".sheetcrm-tmp") and Path(into[0]).parent == path.parent
     assert openpyxl.load_workbook(path)["Candidates"].cell(2, 30).value == "x"
+
+
+def test_parts_read_on_two_threads_at_once_are_their_own_bytes(tmp_path):
+    """xlsx_stream.Ahead reads a worksheet on a thread of its own while the stream's
+    edits read other parts (styles) of the same package, from the same open file: no
+    read may move the other's file position (os.pread; a lock where there is none)."""
+    import threading
+
+    rnd = random.Random(8)
+    parts = {f"p{i}.bin": rnd.randbytes(3 << 20) for i in range(4)}
+    src = tmp_path / "src.zip"
+    with zipfile.ZipFile(src, "w") as zf:
+        for i, (name, data) in enumerate(parts.items()):
+            zf.writestr(name, data, zipfile.ZIP_STORED if i % 2 else zipfile.ZIP_DEFLATED)
+    pkg = xlsx_zip._Package(src)
+    errors, got = [], {}
+
+    def read(name: str) -> None:
+        try:
+            for _ in range(5):
+                with pkg.open(name) as part:
+                    pieces = []
+                    while piece := part.read(4096):
+                        pieces.append(piece)
+                got[name] = b"".join(pieces)
+                assert got[name] == parts[name]
+        except BaseException as exc:  # noqa: BLE001 - raised below, on the test's thread
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=read, args=(name,)) for name in parts]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        pkg.close()
+    assert not errors, errors[0]
+    assert got == parts

@@ -10,7 +10,9 @@ from zipfile's own writer. Sizes and CRC are known before a member is written, s
 data descriptor follows any member and nothing is sought back."""
 from __future__ import annotations
 
+import os
 import struct
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -155,14 +157,30 @@ def _central_entry(member: Member, name: bytes, flags: int, offset: int) -> byte
 
 
 # -- reading ---------------------------------------------------------------------
+_SEEKING = threading.Lock()
+
+
+def _read_at(fh: IO[bytes], n: int, pos: int) -> bytes:
+    """``n`` bytes of ``fh`` from ``pos``, whatever another thread reads of it meanwhile
+    (xlsx_stream.Ahead reads a worksheet on a thread of its own while the edits read
+    the styles): os.pread moves no file position; without it (Windows), a lock."""
+    if _PREAD:
+        return os.pread(fh.fileno(), n, pos)
+    with _SEEKING:  # pragma: no cover - Windows
+        fh.seek(pos)
+        return fh.read(n)
+
+
+_PREAD = hasattr(os, "pread")
+
+
 class RawMember:
-    """A member's compressed bytes in the zip file ``fh`` (shared: each read seeks
-    first, so readers of several members, zipfile's among them, may interleave)."""
+    """A member's compressed bytes in the zip file ``fh``, shared by the readers of
+    several members, on several threads (zipfile's reads of it seek first)."""
 
     def __init__(self, fh: IO[bytes], info: zipfile.ZipInfo, path):
         self.fh, self.info, self.path = fh, info, path
-        fh.seek(info.header_offset)
-        head = fh.read(_LOCAL.size)
+        head = _read_at(fh, _LOCAL.size, info.header_offset)
         if len(head) != _LOCAL.size or head[:4] != b"PK\x03\x04":
             raise damaged(path, f"no header at {info.filename}")
         fields = _LOCAL.unpack(head)
@@ -173,8 +191,7 @@ class RawMember:
         """Up to ``n`` more compressed bytes; b"" at the end."""
         if not self.left:
             return b""
-        self.fh.seek(self.pos)
-        data = self.fh.read(min(n, self.left))
+        data = _read_at(self.fh, min(n, self.left), self.pos)
         if not data:
             raise damaged(self.path, f"{self.info.filename} is cut short")
         self.pos += len(data)
