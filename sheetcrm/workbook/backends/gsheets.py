@@ -113,9 +113,11 @@ class GSheetsBackend(GoogleHTTP, Backend):
         except Unanswered as exc:
             raise self._unanswered(exc, "reading", "nothing was written") from None
         tabs: dict[str, Sheet] = {}
+        columns: dict[str, list[list[Any]]] = {}  # as read: the write's re-read compares its identity columns
         for title, vr in zip(titles, got.get("valueRanges", [])):
-            tabs[title] = Sheet(title, rows_of(vr.get("values", [])))
-        return Snapshot(tabs, token=None, meta={"sheets": sheets})
+            columns[title] = vr.get("values", [])
+            tabs[title] = Sheet(title, rows_of(columns[title]))
+        return Snapshot(tabs, token=None, meta={"sheets": sheets, "columns": columns})
 
     # -- writing: gsheets_write.py ------------------------------------------------
     def write(self, snapshot: Snapshot, changes: Changes) -> WriteResult:

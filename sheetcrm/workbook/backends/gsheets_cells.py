@@ -49,3 +49,9 @@ def to_cell(value: Any) -> Any:
 
 def from_cell(value: Any) -> Any:
     return None if value == "" else value
+
+
+def same_as_read(read: list[Any], now: list[Any]) -> bool:
+    """Are the cells ``now`` (a column as Google gave it) exactly the ``read`` ones: the
+    same values of the same types? (1, 1.0 and TRUE are equal to Python, not to a person.)"""
+    return read == now and list(map(type, read)) == list(map(type, now))

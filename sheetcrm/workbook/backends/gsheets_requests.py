@@ -39,6 +39,11 @@ def add_sheet(sid: int, title: str, rows: int, cols: int, frozen: int = 1) -> di
     return {"addSheet": {"properties": {"sheetId": sid, "title": title, "gridProperties": grid}}}
 
 
+def append_dimension(sid: int, dimension: str, length: int) -> dict:
+    """Grow a grid at its end: never cuts rows or columns a person added meanwhile."""
+    return {"appendDimension": {"sheetId": sid, "dimension": dimension, "length": length}}
+
+
 def number_format(sid: int, col: int, fmt: dict, start_row: int = 1) -> dict:
     return {"repeatCell": {"range": {"sheetId": sid, "startRowIndex": start_row, "startColumnIndex": col - 1, "endColumnIndex": col},
                            "cell": {"userEnteredFormat": {"numberFormat": dict(fmt)}},
