@@ -373,3 +373,41 @@ def test_reports_step_starts_from_the_workbook_the_xlsx_sync_step_synced(tmp_pat
 def test_reports_are_measured_up_to_xlsx_max_or_reports_max(argv, reports_at):
     specs = run.plan(run.parse_args(["--sizes", "10000,100000", *argv]))
     assert {s["size"] for s in specs if s["step"] == "reports" and not s.get("skip")} == reports_at
+
+
+def _spin_in_the_reasons_child() -> None:
+    import time
+
+    end = time.process_time() + 0.3
+    while time.process_time() < end:
+        pass
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork")
+def test_the_reasons_childs_wait_and_cpu_are_the_classify_phases(monkeypatch):
+    """What the reasons child reads is what classify reads in the domain step: the named
+    phases compared with it count the child's CPU (and the wait for it) under classify."""
+    import datetime as dt
+
+    from bench import generate
+    from bench.sync_measure import Phases
+    from sheetcrm.config import Settings
+    from sheetcrm.workbook import second_core, sync
+    from sheetcrm.workbook.backends.memory import MemoryBackend
+
+    if not second_core.can_fork():
+        pytest.skip("no fork or one CPU here: no reasons child")
+    monkeypatch.setattr(second_core, "MIN_ROWS", 0)
+    monkeypatch.setattr(second_core, "MIN_TEXTS", 0)
+    monkeypatch.setattr(second_core, "child_hook", _spin_in_the_reasons_child)
+    backend = MemoryBackend()
+    backend.tabs = generate.workbook_grids(60, Settings(), seed=3, positions=5)
+    phases = Phases(backend)
+    forked = second_core.stats["forked"]
+    try:
+        sync.sync(backend, Settings(), dt.date(2026, 11, 22))
+    finally:
+        phases.restore()
+    assert second_core.stats["forked"] == forked + 1
+    assert phases.cpu["analyse.classify"] >= 0.25 <= phases.cpu["analyse"]
+    assert phases.seconds["analyse.classify"] <= phases.seconds["analyse"]
