@@ -1,13 +1,20 @@
 """The honest figure for reading notes like labelled examples (README, "Notes no rule reads").
 
-For each blind set that later became tuning material: the rules as they were when the set
-landed (before anyone tuned on it) read it; then the notes those rules left with "no rule
+Default: for each blind set that later became tuning material, the rules as they were when the
+set landed (before anyone tuned on it) read it; then the notes those rules left with "no rule
 matched" are read like the labelled notes that existed without that set, with today's
 ``reason_examples``. Prints per set: right before, right after, fixed, broken, wrong class.
 
-    python bench/reasons_examples_experiment.py
+``--loso``: leave one set out. For each set that was once blind, the examples are every other
+labelled set ("grown": all of them; "file": only the sets the built-in examples file holds), and
+the set is read by today's rules with those examples (``--old-rules``: by the rules of the day it
+landed, where known, as in the default mode); summed over the sets, for a grid of NEAREST /
+MIN_SIMILARITY / MIN_SHARE. A hard-no read as soft-no is counted apart: it must stay 0.
 
-The blind sets v5, v6 and v7 are never read (any path naming them is refused).
+    python bench/reasons_examples_experiment.py [--loso [--old-rules]]
+
+The blind sets v5 and v6 (never tuning material) and the held-out v10 are never read (any path
+naming them is refused).
 """
 from __future__ import annotations
 
@@ -28,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from sheetcrm.core.reason_examples import ExampleIndex, read_like_examples
 from sheetcrm.core.reason_words import Stemmers, normalise
 
-BLIND = re.compile(r"v[567]")
+BLIND = re.compile(r"v(?:5|6|10)(?!\d)")
 # set -> (commit whose rules read it: the last before its tuning, commit whose labelled sets
 # are the examples: the last without it, the sets used as examples)
 EXPERIMENTS = {
@@ -114,7 +121,136 @@ def measure(name: str) -> collections.Counter:
     return t
 
 
+# ---------------------------------------------------------------- leave one set out
+
+# the sets that were blind once, each read with examples from all the other labelled sets
+ONCE_BLIND = ["reasons_heldout", "reasons_heldout_fresh", "reasons_heldout_v4", "reasons_blind_train",
+              "reasons_blind_train2", "reasons_heldout_v7", "reasons_blind_train3", "reasons_blind_train4",
+              "reasons_blind_train5", "reasons_heldout_v8", "reasons_heldout_v9"]
+FILE_SETS = ["reasons_labelled", "reasons_blind_train", "reasons_blind_train2", "reasons_heldout",
+             "reasons_heldout_fresh", "reasons_heldout_v4"]  # the sets the examples file held before v7
+GROWN_SETS = [*FILE_SETS, "reasons_heldout_v7", "reasons_blind_train3", "reasons_blind_train4",
+              "reasons_blind_train5", "reasons_heldout_v8", "reasons_heldout_v9"]
+# the rules of the day each set landed (before anyone tuned on it), for --old-rules
+RULES_AT = {"reasons_blind_train2": "6f3f758", "reasons_blind_train": "5814195", "reasons_heldout_v4": "c422084",
+            "reasons_heldout_fresh": "21819c5", "reasons_heldout_v7": "8ac3fec", "reasons_blind_train3": "d70a349",
+            "reasons_blind_train4": "4429644", "reasons_blind_train5": "729c883", "reasons_heldout_v8": "627a7f9",
+            "reasons_heldout_v9": "df873c7"}
+GRID = [(k, sim, share) for k in (4, 5, 6) for sim in (0.1, 0.15, 0.2) for share in (0.5, 0.6, 0.7)]
+DEFAULT = GRID.index((5, 0.2, 0.6))
+
+
+def rows_now(name: str) -> list[dict]:
+    path = ROOT / "tests" / "data" / f"{name}.csv"
+    if BLIND.search(path.name):
+        raise SystemExit(f"refusing a blind set: {path.name}")
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def pool(sets: list[str], leave_out: str) -> list[tuple[str, str]]:
+    """(text, category) of these sets without the one left out (nor any text it holds), first seen first."""
+    seen, out = {r["text"] for r in rows_now(leave_out)}, []
+    for name in sets:
+        for row in rows_now(name) if name != leave_out else ():
+            if row["text"] not in seen:
+                seen.add(row["text"])
+                out.append((row["text"], row["category"]))
+    return out
+
+
+def set_constants(k: int, sim: float, share: float) -> None:
+    from sheetcrm.core import reason_examples
+    reason_examples.NEAREST, reason_examples.MIN_SIMILARITY, reason_examples.MIN_SHARE = k, sim, share
+    reason_examples.ExampleIndex.nearest.__defaults__ = (k,)
+
+
+def loso_today(sets: list[str]) -> dict:
+    """Per (set, grid point): counts with today's rules and examples from `sets` minus that set."""
+    from sheetcrm.config import Settings
+    from sheetcrm.core import reasons
+    from sheetcrm.rules import load_rule_files
+    paths, out = Settings().reasons_files, {}
+    bare = load_rule_files(paths)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ONCE_BLIND:
+            rows = rows_now(name)
+            first = [reasons.classify_text(r["text"], bare) for r in rows]
+            ask = [i for i, c in enumerate(first) if c.cls == "unclassified"]  # only these consult the examples
+            csv_path = Path(tmp) / f"{name}.csv"
+            with csv_path.open("w", newline="", encoding="utf-8") as fh:
+                csv.writer(fh).writerows([("text", "category"), *pool(sets, name)])
+            rules = load_rule_files(paths, [csv_path])
+            for point in GRID:
+                set_constants(*point)
+                got = list(first)
+                for i in ask:
+                    got[i] = reasons.classify_text(rows[i]["text"], rules)
+                t = collections.Counter(notes=len(rows))
+                for r, g, f in zip(rows, got, first):
+                    t["right"] += g.category == r["category"]
+                    t["class right"] += g.cls == r["class"]
+                    t["hard-no read soft"] += r["class"] == "hard_no" and g.cls == "soft_no"
+                    t["answered"] += g != f
+                    t["fixed"] += g.category == r["category"] != f.category
+                    t["broken"] += f.category == r["category"] != g.category
+                    t["wrong class"] += g != f and g.cls != r["class"]
+                out[name, point] = t
+    set_constants(*GRID[DEFAULT])
+    return out
+
+
+def loso_old(sets: list[str]) -> dict:
+    """Per (set, grid point): counts with the rules of the day each set landed (RULES_AT)."""
+    out = {}
+    for name, commit in RULES_AT.items():
+        rows = old_readings(commit, name)
+        index = ExampleIndex(pool(sets, name), Stemmers(), ["en", "de", "fr", "es", "nl"])
+        for point in GRID:
+            set_constants(*point)
+            t = collections.Counter(notes=len(rows), right=sum(r["got"] == r["category"] for r in rows),
+                                    **{"class right": sum(r["got_cls"] == r["class"] for r in rows)})
+            for r in rows:
+                if r["rule"] != "no rule matched" and not r["asked"]:
+                    continue
+                got = read_like_examples(r["rest"] if r["asked"] else normalise(r["text"]), index,
+                                         lambda category, ok=r["hard_ok"]: category in ok)
+                if got is None or (r["asked"] and got.cls != "hard_no"):
+                    continue
+                t["answered"] += 1
+                t["fixed"] += got.category == r["category"] != r["got"]
+                t["broken"] += r["got"] == r["category"] != got.category
+                t["wrong class"] += got.cls != r["class"]
+                t["hard-no read soft"] += r["class"] == "hard_no" and got.cls == "soft_no"
+                t["class right"] += (got.cls == r["class"]) - (r["got_cls"] == r["class"])
+            t["right"] += t["fixed"] - t["broken"]
+            out[name, point] = t
+    set_constants(*GRID[DEFAULT])
+    return out
+
+
+def loso(old_rules: bool) -> None:
+    keys = ("answered", "fixed", "broken", "wrong class", "hard-no read soft")
+    for label, sets in (("file", FILE_SETS), ("grown", GROWN_SETS)):
+        got = (loso_old if old_rules else loso_today)(sets)
+        names = [n for n in ONCE_BLIND if (n, GRID[DEFAULT]) in got]
+        for name in names:
+            t = got[name, GRID[DEFAULT]]
+            print(f"{label} {name}: {t['right']}/{t['notes']} (class {t['class right']})  " + ", ".join(f"{k} {t[k]}" for k in keys))
+        for point in GRID:
+            total: collections.Counter = collections.Counter()
+            for name in names:
+                total.update(got[name, point])
+            print(f"{label} NEAREST={point[0]} MIN_SIMILARITY={point[1]} MIN_SHARE={point[2]}: "
+                  f"{total['right']}/{total['notes']} ({100 * total['right'] / total['notes']:.2f} %, "
+                  f"class {total['class right']})  "
+                  + ", ".join(f"{k} {total[k]}" for k in keys))
+
+
 def main() -> None:
+    if "--loso" in sys.argv:
+        loso("--old-rules" in sys.argv)
+        return
     total: collections.Counter = collections.Counter()
     for name in EXPERIMENTS:
         t = measure(name)

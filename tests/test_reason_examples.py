@@ -25,8 +25,9 @@ from sheetcrm.rules import load_rule_files, load_rules, read_examples, read_rule
 DATA = Path(__file__).parent / "data"
 # the labelled sets the built-in examples are made of; the blind sets never are
 EXAMPLE_SETS = ("reasons_labelled", "reasons_blind_train", "reasons_blind_train2", "reasons_heldout",
-                "reasons_heldout_fresh", "reasons_heldout_v4")
-BLIND = re.compile(r"v[567]")
+                "reasons_heldout_fresh", "reasons_heldout_v4", "reasons_heldout_v7", "reasons_blind_train3",
+                "reasons_blind_train4", "reasons_blind_train5", "reasons_heldout_v8", "reasons_heldout_v9")
+BLIND = re.compile(r"v(?:5|6|10)(?!\d)")  # v5, v6: never tuning material; v10: the held-out set
 
 
 @pytest.fixture(scope="module")
