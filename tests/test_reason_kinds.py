@@ -445,3 +445,20 @@ def test_a_cv_said_to_be_untrue_is_false_information(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
     assert got.cls == ("hard_no" if category == "false_information" else "soft_no"), got
+
+
+# Silence since a missed meeting or call, said with "since" ("hasn't answered since", DE "antwortet
+# seitdem nicht"): ghosted, as FR "ne répond plus depuis", ES "no contesta desde entonces" and NL
+# "reageert sindsdien niet" already were (v9).
+@pytest.mark.parametrize("text", [
+    "Missed the video call, hasn't answered since",
+    "Has not answered since Friday's offer call, the rate was fine",
+    "Hat den Termin platzen lassen und antwortet seitdem nicht",
+    "N'est pas venu à l'appel vidéo et ne répond plus depuis",
+    "Faltó a la videollamada y no contesta desde entonces",
+    "Heeft het videogesprek gemist en reageert sindsdien niet",
+])
+def test_silence_since_is_ghosted_in_every_language(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", "ghosted"), (text, got)
+
