@@ -462,3 +462,19 @@ def test_silence_since_is_ghosted_in_every_language(rules, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", "ghosted"), (text, got)
 
+
+# Who on the client side said no, in the passive and with a CIO / DSI ("refusé par le manager", "Refus
+# du DSI", "rechazado por el director de sistemas", "afgewezen door de CIO", "vom CIO … abgelehnt"):
+# sponsor_rejected, not the candidate's own "refus"/"rechazado" (v9). The candidate's own stays his.
+@pytest.mark.parametrize("category, text", [
+    ("sponsor_rejected", "Rejected by the CIO after the final round although the profile matched"),
+    ("sponsor_rejected", "Vom CIO nach dem letzten Gespräch abgelehnt, obwohl das Profil passte"),
+    ("sponsor_rejected", "Profil présenté, puis écarté par la DSI sans autre explication"),
+    ("sponsor_rejected", "Refus de la DSI malgré un très bon entretien"),
+    ("sponsor_rejected", "Rechazado por el director de sistemas tras la entrevista final, aunque el perfil encajaba"),
+    ("sponsor_rejected", "Afgewezen door de CIO na het laatste gesprek, hoewel het profiel klopte"),
+    ("declined_role", "Rechazado por el candidato: no le interesa"),
+])
+def test_the_client_sides_no_in_the_passive_is_sponsor_rejected(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
