@@ -478,3 +478,20 @@ def test_silence_since_is_ghosted_in_every_language(rules, text):
 def test_the_client_sides_no_in_the_passive_is_sponsor_rejected(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# A kind of experience that is missing, said with "keine/ohne" and a German compound ("keine
+# disziplinarische Führungserfahrung", "ohne Projekterfahrung"): experience, not who decided ("Head
+# of …") (v9). "keine Erfahrung mit Kubernetes" names a tool and stays skills; EN/FR/ES/NL were read.
+@pytest.mark.parametrize("category, text", [
+    ("experience", "Keine disziplinarische Führungserfahrung, Rolle ist Head of Development"),
+    ("experience", "Ohne Projekterfahrung im Bankenumfeld, Kunde wollte jemanden mit Praxis"),
+    ("experience", "No people management experience, the role is Head of Engineering"),
+    ("experience", "Aucune expérience de management d'équipe, le poste est Head of Data"),
+    ("experience", "Sin experiencia gestionando equipos, el puesto es Head of Engineering"),
+    ("experience", "Geen leidinggevende ervaring, de rol is Head of Development"),
+    ("skills", "keine Erfahrung mit Kubernetes"),
+])
+def test_a_missing_kind_of_experience_is_experience(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
