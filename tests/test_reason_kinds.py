@@ -495,3 +495,19 @@ def test_the_client_sides_no_in_the_passive_is_sponsor_rejected(rules, category,
 def test_a_missing_kind_of_experience_is_experience(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# A test "score" is no slip of "scope" (declined_role: "scope of the role"): a failed test with its
+# score is skills in every language (v9: "Tech assessment niet gehaald (score 42/100)" was declined_role).
+@pytest.mark.parametrize("category, text", [
+    ("skills", "Tech assessment niet gehaald (score 42/100)"),
+    ("skills", "Coding test score 38/100, below the bar"),
+    ("skills", "Technischer Test nicht bestanden, Score 40 von 100"),
+    ("skills", "Test technique raté, score de 35/100"),
+    ("skills", "Prueba técnica suspendida, score 30 sobre 100"),
+    ("declined_role", "Scope of the role too narrow for him"),
+])
+def test_a_test_score_is_no_scope(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
+    assert category == "declined_role" or "declined_role" not in got.rule, (text, got)  # not even "also"
