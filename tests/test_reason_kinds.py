@@ -511,3 +511,18 @@ def test_a_test_score_is_no_scope(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
     assert category == "declined_role" or "declined_role" not in got.rule, (text, got)  # not even "also"
+
+
+# Spanish "falsear" in every form ("fechas falseadas", "falseó"): false_information, as "falsified",
+# "gefälscht", "falsifiées", "vervalst" are (v9: "fechas falseadas en el curriculum" went to a person).
+@pytest.mark.parametrize("text", [
+    "Fechas falseadas en el currículum para tapar un hueco",
+    "Títulos falseados, según la universidad",
+    "Employment dates falsified to hide a gap",
+    "Beschäftigungsdaten gefälscht, um eine Lücke zu verbergen",
+    "Dates d'emploi falsifiées pour cacher un trou",
+    "Data op het cv vervalst om een gat te verbergen",
+])
+def test_falsified_in_every_form_is_false_information(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "false_information"), (text, got)
