@@ -383,3 +383,47 @@ def test_memory_write_puts_each_cell_where_the_cell_by_cell_loop_does(seed):
                [None if rnd.random() < 0.2 else rnd.randint(0 if rnd.random() < 0.05 else 1, 10) for _ in range(n)])
     old = {t: [list(r) for r in g] for t, g in tabs.items()}
     assert _outcome(memory._put, tabs, *updates) == _outcome(_put_one_by_one, old, *updates)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_the_memory_write_trusts_only_the_updates_read_from_the_snapshot_it_writes(seed):
+    """The memory write takes the plan's updates as in place (memory._known) only when
+    they were read from the snapshot it writes (its token proves the tabs are still
+    those); updates added after them, or read from another snapshot, are checked: the
+    tabs and the skipped rows are those of a write that checks every update."""
+    import random
+    from sheetcrm.workbook.backends import memory
+    rnd = random.Random(seed)
+    grid = random_resolve_case(rnd)[1]
+    books = [MemoryBackend({"T": grid}) for _ in range(3)]
+    snaps = [b.read() for b in books]
+    cells = base.CellUpdates()
+    for row in rnd.sample(range(2, len(grid) + 2), rnd.randint(0, len(grid))):
+        line = grid[row - 1] if row <= len(grid) else []
+        ident = tuple((c, line[c - 1] if c <= len(line) else None) for c in rnd.sample([1, 2], rnd.randint(0, 2)))
+        cells.add("T", [row], [rnd.choice([3, 4])], ["new"], [ident])
+    known = len(cells)
+    later, _ = random_resolve_case(rnd)  # identities of another grid: most rows must be skipped
+    cells.add("T", later.row, later.col, later.value, later.identity)
+    other = books[2].read()
+    results = [book.write(snap, base.Changes(cells, read_from=read_from)) for book, snap, read_from
+               in zip(books, snaps, [(snaps[0], known), None, (other, len(cells))])]
+    reference = {"T": [list(r) for r in grid]}  # every update checked, outside the backend
+    targets, skipped = base.resolve_targets(cells, memory._getter(reference), memory._height(reference), reference.get)
+    memory._put(reference, cells.tab, cells.col, cells.value, targets)
+    assert books[0].tabs == books[1].tabs == books[2].tabs == reference
+    assert results[0].skipped_rows == results[1].skipped_rows == results[2].skipped_rows == skipped
+
+
+def test_a_memory_sync_writes_what_a_write_checking_every_update_writes(settings, today, monkeypatch):
+    from sheetcrm.workbook import sync
+    from sheetcrm.workbook.backends import memory
+    books = []
+    for trust in (True, False):
+        if not trust:
+            monkeypatch.setattr(memory, "_known", lambda snapshot, changes: 0)
+        book = MemoryBackend({t.title: [list(t.header)] + [list(r) for r in t.rows]
+                              for t in workbook_layout(settings, demo_data(300, today))})
+        sync.sync(book, settings, today)
+        books.append(book.tabs)
+    assert books[0] == books[1]

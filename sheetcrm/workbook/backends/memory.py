@@ -28,7 +28,8 @@ class MemoryBackend(Backend):
             raise ConflictError("the workbook changed since it was read; nothing was written, the next sync will retry")
         result = WriteResult()
         cells = changes.cells
-        targets, result.skipped_rows = resolve_targets(cells, _getter(self.tabs), _height(self.tabs), self.tabs.get)
+        targets, result.skipped_rows = resolve_targets(cells, _getter(self.tabs), _height(self.tabs), self.tabs.get,
+                                                       _known(snapshot, changes))
         _put(self.tabs, cells.tab, cells.col, cells.value, targets)
         result.cells_written += len(targets) - targets.count(None)
         for tab in changes.tabs:
@@ -75,6 +76,16 @@ def _put(tabs: dict[str, list[list[Any]]], tab_of: list[str], cols: list[int], v
             if len(line) < col:
                 line.extend([None] * (col - len(line)))
             line[col - 1] = value
+
+
+def _known(snapshot: Snapshot, changes: Changes) -> int:
+    """resolve_targets' ``known``: the token check above proves the tabs are still the
+    ones ``snapshot`` copied, so the updates whose identities were read from it
+    (``Changes.read_from``) are in place, as the .xlsx's fingerprint proves for its
+    file (issue 20: at 100,000 candidates, 1.8 million identity tuples not made and
+    370,000 rows not looked at again). Updates added after them are checked."""
+    read_from = changes.read_from
+    return read_from[1] if read_from is not None and read_from[0] is snapshot else 0
 
 
 def _getter(tabs: dict[str, list[list[Any]]]):
