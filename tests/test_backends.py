@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings as hyp_settings, strategies as st
 
 from sheetcrm import api, schema
-from sheetcrm.workbook.backends import base
+from sheetcrm.workbook.backends import base, memory
 from sheetcrm.workbook.backends.base import same_cell
 from sheetcrm.workbook.backends.memory import MemoryBackend
 from sheetcrm.workbook.backends.xlsx import XlsxBackend
@@ -392,7 +392,6 @@ def test_the_memory_write_trusts_only_the_updates_read_from_the_snapshot_it_writ
     those); updates added after them, or read from another snapshot, are checked: the
     tabs and the skipped rows are those of a write that checks every update."""
     import random
-    from sheetcrm.workbook.backends import memory
     rnd = random.Random(seed)
     grid = random_resolve_case(rnd)[1]
     books = [MemoryBackend({"T": grid}) for _ in range(3)]
@@ -417,7 +416,6 @@ def test_the_memory_write_trusts_only_the_updates_read_from_the_snapshot_it_writ
 
 def test_a_memory_sync_writes_what_a_write_checking_every_update_writes(settings, today, monkeypatch):
     from sheetcrm.workbook import sync
-    from sheetcrm.workbook.backends import memory
     books = []
     for trust in (True, False):
         if not trust:
