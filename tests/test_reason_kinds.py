@@ -526,3 +526,37 @@ def test_a_test_score_is_no_scope(rules, category, text):
 def test_falsified_in_every_form_is_false_information(rules, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("hard_no", "false_information"), (text, got)
+
+
+# Dates or tenure made longer on the CV than they were ("employment dates padded by a year", DE
+# "gestreckt", FR "gonflées/étirées", ES "estiradas", NL "opgerekt"): false_information, and a hard-no
+# read even when the note opens with silence (v10: "ghosted after the offer … dates padded" was ghosted).
+@pytest.mark.parametrize("text", [
+    "Went quiet after the offer; the background check then found his tenure at the last firm was padded by a year",
+    "Reference check: start dates at her previous employer stretched by eighteen months",
+    "Meldet sich nicht mehr; Betriebszugehörigkeit beim letzten Arbeitgeber um zwei Jahre gestreckt",
+    "Ne donne plus signe de vie ; la vérification montre une durée chez son dernier employeur étirée de deux ans",
+    "Ya no contesta; la antigüedad en su último empleo estaba estirada dos años según la vida laboral",
+    "Reageert niet meer; dienstjaren bij zijn laatste werkgever met twee jaar opgerekt",
+])
+def test_padded_dates_are_false_information_even_after_silence(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "false_information"), (text, got)
+
+
+# Asking to receive no more calls or mails from us is a never (do_not_contact) in every language; the
+# same request with an end ("until March", "avant janvier") is a pause, never a hard-no (v10: a
+# Spanish "no recibir más llamadas ni correos" was read as ghosted by its nearest examples).
+@pytest.mark.parametrize("category, text", [
+    ("do_not_contact", "Wants to receive no further emails or calls from the agency"),
+    ("do_not_contact", "Asked us to stop sending him job offers by mail"),
+    ("do_not_contact", "Bittet darum, keine Nachrichten und Anrufe mehr von uns zu bekommen"),
+    ("do_not_contact", "Souhaite ne plus recevoir d'appels ni de courriels du cabinet"),
+    ("do_not_contact", "Nos pidió no recibir más mensajes ni llamadas de la consultora"),
+    ("do_not_contact", "Wil geen belletjes of mailtjes meer van het bureau krijgen"),
+    ("availability", "Prefiere no recibir más llamadas hasta marzo"),
+    ("availability", "Demande à ne plus recevoir d'appels avant janvier"),
+])
+def test_asking_for_no_more_calls_or_mails_is_do_not_contact(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
