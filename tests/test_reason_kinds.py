@@ -560,3 +560,19 @@ def test_padded_dates_are_false_information_even_after_silence(rules, text):
 def test_asking_for_no_more_calls_or_mails_is_do_not_contact(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# Getting out of IT altogether, said with an adverb between the verb and the trade (DE "steigt
+# komplett aus der IT aus", EN "quitting the IT industry for good"): career_change, a hard-no, as FR,
+# ES and NL already were (v10: "steigt komplett aus der IT aus" went to a person).
+@pytest.mark.parametrize("category, text", [
+    ("career_change", "Er steigt komplett aus der IT aus, macht eine Schreinerlehre"),
+    ("career_change", "Sie steigt endgültig aus der IT-Branche aus"),
+    ("career_change", "Quitting the IT industry for good, retraining as a nurse"),
+    ("career_change", "Quitte définitivement l'informatique pour ouvrir une boulangerie"),
+    ("career_change", "Deja la informática por completo para llevar el negocio familiar"),
+    ("career_change", "Stapt helemaal uit de IT om de boerderij van zijn ouders over te nemen"),
+])
+def test_leaving_it_altogether_is_career_change(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", category), (text, got)
