@@ -576,3 +576,18 @@ def test_asking_for_no_more_calls_or_mails_is_do_not_contact(rules, category, te
 def test_leaving_it_altogether_is_career_change(rules, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("hard_no", category), (text, got)
+
+
+# Leaving to live abroad for good, said with a noun ("expatriation définitive"): unavailable_permanently,
+# as the verb ("s'expatrie définitivement") and emigration in every language already were (v10: the
+# ask-a-person word "définitive" sent "Expatriation définitive …" to a person).
+@pytest.mark.parametrize("text", [
+    "Expatriation définitive à Montréal avec ses enfants",
+    "Permanent emigration to Canada with his family",
+    "Endgültige Auswanderung nach Neuseeland mit der Familie",
+    "Emigración definitiva a México con su pareja",
+    "Definitieve emigratie naar Canada met het gezin",
+])
+def test_a_move_abroad_for_good_is_unavailable_permanently(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "unavailable_permanently"), (text, got)
