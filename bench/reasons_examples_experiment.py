@@ -104,10 +104,18 @@ def measure(name: str) -> collections.Counter:
     rows = old_readings(rules_at, name)
     index = ExampleIndex(examples(examples_at, sets, {r["text"] for r in rows}), Stemmers(), ["en", "de", "fr", "es", "nl"])
     t = collections.Counter(notes=len(rows), before=sum(r["got"] == r["category"] for r in rows))
+    tally_examples(rows, index, t)
+    t["after"] = t["before"] + t["fixed"] - t["broken"]
+    return t
+
+
+def tally_examples(rows: list[dict], index: ExampleIndex, t: collections.Counter) -> None:
+    """Add to ``t`` what the examples reader does with the notes the rules left to it: those
+    no rule read, and those with an ask-a-person word (the rest of the note must resemble
+    the labelled notes, and only a hard-no is taken from it)."""
     for r in rows:
         if r["rule"] != "no rule matched" and not r["asked"]:
             continue
-        # an ask-a-person word: the rest of the note must resemble the labelled notes
         got = read_like_examples(r["rest"] if r["asked"] else normalise(r["text"]), index,
                                  lambda category, ok=r["hard_ok"]: category in ok)
         if got is None or (r["asked"] and got.cls != "hard_no"):  # an ask-a-person word: hard-no or a person
@@ -117,8 +125,7 @@ def measure(name: str) -> collections.Counter:
         t["broken"] += r["got"] == r["category"] != got.category
         t["wrong class"] += got.cls != r["class"]
         t["hard-no read soft"] += r["class"] == "hard_no" and got.cls == "soft_no"
-    t["after"] = t["before"] + t["fixed"] - t["broken"]
-    return t
+        t["class fixed"] += (got.cls == r["class"]) - (r["got_cls"] == r["class"])
 
 
 # ---------------------------------------------------------------- leave one set out
@@ -210,20 +217,9 @@ def loso_old(sets: list[str]) -> dict:
             set_constants(*point)
             t = collections.Counter(notes=len(rows), right=sum(r["got"] == r["category"] for r in rows),
                                     **{"class right": sum(r["got_cls"] == r["class"] for r in rows)})
-            for r in rows:
-                if r["rule"] != "no rule matched" and not r["asked"]:
-                    continue
-                got = read_like_examples(r["rest"] if r["asked"] else normalise(r["text"]), index,
-                                         lambda category, ok=r["hard_ok"]: category in ok)
-                if got is None or (r["asked"] and got.cls != "hard_no"):
-                    continue
-                t["answered"] += 1
-                t["fixed"] += got.category == r["category"] != r["got"]
-                t["broken"] += r["got"] == r["category"] != got.category
-                t["wrong class"] += got.cls != r["class"]
-                t["hard-no read soft"] += r["class"] == "hard_no" and got.cls == "soft_no"
-                t["class right"] += (got.cls == r["class"]) - (r["got_cls"] == r["class"])
+            tally_examples(rows, index, t)
             t["right"] += t["fixed"] - t["broken"]
+            t["class right"] += t.pop("class fixed", 0)
             out[name, point] = t
     set_constants(*GRID[DEFAULT])
     return out
