@@ -69,3 +69,24 @@ def test_the_values_writes_of_random_frames_say_what_requests_json_said():
         body = {"valueInputOption": "RAW", "data": _random_write(rnd)}
         sent = gsheets_json.encoded(body)
         assert json.loads(sent) == json.loads(requests_body(body)), seed
+
+
+@given(st.recursive(st.one_of(SCALARS, st.sampled_from([float("nan"), float("inf"), float("-inf"), dt.date(2026, 1, 2),
+                                                        dt.datetime(2026, 1, 2, 3, 4)])),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4), max_leaves=20))
+@settings(max_examples=300, deadline=None)
+def test_what_requests_refused_is_refused_and_nothing_goes_out_as_a_silent_null(value):
+    """orjson writes NaN and infinity as null (a values write reads null as "leave the cell
+    alone": a cell counted as written would not be) and dates as ISO text; requests refused
+    both. Whatever the body holds, encoded() refuses what requests refused, or sends what
+    decodes to what requests sent."""
+    body = {"values": [[value]]}
+    try:
+        want = requests_body(body)
+    except (ValueError, TypeError, requests.exceptions.InvalidJSONError) as exc:
+        try:
+            gsheets_json.encoded(body)
+        except (ValueError, TypeError):
+            return
+        raise AssertionError(f"requests refused the body ({type(exc).__name__}); encoded() sent it") from None
+    assert json.loads(gsheets_json.encoded(body)) == json.loads(want)

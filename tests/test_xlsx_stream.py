@@ -692,3 +692,38 @@ def test_reads_ahead_are_the_reads_of_the_part_and_their_error_is_raised_here(da
     with xlsx_stream.Ahead(io.BytesIO(data), size, depth) as early:
         early.read(1)
     assert not early._thread.is_alive()
+
+
+@pytest.mark.parametrize("side", ["ahead", "behind"])
+def test_whatever_kills_the_read_or_write_thread_is_raised_on_the_syncing_thread(side):
+    """A read-ahead or write-behind thread that dies of anything (here SystemExit, no
+    Exception) hands it to the syncing thread, which would otherwise wait for ever on
+    the queue: raised within seconds, and the thread has ended."""
+    import threading
+
+    class Dying(io.BytesIO):
+        def read(self, *size):
+            raise SystemExit("the disk went away")
+
+        def write(self, data):
+            raise SystemExit("the disk went away")
+
+    caught = []
+
+    def run():
+        try:
+            if side == "ahead":
+                with xlsx_stream.Ahead(Dying()) as ahead:
+                    ahead.read()
+            else:
+                with xlsx_stream.Behind(Dying()) as behind:
+                    for _ in range(20):
+                        behind.write(b"x" * 10)
+        except SystemExit as exc:
+            caught.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive() and caught
+    assert not [t for t in threading.enumerate() if t.name.startswith("sheetcrm-") and t.is_alive()]

@@ -184,6 +184,11 @@ class Changes:
         if not isinstance(self.cells, CellUpdates):
             self.cells = CellUpdates(self.cells)
 
+    def planned_from(self, snapshot: Snapshot) -> int:
+        """How many of the first updates have identities read from ``snapshot`` itself
+        (``read_from``); 0 if they were read from another snapshot or none is known."""
+        return self.read_from[1] if self.read_from is not None and self.read_from[0] is snapshot else 0
+
     def __bool__(self) -> bool:
         return bool(self.cells or self.tabs)
 

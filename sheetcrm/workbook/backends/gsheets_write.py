@@ -140,11 +140,11 @@ def known_in_place(snapshot: Snapshot, changes: Changes, raw: dict[tuple[str, in
     """resolve_targets' ``known``: the updates read from ``snapshot`` (``Changes.read_from``)
     if each identity column re-read (``raw``) is the column read (gsheets.read keeps them):
     then no row moved or changed, none needs a check (370,000 at 100k); else none."""
-    read = snapshot.meta.get("columns")
-    if read is None or changes.read_from is None or changes.read_from[0] is not snapshot or not all(
+    read, known = snapshot.meta.get("columns"), changes.planned_from(snapshot)
+    if read is None or not known or not all(
             same_as_read((read.get(t, [])[c - 1:c] or [[]])[0], now) for (t, c), now in raw.items()):
         return 0
-    return changes.read_from[1]
+    return known
 
 
 def new_headers(cells: CellUpdates) -> dict[tuple[str, int], Any]:

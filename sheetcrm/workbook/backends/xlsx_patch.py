@@ -165,8 +165,7 @@ def _patch(pkg: _Package, snapshot: Snapshot, changes: Changes) -> PatchedWorkbo
     result = WriteResult()
     cells = changes.cells  # columns (CellUpdates): no object per update is made here
     # Identities the plan read from this snapshot hold in this file: it is that read, byte for byte.
-    known = changes.read_from[1] if changes.read_from is not None and changes.read_from[0] is snapshot else 0
-    targets, result.skipped_rows = resolve_targets(cells, get, height, lines, known)
+    targets, result.skipped_rows = resolve_targets(cells, get, height, lines, changes.planned_from(snapshot))
     updates, changed = _grouped(cells, targets, parts)
     result.cells_written = len(targets) - targets.count(None)
     owned = {tab.title: tab for tab in changes.tabs}

@@ -123,7 +123,7 @@ class Behind:
             if self._error is None:  # after an error the rest is only drained
                 try:
                     self.out.write(data)
-                except Exception as exc:  # noqa: BLE001 - handed to the writing thread, raised there
+                except BaseException as exc:  # noqa: BLE001 - handed to the writing thread, raised there (never a silent hang)
                     self._error = exc
 
     def write(self, data: bytes) -> int:
@@ -164,7 +164,7 @@ class Ahead:
         while not self._stop.is_set():
             try:
                 chunk = self.src.read(self.size)
-            except Exception as exc:  # noqa: BLE001 - handed to the reading thread, raised there
+            except BaseException as exc:  # noqa: BLE001 - handed to the reading thread, raised there (never a silent hang)
                 self._queue.put(exc)
                 return
             self._queue.put(chunk)
