@@ -24,7 +24,7 @@ from .backends import gsheets_requests as req
 from .backends import gsheets_markers as marks
 from .backends import gsheets_write
 from .backends.base import TabLayout, col_letter
-from .backends.gsheets_cells import quote, to_cell
+from .backends.gsheets_cells import from_cells, quote, to_cell
 from .backends.gsheets_http import Unanswered
 from .doctor import looks_like_ours
 from .layout import workbook_layout
@@ -105,7 +105,7 @@ def _read(backend) -> dict[str, Found]:
     except Unanswered as exc:
         raise backend._unanswered(exc, "reading", "nothing was written") from None
     for title, vr in zip(titles, got.get("valueRanges", [])):
-        found[title].cells = [[None if v == "" else v for v in row] for row in vr.get("values", [])]
+        found[title].cells = [from_cells(row) for row in vr.get("values", [])]
     return found
 
 

@@ -38,7 +38,7 @@ from . import gsheets_json, gsheets_markers, gsheets_write
 from . import gsheets_requests as req
 from .base import Backend, Changes, Sheet, Snapshot, TabLayout, WriteResult, col_letter
 from .gsheets_auth import AccessReport, api_url_from_env, load_credentials
-from .gsheets_cells import READ, quote, to_cell
+from .gsheets_cells import READ, from_cells, quote, to_cell
 from .gsheets_http import GoogleHTTP, Unanswered
 from .gsheets_requests import DATE_FORMAT
 
@@ -53,7 +53,7 @@ def rows_of(columns: list[list[Any]]) -> list[list[Any]]:
     frames whose text was made row by row took about a fifth longer (every pass over
     a column reached all over memory). Blanks are made None a column at a time, then
     the rows are made in C (a Python loop per row took a quarter longer)."""
-    cells = [[None if v == "" else v for v in column] for column in columns]
+    cells = [from_cells(column) for column in columns]
     return list(map(list, itertools.zip_longest(*cells)))
 
 

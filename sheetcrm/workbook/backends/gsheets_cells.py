@@ -51,6 +51,12 @@ def from_cell(value: Any) -> Any:
     return None if value == "" else value
 
 
+def from_cells(values: list[Any]) -> list[Any]:
+    """:func:`from_cell` over a column or row as Google gave it, in one comprehension: a
+    read of 100,000 candidates has 6.5 million cells, and a call per cell cost a quarter more."""
+    return [None if v == "" else v for v in values]
+
+
 def same_as_read(read: list[Any], now: list[Any]) -> bool:
     """Are the cells ``now`` (a column as Google gave it) exactly the ``read`` ones: the
     same values of the same types? (1, 1.0 and TRUE are equal to Python, not to a person.)"""

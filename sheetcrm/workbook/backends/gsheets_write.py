@@ -47,7 +47,7 @@ from .base import (
     resolve_targets,
     same_cell,
 )
-from .gsheets_cells import READ, from_cell, quote, same_as_read, to_cell
+from .gsheets_cells import READ, from_cell, from_cells, quote, same_as_read, to_cell
 from .gsheets_http import Unanswered
 from .gsheets_markers import (
     COLUMN_KEY,
@@ -130,7 +130,7 @@ def reread(backend, snapshot: Snapshot, changes: Changes) -> tuple[dict, set[str
             columns[key] = [from_cell(v[0]) if v else None for v in values]
         else:
             raw[key] = values[0] if values else []
-            columns[key] = [None if v == "" else v for v in raw[key]]  # from_cell, inline
+            columns[key] = from_cells(raw[key])
     heads = new_headers(changes.cells)
     moved = {t for t in need if not same_header(snapshot, columns[(t, 0)], heads, t)}
     return columns, moved, known_in_place(snapshot, changes, raw)
@@ -383,7 +383,7 @@ def _clobbered(before: list[list[Any]], now: list[list[Any]], col: int, new_ids:
     def key(row: list[Any]) -> tuple:  # the kept cells, "" read as None (from_cell), in C where it can
         if len(row) < width:
             row = list(row) + [None] * (width - len(row))
-        return tuple([None if v == "" else v for v in pick(row)])
+        return tuple(from_cells(pick(row)))
 
     # Only a row now holding one of our new ids can be clobbered (a few of the tab's):
     # their keys first; a row read before can share one only if it shares its first
@@ -402,7 +402,7 @@ def _clobbered(before: list[list[Any]], now: list[list[Any]], col: int, new_ids:
     for row in before[1:]:
         if first is not None:
             v = row[first] if first < len(row) else None
-            if (None if v == "" else v) not in firsts:
+            if from_cell(v) not in firsts:
                 continue
         old, k = row[c] if c < len(row) else None, key(row)
         seen[k] = seen.get(k, 0) + 1
