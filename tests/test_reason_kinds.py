@@ -591,3 +591,40 @@ def test_leaving_it_altogether_is_career_change(rules, category, text):
 def test_a_move_abroad_for_good_is_unavailable_permanently(rules, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("hard_no", "unavailable_permanently"), (text, got)
+
+
+# A contact ban or a request to be removed that the note says was NOT made ("no contact ban",
+# "did not ask to be taken off our list") is no do_not_contact: the reason beside it decides.
+# Rules whose phrases carry their own "not" (negation = false) are negated by such a request
+# said not to have been made (templates with applies_to = "unasked"); the ban nouns are a rule of
+# their own that "kein*/geen/not a …" negates.
+@pytest.mark.parametrize("category, text", [
+    ("declined_role", "She never asked to be taken off the list; she simply declined the role."),
+    ("declined_role", "Not a contact ban, he turned down the offer and wants a call in a year."),
+    ("declined_role", "Kein Kontaktverbot – sie hat sich einfach gegen das Angebot entschieden."),
+    ("declined_role", "Keine Kontaktsperre – er hat sich gegen die Rolle entschieden, im Sommer wieder melden."),
+    ("declined_role", "Hat nicht darum gebeten, aus der Kartei genommen zu werden; sie hat das Angebot ausgeschlagen."),
+    ("declined_role", "Il n'a pas demandé à être retiré de la base, il a juste décliné le poste."),
+    ("declined_role", "Pas d'interdiction de contact : elle a juste refusé le poste."),
+    ("declined_role", "No pidió darse de baja, simplemente rechazó el puesto."),
+    ("declined_role", "Sin prohibición de contacto: solo ha rechazado el puesto."),
+    ("declined_role", "Ze heeft niet gevraagd haar gegevens te verwijderen; ze heeft het aanbod afgewezen."),
+])
+def test_a_contact_ban_said_not_to_be_is_no_do_not_contact(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", category), (text, got)
+
+
+@pytest.mark.parametrize("text", [
+    "Contact ban requested by the candidate himself",
+    "He asked to be removed from our database.",
+    "Kontaktsperre auf eigenen Wunsch",
+    "Hat um Löschung seiner Daten gebeten, nicht mehr anrufen",
+    "Interdiction de contact à sa demande",
+    "Prohibición de contacto, lo pidió ella",
+    "Contactverbod op eigen verzoek",
+    "Keine Angebote mehr, Kontaktsperre erbeten",
+])
+def test_a_contact_ban_said_to_be_stays_do_not_contact(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "do_not_contact"), (text, got)

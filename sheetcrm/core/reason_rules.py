@@ -29,7 +29,11 @@ from .reason_words import (LANGUAGES, LETTERS, UNACCENTED, WORD_CHAR, WORDS, For
 
 _NEGATE, _DOUBT = "negate", "doubt"
 EFFECTS = (_NEGATE, _DOUBT)
-_APPLIES = (schema.HARD_NO, schema.SOFT_NO, "all")
+# "unasked": a request said not to have been made ("did not ask to be taken off our list"); it
+# negates every hard-no rule, also those whose phrases carry their own "not" (negation = false)
+UNASKED = "unasked"
+_APPLIES = (schema.HARD_NO, schema.SOFT_NO, "all", UNASKED)
+_SCOPE = {schema.HARD_NO: (schema.HARD_NO, "all", UNASKED), schema.SOFT_NO: (schema.SOFT_NO, "all"), UNASKED: (UNASKED,)}
 _RULE_KEYS = {"id", "category", "phrases", "patterns", "requires", "negation", "enabled", "weak", "language",
               "direction"}
 # experience rules say which way the fit failed: "under" (not enough yet) or "over" (too senior)
@@ -210,7 +214,7 @@ class Rule:
 
 @dataclasses.dataclass(frozen=True)
 class Negation:
-    applies_to: str  # hard_no | soft_no | all
+    applies_to: str  # hard_no | soft_no | all | unasked
     effect: str  # negate | doubt
     template: str
     before: LazyPattern | None
@@ -231,7 +235,9 @@ def negation_template(template: str) -> tuple[LazyPattern | None, LazyPattern | 
     pre_toks, post_toks = normalise(pre).split(), normalise(post).split()
     before = after = None
     if pre_toks:
-        parts = [rf"(?:{_WORD}\s+){{0,2}}" if t == "~" else _token_regex(t) + r"\s+" for t in pre_toks]
+        # an elided article ends in its apostrophe, the word follows with no space: "pas d' {m}"
+        parts = [rf"(?:{_WORD}\s+){{0,2}}" if t == "~" else _token_regex(t) + (r"\s*" if t.endswith("'") else r"\s+")
+                 for t in pre_toks]
         before = LazyPattern(_LEFT + "".join(parts) + r"$")
     if post_toks:
         parts = []
@@ -289,8 +295,8 @@ class RuleSet:
         self._groups.extend(language_groups(self.rules))
         self._index.update(rule_index(self.rules))
         self._index["needs"] = Needs(self.rules, self._index, self._parts_of)
-        for cls in (schema.HARD_NO, schema.SOFT_NO):
-            own = [n for n in self.negations if n.applies_to in (cls, "all")]
+        for cls in (schema.HARD_NO, schema.SOFT_NO, UNASKED):
+            own = [n for n in self.negations if n.applies_to in _SCOPE[cls]]
             own.sort(key=lambda n: EFFECTS.index(n.effect))  # negate before doubt
             # one regex per side says whether any template could hold, so the usual
             # un-negated match costs two searches instead of one per template

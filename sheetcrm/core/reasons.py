@@ -46,7 +46,7 @@ from ..values import is_blank
 from .columns import cell_text
 from .reason_compile import compile_rules  # noqa: F401  (the public way to build rules from parsed files)
 from .reason_examples import Reading, read_like_examples
-from .reason_rules import Negation, Rule, RuleSet, negation_template, normalise, phrase_regex, words_of  # noqa: F401
+from .reason_rules import UNASKED, Negation, Rule, RuleSet, negation_template, normalise, phrase_regex, words_of  # noqa: F401
 from .reason_words import WORDS, accented_words, named_words
 from .validate import issues_frame
 
@@ -92,6 +92,12 @@ def _status(rule: Rule, rules: RuleSet, text: str, start: int, end: int) -> tupl
     if rule.negation:
         # "ask a person" words are negated like hard-no ones ("no red flags")
         neg = rules.negation_at(schema.SOFT_NO if rule.cls == schema.SOFT_NO else schema.HARD_NO, text, start, end)
+        if neg is not None:
+            return neg.effect, neg.template
+    elif rule.cls == schema.HARD_NO:
+        # its phrases carry their own "not", but a request said not to have been made is none:
+        # "he did not ask to be taken off our list" (templates with applies_to = "unasked")
+        neg = rules.negation_at(UNASKED, text, start, end)
         if neg is not None:
             return neg.effect, neg.template
     if not rule.confirmed(text):
