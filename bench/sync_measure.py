@@ -24,7 +24,8 @@ from sheetcrm.workbook import sync as sync_mod
 
 class Phases:
     """Times the phases of sheetcrm.workbook.sync.sync by wrapping what it calls, so the
-    real entry point runs unchanged: read, frames (locate + to_frames), rules
+    real entry point runs unchanged: read, frames (locate + to_frames + the compaction
+    the analysis memo does for a fresh analysis), rules
     (load_rules, called before analyse), analyse (and inside it: validate, classify,
     unclassified, figures, circle_backs, tabs, owned_columns), plan, write; with
     ``http_session``, also the time spent waiting on HTTP per phase (``read.http``,
@@ -58,13 +59,18 @@ class Phases:
             (pipeline, "summary_rows", "analyse.tabs"), (circleback, "circle_backs_rows", "analyse.tabs"),
             (sync_mod, "issues_rows", "analyse.tabs"), (sync_mod, "_owned_columns", "analyse.owned_columns"),
             (sync_mod, "plan_changes", "plan"),
+            # The frames' texts copied together (sheet.compacted): to_frames' work, which a
+            # sync hands to the analysis memo (it is not needed when the memo answers), so
+            # it runs inside analysed(). It is booked to frames and taken out of analyse, as
+            # analyse() alone (measure.analyse_inputs) is handed frames compacted untimed.
+            (sync_mod, "compacted", "frames", "analyse"),
             # The reasons child reads what classify would (second_core): the wait for its
             # readings and its CPU (counted when close() reaps it) are classify's, so the
             # named phases are compared with the domain steps' classify, child included.
             (second_core._Side, "readings", "analyse.classify"), (second_core._Side, "close", "analyse.classify"),
         ]
-        for owner, name, phase in targets:
-            self._wrap(owner, name, phase)
+        for owner, name, phase, *outside in targets:
+            self._wrap(owner, name, phase, outside=outside[0] if outside else None)
         self._wrap(backend, "write", "write", on_call=self._count)
         if http_session is not None:
             self._time_http(http_session)
@@ -96,7 +102,10 @@ class Phases:
         """Cells the sync's writes carried; ask after the timed sync (it walks every cell)."""
         return sum(getattr(changes, "cells_written", 0) or 0 for changes in self._changes)
 
-    def _wrap(self, owner: Any, name: str, phase: str, on_call: Callable | None = None) -> None:
+    def _wrap(self, owner: Any, name: str, phase: str, on_call: Callable | None = None,
+              outside: str | None = None) -> None:
+        """Time ``owner.name`` as ``phase``; with ``outside``, the time it spends inside
+        that phase is taken out of it (booked to ``phase`` only)."""
         original = getattr(owner, name, None)
         if original is None:
             return
@@ -104,6 +113,7 @@ class Phases:
 
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             outer = not active.get(phase)  # a phase calling itself is counted once
+            inside = outside if outside and active.get(outside) else None
             active[phase] = active.get(phase, 0) + 1
             t0, c0 = time.perf_counter(), cpu_now()
             try:
@@ -111,8 +121,10 @@ class Phases:
             finally:
                 active[phase] -= 1
                 if outer:
-                    self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - t0
-                    self.cpu[phase] = self.cpu.get(phase, 0.0) + cpu_now() - c0
+                    seconds, cpu = time.perf_counter() - t0, cpu_now() - c0
+                    for booked, sign in ((phase, 1), (inside, -1)) if inside else ((phase, 1),):
+                        self.seconds[booked] = self.seconds.get(booked, 0.0) + sign * seconds
+                        self.cpu[booked] = self.cpu.get(booked, 0.0) + sign * cpu
             if on_call:
                 on_call(args, result)
             return result
