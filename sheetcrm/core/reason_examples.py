@@ -17,7 +17,11 @@ resemblance is clear:
   ``MIN_SIMILARITY`` alike and the winner has ``MIN_SHARE`` of the vote;
 * safety: a soft-no is given only when five examples are near and all five are
   soft-no (none hard-no, none that a person had to decide). The caller asks only for notes in which
-  the rules found no phrase at all (no hard-no phrase, negated or not).
+  the rules found no phrase at all (no hard-no phrase, negated or not);
+* a note that is, once normalised, the very text of labelled examples takes the category
+  people gave it (if they all gave the same one; a hard-no only with the caller's leave): the vote is for notes like the labelled ones, and a person read this one. Without it a
+  labelled note could stay unread beside near notes of another class, and an agency that labels
+  a note no rule reads would see it unread still.
 
 The figures behind the constants come from an experiment on the blind sets as they
 landed, with the rules of that day (README, "Notes no rule reads").
@@ -73,6 +77,7 @@ class ExampleIndex:
         self._postings: dict[str, list[int]] = {}
         self._norms: list[float] = []
         self._unknown = 0.0
+        self._same: dict[str, list[int]] = {}  # normalised text -> the examples (indexes) of that text
 
     def features(self, norm: str) -> dict[str, frozenset[str]]:
         """Per word of the normalised text (3+ letters): its stems in every language and its prefix."""
@@ -92,7 +97,10 @@ class ExampleIndex:
     def _build(self) -> None:
         """IDF weights, postings and norms of the examples. Each text's words are found once;
         only words of 3+ letters have features, so only they are stemmed here."""
-        words_of_text = [LETTERS.findall(normalise(e.text)) for e in self.examples]
+        texts = [normalise(e.text) for e in self.examples]
+        for i, norm in enumerate(texts):
+            self._same.setdefault(norm, []).append(i)
+        words_of_text = [LETTERS.findall(norm) for norm in texts]
         words = sorted({w for ws in words_of_text for w in ws if len(w) > 2})
         for lang in self._languages:
             self._stemmers.stem_all(lang, words)
@@ -132,6 +140,12 @@ class ExampleIndex:
         best = sorted(((s / (q_norm * self._norms[i]), i) for i, s in dot.items()), key=lambda t: (-t[0], t[1]))[:k]
         return [(score, self.examples[i]) for score, i in best]
 
+    def same_text(self, norm: str) -> list[Example]:
+        """The examples whose normalised text is this one, in file order."""
+        if not self._built:
+            self._build()
+        return [self.examples[i] for i in self._same.get(norm, ())]
+
     def shared_words(self, norm: str, example: Example) -> list[str]:
         """The note's words the example shares (stem or prefix), the rarest few, in the note's order."""
         theirs = frozenset(self._text_features(normalise(example.text)))
@@ -147,7 +161,11 @@ def read_like_examples(norm: str, index: ExampleIndex, may_be_hard: Callable[[st
     hard-no or ask-a-person example, or a hard-no beside a soft one ("Belt ons niet meer
     terug" resembles notes that ask never to be called, but its nearest is a ghosted one). A
     hard-no category also needs the caller's leave (`may_be_hard`: no doubt in the note, "… wordt
-    onderzocht", and the verdict its rules require, "confirmed", is there)."""
+    onderzocht", and the verdict its rules require, "confirmed", is there). A note that is the
+    text of labelled examples takes their category (a hard-no with the same leave)."""
+    same = index.same_text(norm)
+    if same:
+        return _as_labelled(same, may_be_hard)
     near = index.nearest(norm)
     if not near or near[0][0] < MIN_SIMILARITY:
         return None
@@ -165,3 +183,15 @@ def read_like_examples(norm: str, index: ExampleIndex, may_be_hard: Callable[[st
     shared = ", ".join(f'"{w}"' for w in index.shared_words(norm, like))
     return Reading(category, cls, f"like labelled example {like.number} ({agree} of {len(near)} nearest "
                                   f"are {category}; shared words {shared})")
+
+
+def _as_labelled(same: Sequence[Example], may_be_hard: Callable[[str], bool]) -> Reading | None:
+    """The category people gave this very note (none if they gave it two, or left it to a person,
+    or it is a hard-no the note may not take: in doubt, or without the verdict its rules require)."""
+    example = same[0]
+    if any(ex.category != example.category for ex in same) or example.cls == schema.UNCLASSIFIED:
+        return None
+    if example.cls == schema.HARD_NO and not may_be_hard(example.category):
+        return None
+    return Reading(example.category, example.cls,
+                   f"like labelled example {example.number} (the same note, labelled {example.category})")
