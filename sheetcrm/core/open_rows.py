@@ -37,20 +37,24 @@ def open_row_warnings(log: IssueLog, pipe: pd.DataFrame, positions: pd.DataFrame
     status = open_rows["position_id"].map(pos["status"])
     gone = status.isin(POSITION_GONE)
     held = status == "on_hold"
+    # Messages made from lists: iterating a Series boxes its cells one slow call at a time.
     log.add_many(schema.PIPELINE, open_rows.index[gone], "outcome", ["open"] * int(gone.sum()), "warning",
                  [f"open row on position {p}, which is {s}: set the outcome (hired, rejected, declined or "
-                  f"ghosted) to close it" for p, s in zip(open_rows["position_id"][gone], status[gone])])
+                  f"ghosted) to close it" for p, s in zip(open_rows["position_id"][gone].tolist(),
+                                                          status[gone].tolist())])
     log.add_many(schema.PIPELINE, open_rows.index[held], "outcome", ["open"] * int(held.sum()), "warning",
                  [f"open row on position {p}, which is on_hold: it keeps the candidate out of the backpocket; "
-                  f"close it if the role will not come back" for p in open_rows["position_id"][held]])
+                  f"close it if the role will not come back" for p in open_rows["position_id"][held].tolist()])
     rows = open_rows[~gone & ~held]
     _stale(log, rows, status[~gone & ~held], _news(rows, candidates, touchpoints), settings, today)
 
 
 def _news(rows: pd.DataFrame, candidates: pd.DataFrame, touchpoints: pd.DataFrame | None) -> pd.Series:
     """The latest date something happened on each open row (see the module docstring)."""
-    cands = candidates[candidates["candidate_id"].notna()].drop_duplicates("candidate_id").set_index("candidate_id")
-    dates = [pd.to_datetime(rows["first_contacted"]), pd.to_datetime(rows["candidate_id"].map(cands["last_contacted"]))]
+    # Only the two columns read: not a copy of every column of every candidate.
+    known = candidates[["candidate_id", "last_contacted"]]
+    last = known[known["candidate_id"].notna()].drop_duplicates("candidate_id").set_index("candidate_id")["last_contacted"]
+    dates = [pd.to_datetime(rows["first_contacted"]), pd.to_datetime(rows["candidate_id"].map(last))]
     if touchpoints is not None and len(touchpoints):
         touch = touchpoints[touchpoints["candidate_id"].notna()].assign(date=pd.to_datetime(touchpoints["date"]))
         general = touch[touch["position_id"].isna()].groupby("candidate_id")["date"].max()
@@ -73,5 +77,6 @@ def _stale(log: IssueLog, rows: pd.DataFrame, status: pd.Series, news: pd.Series
                  [d if isinstance(d, str) else "" for d in first.dt.strftime("%Y-%m-%d").tolist()], "warning",
                  [f"no news on this open row for {n} days (stale after {settings.stale_after_days}); position {p} "
                   f"is {s if isinstance(s, str) else 'unknown'}: ask the candidate or client for an update, or close "
-                  f"the row" for n, p, s in zip(days, rows["position_id"][stale], status[stale])],
+                  f"the row" for n, p, s in zip(days.tolist(), rows["position_id"][stale].tolist(),
+                                                status[stale].tolist())],
                  ["get an update or set the outcome"] * int(stale.sum()))
