@@ -628,3 +628,49 @@ def test_a_contact_ban_said_not_to_be_is_no_do_not_contact(rules, category, text
 def test_a_contact_ban_said_to_be_stays_do_not_contact(rules, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("hard_no", "do_not_contact"), (text, got)
+
+
+# The hard-no kinds behind blind_train6's hard-nos read as soft-no (its first reading: 4), each in
+# other words and in every language: agencies refused on principle or only direct with employers
+# (unavailable_permanently); an NDA breach said noun first, or the client's confidential material
+# put on a public repo (conduct); certificates said not to exist or not on record
+# (false_information); IT left behind or called a thing of the past (career_change).
+@pytest.mark.parametrize("category, text", [
+    ("unavailable_permanently", "Refuses recruitment agencies on principle, only ever applies direct now."),
+    ("unavailable_permanently", "Only works directly with end clients these days"),
+    ("unavailable_permanently", "Lehnt Headhunter aus Prinzip ab, bewirbt sich nur noch direkt bei Firmen."),
+    ("unavailable_permanently", "Refuse par principe les agences, ne travaille plus qu'en direct."),
+    ("unavailable_permanently", "Solo trabaja ya directamente con clientes finales, nada de intermediarios."),
+    ("unavailable_permanently", "Werkt uit principe niet met recruiters, alleen nog rechtstreeks met werkgevers."),
+    ("conduct", "Committed confidential client diagrams to an open repository."),
+    ("conduct", "NDA violation during the trial week, the role needed Kotlin anyway"),
+    ("conduct", "Verletzung der Geheimhaltungsvereinbarung, Java-Kenntnisse waren ohnehin dünn"),
+    ("conduct", "Violation de la clause de confidentialité, en plus trop cher"),
+    ("conduct", "Subió documentación confidencial del cliente a un repositorio público; le falta Java."),
+    ("conduct", "Geheimhoudingsplicht geschonden, bovendien te duur"),
+    ("false_information", "The Azure certificates on his CV do not exist in Microsoft's register under his name."),
+    ("false_information", "Certs she listed are not on record with the issuing body."),
+    ("false_information", "Die angegebenen Zertifikate existieren laut Aussteller nicht, Java ok"),
+    ("false_information", "Les certifications indiquées n'existent pas à son nom, vérifié auprès de l'organisme."),
+    ("false_information", "Los títulos que menciona no constan, y pide demasiado."),
+    ("false_information", "De opgegeven certificaten bestaan niet op haar naam, nagevraagd bij de uitgever."),
+    ("career_change", "Software is a thing of the past for her, full-time potter now."),
+    ("career_change", "Die IT ist für ihn Vergangenheit, Vollzeit in der Landwirtschaft."),
+    ("career_change", "L'informatique, c'est du passé pour lui, il bosse à plein temps en cuisine."),
+    ("career_change", "La programación es cosa del pasado para él, jornada completa en el taller."),
+    ("career_change", "Software is voor hem verleden tijd, werkt fulltime in de bouw."),
+])
+def test_blind_train6_hard_kinds_read_hard_in_every_language(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", category), (text, got)
+
+
+@pytest.mark.parametrize("text", [
+    "She reports directly to the CTO and only works directly with the founders; pay too low",
+    "Pushed his own side project to his public GitHub, the role needs Go",
+    "Certifications fine, but the position does not exist anymore after the reorg",
+    "Hat NDA unterschrieben, Gehalt zu niedrig",
+    "The interview is in the past, she took another offer",
+])
+def test_near_the_blind_train6_kinds_soft_stays_soft(rules, text):
+    assert read(rules, text).cls != "hard_no", text
