@@ -674,3 +674,31 @@ def test_blind_train6_hard_kinds_read_hard_in_every_language(rules, category, te
 ])
 def test_near_the_blind_train6_kinds_soft_stays_soft(rules, text):
     assert read(rules, text).cls != "hard_no", text
+
+
+# The hard-no kind behind blind_train7's hard-no read as soft-no (its first reading: 1): the
+# client's complaint given in the client's own words, then checked and found true, with no
+# complaint word at all, is client_complaint in every language (a weak hard-no: a false CV or
+# conduct the quote names is shown instead, as a complaint said first already was not).
+@pytest.mark.parametrize("text", [
+    "Customer said: 'He shared our admin passwords in a group chat.' We verified it with their IT lead.",
+    "Client feedback: \"kept skipping the security checklist\". Went over it with their PM, it checks out. Rate too high too.",
+    "Der Kunde sagte wörtlich: 'Sie hat Zugangsdaten offen im Teamkanal gepostet.' Haben wir geprüft, es stimmt.",
+    "Le client, textuellement : « Il ne respectait pas les consignes de sécurité sur site. » Vérifié avec son manager, c'est confirmé.",
+    "El cliente: 'Dejaba el servidor de producción abierto a todos.' Lo comprobamos con su responsable y es cierto.",
+    "De klant: 'Zij liet wachtwoorden rondslingeren in een open kanaal.' Nagevraagd bij hun security officer, het klopt.",
+])
+def test_the_clients_complaint_in_its_own_words_checked_is_client_complaint(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "client_complaint"), (text, got)
+
+
+@pytest.mark.parametrize("text, category", [
+    ("Client's words: 'Solid, but too junior for the lead role.' Confirmed by the HM, too junior.", "experience"),
+    ("Client said: 'He was rude to reception.' We checked and it could not be verified; too pricey anyway.", "salary"),
+    ("Le client : « trop junior ». Confirmé par le manager.", "experience"),
+    ("El cliente: 'demasiado caro'. Confirmado por RRHH.", "salary"),
+    ("Client's words: 'His CV lists projects another firm delivered.' Checked, it is true: fake CV.", "false_information"),
+])
+def test_a_client_quote_without_a_checked_complaint_is_what_it_says(rules, text, category):
+    assert read(rules, text).category == category, text
