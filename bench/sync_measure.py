@@ -18,6 +18,8 @@ from bench import generate
 from bench.measure import MIB, NOW, TODAY, Peak, cpu_now, grids_for, log, row, timed
 from sheetcrm.config import Settings
 from sheetcrm.core import circleback, matching, pipeline, reasons
+from sheetcrm.core.reason_examples import ExampleIndex
+from sheetcrm.core.reason_index import LazyPattern
 from sheetcrm.workbook import analysis_memo, second_core
 from sheetcrm.workbook import sync as sync_mod
 
@@ -33,7 +35,9 @@ class Phases:
 
     The four named domain phases (validate, classify, figures, circle_backs) wrap the
     same functions the bench's ``domain`` step chains, so the two can be compared; what
-    a reasons child reads on the second core is classify's too (its wait and its CPU)."""
+    a reasons child reads on the second core is classify's too (its wait and its CPU).
+    Inside classify, what a process pays once is shown apart (``analyse.classify.examples_index``,
+    ``analyse.classify.rule_compiles``)."""
 
     def __init__(self, backend: Any, http_session: Any = None):
         from sheetcrm.core import validate as validate_mod
@@ -68,6 +72,12 @@ class Phases:
             # readings and its CPU (counted when close() reaps it) are classify's, so the
             # named phases are compared with the domain steps' classify, child included.
             (second_core._Side, "readings", "analyse.classify"), (second_core._Side, "close", "analyse.classify"),
+            # Inside classify, what a process pays once (issue 20: the cold sync against a warm
+            # analyse() alone): the labelled examples' index, built the first time a note no
+            # rule reads needs it, and the rules' patterns compiled the first time a text
+            # reaches them. Shown, not compared: they stay in classify and analyse too.
+            (ExampleIndex, "_build", "analyse.classify.examples_index"),
+            (LazyPattern, "_compiled", "analyse.classify.rule_compiles"),
         ]
         for owner, name, phase, *outside in targets:
             self._wrap(owner, name, phase, outside=outside[0] if outside else None)

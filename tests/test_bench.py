@@ -468,3 +468,32 @@ def test_the_compaction_a_fresh_analysis_needs_is_booked_to_frames_not_analyse(m
     assert spent["compacted"] >= 0.2 and phases.cpu["frames"] >= 0.19
     assert phases.seconds["frames"] >= spent["compacted"]
     assert phases.seconds["analyse"] == pytest.approx(spent["analysed"] - spent["compacted"], abs=0.01)
+
+
+def test_phases_show_what_classify_pays_once_per_process():
+    """The labelled examples' index and the rules' patterns compiled on first use: a cold
+    sync pays them inside classify, a warm analyse() does not (issue 20), so each sync's
+    split shows them (inside classify: not compared with anything)."""
+    from sheetcrm.core.reason_examples import ExampleIndex
+    from sheetcrm.core.reason_index import LazyPattern
+    from sheetcrm.core.reason_words import Stemmers
+
+    class Backend:
+        def read(self):
+            return None
+
+        def write(self, snapshot, changes):
+            return None
+
+    phases = Phases(Backend())
+    try:
+        index = ExampleIndex([("moved abroad for good", "relocation"), ("salary too low", "compensation")],
+                             Stemmers(), ["en"])
+        assert index.nearest("moved to spain")
+        pattern = LazyPattern(r"\bsalar(?:y|ies)\b")
+        assert pattern.search("the salary") and pattern.search("salaries")
+    finally:
+        phases.restore()
+    assert {"analyse.classify.examples_index", "analyse.classify.rule_compiles"} <= set(phases.seconds)
+    assert ExampleIndex._build.__qualname__ == "ExampleIndex._build"  # both put back as they were
+    assert LazyPattern._compiled.__qualname__ == "LazyPattern._compiled"
