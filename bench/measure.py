@@ -410,14 +410,14 @@ def run_analyse(spec: dict[str, Any], settings: Settings) -> list[dict[str, Any]
 
     # The first run is cold, as the one analyse() of a sync is: kept beside the best.
     seconds, peak, delta, _, cpu = timed(run, 1)
-    first = seconds
+    first, first_cpu = seconds, cpu
     if spec.get("repeat", 3) > 1 and seconds < MAX_REPEAT_SECONDS:
         again = timed(run, spec.get("repeat", 3) - 1)
         if again[0] < seconds:
             seconds, cpu = again[0], again[4]
         peak, delta = max(peak, again[1]), max(delta, again[2])
     return [row(n, "memory", "analyse", seconds, peak, cpu_seconds=round(cpu, 4), first_seconds=round(first, 4),
-                peak_delta_mib=delta, memory_method=Peak.method,
+                first_cpu_seconds=round(first_cpu, 4), peak_delta_mib=delta, memory_method=Peak.method,
                 rows={k: len(v) for k, v in frames.items()})]
 
 
