@@ -702,3 +702,22 @@ def test_the_clients_complaint_in_its_own_words_checked_is_client_complaint(rule
 ])
 def test_a_client_quote_without_a_checked_complaint_is_what_it_says(rules, text, category):
     assert read(rules, text).category == category, text
+
+
+# French words that are spelled like an English soft-no word are not that word: "ai" (have:
+# "j'ai relancé", "je lui ai transmis") is no AI, and "raté" (missed), typed with its accent, is no
+# "rate" (an English soft-no word matched on a word typed with accents does not count; hard-no
+# words always do). The English words still read in notes of every language.
+@pytest.mark.parametrize("category, text", [
+    ("ghosted", "J'ai relancé trois fois par mail, aucune réponse depuis."),
+    ("location", "Je lui ai présenté le poste ; trop loin de chez elle, elle ne veut pas déménager."),
+    ("declined_role", "Il a raté le premier rendez-vous puis a refusé l'offre."),
+    ("salary", "Her rate is well above the budget for this AI role"),
+    ("salary", "Rate zu hoch für den Kunden"),
+    ("salary", "Rate demasiado alto para el cliente"),
+    ("salary", "Rate te hoog voor de klant"),
+    ("skills", "Pas d'expérience en AI, le poste est très ML"),
+])
+def test_french_ai_and_rate_are_no_english_words(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
