@@ -138,18 +138,21 @@ def tally_examples(rows: list[dict], index: ExampleIndex, t: collections.Counter
 # the sets that were blind once, each read with examples from all the other labelled sets
 ONCE_BLIND = ["reasons_heldout", "reasons_heldout_fresh", "reasons_heldout_v4", "reasons_blind_train",
               "reasons_blind_train2", "reasons_heldout_v7", "reasons_blind_train3", "reasons_blind_train4",
-              "reasons_blind_train5", "reasons_heldout_v8", "reasons_heldout_v9", "reasons_heldout_v10"]
+              "reasons_blind_train5", "reasons_heldout_v8", "reasons_heldout_v9", "reasons_heldout_v10",
+              "reasons_blind_train6", "reasons_blind_train7"]
 V4_SETS = ["reasons_labelled", "reasons_blind_train", "reasons_blind_train2", "reasons_heldout",
            "reasons_heldout_fresh", "reasons_heldout_v4"]  # the sets the examples file held before v7
 V9_SETS = [*V4_SETS, "reasons_heldout_v7", "reasons_blind_train3", "reasons_blind_train4",
            "reasons_blind_train5", "reasons_heldout_v8", "reasons_heldout_v9"]  # ... before v10
-FILE_SETS = [*V9_SETS, "reasons_heldout_v10"]  # the sets of the built-in examples file, in its order
-POOLS = {"previous": V9_SETS, "file": FILE_SETS}
+V10_SETS = [*V9_SETS, "reasons_heldout_v10"]  # ... before train6 and train7
+FILE_SETS = [*V10_SETS, "reasons_blind_train6", "reasons_blind_train7"]  # the built-in examples file's, in its order
+POOLS = {"previous": V10_SETS, "file": FILE_SETS}
 # the rules of the day each set landed (before anyone tuned on it), for --old-rules
 RULES_AT = {"reasons_blind_train2": "6f3f758", "reasons_blind_train": "5814195", "reasons_heldout_v4": "c422084",
             "reasons_heldout_fresh": "21819c5", "reasons_heldout_v7": "8ac3fec", "reasons_blind_train3": "d70a349",
             "reasons_blind_train4": "4429644", "reasons_blind_train5": "729c883", "reasons_heldout_v8": "627a7f9",
-            "reasons_heldout_v9": "df873c7", "reasons_heldout_v10": "ca1e47a"}
+            "reasons_heldout_v9": "df873c7", "reasons_heldout_v10": "ca1e47a",
+            "reasons_blind_train6": "df258e6", "reasons_blind_train7": "7a03939"}
 GRID = [(k, sim, share) for k in (4, 5, 6) for sim in (0.1, 0.15, 0.2) for share in (0.5, 0.6, 0.7)]
 DEFAULT = GRID.index((5, 0.2, 0.6))
 

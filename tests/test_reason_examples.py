@@ -17,7 +17,12 @@ from sheetcrm import schema
 from sheetcrm.config import BUILTIN_REASON_EXAMPLES, Settings
 from sheetcrm.core import reasons
 from sheetcrm.core.reason_compile import compile_rules
-from sheetcrm.core.reason_examples import NEAREST, ExampleIndex, read_like_examples
+from sheetcrm.core.reason_examples import (
+    MIN_COVERED,
+    NEAREST,
+    ExampleIndex,
+    read_like_examples,
+)
 from sheetcrm.core.reason_words import Stemmers, normalise
 from sheetcrm.errors import ConfigError
 from sheetcrm.rules import load_rule_files, load_rules, read_examples, read_rule_files
@@ -27,7 +32,7 @@ DATA = Path(__file__).parent / "data"
 EXAMPLE_SETS = ("reasons_labelled", "reasons_blind_train", "reasons_blind_train2", "reasons_heldout",
                 "reasons_heldout_fresh", "reasons_heldout_v4", "reasons_heldout_v7", "reasons_blind_train3",
                 "reasons_blind_train4", "reasons_blind_train5", "reasons_heldout_v8", "reasons_heldout_v9",
-                "reasons_heldout_v10")
+                "reasons_heldout_v10", "reasons_blind_train6", "reasons_blind_train7")
 # v5, v6: never tuning material; "v11" anywhere: the held-out set (conftest.HELD_OUT_SET), never opened
 BLIND = re.compile(r"v11|v(?:5|6)(?!\d)")
 
@@ -170,6 +175,7 @@ def test_a_class_is_given_only_when_all_five_nearest_have_it(pool, query, hard_o
             not same and len(near) == NEAREST and all(ex.cls == got.cls for _, ex in near))
         assert got.cls != schema.UNCLASSIFIED
         assert got.cls != schema.HARD_NO or hard_ok
+        assert same or index.covered(normalise(query), [ex for _, ex in near]) >= MIN_COVERED[got.cls]
 
 
 _GHOSTED_DE = ["meldet sich nicht mehr (3x angerufen, 2 Mails)", "nicht mehr erreichbar, 3x angerufen",
@@ -188,6 +194,24 @@ def test_a_note_that_is_a_labelled_example_takes_its_label_whatever_its_neighbou
     got = read_like_examples(normalise(_DNC_DE.upper()), index, lambda category: may_be_hard)
     assert (got and got.category) == want
     assert got is None or got.rule.startswith("like labelled example 5 (the same note")
+
+
+_LEFT_THE_MARKET = ["se retire du marché du travail", "quitte le marché du travail pour de bon",
+                    "s'est retiré du marché du travail", "a quitté le marché de l'emploi, retraite",
+                    "sort du marché du travail définitivement", "retraite, quitte le marché"]
+
+
+@pytest.mark.parametrize("text, want", [
+    ("le marché de l'emploi est tendu, il attend", None),  # one everyday word of theirs: a person decides
+    ("se retire du marché de l'emploi", "unavailable_permanently"),
+])
+def test_a_hard_no_needs_its_nearest_to_hold_enough_of_the_note(text, want):
+    """All five nearest are hard-no notes about leaving the job market; a note that shares only
+    "marché" with them (its other words unknown to them) is not read hard-no from them."""
+    index = ExampleIndex([(t, "unavailable_permanently") for t in _LEFT_THE_MARKET], Stemmers(), ["fr", "en"])
+    assert {ex.cls for _, ex in index.nearest(normalise(text))} == {schema.HARD_NO}
+    got = read_like_examples(normalise(text), index, lambda category: True)
+    assert (got and got.category) == want
 
 
 def test_a_note_labelled_two_ways_or_left_to_a_person_is_not_read_by_its_label():

@@ -14,7 +14,8 @@ resemblance is clear:
   ("angetrunken") resembles nothing much;
 * the five nearest examples by cosine similarity vote with their similarity; the
   note takes the winner's category only if the nearest is at least
-  ``MIN_SIMILARITY`` alike and the winner has ``MIN_SHARE`` of the vote;
+  ``MIN_SIMILARITY`` alike, the winner has ``MIN_SHARE`` of the vote, and the five hold
+  enough of the note (``MIN_COVERED``: a hard-no is not read from one everyday word);
 * safety: a soft-no is given only when five examples are near and all five are
   soft-no (none hard-no, none that a person had to decide). The caller asks only for notes in which
   the rules found no phrase at all (no hard-no phrase, negated or not);
@@ -40,6 +41,10 @@ from .reason_words import LETTERS, Stemmers, normalise
 NEAREST = 5
 MIN_SIMILARITY = 0.2
 MIN_SHARE = 0.6
+# the share of a note (its words weighted by rarity) its five nearest examples must hold, per class
+# the note would take: a hard-no claims more ("le marché de l'emploi est tendu" shares only
+# "marché" with notes about leaving the job market for good)
+MIN_COVERED = {schema.HARD_NO: 0.4, schema.SOFT_NO: 0.0}
 PREFIX = 5  # letters of a word compared as typed, whatever its language
 SHOWN_WORDS = 4
 
@@ -146,6 +151,14 @@ class ExampleIndex:
             self._build()
         return [self.examples[i] for i in self._same.get(norm, ())]
 
+    def covered(self, norm: str, examples: Sequence[Example]) -> float:
+        """The share of the note the examples hold: its words (3+ letters), each weighted as its
+        rarest feature, that share a feature with one of them, over all its words."""
+        theirs = frozenset().union(*[self._text_features(normalise(ex.text)) for ex in examples])
+        weight = {w: max(self._weight.get(f, self._unknown) for f in fs) for w, fs in self.features(norm).items()}
+        total = sum(weight[w] for w in sorted(weight))
+        return sum(weight[w] for w in sorted(weight) if not self._word[w].isdisjoint(theirs)) / total if total else 0.0
+
     def shared_words(self, norm: str, example: Example) -> list[str]:
         """The note's words the example shares (stem or prefix), the rarest few, in the note's order."""
         theirs = frozenset(self._text_features(normalise(example.text)))
@@ -177,6 +190,8 @@ def read_like_examples(norm: str, index: ExampleIndex, may_be_hard: Callable[[st
         return None
     cls = schema.CATEGORY_CLASS[category]
     if len(near) < NEAREST or any(ex.cls != cls for _, ex in near) or (cls == schema.HARD_NO and not may_be_hard(category)):
+        return None
+    if index.covered(norm, [ex for _, ex in near]) < MIN_COVERED[cls]:
         return None
     like = next(ex for _, ex in near if ex.category == category)
     agree = sum(ex.category == category for _, ex in near)
