@@ -168,6 +168,40 @@ def test_with_the_childs_readings_this_process_reads_no_text(monkeypatch):
     assert read_here  # without the child, the same analysis reads them here
 
 
+def test_with_the_childs_phones_this_process_reads_no_phone(monkeypatch):
+    """The child reads the phones first and sends them: once they are here when validation
+    checks the phones, none is read here, and the analysis is the one made here."""
+    from sheetcrm.core import contacts
+
+    backend = _workbook(12)
+    snap = backend.read()
+    frames = sheet.compacted(sheet.to_frames(snap, sheet.locate(snap, SETTINGS)))
+    read_here: list[str] = []  # the child appends to its own copy
+    real = contacts.phone_e164
+    monkeypatch.setattr(contacts, "phone_e164", lambda text, region: read_here.append(text) or real(text, region))
+    asked = second_core._Side.phones
+
+    def arrived(side):  # never waited for in a sync; here, wait until the child has sent them
+        assert side._conn.poll(30)
+        return asked(side)
+    monkeypatch.setattr(second_core._Side, "phones", arrived)
+    used = second_core.stats["phones_used"]
+    side = _plain(second_core.analyse(frames, SETTINGS, TODAY, NOW, rules=RULES))
+    assert second_core.stats["phones_used"] == used + 1 and read_here == []
+    assert side == _plain(core_analysis.analyse(frames, SETTINGS, TODAY, NOW, rules=RULES))
+    assert read_here  # without the child, the same analysis reads them here
+
+
+def test_phones_not_yet_sent_are_read_here_and_the_readings_still_used(monkeypatch):
+    """The phones are never waited for: a child that sends them late leaves them to this
+    process, and its readings, sent after them, are still the ones used."""
+    monkeypatch.setattr(second_core, "child_hook", lambda: time.sleep(2.0))
+    phones, used = second_core.stats["phones_used"], second_core.stats["used"]
+    side, here = _analyses(_workbook(13), RULES)
+    assert second_core.stats["phones_used"] == phones and second_core.stats["used"] == used + 1
+    assert side == here
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_known_readings_change_nothing_in_classify_pipeline(seed):
     """The core seam alone: any part of read_distinct's readings given as ``known`` (all,

@@ -80,10 +80,12 @@ class Calls:
 # validation is done, so they may be read meanwhile (workbook.second_core); None, or a
 # text missing: read here. The analysis is the same either way.
 ReadReasons = Callable[[], "reasons.Known | None"]
+ReadPhones = validate.ReadPhones
 
 
 def calls(frames: Frames, settings: Settings, today: dt.date, rules: reasons.RuleSet | None = None,
-          suppressed: pd.DataFrame | None = None, read_reasons: ReadReasons | None = None) -> Calls:
+          suppressed: pd.DataFrame | None = None, read_reasons: ReadReasons | None = None,
+          read_phones: ReadPhones | None = None) -> Calls:
     """Validate, classify and decide every person's circle-back (DESIGN §3, §4, §6)."""
     if rules is None:
         raise TypeError("analyse() needs rules=sheetcrm.rules.load_rules(settings): core reads no rule files")
@@ -92,7 +94,7 @@ def calls(frames: Frames, settings: Settings, today: dt.date, rules: reasons.Rul
     if new_ids:
         cands = frames[schema.CANDIDATES]
         cands.loc[list(new_ids), "candidate_id"] = pd.Series(new_ids)
-    clean, issues = validate.validate(frames, settings, today)
+    clean, issues = validate.validate(frames, settings, today, read_phones)
     known = read_reasons() if read_reasons is not None else None
     clean[schema.PIPELINE] = reasons.classify_pipeline(clean[schema.PIPELINE], rules, known)
     unclassified = reasons.unclassified_issues(clean[schema.PIPELINE], settings)
@@ -130,13 +132,14 @@ def _merged(issues: pd.DataFrame, more: list[pd.DataFrame | None]) -> pd.DataFra
 
 def analyse(frames: Frames, settings: Settings, today: dt.date, now: dt.datetime | None = None,
             rules: reasons.RuleSet | None = None, suppressed: pd.DataFrame | None = None,
-            read_reasons: ReadReasons | None = None) -> Analysis:
+            read_reasons: ReadReasons | None = None, read_phones: ReadPhones | None = None) -> Analysis:
     """Everything a sync computes, without I/O: :func:`calls`, then the figures, the
     Summary and the owned columns. ``now`` only stamps the Summary title; ``rules`` are
-    the compiled reason rules (``sheetcrm.rules.load_rules(settings)``); ``read_reasons``:
-    see :data:`ReadReasons` (the result is the same with or without it)."""
+    the compiled reason rules (``sheetcrm.rules.load_rules(settings)``); ``read_reasons``,
+    ``read_phones``: see :data:`ReadReasons`, :data:`ReadPhones` (the result is the same
+    with or without them)."""
     now = now or dt.datetime.combine(today, dt.time())
-    c = calls(frames, settings, today, rules, suppressed, read_reasons)
+    c = calls(frames, settings, today, rules, suppressed, read_reasons, read_phones)
     clean, issues, circle = c.clean, c.issues, c.circle
     flags = pipeline.figure_flags(clean[schema.PIPELINE])  # grouped three ways below: made once
     figures = pipeline.position_figures(clean[schema.PIPELINE], clean[schema.POSITIONS]["position_id"], flags)

@@ -3,6 +3,7 @@ parsers (email-validator, phonenumbers) for everything else."""
 from __future__ import annotations
 
 import string
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,7 @@ import pandas as pd
 
 from .. import privacy, schema
 from ..config import Settings
-from .columns import log_unique_errors
+from .columns import cell_text, log_unique_errors
 from .distinct import factorise, parse_uniques, take
 from .issues import IssueLog
 
@@ -106,20 +107,41 @@ def check_emails(log: IssueLog, cands: pd.DataFrame) -> None:
     cands["email_norm"] = take(parsed, codes, cands.index)
 
 
-def check_phones(log: IssueLog, cands: pd.DataFrame, settings: Settings) -> None:
+def check_phones(log: IssueLog, cands: pd.DataFrame, settings: Settings,
+                 known: Mapping[str, str | None] | None = None) -> None:
     """An unreadable phone is a warning: people type numbers with notes and extensions
-    that a person can still dial; only duplicate detection loses it."""
+    that a person can still dial; only duplicate detection loses it. ``known``: texts
+    read already (:func:`read_phones`, e.g. in another process), not read again."""
     codes, uniques = factorise(cands["phone"])
+    region = settings.phone_region
 
     def e164(v: Any) -> str:
-        # phonenumbers' public parser for every number: a fast path of our own needed its private
-        # functions and saved under a second per 100,000 distinct numbers
-        out = privacy.normalise_phone(v, settings.phone_region) if len(v) <= 100 else None
+        out = known.get(v, _UNREAD) if known is not None and v.__class__ is str else _UNREAD
+        if out is _UNREAD:
+            out = phone_e164(v, region)
         if out is None:
             raise ValueError("unreadable")
         return out
     parsed, errs = parse_uniques(uniques, e164)
     log_unique_errors(log, schema.CANDIDATES, "phone", cands.index, codes, uniques, errs, "warning",
-                       lambda v, e: f"phone is not a phone number I can read (region {settings.phone_region}); "
+                       lambda v, e: f"phone is not a phone number I can read (region {region}); "
                                     "write it as +44 7700 900123")
     cands["phone_e164"] = take(parsed, codes, cands.index)
+
+
+_UNREAD = object()
+
+
+def phone_e164(text: str, region: str) -> str | None:
+    """A phone cell's text as E.164, or None when it is not a number we can read."""
+    # phonenumbers' public parser for every number: a fast path of our own needed its private
+    # functions and saved under a second per 100,000 distinct numbers
+    return privacy.normalise_phone(text, region) if len(text) <= 100 else None
+
+
+def read_phones(cells: Iterable[Any], region: str) -> dict[str, str | None]:
+    """:func:`phone_e164` of every text validation may type from these raw phone cells
+    (``cell_text``), each once: what :func:`check_phones` reads, computed ahead (issue 20:
+    in the reasons child of a sync, while this process validates)."""
+    texts = {text for text in map(cell_text, cells) if text is not None}
+    return {text: phone_e164(text, region) for text in texts}

@@ -28,6 +28,7 @@ parsed once, so 100,000 candidates and 300,000 pipeline rows take seconds.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 
@@ -43,9 +44,16 @@ from .sources import source_warnings
 from .row_rules import candidate_rules, pipeline_rules, references, touchpoint_rules, unique_ids
 
 
-def validate(frames: Frames, settings: Settings, today: dt.date) -> tuple[Frames, pd.DataFrame]:
+# What a caller may have read already: the raw phone cells' texts as E.164
+# (contacts.read_phones), asked for when the phones are checked; None: read here.
+ReadPhones = Callable[[], "Mapping[str, str | None] | None"]
+
+
+def validate(frames: Frames, settings: Settings, today: dt.date,
+             read_phones: ReadPhones | None = None) -> tuple[Frames, pd.DataFrame]:
     """Check every row of every input tab. Returns the clean frames (rows
-    without errors, typed) and every problem found, as an issues frame."""
+    without errors, typed) and every problem found, as an issues frame.
+    ``read_phones``: see :data:`ReadPhones` (the result is the same with or without it)."""
     log = IssueLog(settings)
     frames = with_all_tabs(frames)
     both = {key: drop_blank_rows(frames[key], key) for key in schema.INPUT_TABS}
@@ -55,7 +63,7 @@ def validate(frames: Frames, settings: Settings, today: dt.date) -> tuple[Frames
 
     cands = typed[schema.CANDIDATES]
     check_emails(log, cands)
-    check_phones(log, cands, settings)
+    check_phones(log, cands, settings, read_phones() if read_phones is not None else None)
     cands["contact_every_days"] = cands["contact_every"].fillna(settings.default_contact_every_days).astype("Int64")
     add_location(cands)
     candidate_rules(log, cands, frames[schema.CANDIDATES], distinct[schema.CANDIDATES])
