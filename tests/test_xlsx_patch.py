@@ -519,3 +519,40 @@ def test_a_planned_write_trusts_its_identities_and_writes_the_same_bytes(n, demo
                               (patched.result.cells_written, patched.result.skipped_rows))
     assert parts[True] == parts[False]
     assert parts[True][1] == (len(changes.cells) - 1, 1)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_an_edited_sheet_s_dimension_grows_to_the_last_row_and_column_written(seed, demo_xlsx):
+    """_edit_rows grows ``<dimension ref>`` to the largest row and column it writes; the
+    column is read from the set of columns _grouped made with the updates (issue 20),
+    not from every update again: the dimension that looking at every update gave,
+    updates left out (no such row any more) not counted."""
+    import random
+    import re
+
+    from sheetcrm.workbook.backends.base import CellUpdates, resolve_targets
+    from sheetcrm.workbook.backends.xlsx_cells import grown
+
+    rnd = random.Random(seed)
+    src = demo_xlsx(20)
+    snap = XlsxBackend(src).read()
+    grid = snap.tabs["Candidates"].values
+    cells = CellUpdates()
+    for _ in range(rnd.randint(1, 40)):
+        row, col = rnd.randint(2, len(grid) + 30), rnd.randint(1, 60)
+        ident = ((1, grid[row - 1][0]),) if row <= len(grid) and rnd.random() < 0.8 else ((1, "gone"),)
+        cells.add("Candidates", [row], [col], [f"v{rnd.random()}"], [ident])
+    targets, _ = resolve_targets(cells, lambda t, r, c: snap.tabs[t].cell(r, c), lambda t: len(snap.tabs[t].values))
+    landed = [(r, c) for r, c in zip(targets, cells.col) if r is not None]
+    with zipfile.ZipFile(src) as zf:
+        before = re.search(rb'<dimension ref="([^"]+)"', zf.read("xl/worksheets/sheet1.xml")).group(1).decode()
+    patched = xlsx_patch.patch(src, snap, Changes(cells=cells))
+    try:
+        out = src.with_name("out.xlsx")
+        patched.save(out)
+    finally:
+        patched.close()
+    with zipfile.ZipFile(out) as zf:
+        after = re.search(rb'<dimension ref="([^"]+)"', zf.read("xl/worksheets/sheet1.xml")).group(1).decode()
+    want = grown(before, max(r for r, _ in landed), max(c for _, c in landed)) if landed else before
+    assert after == want

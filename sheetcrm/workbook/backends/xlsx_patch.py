@@ -237,7 +237,7 @@ def _edit_rows(pkg: _Package, title: str, part: str, rows: dict[int, list[tuple[
     formulas, streaming the part (``xlsx_stream``); as a tree if it cannot be streamed.
     A part where nothing changed stays as it was, byte for byte."""
     max_row = max(rows, default=0)
-    max_col = max((col for cells in rows.values() for col, _ in cells), default=0)
+    max_col = max(changed[title]) if rows else 0  # the columns _grouped saw: not 630,000 updates again
     shared: dict[str, bool] = {}
     cleared = 0
 
