@@ -721,3 +721,27 @@ def test_a_client_quote_without_a_checked_complaint_is_what_it_says(rules, text,
 def test_french_ai_and_rate_are_no_english_words(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# No plans to return to tech, said as plans or intention (EN "zero plans to return to tech", "no
+# plans of coming back"; NL "niet van plan terug te keren naar de IT"; ES "sin planes de volver a la
+# informática"; FR without its "ne", and IT as Québec's "TI": "il revient pas en TI") is
+# career_change, not the "full time" of the new trade beside it (availability).
+@pytest.mark.parametrize("text", [
+    "Manages the family vineyard full time, zero plans to return to tech.",
+    "Full time on the farm, no plans of coming back to tech.",
+    "Keine Pläne, in die IT zurückzukehren, arbeitet Vollzeit als Koch.",
+    "Il revient pas en TI, c'est fini pour lui, vendeur à temps plein.",
+    "Sin planes de volver al sector tecnológico, trabaja a jornada completa en su bar.",
+    "Is niet van plan terug te keren naar de IT, werkt fulltime in de zorg.",
+    "Heeft geen plannen om terug te keren naar de IT.",
+])
+def test_no_plans_to_return_to_tech_is_career_change(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "career_change"), (text, got)
+
+
+@pytest.mark.parametrize("text", ["No plans to return to the office, wants remote",
+                                  "Only part time for now, plans to return to full time in May"])
+def test_no_plans_to_return_elsewhere_stays_soft(rules, text):
+    assert read(rules, text).cls == "soft_no", text
