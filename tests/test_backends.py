@@ -189,6 +189,28 @@ def test_same_cells_is_same_cell_pairwise(pairs):
     assert base.same_cells(olds, news) == [same_cell(a, b) for a, b in pairs]
 
 
+class _Text(str):
+    """A str subclass: blank_cell reads it as a text (isinstance), as it reads str."""
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_same_cells_against_a_blank_old_cell_is_blank_cell_of_the_new_one(seed):
+    """same_cells settles a blank (None) old cell without calling blank_cell for the
+    usual new values (issue 20): the answer same_cell gives, pair by pair, for new
+    values of every kind, exact types, subclasses and numpy's and pandas' own."""
+    import random
+
+    import numpy as np
+    import pandas as pd
+
+    pool = [*CELLS, _Text(""), _Text("x"), np.str_(""), np.str_("a"), np.float64("nan"), np.float64(0.0),
+            np.int64(0), np.bool_(False), pd.Timestamp("2026-01-02"), pd.NaT, dt.time(0, 0), b"", float("-nan")]
+    rnd = random.Random(seed)
+    pairs = [(None if rnd.random() < 0.6 else rnd.choice(pool), rnd.choice(pool)) for _ in range(300)]
+    olds, news = [a for a, _ in pairs], [b for _, b in pairs]
+    assert base.same_cells(olds, news) == [same_cell(a, b) for a, b in pairs]
+
+
 def reference_resolve_rows(cells, get, height):
     """resolve_rows as it was before issue 20's column-wise list: update by update."""
     out, skipped, index = [], set(), {}
