@@ -745,3 +745,29 @@ def test_no_plans_to_return_to_tech_is_career_change(rules, text):
                                   "Only part time for now, plans to return to full time in May"])
 def test_no_plans_to_return_elsewhere_stays_soft(rules, text):
     assert read(rules, text).cls == "soft_no", text
+
+
+# "Leave me alone" and "take me out of your system" in the person's own words are do_not_contact in
+# every language (EN read already): NL "laat me met rust" (not the Rust language), "haal me uit jullie
+# systeem"; DE "lasst mich in Ruhe"; FR "laissez-moi tranquille"; ES "déjenme en paz". With an end
+# ("tot na de zomer") it is a pause.
+@pytest.mark.parametrize("text", [
+    "Just leave me alone from now on, he wrote.",
+    "Lasst mich ab jetzt in Ruhe, sagte er am Telefon.",
+    "Nehmen Sie mich aus Ihrem System, bitte.",
+    "Laissez-moi tranquille désormais, m'a-t-elle écrit.",
+    "Retirez-moi de votre système.",
+    "Déjenme en paz de una vez, dijo.",
+    "Sáquenme de su sistema, por favor.",
+    "Laat me voortaan met rust, zei ze.",
+    "Haal mij uit jullie systeem.",
+])
+def test_leave_me_alone_in_own_words_is_do_not_contact(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "do_not_contact"), (text, got)
+
+
+@pytest.mark.parametrize("text", ["Laat me met rust tot na de zomer, dan praten we verder",
+                                  "Lasst mich bis März in Ruhe, dann gerne wieder"])
+def test_leave_me_alone_until_a_date_is_no_do_not_contact(rules, text):
+    assert read(rules, text).cls != "hard_no", text
