@@ -1,7 +1,9 @@
 """Notes no rule reads, read like the labelled notes they resemble (core/reason_examples.py)."""
 from __future__ import annotations
 
+import collections
 import csv
+import math
 import os
 import re
 import subprocess
@@ -244,10 +246,8 @@ def test_an_unnegated_hard_no_phrase_is_never_read_soft_by_resemblance(rules, ha
 
 def _plain_build(index: ExampleIndex) -> tuple[dict, dict, list]:
     """Weights, postings and norms as the index first computed them (each text's features
-    read word by word through ``features``; issue 20 made the build cheaper, not different)."""
-    import collections
-    import math
-
+    read word by word through ``features``, stems through ``Stemmers``; issue 20 made the
+    build cheaper, twice, not different)."""
     texts = [normalise(e.text) for e in index.examples]
     feats = [sorted(frozenset().union(*index.features(t).values())) if t else [] for t in texts]
     df = collections.Counter(f for fs in feats for f in fs)
@@ -260,11 +260,26 @@ def _plain_build(index: ExampleIndex) -> tuple[dict, dict, list]:
     return weight, postings, [math.sqrt(sum(weight[f] for f in fs)) or 1.0 for fs in feats]
 
 
+def _plain_nearest(index: ExampleIndex, plain: tuple[dict, dict, list], norm: str) -> list[tuple[float, int]]:
+    """The nearest examples (score, number) as the first index found them, from its build."""
+    weight, postings, norms = plain
+    unknown = math.log((len(index.examples) + 1) / 0.5) ** 2
+    query = sorted(frozenset().union(*index.features(norm).values())) if norm else []
+    q_norm = math.sqrt(sum(weight.get(f, unknown) for f in query)) or 1.0
+    dot: dict = collections.defaultdict(float)
+    for f in query:
+        for i in postings.get(f, ()):
+            dot[i] += weight[f]
+    best = sorted(((s / (q_norm * norms[i]), i) for i, s in dot.items()), key=lambda t: (-t[0], t[1]))[:NEAREST]
+    return [(score, i + 1) for score, i in best]
+
+
 def _same_build(examples: list, languages: list[str]) -> None:
     index, plain = ExampleIndex(examples, Stemmers(), languages), ExampleIndex(examples, Stemmers(), languages)
     index._build()
     weight, postings, norms = _plain_build(plain)
-    assert index._weight == weight and index._postings == postings and index._norms == norms
+    assert index._weight == weight and index._norms == norms
+    assert {f: index.postings(f) for f in weight} == postings
 
 
 def test_the_built_in_examples_index_as_first_built(rules):
@@ -277,3 +292,25 @@ def test_the_built_in_examples_index_as_first_built(rules):
        languages=st.sampled_from([["en"], ["en", "de"], ["fr", "nl", "es"]]))
 def test_the_index_is_built_as_first_built(pool, languages):
     _same_build(pool, languages)
+
+
+@pytest.fixture(scope="module")
+def first_built(rules) -> tuple[ExampleIndex, tuple[dict, dict, list], list[str]]:
+    """The built-in examples indexed anew (not the loaded rules' index, which other tests have
+    queried), their build as first made, and the words of their texts."""
+    pool = [(e.text, e.category) for e in rules.examples.examples]
+    index = ExampleIndex(pool, Stemmers(), list(rules.examples._languages))
+    words = sorted({w for text, _ in pool for w in normalise(text).split()})
+    return index, _plain_build(ExampleIndex(pool, Stemmers(), list(rules.examples._languages))), words
+
+
+@hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_built_in_examples_answer_as_first_built_on_random_notes(first_built, data):
+    """Notes of the examples' own words (so they have neighbours), some cut or misspelt: the
+    same nearest examples with the same scores, hence the same readings."""
+    index, plain, words = first_built
+    picked = data.draw(st.lists(st.sampled_from(words), min_size=1, max_size=8))
+    cut = data.draw(st.lists(st.integers(0, 3), min_size=len(picked), max_size=len(picked)))
+    norm = normalise(" ".join(w[:len(w) - c] if len(w) > 4 else w for w, c in zip(picked, cut)))
+    assert [(score, ex.number) for score, ex in index.nearest(norm)] == _plain_nearest(index, plain, norm)

@@ -35,8 +35,11 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 
+import numpy as np
+import snowballstemmer
+
 from .. import schema
-from .reason_words import LETTERS, Stemmers, normalise
+from .reason_words import LANGUAGES, LETTERS, Stemmers, normalise
 
 NEAREST = 5
 MIN_SIMILARITY = 0.2
@@ -79,7 +82,9 @@ class ExampleIndex:
         self._built = False
         self._word: dict[str, frozenset[str]] = {}  # word -> its features (many words recur)
         self._weight: dict[str, float] = {}  # feature -> IDF squared
-        self._postings: dict[str, list[int]] = {}
+        self._number: dict[str, int] = {}  # feature -> its number (features in sorted order)
+        self._starts: list[int] = []  # feature number -> where its examples start in _posted
+        self._posted: list[int] = []
         self._norms: list[float] = []
         self._unknown = 0.0
         self._same: dict[str, list[int]] = {}  # normalised text -> the examples (indexes) of that text
@@ -100,35 +105,41 @@ class ExampleIndex:
         return sorted(frozenset().union(*self.features(norm).values())) if norm else []
 
     def _build(self) -> None:
-        """IDF weights, postings and norms of the examples. Each text's words are found once;
-        only words of 3+ letters have features, so only they are stemmed here."""
+        """IDF weights, postings and norms of the examples: the first note no rule reads pays
+        for it, inside a sync (issue 20), so the work per (example, feature) pair runs in numpy.
+        Feature numbers follow the features' sorted order and pairs are kept sorted by
+        (example, feature): each norm adds the same weights in the same order as a sum over
+        the example's sorted features, so the floats, and the neighbours, are the same."""
         texts = [normalise(e.text) for e in self.examples]
         for i, norm in enumerate(texts):
             self._same.setdefault(norm, []).append(i)
         words_of_text = [LETTERS.findall(norm) for norm in texts]
-        words = sorted({w for ws in words_of_text for w in ws if len(w) > 2})
-        for lang in self._languages:
-            self._stemmers.stem_all(lang, words)
-        prefixes = ["^" + w[:PREFIX] for w in words]
-        stems = [[self._stemmers.stem(lang, w) for w in words] for lang in self._languages]
-        word = self._word
-        for w, *features in zip(words, prefixes, *stems):
-            if w not in word:
-                word[w] = frozenset(features)
-        feats = [sorted(frozenset().union(*[word[w] for w in ws if len(w) > 2])) for ws in words_of_text]
-        df = collections.Counter(itertools.chain.from_iterable(feats))
+        typed = set().union(*words_of_text)
+        words = sorted(w for w in typed if len(w) > 2)
+        columns = [["^" + w[:PREFIX] for w in words], *(_stems(lang, words) for lang in self._languages)]
+        names = sorted(set().union(*columns))
+        number = {f: i for i, f in enumerate(names)}
+        pairs = _pairs(words_of_text, typed, words, [[number[f] for f in column] for column in columns], len(names))
+        example, feature = pairs // len(names), pairs % len(names)
+        df = np.bincount(feature, minlength=len(names))
         n = len(self.examples)
-        idf = {c: math.log((n + 1) / (c + 0.5)) ** 2 for c in set(df.values())}  # by count: the same floats
-        self._weight = {f: idf[c] for f, c in df.items()}
+        idf = {c: math.log((n + 1) / (c + 0.5)) ** 2 for c in set(df.tolist())}  # by count: the same floats
+        weight = np.array([idf.get(c, 0.0) for c in range(int(df.max(initial=0)) + 1)])[df]
+        self._weight = dict(zip(names, weight.tolist()))
         self._unknown = math.log((n + 1) / 0.5) ** 2
-        postings: dict[str, list[int]] = collections.defaultdict(list)
-        for i, fs in enumerate(feats):
-            for f in fs:
-                postings[f].append(i)
-        self._postings = dict(postings)
-        weight = self._weight.__getitem__
-        self._norms = [math.sqrt(sum(map(weight, fs))) or 1.0 for fs in feats]
+        self._number = number
+        self._starts = np.concatenate(([0], np.cumsum(df))).tolist()
+        self._posted = (np.sort(feature * max(n, 1) + example) % max(n, 1)).tolist()  # per feature, its examples in order
+        sums = np.bincount(example, weights=weight[feature], minlength=n)  # in pair order: as a sum would add
+        self._norms = [s or 1.0 for s in np.sqrt(sums).tolist()]
         self._built = True
+
+    def postings(self, feature: str) -> list[int]:
+        """The examples (indexes, in order) that have this feature."""
+        if not self._built:
+            self._build()
+        j = self._number.get(feature)
+        return [] if j is None else self._posted[self._starts[j]:self._starts[j + 1]]
 
     def nearest(self, norm: str, k: int = NEAREST) -> list[tuple[float, Example]]:
         """The k most similar examples, most similar first (ties: the earlier example)."""
@@ -140,7 +151,7 @@ class ExampleIndex:
         for f in query:
             weight = self._weight.get(f)
             if weight is not None:
-                for i in self._postings[f]:
+                for i in self.postings(f):
                     dot[i] += weight
         best = sorted(((s / (q_norm * self._norms[i]), i) for i, s in dot.items()), key=lambda t: (-t[0], t[1]))[:k]
         return [(score, self.examples[i]) for score, i in best]
@@ -210,3 +221,38 @@ def _as_labelled(same: Sequence[Example], may_be_hard: Callable[[str], bool]) ->
         return None
     return Reading(example.category, example.cls,
                    f"like labelled example {example.number} (the same note, labelled {example.category})")
+
+
+def _stems(language: str, words: list[str]) -> list[str]:
+    """The words' stems (3+ letters each), as :meth:`.Stemmers.stem` gives them (the same Snowball
+    stemmer), in one call: through that cache, a word at a time, they cost most of the build. The
+    C stemmer's own cache is off: each word comes once, and filling it cost 2/3 of the call."""
+    stemmer = snowballstemmer.stemmer(LANGUAGES[language])
+    if hasattr(stemmer, "maxCacheSize"):  # PyStemmer (the pure-Python stemmers keep no cache)
+        stemmer.maxCacheSize = 0
+    return stemmer.stemWords(words)
+
+
+def _pairs(words_of_text: list[list[str]], typed: set[str], words: list[str], numbers: list[list[int]],
+           features: int) -> np.ndarray:
+    """Each (example, feature) pair once, as example * features + feature, sorted. `typed`: every
+    word of the texts; `words`: those with features (3+ letters); `numbers`: per column (prefix,
+    then a stem per language), the feature number of each of `words`."""
+    index = dict.fromkeys(typed, -1)  # a word without features: -1, dropped below
+    index.update((w, i) for i, w in enumerate(words))
+    size = max(len(words), 1)
+    flat = np.fromiter(map(index.__getitem__, itertools.chain.from_iterable(words_of_text)), dtype=np.int64)
+    of_text = np.repeat(np.arange(len(words_of_text), dtype=np.int64), list(map(len, words_of_text)))
+    seen = _distinct((of_text * size + flat)[flat >= 0])
+    example, word = seen // size, seen % size
+    of_word = np.sort(np.array(numbers, dtype=np.int64).reshape(len(numbers), len(words)).T, axis=1)
+    again = np.zeros(of_word.shape, dtype=bool)  # a word's feature met already in its row (a stem = the prefix)
+    again[:, 1:] = of_word[:, 1:] == of_word[:, :-1]
+    return _distinct((example[:, None] * features + of_word[word])[~again[word]])
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted: np.unique, by a sort (numpy 2's np.unique of 100,000 integers
+    costs some 50 ms where the sort costs one)."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
