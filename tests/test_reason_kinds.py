@@ -771,3 +771,26 @@ def test_leave_me_alone_in_own_words_is_do_not_contact(rules, text):
                                   "Lasst mich bis März in Ruhe, dann gerne wieder"])
 def test_leave_me_alone_until_a_date_is_no_do_not_contact(rules, text):
     assert read(rules, text).cls != "hard_no", text
+
+
+# Declared permanently unfit for work is unavailable_permanently in every language (it read as a
+# soft burn-out pause or went to a person); unfit for a while stays availability.
+@pytest.mark.parametrize("text", [
+    "Declared permanently unfit for work after the accident.",
+    "On permanent disability since 2025.",
+    "Nach dem Burn-out dauerhaft erwerbsunfähig.",
+    "Reconnu en invalidité permanente après son burn-out.",
+    "Déclaré inapte définitivement à tout travail.",
+    "Incapacidad permanente absoluta tras el accidente.",
+    "Blijvend arbeidsongeschikt verklaard na haar burn-out.",
+    "Volledig en duurzaam arbeidsongeschikt (WIA).",
+])
+def test_permanently_unfit_for_work_is_unavailable_permanently(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "unavailable_permanently"), (text, got)
+
+
+@pytest.mark.parametrize("text", ["Tijdelijk arbeidsongeschikt tot april, daarna weer bellen",
+                                  "Incapacidad temporal hasta mayo", "Burn-out, off sick until March, call after"])
+def test_unfit_for_a_while_stays_availability(rules, text):
+    assert read(rules, text).category == "availability", text
