@@ -334,6 +334,9 @@ def test_updates_known_in_place_land_where_the_checked_ones_do(seed):
 
     for k in sorted({0, rnd.randint(0, known), known}):
         assert base.resolve_targets(cells, get, height, tabs.get, k) == base.resolve_targets(cells, get, height)
+    planned = base.CellUpdates(list(cells)[:known])  # only the plan's: all known, none looked at
+    for k in (known, known + 3):
+        assert base.resolve_targets(planned, get, height, tabs.get, k) == base.resolve_targets(planned, get, height)
 
 
 @pytest.mark.parametrize("seed", range(100))

@@ -380,6 +380,8 @@ def resolve_targets(cells: CellUpdates, get, height, lines=None, known: int = 0)
     ``known``: the first so many updates are in place, not looked at (their identities
     were read from the very cells ``get`` reads: ``Changes.read_from``).
     Returns the rows, one per update, and how many rows were skipped."""
+    if known >= len(cells):  # every update in place (a plan's, written to the grid it read): nothing to look at
+        return list(cells.row), 0
     skipped: set[tuple[str, int]] = set()
     index: dict[tuple[str, tuple[int, ...]], dict[tuple, list[int]]] = {}
     in_place = _in_place(cells, get, lines, known)
