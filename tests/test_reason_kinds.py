@@ -794,3 +794,26 @@ def test_permanently_unfit_for_work_is_unavailable_permanently(rules, text):
                                   "Incapacidad temporal hasta mayo", "Burn-out, off sick until March, call after"])
 def test_unfit_for_a_while_stays_availability(rules, text):
     assert read(rules, text).category == "availability", text
+
+
+# The company's or client's card used for private spending, or an integrity breach said in so many
+# words, is conduct in every language (NL "zakelijke creditcard voor privé-uitgaven" read as salary);
+# a company card wanted as a perk stays what else the note says.
+@pytest.mark.parametrize("text", [
+    "Charged personal expenses to the company card.",
+    "Integrity breach at his last client, let go.",
+    "Hat die Firmenkreditkarte des Kunden privat genutzt.",
+    "A utilisé la carte bancaire de l'entreprise à des fins personnelles.",
+    "Usó la tarjeta corporativa del cliente para gastos personales.",
+    "Gebruikte de zakelijke creditcard voor privé-uitgaven.",
+    "Integriteitsschending bij de vorige opdracht.",
+])
+def test_the_company_card_for_private_spending_is_conduct(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "conduct"), (text, got)
+
+
+@pytest.mark.parametrize("text", ["Wants a company card and a car, salary too low",
+                                  "Wil een leaseauto en zakelijke creditcard, salaris te laag"])
+def test_a_company_card_as_a_perk_is_no_conduct(rules, text):
+    assert read(rules, text).category == "salary", text
