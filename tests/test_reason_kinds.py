@@ -817,3 +817,23 @@ def test_the_company_card_for_private_spending_is_conduct(rules, text):
                                   "Wil een leaseauto en zakelijke creditcard, salaris te laag"])
 def test_a_company_card_as_a_perk_is_no_conduct(rules, text):
     assert read(rules, text).category == "salary", text
+
+
+# Met every requirement and still no, with no other reason given, is the client side's no
+# (sponsor_rejected, a weak rule: a reason the note names decides instead), in every language and
+# both German and Dutch word orders.
+@pytest.mark.parametrize("category, text", [
+    ("sponsor_rejected", "Ticked every box, the hiring manager went with an internal candidate."),
+    ("availability", "Met all the requirements but the notice period of 3 months was too long."),
+    ("sponsor_rejected", "Erfüllte alle Anforderungen, der Bereichsleiter wollte trotzdem jemand anderen."),
+    ("sponsor_rejected", "Der Kunde entschied sich anders, obwohl sie alle Anforderungen erfüllte."),
+    ("sponsor_rejected", "Cumplía todos los requisitos, pero el director eligió a otra persona."),
+    ("sponsor_rejected", "Voldeed aan alle eisen, de manager koos toch iemand anders."),
+    ("sponsor_rejected", "De directeur zei nee, hoewel ze aan alle eisen voldeed."),
+    ("sponsor_rejected", "Het hoofd IT wilde iemand uit zijn netwerk, terwijl hij aan alle eisen voldeed."),
+    ("sponsor_rejected", "Le DSI voulait quelqu'un de son réseau ; le nôtre remplissait tous les critères."),
+    ("sponsor_rejected", "Der Bereichsleiter wollte jemanden aus seinem Netzwerk, obwohl sie alle Anforderungen erfüllte."),
+])
+def test_met_every_requirement_and_still_no_is_sponsor_rejected(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
