@@ -837,3 +837,18 @@ def test_a_company_card_as_a_perk_is_no_conduct(rules, text):
 def test_met_every_requirement_and_still_no_is_sponsor_rejected(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# A certificate whose number or ID is said not to exist is false_information (the English rule took
+# only "the certificate does not exist"; Dutch spells it "certificaat").
+@pytest.mark.parametrize("text", [
+    "Claimed an Oracle cert, the cert number does not exist.",
+    "Says he holds the PMP; the certificate ID does not exist in PMI's registry.",
+    "Die Zertifikatsnummer existiert laut Hersteller nicht.",
+    "Le numéro de certificat n'existe pas chez l'éditeur.",
+    "El número de certificado no existe según el emisor.",
+    "Het certificaatnummer bestaat niet bij de uitgever.",
+])
+def test_a_certificate_number_that_does_not_exist_is_false_information(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "false_information"), (text, got)
