@@ -852,3 +852,20 @@ def test_met_every_requirement_and_still_no_is_sponsor_rejected(rules, category,
 def test_a_certificate_number_that_does_not_exist_is_false_information(rules, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("hard_no", "false_information"), (text, got)
+
+
+# Pay said to fit ("was in range", DE "wäre machbar gewesen", FR "le salaire collait", ES "el sueldo
+# encajaba", NL "het salaris klopte / was haalbaar") does not decide: the reason after it does.
+@pytest.mark.parametrize("category, text", [
+    ("availability", "Pay was in range for him; the issue is he can't start before June."),
+    ("availability", "Gehalt wäre machbar gewesen, aber die Kündigungsfrist beträgt 6 Monate."),
+    ("availability", "Le salaire collait, mais il ne peut pas démarrer avant septembre."),
+    ("availability", "El sueldo encajaba, pero no puede incorporarse hasta octubre."),
+    ("availability", "Salaris was haalbaar, maar hij kan pas in juni beginnen."),
+    ("availability", "Het salaris klopte, maar hij zit nog tot eind mei vast aan zijn project."),
+    ("salary", "Happy with the team and the location, just not the salary"),
+    ("salary", "Salary too high, not the commute"),
+])
+def test_pay_said_to_fit_does_not_decide(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
