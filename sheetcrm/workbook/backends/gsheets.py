@@ -40,7 +40,6 @@ from .base import Backend, Changes, Sheet, Snapshot, TabLayout, WriteResult, col
 from .gsheets_auth import AccessReport, api_url_from_env, load_credentials
 from .gsheets_cells import READ, from_cells, quote, to_cell
 from .gsheets_http import GoogleHTTP, Unanswered
-from .gsheets_written import Written
 from .gsheets_requests import DATE_FORMAT
 
 __all__ = ["AccessReport", "DATE_FORMAT", "GSheetsBackend", "check_access", "load_credentials", "quote", "to_cell"]
@@ -69,7 +68,6 @@ class GSheetsBackend(GoogleHTTP, Backend):
                  sleep: Callable[[float], None] | None = None, jitter: Callable[[], float] = random.random):
         self.key = sheet_key
         self.account, self.credentials_type = account, credentials_type
-        self.written = Written()  # sheetcrm's own tabs as it last wrote them (gsheets_written)
         self._init_http(credentials, base_url, timeout, attempts, backoff, max_wait, sleep, jitter)
 
     @classmethod
@@ -118,8 +116,7 @@ class GSheetsBackend(GoogleHTTP, Backend):
         columns: dict[str, list[list[Any]]] = {}  # as read: the write's re-read compares its identity columns
         for title, vr in zip(titles, got.get("valueRanges", [])):
             columns[title] = vr.get("values", [])
-            rows = self.written.rows(title, columns[title])  # an owned tab still as sheetcrm wrote it
-            tabs[title] = Sheet(title, rows if rows is not None else rows_of(columns[title]))
+            tabs[title] = Sheet(title, rows_of(columns[title]))
         return Snapshot(tabs, token=None, meta={"sheets": sheets, "columns": columns})
 
     # -- writing: gsheets_write.py ------------------------------------------------

@@ -9,17 +9,14 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from ... import schema
 from . import gsheets_requests as req
 from .base import CellUpdates, Changes, Snapshot
 from .gsheets_cells import quote, to_cell
 
 
 def value_filters(snapshot: Snapshot, changes: Changes, rows: list[int | None], plan: dict,
-                  tabs_at: dict, owned: dict | None = None) -> list[dict]:
-    """The values write: ``rows`` says where each of ``changes.cells`` lands (None: not written).
-    ``owned``, if given, gets each of sheetcrm's own tabs (schema.OWNED_TABS) as title ->
-    (its rows, the grid sent for them): gsheets_written.Written.note."""
+                  tabs_at: dict) -> list[dict]:
+    """The values write: ``rows`` says where each of ``changes.cells`` lands (None: not written)."""
     data: list[dict] = []
     for (title, col), (at, values) in _by_column(changes.cells, rows).items():
         mid = plan["columns"].get((title, col))
@@ -43,8 +40,6 @@ def value_filters(snapshot: Snapshot, changes: Changes, rows: list[int | None], 
         rng = {"sheetId": plan["tabs"][tab.title], "startRowIndex": 0, "endRowIndex": height,
                "startColumnIndex": 0, "endColumnIndex": width}
         data.append({"dataFilter": {"gridRange": rng}, "values": grid})
-        if owned is not None and tab.key in schema.OWNED_TABS:
-            owned[tab.title] = (tab.rows, grid)
     return data
 
 

@@ -487,10 +487,9 @@ def write(backend, snapshot: Snapshot, changes: Changes) -> WriteResult:
             undo(backend, todo, got.get("replies", []), plan, misplaced)
             rows = [None if t in misplaced else r for t, r in zip(cells.tab, rows)]
             skipped += len({(t, r) for t, r in zip(cells.tab, cells.row) if t in misplaced})
-    data = value_filters(snapshot, changes, rows, plan, tabs_at, owned := {})
+    data = value_filters(snapshot, changes, rows, plan, tabs_at)
     if data:
         backend.post_write("values:batchUpdateByDataFilter", {"valueInputOption": "RAW", "data": data})
-        backend.written.note(owned)  # the owned tabs as written, for the next read (gsheets_written)
     written = len(rows) - rows.count(None)
     restored = restore_ids(backend, snapshot, changes, rows, plan, sheets) if written else 0
     return WriteResult(cells_written=written, tabs_written=len(changes.tabs), skipped_rows=skipped,
