@@ -869,3 +869,21 @@ def test_a_certificate_number_that_does_not_exist_is_false_information(rules, te
 def test_pay_said_to_fit_does_not_decide(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# No chemistry ("it didn't click", DE "hat menschlich nicht gepasst", FR "le courant n'est pas passé",
+# ES "no hubo química", NL "het klikte niet") is the client side's no when nothing else is said
+# (sponsor_rejected, weak); the person's own no beside it decides.
+@pytest.mark.parametrize("category, text", [
+    ("sponsor_rejected", "The client said it just didn't click with him."),
+    ("sponsor_rejected", "Laut Kunde hat die Chemie nicht gestimmt."),
+    ("sponsor_rejected", "Beim Kunden hat es einfach nicht gepasst, menschlich."),
+    ("sponsor_rejected", "Le client trouve que le courant n'est pas passé."),
+    ("sponsor_rejected", "Según el cliente, no hubo química."),
+    ("sponsor_rejected", "Volgens de klant was er geen klik."),
+    ("declined_role", "He said it didn't click with the team, he'll stay where he is"),
+    ("salary", "Gehalt hat nicht gepasst"),
+])
+def test_no_chemistry_is_the_client_sides_no(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
