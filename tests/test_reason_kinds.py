@@ -887,3 +887,19 @@ def test_pay_said_to_fit_does_not_decide(rules, category, text):
 def test_no_chemistry_is_the_client_sides_no(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# Not wanting the client's industry (gambling, defence, …) is the person's own no (declined_role),
+# not a place ("doesn't want to work in gambling" read as location); a city stays location.
+@pytest.mark.parametrize("category, text", [
+    ("declined_role", "Doesn't want to work in defence."),
+    ("declined_role", "Will nicht in der Glücksspielbranche arbeiten."),
+    ("declined_role", "Ne veut pas travailler dans les jeux d'argent."),
+    ("declined_role", "No quiere trabajar en el sector de apuestas."),
+    ("declined_role", "Wil niet in de gokindustrie werken."),
+    ("location", "Doesn't want to work in Manchester."),
+    ("skills", "Heeft niet genoeg cryptografie kennis"),
+])
+def test_an_industry_not_wanted_is_declined_role(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
