@@ -594,10 +594,10 @@ def test_a_move_abroad_for_good_is_unavailable_permanently(rules, text):
 
 
 # A contact ban or a request to be removed that the note says was NOT made ("no contact ban",
-# "did not ask to be taken off our list") is no do_not_contact: the reason beside it decides.
-# Rules whose phrases carry their own "not" (negation = false) are negated by such a request
-# said not to have been made (templates with applies_to = "unasked"); the ban nouns are a rule of
-# their own that "kein*/geen/not a …" negates.
+# "did not ask to be taken off our list") is no do_not_contact, but no soft-no either: a person
+# decides (the "unasked" templates doubt, they never negate). They once negated, and the hostile
+# review showed "~" reaching past them into a real request in unpunctuated notes ("he did not
+# request a callback do not call him again he is happy where he is" read declined_role).
 @pytest.mark.parametrize("category, text", [
     ("declined_role", "She never asked to be taken off the list; she simply declined the role."),
     ("declined_role", "Not a contact ban, he turned down the offer and wants a call in a year."),
@@ -610,9 +610,59 @@ def test_a_move_abroad_for_good_is_unavailable_permanently(rules, text):
     ("declined_role", "Sin prohibición de contacto: solo ha rechazado el puesto."),
     ("declined_role", "Ze heeft niet gevraagd haar gegevens te verwijderen; ze heeft het aanbod afgewezen."),
 ])
-def test_a_contact_ban_said_not_to_be_is_no_do_not_contact(rules, category, text):
+def test_a_contact_ban_said_not_to_be_goes_to_a_person(rules, category, text):
     got = read(rules, text)
-    assert (got.cls, got.category) == ("soft_no", category), (text, got)
+    assert (got.cls, got.category) == ("unclassified", "unclassified"), (text, category, got)
+
+
+# The hostile review's notes (ddd4db0's "unasked" templates and ban nouns negated from words
+# away): each was hard_no at e3c73c5 and read soft_no after ddd4db0. A request said not to have
+# been made may send a note to a person; a real request beside it never reads soft.
+@pytest.mark.parametrize("text", [
+    "he did not request a callback do not call him again he is happy where he is",
+    "never requested it stop contacting him happy in current role",
+    "salary too low and he did not ask twice stop calling him",
+    "took another offer did not ask us simply opted out",
+    "relocating to Spain he did not ask he demanded do not contact him",
+    "commute too long never asked anyone just unsubscribed",
+    "did not ask nicely never contact him again he wants more money",
+    "salario bajo no pidió simplemente exigió no volver a llamarle",
+    "te laag salaris niet gevraagd hij eiste nooit meer bellen",
+    "neemt niet op nooit meer bellen heeft hij gevraagd",
+    "did not ask to be removed at first, but on 3/11 asked to be removed from our database",
+])
+def test_a_request_said_not_made_never_makes_a_real_one_soft(rules, text):
+    got = read(rules, text)
+    assert got.cls != "soft_no", (text, got)
+
+
+# A ban noun is reached only by a negator right before it ("keine Kontaktsperre"), never by one
+# two words away that belongs to something else ("kein Interesse, Kontaktsperre").
+@pytest.mark.parametrize("text", [
+    "kein interesse kontaktsperre",
+    "nicht interessiert kontaktsperre verhängt",
+    "nicht interessiert um Kontaktsperre gebeten",
+    "not interested contact ban requested",
+    "niet geinteresseerd contactverbod",
+    "pas intéressé, interdiction de contact",
+    "no le interesa, prohibición de contacto",
+])
+def test_a_ban_noun_is_not_negated_by_a_word_that_belongs_elsewhere(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "do_not_contact"), (text, got)
+
+
+# Soft notes the hostile review found read hard: a principle or intermediaries that are not the
+# person's refusal of agencies, a ban said to be lifted.
+@pytest.mark.parametrize("text", [
+    "Declined on principle, the recruiter says the client fee was too high",
+    "No more intermediaries on this project: client hired direct. Candidate still keen on us.",
+    "Salary too low. Contact ban lifted in March, fine to call.",
+    "Gehalt zu niedrig. Kontaktsperre seit März aufgehoben, darf angerufen werden.",
+])
+def test_a_principle_or_a_lifted_ban_is_no_hard_no(rules, text):
+    got = read(rules, text)
+    assert got.cls != "hard_no", (text, got)
 
 
 @pytest.mark.parametrize("text", [

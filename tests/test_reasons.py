@@ -639,18 +639,20 @@ def test_blind_v6_stays_at_or_above_its_one_measured_figure(rules):
 # behind their misses were then fixed in all five languages, with probes in other words. The
 # floor is what the reader reaches on each now, so none can regress; none is a blind figure.
 TUNED_ON_FLOORS = [
-    # file, notes, category floor, class floor: blind figure (commit) -> now
+    # file, notes, category floor, class floor: blind figure (commit) -> now. v10, train8 and train9
+    # lost 1-2 notes each to a person when a request or ban said NOT to be made stopped negating
+    # and began to doubt (the hostile review: the negation reached real requests; safety first)
     ("reasons_heldout_v7.csv", 200, 200, 200),     # 188/200 cat, 196 class, 1 hard as soft (d9b42b4)
     ("reasons_blind_train3.csv", 300, 299, 299),   # 272/300 cat, 277 class, 4 hard as soft (d70a349)
     ("reasons_blind_train4.csv", 300, 297, 299),   # 255/300 cat, 285 class, 2 hard as soft (4429644)
     ("reasons_heldout_v8.csv", 200, 200, 200),     # 191/200 cat, 196 class, 0 hard as soft (627a7f9, the lead's one reading)
     ("reasons_blind_train5.csv", 300, 300, 300),   # 271/300 cat, 277 class, 4 hard as soft (729c883, as it landed)
     ("reasons_heldout_v9.csv", 200, 197, 200),     # 183/200 cat, 193 class, 0 hard as soft (df873c7, the lead's one reading)
-    ("reasons_heldout_v10.csv", 300, 294, 300),    # 282/300 cat, 294 class, 2 hard as soft (ca1e47a, the lead's one reading)
+    ("reasons_heldout_v10.csv", 300, 292, 298),    # 282/300 cat, 294 class, 2 hard as soft (ca1e47a, the lead's one reading)
     ("reasons_blind_train6.csv", 300, 288, 297),   # 271/300 cat, 281 class, 4 hard as soft (df258e6, as it landed)
     ("reasons_blind_train7.csv", 300, 279, 294),   # 266/300 cat, 284 class, 1 hard as soft (7a03939, as it landed)
-    ("reasons_blind_train9.csv", 300, 265, 284),   # 260/300 cat, 278 class, 3 hard as soft (0026b91, as it landed)
-    ("reasons_blind_train8.csv", 300, 254, 270),   # 254/300 cat, 271 class, 3 hard as soft (992b372, as it landed)
+    ("reasons_blind_train9.csv", 300, 264, 283),   # 260/300 cat, 278 class, 3 hard as soft (0026b91, as it landed)
+    ("reasons_blind_train8.csv", 300, 253, 269),   # 254/300 cat, 271 class, 3 hard as soft (992b372, as it landed)
 ]
 
 

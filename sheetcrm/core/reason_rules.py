@@ -29,8 +29,10 @@ from .reason_words import (LANGUAGES, LETTERS, UNACCENTED, WORD_CHAR, WORDS, For
 
 _NEGATE, _DOUBT = "negate", "doubt"
 EFFECTS = (_NEGATE, _DOUBT)
-# "unasked": a request said not to have been made ("did not ask to be taken off our list"); it
-# negates every hard-no rule, also those whose phrases carry their own "not" (negation = false)
+# "unasked": a request said not to have been made ("did not ask to be taken off our list"); its
+# templates reach every hard-no rule, also those whose phrases carry their own "not" (negation =
+# false). The built-in ones doubt (a person decides), never negate: a loose one reaching past it
+# into a real request must not make that request soft.
 UNASKED = "unasked"
 _APPLIES = (schema.HARD_NO, schema.SOFT_NO, "all", UNASKED)
 _SCOPE = {schema.HARD_NO: (schema.HARD_NO, "all", UNASKED), schema.SOFT_NO: (schema.SOFT_NO, "all"), UNASKED: (UNASKED,)}
