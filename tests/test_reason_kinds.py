@@ -953,3 +953,24 @@ def test_no_chemistry_is_the_client_sides_no(rules, category, text):
 def test_an_industry_not_wanted_is_declined_role(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# A certificate or credential put on the CV that does not exist, is in no register, or that the person
+# admits never having obtained: false_information, a hard-no (blind_train8: read as the skill the
+# certificate is about, a soft-no). A certificate the client asks for and the person lacks is a skill.
+@pytest.mark.parametrize("category, text", [
+    ("false_information", "Put a PMP on the CV but the cert number doesn't exist; admitted he never passed the exam."),
+    ("false_information", "The certification ID he gave is not in the vendor's registry."),
+    ("false_information", "Das angegebene Zertifikat ist im offiziellen Register nicht zu finden."),
+    ("false_information", "Gab ein Scrum-Zertifikat an; hat zugegeben, es nie abgelegt zu haben."),
+    ("false_information", "La certification déclarée ne figure pas dans le registre de l'organisme."),
+    ("false_information", "Le diplôme mentionné n'existe pas, l'école n'en a aucune trace."),
+    ("false_information", "El certificado que declaró no consta en el registro oficial."),
+    ("false_information", "Het certificaatnummer staat niet in het officiële register."),
+    ("false_information", "Noemde een ITIL-certificaat op zijn cv; gaf toe dat hij het nooit heeft behaald."),
+    ("skills", "La certificación AWS que pide el cliente no figura en su CV."),
+    ("skills", "La certification demandée ne figure pas sur son CV."),
+])
+def test_a_certificate_that_does_not_exist_is_false_information(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
