@@ -974,3 +974,22 @@ def test_an_industry_not_wanted_is_declined_role(rules, category, text):
 def test_a_certificate_that_does_not_exist_is_false_information(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# Who at the client said no or took someone else (the budget holder, the head of a department, the DSI,
+# the "jefa de ingeniería"), or the client "going in a different direction": sponsor_rejected, even
+# where the budget holder's "budget" or a skill is named (blind_train8/9: read as salary, or by no rule).
+# The candidate's own preference for another job stays declined_role.
+@pytest.mark.parametrize("category, text", [
+    ("sponsor_rejected", "Met every requirement, but the budget holder went with an agency contractor he had used before."),
+    ("sponsor_rejected", "The budget owner signed off on an internal transfer instead."),
+    ("sponsor_rejected", "Kunde hört von einem alten Konflikt und winkt ab."),
+    ("sponsor_rejected", "Le DSI a préféré quelqu'un de son ancienne équipe."),
+    ("sponsor_rejected", "La jefa de ingeniería de la aseguradora dijo que no tras la última entrevista."),
+    ("sponsor_rejected", "Teamlead bij de klant koos uiteindelijk een bekende uit haar netwerk."),
+    ("declined_role", "Elle a préféré un autre poste plus proche de chez elle."),
+    ("declined_role", "Koos voor een andere baan dichter bij huis."),
+])
+def test_who_at_the_client_said_no_is_sponsor_rejected(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
