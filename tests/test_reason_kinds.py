@@ -993,3 +993,26 @@ def test_a_certificate_that_does_not_exist_is_false_information(rules, category,
 def test_who_at_the_client_said_no_is_sponsor_rejected(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# A skill or a technical round praised ("despite top marks in the coding rounds", "glowing feedback on the
+# design round", "fully qualified", DE "fachlich überzeugend/gleichwertig", FR "meilleure note au test
+# technique", ES "la mejor nota en la prueba técnica", NL "hoogst op de technische test") is not why the
+# client said no: the client's no decides (blind_train8/9: the praised skill word read as the reason).
+# A skill said to be missing still decides.
+@pytest.mark.parametrize("category, text", [
+    ("sponsor_rejected", "The VP turned her down after the final chat, despite the best marks of all in the coding rounds."),
+    ("sponsor_rejected", "Glowing feedback on the system design round, then the CPO vetoed it."),
+    ("sponsor_rejected", "Fully qualified Java developer; the head of engineering said no after meeting him."),
+    ("salary", "The technical interview was excellent; a 20% gap on the day rate killed it."),
+    ("sponsor_rejected", "Fachlich absolut überzeugend, trotzdem Absage vom Kunden nach dem Kennenlernen."),
+    ("sponsor_rejected", "Fachlich gleichwertig mit der Konkurrenz; der Kunde hat nach dem zweiten Gespräch abgelehnt."),
+    ("sponsor_rejected", "Meilleure note au test technique, et pourtant le client a dit non."),
+    ("sponsor_rejected", "Sacó la mejor nota en la prueba técnica y aun así el cliente dijo que no."),
+    ("sponsor_rejected", "Scoorde het hoogst op de technische test, toch zei de opdrachtgever nee."),
+    ("skills", "Lacks Kubernetes despite the CKA; failed the live test."),
+    ("salary", "Fachlich überzeugend, Gehalt aber deutlich zu hoch."),
+])
+def test_a_praised_skill_is_not_why_the_client_said_no(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
