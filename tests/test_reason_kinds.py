@@ -1016,3 +1016,25 @@ def test_who_at_the_client_said_no_is_sponsor_rejected(rules, category, text):
 def test_a_praised_skill_is_not_why_the_client_said_no(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# A complaint heard of, checked by the agency and found to be nothing ("we checked, nothing
+# substantiated", DE "nachgefragt, nichts belegt", ES "lo comprobamos y no se pudo comprobar nada", NL
+# "nagetrokken, het klopte niet"), after which the client said no anyway: sponsor_rejected, not a
+# confirmed complaint (the check word alone is no verdict when the note says what it found) and not a
+# doubt for a person (the check settled the "alleged"). A confirmed complaint stays a hard-no whatever
+# else the note denies; an alleged one still being looked into goes to a person.
+@pytest.mark.parametrize("cls, category, text", [
+    ("soft_no", "sponsor_rejected", "An alleged complaint from her last client; we asked around, nothing substantiated. The client still passed."),
+    ("soft_no", "sponsor_rejected", "Angebliche Beschwerde aus dem letzten Projekt; wir haben nachgefragt, nichts belegt. Der Kunde hat trotzdem abgesagt."),
+    ("soft_no", "sponsor_rejected", "Una supuesta queja del cliente anterior; lo comprobamos y no se pudo comprobar nada. Aun así el cliente dijo que no."),
+    ("soft_no", "sponsor_rejected", "Klant had gehoord van een klacht; wij hebben het nagetrokken, het klopte niet. Toch zei de klant nee."),
+    ("soft_no", "sponsor_rejected", "Une supposée plainte d'un ancien client ; vérification faite, rien de fondé. Le client a quand même refusé."),
+    ("unclassified", "unclassified", "Alleged complaint from the client, still being looked into."),
+    ("hard_no", "client_complaint", "Complaint from the client about his attitude, checked and confirmed by the account manager."),
+    ("hard_no", "client_complaint", "Beschwerde des Kunden bestätigt. Nichts belegt an seinen Gegenvorwürfen."),
+    ("hard_no", "client_complaint", "Klacht van de klant over zijn houding, nagetrokken en het klopt."),
+])
+def test_a_complaint_checked_and_found_to_be_nothing_leaves_the_clients_no(rules, cls, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == (cls, category), (text, got)

@@ -59,8 +59,15 @@ _PENDING = re.compile(r"\b(?:yet|noch|nog|still|todavia|aun|encore)\b")
 # "our checks did not confirm it"; "unbegründet", "infondée", "infundada", "ongegrond")
 _DENIAL = re.compile(r"\b(?:unfounded|baseless|groundless|unsubstantiated|(?:did|does|could) not (?:confirm|verify|back) it"
                      r"|not borne out|unbegrundet|haltlos|nicht haltbar|infonde\w*|sans fondement|non fonde\w*"
-                     r"|infundad\w*|sin fundamento|no se confirm\w*|ongegrond\w*|ongefundeerd\w*|niet gegrond)\b")
-_CHECK_NOT_VERDICT = re.compile(r"investigat|check|gepruft|nachgepruft|uberpruft|nagegaan|gecontroleerd|follow|revisad|nagekeken|onderzocht")
+                     r"|infundad\w*|sin fundamento|no se confirm\w*|ongegrond\w*|ongefundeerd\w*|niet gegrond"
+                     # the check's finding said as "nothing …" (blind_train8/9): "we checked, nothing substantiated"
+                     r"|nothing (?:was )?(?:substantiated|confirmed|proven|backed up)|not substantiated"
+                     r"|nichts (?:bestatigt|belegt|nachweisbar)|belegt ist (?:davon )?nichts|nicht belegt"
+                     r"|rien de (?:fonde|confirme|prouve|avere)|rien n.a ete (?:confirme|prouve|etabli)"
+                     r"|nada (?:confirmado|comprobado|probado)|no se (?:pudo )?(?:comprobar|probar|demostrar) nada"
+                     r"|klopte niet|klopt niet|niets (?:kunnen )?(?:staven|bevestigen|aantonen)|niets bevestigd|niet te staven)\b")
+_CHECK_NOT_VERDICT = re.compile(r"investigat|check|gepruft|nachgepruft|uberpruft|nagegaan|gecontroleerd|follow|revisad|nagekeken|onderzocht"
+                                r"|comprob|verificamos|nagetrokken|nachgefragt")
 
 
 def _token_regex(tok: str) -> str:
@@ -193,10 +200,21 @@ class Rule:
         return out
 
     def confirmed(self, text: str) -> bool:
-        """The `requires` word is there, and not negated itself ("not yet verified")."""
+        """The `requires` word is there, and not negated itself ("not yet verified"). A word that
+        names only the check ("we checked it", "nagetrokken") confirms nothing when the note says
+        in so many words that the check found nothing ("checked with references, nothing
+        substantiated"); a verdict word ("confirmed", "upheld") confirms whatever else is said."""
         if self.requires is None:
             return True
-        return any(not _NEGATED_WORD.search(text, 0, m.start()) for m in self.requires.finditer(text))
+        said = [m for m in self.requires.finditer(text) if not _NEGATED_WORD.search(text, 0, m.start())]
+        if not said:
+            return False
+        denials = [d.span() for d in _DENIAL.finditer(text)]
+        if not denials:
+            return True
+        # the verdict word inside the denial itself ("het klopte niet", "nothing substantiated") says no
+        return any(not _CHECK_NOT_VERDICT.search(m.group(0)) and not any(a <= m.start() < b for a, b in denials)
+                   for m in said)
 
     def denied(self, text: str) -> bool:
         """A `requires` verdict that is there but negated ("it was NOT confirmed", "nothing

@@ -92,6 +92,8 @@ def _status(rule: Rule, rules: RuleSet, text: str, start: int, end: int) -> tupl
     if rule.negation:
         # "ask a person" words are negated like hard-no ones ("no red flags")
         neg = rules.negation_at(schema.SOFT_NO if rule.cls == schema.SOFT_NO else schema.HARD_NO, text, start, end)
+        if neg is not None and neg.effect == _DOUBT and not rule.confirmed(text) and rule.denied(text):
+            return _NEGATE, f"{neg.template}, not confirmed"  # "alleged …; we checked, nothing confirmed"
         if neg is not None:
             return neg.effect, neg.template
     elif rule.cls == schema.HARD_NO:
