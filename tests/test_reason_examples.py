@@ -35,8 +35,8 @@ EXAMPLE_SETS = ("reasons_labelled", "reasons_blind_train", "reasons_blind_train2
                 "reasons_heldout_fresh", "reasons_heldout_v4", "reasons_heldout_v7", "reasons_blind_train3",
                 "reasons_blind_train4", "reasons_blind_train5", "reasons_heldout_v8", "reasons_heldout_v9",
                 "reasons_heldout_v10", "reasons_blind_train6", "reasons_blind_train7")
-# v5, v6: never tuning material; "v11" anywhere: the held-out set (conftest.HELD_OUT_SET), never opened
-BLIND = re.compile(r"v11|v(?:5|6)(?!\d)")
+# v5, v6: never tuning material; "v12" anywhere: the held-out set (conftest.HELD_OUT_SET), never opened
+BLIND = re.compile(r"v12|v(?:5|6)(?!\d)")
 
 
 @pytest.fixture(scope="module")
