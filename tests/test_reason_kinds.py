@@ -1038,3 +1038,33 @@ def test_a_praised_skill_is_not_why_the_client_said_no(rules, category, text):
 def test_a_complaint_checked_and_found_to_be_nothing_leaves_the_clients_no(rules, cls, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == (cls, category), (text, got)
+
+
+# The kinds behind reasons_heldout_v11's hard-nos read as soft-no (v11 is tuning material since v12),
+# each in other words than the note, in all five languages: years of experience claimed that turned
+# out to be months; an employer on the CV that never existed; moving abroad and not coming back. A
+# shortfall the client names, a firm that no longer exists and a move with an end stay what they were.
+@pytest.mark.parametrize("cls, category, text", [
+    ("hard_no", "false_information", "Claimed six years in backend work, in reality seven months per the employment record."),
+    ("hard_no", "false_information", "Sechs Jahre bei der Bank angegeben, tatsächlich waren es neun Monate."),
+    ("hard_no", "false_information", "Cinq ans annoncés chez l'éditeur, en réalité sept mois."),
+    ("hard_no", "false_information", "Dijo tener seis años de experiencia en la aseguradora y en realidad fueron nueve meses."),
+    ("hard_no", "false_information", "Zei zes jaar bij de verzekeraar te hebben gewerkt, in werkelijkheid negen maanden."),
+    ("hard_no", "false_information", "Reference check: the startup he lists for 2020 never existed, no registration anywhere."),
+    ("hard_no", "false_information", "Den Arbeitgeber aus 2019 im Lebenslauf hat es nie gegeben."),
+    ("hard_no", "false_information", "La société listée pour 2020 sur son CV n'a jamais existé."),
+    ("hard_no", "false_information", "La consultora que figura en su CV para 2020 nunca existió."),
+    ("hard_no", "false_information", "De werkgever die hij voor 2020 opgeeft, heeft nooit bestaan."),
+    ("hard_no", "unavailable_permanently", "Relocating to Perth with her family, no plans to return."),
+    ("hard_no", "unavailable_permanently", "perm. move to Chile with the kids"),
+    ("hard_no", "unavailable_permanently", "Geht mit ihrem Mann nach Chile und kommt nicht zurück."),
+    ("hard_no", "unavailable_permanently", "Départ définitif pour Montréal avec sa famille."),
+    ("hard_no", "unavailable_permanently", "Mudanza definitiva a Uruguay con su pareja."),
+    ("hard_no", "unavailable_permanently", "Vertrekt met haar man naar Chili en keert niet terug."),
+    ("soft_no", "skills", "Client wants five years of Kotlin, he has nine months."),
+    ("soft_no", "location", "Relocating to Lisbon for a year, not returning until 2027."),
+    ("unclassified", "unclassified", "The start-up he worked for no longer exists; client wanted more Go."),
+])
+def test_v11_hard_no_kinds_read_hard_in_every_language(rules, cls, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == (cls, category), (text, got)
