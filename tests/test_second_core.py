@@ -525,3 +525,26 @@ def test_read_distinct_reads_the_texts_as_typed_and_as_validation_types_them():
     read = reasons.read_distinct(cells, RULES)
     assert sorted(read) == ["  salary too low ", "3", "3.0", "moved abroad", "salary too low"]
     assert all(read[t] == reasons.classify_text(t, RULES) for t in read)
+
+
+def test_the_texts_are_read_while_the_phones_wait_in_a_full_pipe(monkeypatch):
+    """The phones' message (megabytes at 100,000 candidates) blocks until the parent takes it,
+    which it does only with the readings when it read the phones itself: the child must read
+    the texts meanwhile, not after (hostile review of 7a28529: the parent then waited ~1.5 s)."""
+    order: list[str] = []
+    taken = threading.Event()
+
+    class FullPipe:
+        def send(self, message):
+            if message[0] == "phones":
+                taken.wait(10)  # the parent takes it only when it asks for the readings
+            order.append(f"sent {message[0]}")
+
+    def read_distinct(cells, rules):
+        order.append("texts read")
+        taken.set()  # the parent asks for the readings (and takes the phones) only now
+        return {}
+
+    monkeypatch.setattr(second_core.reasons, "read_distinct", read_distinct)
+    second_core._serve(FullPipe(), [], None, ["+44 7700 900123"], "GB")
+    assert order == ["texts read", "sent phones", "sent readings"]

@@ -194,13 +194,26 @@ class _Side:
 
 
 def _child(conn: Any, cells: Any, rules: reasons.RuleSet, phones: Any, region: str) -> None:
-    """In the child: detach, read the phones and send them (validation checks them first),
-    then read the texts and send the readings."""
+    """In the child: detach, then serve (:func:`_serve`)."""
     _detach(conn.fileno())
     if child_hook is not None:
         child_hook()
-    conn.send(("phones", contacts.read_phones(phones, region)))
-    conn.send(("readings", reasons.read_distinct(cells, rules), _private_mib()))
+    _serve(conn, cells, rules, phones, region)
+
+
+def _serve(conn: Any, cells: Any, rules: reasons.RuleSet, phones: Any, region: str) -> None:
+    """Read the phones and send them (validation checks them first), then read the texts and
+    send the readings. The phones go out on a thread of their own: at 100,000 candidates
+    their message is megabytes, far more than a pipe holds, and the parent takes it only if it
+    is complete when validation asks (else it reads the phones itself and takes the message
+    with the readings). A send on this thread would stall the texts until then, and the
+    parent would wait for readings it could have had (hostile review of 7a28529)."""
+    sending = threading.Thread(target=conn.send, args=(("phones", contacts.read_phones(phones, region)),),
+                               name="sheetcrm-phones", daemon=True)
+    sending.start()
+    readings = reasons.read_distinct(cells, rules)
+    sending.join()  # one message at a time on the pipe
+    conn.send(("readings", readings, _private_mib()))
 
 
 def _detach(keep: int) -> None:
