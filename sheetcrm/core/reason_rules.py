@@ -223,13 +223,23 @@ class Rule:
         confirms: a confirmed complaint stays one whatever else the note says.)"""
         if self.requires is None:
             return False
-        if _DENIAL.search(text):
+        if any(not _pending_around(text, d.start(), d.end()) for d in _DENIAL.finditer(text)):
             return True
         for m in self.requires.finditer(text):
             neg = _NEGATED_WORD.search(text, 0, m.start())
-            if neg and not _PENDING.search(neg.group(0)) and not _CHECK_NOT_VERDICT.search(m.group(0)):
+            if neg and not _PENDING.search(neg.group(0)) and not _CHECK_NOT_VERDICT.search(m.group(0)) \
+                    and not _pending_around(text, neg.start(), m.end()):
                 return True
         return False
+
+
+def _pending_around(text: str, start: int, end: int) -> bool:
+    """A "yet"/"noch"/"still" in the same clause as the check's no ("nothing confirmed yet",
+    "noch nichts bestätigt"): the check is not over, so it said no to nothing yet (a person
+    decides). The clause ends at , ; . ! ? ("nothing substantiated. Client still said no")."""
+    before = re.split(r"[,;.!?]", text[max(0, start - 30):start])[-1]
+    after = re.split(r"[,;.!?]", text[end:end + 30])[0]
+    return _PENDING.search(before) is not None or _PENDING.search(after) is not None
 
 
 @dataclasses.dataclass(frozen=True)
