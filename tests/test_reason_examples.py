@@ -336,3 +336,30 @@ def test_the_built_in_examples_answer_as_first_built_on_random_notes(first_built
     cut = data.draw(st.lists(st.integers(0, 3), min_size=len(picked), max_size=len(picked)))
     norm = normalise(" ".join(w[:len(w) - c] if len(w) > 4 else w for w, c in zip(picked, cut)))
     assert [(score, ex.number) for score, ex in index.nearest(norm)] == _plain_nearest(index, plain, norm)
+
+
+def _example_words() -> list[str]:
+    with BUILTIN_REASON_EXAMPLES.open(newline="", encoding="utf-8") as fh:
+        texts = [row["text"] for row in csv.DictReader(fh)]
+    return sorted({w for t in texts for w in re.findall(r"[^\W\d_]{3,}", normalise(t))})
+
+
+_WORDS = _example_words()
+
+
+@pytest.mark.parametrize("text", ["reached", "reached him", "Reached", "call back", "breached", "blocked"])
+def test_a_one_or_two_word_note_is_never_read_from_the_examples(rules, text):
+    """A Touchpoints outcome typed as text ("reached") read do_not_contact from five notes
+    sharing the word, and the person became never-call (tests/test_touchpoints' bad-date
+    scenario). One or two words are no note to compare: the rules, else a person."""
+    got = reasons.classify(text, None, rules)
+    assert not got.rule.startswith("like labelled example"), (text, got)
+
+
+@hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=2))
+def test_no_note_of_fewer_than_three_words_is_answered_by_resemblance(rules, words):
+    norm = normalise(" ".join(words))
+    if rules.examples.same_text(norm):
+        return  # a note that IS a labelled example takes its label (a person read it)
+    assert read_like_examples(norm, rules.examples, lambda category: True) is None, words

@@ -50,6 +50,10 @@ MIN_SHARE = 0.6
 # the examples do not know may be the hard-no ("Solicita no recibir más llamadas ni correos"
 # shares only "llamadas", "correos" with five ghosted notes: 22 % of it)
 MIN_COVERED = {schema.HARD_NO: 0.4, schema.SOFT_NO: 0.3}
+# A note of fewer words (3+ letters) is no note to compare: one or two words resemble whatever
+# shares them ("reached", a Touchpoints outcome typed as text, read do_not_contact from five notes
+# about never being reached out to again). Short notes are the rules' alone, else a person's.
+MIN_WORDS = 3
 PREFIX = 5  # letters of a word compared as typed, whatever its language
 SHOWN_WORDS = 4
 
@@ -192,6 +196,8 @@ def read_like_examples(norm: str, index: ExampleIndex, may_be_hard: Callable[[st
     same = index.same_text(norm)
     if same:
         return _as_labelled(same, may_be_hard)
+    if len(index.features(norm)) < MIN_WORDS:
+        return None
     near = index.nearest(norm)
     if not near or near[0][0] < MIN_SIMILARITY:
         return None
