@@ -196,7 +196,7 @@ def read_like_examples(norm: str, index: ExampleIndex, may_be_hard: Callable[[st
     same = index.same_text(norm)
     if same:
         return _as_labelled(same, may_be_hard)
-    if len(index.features(norm)) < MIN_WORDS:
+    if len({w for w in LETTERS.findall(norm) if len(w) > 2}) < MIN_WORDS:  # the words features() has, unstemmed
         return None
     near = index.nearest(norm)
     if not near or near[0][0] < MIN_SIMILARITY:
