@@ -604,6 +604,19 @@ def test_the_scanner_s_odd_markup_is_what_the_one_regex_found(parts):
     assert xlsx_stream.odd(piece) == bool(xlsx_stream._ODD.search(piece))
 
 
+@hyp_settings(max_examples=800, deadline=None)
+@given(parts=st.lists(st.sampled_from(["<", "!", "?", "f", "e", "<f", "<e", "<extLst", "<ext", "<!", "<?", "< !", "<c",
+                                       "<row", "</row>", "x", ":", "xml:", "<a:b", "é", "<<", "<F", "<E"]), max_size=30))
+def test_one_search_for_the_special_tags_decides_as_the_four_searches_did(parts):
+    """``_SPECIAL`` (one search, issue 20) finds nothing only where none of ``_MARKUP``
+    and ``_F_OR_EXT`` would; ``odd`` told so answers as ``odd`` searching them all did."""
+    piece = "".join(parts).encode()
+    special = xlsx_stream._SPECIAL.search(piece) is not None
+    if not special:
+        assert not any(p.search(piece) for p in (*xlsx_stream._MARKUP, *xlsx_stream._F_OR_EXT))
+    assert xlsx_stream.odd(piece, special) == xlsx_stream.odd(piece) == bool(xlsx_stream._ODD.search(piece))
+
+
 @hyp_settings(max_examples=500, deadline=None)
 @given(text=st.lists(st.sampled_from(["&", "<", ">", "\r", "\n", "a", "é", ";", "#", "amp", "lt"]), max_size=30).map("".join)
        | st.text(max_size=30))
