@@ -1,0 +1,101 @@
+"""Issue 19: notes the reader leaves to a person, or must leave to a person.
+
+Each table is a kind, in all five languages, in other words than any labelled note (the
+notes themselves are named in the commits, not repeated here). A wrong "call this person"
+is worse than none, and a wrong never-call loses a person: a note that gives no reason
+stays with a person, and an everyday word is never read as a slip of a hard-no word."""
+from __future__ import annotations
+
+import pytest
+
+from sheetcrm.config import Settings
+from sheetcrm.core import reasons
+from sheetcrm.rules import load_rules
+
+
+@pytest.fixture(scope="module")
+def rules() -> reasons.RuleSet:
+    return load_rules(Settings())
+
+
+def read(rules: reasons.RuleSet, text: str) -> reasons.Classification:
+    return reasons.classify(text, "rejected", rules)
+
+
+# A note that points elsewhere or says it is to follow gives no reason: a person reads it.
+# "wie besprochen" was a bribe ("bestochen", read as a slip) and so a never-call.
+@pytest.mark.parametrize("text", [
+    "see email thread", "waiting for colleague's notes", "tbd", "n/a", "see notes", "TBC",
+    "notes to follow after Friday's debrief", "awaiting notes from Sam", "as discussed", "no reason given",
+    "siehe Mail", "wie besprochen", "wie telefonisch besprochen", "siehe Gesprächsnotiz", "s. Mail vom Montag",
+    "Details folgen", "wird nachgereicht", "k.A.", "Notizen von Kollegin abwarten", "Grund unbekannt",
+    "Besprechung mit dem Kunden steht noch aus", "wir besprechen das nächste Woche",
+    "voir mail", "voir échange de mails", "cf. mail", "à compléter", "en attente des notes de ma collègue",
+    "comme discuté au téléphone", "raison inconnue", "sans motif",
+    "ver correo", "ver nota", "por completar", "pendiente de las notas de mi compañera",
+    "como hablamos por teléfono", "ver hilo de correo", "motivo desconocido", "sin motivo",
+    "zie mail", "zie notitie", "volgt nog", "n.v.t.", "wacht op notities van collega", "zoals telefonisch besproken",
+    "zie verslag", "reden onbekend",
+])
+def test_a_note_that_gives_no_reason_stays_with_a_person(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("unclassified", "unclassified"), (text, got)
+
+
+# Everyday words one slip from a hard-no word are no slip: "Miete" is no "miente" (lies), "schrieb"
+# no "schrie" (shouted), "gelegen" no "gelogen" (lied), "spreken" no "spieken" (cheated), "groep" no
+# "grope", "value" no "valse", "cheap" no "cheat", "retrait" (de candidature) no "retraite". The note's
+# own reason decides, or a person.
+@pytest.mark.parametrize("category, text", [
+    ("salary", "client too cheap, pays only 60k"),
+    ("salary", "value of the package too low"),
+    ("experience", "growing team but she is too junior"),
+    ("salary", "he will forget about it, salary too low"),
+    ("salary", "small gripe about the rate"),
+    ("location", "rents a flat in town, the commute is too long"),
+    ("skills", "lined up for the panel but lacks Kubernetes"),
+    ("salary", "Miete in München zu hoch für das Gehalt"),
+    ("location", "Büro ist sehr ungünstig gelegen, Anfahrt zu weit"),
+    ("salary", "Druck im Team ok, aber Gehalt zu niedrig"),
+    ("availability", "Kandidat schrieb, er könne erst im Oktober anfangen"),
+    ("salary", "wie abgemacht nochmal gefragt: Gehaltsvorstellung zu hoch"),
+    ("salary", "Betrag zu niedrig, sie will 80k"),
+    ("salary", "retrait de candidature : salaire trop bas"),
+    ("salary", "le candidat a avancé dans le process, mais le salaire ne suit pas"),
+    ("salary", "on a avancé sur le salaire mais ça ne suffit pas"),
+    ("salary", "la renta que pide es demasiado alta"),
+    ("availability", "tiene gripe y no puede empezar hasta mayo"),
+    ("location", "wil eerst met zijn vrouw spreken, maar verhuizen ziet hij niet zitten"),
+    ("experience", "zit in een groep van vijf kandidaten, te weinig ervaring"),
+    ("salary", "geslaagd voor de test, maar het salaris is te laag"),
+    ("availability", "vervanging gezocht per direct, hij kan pas in juni"),
+])
+def test_an_everyday_word_is_no_slip_of_a_hard_no_word(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
+
+
+# The slip of a hard-no word itself is still read (the issue's property): a keep word is no shield.
+@pytest.mark.parametrize("text, category", [
+    ("Lebenslauf gefälsht", "false_information"),
+    ("hat im Gespräch gelogn", "false_information"),
+    ("heeft de klant bedreigt", "conduct"),
+    ("groped a colleague at the offsite", "conduct"),
+])
+def test_a_slip_of_a_hard_no_word_still_reads_hard(rules, text, category):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", category), (text, got)
+
+
+# The CV and another source said to contradict each other: a CV that is not true, in every language
+# (train9's Dutch note was hard-no only while "spreken" was read as a slip of "spieken").
+@pytest.mark.parametrize("text", [
+    "CV and LinkedIn contradict each other on his last two employers",
+    "Lebenslauf und Referenzen widersprechen sich bei den Daten",
+    "le CV et le profil LinkedIn se contredisent sur les dates",
+    "el CV y el LinkedIn se contradicen en las fechas",
+    "cv en LinkedIn spreken elkaar tegen over de functietitel",
+])
+def test_a_cv_and_another_source_contradicting_each_other_is_false_information(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "false_information"), (text, got)
