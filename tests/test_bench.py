@@ -360,7 +360,8 @@ def test_reports_step_starts_from_the_workbook_the_xlsx_sync_step_synced(tmp_pat
                      "--positions", "5", "--no-baseline"]) == 0
     steps = {r["step"]: r for r in json.loads(out.read_text())}
     assert {"sync", "resync", "sync --dry-run", "report circle-backs"} <= set(steps)
-    assert all(r["seconds"] > 0 for r in steps.values())
+    # a phase may take no measurable time (the wait for rules compiled during the read)
+    assert all(r["seconds"] > 0 if ":" not in step else r["seconds"] >= 0 for step, r in steps.items())
     assert "using the workbook the xlsx sync step synced" in capsys.readouterr().err
 
 

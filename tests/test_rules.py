@@ -36,3 +36,52 @@ def test_a_file_that_disappears_is_still_one_clear_line(tmp_path):
     extra.unlink()
     with pytest.raises(ConfigError, match="does not exist"):
         load_rules(Settings(reasons_file=extra))
+
+
+# -- the rules compiled on a thread while a sync reads (issue 20) ---------------------------------
+def test_rules_compiled_ahead_are_the_rules_load_rules_gives_and_no_thread_is_left():
+    import threading
+
+    from sheetcrm.rules import RulesAhead
+
+    settings = Settings()
+    ahead = RulesAhead(settings)
+    assert ahead.get() is load_rules(settings)  # the very RuleSet: the analysis memo compares it by identity
+    assert not any(t.name == "sheetcrm-rules" for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("body, needle", [('[[rule]\n', "is not valid TOML"), (None, "does not exist")])
+def test_a_bad_rules_file_compiled_ahead_is_the_same_one_line_error(tmp_path, body, needle):
+    from sheetcrm.rules import RulesAhead
+
+    bad = tmp_path / "reasons.toml"
+    if body is not None:
+        bad.write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError) as want:
+        load_rules(Settings(reasons_file=bad))
+    with pytest.raises(ConfigError) as got:
+        RulesAhead(Settings(reasons_file=bad)).get()
+    assert str(got.value) == str(want.value) and needle in str(got.value)
+
+
+def test_a_sync_raises_the_read_s_error_before_the_rules_and_leaves_no_thread(tmp_path, today, memory_workbook):
+    """A sync whose workbook cannot be read and whose rules file is bad says what it
+    said before the rules compiled ahead: the read's error (read first); no rules
+    thread runs on after it. With a good workbook, the rules' error."""
+    import threading
+
+    from sheetcrm.errors import BackendError
+    from sheetcrm.workbook import sync
+    from sheetcrm.workbook.backends.xlsx import XlsxBackend
+
+    bad = tmp_path / "reasons.toml"
+    bad.write_text('[[rule]\n', encoding="utf-8")
+    broken = tmp_path / "book.xlsx"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(BackendError):
+        sync.sync(XlsxBackend(broken), Settings(reasons_file=bad), today)
+    assert not any(t.name == "sheetcrm-rules" for t in threading.enumerate())
+    with pytest.raises(ConfigError, match="is not valid TOML"):
+        sync.sync(memory_workbook(candidates=[{"candidate_id": "C-1", "name": "Ada"}]), Settings(reasons_file=bad),
+                  today)
+    assert not any(t.name == "sheetcrm-rules" for t in threading.enumerate())

@@ -27,7 +27,7 @@ from ..core.analysis import Analysis
 from .backends.base import (PLAIN_CELL_TYPES, Backend, CellUpdate, CellUpdates, Changes, Sheet, Snapshot, WriteResult,
                             same_cells)
 from ..config import Settings
-from ..rules import load_rules
+from ..rules import RulesAhead
 from . import analysis_memo
 from .second_core import analyse  # core's analyse, the reasons read on a second core meanwhile
 from .sheet import Frames, TabMap, compacted, locate, to_frames
@@ -310,8 +310,14 @@ def _sync(backend: Backend, settings: Settings, today: dt.date, now: dt.datetime
     started = time.perf_counter()
     # The frames' texts are copied together (sheet.compacted) only if analyse runs:
     # an unchanged sheet is not analysed twice in one process (analysis_memo).
-    snapshot, maps, frames = load(backend, settings, compact=False)
-    analysis = analysis_memo.analysed(analyse, frames, settings, today, now, load_rules(settings),
+    # The rules compile on another thread while the workbook is read (RulesAhead).
+    rules = RulesAhead(settings)
+    try:
+        snapshot, maps, frames = load(backend, settings, compact=False)
+    except BaseException:
+        rules.join()  # no thread left behind; the read's error is the one to see
+        raise
+    analysis = analysis_memo.analysed(analyse, frames, settings, today, now, rules.get(),
                                       read_suppressed(snapshot, settings), prepare=compacted)
     changes = plan_changes(snapshot, maps, analysis)
     result = WriteResult()
