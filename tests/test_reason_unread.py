@@ -99,3 +99,74 @@ def test_a_slip_of_a_hard_no_word_still_reads_hard(rules, text, category):
 def test_a_cv_and_another_source_contradicting_each_other_is_false_information(rules, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("hard_no", "false_information"), (text, got)
+
+
+# blind_train12's hard-no kinds read as soft-no, each in other words and every language: never employed
+# where the CV says (with the CV or the check beside it: "never employed by a bank" alone is experience);
+# a check that returned another history, a credential that belongs to someone else; contact kept up
+# after being asked to stop (harassment); hours or days billed that were never worked.
+@pytest.mark.parametrize("category, text", [
+    ("false_information", "reference check: he was never employed by Orbis, yet the CV says two years"),
+    ("false_information", "war nie bei der Firma Keller angestellt, obwohl der Lebenslauf drei Jahre nennt"),
+    ("false_information", "Referenzen: hat bei Brandt nie gearbeitet, laut CV aber zwei Jahre"),
+    ("false_information", "n'a jamais travaillé chez Orano, alors que le CV indique deux ans"),
+    ("false_information", "nunca trabajó en Indra, aunque el CV dice tres años"),
+    ("false_information", "heeft nooit bij Vanderlande gewerkt, volgens zijn cv wel twee jaar"),
+    ("false_information", "the vetting revealed a different employment history than the one on his CV"),
+    ("false_information", "the certificate number he gave resolves to another person"),
+    ("false_information", "die Sicherheitsüberprüfung ergab einen anderen Werdegang als im Lebenslauf"),
+    ("false_information", "la vérification a révélé un autre parcours que celui du CV"),
+    ("false_information", "le numéro de certification renvoie à quelqu'un d'autre"),
+    ("false_information", "la verificación mostró un historial laboral distinto al de su CV"),
+    ("false_information", "el número de certificado corresponde a otra persona"),
+    ("false_information", "de screening liet een andere werkgeschiedenis zien dan op zijn cv"),
+    ("false_information", "het certificaatnummer hoort bij iemand anders"),
+    ("conduct", "kept ringing our consultant on weekends even though she asked him to stop"),
+    ("conduct", "rief die Recruiterin weiter nachts an, obwohl sie ihn gebeten hatte aufzuhören"),
+    ("conduct", "a continué d'appeler la chargée de recrutement même après qu'elle lui a demandé d'arrêter"),
+    ("conduct", "siguió llamando a la recruiter por la noche aunque ella le pidió que parara"),
+    ("false_information", "charged the client for days he did not work"),
+    ("false_information", "hat dem Kunden Stunden berechnet, die er nie gearbeitet hat"),
+    ("false_information", "a facturé au client des heures jamais travaillées"),
+    ("false_information", "facturó al cliente horas que nunca trabajó"),
+    ("false_information", "heeft de klant uren gefactureerd die hij nooit gewerkt heeft"),
+])
+def test_blind_train12_hard_kinds_read_hard_in_every_language(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", category), (text, got)
+
+
+# Without the CV or a check beside it, never having worked somewhere is no lie (a person, or experience).
+@pytest.mark.parametrize("text", [
+    "never employed by a bank, client wants 5 years in banking",
+    "hat nie bei einem Konzern gearbeitet, Kunde will Konzernerfahrung",
+    "n'a jamais travaillé dans la banque, le client veut 5 ans d'expérience",
+    "nunca trabajó en una consultora grande, el cliente quiere esa experiencia",
+    "nooit bij een bank gewerkt, klant wil vijf jaar ervaring in de sector",
+])
+def test_never_having_worked_somewhere_without_the_cv_is_no_lie(rules, text):
+    got = read(rules, text)
+    assert got.cls != "hard_no", (text, got)
+
+
+# The trade itself refused for good: career_change in every language, not the skill word it names
+# (blind_train12: "dev" read as skills) nor a person's call ("nie wieder", "nunca más", "nooit meer").
+# An "officer" (first, police, compliance) is no word form of "office" (location).
+@pytest.mark.parametrize("category, text", [
+    ("career_change", "no interest in dev roles ever again"),
+    ("career_change", "no interest in software jobs, ever, she is a nurse now"),
+    ("career_change", "will nie wieder in der IT arbeiten"),
+    ("career_change", "ne veut plus jamais travailler dans l'informatique"),
+    ("career_change", "no quiere volver a trabajar en informática nunca más"),
+    ("career_change", "wil nooit meer in de IT werken"),
+    ("career_change", "flies for an airline now as a second officer, done with coding for good"),
+    ("location", "office too far"),
+])
+def test_the_trade_refused_for_good_is_career_change(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
+
+
+def test_an_officer_is_no_office(rules):
+    got = read(rules, "compliance officer by training, lacks the Python the role needs")
+    assert got.category != "location", got
