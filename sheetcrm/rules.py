@@ -12,7 +12,7 @@ import csv
 import io
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .config import Settings, read_toml
@@ -76,7 +76,8 @@ class RulesAhead:
     bad, raised by :meth:`get`. The thread is always over once :meth:`get` or
     :meth:`join` has returned (a fork after it sees no other thread)."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, load: Callable[[Settings], RuleSet] | None = None):
+        self._load_rules = load or load_rules  # a caller's own name for it (sync.load_rules, which tests replace)
         self._rules: RuleSet | None = None
         self._error: BaseException | None = None
         self.cpu_seconds = 0.0  # the thread's CPU time, once it is over (the bench books it to the rules)
@@ -86,7 +87,7 @@ class RulesAhead:
     def _load(self, settings: Settings) -> None:
         started = time.thread_time()
         try:
-            self._rules = load_rules(settings)
+            self._rules = self._load_rules(settings)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller of get(), raised there
             self._error = exc
         finally:

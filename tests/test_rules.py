@@ -85,3 +85,14 @@ def test_a_sync_raises_the_read_s_error_before_the_rules_and_leaves_no_thread(tm
         sync.sync(memory_workbook(candidates=[{"candidate_id": "C-1", "name": "Ada"}]), Settings(reasons_file=bad),
                   today)
     assert not any(t.name == "sheetcrm-rules" for t in threading.enumerate())
+
+
+def test_a_sync_compiles_its_rules_through_sync_load_rules(today, memory_workbook, monkeypatch):
+    """sync.load_rules stays the name a sync loads its rules by (tests hand a sync
+    rules compiled once that way, tests/test_xlsx_text.py), on the thread too."""
+    from sheetcrm.workbook import sync
+
+    asked = []
+    monkeypatch.setattr(sync, "load_rules", lambda settings: asked.append(settings) or load_rules(settings))
+    sync.sync(memory_workbook(candidates=[{"candidate_id": "C-1", "name": "Ada"}]), Settings(), today)
+    assert len(asked) == 1

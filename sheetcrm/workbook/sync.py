@@ -27,7 +27,7 @@ from ..core.analysis import Analysis
 from .backends.base import (PLAIN_CELL_TYPES, Backend, CellUpdate, CellUpdates, Changes, Sheet, Snapshot, WriteResult,
                             same_cells)
 from ..config import Settings
-from ..rules import RulesAhead
+from ..rules import RulesAhead, load_rules
 from . import analysis_memo
 from .second_core import analyse  # core's analyse, the reasons read on a second core meanwhile
 from .sheet import Frames, TabMap, compacted, locate, to_frames
@@ -311,7 +311,7 @@ def _sync(backend: Backend, settings: Settings, today: dt.date, now: dt.datetime
     # The frames' texts are copied together (sheet.compacted) only if analyse runs:
     # an unchanged sheet is not analysed twice in one process (analysis_memo).
     # The rules compile on another thread while the workbook is read (RulesAhead).
-    rules = RulesAhead(settings)
+    rules = RulesAhead(settings, load_rules)
     try:
         snapshot, maps, frames = load(backend, settings, compact=False)
     except BaseException:
