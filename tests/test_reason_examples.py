@@ -83,7 +83,8 @@ def test_resemblance_never_makes_these_hard_no(rules, text):
 @pytest.mark.parametrize("text, cls, category", [
     # an ask-a-person word and nothing else the rules read: the rest of the note decides, and only
     # a hard-no; the word alone, or a rest like no labelled note, stays with a person
-    ("quitte définitivement l'informatique pour la boulangerie", "hard_no", "career_change"),
+    # (not "quitte définitivement l'informatique …": career_change.for_good.fr reads that one itself)
+    ("définitivement passé à la boulangerie, l'informatique c'est fini", "hard_no", "career_change"),
     ("never again", "unclassified", "unclassified"),
     ("never again with this client", "unclassified", "unclassified"),
     ("for good", "unclassified", "unclassified"),

@@ -170,3 +170,41 @@ def test_the_trade_refused_for_good_is_career_change(rules, category, text):
 def test_an_officer_is_no_office(rules):
     got = read(rules, "compliance officer by training, lacks the Python the role needs")
     assert got.category != "location", got
+
+
+# Leaving the trade or working life, said with "for good" where no rule phrase stood whole ("quitte
+# définitivement le monde du travail", "se retira definitivamente del mundo laboral", "moved permanently
+# into", "voorgoed X geworden"): the hard-no itself, not a person's call. Withdrawing from working life
+# is no withdrawal from the process: "se retira de la vida laboral" and "trekt zich terug uit het
+# arbeidsleven" were declined_role (soft). A withdrawal from the process stays the person's no.
+@pytest.mark.parametrize("category, text", [
+    ("unavailable_permanently", "steigt aus dem Berufsleben aus, pflegt die Mutter"),
+    ("unavailable_permanently", "se retire du monde du travail"),
+    ("unavailable_permanently", "quitte définitivement la vie active"),
+    ("unavailable_permanently", "a tiré un trait définitif sur le travail"),
+    ("unavailable_permanently", "se retira de la vida laboral"),
+    ("unavailable_permanently", "se retira definitivamente del mercado laboral para cuidar a su madre"),
+    ("unavailable_permanently", "trekt zich terug uit het arbeidsleven"),
+    ("career_change", "permanent change of vocation, he is a chef now"),
+    ("career_change", "moved permanently into viticulture"),
+    ("career_change", "switched into landscape gardening last spring and says it's permanent"),
+    ("career_change", "a quitté définitivement l'informatique"),
+    ("career_change", "se pasó para siempre al sector hostelero"),
+    ("career_change", "se ha cambiado al mundo de la enseñanza, de forma definitiva"),
+    ("career_change", "vertelde dat ze voorgoed verpleegkundige is geworden"),
+    ("career_change", "de ICT heeft hij definitief achter zich gelaten"),
+    ("declined_role", "se retira del proceso, prefiere quedarse"),
+    ("declined_role", "trekt zich terug uit de procedure"),
+])
+def test_leaving_the_trade_or_working_life_for_good_is_read(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
+
+
+# Caring for family for good is leaving working life, not another trade; a move with an end stays a pause.
+@pytest.mark.parametrize("text", [
+    "se dedica para siempre a cuidar de sus padres",
+    "moved into a new team last month, it's permanent; salary was the blocker",
+])
+def test_care_or_a_new_team_is_no_other_trade(rules, text):
+    assert read(rules, text).category != "career_change"
