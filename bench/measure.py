@@ -18,7 +18,10 @@ the parent's: ``children_peak_mib`` (the children's largest peak RSS over the
 process's life, ``RUSAGE_CHILDREN``; it counts the pages the child shares with the
 parent, so it overstates what the child added) and ``child_private_mib`` (the pages
 only the child held at its end: what the fork added to the machine's RAM, which the
-xlsx peak target adds to the parent's peak).
+xlsx peak target adds to the parent's peak). An xlsx write may edit its biggest part
+in a forked child too (``sheetcrm.workbook.backends.xlsx_aside``): its CPU counts the
+same way, its private pages are ``write_child_private_mib`` (the two children never
+live at once: the reasons child is reaped before analyse returns).
 """
 from __future__ import annotations
 
@@ -122,16 +125,19 @@ def cpu_now() -> float:
     return _rusage_cpu(resource.RUSAGE_SELF) + _rusage_cpu(resource.RUSAGE_CHILDREN)
 
 
-def children_now() -> tuple[float, int, float | None]:
-    """(children's CPU seconds so far, how many reasons children were forked, the last one's private MiB)."""
+def children_now() -> tuple[float, int, float | None, int, float | None]:
+    """(children's CPU seconds so far, how many reasons children were forked, the last one's
+    private MiB, how many write children were forked, the last one's private MiB)."""
     from sheetcrm.workbook import second_core
+    from sheetcrm.workbook.backends import xlsx_aside
 
     if resource is None:
         t = os.times()
         spent = t.children_user + t.children_system
     else:
         spent = _rusage_cpu(resource.RUSAGE_CHILDREN)
-    return spent, second_core.stats["forked"], second_core.stats["child_private_mib"]
+    return (spent, second_core.stats["forked"], second_core.stats["child_private_mib"], xlsx_aside.stats["forked"],
+            xlsx_aside.stats["child_private_mib"])
 
 
 def _children_peak_mib() -> float | None:
@@ -164,9 +170,11 @@ def timed(fn: Callable[[], Any], repeat: int = 3,
             best, cpu = seconds, used
             if children is not None:
                 forked = after[1] - before[1]
+                writes = after[3] - before[3]
                 children.update(children_cpu_seconds=round(after[0] - before[0], 4), children_forked=forked,
-                                children_peak_mib=_children_peak_mib() if forked else None,
-                                child_private_mib=after[2] if forked else None)
+                                children_peak_mib=_children_peak_mib() if forked or writes else None,
+                                child_private_mib=after[2] if forked else None,
+                                write_children_forked=writes, write_child_private_mib=after[4] if writes else None)
         peak, delta, spent = max(peak, p.peak_mib), max(delta, p.delta_mib), spent + seconds
         if spent > MAX_REPEAT_SECONDS:
             break

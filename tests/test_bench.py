@@ -238,6 +238,21 @@ def test_the_xlsx_peak_counts_the_reasons_childs_own_pages():
     assert "1,540 MiB" in next(f for _v, t, f in verdicts if "peak RSS <= 1.5 GiB" in t)
 
 
+def test_the_xlsx_peak_counts_the_larger_of_the_reasons_and_the_write_childs_own_pages():
+    """The write's child (xlsx_aside) holds pages of its own too; it never lives beside
+    the reasons child, so the larger of the two is added to the parent's peak."""
+    rows = _issue20_rows()
+    _edit(rows, BIG, "xlsx", "sync", "peak_mib", 1480.0)
+    _edit(rows, BIG, "xlsx", "sync", "child_private_mib", 40.0)
+    _edit(rows, BIG, "xlsx", "sync", "write_child_private_mib", 50.0)
+    verdicts = targets.issue20(rows, [SMALL, BIG])
+    figure = next(f for _v, t, f in verdicts if "peak RSS <= 1.5 GiB" in t)
+    assert _verdict_of(verdicts, "peak RSS <= 1.5 GiB") == "PASS" and "1,530 MiB" in figure
+    assert "the write child's own 50 MiB; the reasons child's 40 MiB" in figure
+    _edit(rows, BIG, "xlsx", "sync", "write_child_private_mib", 60.0)
+    assert _verdict_of(targets.issue20(rows, [SMALL, BIG]), "peak RSS <= 1.5 GiB") == "FAIL"
+
+
 def _spin_child() -> None:
     import multiprocessing
     import time
@@ -261,6 +276,7 @@ def test_timed_counts_the_cpu_of_the_children_it_reaped():
     _seconds, _peak, _delta, _result, cpu = timed(_spin_child, repeat=1, children=children)
     assert cpu >= 0.25 and children["children_cpu_seconds"] >= 0.25
     assert children["children_forked"] == 0 and children["child_private_mib"] is None  # not a reasons child
+    assert children["write_children_forked"] == 0 and children["write_child_private_mib"] is None
 
 
 def test_issue20_figures_show_the_ratio_the_split_and_the_load():

@@ -25,12 +25,12 @@ from typing import Any
 
 from lxml import etree
 
-from . import xlsx_owned, xlsx_parts, xlsx_recalc, xlsx_stream
+from . import xlsx_aside, xlsx_owned, xlsx_parts, xlsx_recalc, xlsx_stream
 from .base import Changes, OwnedTab, Snapshot, WriteResult, resolve_targets
 from .xlsx_cells import (
     CellTails, add_new_cells, cell_at, cells_for, grown, row_cells, row_with_new_cells, set_cell)
 from .xlsx_zip import (  # noqa: F401  (_Unpatchable is this module's word for "use openpyxl")
-    DATE_FORMAT, OFFICE_DOC, REL_NS, STYLES, WORKSHEET, _Package, _q, _Styles, _Unpatchable)
+    DATE_FORMAT, OFFICE_DOC, REL_NS, STYLES, WORKSHEET, Deflated, _Package, _q, _Styles, _Unpatchable)
 
 # -- worksheets ------------------------------------------------------------------
 class _Sheet:
@@ -171,16 +171,7 @@ def _patch(pkg: _Package, snapshot: Snapshot, changes: Changes) -> PatchedWorkbo
     owned = {tab.title: tab for tab in changes.tabs}
     for title in owned:
         changed[title] = xlsx_recalc.ALL
-    done: set[str] = set()
-    for title, part in parts.items():
-        if part in done:
-            continue  # an owned tab named in another case shares its part
-        done.add(part)
-        if title in owned:
-            _rewrite(pkg, title, part, owned[title], updates.get(title, {}), changed, styles, calc_chain)
-            result.tabs_written += 1
-        elif title in updates or (changed and _mentions(pkg, part, changed)):
-            _edit_rows(pkg, title, part, updates.get(title, {}), changed, styles, calc_chain)
+    _write_parts(pkg, parts, owned, updates, changed, styles, calc_chain, result)
     if pkg.drop_calc_chain:
         xlsx_parts.remove_calc_chain(pkg, book_part)
     if changed:
@@ -188,6 +179,35 @@ def _patch(pkg: _Package, snapshot: Snapshot, changes: Changes) -> PatchedWorkbo
         xlsx_recalc.recalc_on_open(book.getroot())  # and a full recalculation on open
         pkg.edited[book_part] = book
     return PatchedWorkbook(pkg, result)
+
+
+def _write_parts(pkg: _Package, parts: dict[str, str], owned: dict[str, OwnedTab],
+                 updates: dict[str, dict[int, list[tuple[int, Any]]]], changed: dict, styles: _Styles,
+                 calc_chain: bool, result: WriteResult) -> None:
+    """Every worksheet that changes, in the workbook's order: owned tabs rewritten, the
+    others' rows edited; the tab with the most rows to update edited meanwhile by a
+    child on another core (``xlsx_aside``), when that pays and is safe."""
+    def edit(pkg: _Package, title: str, part: str, out: Deflated | None) -> None:
+        _edit_rows(pkg, title, part, updates.get(title, {}), changed, styles, calc_chain, out)
+
+    aside = xlsx_aside.start(pkg, parts, updates, set(owned), edit)
+    done: set[str] = {aside.part} if aside is not None else set()
+    try:
+        for title, part in parts.items():
+            if part in done:
+                continue  # an owned tab named in another case shares its part; the child's part
+            done.add(part)
+            if title in owned:
+                _rewrite(pkg, title, part, owned[title], updates.get(title, {}), changed, styles, calc_chain)
+                result.tabs_written += 1
+            elif title in updates or (changed and _mentions(pkg, part, changed)):
+                edit(pkg, title, part, None)
+    except BaseException:
+        if aside is not None:
+            aside.abandon()
+        raise
+    if aside is not None:
+        aside.finish()
 
 
 def _grouped(cells, targets: list[int | None], parts: dict[str, str]
@@ -232,10 +252,10 @@ def _rewrite(pkg: _Package, title: str, part: str, tab: OwnedTab, rows: dict[int
     xlsx_owned.rewrite(pkg, part, tab, styles)  # no formula is left there to clear
 
 def _edit_rows(pkg: _Package, title: str, part: str, rows: dict[int, list[tuple[int, Any]]],
-               changed: dict, styles: _Styles, calc_chain: bool) -> None:
-    """Set the cells of ``rows`` on a worksheet and clear the stale results of its
-    formulas, streaming the part (``xlsx_stream``); as a tree if it cannot be streamed.
-    A part where nothing changed stays as it was, byte for byte."""
+               changed: dict, styles: _Styles, calc_chain: bool, out: Deflated | None = None) -> None:
+    """Set the cells of ``rows`` on a worksheet and clear the stale results of its formulas,
+    streaming the part (``xlsx_stream``) into ``out`` (None: a new ``pkg.deflated()``); as a
+    tree if it cannot be streamed. A part where nothing changed stays as it was, byte for byte."""
     max_row = max(rows, default=0)
     max_col = max(changed[title]) if rows else 0  # the columns _grouped saw: not 630,000 updates again
     shared: dict[str, bool] = {}
@@ -269,7 +289,7 @@ def _edit_rows(pkg: _Package, title: str, part: str, rows: dict[int, list[tuple[
             return data
         return xlsx_stream.with_dimension(data, grown(ref, max_row, max_col)) if max_row else data
 
-    out = pkg.deflated()
+    out = out if out is not None else pkg.deflated()
     try:
         # read (inflated) and written (deflated) on other threads: another core, meanwhile
         with pkg.open(part) as src, xlsx_stream.Ahead(src) as ahead, xlsx_stream.Behind(out) as behind:

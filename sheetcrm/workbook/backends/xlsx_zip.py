@@ -258,6 +258,11 @@ class Deflated:
             self._finished = True
         return self.file.tell()
 
+    def written_elsewhere(self, crc: int, size: int) -> None:
+        """``file`` holds a whole deflate stream another process wrote (xlsx_aside) of
+        ``size`` bytes with this CRC: saved as one written here (``finish`` ends nothing)."""
+        self.crc, self.size, self._finished = crc, size, True
+
     def close(self) -> None:
         self.file.close()
 
