@@ -208,3 +208,53 @@ def test_leaving_the_trade_or_working_life_for_good_is_read(rules, category, tex
 ])
 def test_care_or_a_new_team_is_no_other_trade(rules, text):
     assert read(rules, text).category != "career_change"
+
+
+# Notes that went to a person though they state a reason, by kind, in other words than the labelled ones:
+# what the person did instead (signed elsewhere, withdrew the application: weak, any reason the note
+# gives decides), silence said by its signs (read but never answered, a call dropped without a word,
+# chased three times and nothing), English words inside DE/FR/ES/NL notes ("geghostet", "ghosté",
+# "ghosteó"), abbreviations and symbols ("zu wenig BE", "Kdg.-frist", "€€€"), slang for not wanting it.
+@pytest.mark.parametrize("category, text", [
+    ("declined_role", "signed on with a competitor"),
+    ("declined_role", "signed elsewhere on Monday"),
+    ("declined_role", "a retiré sa candidature hier"),
+    ("declined_role", "ha retirado su candidatura esta mañana"),
+    ("declined_role", "Kandidat zieht seine Bewerbung zurück"),
+    ("declined_role", "heeft haar sollicitatie ingetrokken"),
+    ("declined_role", "zegt nee tegen deze opdracht"),
+    ("salary", "a retiré sa candidature : salaire trop bas"),
+    ("availability", "Extension signed with another client until June"),
+    ("ghosted", "read receipts on, zero replies since the offer"),
+    ("ghosted", "booked the screening call and dropped it without a word"),
+    ("ghosted", "relancé quatre fois, aucun retour"),
+    ("ghosted", "berichten op LinkedIn gelezen maar niet beantwoord"),
+    ("ghosted", "no se conectó a la entrevista y no ha vuelto a escribir"),
+    ("ghosted", "hat uns nach dem Angebot geghostet"),
+    ("ghosted", "il nous a ghostés"),
+    ("ghosted", "nos ghosteó"),
+    ("ghosted", "heeft ons geghost na het tweede gesprek"),
+    ("salary", "€€€ passt nicht"),
+    ("salary", "£££ not there, sorry"),
+    ("experience", "zu wenig BE im Bankenumfeld"),
+    ("availability", "Kdg.-frist 6 Mon., Projekt startet sofort"),
+    ("declined_role", "kein Bock auf Wartungsprojekte"),
+    ("declined_role", "pas envie de faire de la TMA"),
+    ("declined_role", "no le apetece un proyecto de mantenimiento"),
+    ("declined_role", "geen zin in een beheerrol"),
+    ("location", "kein Bock aufs Pendeln nach München"),
+])
+def test_a_reason_said_by_its_consequence_abbreviated_or_in_english_is_read(rules, category, text):
+    got = read(rules, text)
+    assert got.category == category, (text, got)
+
+
+# Slang for not wanting it, or a withdrawal, is weak: beside a hard-no it is never read (the hard-no
+# decides), and a note about leaving working life stays a hard-no.
+@pytest.mark.parametrize("text", [
+    "zieht sich ganz aus dem Arbeitsleben zurück, pflegt ihren Vater",
+    "a retiré sa candidature après avoir insulté la recruteuse",
+    "kein Bock mehr auf die IT, ist jetzt Tischler",
+])
+def test_a_withdrawal_or_slang_beside_a_hard_no_stays_hard(rules, text):
+    assert read(rules, text).cls == "hard_no", text
