@@ -73,16 +73,21 @@ class RulesAhead:
     Python, and an .xlsx read spends seconds in calamine's parser, which runs without
     the GIL, so the compile takes the second core and the sync does not wait for it.
     The same RuleSet as :func:`load_rules` (its cache), the same error if a file is
-    bad, raised by :meth:`get`. The thread is always over once :meth:`get` or
+    bad, raised by :meth:`get`. ``thread=False`` (the caller found no core free:
+    ``workbook.cores``): no thread, :meth:`get` loads them, as a sync did before. The thread is always over once :meth:`get` or
     :meth:`join` has returned (a fork after it sees no other thread)."""
 
-    def __init__(self, settings: Settings, load: Callable[[Settings], RuleSet] | None = None):
+    def __init__(self, settings: Settings, load: Callable[[Settings], RuleSet] | None = None, thread: bool = True):
         self._load_rules = load or load_rules  # a caller's own name for it (sync.load_rules, which tests replace)
+        self._settings = settings
         self._rules: RuleSet | None = None
         self._error: BaseException | None = None
         self.cpu_seconds = 0.0  # the thread's CPU time, once it is over (the bench books it to the rules)
-        self._thread = threading.Thread(target=self._load, args=(settings,), name="sheetcrm-rules", daemon=True)
-        self._thread.start()
+        # thread=False: loaded by get(), in this thread (no core free to compile on meanwhile)
+        self._thread = threading.Thread(target=self._load, args=(settings,), name="sheetcrm-rules",
+                                        daemon=True) if thread else None
+        if self._thread is not None:
+            self._thread.start()
 
     def _load(self, settings: Settings) -> None:
         started = time.thread_time()
@@ -94,10 +99,13 @@ class RulesAhead:
             self.cpu_seconds = time.thread_time() - started
 
     def join(self) -> None:
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
 
     def get(self) -> RuleSet:
         """The compiled rules, once the thread is done (its error raised here)."""
+        if self._thread is None:
+            return self._load_rules(self._settings)
         self._thread.join()
         if self._error is not None:
             raise self._error

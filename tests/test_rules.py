@@ -64,16 +64,19 @@ def test_a_bad_rules_file_compiled_ahead_is_the_same_one_line_error(tmp_path, bo
     assert str(got.value) == str(want.value) and needle in str(got.value)
 
 
-def test_a_sync_raises_the_read_s_error_before_the_rules_and_leaves_no_thread(tmp_path, today, memory_workbook):
+@pytest.mark.parametrize("idle", [True, False])
+def test_a_sync_raises_the_read_s_error_before_the_rules_and_leaves_no_thread(idle, tmp_path, today, memory_workbook,
+                                                                              monkeypatch):
     """A sync whose workbook cannot be read and whose rules file is bad says what it
     said before the rules compiled ahead: the read's error (read first); no rules
     thread runs on after it. With a good workbook, the rules' error."""
     import threading
 
     from sheetcrm.errors import BackendError
-    from sheetcrm.workbook import sync
+    from sheetcrm.workbook import cores, sync
     from sheetcrm.workbook.backends.xlsx import XlsxBackend
 
+    monkeypatch.setattr(cores, "idle_core", lambda: idle)  # compiled on a thread or after the read
     bad = tmp_path / "reasons.toml"
     bad.write_text('[[rule]\n', encoding="utf-8")
     broken = tmp_path / "book.xlsx"
@@ -87,12 +90,24 @@ def test_a_sync_raises_the_read_s_error_before_the_rules_and_leaves_no_thread(tm
     assert not any(t.name == "sheetcrm-rules" for t in threading.enumerate())
 
 
-def test_a_sync_compiles_its_rules_through_sync_load_rules(today, memory_workbook, monkeypatch):
+@pytest.mark.parametrize("idle", [True, False])
+def test_a_sync_compiles_its_rules_through_sync_load_rules(idle, today, memory_workbook, monkeypatch):
     """sync.load_rules stays the name a sync loads its rules by (tests hand a sync
     rules compiled once that way, tests/test_xlsx_text.py), on the thread too."""
-    from sheetcrm.workbook import sync
+    from sheetcrm.workbook import cores, sync
 
+    monkeypatch.setattr(cores, "idle_core", lambda: idle)
     asked = []
     monkeypatch.setattr(sync, "load_rules", lambda settings: asked.append(settings) or load_rules(settings))
     sync.sync(memory_workbook(candidates=[{"candidate_id": "C-1", "name": "Ada"}]), Settings(), today)
     assert len(asked) == 1
+
+
+def test_rules_loaded_without_a_thread_are_the_same_rules_and_error():
+    import threading
+
+    from sheetcrm.rules import RulesAhead
+
+    before = threading.active_count()
+    ahead = RulesAhead(Settings(), thread=False)
+    assert threading.active_count() == before and ahead.get() is load_rules(Settings())

@@ -16,6 +16,7 @@ import pytest
 
 from sheetcrm import api
 from sheetcrm.config import Settings
+from sheetcrm.workbook import cores
 from sheetcrm.workbook.backends import xlsx_aside, xlsx_patch
 from sheetcrm.workbook.backends.base import CellUpdate, Changes
 from sheetcrm.workbook.backends.xlsx import XlsxBackend
@@ -50,7 +51,7 @@ def _write(src: Path, folder: Path, changes, aside: bool) -> tuple[dict[str, byt
     before = dict(xlsx_aside.stats)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(xlsx_aside, "MIN_ROWS", 1 if aside else 10**9)
-        mp.setattr(xlsx_aside, "idle_core", lambda: True)  # whatever else runs on the machine meanwhile
+        mp.setattr(cores, "idle_core", lambda: True)  # whatever else runs on the machine meanwhile
         mp.setattr(xlsx_patch, "patch", _patch_or_fail)
         backend = XlsxBackend(path)
         snap = backend.read()
@@ -156,9 +157,9 @@ def test_no_child_is_forked_when_the_load_leaves_no_core_idle(book, tmp_path, mo
     """The fork pays only with a core free: at a load of the CPUs there are, none."""
     cpus = len(os.sched_getaffinity(0))
     monkeypatch.setattr(os, "getloadavg", lambda: (cpus - 0.4, 0.0, 0.0))
-    assert not xlsx_aside.idle_core()
+    assert not cores.idle_core()
     monkeypatch.setattr(os, "getloadavg", lambda: (cpus - 0.6, 9.0, 9.0))
-    assert xlsx_aside.idle_core()
+    assert cores.idle_core()
     monkeypatch.setattr(os, "getloadavg", lambda: (cpus - 0.4, 0.0, 0.0))
     here, _ = _write(book, tmp_path, _random_changes(4), aside=False)
     with pytest.MonkeyPatch.context() as mp:

@@ -28,7 +28,7 @@ from .backends.base import (PLAIN_CELL_TYPES, Backend, CellUpdate, CellUpdates, 
                             same_cells)
 from ..config import Settings
 from ..rules import RulesAhead, load_rules
-from . import analysis_memo
+from . import analysis_memo, cores
 from .second_core import analyse  # core's analyse, the reasons read on a second core meanwhile
 from .sheet import Frames, TabMap, compacted, locate, to_frames
 
@@ -310,8 +310,9 @@ def _sync(backend: Backend, settings: Settings, today: dt.date, now: dt.datetime
     started = time.perf_counter()
     # The frames' texts are copied together (sheet.compacted) only if analyse runs:
     # an unchanged sheet is not analysed twice in one process (analysis_memo).
-    # The rules compile on another thread while the workbook is read (RulesAhead).
-    rules = RulesAhead(settings, load_rules)
+    # The rules compile on another thread while the workbook is read (RulesAhead), when
+    # a core is free for it (else the thread only takes turns with the read).
+    rules = RulesAhead(settings, load_rules, thread=cores.idle_core())
     try:
         snapshot, maps, frames = load(backend, settings, compact=False)
     except BaseException:

@@ -21,7 +21,8 @@ this process edits the part itself, as before: the same result, later.
 No child is forked, and all is edited here as before, when: ``fork`` is not how this
 platform starts processes safely, or there is one CPU (``second_core.can_fork``; off
 with ``SHEETCRM_SECOND_CORE=0``), the machine's load leaves no core idle
-(:func:`idle_core`), another thread runs in this process, the part has
+(``cores.idle_core``: the fork costs ~0.2-0.4 CPU s of copy-on-write faults; at load
+8 on 2 cores the sync was 0.4 CPU s and ~1.5 s slower with it), another thread runs in this process, the part has
 fewer than ``MIN_ROWS`` rows to update (the fork does not pay), or the part is not
 stored or deflated in the zip (zipfile's readers of other methods seek a shared file
 position). The child ignores Ctrl-C, points stdin, stdout and stderr at /dev/null and
@@ -59,6 +60,7 @@ def start(pkg: _Package, parts: dict[str, str], updates: dict[str, dict[int, lis
     that pays and is safe (module doc); ``edit(pkg, title, part, out)`` edits one part
     into ``out``. None: every part is edited here."""
     # imported here: second_core loads pandas, which a light use of the backend need not
+    from ..cores import idle_core
     from ..second_core import can_fork
 
     if not can_fork() or threading.active_count() > 1 or not idle_core():
@@ -78,21 +80,6 @@ def start(pkg: _Package, parts: dict[str, str], updates: dict[str, dict[int, lis
         return Aside(pkg, title, part, edit)
     except (OSError, AssertionError):  # no fork now (out of processes or memory), or a daemonic worker here
         return None
-
-
-def idle_core() -> bool:
-    """Whether a core is likely free for the child: the 1-minute load average (which
-    counts this process' own work) below the CPUs this process may use, less a half.
-    The fork costs ~0.2-0.4 CPU s (copy-on-write faults on both sides) and pays only
-    on a core nobody else uses: on a machine busy with other work it only adds its
-    cost (A/B at load 8 on 2 cores: the sync 0.4 CPU s and ~1.5 s slower). True where
-    the load cannot be read."""
-    try:
-        load = os.getloadavg()[0]
-        cpus = len(os.sched_getaffinity(0))
-    except (OSError, AttributeError):
-        return True
-    return load < cpus - 0.5
 
 
 class Aside:
