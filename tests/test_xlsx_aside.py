@@ -156,11 +156,11 @@ def test_no_child_is_forked_while_another_thread_runs(book, tmp_path):
 def test_no_child_is_forked_when_the_load_leaves_no_core_idle(book, tmp_path, monkeypatch):
     """The fork pays only with a core free: at a load of the CPUs there are, none."""
     cpus = len(os.sched_getaffinity(0))
-    monkeypatch.setattr(os, "getloadavg", lambda: (cpus - 0.4, 0.0, 0.0))
+    monkeypatch.setattr(os, "getloadavg", lambda: (cpus - 0.2, 0.0, 0.0))
     assert not cores.idle_core()
-    monkeypatch.setattr(os, "getloadavg", lambda: (cpus - 0.6, 9.0, 9.0))
+    monkeypatch.setattr(os, "getloadavg", lambda: (cpus - 0.3, 9.0, 9.0))
     assert cores.idle_core()
-    monkeypatch.setattr(os, "getloadavg", lambda: (cpus - 0.4, 0.0, 0.0))
+    monkeypatch.setattr(os, "getloadavg", lambda: (cpus - 0.2, 0.0, 0.0))
     here, _ = _write(book, tmp_path, _random_changes(4), aside=False)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(xlsx_aside, "MIN_ROWS", 1)
