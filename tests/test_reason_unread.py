@@ -258,3 +258,32 @@ def test_a_reason_said_by_its_consequence_abbreviated_or_in_english_is_read(rule
 ])
 def test_a_withdrawal_or_slang_beside_a_hard_no_stays_hard(rules, text):
     assert read(rules, text).cls == "hard_no", text
+
+
+# The request never to be contacted in the person's own words, quoted or reported ("« ne me recontactez
+# plus »", "verlangt, dass wir sie weder anrufen noch anschreiben", "wil niet meer gecontacteerd worden",
+# "neither call nor email"), and the CV said plainly to be untrue ("Angaben im Lebenslauf falsch", "el CV
+# no es cierto", "cv klopt niet"): the hard-no, not a person's call. With an end it is a pause; a CV that
+# does not fit the role is no lie.
+@pytest.mark.parametrize("category, text", [
+    ("do_not_contact", "asked that we neither phone nor email her"),
+    ("do_not_contact", "Sie hat verlangt, dass wir sie künftig weder anrufen noch anschreiben"),
+    ("do_not_contact", "m'a répondu sèchement : « ne me recontactez plus »"),
+    ("do_not_contact", "ze wil echt niet meer door ons benaderd worden"),
+    ("false_information", "Angaben im Lebenslauf falsch, die Teamleitung gab es nie"),
+    ("false_information", "lo que pone en el CV no es cierto, nunca dirigió un equipo"),
+    ("false_information", "zijn cv klopt niet: de data bij de vorige werkgever zijn verschoven"),
+])
+def test_the_request_or_the_lie_in_own_words_is_hard_no(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", category), (text, got)
+
+
+@pytest.mark.parametrize("text", [
+    "asked us to neither call nor email him until January",
+    "bitte weder anrufen noch anschreiben bis März",
+    "ne me relancez plus avant la rentrée",
+    "zijn cv klopt niet met de vacature",
+])
+def test_a_pause_or_a_cv_that_does_not_fit_is_no_hard_no(rules, text):
+    assert read(rules, text).cls != "hard_no", text
