@@ -417,6 +417,12 @@ def test_the_reasons_childs_wait_and_cpu_are_the_classify_phases(monkeypatch):
     monkeypatch.setattr(second_core, "MIN_ROWS", 0)
     monkeypatch.setattr(second_core, "MIN_TEXTS", 0)
     monkeypatch.setattr(second_core, "child_hook", _spin_in_the_reasons_child)
+    read = second_core._Side.readings
+
+    def when_the_child_is_done(side):  # as at 100,000 candidates: the child read all before it was asked
+        side._process.join(30)
+        return read(side)
+    monkeypatch.setattr(second_core._Side, "readings", when_the_child_is_done)
     backend = MemoryBackend()
     backend.tabs = generate.workbook_grids(60, Settings(), seed=3, positions=5)
     phases = Phases(backend)

@@ -375,17 +375,18 @@ def with_label(read: Classification, label: Any) -> Classification:
 # ---------------------------------------------------------------- Pipeline
 
 def read_distinct(cells: Iterable[Any], rules: RuleSet) -> dict[str, Classification]:
-    """Every text analyse may read from these raw cells (a reason, a call note), read
-    once: the cell as validation types it (``cell_text``: what classify_pipeline and the
-    clean Touchpoints read) and as it is (``str``: how a row left out for an error is
-    read). Computed ahead of analyse, e.g. in another process, it is analyse's ``known``."""
-    texts = set()
-    for cell in cells:
-        if not is_blank(cell):
-            texts.add(str(cell))
-            texts.add(cell_text(cell))
+    """Every text analyse may read from these raw cells, read once (:func:`distinct_texts`):
+    computed ahead of analyse, e.g. in another process, it is analyse's ``known``."""
+    return {t: classify_text(t, rules) for t in distinct_texts(cells)}
+
+
+def distinct_texts(cells: Iterable[Any]) -> list[str]:
+    """Every text analyse may read from these raw cells (a reason, a call note), once: the cell
+    as validation types it (``cell_text``: what classify_pipeline and the clean Touchpoints read)
+    and as it is (``str``: how a row left out for an error is read)."""
+    texts = {t for cell in cells if not is_blank(cell) for t in (str(cell), cell_text(cell))}
     texts.discard(None)
-    return {t: classify_text(t, rules) for t in texts}
+    return list(texts)
 
 
 def _classify_distinct(texts: np.ndarray, outcomes: np.ndarray, rules: RuleSet,
