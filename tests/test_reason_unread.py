@@ -287,3 +287,32 @@ def test_the_request_or_the_lie_in_own_words_is_hard_no(rules, category, text):
 ])
 def test_a_pause_or_a_cv_that_does_not_fit_is_no_hard_no(rules, text):
     assert read(rules, text).cls != "hard_no", text
+
+
+# Recorded the interview without permission, walked off with the client's equipment: conduct in every
+# language. Before, the interview or the office the note names decided (soft: a hard-no read as soft-no).
+# A demo recorded without asking is no misconduct; "Firma" is no slip of "Figma".
+@pytest.mark.parametrize("text", [
+    "filmed the video call without permission and shared clips",
+    "took a laptop from the client's office without permission",
+    "hat das Interview ohne Erlaubnis aufgezeichnet",
+    "Notebook des Kunden mitgenommen und nicht zurückgegeben",
+    "a enregistré l'appel sans autorisation",
+    "a emporté le portable du client après la mission",
+    "grabó la videollamada sin permiso",
+    "se llevó el portátil de la empresa cliente",
+    "heeft de laptop van de klant meegenomen",
+])
+def test_recorded_without_permission_or_equipment_taken_is_conduct(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("hard_no", "conduct"), (text, got)
+
+
+@pytest.mark.parametrize("text, not_category", [
+    ("recorded a demo video without asking, client loved it", "conduct"),
+    ("took a laptop to the interview, client wants more Java", "conduct"),
+    ("Firma zu klein, Kandidat will in einen Konzern", "skills"),
+])
+def test_a_demo_a_laptop_or_a_firm_is_no_conduct_nor_a_skill(rules, text, not_category):
+    got = read(rules, text)
+    assert got.category != not_category, (text, got)
