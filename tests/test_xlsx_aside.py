@@ -171,3 +171,27 @@ def test_no_child_is_forked_when_the_load_leaves_no_core_idle(book, tmp_path, mo
         snap = backend.read()
         backend.write(snap, _random_changes(4)(snap))
     assert xlsx_aside.stats["forked"] == before and _parts(path) == here
+
+
+@needs_fork
+def test_ctrl_c_while_waiting_for_the_child_stops_and_reaps_it(book, tmp_path, monkeypatch):
+    """Ctrl-C while this process waits for the child's part: the write stops with it
+    (nothing written), and no child is left running."""
+    import multiprocessing
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(xlsx_aside.Aside, "_message", interrupted)
+    monkeypatch.setattr(xlsx_aside, "child_hook", lambda: time.sleep(60))
+    before = _parts(book)
+    path = tmp_path / "stopped.xlsx"
+    shutil.copy(book, path)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(xlsx_aside, "MIN_ROWS", 1)
+        mp.setattr(cores, "idle_core", lambda: True)
+        backend = XlsxBackend(path)
+        snap = backend.read()
+        with pytest.raises(KeyboardInterrupt):
+            backend.write(snap, _random_changes(5)(snap))
+    assert _parts(path) == before and not multiprocessing.active_children()

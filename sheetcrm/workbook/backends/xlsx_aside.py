@@ -106,7 +106,11 @@ class Aside:
     def finish(self) -> None:
         """The child's part put where this process' edit would have put it (``pkg.streamed``,
         ``pkg.drop_calc_chain``); edited here if the child did not do it."""
-        got = self._message()
+        try:
+            got = self._message()
+        except BaseException:  # Ctrl-C while waiting: no child left running, its file dropped
+            self.abandon()
+            raise
         self.close()
         if got is not None and got[0] == "written" and self._take(*got[1:]):
             stats["used"] += 1
