@@ -1,11 +1,26 @@
-"""Issue 19, safety: a negator that belongs to another verb must not negate a hard-no, and
-the hard-nos such notes hide are read (embezzlement was read by no rule)."""
+"""Issue 19, safety: a negator that belongs to another verb must not negate a hard-no.
+
+The bare negators' templates ("not ~ {m}", "kein* ~ {m}", "pas ~ {m}", "sin ~ {m}", "geen ~ {m}",
+…) negate only when the words in their "~" are `between` words, which say which hard-no is meant
+("no confirmed fraud", "kein bestätigter Betrug"); with any other word there the negator may be
+another verb's ("did not request feedback harassed the recruiter"), and the hard-no is in doubt:
+a person decides. It is never read soft."""
 from __future__ import annotations
 
+import csv
+import random
+
 import pytest
+from conftest import labelled_csvs
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from sheetcrm.config import Settings
 from sheetcrm.core import reasons
+from sheetcrm.core.reason_compile import compile_rules
+from sheetcrm.core.reason_words import WORDS, normalise
+from sheetcrm.errors import ConfigError
 from sheetcrm.rules import load_rules
 
 
@@ -16,6 +31,58 @@ def rules() -> reasons.RuleSet:
 
 def read(rules: reasons.RuleSet, text: str) -> reasons.Classification:
     return reasons.classify(text, None, rules)
+
+
+# A negator of ANOTHER verb one or two words before a hard-no that nothing negates. Each read
+# soft_no (the other verb's soft reason, the hard-no "ignored") at 34e6a30; now hard or a person.
+@pytest.mark.parametrize("text", [
+    "did not request feedback harassed the recruiter",
+    "salary too low did not call back lied about his degree",
+    "not interested anymore harassed the receptionist",
+    "never replied threatened the hiring manager",
+    "no show stole a laptop from the client",
+    "no feedback given faked his references",
+    "Gehalt zu niedrig hat nicht zurückgerufen belästigte die Recruiterin",
+    "nie zurückgerufen bedrohte den Teamleiter",
+    "salaire trop bas n'a pas rappelé a harcelé la recruteuse",
+    "pas de retour CV falsifié",
+    "jamais rappelé a menacé le manager",
+    "nunca pidió feedback acosó a la reclutadora",
+    "sin respuesta falsificó su título",
+    "no contestó amenazó al jefe de equipo",
+    "salaris te laag heeft niet teruggebeld intimideerde de recruiter",
+    "nooit teruggebeld bedreigde de teamleider",
+])
+def test_a_negator_of_another_verb_never_makes_a_hard_no_soft(rules, text):
+    got = read(rules, text)
+    assert got.cls in ("hard_no", "unclassified"), (text, got)
+
+
+# A hard-no truly negated, with only words between that say which one (articles, "any",
+# "confirmed", "real", …): the soft reason beside it still decides. Each went to a person when
+# every word between sent the hard-no to a person (the variant measured at the last stop).
+@pytest.mark.parametrize("category, text", [
+    ("salary", "no confirmed fraud, salary too high"),
+    ("salary", "not a conduct issue, just wanted more money"),
+    ("declined_role", "never any complaint from the client, he took another offer"),
+    ("salary", "no real complaint, salary too low"),
+    ("salary", "kein bestätigter Betrug, Gehalt zu hoch"),
+    ("salary", "nie eine Beschwerde, Gehalt zu niedrig"),
+    ("salary", "keine echte Beschwerde, nur das Gehalt"),
+    ("salary", "pas de fraude avérée, salaire trop élevé"),
+    ("salary", "pas une vraie plainte, le salaire ne convenait pas"),
+    ("salary", "aucune plainte réelle, salaire trop bas"),
+    ("availability", "ce n'est pas un arrêt définitif, à rappeler en juin"),
+    ("salary", "sin fraude confirmado, salario demasiado alto"),
+    ("salary", "no hubo queja del cliente, salario demasiado bajo"),
+    ("salary", "ninguna queja real, solo el salario"),
+    ("salary", "geen bevestigde fraude, salaris te hoog"),
+    ("salary", "nooit een klacht, salaris te laag"),
+    ("salary", "geen echte klacht, alleen het salaris"),
+])
+def test_a_hard_no_negated_with_words_that_say_which_stays_negated(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", category), (text, got)
 
 
 # Money of the employer or a client taken for oneself is conduct in every language; before,
@@ -50,3 +117,84 @@ def test_embezzlement_is_conduct_in_every_language(rules, text):
 def test_embezzlement_said_not_to_be_leaves_the_soft_reason(rules, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", "salary"), (text, got)
+
+
+# "<soft reason> <negator> <another verb> [<its object>] <hard-no>", in each language: whatever
+# the words, the hard-no is never read soft (the negator is not its own).
+_SHAPES = {
+    "en": (["salary too low", "commute too long", "took another offer", ""], ["not", "never", "no", "did not"],
+           ["call back", "reply", "show up", "request feedback", "answer", "turn up", "respond", "return calls",
+            "sign", "accept", "feedback given", "show"],
+           ["harassed the recruiter", "lied about his degree", "faked his references", "stole client data",
+            "threatened the hiring manager", "embezzled funds", "falsified his payslips"]),
+    "de": (["Gehalt zu niedrig", "Anfahrt zu lang", ""], ["nicht", "nie", "kein", "hat nicht"],
+           ["zurückgerufen", "geantwortet", "erschienen", "Feedback bekommen", "abgesagt", "gemeldet"],
+           ["belästigte die Recruiterin", "bedrohte den Teamleiter", "Lebenslauf gefälscht", "veruntreute Gelder"]),
+    "fr": (["salaire trop bas", "trajet trop long", ""], ["pas", "jamais", "n'a pas", "pas de"],
+           ["rappelé", "répondu", "retour", "venu", "signé"],
+           ["a harcelé la recruteuse", "a menacé le manager", "CV falsifié", "a détourné des fonds"]),
+    "es": (["salario bajo", "trayecto largo", ""], ["no", "nunca", "sin"],
+           ["contestó", "respuesta", "llamó", "pidió feedback", "apareció"],
+           ["acosó a la reclutadora", "amenazó al jefe de equipo", "falsificó su título", "malversó fondos"]),
+    "nl": (["salaris te laag", "reistijd te lang", ""], ["niet", "nooit", "geen", "heeft niet"],
+           ["teruggebeld", "gereageerd", "feedback gekregen", "verschenen", "getekend"],
+           ["intimideerde de recruiter", "bedreigde de teamleider", "cv vervalst", "verduisterde geld"]),
+}
+
+
+@hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_negator_of_another_verb_before_a_hard_no_never_reads_soft(rules, data):
+    soft, negators, verbs, hard = _SHAPES[data.draw(st.sampled_from(sorted(_SHAPES)))]
+    text = " ".join(w for w in (data.draw(st.sampled_from(soft)), data.draw(st.sampled_from(negators)),
+                                data.draw(st.sampled_from(verbs)), data.draw(st.sampled_from(hard))) if w)
+    got = read(rules, text)
+    assert got.cls != "soft_no", (text, got)
+
+
+# `between` in an agency's own file: the same two readings from one block, and a clear error.
+def _agency(block: dict) -> reasons.RuleSet:
+    return compile_rules([("agency.toml", {
+        "negation": [block],
+        "rule": [{"id": "x.fraud", "category": "false_information", "phrases": ["fraud"]},
+                 {"id": "x.salary", "category": "salary", "phrases": ["salary"]}],
+    })])
+
+
+def test_between_negates_with_its_words_and_doubts_with_others():
+    ruleset = _agency({"applies_to": "hard_no", "between": ["confirmed", "any"], "templates": ["no ~ {m}"]})
+    assert read(ruleset, "no confirmed fraud, salary").category == "salary"
+    assert read(ruleset, "no fraud, salary").category == "salary"
+    assert read(ruleset, "no reply fraud, salary").cls == "unclassified"
+    plain = _agency({"applies_to": "hard_no", "templates": ["no ~ {m}"]})
+    assert read(plain, "no reply fraud, salary").category == "salary"  # without `between`: any word
+
+
+@pytest.mark.parametrize("block, needle", [
+    ({"applies_to": "hard_no", "effect": "doubt", "between": ["a"], "templates": ["no ~ {m}"]}, "'between' is for"),
+    ({"applies_to": "hard_no", "between": ["two words"], "templates": ["no ~ {m}"]}, "single words"),
+    ({"applies_to": "hard_no", "between": "a", "betwen": ["a"], "templates": ["no ~ {m}"]}, "unknown key(s) betwen"),
+])
+def test_a_bad_between_is_one_clear_error(block, needle):
+    with pytest.raises(ConfigError) as err:
+        _agency(block)
+    assert needle in str(err.value)
+
+
+# The screens in front of the templates (one regex per side) leave out a `between` template,
+# since it holds only where its wide twin does, and list a text once: the first template that
+# holds, tried one by one in order, is still what negation_at answers, at every word.
+def test_the_screens_answer_as_every_template_tried_in_order(rules):
+    notes = [r["text"] for p in labelled_csvs() for r in csv.DictReader(p.open(newline="", encoding="utf-8"))]
+    rnd = random.Random(19)
+    shapes = [" ".join(rnd.choice(part) for part in _SHAPES[lang] if rnd.choice(part)) for lang in sorted(_SHAPES)
+              for _ in range(40)]
+    checked = 0
+    for text in [normalise(t) for t in rnd.sample(notes, 400) + shapes]:
+        for m in WORDS.finditer(text):
+            for cls in ("hard_no", "soft_no", "unasked"):
+                own = rules._negations[cls][0]
+                first = next((n for n in own if n.holds(text, m.start(), m.end())), None)
+                assert rules.negation_at(cls, text, m.start(), m.end()) is first, (text, m.group(), cls)
+                checked += first is not None
+    assert checked > 500

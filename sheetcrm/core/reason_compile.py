@@ -14,8 +14,8 @@ from typing import Any
 
 from .. import schema
 from ..errors import ConfigError
-from .reason_rules import (_APPLIES, _FILE_KEYS, _RIGHT, _RULE_KEYS, DIRECTIONS, EFFECTS, Negation, Rule, RuleSet, _phrase_tokens,
-                           _trie_regex, negation_template, phrase_regex)
+from .reason_rules import (_APPLIES, _FILE_KEYS, _RIGHT, _RULE_KEYS, DIRECTIONS, DOUBT, EFFECTS, NEGATE, Negation, Rule, RuleSet, _phrase_tokens,
+                           _trie_regex, gap_words, negation_template, phrase_regex)
 from .reason_examples import ExampleIndex
 from .reason_index import LazyPattern, forget_joined, note_joined, phrase_need
 from .reason_regex import read
@@ -23,6 +23,7 @@ from .reason_words import LANGUAGES, LETTERS, Stemmers, anchors_of, normalise, p
 
 Document = tuple[str, Mapping[str, Any]]
 MIN_FORM_STEM = 5
+_NEGATION_KEYS = {"applies_to", "effect", "templates", "between"}
 
 
 def _as_list(value: Any, where: str, key: str) -> list[str]:
@@ -159,13 +160,31 @@ def _negations(data: Mapping, source: str) -> list[Negation]:
             raise ConfigError(f"{where}: applies_to must be one of {', '.join(_APPLIES)} (got {applies!r})")
         if effect not in EFFECTS:
             raise ConfigError(f"{where}: effect must be one of {', '.join(EFFECTS)} (got {effect!r})")
+        unknown = set(block) - _NEGATION_KEYS
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; use {', '.join(sorted(_NEGATION_KEYS))}")
+        gap = _between(block, effect, where)
         for template in _as_list(block.get("templates"), where, "templates"):
             try:
-                before, after = negation_template(template)
+                out.append(Negation(applies, effect, template, *negation_template(template, gap), narrowed=bool(gap)))
+                if gap:  # other words between: the negator may be another verb's ("not request feedback {m}")
+                    out.append(Negation(applies, DOUBT, template, *negation_template(template), wide=True))
             except (ValueError, re.error) as exc:
                 raise ConfigError(f"{where}: template {template!r}: {exc}") from None
-            out.append(Negation(applies, effect, template, before, after))
     return out
+
+
+def _between(block: Mapping, effect: str, where: str) -> str:
+    """The words a negating block's "~" may stand for, as one regex ("" without `between`):
+    "no confirmed {m}" negates, "not request feedback {m}" is in doubt (a person decides)."""
+    if "between" not in block:
+        return ""
+    if effect != NEGATE:
+        raise ConfigError(f"{where}: 'between' is for effect = \"negate\" (other words between make it a doubt)")
+    try:
+        return gap_words(_as_list(block["between"], where, "between"))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def _collect(documents: Iterable[Document]) -> tuple[dict, list[Negation], dict]:

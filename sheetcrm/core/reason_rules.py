@@ -27,7 +27,7 @@ from .reason_index import AfterCheck, LazyPattern, Needs, TemplateNeeds
 from .reason_words import (LANGUAGES, LETTERS, UNACCENTED, WORD_CHAR, WORDS, FormReading, Stemmers, any_near,  # noqa: F401
                            language_groups, list_items, near_words, normalise, rule_index, words_of)
 
-_NEGATE, _DOUBT = "negate", "doubt"
+NEGATE, DOUBT = _NEGATE, _DOUBT = "negate", "doubt"
 EFFECTS = (_NEGATE, _DOUBT)
 # "unasked": a request said not to have been made ("did not ask to be taken off our list"); its
 # templates reach every hard-no rule, also those whose phrases carry their own "not" (negation =
@@ -41,8 +41,10 @@ _RULE_KEYS = {"id", "category", "phrases", "patterns", "requires", "negation", "
 # experience rules say which way the fit failed: "under" (not enough yet) or "over" (too senior)
 DIRECTIONS = ("under", "over")
 _FILE_KEYS = {"version", "rule", "negation", "fuzzy", "language"}
-_WORD = (r"(?!(?:and|but|or|also|plus|then|so|because|though|although|however|yet|while|und|aber|oder|mais|pero|maar)\b)"
-         r"[^\s,;.!?()\-–—:+/&|]+")
+_WORD_CHAR = r"[^\s,;.!?()\-–—:+/&|]"
+_NOT_A_JOIN = r"(?!(?:and|but|or|also|plus|then|so|because|though|although|however|yet|while|und|aber|oder|mais|pero|maar)\b)"
+_WORD = _NOT_A_JOIN + _WORD_CHAR + "+"
+_ONE_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?\*?")
 _SEP = r"[\s,:\-–]*"
 # a word right after the match ("{m} strong") qualifies it only inside its clause: in
 # "weak on React, strong backend" the "strong" is about the backend, not React
@@ -249,6 +251,12 @@ class Negation:
     template: str
     before: LazyPattern | None
     after: LazyPattern | None
+    # A block with `between` gives each template two: the negation whose "~" holds only those words
+    # (narrowed), and its wide twin, a doubt with any word there: the negator may be another
+    # verb's ("did not request feedback harassed"), so a person decides. The twin is tried last,
+    # and is no doubt about a note as a whole (reasons._may_be_hard), only about the match.
+    narrowed: bool = False
+    wide: bool = False
 
     def holds(self, text: str, start: int, end: int) -> bool:
         if self.before is not None and not self.before.search(text, max(0, start - NEGATION_REACH), start):
@@ -256,17 +264,29 @@ class Negation:
         return self.after is None or self.after.match(text, end) is not None
 
 
-def negation_template(template: str) -> tuple[LazyPattern | None, LazyPattern | None]:
+def gap_words(words: Sequence[str]) -> str:
+    """The words a block's `~` may stand for (`between`; a trailing * is any ending) as one
+    regex for one whole word ("a" is not the start of "asked")."""
+    toks = sorted({normalise(w) for w in words}, key=lambda t: (-len(t), t))
+    if not toks or not all(_ONE_WORD.fullmatch(t) for t in toks):
+        raise ValueError("'between' must list single words (a trailing * matches any ending)")
+    # a word of `_WORD` as well: where a `between` template holds, its wide twin does (the screens rely on it)
+    return _NOT_A_JOIN + "(?:" + "|".join(_token_regex(t) for t in toks) + rf")(?!{_WORD_CHAR})"
+
+
+def negation_template(template: str, gap: str = "") -> tuple[LazyPattern | None, LazyPattern | None]:
     """`no ~ {m} issue*` -> (regex ending where the match starts, regex starting where it ends).
-    `~` is up to two words before the match, three after; never across , ; . ! ?"""
+    `~` is up to two words before the match, three after; never across , ; . ! ?
+    `gap` (:func:`gap_words`): the only words a `~` may stand for; else any word."""
     if template.count("{m}") != 1:
         raise ValueError("needs exactly one {m}")
+    word = gap or _WORD
     pre, _, post = template.partition("{m}")
     pre_toks, post_toks = normalise(pre).split(), normalise(post).split()
     before = after = None
     if pre_toks:
         # an elided article ends in its apostrophe, the word follows with no space: "pas d' {m}"
-        parts = [rf"(?:{_WORD}\s+){{0,2}}" if t == "~" else _token_regex(t) + (r"\s*" if t.endswith("'") else r"\s+")
+        parts = [rf"(?:{word}\s+){{0,2}}" if t == "~" else _token_regex(t) + (r"\s*" if t.endswith("'") else r"\s+")
                  for t in pre_toks]
         before = LazyPattern(_LEFT + "".join(parts) + r"$")
     if post_toks:
@@ -275,7 +295,7 @@ def negation_template(template: str) -> tuple[LazyPattern | None, LazyPattern | 
             if t == "~":
                 # words inside the clause only (a space before each: no backtracking blow-up);
                 # a comma or dash may come only right before the qualifier ("…, not confirmed")
-                parts.append(rf"(?:\s+{_WORD}){{0,3}}?")
+                parts.append(rf"(?:\s+{word}){{0,3}}?")
             else:
                 sep = _SEP_SAME_CLAUSE if i == 0 else _SEP
                 parts.append(sep + (r"\b" if t[0].isalnum() else "") + _token_regex(t))
@@ -327,12 +347,14 @@ class RuleSet:
         self._index["needs"] = Needs(self.rules, self._index, self._parts_of)
         for cls in (schema.HARD_NO, schema.SOFT_NO, UNASKED):
             own = [n for n in self.negations if n.applies_to in _SCOPE[cls]]
-            own.sort(key=lambda n: EFFECTS.index(n.effect))  # negate before doubt
+            own.sort(key=lambda n: (EFFECTS.index(n.effect), n.wide))  # negate before doubt, a wide doubt last
             # one regex per side says whether any template could hold, so the usual
             # un-negated match costs two searches instead of one per template
             # (the screen drops the left boundary so re can scan by first character)
-            before = [n.before.pattern.removeprefix(_LEFT) for n in own if n.before is not None]
-            after = [n.after for n in own if n.after is not None]
+            # (a narrowed template holds only where its wide twin does: the twin stands for both)
+            before = list(dict.fromkeys(n.before.pattern.removeprefix(_LEFT) for n in own
+                                        if n.before is not None and not n.narrowed))  # once each ("no ~ {m}" in two files)
+            after = [n.after for n in own if n.after is not None and not n.narrowed]
             self._negations[cls] = (
                 own,
                 re.compile("|".join(f"(?:{p})" for p in before)) if before else None,

@@ -293,7 +293,7 @@ def _may_be_hard(norm: str, category: str, rules: RuleSet) -> bool:
         return False
     for m in WORDS.finditer(norm):
         neg = rules.negation_at(schema.HARD_NO, norm, m.start(), m.end())
-        if neg is not None and neg.effect == _DOUBT:
+        if neg is not None and neg.effect == _DOUBT and not neg.wide:
             return False
     return True
 
