@@ -316,3 +316,14 @@ def test_recorded_without_permission_or_equipment_taken_is_conduct(rules, text):
 def test_a_demo_a_laptop_or_a_firm_is_no_conduct_nor_a_skill(rules, text, not_category):
     got = read(rules, text)
     assert got.category != not_category, (text, got)
+
+
+# Offensive security is a field, not behaviour: "seguridad ofensiva" was a never-call (blind_train12).
+# Offensive words toward people stay conduct.
+@pytest.mark.parametrize("category, text", [
+    ("skills", "el puesto es de seguridad ofensiva y ella viene de redes; no encaja"),
+    ("conduct", "fue ofensivo con la recepcionista"),
+    ("conduct", "comentarios ofensivos al equipo del cliente"),
+])
+def test_offensive_security_is_a_field_not_conduct(rules, category, text):
+    assert read(rules, text).category == category, text
