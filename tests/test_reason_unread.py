@@ -327,3 +327,20 @@ def test_a_demo_a_laptop_or_a_firm_is_no_conduct_nor_a_skill(rules, text, not_ca
 ])
 def test_offensive_security_is_a_field_not_conduct(rules, category, text):
     assert read(rules, text).category == category, text
+
+
+# A no-show said in forms no rule read ("n'est jamais venu au rendez-vous", "personne ne s'est présenté",
+# "no apareció a la entrevista", "kwam gewoon niet opdagen"): ghosted. Spanish "no apareció" needs the
+# appointment: "no apareció en el registro" is no no-show.
+@pytest.mark.parametrize("category, text", [
+    ("ghosted", "n'est jamais venu au rdv fixé avec le client"),
+    ("ghosted", "Visio calée à 14h : personne ne s'est présenté"),
+    ("ghosted", "no apareció a la videollamada del lunes"),
+    ("ghosted", "kwam gewoon niet opdagen op de afspraak"),
+])
+def test_a_no_show_in_other_forms_is_ghosted(rules, category, text):
+    assert read(rules, text).category == category, text
+
+
+def test_not_appearing_in_a_register_is_no_no_show(rules):
+    assert read(rules, "su título no apareció en el registro oficial").category != "ghosted"
