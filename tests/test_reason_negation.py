@@ -85,6 +85,37 @@ def test_a_hard_no_negated_with_words_that_say_which_stays_negated(rules, catego
     assert (got.cls, got.category) == ("soft_no", category), (text, got)
 
 
+# French "ce n'est pas un(e) … {m}" (558173d: a predicate noun, its adjective after it) with
+# words between that are no kind of hard-no: they may begin another sentence of a note without
+# punctuation, so the hard-no goes to a person. Each read soft_no at 558173d (hard at 34e6a30),
+# with straight or curly apostrophe and in capitals alike.
+@pytest.mark.parametrize("text", [
+    "ce n'est pas un bon profil harcèlement confirmé salaire trop bas",
+    "ce n’est pas un bon profil harcèlement confirmé salaire trop bas",
+    "CE N'EST PAS UN BON PROFIL HARCÈLEMENT CONFIRMÉ SALAIRE TROP BAS",
+    "c'est pas une bonne idée fraude avérée salaire trop bas",
+    "C’EST PAS UNE BONNE IDÉE FRAUDE AVÉRÉE SALAIRE TROP BAS",
+    "ce n'est pas une bonne candidate harcèlement salaire trop bas",
+    "c'est pas un bon choix a menacé le manager, salaire trop bas",
+])
+def test_french_n_est_pas_un_with_other_words_never_makes_a_hard_no_soft(rules, text):
+    got = read(rules, text)
+    assert got.cls in ("hard_no", "unclassified"), (text, got)
+
+
+# ... and what 558173d added them for still reads negated: a kind word, or the noun a
+# "définitif" follows ("ce n'est pas un arrêt définitif", blind_train7).
+@pytest.mark.parametrize("category, text", [
+    ("availability", "ce n'est pas un arrêt définitif, à rappeler en juin"),
+    ("availability", "ce n’est pas un arrêt définitif, à rappeler en juin"),
+    ("availability", "CE N'EST PAS UN ARRÊT DÉFINITIF, À RAPPELER EN JUIN"),
+    ("salary", "ce n'est pas un vrai harcèlement, salaire trop bas"),
+])
+def test_french_n_est_pas_un_with_a_kind_word_stays_negated(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", category), (text, got)
+
+
 # Money of the employer or a client taken for oneself is conduct in every language; before,
 # no rule read "embezzled" ("never asked for a raise he embezzled funds" read salary).
 @pytest.mark.parametrize("text", [
