@@ -232,3 +232,35 @@ def test_the_reads_shared_cells_are_the_cells_made_one_by_one(seed):
     assert [[(type(v), repr(v)) for v in r] for r in got] == [[(type(v), repr(v)) for v in r] for r in want]
     shared = [v for r in got for v in r if type(v) in (str, dt.date)]
     assert len({id(v) for v in shared}) == len({(type(v), v) for v in shared})
+
+
+def test_a_save_in_place_while_sheetcrm_writes_is_a_conflict_not_a_damaged_file(demo_xlsx, today, monkeypatch):
+    """A person's save that overwrites the workbook in place while sheetcrm reads its
+    parts made the write fail as "a damaged zip; restore it from a backup": restoring
+    would lose what they typed. It is the conflict it is, and their bytes stay."""
+    from click.testing import CliRunner
+
+    from sheetcrm.cli import cli
+    from sheetcrm.workbook.backends import xlsx_patch
+
+    path = demo_xlsx(30)
+    wb = openpyxl.load_workbook(path)
+    wb["Candidates"]["N2"] = "a recruiter typed this meanwhile"
+    theirs = path.with_name("theirs.xlsx")
+    wb.save(theirs)
+    saved = theirs.read_bytes()
+    edit_rows = xlsx_patch._edit_rows
+
+    def save_in_place(*args, **kwargs):  # between sheetcrm's read and its write, deterministically
+        if path.read_bytes() != saved:
+            with open(path, "r+b") as fh:  # in place: the same inode sheetcrm has open
+                fh.write(saved)
+                fh.truncate()
+        return edit_rows(*args, **kwargs)
+
+    monkeypatch.setattr(xlsx_patch, "_edit_rows", save_in_place)
+    result = CliRunner().invoke(cli, ["--workbook", str(path), "sync", "--today", today.isoformat()])
+    assert result.exit_code == 1, result.output
+    assert "modified since it was read" in result.output, result.output
+    assert "damaged" not in result.output and "backup" not in result.output
+    assert path.read_bytes() == saved

@@ -16,6 +16,7 @@ import gc
 import math
 import os
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -104,8 +105,20 @@ class XlsxBackend(Backend):
             )
 
     def write(self, snapshot: Snapshot, changes: Changes) -> WriteResult:
-        with self.exclusive():  # re-entered when sync or forget holds it already
+        with self.exclusive(), self._changed_not_damaged(snapshot):  # re-entered when sync or forget holds it
             return self._write(snapshot, changes)
+
+    @contextlib.contextmanager
+    def _changed_not_damaged(self, snapshot: Snapshot) -> Iterator[None]:
+        """A person's save that overwrites the file in place while sheetcrm reads its parts
+        looks like a damaged zip; "restore it from a backup" would then lose what they
+        typed. A file that changed since it was read is the conflict it is (one line,
+        nothing written), only a file that did not is called damaged."""
+        try:
+            yield
+        except zipfile.BadZipFile:  # DamagedZip is one
+            self.check_unchanged(snapshot)
+            raise
 
     def _write(self, snapshot: Snapshot, changes: Changes) -> WriteResult:
         self.check_unlocked()
@@ -174,7 +187,8 @@ class XlsxBackend(Backend):
                 inner.changed = parts(self.path, dest, scrub, own_rows)
 
         scrubbed = _Scrubbed()
-        self._save(scrubbed, snapshot)
+        with self._changed_not_damaged(snapshot):
+            self._save(scrubbed, snapshot)
         return scrubbed.changed
 
     # -- create -----------------------------------------------------------
