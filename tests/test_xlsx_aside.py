@@ -195,3 +195,32 @@ def test_ctrl_c_while_waiting_for_the_child_stops_and_reaps_it(book, tmp_path, m
         with pytest.raises(KeyboardInterrupt):
             backend.write(snap, _random_changes(5)(snap))
     assert _parts(path) == before and not multiprocessing.active_children()
+
+
+@needs_fork
+def test_a_first_sync_of_a_workbook_without_the_owned_tabs_takes_the_child_s_part(book, tmp_path):
+    """Summary, Circle-backs and Issues missing: this process adds them before the fork,
+    which is no edit of the child's; the child's part is used (it refused every time, and
+    the biggest part was edited twice), and the file is the one written here."""
+    import openpyxl
+
+    bare = tmp_path / "bare.xlsx"
+    wb = openpyxl.load_workbook(book)
+    for name in ("Summary", "Circle-backs", "Issues"):
+        del wb[name]
+    wb.save(bare)
+    files, counted = {}, {}
+    for aside in (False, True):
+        path = tmp_path / f"{aside}.xlsx"
+        shutil.copy(bare, path)
+        before = dict(xlsx_aside.stats)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(xlsx_aside, "MIN_ROWS", 1 if aside else 10**9)
+            mp.setattr(cores, "idle_core", lambda: True)
+            mp.setattr(xlsx_patch, "patch", _patch_or_fail)
+            api.sync_workbook(Settings().replace(workbook=path), dt.date(2026, 11, 23),
+                              now=dt.datetime(2026, 11, 23, 9), backend=XlsxBackend(path))
+        files[aside] = _parts(path)
+        counted[aside] = {k: v - before[k] for k, v in xlsx_aside.stats.items() if isinstance(v, int)}
+    assert files[True] == files[False]
+    assert counted[True] == {"forked": 1, "used": 1, "fallbacks": 0}

@@ -162,14 +162,16 @@ def _child(conn: Any, keep: tuple[int, ...], pkg: _Package, title: str, part: st
     _detach(keep)
     if child_hook is not None:
         child_hook()
-    edited, streamed = set(pkg.edited), dict(pkg.streamed)
+    # What this process had already changed before the fork (the owned tabs a workbook
+    # lacks are added first) is no reason to refuse: only what the edit itself changed.
+    edited, streamed, added = set(pkg.edited), dict(pkg.streamed), list(pkg.added)
     try:
         edit(pkg, title, part, out)
     except Exception:  # noqa: BLE001 - the parent edits the part itself and meets the error there
         conn.send(("refused",))
         return
     # Anything but this part's own bytes changed (a tree edit, a style): the parent's to do.
-    if set(pkg.edited) != edited or pkg.added or {k: v for k, v in pkg.streamed.items() if k != part} != streamed:
+    if set(pkg.edited) != edited or pkg.added != added or {k: v for k, v in pkg.streamed.items() if k != part} != streamed:
         conn.send(("refused",))
     elif pkg.streamed.get(part) is out:
         compressed = out.finish()
