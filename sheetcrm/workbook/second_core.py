@@ -52,7 +52,6 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
-import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -66,6 +65,7 @@ from ..config import Settings
 from ..core import Frames, contacts, reasons
 from ..core.analysis import Analysis
 from ..core.analysis import analyse as analyse_here
+from . import child
 
 enabled = os.environ.get("SHEETCRM_SECOND_CORE", "1").strip().lower() not in ("0", "off", "false", "no")
 MIN_TEXTS = 1000  # distinct reason cells below which the fork does not pay (the patterns' compiles dominate)
@@ -214,15 +214,12 @@ class _Side:
         """The child stopped (killed if it still runs: its readings are no longer wanted) and reaped."""
         self._conn.close()
         self._ask.close()
-        if self._process.is_alive():
-            self._process.kill()
-        self._process.join()
-        self._process.close()
+        child.stop(self._process)
 
 
 def _child(conn: Any, asked: Any, texts: list[str], rules: reasons.RuleSet, phones: Any, region: str) -> None:
     """In the child: detach, then serve (:func:`_serve`)."""
-    _detach((conn.fileno(), asked.fileno()))
+    child.detach((conn.fileno(), asked.fileno()), nice=NICE)  # the parent comes first for a CPU (module doc)
     if child_hook is not None:
         child_hook()
     _serve(conn, asked, texts, rules, phones, region)
@@ -249,36 +246,4 @@ def _serve(conn: Any, asked: Any, texts: list[str], rules: reasons.RuleSet, phon
             sent = len(read)
     sending.join()
     conn.send(("read", read[sent:]))
-    conn.send(("done", _private_mib()))
-
-
-def _detach(keep: tuple[int, ...]) -> None:
-    """Ctrl-C is the parent's to handle; no descriptor but ``keep`` and /dev/null; and the
-    parent comes first for a CPU (see the module doc)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.nice(NICE)
-    null = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(null, fd)
-    last = 2
-    for fd in sorted(keep):
-        os.closerange(last + 1, fd)
-        last = fd
-    os.closerange(last + 1, _max_fd())
-
-
-def _max_fd() -> int:
-    try:
-        return max(os.sysconf("SC_OPEN_MAX"), 256)
-    except (OSError, ValueError):
-        return 65536
-
-
-def _private_mib() -> float | None:
-    """This process' pages not shared with any other (Linux), in MiB."""
-    try:
-        with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
-            kib = sum(int(line.split()[1]) for line in fh if line.startswith(("Private_Clean:", "Private_Dirty:")))
-        return round(kib / 1024, 1)
-    except (OSError, ValueError, IndexError):
-        return None
+    conn.send(("done", child.private_mib()))

@@ -36,12 +36,12 @@ import itertools
 import multiprocessing
 import operator
 import os
-import signal
 import threading
 import zipfile
 from collections.abc import Callable
 from typing import Any
 
+from .. import child
 from .xlsx_zip import Deflated, _Package
 
 MIN_ROWS = 50_000  # rows to update below which the fork does not pay (~0.25 s of edit at 100,000 candidates)
@@ -145,10 +145,7 @@ class Aside:
     def close(self) -> None:
         """The child stopped (killed if it still runs) and reaped; its file stays open."""
         self._conn.close()
-        if self._process.is_alive():
-            self._process.kill()
-        self._process.join()
-        self._process.close()
+        child.stop(self._process)
 
     def abandon(self) -> None:
         """This process' write failed: the child stopped and its file dropped."""
@@ -159,7 +156,7 @@ class Aside:
 def _child(conn: Any, keep: tuple[int, ...], pkg: _Package, title: str, part: str, out: Deflated,
            edit: Callable[..., None]) -> None:
     """In the child: detach, edit the part into ``out``, say what came of it."""
-    _detach(keep)
+    child.detach(keep)
     if child_hook is not None:
         child_hook()
     # What this process had already changed before the fork (the owned tabs a workbook
@@ -176,38 +173,8 @@ def _child(conn: Any, keep: tuple[int, ...], pkg: _Package, title: str, part: st
     elif pkg.streamed.get(part) is out:
         compressed = out.finish()
         out.file.flush()
-        conn.send(("written", out.crc, out.size, compressed, pkg.drop_calc_chain, _private_mib()))
+        conn.send(("written", out.crc, out.size, compressed, pkg.drop_calc_chain, child.private_mib()))
     elif part not in pkg.streamed:
         conn.send(("nothing", pkg.drop_calc_chain))
     else:
         conn.send(("refused",))
-
-
-def _detach(keep: tuple[int, ...]) -> None:
-    """Ctrl-C is the parent's to handle; no descriptor but ``keep`` and /dev/null."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    null = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(null, fd)
-    low = 3
-    for fd in sorted(set(keep)):
-        os.closerange(low, fd)
-        low = fd + 1
-    os.closerange(low, _max_fd())
-
-
-def _max_fd() -> int:
-    try:
-        return max(os.sysconf("SC_OPEN_MAX"), 256)
-    except (OSError, ValueError):
-        return 65536
-
-
-def _private_mib() -> float | None:
-    """This process' pages not shared with any other (Linux), in MiB."""
-    try:
-        with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
-            kib = sum(int(line.split()[1]) for line in fh if line.startswith(("Private_Clean:", "Private_Dirty:")))
-        return round(kib / 1024, 1)
-    except (OSError, ValueError, IndexError):
-        return None
