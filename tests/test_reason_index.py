@@ -185,7 +185,7 @@ def _eager(rules: RuleSet) -> RuleSet:
                                requires=compiled(r.requires), forms=compiled(r.forms)) for r in rules.rules]
     negations = [dataclasses.replace(n, before=compiled(n.before), after=compiled(n.after)) for n in rules.negations]
     return RuleSet(tuple(own), tuple(negations), rules.fuzzy, rules.min_length, rules.vocabulary, rules.keep,
-                   rules.sources, rules.stems, rules.stemmers, rules.narrow)
+                   rules.sources, rules.stems, rules.stemmers, rules.narrow, hard_words=rules.hard_words)
 
 
 def test_every_labelled_text_reads_the_same_as_with_every_regex_compiled_up_front(documents):

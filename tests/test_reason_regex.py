@@ -261,7 +261,7 @@ def _unread(rules: RuleSet) -> RuleSet:
     (no first words, no needed literals: narrow=False)."""
     own = [dataclasses.replace(r, pattern_prefixes=None) for r in rules.rules]
     return RuleSet(tuple(own), rules.negations, rules.fuzzy, rules.min_length, rules.vocabulary, rules.keep,
-                   rules.sources, rules.stems, rules.stemmers, False, rules.examples)
+                   rules.sources, rules.stems, rules.stemmers, False, rules.examples, rules.hard_words)
 
 
 def test_every_labelled_text_reads_as_with_every_pattern_searched(documents):

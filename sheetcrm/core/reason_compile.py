@@ -224,22 +224,36 @@ def compile_rules(documents: Iterable[Document], narrow: bool = True,
     rules = tuple(r for spec, source, lang in specs.values()
                   if (r := compile_rule(spec, source, lang, stemmers, norm)) is not None)
     negation_words = {w for n in negations for w in LETTERS.findall(normalise(n.template.replace("{m}", " ")))}
-    vocabulary, stems = set(), set()
-    for spec, _source, _lang in specs.values():
-        if spec.get("enabled", True) is False:
-            continue
-        for phrase in list(spec.get("phrases") or []) + list(spec.get("requires") or []):
-            text = norm(phrase)
-            vocabulary |= {w for w in LETTERS.findall(text) if len(w) >= 4}
-            if text.endswith("*") and len(text) >= 5:
-                stems.add(text.split()[-1].rstrip("*"))
+    vocabulary, stems, hard_words = _typo_words(specs.values(), norm)
     # words of negation templates are never "corrected" either ("confirmed" is no typo of "confirmee")
     compiled = RuleSet(rules, tuple(negations), fuzzy["enabled"], fuzzy["min_length"],
                        frozenset(vocabulary - negation_words), frozenset(fuzzy["keep"] | negation_words),
                        tuple(fuzzy["sources"]),
-                       tuple(sorted(stems)), stemmers, narrow, _example_index(examples, rules, stemmers))
+                       tuple(sorted(stems)), stemmers, narrow, _example_index(examples, rules, stemmers),
+                       frozenset(hard_words))
     forget_joined()  # the index is built: what it read is not needed again
     return compiled
+
+
+def _typo_words(specs: Iterable[tuple[Mapping, str, str]], norm: Callable[[str], str]) -> tuple[set, set, set]:
+    """The words typos are read as (4+ letters of every phrase and `requires` word), the `*`
+    phrases' stems, and the words that make a hard-no: those of hard-no phrases (a `requires`
+    word only confirms one). See ``RuleSet._typo_fix``."""
+    vocabulary, stems, hard_words = set(), set(), set()
+    for spec, _source, _lang in specs:
+        if spec.get("enabled", True) is False:
+            continue
+        hard = schema.CATEGORY_CLASS[spec["category"]] == schema.HARD_NO
+        for key in ("phrases", "requires"):
+            for phrase in spec.get(key) or []:
+                text = norm(phrase)
+                words = {w for w in LETTERS.findall(text) if len(w) >= 4}
+                vocabulary |= words
+                if hard and key == "phrases":
+                    hard_words |= words
+                if text.endswith("*") and len(text) >= 5:
+                    stems.add(text.split()[-1].rstrip("*"))
+    return vocabulary, stems, hard_words
 
 
 def _example_index(examples: Sequence[tuple[str, str]], rules: Sequence[Rule], stemmers: Stemmers) -> ExampleIndex | None:

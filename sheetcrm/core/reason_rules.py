@@ -18,14 +18,13 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
-from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .. import schema
 from .reason_examples import ExampleIndex
 from .reason_index import AfterCheck, LazyPattern, Needs, TemplateNeeds
 from .reason_words import (LANGUAGES, LETTERS, UNACCENTED, WORD_CHAR, WORDS, FormReading, Stemmers, any_near,  # noqa: F401
-                           language_groups, list_items, near_words, normalise, rule_index, words_of)
+                           closest_rule_word, language_groups, list_items, near_words, normalise, rule_index, words_of)
 
 NEGATE, DOUBT = _NEGATE, _DOUBT = "negate", "doubt"
 EFFECTS = (_NEGATE, _DOUBT)
@@ -327,6 +326,7 @@ class RuleSet:
     stemmers: Stemmers = dataclasses.field(default_factory=Stemmers, repr=False)
     narrow: bool = True  # False: search every rule the first-word index finds (the reference the tests compare with)
     examples: ExampleIndex | None = None  # labelled notes for texts no rule reads (reason_examples)
+    hard_words: frozenset[str] = frozenset()  # vocabulary words of hard-no phrases (see _typo_fix)
     _by_letter: dict = dataclasses.field(default_factory=dict, repr=False)
     _typos: dict = dataclasses.field(default_factory=dict, repr=False)
     _fixed: dict = dataclasses.field(default_factory=dict, repr=False)  # typed word -> the word it is read as
@@ -479,9 +479,8 @@ class RuleSet:
             return word
         if word not in self._typos:
             limit = 1 if len(word) <= 9 else 2
-            found = process.extractOne(word, self._by_letter.get(word[0], ()), scorer=OSA.distance,
-                                       score_cutoff=limit)
-            self._typos[word] = found[0] if found else self._stem_typo(word)
+            found = closest_rule_word(word, self._by_letter.get(word[0], ()), limit, self.hard_words)
+            self._typos[word] = found or self._stem_typo(word)
         return self._typos[word] or word
 
     def _stem_typo(self, word: str) -> str | None:

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import snowballstemmer
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Levenshtein
 
 from .reason_regex import first_words, read
 
@@ -157,6 +159,36 @@ def pattern_prefixes(patterns: Sequence[str | list | None]) -> tuple[str, ...] |
             return None
         out |= got
     return tuple(sorted(out))
+
+
+def changes_a_letter(typed: str, word: str) -> bool:
+    """Whether reading `typed` as `word` takes a letter typed in place of another before the
+    word's last letter ("forced" as "forged", "created" as "cheated", "stalled" as "stalked").
+    A typing slip keeps the letters: one dropped ("changd"), doubled ("harrasment"), swapped with
+    its neighbour ("salray"), or a different last letter ("vervalsd"); a changed letter inside
+    a word mostly makes another real word."""
+    ops = [op for op in Levenshtein.editops(typed, word) if op.tag == "replace" and op.src_pos < len(typed) - 1]
+    while ops:
+        a = ops.pop(0)
+        b = ops[0] if ops else None  # two letters swapped can also come as two replaced ones
+        if (b is None or b.src_pos != a.src_pos + 1 or typed[a.src_pos] != word[b.dest_pos]
+                or typed[b.src_pos] != word[a.dest_pos]):
+            return True
+        ops.pop(0)
+    return False
+
+
+
+def closest_rule_word(word: str, candidates: Sequence[str], limit: int, hard_words: frozenset[str]) -> str | None:
+    """The rule word a typed word is read as (the closest within `limit` slips, the first listed
+    on a tie), or None. A letter typed in place of another inside a word makes another real word
+    far more often than a slip ("forced" is no "forged", "verzonden" no "verzonnen"): a hard-no
+    word is read only from slips that keep the letters (:func:`changes_a_letter`)."""
+    found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
+    if found and found[0] in hard_words and changes_a_letter(word, found[0]):
+        found = next((f for f in process.extract(word, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None)
+                      if not (f[0] in hard_words and changes_a_letter(word, f[0]))), None)
+    return found[0] if found else None
 
 
 # ---------------------------------------------------------------- word forms
