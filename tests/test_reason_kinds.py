@@ -1140,3 +1140,21 @@ def test_a_slip_that_keeps_the_letters_still_reads_hard(rules, category, text):
 def test_changes_a_letter_tells_a_changed_letter_from_a_slip(typed, word, changed):
     from sheetcrm.core.reason_words import changes_a_letter
     assert changes_a_letter(typed, word) is changed
+
+
+# An id typed as a reason ("C-00017", "duplicate of C-00042") is no money: a number that starts
+# with 0 or follows a lone letter (the id's prefix) is never a salary; money stays money.
+@pytest.mark.parametrize("cls, category, text", [
+    ("unclassified", "unclassified", "C-00017"),
+    ("unclassified", "unclassified", "Duplicate of C-00042, see there"),
+    ("unclassified", "unclassified", "Dublette von C-00042, siehe dort"),
+    ("unclassified", "unclassified", "Doublon de C-00042, voir là-bas"),
+    ("unclassified", "unclassified", "Duplicado de C-00042, ver allí"),
+    ("unclassified", "unclassified", "Dubbel met C-00042, zie daar"),
+    ("soft_no", "sponsor_rejected", "P-00310 closed before any interview"),
+    ("soft_no", "salary", "a 95000 package was too low"),
+    ("soft_no", "salary", "wanted 95,000 base"),
+])
+def test_the_digits_of_an_id_are_no_money(rules, cls, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == (cls, category), (text, got)
