@@ -1158,3 +1158,21 @@ def test_changes_a_letter_tells_a_changed_letter_from_a_slip(typed, word, change
 def test_the_digits_of_an_id_are_no_money(rules, cls, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == (cls, category), (text, got)
+
+
+# A firm that no longer exists (gone bust: "existiert nicht mehr", "ya no existe", "n'existe
+# plus") is no false information (DESIGN §4: resume details found false); only one that never
+# existed is. The rest of the note decides.
+@pytest.mark.parametrize("cls, category, text", [
+    ("soft_no", "skills", "His previous employer went bust, and the client wanted more Kotlin"),
+    ("soft_no", "skills", "Sein letzter Arbeitgeber existiert nicht mehr, und dem Kunden fehlte Kotlin"),
+    ("soft_no", "salary", "Die Agentur von damals gibt es nicht mehr; Gehalt zu hoch"),
+    ("soft_no", "salary", "L'ancienne boîte n'existe plus, et le salaire demandé est trop haut"),
+    ("soft_no", "salary", "Su antigua empresa ya no existe; pide demasiado sueldo"),
+    ("soft_no", "experience", "La consultora no existe ya, y le falta experiencia"),
+    ("soft_no", "salary", "Zijn vorige werkgever bestaat niet meer, en het salaris is te hoog"),
+    ("hard_no", "false_information", "Den Arbeitgeber von 2019 gibt es nicht, nie gegeben"),
+])
+def test_a_firm_gone_bust_is_no_false_information(rules, cls, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == (cls, category), (text, got)
