@@ -1176,3 +1176,18 @@ def test_the_digits_of_an_id_are_no_money(rules, cls, category, text):
 def test_a_firm_gone_bust_is_no_false_information(rules, cls, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == (cls, category), (text, got)
+
+
+# Rejected BY THE CANDIDATE ("Abgelehnt vom Kandidaten selbst", "refusé par la candidate") is the
+# candidate's own no, declined_role, not the client's (sponsor_rejected).
+@pytest.mark.parametrize("text", [
+    "Rejected by the candidate, the client was keen",
+    "Abgelehnt von der Kandidatin selbst, nicht vom Kunden",
+    "Vom Bewerber abgelehnt, Kunde wollte ihn",
+    "Refusé par la candidate, le client était partant",
+    "Rechazado por el propio candidato, el cliente lo quería",
+    "Afgewezen door de kandidaat zelf, klant wilde hem wel",
+])
+def test_rejected_by_the_candidate_is_declined_role(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", "declined_role"), (text, got)
