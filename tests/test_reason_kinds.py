@@ -1191,3 +1191,20 @@ def test_a_firm_gone_bust_is_no_false_information(rules, cls, category, text):
 def test_rejected_by_the_candidate_is_declined_role(rules, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", "declined_role"), (text, got)
+
+
+# To be called again at a later time ("call again in March", "nach dem Sommer wieder anrufen",
+# "à recontacter à la rentrée", "bellen in het najaar") is a timing, availability; short ones
+# resembled "do not call again" notes and the examples reader made them a ban (hard-no).
+@pytest.mark.parametrize("text", [
+    "call again in March",
+    "ring him again in the new year",
+    "Ring her again after the summer",
+    "Nach dem Sommer wieder anrufen, gerade voll eingespannt",
+    "À recontacter à la rentrée, trop pris en ce moment",
+    "Volver a llamar después del verano",
+    "Bellen in het najaar, druk met een project",
+])
+def test_to_be_called_again_later_is_availability(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", "availability"), (text, got)
