@@ -1208,3 +1208,23 @@ def test_rejected_by_the_candidate_is_declined_role(rules, text):
 def test_to_be_called_again_later_is_availability(rules, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", "availability"), (text, got)
+
+
+# A skill word that is also a common word is a skill only in a skill's company: "spring" the
+# season and Dutch "met rust laten" (leave alone) are no Spring framework or Rust; "Java/Spring",
+# "Spring Boot", "client needs Rust", "kein Spring", "piden Rust", "ervaring met Rust" still are.
+@pytest.mark.parametrize("category, text", [
+    ("availability", "Wil met rust gelaten worden tot na de zomer"),
+    ("availability", "Laat hem even met rust, bellen in het voorjaar"),
+    ("availability", "Will think about it over the spring, re-approach in April"),
+    ("availability", "Rappeler au printemps, il est en mission"),
+    ("availability", "Im Frühling wieder anrufen"),
+    ("skills", "Client needs Rust, he only knows PHP"),
+    ("skills", "Role is Java/Spring, she is a .NET dev"),
+    ("skills", "Kein Spring Boot, nur Jakarta EE"),
+    ("skills", "Piden Rust y él viene de Python"),
+    ("skills", "Geen ervaring met Rust, alleen C#"),
+])
+def test_a_skill_that_is_a_common_word_needs_a_skills_company(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", category), (text, got)
