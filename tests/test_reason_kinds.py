@@ -1228,3 +1228,36 @@ def test_to_be_called_again_later_is_availability(rules, text):
 def test_a_skill_that_is_a_common_word_needs_a_skills_company(rules, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", category), (text, got)
+
+
+# The kinds behind blind_train10's hard-nos read as soft-no (and its one note a typo reading had
+# sent to a person), each in other words and in every language it was missing from: the trade
+# said to be behind them; quitting the trade entirely; a credential never issued; someone else's
+# work passed off as one's own; private spending charged as business expenses; "in Pension" (retired).
+@pytest.mark.parametrize("cls, category, text", [
+    ("hard_no", "career_change", "Says tech is behind her now, no more contracts"),
+    ("hard_no", "career_change", "Quitting dev work entirely, starts pilot training in May"),
+    ("hard_no", "career_change", "Deja por completo el desarrollo de software, se va al campo"),
+    ("hard_no", "career_change", "Stopt helemaal met software ontwikkelen, neemt de boerderij over"),
+    ("hard_no", "false_information", "The Azure certificates on her CV were never issued, checked with Microsoft"),
+    ("hard_no", "false_information", "Les certifications de son CV n'ont jamais été délivrées"),
+    ("hard_no", "false_information", "Los certificados de su CV nunca se emitieron"),
+    ("hard_no", "false_information", "De certificaten op zijn cv zijn nooit uitgegeven"),
+    ("hard_no", "false_information", "The case study he presented was someone else's work"),
+    ("hard_no", "false_information", "Die Fallstudie, die er präsentiert hat, war die Arbeit von jemand anderem"),
+    ("hard_no", "false_information", "L'étude de cas présentée était le travail de quelqu'un d'autre"),
+    ("hard_no", "false_information", "El caso que presentó era el trabajo de otra persona"),
+    ("hard_no", "false_information", "De case die hij presenteerde was het werk van iemand anders"),
+    ("hard_no", "conduct", "Expensed private dinners as client entertainment, confirmed by finance"),
+    ("hard_no", "conduct", "Private Reisen als Dienstreisen abgerechnet, von der Buchhaltung bestätigt"),
+    ("hard_no", "conduct", "A fait passer des vacances personnelles en notes de frais, confirmé par la compta"),
+    ("hard_no", "conduct", "Pasó viajes personales como gastos de empresa, confirmado por contabilidad"),
+    ("hard_no", "conduct", "Privé-etentjes als zakelijke kosten gedeclareerd, bevestigd door finance"),
+    ("hard_no", "unavailable_permanently", "Geht im Sommer in Pension, nimmt nichts mehr an"),
+    ("hard_no", "unavailable_permanently", "Ist seit März in Pension"),
+    ("soft_no", "salary", "Tech is not behind her at all, just too expensive"),
+    ("soft_no", "salary", "His expense claims were all in order; rate too high"),
+])
+def test_blind_train10_hard_no_kinds_read_hard_in_every_language(rules, cls, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == (cls, category), (text, got)
