@@ -253,6 +253,44 @@ def test_bad_reasons_file_is_one_clear_line(tmp_path, body, needle):
     assert needle in str(exc.value) and "\n" not in str(exc.value)
 
 
+def test_a_rule_id_used_twice_in_one_file_is_one_clear_line(tmp_path):
+    """Within one file a repeated id is a mistake (the second silently replaced the first); the
+    line names the file and the id."""
+    bad = tmp_path / "reasons.toml"
+    bad.write_text('[[rule]]\nid = "salary.own"\ncategory = "salary"\nphrases = ["a"]\n'
+                   '[[rule]]\nid = "salary.own"\ncategory = "salary"\nphrases = ["b"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_rules(Settings(reasons_file=bad))
+    assert "salary.own" in str(exc.value) and str(bad) in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_an_agency_rule_may_replace_a_built_in_one_by_its_id(tmp_path):
+    """README: a rule whose id repeats a built-in one replaces it; enabled = false switches it off."""
+    own = tmp_path / "reasons.toml"
+    own.write_text('[[rule]]\nid = "salary.money"\ncategory = "salary"\nphrases = ["kohle"]\n'
+                   '[[rule]]\nid = "skills.fit"\nenabled = false\ncategory = "skills"\nphrases = ["x"]\n',
+                   encoding="utf-8")
+    rules = load_rules(Settings(reasons_file=own))
+    assert reasons.classify("the kohle was short", "rejected", rules).rule.startswith("salary.money")
+    assert not [r for r in rules.rules if r.id == "skills.fit"]
+
+
+def test_every_built_in_rule_id_is_used_once_across_the_built_in_files():
+    """Across the built-in files a repeated id would silently replace the earlier rule (a later
+    file may replace an earlier one's rule: that is for an agency's file, README)."""
+    import tomllib
+
+    from sheetcrm.config import BUILTIN_REASONS_LANGUAGES
+    seen: dict[str, str] = {}
+    twice = []
+    for path in [BUILTIN_REASONS, *BUILTIN_REASONS_LANGUAGES]:
+        for spec in tomllib.loads(path.read_text(encoding="utf-8")).get("rule", []):
+            if spec["id"] in seen:
+                twice.append((spec["id"], seen[spec["id"]], path.name))
+            seen[spec["id"]] = path.name
+    assert not twice, twice
+
+
 def test_missing_reasons_file(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         load_rules(Settings(reasons_file=tmp_path / "nope.toml"))

@@ -2,7 +2,8 @@
 
 A document is ``(source, data)``: where it came from (shown in messages and in
 ``RuleSet.sources``) and the TOML already parsed by :mod:`sheetcrm.rules`. A rule id
-repeated later replaces the earlier rule (``enabled = false`` removes it);
+repeated in a later document replaces the earlier rule (``enabled = false`` removes it), an id
+repeated within one document is a ConfigError;
 negation templates and [fuzzy] keep-words add up.
 """
 from __future__ import annotations
@@ -199,10 +200,15 @@ def _collect(documents: Iterable[Document]) -> tuple[dict, list[Negation], dict]
             raise ConfigError(f"reasons file {source}: unknown section(s) {', '.join(sorted(unknown))}; "
                               "use [[rule]], [[negation]], [fuzzy], language")
         language = _language(data.get("language", "en"), f"reasons file {source}")
+        own: set[str] = set()
         for spec in data.get("rule", []):
             if not isinstance(spec, dict):
                 raise ConfigError(f"reasons file {source}: 'rule' must be written [[rule]]")
             rid = str(spec.get("id", "")).strip()
+            if rid in own:  # a later file may replace an earlier one's rule (README); one file never twice
+                raise ConfigError(f"reasons file {source}: rule id '{rid}' is used twice in this file; "
+                                  "give each rule its own id")
+            own.add(rid)
             specs.pop(rid, None)  # re-added last: a replaced rule keeps the new order
             specs[rid] = (spec, source, language)
         negations += _negations(data, source)
