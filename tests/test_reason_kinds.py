@@ -1261,3 +1261,21 @@ def test_a_skill_that_is_a_common_word_needs_a_skills_company(rules, category, t
 def test_blind_train10_hard_no_kinds_read_hard_in_every_language(rules, cls, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == (cls, category), (text, got)
+
+
+# A reason said to have been solved or to have fit ("the notice period issue got solved",
+# "Start im Juni hätte gepasst", "tout collait : dispo en juin", "habría encajado", "geen probleem
+# met X of Y") does not decide: the one that failed does (blind_train10's largest soft confusion,
+# salary read as availability).
+@pytest.mark.parametrize("category, text", [
+    ("salary", "The notice period issue got solved, then the rate talks fell apart"),
+    ("salary", "Relocation got sorted, but the salary gap was too big"),
+    ("salary", "Start im Juni hätte gepasst, am Ende scheiterte es am Gehalt"),
+    ("salary", "Tout collait : dispo en juin, mais le salaire demandé est trop haut"),
+    ("salary", "La incorporación en marzo habría encajado, falló la tarifa"),
+    ("salary", "Geen probleem met de reistijd of de opzegtermijn, het was het salaris"),
+    ("availability", "Notice period of three months, the salary was fine"),
+])
+def test_a_reason_solved_or_that_would_have_fit_does_not_decide(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", category), (text, got)
