@@ -1279,3 +1279,19 @@ def test_blind_train10_hard_no_kinds_read_hard_in_every_language(rules, cls, cat
 def test_a_reason_solved_or_that_would_have_fit_does_not_decide(rules, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", category), (text, got)
+
+
+# A skill praised is not why ("Technisch stark, aber es fehlt die Erfahrung", "sehr stark im
+# Backend, aber zu teuer"; German "stark" was read as a typo of the skill "Spark"): the reason
+# said against them decides, in every language.
+@pytest.mark.parametrize("category, text", [
+    ("experience", "Technisch stark, aber es fehlt die Erfahrung in großen Projekten"),
+    ("salary", "Sehr stark im Backend, aber zu teuer"),
+    ("salary", "Kotlin stark, aber Gehalt zu hoch"),
+    ("experience", "Techniquement solide, mais pas assez d'expérience en lead"),
+    ("experience", "Técnicamente sólido, pero le falta experiencia liderando"),
+    ("experience", "Technisch sterk, maar te weinig ervaring met teams"),
+])
+def test_a_praised_skill_is_not_why_in_every_language(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", category), (text, got)
