@@ -1295,3 +1295,15 @@ def test_a_reason_solved_or_that_would_have_fit_does_not_decide(rules, category,
 def test_a_praised_skill_is_not_why_in_every_language(rules, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", category), (text, got)
+
+
+# A no that came from the client side ("vom Kunden kam ein Nein", "del cliente llegó un no") is
+# sponsor_rejected also in a long note (the examples reader found only the short ones).
+@pytest.mark.parametrize("text", [
+    "Nach dem Pitch vor dem Vorstand kam vom Kunden ein Nein, schade, sie war richtig gut",
+    "Ein Nein vom Kunden nach dem Workshop, Begründung keine",
+    "Del cliente llegó un no tras la presentación, sin más explicación",
+])
+def test_a_no_from_the_client_side_is_sponsor_rejected(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", "sponsor_rejected"), (text, got)
