@@ -1307,3 +1307,20 @@ def test_a_praised_skill_is_not_why_in_every_language(rules, category, text):
 def test_a_no_from_the_client_side_is_sponsor_rejected(rules, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", "sponsor_rejected"), (text, got)
+
+
+# The client side as the one who declines ("Kunde sagt ab", "HM pas convaincu", "refus sponsor",
+# "el cliente no quedó convencido", "weigering van de klant"): sponsor_rejected, not the candidate's
+# declined_role; the candidate declining stays declined_role.
+@pytest.mark.parametrize("category, text", [
+    ("sponsor_rejected", "Kunde sagt nach dem Interview ab, obwohl alles passt"),
+    ("sponsor_rejected", "HM pas convaincu après l'entretien technique"),
+    ("sponsor_rejected", "Refus sponsor après le 2e entretien"),
+    ("sponsor_rejected", "El cliente no quedó convencido tras la entrevista final"),
+    ("sponsor_rejected", "Weigering van de klant na de tweede ronde"),
+    ("declined_role", "Kandidat sagt ab, Kunde wollte ihn"),
+    ("declined_role", "Il n'est pas convaincu par le poste"),
+])
+def test_the_client_side_declining_is_sponsor_rejected(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", category), (text, got)
