@@ -1324,3 +1324,19 @@ def test_a_no_from_the_client_side_is_sponsor_rejected(rules, text):
 def test_the_client_side_declining_is_sponsor_rejected(rules, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", category), (text, got)
+
+
+# Travel the role demands ("viel Reisetätigkeit", "viajar a Madrid cada semana") and how many days
+# there ("maximaal één dag per week naar Utrecht") are location, as the commute is (blind_train10's
+# location notes read by nothing).
+@pytest.mark.parametrize("text", [
+    "Die Stelle verlangt viel Reisetätigkeit, das macht sie nicht",
+    "Hoher Reiseanteil zu Kunden in der Schweiz, kommt für ihn nicht in Frage",
+    "El puesto exige viajar a Madrid cada semana, no puede",
+    "Wil maximaal één dag per week naar Utrecht komen, de klant vraagt vier",
+    "Role needs 40% travel to the Hamburg office, he can't with small kids",
+    "Le poste implique des déplacements chaque semaine à Lyon, impossible pour lui",
+])
+def test_travel_and_days_on_site_are_location(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", "location"), (text, got)
