@@ -1343,3 +1343,23 @@ def test_the_client_side_declining_is_sponsor_rejected(rules, category, text):
 def test_travel_and_days_on_site_are_location(rules, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", "location"), (text, got)
+
+
+# blind_train10/11's hard-nos that went to a person, by kind: refusing every recruiter (FR, ES, NL;
+# EN and DE read it), a reference who is a relative by marriage (Flemish "schoonbroer"), a portfolio
+# or app that was someone else's; taking over a colleague's project is none of these.
+@pytest.mark.parametrize("cls, category, text", [
+    ("hard_no", "unavailable_permanently", "Ne veut travailler avec aucun recruteur, il cherche seul"),
+    ("hard_no", "unavailable_permanently", "No quiere trabajar con ningún reclutador, busca por su cuenta"),
+    ("hard_no", "unavailable_permanently", "Wil met geen enkele recruiter meer werken, zoekt zelf"),
+    ("hard_no", "false_information", "Zijn referentie bleek zijn schoonbroer te zijn"),
+    ("hard_no", "false_information", "El portfolio que enseñó era de otra persona"),
+    ("hard_no", "false_information", "Le portfolio présenté était celui de quelqu'un d'autre"),
+    ("hard_no", "false_information", "Das Portfolio war von jemand anderem"),
+    ("hard_no", "false_information", "Zijn 'eigen' app bleek van het bureau waar hij stage liep"),
+    ("unclassified", "unclassified", "Het project was van een collega overgenomen, hij leidde het verder"),
+    ("soft_no", "salary", "El proyecto era de otra empresa, el sueldo no llega"),
+])
+def test_blind_train10_11_hard_nos_sent_to_a_person_read_hard(rules, cls, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == (cls, category), (text, got)
