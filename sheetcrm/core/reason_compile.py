@@ -236,7 +236,8 @@ def compile_rules(documents: Iterable[Document], narrow: bool = True,
                        frozenset(vocabulary - negation_words), frozenset(fuzzy["keep"] | negation_words),
                        tuple(fuzzy["sources"]),
                        tuple(sorted(stems)), stemmers, narrow, _example_index(examples, rules, stemmers),
-                       frozenset(hard_words))
+                       frozenset(hard_words),
+                       frozenset(fuzzy["keep"] - negation_words))
     forget_joined()  # the index is built: what it read is not needed again
     return compiled
 

@@ -327,9 +327,11 @@ class RuleSet:
     narrow: bool = True  # False: search every rule the first-word index finds (the reference the tests compare with)
     examples: ExampleIndex | None = None  # labelled notes for texts no rule reads (reason_examples)
     hard_words: frozenset[str] = frozenset()  # vocabulary words of hard-no phrases (see _typo_fix)
+    everyday: frozenset[str] = frozenset()  # the [fuzzy] keep words: no slip, yet see reason_slips
     _by_letter: dict = dataclasses.field(default_factory=dict, repr=False)
     _typos: dict = dataclasses.field(default_factory=dict, repr=False)
     _fixed: dict = dataclasses.field(default_factory=dict, repr=False)  # typed word -> the word it is read as
+    _slips: dict = dataclasses.field(default_factory=dict, repr=False)  # word -> the rule word it is one slip from (reason_slips)
     _negations: dict = dataclasses.field(default_factory=dict, repr=False)
     _groups: list = dataclasses.field(default_factory=list, repr=False)
     _index: dict = dataclasses.field(default_factory=dict, repr=False)

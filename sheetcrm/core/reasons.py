@@ -47,6 +47,7 @@ from .columns import cell_text
 from .reason_compile import compile_rules  # noqa: F401  (the public way to build rules from parsed files)
 from .reason_examples import Reading, read_like_examples
 from .reason_rules import UNASKED, Negation, Rule, RuleSet, negation_template, normalise, phrase_regex, words_of  # noqa: F401
+from .reason_slips import slips_in_doubt
 from .reason_words import UNACCENTED, WORDS, accented_words, named_words
 from .validate import issues_frame
 
@@ -127,9 +128,8 @@ def all_hits(norm: str, rules: RuleSet, accented: frozenset[str] = frozenset(),
     reading = rules.typo_reading(norm)
     if reading != norm:
         seen = {(h.rule.id, h.status) for h in hits}
-        hits += _names_in_doubt([h for h in _hits(reading, rules, typo=True) if (h.rule.id, h.status) not in seen],
-                                norm, rules, names)
-    return hits
+        hits += _names_in_doubt([h for h in _hits(reading, rules, typo=True) if (h.rule.id, h.status) not in seen], norm, rules, names)
+    return hits + slips_in_doubt(norm, reading, hits, rules, _hits)
 
 
 def _names_in_doubt(typo_hits: list[_Hit], norm: str, rules: RuleSet, names: frozenset[str]) -> list[_Hit]:
