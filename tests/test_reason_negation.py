@@ -279,3 +279,47 @@ def test_an_everyday_word_alone_in_its_own_language_keeps_the_soft_reason(rules,
 def test_the_hard_no_words_with_their_own_words_read_hard(rules, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("hard_no", category), (text, got)
+
+
+# A negator after a verb of denying, disputing or regretting ("leugnet nicht", "ontkent niet", "ne
+# regrette pas") says the hard-no happened: its block (`first = true`) is tried before the bare
+# negators' and doubts, a person decides. Each read soft_no at the parent (the negator's own block).
+@pytest.mark.parametrize("text", [
+    "Er leugnet nicht den Diebstahl, Gehalt zu niedrig",
+    "Gehalt zu niedrig, bestreitet nicht den Betrug",
+    "bereut nicht die Belästigung, Gehalt zu niedrig",
+    "hij ontkent niet de diefstal, salaris te laag",
+    "betwist niet de fraude, salaris te laag",
+    "il ne regrette pas le harcèlement, salaire trop bas",
+    "salaire trop bas, ne conteste pas la fraude",
+    "ne dément pas le vol de matériel, salaire trop bas",
+    "he does not regret the harassment, salary too low",
+    "did not dispute the fraud, salary too low",
+])
+def test_a_negator_after_a_verb_of_denying_never_makes_a_hard_no_soft(rules, text):
+    got = read(rules, text)
+    assert got.cls in ("hard_no", "unclassified"), (text, got)
+
+
+_DENIALS = {
+    "de": (["leugnet", "leugnete", "bestreitet", "bestritt", "bereut", "bereute"], ["nicht"],
+           ["den", "die", "das", "seinen", "ihren", ""], ["Diebstahl", "Betrug", "Belästigung", "Bedrohung"],
+           ["Gehalt zu niedrig", "Anfahrt zu lang"]),
+    "nl": (["ontkent", "ontkende", "betwist", "betwistte"], ["niet"], ["de", "het", "zijn", "haar", ""],
+           ["diefstal", "fraude", "intimidatie", "bedreiging"], ["salaris te laag", "reistijd te lang"]),
+    "fr": (["ne regrette", "ne conteste", "ne nie", "ne dément", "ne regrettait", "ne contestait"], ["pas"],
+           ["le", "la", "sa", "son", ""], ["harcèlement", "fraude", "vol de matériel", "menaces"],
+           ["salaire trop bas", "trajet trop long"]),
+}
+
+
+@hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_verb_of_denying_before_a_negator_and_a_hard_no_never_reads_soft(rules, data):
+    verbs, negators, articles, hard, soft = _DENIALS[data.draw(st.sampled_from(sorted(_DENIALS)))]
+    words = [data.draw(st.sampled_from(x)) for x in (verbs, negators, articles, hard)]
+    phrase = " ".join(w for w in words if w)
+    s = data.draw(st.sampled_from(soft))
+    text = data.draw(st.sampled_from([f"{phrase}, {s}", f"{s}, {phrase}", f"{phrase} {s}"]))
+    got = read(rules, text)
+    assert got.cls != "soft_no", (text, got)

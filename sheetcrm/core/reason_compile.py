@@ -24,7 +24,7 @@ from .reason_words import LANGUAGES, LETTERS, Stemmers, anchors_of, normalise, p
 
 Document = tuple[str, Mapping[str, Any]]
 MIN_FORM_STEM = 5
-_NEGATION_KEYS = {"applies_to", "effect", "templates", "between"}
+_NEGATION_KEYS = {"applies_to", "effect", "templates", "between", "first"}
 
 
 def _as_list(value: Any, where: str, key: str) -> list[str]:
@@ -167,7 +167,8 @@ def _negations(data: Mapping, source: str) -> list[Negation]:
         gap = _between(block, effect, where)
         for template in _as_list(block.get("templates"), where, "templates"):
             try:
-                out.append(Negation(applies, effect, template, *negation_template(template, gap), narrowed=bool(gap)))
+                out.append(Negation(applies, effect, template, *negation_template(template, gap), narrowed=bool(gap),
+                                    first=block.get("first") is True))
                 if gap:  # other words between: the negator may be another verb's ("not request feedback {m}")
                     out.append(Negation(applies, DOUBT, template, *negation_template(template), wide=True))
             except (ValueError, re.error) as exc:

@@ -256,6 +256,7 @@ class Negation:
     # and is no doubt about a note as a whole (reasons._may_be_hard), only about the match.
     narrowed: bool = False
     wide: bool = False
+    first: bool = False  # tried before every other template (a block's `first = true`: "leugnet nicht ~ {m}")
 
     def holds(self, text: str, start: int, end: int) -> bool:
         if self.before is not None and not self.before.search(text, max(0, start - NEGATION_REACH), start):
@@ -349,7 +350,7 @@ class RuleSet:
         self._index["needs"] = Needs(self.rules, self._index, self._parts_of)
         for cls in (schema.HARD_NO, schema.SOFT_NO, UNASKED):
             own = [n for n in self.negations if n.applies_to in _SCOPE[cls]]
-            own.sort(key=lambda n: (EFFECTS.index(n.effect), n.wide))  # negate before doubt, a wide doubt last
+            own.sort(key=lambda n: (not n.first, EFFECTS.index(n.effect), n.wide))  # negate before doubt, a wide doubt last
             # one regex per side says whether any template could hold, so the usual
             # un-negated match costs two searches instead of one per template
             # (the screen drops the left boundary so re can scan by first character)
