@@ -1070,6 +1070,33 @@ def test_v11_hard_no_kinds_read_hard_in_every_language(rules, cls, category, tex
     assert (got.cls, got.category) == (cls, category), (text, got)
 
 
+# The kinds behind reasons_heldout_v12's hard-nos read as soft-no (v12 is tuning material since its
+# one reading), each in other words than the note, in all five languages: an interview filmed or
+# recorded in secret, or conduct "against our charter"; no interest left in IT at all (with a word
+# such as "enkele"/"keinerlei"/"aucun" inside the phrase); leaving the country or continent
+# "definitively". Applying in secret, leaving a project "definitely" stay what they were.
+@pytest.mark.parametrize("cls, category, text", [
+    ("hard_no", "conduct", "Hat das Interview heimlich mitgeschnitten, Gehalt war ohnehin zu niedrig"),
+    ("hard_no", "conduct", "Grabó la videollamada a escondidas, además pedía demasiado salario"),
+    ("hard_no", "conduct", "Heeft de call stiekem opgenomen, salaris was ook te laag"),
+    ("hard_no", "conduct", "a filmé l'entretien en cachette, salaire trop bas"),
+    ("hard_no", "conduct", "Comportement contraire à notre charte, salaire trop bas de toute façon"),
+    ("hard_no", "career_change", "Werkt fulltime en heeft geen enkele interesse meer in IT"),
+    ("hard_no", "career_change", "Keinerlei Interesse mehr an IT, arbeitet Vollzeit"),
+    ("hard_no", "career_change", "Works full time now, no interest left in tech"),
+    ("hard_no", "career_change", "Travaille à plein temps, plus aucun intérêt pour l'informatique"),
+    ("hard_no", "career_change", "Trabaja a tiempo completo, ya no tiene ningún interés en la informática"),
+    ("hard_no", "unavailable_permanently", "Relocation to Leeds is not the problem: she leaves the UK definitively, to Sydney"),
+    ("hard_no", "unavailable_permanently", "Relocation is not the issue, he leaves Europe definitively"),
+    ("soft_no", "salary", "applied to us secretly while employed, salary too low"),
+    ("soft_no", "experience", "wants to leave the project definitely, too junior"),
+    ("soft_no", "salary", "a postulé en cachette de son manager, salaire trop bas"),
+])
+def test_v12_hard_no_kinds_read_hard_in_every_language(rules, cls, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == (cls, category), (text, got)
+
+
 # A complaint whose check is not over ("nothing confirmed YET", "noch nichts bestätigt") is no
 # denial: the doubt stays and a person decides (943fd42 read such notes by their soft reason).
 # A finding in a clause of its own stays one ("nothing substantiated. Client still said no").
