@@ -301,6 +301,22 @@ def test_a_negator_after_a_verb_of_denying_never_makes_a_hard_no_soft(rules, tex
     assert got.cls in ("hard_no", "unclassified"), (text, got)
 
 
+# A double negation says the hard-no happened ("not without harassment", "nicht ohne Betrug"):
+# it doubts (tried first), and a person decides; a plain "without"/"ohne"/"sans" still negates.
+@pytest.mark.parametrize("text, cls", [
+    ("salary too low, not without harassment", "unclassified"),
+    ("Gehalt zu niedrig, nicht ohne Betrug", "unclassified"),
+    ("salaire trop bas, pas sans fraude", "unclassified"),
+    ("salario bajo, no sin robo", "unclassified"),
+    ("salaris te laag, niet zonder fraude", "unclassified"),
+    ("no fraud, salary too low", "soft_no"),
+    ("Gehalt zu niedrig, ohne Betrug", "soft_no"),
+    ("pas de fraude, salaire trop bas", "soft_no"),
+])
+def test_a_double_negation_of_a_hard_no_never_reads_soft(rules, text, cls):
+    assert read(rules, text).cls == cls, text
+
+
 _DENIALS = {
     "de": (["leugnet", "leugnete", "bestreitet", "bestritt", "bereut", "bereute"], ["nicht"],
            ["den", "die", "das", "seinen", "ihren", ""], ["Diebstahl", "Betrug", "Belästigung", "Bedrohung"],
