@@ -212,7 +212,10 @@ def _holds(needs, prefixes, pattern: str, text: str) -> None:
             assert text.startswith(tuple(prefixes), m.start()), (pattern, text)
 
 
-@hsettings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+# derandomize: the generated patterns may nest unbounded repeats ("(…{2,}){2,}") that backtrack
+# for minutes on a generated text (a full suite hung here once, 2026-12-03): the same 500 cases every run.
+@hsettings(max_examples=500, deadline=None, derandomize=True,
+           suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(parts=st.lists(st.tuples(st.sampled_from(_LEADS), _regex()), min_size=1, max_size=3),
        noise=st.lists(st.text(alphabet="abc 1\u0663é._", max_size=6), min_size=2, max_size=2),
        texts=st.lists(st.text(alphabet="abc 1\u0663é._", max_size=14), max_size=2))
