@@ -114,6 +114,15 @@ def today() -> dt.date:
     return TODAY
 
 
+@pytest.fixture(scope="session")
+def rules():
+    """The built-in reason rules (``load_rules`` keeps one compiled RuleSet per process;
+    a test module may define its own ``rules``, e.g. from other files)."""
+    from sheetcrm.rules import load_rules
+
+    return load_rules(Settings())
+
+
 @pytest.fixture
 def settings() -> Settings:
     """Built-in defaults, independent of config/ and the environment."""

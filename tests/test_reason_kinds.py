@@ -7,12 +7,7 @@ import pytest
 
 from sheetcrm.config import Settings
 from sheetcrm.core import reasons
-from sheetcrm.rules import load_rule_files, load_rules
-
-
-@pytest.fixture(scope="module")
-def rules() -> reasons.RuleSet:
-    return load_rules(Settings())
+from sheetcrm.rules import load_rule_files
 
 
 def read(rules: reasons.RuleSet, text: str) -> reasons.Classification:

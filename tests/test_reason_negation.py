@@ -16,17 +16,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from sheetcrm.config import Settings
 from sheetcrm.core import reasons
 from sheetcrm.core.reason_compile import compile_rules
 from sheetcrm.core.reason_words import WORDS, normalise
 from sheetcrm.errors import ConfigError
-from sheetcrm.rules import load_rules
-
-
-@pytest.fixture(scope="module")
-def rules() -> reasons.RuleSet:
-    return load_rules(Settings())
 
 
 def read(rules: reasons.RuleSet, text: str) -> reasons.Classification:

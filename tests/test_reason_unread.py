@@ -8,14 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from sheetcrm.config import Settings
 from sheetcrm.core import reasons
-from sheetcrm.rules import load_rules
-
-
-@pytest.fixture(scope="module")
-def rules() -> reasons.RuleSet:
-    return load_rules(Settings())
 
 
 def read(rules: reasons.RuleSet, text: str) -> reasons.Classification:

@@ -24,7 +24,7 @@ from .. import schema
 from .reason_examples import ExampleIndex
 from .reason_index import AfterCheck, LazyPattern, Needs, TemplateNeeds
 from .reason_words import (LANGUAGES, LETTERS, UNACCENTED, WORD_CHAR, WORDS, FormReading, Stemmers, any_near,  # noqa: F401
-                           closest_rule_word, language_groups, list_items, near_words, normalise, rule_index, words_of)
+                           closest_rule_word, language_groups, typo_limit, list_items, near_words, normalise, rule_index, words_of)
 
 NEGATE, DOUBT = _NEGATE, _DOUBT = "negate", "doubt"
 EFFECTS = (_NEGATE, _DOUBT)
@@ -481,7 +481,7 @@ class RuleSet:
         if word.rstrip("s") in self.vocabulary or word.startswith(self.stems):  # a plural or a stem's word
             return word
         if word not in self._typos:
-            limit = 1 if len(word) <= 9 else 2
+            limit = typo_limit(word)
             found = closest_rule_word(word, self._by_letter.get(word[0], ()), limit, self.hard_words)
             self._typos[word] = found or self._stem_typo(word)
         return self._typos[word] or word

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from .. import schema
 from .reason_rules import DOUBT, RuleSet
-from .reason_words import LETTERS, closest_rule_word
+from .reason_words import LETTERS, closest_rule_word, typo_limit
 
 
 def slip_reading(rules: RuleSet, norm: str) -> str:
@@ -32,7 +32,7 @@ def _slip_of(rules: RuleSet, word: str) -> str:
         # never a negation template's word (in `keep`, not an everyday word): "never" is no slip
         if got == word and word not in rules.vocabulary and len(word) >= rules.min_length \
                 and (word in rules.everyday or word not in rules.keep):
-            limit = 1 if len(word) <= 9 else 2
+            limit = typo_limit(word)
             got = closest_rule_word(word, rules._by_letter.get(word[0], ()), limit, frozenset()) or word
         rules._slips[word] = got
     return got

@@ -178,6 +178,10 @@ def changes_a_letter(typed: str, word: str) -> bool:
     return False
 
 
+def typo_limit(word: str) -> int:
+    """How many slips a typed word may hold to be read as a rule word: one, two from ten letters."""
+    return 1 if len(word) <= 9 else 2
+
 
 def closest_rule_word(word: str, candidates: Sequence[str], limit: int, hard_words: frozenset[str]) -> str | None:
     """The rule word a typed word is read as (the closest within `limit` slips, the first listed
