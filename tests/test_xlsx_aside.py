@@ -224,3 +224,32 @@ def test_a_first_sync_of_a_workbook_without_the_owned_tabs_takes_the_child_s_par
         counted[aside] = {k: v - before[k] for k, v in xlsx_aside.stats.items() if isinstance(v, int)}
     assert files[True] == files[False]
     assert counted[True] == {"forked": 1, "used": 1, "fallbacks": 0}
+
+
+@needs_fork
+def test_the_write_s_child_holds_no_descriptor_of_the_workbook_s_lock(book, tmp_path, monkeypatch):
+    """Issue 20's rule for children, tried: if the parent is killed while its child edits,
+    the orphan must not keep the workbook locked. The child lists what it holds open after
+    detaching: its pipe, the workbook it reads, the file it writes, /dev/null; never the lock
+    file, which this process holds meanwhile (child.detach closes it; the lock library also
+    drops it in a forked child: either alone keeps this test green)."""
+    from sheetcrm.workbook.write_lock import lock_file
+
+    seen = tmp_path / "child-fds.txt"
+
+    def record() -> None:
+        targets = []
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                targets.append(os.readlink(f"/proc/self/fd/{fd}"))
+            except OSError:
+                pass  # the listing's own descriptor, closed meanwhile
+        seen.write_text("\n".join(targets), encoding="utf-8")
+
+    monkeypatch.setattr(xlsx_aside, "child_hook", record)
+    _aside, counted = _write(book, tmp_path, _random_changes(3), aside=True)
+    assert counted["forked"] == 1
+    held = seen.read_text(encoding="utf-8").splitlines()
+    lock = str(lock_file((tmp_path / "aside.xlsx").resolve()))
+    assert not [t for t in held if t == lock or t.endswith(".lock")], held
+    assert str((tmp_path / "aside.xlsx").resolve()) in held  # not vacuous: it did list its descriptors
