@@ -681,7 +681,9 @@ def test_blind_v6_stays_at_or_above_its_one_measured_figure(rules):
 TUNED_ON_FLOORS = [
     # file, notes, category floor, class floor: blind figure (commit) -> now. v10, train8 and train9
     # lost 1-2 notes each to a person when a request or ban said NOT to be made stopped negating
-    # and began to doubt (the hostile review: the negation reached real requests; safety first)
+    # and began to doubt (the hostile review: the negation reached real requests; safety first).
+    # train11 and v12 lost 1 and 2 in class when a reason ruled out in words ("not a salary thing",
+    # "no es por dinero") stopped deciding: salary was wrong there, the reason left is read by no rule.
     ("reasons_heldout_v7.csv", 200, 200, 200),     # 188/200 cat, 196 class, 1 hard as soft (d9b42b4)
     ("reasons_blind_train3.csv", 300, 299, 299),   # 272/300 cat, 277 class, 4 hard as soft (d70a349)
     ("reasons_blind_train4.csv", 300, 297, 299),   # 255/300 cat, 285 class, 2 hard as soft (4429644)
@@ -696,8 +698,8 @@ TUNED_ON_FLOORS = [
     ("reasons_heldout_v11.csv", 300, 284, 294),    # 281/300 cat, 291 class, 3 hard as soft (72b4bfb, the lead's one reading)
     ("reasons_blind_train12.csv", 300, 268, 284),  # 256/300 cat, 271 class, 7 hard as soft, 18 to a person (ecb6710, as it landed)
     ("reasons_blind_train10.csv", 300, 257, 286),  # 236/300 cat, 269 class, 5 hard as soft (0d825d2, as it landed) -> 257, 286, 0
-    ("reasons_blind_train11.csv", 300, 292, 297),  # 283/300 cat, 291 class, 0 hard as soft (9486253, as it landed) -> 292, 297, 0
-    ("reasons_heldout_v12.csv", 300, 269, 290),    # 266/300 cat, 287 class, 3 hard as soft (6474892, the lead's one reading) -> 269, 290, 0
+    ("reasons_blind_train11.csv", 300, 292, 296),  # 283/300 cat, 291 class, 0 hard as soft (9486253, as it landed) -> 292, 297, 0
+    ("reasons_heldout_v12.csv", 300, 272, 288),    # 266/300 cat, 287 class, 3 hard as soft (6474892, the lead's one reading) -> 269, 290, 0
 ]
 
 
