@@ -1408,3 +1408,27 @@ def test_blind_train10_11_hard_nos_sent_to_a_person_read_hard(rules, cls, catego
 def test_a_reason_ruled_out_in_words_does_not_decide(rules, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", category), (text, got)
+
+
+# Choosing another person, the other finalist or an internal hire is the client side's no, whoever
+# writes it ("wir haben uns für eine andere Kandidatin entschieden", "hemos optado por otra persona"):
+# a candidate never chooses another candidate (misses in v5, v6, v11, v12, train6, train8, train12,
+# train13). The candidate's own choice of another job stays declined_role.
+@pytest.mark.parametrize("category, text", [
+    ("sponsor_rejected", "We've chosen to proceed with the other finalist. Kind regards, Jo"),
+    ("sponsor_rejected", "Feedback vom HM: man habe sich für jemand anderen entschieden"),
+    ("sponsor_rejected", "Abteilungsleiterin hat sich am Ende für eine interne Besetzung entschieden"),
+    ("sponsor_rejected", "Nous avons finalement choisi un autre profil pour ce poste, merci"),
+    ("sponsor_rejected", "Ils ont pris quelqu'un d'autre, rien à redire"),
+    ("sponsor_rejected", "Hemos optado por otra persona, gracias por el perfil"),
+    ("sponsor_rejected", "Al final se quedaron con otra candidata"),
+    ("sponsor_rejected", "We hebben uiteindelijk voor iemand anders gekozen, bedankt"),
+    ("declined_role", "Sie hat sich für eine andere Stelle entschieden"),
+    ("declined_role", "Il a choisi un autre poste, mieux payé"),
+    ("declined_role", "Eligió otra oferta más cerca de casa"),
+    ("declined_role", "Heeft voor een ander aanbod gekozen"),
+    ("declined_role", "She chose another role in the end"),
+])
+def test_another_person_chosen_is_the_client_side(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", category), (text, got)
