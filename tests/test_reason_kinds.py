@@ -1432,3 +1432,27 @@ def test_a_reason_ruled_out_in_words_does_not_decide(rules, category, text):
 def test_another_person_chosen_is_the_client_side(rules, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", category), (text, got)
+
+
+# blind_train13/14's hard-nos read soft, by kind (probes in other words). The CV said in so many
+# words not to be true ("his CV was not accurate", "der Lebenslauf stimmt nicht", "dat zijn cv niet
+# klopte", "son CV n'était pas vrai"): false_information, in every word order; the CV not fitting
+# the role ("stimmt nicht mit dem Profil überein", "klopt niet met de vacature") stays soft.
+@pytest.mark.parametrize("cls, category, text", [
+    ("hard_no", "false_information", "salary too high. Correction: the real reason is that his CV was not accurate"),
+    ("hard_no", "false_information", "rate too high; update: her resume was not true, nobody there knew her"),
+    ("hard_no", "false_information", "Gehalt zu hoch. Korrektur: der Lebenslauf stimmt nicht, er war nie dort"),
+    ("hard_no", "false_information", "Gehalt zu hoch, eigentlich weil sein Lebenslauf nicht stimmte"),
+    ("hard_no", "false_information", "salaire trop élevé. Correction : son CV n'était pas vrai"),
+    ("hard_no", "false_information", "salaire trop haut, en fait le CV était pas exact"),
+    ("hard_no", "false_information", "salario alto. Corrección: su CV no era cierto"),
+    ("hard_no", "false_information", "salaris te hoog. Correctie: de echte reden is dat haar cv niet klopte"),
+    ("hard_no", "false_information", "salaris te hoog, eigenlijk klopte zijn cv niet"),
+    ("soft_no", "experience", "Lebenslauf stimmt nicht mit dem Profil überein, zu wenig Erfahrung"),
+    ("soft_no", "experience", "zijn cv klopt niet met de vacature, te weinig ervaring"),
+    ("soft_no", "experience", "his CV was not accurate for the role, too junior"),
+    ("soft_no", "experience", "le CV n'est pas exact pour ce poste, pas assez d'expérience"),
+])
+def test_a_cv_said_not_to_be_true_is_false_information(rules, cls, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == (cls, category), (text, got)
