@@ -1456,3 +1456,29 @@ def test_another_person_chosen_is_the_client_side(rules, category, text):
 def test_a_cv_said_not_to_be_true_is_false_information(rules, cls, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == (cls, category), (text, got)
+
+
+# A stay that was months, not the years the CV claimed ("6 months, not 4 years as on her CV"), or
+# "not 3 years but 8 months" with the check that says so: false_information, not the "withdrawn"
+# beside it. Months against years asked for (no CV, no check) stay a shortfall of experience.
+@pytest.mark.parametrize("cls, category, text", [
+    ("hard_no", "false_information", "Withdrawn by us. Reference check: she was at Brightwell for 6 months, not 4 years as on her CV."),
+    ("hard_no", "false_information", "withdrawn; referee says 10 months, not two years like he claimed"),
+    ("hard_no", "false_information", "withdrawn: not 3 years but only 8 months, HR at Corran confirmed"),
+    ("hard_no", "false_information", "Zurückgezogen. Referenz: er war acht Monate bei der Firma, nicht drei Jahre wie im Lebenslauf"),
+    ("hard_no", "false_information", "zurückgezogen, er war nicht drei Jahre dort sondern nur vier Monate, wie die Referenz bestätigt"),
+    ("hard_no", "false_information", "Retiré par nous : il est resté huit mois chez Alpha, pas trois ans comme sur son CV"),
+    ("hard_no", "false_information", "retiré, pas trois ans mais six mois selon son ancien employeur"),
+    ("hard_no", "false_information", "Retirado por nosotros: estuvo ocho meses en la empresa, no tres años como ponía en el CV"),
+    ("hard_no", "false_information", "retirado, no fueron tres años sino ocho meses según la referencia"),
+    ("hard_no", "false_information", "Teruggetrokken: hij zat acht maanden bij het bedrijf, niet drie jaar zoals op zijn cv"),
+    ("hard_no", "false_information", "teruggetrokken, niet drie jaar maar acht maanden volgens de referentie"),
+    ("soft_no", "experience", "only 8 months of React, not 3 years as the profile requires"),
+    ("soft_no", "experience", "nur acht Monate Erfahrung, nicht drei Jahre wie gefordert"),
+    ("soft_no", "experience", "huit mois d'expérience, pas trois ans comme demandé"),
+    ("soft_no", "experience", "ocho meses de experiencia, no tres años como pide el cliente"),
+    ("soft_no", "experience", "acht maanden ervaring, niet drie jaar zoals gevraagd"),
+])
+def test_months_not_the_years_the_cv_claimed_is_false_information(rules, cls, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == (cls, category), (text, got)
