@@ -1482,3 +1482,21 @@ def test_a_cv_said_not_to_be_true_is_false_information(rules, cls, category, tex
 def test_months_not_the_years_the_cv_claimed_is_false_information(rules, cls, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == (cls, category), (text, got)
+
+
+# Retiring said with the age after it ("geht in Pension mit 63", Austrian German for retiring): the
+# rule left out "Pension mit …" for a guesthouse ("Pension mit Frühstück") and the English salary word
+# "pension" decided. An age after "mit" is retirement; a guesthouse stays what it was.
+@pytest.mark.parametrize("cls, category, text", [
+    ("hard_no", "unavailable_permanently", "sie geht in Pension mit 63, Gehalt zu niedrig"),
+    ("hard_no", "unavailable_permanently", "ist schon in Pension mit fünfundsechzig, kein Interesse"),
+    ("hard_no", "unavailable_permanently", "sie geht in Rente mit dreiundsechzig, Gehalt zu niedrig"),
+    ("hard_no", "unavailable_permanently", "he retires at sixty-three, salary was too low anyway"),
+    ("hard_no", "unavailable_permanently", "elle part en retraite à soixante-trois ans, salaire trop bas"),
+    ("hard_no", "unavailable_permanently", "se jubila con sesenta y tres, salario bajo"),
+    ("hard_no", "unavailable_permanently", "hij gaat op zijn drieënzestigste met pensioen, salaris te laag"),
+    ("soft_no", "salary", "wohnt in Pension mit Frühstück, Anfahrt zu weit"),
+])
+def test_retiring_with_the_age_said_after_it_is_unavailable_permanently(rules, cls, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == (cls, category), (text, got)
