@@ -1500,3 +1500,23 @@ def test_months_not_the_years_the_cv_claimed_is_false_information(rules, cls, ca
 def test_retiring_with_the_age_said_after_it_is_unavailable_permanently(rules, cls, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == (cls, category), (text, got)
+
+
+# A degree or a school on the CV said not to exist ("the master's he listed from Delford university
+# doesn't exist"): false_information (the English "university" alone read availability). A role,
+# a course or a team that does not exist any more is no falsehood.
+@pytest.mark.parametrize("cls, category, text", [
+    ("hard_no", "false_information", "the university on her CV does not exist, salary too low"),
+    ("hard_no", "false_information", "the bachelor's she claims from Westmoor college doesn't exist"),
+    ("hard_no", "false_information", "die Universität aus seinem Lebenslauf existiert nicht, Gehalt zu hoch"),
+    ("hard_no", "false_information", "le master qu'il cite de l'université de Rennesby n'existe pas, salaire trop bas"),
+    ("hard_no", "false_information", "l'école de son CV existe pas, salaire trop bas"),
+    ("hard_no", "false_information", "la universidad de su CV no existe, salario bajo"),
+    ("hard_no", "false_information", "die hogeschool op zijn cv bestaat niet, salaris te laag"),
+    ("soft_no", "salary", "the role he applied for does not exist anymore, salary too low"),
+    ("soft_no", "salary", "la formation n'existe plus, salaire trop bas"),
+    ("soft_no", "salary", "de opleiding bestaat niet meer, salaris te laag"),
+])
+def test_a_degree_or_school_that_does_not_exist_is_false_information(rules, cls, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == (cls, category), (text, got)
