@@ -1520,3 +1520,26 @@ def test_retiring_with_the_age_said_after_it_is_unavailable_permanently(rules, c
 def test_a_degree_or_school_that_does_not_exist_is_false_information(rules, cls, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == (cls, category), (text, got)
+
+
+# Not coming back to a sector named ("not coming back to accounting", "kommt nicht mehr zurück in die
+# Buchhaltung", "ne retournera plus dans la logistique"): career_change, as for the tech fields. A
+# team, a client or the office is no sector.
+@pytest.mark.parametrize("cls, category, text", [
+    ("hard_no", "career_change", "salary - wanted 70k. Update: she has gone into physiotherapy, not coming back to accounting"),
+    ("hard_no", "career_change", "salary too low; update: he is not going back to logistics"),
+    ("hard_no", "career_change", "Gehalt zu hoch. Nachtrag: sie kommt nicht mehr zurück in die Buchhaltung"),
+    ("hard_no", "career_change", "Gehalt zu hoch; er kehrt nicht in die Logistik zurück"),
+    ("hard_no", "career_change", "salaire trop élevé, il ne retournera plus dans la logistique"),
+    ("hard_no", "career_change", "salario alto. Actualización: no vuelve a la contabilidad"),
+    ("hard_no", "career_change", "salario alto, no piensa volver a la logística"),
+    ("hard_no", "career_change", "salaris te hoog. Update: ze komt niet meer terug in de boekhouding"),
+    ("hard_no", "career_change", "salaris te hoog, hij gaat niet terug naar de logistiek"),
+    ("soft_no", "salary", "not going back to the sales team, salary too low"),
+    ("soft_no", "location", "kommt nicht mehr zurück ins Büro, will remote"),
+    ("soft_no", "location", "no vuelve a la oficina, quiere remoto"),
+    ("soft_no", "salary", "gaat niet terug naar de logistiek afdeling, salaris te laag"),
+])
+def test_not_coming_back_to_a_sector_named_is_career_change(rules, cls, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == (cls, category), (text, got)
