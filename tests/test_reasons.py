@@ -601,7 +601,8 @@ LABELLED_SETS = [DATA / "reasons_labelled.csv", DATA / "reasons_heldout.csv", DA
                  DATA / "reasons_blind_train7.csv", DATA / "reasons_blind_train9.csv",
                  DATA / "reasons_blind_train8.csv", DATA / "reasons_heldout_v11.csv",
                  DATA / "reasons_blind_train12.csv", DATA / "reasons_blind_train10.csv",
-                 DATA / "reasons_blind_train11.csv", DATA / "reasons_heldout_v12.csv"]
+                 DATA / "reasons_blind_train11.csv", DATA / "reasons_heldout_v12.csv",
+                 DATA / "reasons_blind_train13.csv", DATA / "reasons_blind_train14.csv"]
 
 
 @pytest.mark.parametrize("path", [*LABELLED_SETS, "shared"], ids=lambda p: getattr(p, "name", p))
@@ -700,6 +701,8 @@ TUNED_ON_FLOORS = [
     ("reasons_blind_train10.csv", 300, 257, 286),  # 236/300 cat, 269 class, 5 hard as soft (0d825d2, as it landed) -> 257, 286, 0
     ("reasons_blind_train11.csv", 300, 292, 296),  # 283/300 cat, 291 class, 0 hard as soft (9486253, as it landed) -> 292, 297, 0
     ("reasons_heldout_v12.csv", 300, 272, 288),    # 266/300 cat, 287 class, 3 hard as soft (6474892, the lead's one reading) -> 269, 290, 0
+    ("reasons_blind_train13.csv", 300, 269, 278),  # 265/300 cat, 274 class, 3 hard as soft (627a5b3, as it landed) -> 269, 278, 0
+    ("reasons_blind_train14.csv", 300, 279, 286),  # 274/300 cat, 281 class, 3 hard as soft (627a5b3, as it landed) -> 279, 286, 0
 ]
 
 
