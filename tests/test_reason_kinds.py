@@ -1543,3 +1543,46 @@ def test_a_degree_or_school_that_does_not_exist_is_false_information(rules, cls,
 def test_not_coming_back_to_a_sector_named_is_career_change(rules, cls, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == (cls, category), (text, got)
+
+# A note that corrects itself: an ATS correction line ("Correction 02/03 (JS): …", "Korrektur (AB,
+# 03.04.): …", "Corrigé le …", "Corrección (…)", "Correctie (…)") or a dictated one ("no wait", "nein
+# Moment", "non attends", "nee wacht", "no espera"): the words after it decide (train13's corrections,
+# train14's dictation, in all five languages). Not a correction: "el cliente no espera", German "fix".
+@pytest.mark.parametrize("category, text", [
+    ("salary", "notice period\nCorrection 02/03 (JS): no, notice was fine - the rate was the problem, he wanted 20 % more"),
+    ("location", "Gehalt zu hoch\nKorrektur (AB, 03.04.): stimmt nicht, sie will nicht nach München pendeln"),
+    ("availability", "compétences\nCorrigé le 02/05 (MB) : c'est le préavis de trois mois qui bloquait"),
+    ("salary", "ubicación\nCorrección (LM, 12/01): era el sueldo, pedía 10k más"),
+    ("location", "salaris\nCorrectie (JV 14/06): het was de reistijd naar Utrecht, anderhalf uur enkele reis"),
+    ("location", "I think it was the rate no wait it was the commute to Slough, two hours each way"),
+    ("availability", "also das Gehalt nein Moment es war die Kündigungsfrist von sechs Monaten"),
+    ("location", "euh le salaire non attends c'était le trajet jusqu'à Lyon tous les jours"),
+    ("availability", "het salaris nee wacht het was de opzegtermijn van drie maanden"),
+    ("location", "el sueldo no espera fue la ubicación, no quiere mudarse a Bilbao"),
+])
+def test_the_words_after_a_correction_decide(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", category), (text, got)
+
+
+# A correction never drops a hard-no: a hard-no before it and a soft-no after it go to a person; a
+# hard-no after it is read; a hard-no with a correction after it is never soft, whatever the marker
+# and the soft words (every combination below).
+_HARD_BEFORE = ["harassed the receptionist", "Betrug bei der Spesenabrechnung", "a falsifié son diplôme",
+                "pidió que no le volvamos a llamar nunca", "Wil nooit meer gebeld worden", "left IT for good, now a baker"]
+_MARKERS = ["\nCorrection 04/05 (KL): ", "\nKorrektur (XY, 01.02.): ", "\nCorrigé le 03/04 (AB) : ", " no wait ", " nee wacht ",
+            "\n(correction 30/01 EW: ", " nein Moment "]
+_SOFT_AFTER = ["salary was the issue", "Gehalt zu hoch", "le trajet était trop long", "no puede empezar hasta junio",
+               "de opzegtermijn is drie maanden"]
+
+
+def test_a_correction_never_makes_a_hard_no_soft(rules):
+    for hard in _HARD_BEFORE:
+        assert read(rules, hard).cls == "hard_no", hard
+        for marker in _MARKERS:
+            for soft in _SOFT_AFTER:
+                text = hard + marker + soft
+                assert read(rules, text).cls != "soft_no", text
+    got = read(rules, "the rate\nCorrection (AB): he asked us never to contact him again")
+    assert (got.cls, got.category) == ("hard_no", "do_not_contact")
+    assert read(rules, "harassed the receptionist\nCorrection 04/05 (KL): salary was the issue").cls == "unclassified"

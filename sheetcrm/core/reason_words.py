@@ -93,6 +93,13 @@ def accented_words(text: str) -> frozenset[str]:
     return frozenset(_fold(w) for w in LETTERS.findall(low) if not w.isascii())
 
 
+def accented_in_english(language: str, word: str, accented: frozenset[str]) -> bool:
+    """A soft-no word of a language written without accents matched a word typed with them
+    (:func:`accented_words`): French "raté" (missed) is no English "rate". Soft-no only: a
+    hard-no match always counts."""
+    return language in UNACCENTED and word in accented
+
+
 _TITLE_WORD = re.compile(r"[^\W\d_][^\W\d_]+")
 _SENTENCE_START = frozenset(".!?:;\"'«“„([{-–—•|/>\n\r")
 

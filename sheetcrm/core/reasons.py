@@ -45,10 +45,11 @@ from ..config import Settings
 from ..values import is_blank
 from .columns import cell_text
 from .reason_compile import compile_rules  # noqa: F401  (the public way to build rules from parsed files)
+from .reason_corrections import read_corrected
 from .reason_examples import Reading, read_like_examples
 from .reason_rules import UNASKED, Negation, Rule, RuleSet, negation_template, normalise, phrase_regex, words_of  # noqa: F401
 from .reason_slips import slips_in_doubt
-from .reason_words import UNACCENTED, WORDS, accented_words, named_words
+from .reason_words import WORDS, accented_in_english, accented_words, named_words
 from .validate import issues_frame
 
 # Among several hard-no reasons in one text, the one shown is the most specific, and
@@ -239,12 +240,6 @@ def decisive_soft(soft: Sequence[_Hit], text: str) -> _Hit:
     return chosen
 
 
-def _accented_in_english(h: _Hit, accented: frozenset[str]) -> bool:
-    """A soft-no word of a language written without accents matched a word typed with them:
-    French "raté" (missed) is no English "rate". Soft-no only: a hard-no match always counts."""
-    return h.rule.language in UNACCENTED and h.text in accented
-
-
 def _review(hits: Sequence[_Hit]) -> Classification | None:
     # an ask-a-person word that a negated hard-no already read ("complaint" in "a complaint,
     # nothing substantiated") is not asked again
@@ -299,7 +294,12 @@ def _may_be_hard(norm: str, category: str, rules: RuleSet) -> bool:
 
 
 def classify_text(text: str, rules: RuleSet) -> Classification:
-    """One non-blank reason text (the outcome does not change a written reason)."""
+    """One non-blank reason text (the outcome does not change a written reason); a note that
+    corrects itself is read as :mod:`.reason_corrections` says."""
+    return read_corrected(text, lambda t: _read_text(t, rules))
+
+
+def _read_text(text: str, rules: RuleSet) -> Classification:
     norm = normalise(text)
     accented = accented_words(text)
     hits = all_hits(norm, rules, accented, named_words(text))
@@ -320,7 +320,7 @@ def classify_text(text: str, rules: RuleSet) -> Classification:
     negated_hard = [h for h in hard if h.status == _NEGATE]
     soft = [h for h in hits if h.rule.cls == schema.SOFT_NO and h.status == _OK
             and not (negated_hard and h.typo) and not _inside_ruled_out(h, hits)
-            and not _accented_in_english(h, accented)]
+            and not accented_in_english(h.rule.language, h.text, accented)]
     if len({h.category for h in soft}) > 1:  # which reason decides: not one a list around it rules out,
         # nor what a negated hard-no was about
         soft = [h for h in soft if not (negated_hard and _about_negated_hard(h, negated_hard, norm))
