@@ -35,6 +35,7 @@ from sheetcrm.core import reasons
 from sheetcrm.rules import load_rules
 from sheetcrm.workbook import analysis_memo, second_core, sheet, sync
 from sheetcrm.workbook.backends.memory import MemoryBackend
+from sheetcrm.workbook.cores import idle_core as real_idle_core
 
 TODAY = dt.date(2026, 11, 22)
 NOW = dt.datetime(2026, 11, 22, 9, 30)
@@ -48,6 +49,7 @@ def forking(monkeypatch):
     monkeypatch.setattr(second_core, "MIN_TEXTS", 0)
     monkeypatch.setattr(second_core, "MIN_ROWS", 0)
     monkeypatch.setattr(second_core, "child_hook", None)
+    monkeypatch.setattr(second_core.cores, "idle_core", lambda: True)  # whatever else runs on the machine meanwhile
     yield
     assert multiprocessing.active_children() == []
     assert _children() == []
@@ -466,7 +468,7 @@ def test_the_rule_at_the_measured_sizes(monkeypatch):
     assert not second_core.pays(400_200, 999)  # a big sheet of few texts: the compiles alone
 
 
-@pytest.mark.parametrize("why", ["few texts", "few rows", "switched off", "one cpu", "memo reused",
+@pytest.mark.parametrize("why", ["few texts", "few rows", "switched off", "one cpu", "no idle core", "memo reused",
                                  "unhashable cell"])
 def test_no_child_where_it_does_not_pay(why, monkeypatch):
     """No fork where it cannot pay or cannot be done; a cell pandas cannot hash (no backend
@@ -483,6 +485,10 @@ def test_no_child_where_it_does_not_pay(why, monkeypatch):
         monkeypatch.setattr(second_core, "enabled", False)
     elif why == "one cpu":
         monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    elif why == "no idle core":  # a busy machine: the child would read little (second_core's module doc)
+        monkeypatch.setattr(second_core.cores, "idle_core", real_idle_core)  # the fixture's replaced
+        monkeypatch.setattr(os, "getloadavg", lambda: (7.0, 7.0, 7.0))
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     else:
         monkeypatch.setattr(analysis_memo, "enabled", True)
         sync.sync(backend, SETTINGS, TODAY, now=NOW)  # the first sync (a child) writes; the next reuses it
@@ -518,6 +524,7 @@ LOCK_HOLDER = textwrap.dedent("""
     book = XlsxBackend(path)
     book.create(workbook_layout(settings, demo_data(40, dt.date(2026, 11, 22), 3)))
     second_core.MIN_TEXTS = second_core.MIN_ROWS = 0
+    second_core.cores.idle_core = lambda: True  # whatever else runs on the machine meanwhile
     second_core.child_hook = lambda: time.sleep(120)
     read = second_core._Side.readings  # the sync stays in analyse, its child alive, until killed
     second_core._Side.readings = lambda side: time.sleep(120) or read(side)

@@ -29,8 +29,15 @@ does not send, this process reads the rest itself. No child is started, and all 
 here as before, when: ``fork`` is not how this platform starts processes safely (Windows has
 none; macOS' system libraries are not fork-safe), the process may use one CPU only,
 the frames hold fewer than ``MIN_ROWS`` rows or fewer than ``MIN_TEXTS`` distinct texts
-(:func:`pays`: the fork does not pay), another thread runs in this process (see below),
+(:func:`pays`: the fork does not pay), no core is idle now (``cores.idle_core``, as for the
+rules' thread and the xlsx write's child), another thread runs in this process (see below),
 or ``SHEETCRM_SECOND_CORE=0`` is in the environment (``enabled = False``).
+
+Why not on a busy machine: there the child, at nice 10, gets too little of a CPU to read
+ahead, and this process reads nearly every text itself anyway (paired A/B of the 100k memory
+sync at a load of 3-7, child vs none: the sync read 4,743-4,935 of the 4,999 texts itself in
+every run with a child); the child then only adds its fork, the copy-on-write faults it
+causes this process (+55,000 minor faults) and 0.5-1.2 s of CPU taken from other work.
 
 When it pays (issue 20; A/B of the memory sync with SHEETCRM_SECOND_CORE=1/0, figures in
 the README and in the commits that set ``MIN_ROWS``): while this process waited for a
@@ -65,7 +72,7 @@ from ..config import Settings
 from ..core import Frames, contacts, reasons
 from ..core.analysis import Analysis
 from ..core.analysis import analyse as analyse_here
-from . import child
+from . import child, cores
 
 enabled = os.environ.get("SHEETCRM_SECOND_CORE", "1").strip().lower() not in ("0", "off", "false", "no")
 MIN_TEXTS = 1000  # distinct reason cells below which the fork does not pay (the patterns' compiles dominate)
@@ -114,6 +121,8 @@ TEXT_COLUMNS = ((schema.PIPELINE, "rejection_reason"), (schema.TOUCHPOINTS, "not
 
 def _start(frames: Frames, rules: reasons.RuleSet | None, settings: Settings) -> _Side | None:
     if rules is None or not can_fork() or threading.active_count() > 1:  # another thread: see the module doc
+        return None
+    if not cores.idle_core():  # no core to read on: this process would read the texts anyway (module doc)
         return None
     rows = sum(len(frame) for frame in frames.values())
     if not pays(rows, MIN_TEXTS):  # too few rows whatever the texts: not worth finding them
