@@ -1586,3 +1586,24 @@ def test_a_correction_never_makes_a_hard_no_soft(rules):
     got = read(rules, "the rate\nCorrection (AB): he asked us never to contact him again")
     assert (got.cls, got.category) == ("hard_no", "do_not_contact")
     assert read(rules, "harassed the receptionist\nCorrection 04/05 (KL): salary was the issue").cls == "unclassified"
+
+
+# A language the role needs and the person does not speak well enough is skills, in every language
+# ("doesn't speak German, which is mandatory", "Englisch nicht auf Verhandlungsniveau", "son néerlandais
+# n'est pas suffisant", "spreekt geen Nederlands": train10, train12, train13, three writers).
+@pytest.mark.parametrize("text", [
+    "Doesn't speak Dutch, which the client requires for the helpdesk",
+    "Her German is not good enough for the workshops with the client",
+    "Spricht kein Französisch, für die Stelle Pflicht",
+    "Englisch zu schwach für die Rolle",
+    "Französisch nicht auf Verhandlungsniveau, im Job zwingend",
+    "Ne parle pas néerlandais, obligatoire pour le poste",
+    "Son allemand n'est pas suffisant pour ce client",
+    "Nivel de inglés insuficiente para la posición",
+    "Su inglés no es suficiente para reuniones con el cliente",
+    "Spreekt geen Frans, vereist voor de rol",
+    "Zijn Duits is te zwak voor de functie",
+])
+def test_a_language_not_spoken_well_enough_is_skills(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", "skills"), (text, got)
