@@ -1607,3 +1607,27 @@ def test_a_correction_never_makes_a_hard_no_soft(rules):
 def test_a_language_not_spoken_well_enough_is_skills(rules, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", "skills"), (text, got)
+
+
+# A test or round said to have gone well, in more words than "passed", is not why the client said no
+# ("did great on the technical test", "Fachlich passt alles", "mit Bestnote bestanden", "a réussi le test
+# technique haut la main", "pasó la prueba técnica con nota", "slaagde glansrijk voor de technische test":
+# train7, train10, train13, train14, v5). A test failed stays skills.
+@pytest.mark.parametrize("category, text", [
+    ("sponsor_rejected", "Did great on the technical test, but the director vetoed the hire"),
+    ("sponsor_rejected", "Fachlich passt alles, der Kunde hat trotzdem abgelehnt"),
+    ("sponsor_rejected", "Hat den Coding-Test mit Bestnote bestanden, der CTO hat trotzdem abgelehnt"),
+    ("sponsor_rejected", "A réussi le test technique haut la main, mais le DSI a dit non"),
+    ("sponsor_rejected", "Pasó la prueba técnica con nota, pero el director dijo que no"),
+    ("sponsor_rejected", "Superó la prueba técnica sin problemas y aun así el cliente lo rechazó"),
+    ("sponsor_rejected", "Slaagde glansrijk voor de technische test, maar de manager zei nee"),
+    ("sponsor_rejected", "Technische test ruim gehaald, maar de manager zei nee"),
+    ("skills", "No pasó la prueba técnica, le falta Java"),
+    ("skills", "Fachlich passt es nicht, kein SAP"),
+    ("skills", "N'a pas réussi le test technique"),
+    ("skills", "Slaagde niet voor de technische test"),
+    ("skills", "Coding-Test nicht bestanden"),
+])
+def test_a_test_that_went_well_is_not_why(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", category), (text, got)
