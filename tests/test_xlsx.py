@@ -234,6 +234,53 @@ def test_the_reads_shared_cells_are_the_cells_made_one_by_one(seed):
     assert len({id(v) for v in shared}) == len({(type(v), v) for v in shared})
 
 
+def _plain_read(path):
+    """The calamine read as it was before iter_rows (issue 20): every tab whole through
+    to_python(skip_empty_area=False), then converted one cell at a time."""
+    import python_calamine
+
+    from sheetcrm.workbook.backends.xlsx import _trim
+
+    wb = python_calamine.CalamineWorkbook.from_path(str(path))
+    return {name: _trim(_reference_cells(wb.get_sheet_by_name(name).to_python(skip_empty_area=False)))
+            for name in wb.sheet_names}
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_read_row_by_row_gives_the_cells_of_the_whole_tab_read(seed, tmp_path):
+    """_read_calamine (rows taken from calamine one at a time for a tab starting at A1)
+    gives every tab, row and cell, with its type, that the whole-tab read gave, on random
+    workbooks: tabs starting at A1 or further in, empty tabs and rows, trailing blanks,
+    texts, numbers, days, times, booleans."""
+    import datetime as dt
+    import random
+
+    from sheetcrm.workbook.backends.xlsx import _read_calamine
+
+    rnd = random.Random(seed)
+    pool = ["x", "X", "x ", " ", "1", "True", "Ünïcode", "=1+1", 1, 2.5, -0.0, 3.0, 10**15, 1e300, True, False,
+            dt.date(2026, 1, 2), dt.datetime(2026, 1, 2, 9, 30), dt.time(9, 30), None, None, None]
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for t in range(rnd.randint(1, 4)):
+        ws = wb.create_sheet(f"T{t}")
+        top, left = (0, 0) if rnd.random() < 0.7 else (rnd.randint(0, 3), rnd.randint(0, 3))
+        for r in range(rnd.randint(0, 40)):
+            for c in range(rnd.randint(0, 8)):
+                value = rnd.choice(pool)
+                if value is not None:
+                    cell = ws.cell(top + r + 1, left + c + 1, value)
+                    if value == "=1+1":
+                        cell.data_type = "s"  # a text that looks like a formula, not a formula
+    path = tmp_path / "r.xlsx"
+    wb.save(path)
+    want = _plain_read(path)
+    got = {name: sheet.values for name, sheet in _read_calamine(path).items()}
+    assert list(got) == list(want)
+    for name in want:
+        assert [[(type(v), repr(v)) for v in r] for r in got[name]] == [[(type(v), repr(v)) for v in r] for r in want[name]]
+
+
 def test_a_save_in_place_while_sheetcrm_writes_is_a_conflict_not_a_damaged_file(demo_xlsx, today, monkeypatch):
     """A person's save that overwrites the workbook in place while sheetcrm reads its
     parts made the write fail as "a damaged zip; restore it from a backup": restoring

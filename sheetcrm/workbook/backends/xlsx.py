@@ -16,9 +16,9 @@ import gc
 import math
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ...errors import BackendError, ConflictError, WorkbookLockedError
 from ...schema import ISSUE_COLOUR
@@ -346,13 +346,28 @@ _DAY = dt.date  # exactly (no datetime): no text or day equals a value of anothe
 
 def _read_calamine(path: Path) -> dict[str, Sheet]:
     wb = _calamine().CalamineWorkbook.from_path(str(path))
-    return {name: Sheet(name, _trim(_cells(wb.get_sheet_by_name(name).to_python(skip_empty_area=False))))
-            for name in wb.sheet_names}
+    return {name: Sheet(name, _trim(_sheet_cells(wb.get_sheet_by_name(name)))) for name in wb.sheet_names}
 
 
-def _cells(rows: list[list[Any]]) -> list[list[Any]]:
-    """calamine's rows as sheetcrm's cells (``_cell_value``), row by row in place:
-    never two copies of a big tab.
+def _sheet_cells(sheet) -> list[list[Any]]:
+    """``_cells(sheet.to_python(skip_empty_area=False))``, taken from calamine a row at a
+    time (``iter_rows``) when the tab's cells start at A1 (every tab sheetcrm reads).
+
+    ``to_python`` makes a Python object for every cell of the tab first: at 100,000
+    candidates ~250 MB of objects that ``_cells`` then replaces and frees, faulting in
+    fresh pages for them (~60,000 page faults per read, a few microseconds each on a
+    virtual machine) and missing the CPU cache on each (issue 20). A row at a time, a
+    row's objects are freed as soon as its cells are taken, and the next row's reuse
+    their memory. Elsewhere ``iter_rows`` differs by version in how it pads the empty
+    rows and columns before the first cell, so such a tab is read as before."""
+    if sheet.start != (0, 0) or sheet.end is None:
+        return _cells(sheet.to_python(skip_empty_area=False))
+    return _cells(sheet.iter_rows(), sheet.end[0] + 1)
+
+
+def _cells(rows: Iterable[list[Any]], count: int | None = None) -> list[list[Any]]:
+    """calamine's rows (``count`` of them; a list: all) as sheetcrm's cells
+    (``_cell_value``), row by row: never two copies of a big tab.
 
     calamine makes a new object for every cell, and the rows and cells of 100,000
     candidates lie spread over the heap: every later pass over the cells (frames,
@@ -360,16 +375,27 @@ def _cells(rows: list[list[Any]]) -> list[list[Any]]:
     the same work on the memory backend (issue 20). So equal texts and days of a
     tab become one object (most cells repeat a few values: a status, a class, a
     day; immutable, so the same cells), and the rows' new lists are all made
-    first, side by side in memory, then filled, calamine's row freed as soon as
-    its cells are taken (while they are still in the cache)."""
+    first, side by side in memory, then filled, each row of calamine's freed as
+    soon as its cells are taken (while they are still in the cache)."""
     one = {}.setdefault
-    made = [[] for _ in rows]
-    for i, line in enumerate(made):
+
+    def cells(row: list[Any]) -> list[Any]:
         # _cell_value inlined for the common cells (a call per cell is most of the time)
-        line += [(one(v, v) if v else None) if type(v) is str else one(v, v) if type(v) is _DAY
-                 else v if type(v) is not float else _cell_value(v) for v in rows[i]]
-        rows[i] = line  # calamine's row freed while its cells are in the cache
-    return rows
+        return [(one(v, v) if v else None) if type(v) is str else one(v, v) if type(v) is _DAY
+                else v if type(v) is not float else _cell_value(v) for v in row]
+
+    if count is None:  # a list: each row replaced by its cells as it goes
+        rows = cast(list, rows)
+        made = [[] for _ in rows]
+        for i, line in enumerate(made):
+            line += cells(rows[i])
+            rows[i] = line
+        return rows
+    made = [[] for _ in range(count)]
+    # strict: a row more or fewer than calamine said is an error (the read falls back to openpyxl)
+    for line, row in zip(made, rows, strict=True):
+        line += cells(row)
+    return made
 
 
 def _read_openpyxl(path: Path) -> dict[str, Sheet]:
