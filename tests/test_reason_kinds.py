@@ -1631,3 +1631,19 @@ def test_a_language_not_spoken_well_enough_is_skills(rules, text):
 def test_a_test_that_went_well_is_not_why(rules, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", category), (text, got)
+
+
+# Staying with the current employer in the person's own words or an infinitive, as a pasted reply
+# writes it ("ich habe mich entschieden, bei meinem jetzigen Arbeitgeber zu bleiben", "he decidido
+# quedarme en mi empresa actual", "prefirió no moverse": train9, train13): declined_role.
+@pytest.mark.parametrize("text", [
+    "Thanks Tom, I'll stay where I am for now. Best, Anna",
+    "Ich habe mich entschieden, bei meinem jetzigen Arbeitgeber zu bleiben. Danke, Jan",
+    "Je reste dans mon entreprise actuelle, merci",
+    "Me quedo donde estoy, me han ofrecido un ascenso",
+    "Prefiere no moverse, le da miedo el cambio",
+    "Hij blijft waar hij zit, zijn baas heeft hem opgeslagen gegeven",
+])
+def test_staying_with_the_current_employer_in_own_words_is_declined_role(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", "declined_role"), (text, got)
