@@ -1647,3 +1647,22 @@ def test_a_test_that_went_well_is_not_why(rules, category, text):
 def test_staying_with_the_current_employer_in_own_words_is_declined_role(rules, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", "declined_role"), (text, got)
+
+
+# The role would be a step back or too little challenge for the person (DESIGN §4: "not challenging,
+# underemployment"): declined_role in every language ("trop peu de challenge", "sería un paso atrás en
+# su carrera": v12, two of its five voices). The client stepping back from a budget is no such step.
+@pytest.mark.parametrize("category, text", [
+    ("declined_role", "Sees the role as a backwards step"),
+    ("declined_role", "Die Rolle wäre ein klarer Rückschritt, sagt er"),
+    ("declined_role", "Ce serait un pas en arrière pour elle"),
+    ("declined_role", "Trop peu de challenge à son goût"),
+    ("declined_role", "Sería un paso atrás en su carrera"),
+    ("declined_role", "Demasiado poco reto para él"),
+    ("declined_role", "Functie is een stap achteruit qua verantwoordelijkheid"),
+    ("salary", "El cliente dio un paso atrás con el presupuesto"),
+    ("salary", "Kein Rückschritt, aber das Gehalt passt nicht"),
+])
+def test_a_step_back_or_too_little_challenge_is_declined_role(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", category), (text, got)
