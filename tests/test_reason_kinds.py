@@ -1666,3 +1666,23 @@ def test_staying_with_the_current_employer_in_own_words_is_declined_role(rules, 
 def test_a_step_back_or_too_little_challenge_is_declined_role(rules, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", category), (text, got)
+
+
+# A tool known but never used in production or professionally is experience missing at the time, not
+# the wrong skillset ("nog nooit met Kafka in productie gewerkt", "n'a jamais travaillé sur un système en
+# production", "mist productie-ervaring", "only from side projects": train7, train9, v11). A tool never
+# used at all stays skills.
+@pytest.mark.parametrize("category, text", [
+    ("experience", "Knows Kafka well, but never ran it in production"),
+    ("experience", "Only used React in side projects, never professionally"),
+    ("experience", "Hat noch nie mit Kafka in Produktion gearbeitet"),
+    ("experience", "Connaît Kafka mais n'a jamais travaillé en production"),
+    ("experience", "Sabe Kubernetes, pero nunca lo ha usado en producción"),
+    ("experience", "Kent Kafka, maar heeft er nog nooit in productie mee gewerkt"),
+    ("experience", "Mist productie-ervaring met Azure"),
+    ("skills", "Never used Go at all, the role is Go-only"),
+    ("skills", "Hat nie mit SAP gearbeitet, die Rolle ist reines SAP FI"),
+])
+def test_a_tool_never_used_in_production_is_experience(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", category), (text, got)
