@@ -91,7 +91,7 @@ def test_an_id_given_by_a_formula_is_never_replaced_by_a_new_id(tmp_path, settin
         assert at_cell["message"].str.contains("formula whose result is not saved").any()
 
 
-@pytest.mark.parametrize("chunk", [7, 64, 1 << 22])
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 18, 1 << 22])
 def test_a_tab_read_in_chunks_gives_every_error_cell(tmp_path, chunk, monkeypatch):
     """The sheet XML is read in chunks (a 100,000-row tab is never held whole): a
     cell cut by a chunk's edge is still found, once."""
@@ -110,3 +110,64 @@ def test_a_tab_read_in_chunks_gives_every_error_cell(tmp_path, chunk, monkeypatc
     monkeypatch.setattr(xlsx_errors, "_CHUNK", chunk)
     cells = xlsx_errors.error_cells(path)["Tab"]
     assert sorted(cells) == sorted([(5, 3, "#N/A")] + [(r, 2, FormulaWithoutValue("1/0")) for r in range(7, 60, 7)])
+
+
+def _plain_error_cells(path: Path) -> dict[str, list]:
+    """error_cells as the plain implementation: every worksheet parsed whole, every cell
+    with t="e" or a formula looked at (no byte searches, no chunks)."""
+    from lxml import etree
+
+    from sheetcrm.workbook.backends import xlsx_errors
+
+    out: dict[str, list] = {}
+    with zipfile.ZipFile(path) as zf:
+        for title, part in xlsx_errors.sheet_parts(zf).items():
+            root = etree.fromstring(zf.read(part), etree.XMLParser(resolve_entities=False, huge_tree=True))
+            for c in root.xpath("//m:c[@t='e' or m:f]", namespaces={"m": xlsx_errors._MAIN}):
+                m = xlsx_errors._REF.fullmatch(c.get("r") or "")
+                seen = xlsx_errors._unread(c) if m else None
+                if seen is not None:
+                    out.setdefault(title, []).append((int(m[2]), xlsx_errors.col_number(m[1]), seen))
+    return out
+
+
+# Not <c t="e"/>: the byte search skips an empty cell, a prefixed tab parsed whole reads it as #ERROR.
+_RANDOM_CELLS = [
+    '<c r="{ref}" t="inlineStr"><is><t>x</t></is></c>', '<c r="{ref}"><v>3</v></c>', '<c r="{ref}" s="1"/>',
+    '<c r="{ref}" t="e"><v>#N/A</v></c>', '<c r="{ref}" t="e"><v>#REF!</v></c>',
+    '<c r="{ref}"><f>1/0</f></c>', '<c r="{ref}"><f>A1+1</f><v>2</v></c>', '<c r="{ref}" t="str"><f>"a"</f><v></v></c>',
+    '<c r="{ref}"><f t="shared" si="0"/></c>', '<c r="{ref}"><f t="shared" si="0"/><v>1</v></c>',
+    '<c r="{ref}" t="inlineStr"><is><t>t="e" :c> &lt;f x:c </t></is></c>', '<c r="{ref}"><f>SUM(A1:A2)</f>\n<v>1</v></c>',
+]
+
+
+@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("chunk", [64, 1 << 18])
+def test_the_error_cells_found_are_those_of_the_whole_parsed_tab(tmp_path, monkeypatch, seed, chunk):
+    """error_cells (byte searches for the cells that may hold an error or a formula
+    without a result, in chunks) finds what parsing every cell finds, on random tabs:
+    error cells, formulas with and without a result, shared formulas, texts holding
+    't="e"', ':c>' and '<f', the same tab written with an x: prefix."""
+    import random
+
+    from sheetcrm.workbook.backends import xlsx_errors
+
+    rnd = random.Random(seed)
+    path = tmp_path / "r.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Tab"
+    wb.save(path)
+    rows = []
+    for r in range(1, rnd.randint(1, 60)):
+        cells = "".join(rnd.choice(_RANDOM_CELLS).format(ref=f"{'ABCDEFGH'[c]}{r}") for c in range(rnd.randint(0, 8)))
+        rows.append(f'<row r="{r}">{cells}</row>')
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    xml = f'<worksheet xmlns="{main}"><sheetData>{"".join(rows)}</sheetData></worksheet>'
+    if rnd.random() < 0.3:  # every element of the tab with a prefix
+        xml = re.sub(r"<(/?)(?=[a-z])", r"<\1x:", xml).replace(f'xmlns="{main}"', f'xmlns:x="{main}"')
+    rewrite_part(path, sheet_part(path, "Tab"), lambda data: xml.encode())
+    monkeypatch.setattr(xlsx_errors, "_CHUNK", chunk)
+    def by_cell(found):
+        return {title: sorted(cells, key=lambda cell: cell[:2]) for title, cells in found.items()}
+
+    assert by_cell(xlsx_errors.error_cells(path)) == by_cell(_plain_error_cells(path))
