@@ -1686,3 +1686,23 @@ def test_a_step_back_or_too_little_challenge_is_declined_role(rules, category, t
 def test_a_tool_never_used_in_production_is_experience(rules, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", category), (text, got)
+
+
+# Money in spoken and regional words: an amount said in words as dictation writes it ("il veut septante-
+# cinq mille", "will achtzigtausend"), Lohn/Salär/loon in compounds ("Lohnvorstellung", "Salärvorstellung",
+# "loonpakket"), the variable part, "piasses", "de lo que paga el cliente", a base named alone (train8,
+# train9, train12, train13, train14, v12).
+@pytest.mark.parametrize("text", [
+    "He wants ninety thousand, the client offers eighty",
+    "On that base he will not move",
+    "Salärvorstellung zu hoch für den Kunden",
+    "Er verlangt neunzigtausend, das zahlt keiner",
+    "Il veut septante-cinq mille, le client offre soixante-cinq",
+    "La part variable est trop faible pour lui",
+    "Pide bastante más de lo que paga el cliente",
+    "Het loonpakket is niet goed genoeg",
+    "Hij wil zestigduizend, de klant biedt vijftig",
+])
+def test_money_in_spoken_and_regional_words_is_salary(rules, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", "salary"), (text, got)
