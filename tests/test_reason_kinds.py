@@ -1725,3 +1725,21 @@ def test_money_in_spoken_and_regional_words_is_salary(rules, text):
 def test_a_status_that_points_elsewhere_goes_to_a_person(rules, category, text):
     got = read(rules, text)
     assert got.category == category, (text, got)
+
+
+# Just out of a bootcamp or studies is experience missing at the time, not a course that blocks the start
+# ("fresh out of a bootcamp", "frisch aus dem Bootcamp", "recién salido del bootcamp", "nog maar acht
+# maanden aan de slag na zijn studies": train10, train14, v10, v12). A bootcamp still running stays
+# availability.
+@pytest.mark.parametrize("category, text", [
+    ("experience", "Fresh out of a coding bootcamp, not enough experience yet"),
+    ("experience", "Frisch aus dem Bootcamp, ein halbes Jahr Praxis"),
+    ("experience", "Gerade aus dem Studium, der Kunde will einen erfahrenen Entwickler"),
+    ("experience", "Tout juste sorti d'un bootcamp, trop tôt pour ce poste"),
+    ("experience", "Recién salida del bootcamp, sin experiencia real todavía"),
+    ("experience", "Net van de bootcamp, nog te groen voor deze opdracht"),
+    ("availability", "Doing a bootcamp until March, can't start before April"),
+])
+def test_just_out_of_a_bootcamp_is_experience(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", category), (text, got)
