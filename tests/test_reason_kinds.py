@@ -1743,3 +1743,23 @@ def test_a_status_that_points_elsewhere_goes_to_a_person(rules, category, text):
 def test_just_out_of_a_bootcamp_is_experience(rules, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", category), (text, got)
+
+
+# A meeting at a place says where something happened, not why: a no-show at an onsite interview is
+# ghosted, not location ("Onsite-Termin bestätigt, dann nicht aufgetaucht", "entretien sur site confirmé,
+# personne ne s'est présenté", "didn't like the vibe at the onsite": train8, train10, train12, labelled).
+# A no-show before the word "interview" stays ghosted; a place the person will not work at stays location.
+@pytest.mark.parametrize("category, text", [
+    ("ghosted", "Was due at the Leeds office at 9, never showed up and has not answered since"),
+    ("ghosted", "Onsite interview booked, she never turned up, no reply since"),
+    ("ghosted", "Vor-Ort-Termin bestätigt, dann nicht erschienen, seither Funkstille"),
+    ("declined_role", "Beim Besuch vor Ort gefiel ihr die Teamkultur nicht, sie hat abgesagt"),
+    ("ghosted", "Entretien sur site confirmé, personne ne s'est présenté, silence radio depuis"),
+    ("ghosted", "Entrevista presencial confirmada, no se presentó y no contesta"),
+    ("ghosted", "Gesprek op kantoor gepland, kwam niet opdagen, reageert niet meer"),
+    ("ghosted", "NO SHOW - interview 10:30 Tue, no call no email"),
+    ("location", "Wants to work from the office only two days, client wants five"),
+])
+def test_a_meeting_at_a_place_is_where_not_why(rules, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == ("soft_no", category), (text, got)
