@@ -135,10 +135,11 @@ class GSheetsBackend(GoogleHTTP, Backend):
         return self._again(lambda: self._http.request("post", url, data=data, headers=gsheets_json.HEADERS).json(),
                            lambda: False)
 
-    def post_write(self, method: str, body: dict, landed: Callable[[], bool] = lambda: False) -> dict:
-        """A write, sent again after a lost answer unless ``landed()`` says it applied."""
+    def post_write(self, method: str, body: dict, landed: Callable[[], bool] = lambda: False, nulls: int = 0) -> dict:
+        """A write, sent again after a lost answer unless ``landed()`` says it applied;
+        ``nulls``: the Nones ``body`` holds on purpose (gsheets_json.encoded)."""
         url = f"{SPREADSHEET_URL % self.key}" + (method if method.startswith(":") else "/" + method)
-        data = gsheets_json.encoded(body)  # once: a resend sends the same bytes
+        data = gsheets_json.encoded(body, nulls)  # once: a resend sends the same bytes
         return self._again(lambda: self._http.request("post", url, data=data, headers=gsheets_json.HEADERS).json(),
                            landed)
 

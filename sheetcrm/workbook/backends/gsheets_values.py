@@ -43,6 +43,13 @@ def value_filters(snapshot: Snapshot, changes: Changes, rows: list[int | None], 
     return data
 
 
+def left_alone(data: list[dict]) -> int:
+    """The Nones of the values write ``data``: in a column addressed by its marker, the
+    rows it does not write (its cells are :func:`sent`, never None). The JSON encoder
+    takes that many nulls as meant (gsheets_json.encoded): one more could be a NaN."""
+    return sum(d["values"][0].count(None) for d in data if d.get("majorDimension") == "COLUMNS")
+
+
 def _by_column(cells: CellUpdates, rows: list[int | None]) -> dict[tuple[str, int], tuple[list[int], list[Any]]]:
     """{(tab, col): (rows, values)} of the cells written, in the plan's order."""
     by_col: dict[tuple[str, int], tuple[list[int], list[Any]]] = {}

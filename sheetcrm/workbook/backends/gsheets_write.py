@@ -61,7 +61,7 @@ from .gsheets_markers import (
     used_ids,
 )
 from .gsheets_requests import append_dimension
-from .gsheets_values import value_filters
+from .gsheets_values import left_alone, value_filters
 
 
 # -- which tab is sheetcrm's -------------------------------------------------------------------
@@ -489,7 +489,8 @@ def write(backend, snapshot: Snapshot, changes: Changes) -> WriteResult:
             skipped += len({(t, r) for t, r in zip(cells.tab, cells.row) if t in misplaced})
     data = value_filters(snapshot, changes, rows, plan, tabs_at)
     if data:
-        backend.post_write("values:batchUpdateByDataFilter", {"valueInputOption": "RAW", "data": data})
+        backend.post_write("values:batchUpdateByDataFilter", {"valueInputOption": "RAW", "data": data},
+                           nulls=left_alone(data))
     written = len(rows) - rows.count(None)
     restored = restore_ids(backend, snapshot, changes, rows, plan, sheets) if written else 0
     return WriteResult(cells_written=written, tabs_written=len(changes.tabs), skipped_rows=skipped,
