@@ -332,3 +332,34 @@ def test_a_verb_of_denying_before_a_negator_and_a_hard_no_never_reads_soft(rules
     text = data.draw(st.sampled_from([f"{phrase}, {s}", f"{s}, {phrase}", f"{phrase} {s}"]))
     got = read(rules, text)
     assert got.cls != "soft_no", (text, got)
+
+
+# A bare negator whose "not" is not the hard-no's, with only `between` words in its "~" (the review's
+# leftovers): a verb of doubting ("betwijfel niet", "bezweifle nicht", "ne doute pas"), a clause of
+# its own ("not that the fraud matters", "niet dat de fraude"), a cleft ("it was not the fraud that
+# mattered", "no era el fraude lo que"), "nicht wegen", "pas sur la". Each read soft at 9af31f7; the
+# doubting `first` block of each language now sends them to a person. A true negation stays one.
+@pytest.mark.parametrize("text, cls", [
+    ("not that the fraud matters, salary too low", "unclassified"),
+    ("never that the harassment was the point, salary too low", "unclassified"),
+    ("it was not the fraud that mattered, salary too low", "unclassified"),
+    ("Ich bezweifle nicht den Betrug, Gehalt zu niedrig", "unclassified"),
+    ("Gehalt zu niedrig, nicht wegen dem Betrug", "unclassified"),
+    ("pas sur la fraude, salaire trop bas", "unclassified"),
+    ("je ne doute pas de la fraude, salaire trop bas", "unclassified"),
+    ("ce n'est pas la fraude qui compte, salaire trop bas", "unclassified"),
+    ("no era el fraude lo que importaba, salario bajo", "unclassified"),
+    ("no fue el robo lo que contó, salario bajo", "unclassified"),
+    ("Ik betwijfel niet dat fraude gepleegd werd, salaris te laag", "unclassified"),
+    ("salaris te laag, niet dat de fraude ertoe doet", "unclassified"),
+    ("het was niet de fraude die telde, salaris te laag", "unclassified"),
+    ("no confirmed fraud, salary too high", "soft_no"),
+    ("kein bestätigter Betrug, Gehalt zu hoch", "soft_no"),
+    ("pas de fraude avérée, salaire trop élevé", "soft_no"),
+    ("elle a disparu, on la met pas sur la liste noire", "soft_no"),
+    ("sin fraude confirmado, salario demasiado alto", "soft_no"),
+    ("geen sprake van fraude, salaris te laag", "soft_no"),
+    ("niet op de zwarte lijst, reageert niet meer", "soft_no"),
+])
+def test_a_negator_whose_not_is_another_words_never_makes_a_hard_no_soft(rules, text, cls):
+    assert read(rules, text).cls == cls, (text, read(rules, text))
