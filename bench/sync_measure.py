@@ -11,13 +11,23 @@ from __future__ import annotations
 import gc
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from bench import generate
 from bench.measure import MIB, NOW, TODAY, Peak, cpu_now, grids_for, log, row, timed
 from sheetcrm.config import Settings
-from sheetcrm.core import alerts, circleback, intake_guard, matching, never_call, pipeline, pipeline_groups, reasons
+from sheetcrm.core import (
+    alerts,
+    circleback,
+    intake_guard,
+    matching,
+    never_call,
+    pipeline,
+    pipeline_groups,
+    reasons,
+)
 from sheetcrm.core import analysis as core_analysis
 from sheetcrm.core.reason_examples import ExampleIndex
 from sheetcrm.core.reason_index import LazyPattern
