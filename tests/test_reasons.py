@@ -685,24 +685,25 @@ TUNED_ON_FLOORS = [
     # and began to doubt (the hostile review: the negation reached real requests; safety first).
     # train11 and v12 lost 1 and 2 in class when a reason ruled out in words ("not a salary thing",
     # "no es por dinero") stopped deciding: salary was wrong there, the reason left is read by no rule.
+    # The floors of the sets the kinds of the train13/14 stop moved are what they read at d5614cb.
     ("reasons_heldout_v7.csv", 200, 200, 200),     # 188/200 cat, 196 class, 1 hard as soft (d9b42b4)
     ("reasons_blind_train3.csv", 300, 299, 299),   # 272/300 cat, 277 class, 4 hard as soft (d70a349)
     ("reasons_blind_train4.csv", 300, 297, 299),   # 255/300 cat, 285 class, 2 hard as soft (4429644)
     ("reasons_heldout_v8.csv", 200, 200, 200),     # 191/200 cat, 196 class, 0 hard as soft (627a7f9, the lead's one reading)
     ("reasons_blind_train5.csv", 300, 300, 300),   # 271/300 cat, 277 class, 4 hard as soft (729c883, as it landed)
     ("reasons_heldout_v9.csv", 200, 197, 200),     # 183/200 cat, 193 class, 0 hard as soft (df873c7, the lead's one reading)
-    ("reasons_heldout_v10.csv", 300, 292, 298),    # 282/300 cat, 294 class, 2 hard as soft (ca1e47a, the lead's one reading)
-    ("reasons_blind_train6.csv", 300, 288, 297),   # 271/300 cat, 281 class, 4 hard as soft (df258e6, as it landed)
-    ("reasons_blind_train7.csv", 300, 279, 294),   # 266/300 cat, 284 class, 1 hard as soft (7a03939, as it landed)
-    ("reasons_blind_train9.csv", 300, 269, 284),   # 260/300 cat, 278 class, 3 hard as soft (0026b91, as it landed)
-    ("reasons_blind_train8.csv", 300, 262, 274),   # 254/300 cat, 271 class, 3 hard as soft (992b372, as it landed)
-    ("reasons_heldout_v11.csv", 300, 284, 294),    # 281/300 cat, 291 class, 3 hard as soft (72b4bfb, the lead's one reading)
-    ("reasons_blind_train12.csv", 300, 268, 284),  # 256/300 cat, 271 class, 7 hard as soft, 18 to a person (ecb6710, as it landed)
-    ("reasons_blind_train10.csv", 300, 257, 286),  # 236/300 cat, 269 class, 5 hard as soft (0d825d2, as it landed) -> 257, 286, 0
+    ("reasons_heldout_v10.csv", 300, 294, 298),    # 282/300 cat, 294 class, 2 hard as soft (ca1e47a, the lead's one reading)
+    ("reasons_blind_train6.csv", 300, 291, 297),   # 271/300 cat, 281 class, 4 hard as soft (df258e6, as it landed)
+    ("reasons_blind_train7.csv", 300, 285, 297),   # 266/300 cat, 284 class, 1 hard as soft (7a03939, as it landed)
+    ("reasons_blind_train9.csv", 300, 281, 292),   # 260/300 cat, 278 class, 3 hard as soft (0026b91, as it landed)
+    ("reasons_blind_train8.csv", 300, 279, 287),   # 254/300 cat, 271 class, 3 hard as soft (992b372, as it landed)
+    ("reasons_heldout_v11.csv", 300, 291, 297),    # 281/300 cat, 291 class, 3 hard as soft (72b4bfb, the lead's one reading)
+    ("reasons_blind_train12.csv", 300, 276, 287),  # 256/300 cat, 271 class, 7 hard as soft, 18 to a person (ecb6710, as it landed)
+    ("reasons_blind_train10.csv", 300, 262, 287),  # 236/300 cat, 269 class, 5 hard as soft (0d825d2, as it landed) -> 257, 286, 0
     ("reasons_blind_train11.csv", 300, 292, 296),  # 283/300 cat, 291 class, 0 hard as soft (9486253, as it landed) -> 292, 297, 0
-    ("reasons_heldout_v12.csv", 300, 272, 288),    # 266/300 cat, 287 class, 3 hard as soft (6474892, the lead's one reading) -> 269, 290, 0
-    ("reasons_blind_train13.csv", 300, 269, 278),  # 265/300 cat, 274 class, 3 hard as soft (627a5b3, as it landed) -> 269, 278, 0
-    ("reasons_blind_train14.csv", 300, 279, 286),  # 274/300 cat, 281 class, 3 hard as soft (627a5b3, as it landed) -> 279, 286, 0
+    ("reasons_heldout_v12.csv", 300, 278, 292),    # 266/300 cat, 287 class, 3 hard as soft (6474892, the lead's one reading) -> 269, 290, 0
+    ("reasons_blind_train13.csv", 300, 281, 286),  # 265/300 cat, 274 class, 3 hard as soft (627a5b3, as it landed) -> 269, 278, 0
+    ("reasons_blind_train14.csv", 300, 288, 290),  # 274/300 cat, 281 class, 3 hard as soft (627a5b3, as it landed) -> 279, 286, 0
 ]
 
 
