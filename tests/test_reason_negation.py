@@ -363,3 +363,24 @@ def test_a_verb_of_denying_before_a_negator_and_a_hard_no_never_reads_soft(rules
 ])
 def test_a_negator_whose_not_is_another_words_never_makes_a_hard_no_soft(rules, text, cls):
     assert read(rules, text).cls == cls, (text, read(rules, text))
+
+
+# A double negation of the check's no ("complaint not unfounded", "nicht unbegründet", "pas infondée",
+# "no infundada", "niet ongegrond"): the check did NOT say no. The word "unfounded" counted as the
+# check's denial anywhere in the note, so the doubting template's doubt became a negation and the
+# salary decided (each read soft at a67c93a); a person decides now. A plain "unfounded" still negates.
+@pytest.mark.parametrize("text, cls", [
+    ("complaint not unfounded, salary too low", "unclassified"),
+    ("client complaint, not entirely unfounded; salary too low", "unclassified"),
+    ("Kundenbeschwerde nicht unbegründet, Gehalt zu niedrig", "unclassified"),
+    ("plainte du client pas infondée, salaire trop bas", "unclassified"),
+    ("queja del cliente no infundada, salario bajo", "unclassified"),
+    ("klacht van de klant niet ongegrond, salaris te laag", "unclassified"),
+    ("client complaint unfounded, salary too low", "soft_no"),
+    ("Kundenbeschwerde unbegründet, Gehalt zu niedrig", "soft_no"),
+    ("plainte du client infondée, salaire trop bas", "soft_no"),
+    ("queja del cliente infundada, salario bajo", "soft_no"),
+    ("klacht van de klant ongegrond, salaris te laag", "soft_no"),
+])
+def test_the_checks_no_itself_negated_never_makes_a_complaint_soft(rules, text, cls):
+    assert read(rules, text).cls == cls, (text, read(rules, text))

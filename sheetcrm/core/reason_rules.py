@@ -23,8 +23,31 @@ from rapidfuzz.distance import OSA
 from .. import schema
 from .reason_examples import ExampleIndex
 from .reason_index import AfterCheck, LazyPattern, Needs, TemplateNeeds
-from .reason_words import (LANGUAGES, LETTERS, UNACCENTED, WORD_CHAR, WORDS, FormReading, Stemmers, any_near,  # noqa: F401
-                           closest_rule_word, language_groups, typo_limit, list_items, near_words, normalise, rule_index, words_of)
+from .reason_verdict import (
+    _CHECK_NOT_VERDICT,
+    _NEGATED_WORD,
+    _PENDING,
+    _denials,
+    _pending_around,
+)
+from .reason_words import (  # noqa: F401
+    LANGUAGES,
+    LETTERS,
+    UNACCENTED,
+    WORD_CHAR,
+    WORDS,
+    FormReading,
+    Stemmers,
+    any_near,
+    closest_rule_word,
+    language_groups,
+    list_items,
+    near_words,
+    normalise,
+    rule_index,
+    typo_limit,
+    words_of,
+)
 
 NEGATE, DOUBT = _NEGATE, _DOUBT = "negate", "doubt"
 EFFECTS = (_NEGATE, _DOUBT)
@@ -51,24 +74,6 @@ _SEP_SAME_CLAUSE = r"[\s:\-–]*"
 NEGATION_REACH = 120  # characters before a match a negation template may start
 _LEFT = r"(?<![\w$€£#])"
 _RIGHT = r"(?![\w$€£#+])"
-# "confirmed" does not confirm when it is itself negated: "complaint not yet verified"
-_NEGATED_WORD = re.compile(r"(?:\b(?:not|never|no|nothing|nicht|nichts|noch|kein\w*|pas|non|rien|aucun\w*|niet|niets|nog|geen|sin|nada|ningun\w*|yet|jamais|nunca)\s+)"
-                           r"(?:\w+\s+)?$")
-# a negated "confirmed" that is only pending ("not yet verified", "noch nicht bestätigt"), not a verdict
-_PENDING = re.compile(r"\b(?:yet|noch|nog|still|todavia|aun|encore)\b")
-# the check's "no" in a word of its own, anywhere in the note ("we looked into it and it was baseless",
-# "our checks did not confirm it"; "unbegründet", "infondée", "infundada", "ongegrond")
-_DENIAL = re.compile(r"\b(?:unfounded|baseless|groundless|unsubstantiated|(?:did|does|could) not (?:confirm|verify|back) it"
-                     r"|not borne out|unbegrundet|haltlos|nicht haltbar|infonde\w*|sans fondement|non fonde\w*"
-                     r"|infundad\w*|sin fundamento|no se confirm\w*|ongegrond\w*|ongefundeerd\w*|niet gegrond"
-                     # the check's finding said as "nothing …" (blind_train8/9): "we checked, nothing substantiated"
-                     r"|nothing (?:was )?(?:substantiated|confirmed|proven|backed up)|not substantiated"
-                     r"|nichts (?:bestatigt|belegt|nachweisbar)|belegt ist (?:davon )?nichts|nicht belegt"
-                     r"|rien de (?:fonde|confirme|prouve|avere)|rien n.a ete (?:confirme|prouve|etabli)"
-                     r"|nada (?:confirmado|comprobado|probado)|no se (?:pudo )?(?:comprobar|probar|demostrar) nada"
-                     r"|klopte niet|klopt niet|niets (?:kunnen )?(?:staven|bevestigen|aantonen)|niets bevestigd|niet te staven)\b")
-_CHECK_NOT_VERDICT = re.compile(r"investigat|check|gepruft|nachgepruft|uberpruft|nagegaan|gecontroleerd|follow|revisad|nagekeken|onderzocht"
-                                r"|comprob|verificamos|nagetrokken|nachgefragt")
 
 
 def _token_regex(tok: str) -> str:
@@ -210,7 +215,7 @@ class Rule:
         said = [m for m in self.requires.finditer(text) if not _NEGATED_WORD.search(text, 0, m.start())]
         if not said:
             return False
-        denials = [d.span() for d in _DENIAL.finditer(text)]
+        denials = [d.span() for d in _denials(text)]
         if not denials:
             return True
         # the verdict word inside the denial itself ("het klopte niet", "nothing substantiated") says no
@@ -224,7 +229,7 @@ class Rule:
         confirms: a confirmed complaint stays one whatever else the note says.)"""
         if self.requires is None:
             return False
-        if any(not _pending_around(text, d.start(), d.end()) for d in _DENIAL.finditer(text)):
+        if any(not _pending_around(text, d.start(), d.end()) for d in _denials(text)):
             return True
         for m in self.requires.finditer(text):
             neg = _NEGATED_WORD.search(text, 0, m.start())
@@ -232,15 +237,6 @@ class Rule:
                     and not _pending_around(text, neg.start(), m.end()):
                 return True
         return False
-
-
-def _pending_around(text: str, start: int, end: int) -> bool:
-    """A "yet"/"noch"/"still" in the same clause as the check's no ("nothing confirmed yet",
-    "noch nichts bestätigt"): the check is not over, so it said no to nothing yet (a person
-    decides). The clause ends at , ; . ! ? ("nothing substantiated. Client still said no")."""
-    before = re.split(r"[,;.!?]", text[max(0, start - 30):start])[-1]
-    after = re.split(r"[,;.!?]", text[end:end + 30])[0]
-    return _PENDING.search(before) is not None or _PENDING.search(after) is not None
 
 
 @dataclasses.dataclass(frozen=True)
