@@ -384,3 +384,21 @@ def test_a_negator_whose_not_is_another_words_never_makes_a_hard_no_soft(rules, 
 ])
 def test_the_checks_no_itself_negated_never_makes_a_complaint_soft(rules, text, cls):
     assert read(rules, text).cls == cls, (text, read(rules, text))
+
+
+# French "voler" is to fly and to steal: "il a volé vers Montréal" read conduct (soft made hard). A
+# place after "vers"/"jusqu'à" sends it to a person; a theft stays conduct, and "a volé vers 2019 du
+# matériel" is never soft. The other languages have no such verb: flying reads the soft reason.
+@pytest.mark.parametrize("text, cls", [
+    ("il a volé vers Montréal, salaire trop bas", "unclassified"),
+    ("elle a volé jusqu'à Lisbonne pour le week-end, salaire trop bas", "unclassified"),
+    ("il a volé vers 2019 du matériel chez le client, salaire trop bas", "unclassified"),
+    ("il a volé un ordinateur, salaire trop bas", "hard_no"),
+    ("il a volé de l'argent au client", "hard_no"),
+    ("he flew to Montreal, salary too low", "soft_no"),
+    ("er ist nach Montreal geflogen, Gehalt zu niedrig", "soft_no"),
+    ("voló a Montreal, salario bajo", "soft_no"),
+    ("hij vloog naar Montreal, salaris te laag", "soft_no"),
+])
+def test_flying_somewhere_is_no_theft(rules, text, cls):
+    assert read(rules, text).cls == cls, (text, read(rules, text))
