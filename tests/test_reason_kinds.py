@@ -1763,3 +1763,33 @@ def test_just_out_of_a_bootcamp_is_experience(rules, category, text):
 def test_a_meeting_at_a_place_is_where_not_why(rules, category, text):
     got = read(rules, text)
     assert (got.cls, got.category) == ("soft_no", category), (text, got)
+
+
+# The review's leftover c: money taken without a rule word, a blow, the truth not told read the
+# soft reason beside them; conduct / false_information now (DESIGN §4), in five languages. Pocket
+# money, and a project that takes up time ("le roba mucho tiempo"), stay soft.
+@pytest.mark.parametrize("cls, category, text", [
+    ("hard_no", "conduct", "pocketed the client's money, salary too low"),
+    ("hard_no", "conduct", "slapped the hiring manager, salary too low"),
+    ("hard_no", "false_information", "did not tell the truth about his degree, salary too low"),
+    ("hard_no", "conduct", "hat Geld vom Kunden eingesteckt, Gehalt zu niedrig"),
+    ("hard_no", "conduct", "hat den Teamleiter geohrfeigt, Gehalt zu niedrig"),
+    ("hard_no", "false_information", "hat nicht die Wahrheit gesagt, Gehalt zu niedrig"),
+    ("hard_no", "conduct", "a empoché l'argent du client, salaire trop bas"),
+    ("hard_no", "conduct", "a giflé le manager, salaire trop bas"),
+    ("hard_no", "false_information", "n'a pas dit la vérité sur son diplôme, salaire trop bas"),
+    ("hard_no", "conduct", "se embolsó el dinero del cliente, salario bajo"),
+    ("hard_no", "conduct", "ha robado al cliente, salario bajo"),
+    ("hard_no", "conduct", "roba material de la oficina, salario bajo"),
+    ("hard_no", "conduct", "abofeteó al jefe de equipo, salario bajo"),
+    ("hard_no", "false_information", "no dijo la verdad sobre su título, salario bajo"),
+    ("hard_no", "conduct", "heeft geld van de klant in eigen zak gestoken, salaris te laag"),
+    ("hard_no", "conduct", "hij stal van de klant, salaris te laag"),
+    ("hard_no", "conduct", "gaf de manager een klap, salaris te laag"),
+    ("hard_no", "false_information", "heeft niet de waarheid verteld, salaris te laag"),
+    ("soft_no", "salary", "pocket money too low, salary too low"),
+    ("soft_no", "salary", "el proyecto le roba mucho tiempo, salario bajo"),
+])
+def test_money_taken_a_blow_or_the_truth_not_told_read_hard(rules, cls, category, text):
+    got = read(rules, text)
+    assert (got.cls, got.category) == (cls, category), (text, got)
