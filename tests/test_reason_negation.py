@@ -402,3 +402,58 @@ def test_the_checks_no_itself_negated_never_makes_a_complaint_soft(rules, text, 
 ])
 def test_flying_somewhere_is_no_theft(rules, text, cls):
     assert read(rules, text).cls == cls, (text, read(rules, text))
+
+
+# The review's leftover e: the negation screens asked which template texts follow a match by
+# scanning to the note's end from every match, quadratic in the hard-no words of a long cell (a
+# 40,000-character cell of "not the fraud" took ~13 s). The places are now found once per note.
+def test_the_kept_places_answer_as_a_scan_from_each_place():
+    from sheetcrm.core.reason_index import LiteralScan
+
+    rnd = random.Random(20)
+    scan = LiteralScan(["not", "no", "confirmed", "n", "x", "not confirmed", "9", "fraud"])
+    words = ["not", "no", "confirmed", "fraud", "9", "x", "nothing", "salary", ",", "noted"]
+    for _ in range(300):
+        text = " ".join(rnd.choice(words) for _ in range(rnd.randint(0, 30)))
+        for pos in sorted(rnd.sample(range(len(text) + 1), min(8, len(text) + 1))):
+            assert scan.present(text, pos) == scan.present_plain(text, pos), (text, pos)
+
+
+def test_a_note_reads_the_same_with_the_kept_places(rules, monkeypatch):
+    from sheetcrm.core.reason_index import LiteralScan
+
+    rnd = random.Random(21)
+    notes = [r["text"] for p in labelled_csvs() for r in csv.DictReader(p.open(newline="", encoding="utf-8"))]
+    texts = [", ".join(rnd.sample(notes, rnd.randint(1, 6))) for _ in range(150)]
+    texts += ["not the fraud, " * rnd.randint(5, 60) + rnd.choice(notes) for _ in range(20)]
+    new = [reasons.classify_text(t, rules) for t in texts]
+    monkeypatch.setattr(LiteralScan, "present", LiteralScan.present_plain)
+    old = [reasons.classify_text(t, rules) for t in texts]
+    assert new == old
+
+
+def test_a_40000_character_cell_costs_work_linear_in_its_length(rules, monkeypatch):
+    from sheetcrm.core.reason_index import LiteralScan
+
+    calls = {"present": 0, "places": 0, "found": 0}
+    places, present = LiteralScan._places, LiteralScan.present
+
+    def counted_places(self, text):
+        got = places(self, text)
+        calls["found"] += len(got[0])
+        calls["places"] += len(text) > 1000  # the short ones: the words before a match (<= 120 characters)
+        return got
+
+    def counted_present(self, text, pos=0):
+        calls["present"] += 1
+        return present(self, text, pos)
+
+    monkeypatch.setattr(LiteralScan, "_places", counted_places)
+    monkeypatch.setattr(LiteralScan, "present", counted_present)
+    text = ("not the fraud " * 2900) + "stole a laptop from the client"
+    got = read(rules, text)
+    assert got.cls != "soft_no", got  # the late hard-no still counts
+    words = len(text.split())
+    assert calls["present"] > 1000  # asked from every match …
+    assert calls["places"] <= 20  # … but the note's places found once per screen
+    assert calls["found"] <= 200 * words  # linear (the short scans too): not one scan to the end per match
